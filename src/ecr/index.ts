@@ -1,0 +1,2 @@
+/** The ECR part of the library: image tags and skip-if-exists. */
+export * from './image-tag.js';
