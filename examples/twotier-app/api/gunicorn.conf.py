@@ -19,3 +19,6 @@ errorlog = "-"
 # Trust X-Forwarded-* from the Nginx in front (same task or internal load balancer in the VPC).
 forwarded_allow_ips = "*"
 worker_tmp_dir = "/dev/shm"  # avoids heartbeat stalls on slow container filesystems
+# No runtime control socket ($HOME/.gunicorn/gunicorn.ctl): ECS manages the process, and the home directory
+# of the non-root user is not writable.
+control_socket_disable = True

@@ -121,6 +121,7 @@ def test_gunicorn_config_binds_port_8000_and_logs_to_stdout(monkeypatch):
     assert namespace["bind"] == "0.0.0.0:8000"
     assert namespace["workers"] == 3
     assert namespace["accesslog"] == "-"
+    assert namespace["control_socket_disable"] is True
 
 
 def _free_port() -> int:
