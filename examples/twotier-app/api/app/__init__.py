@@ -33,7 +33,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         A configured :class:`flask.Flask` app with the routes above registered.
     """
     settings = settings or Settings.from_env()
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # JSON API only; the SPA is served by CloudFront
     app.config["SETTINGS"] = settings
     app.json.sort_keys = False  # keep the documented field order in responses
     hostname = socket.gethostname()
