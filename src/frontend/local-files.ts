@@ -1,0 +1,133 @@
+/**
+ * The local side of a frontend sync: every file under the build directory, with the hashes S3 reports
+ * for it (the MD5 a single-part upload's ETag carries, and the multipart ETag for large files).
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { access, constants, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { glob } from 'tinyglobby';
+import { ConfigurationError, messageOf, show } from '../lib/errors.js';
+import { mapLimit } from './pool.js';
+
+/** One file of the build directory. */
+export interface LocalFile {
+  /** Path relative to the source directory, `/`-separated, without a leading slash (`assets/index-Ab12.js`). */
+  relativePath: string;
+  /** Absolute path on disk. */
+  absolutePath: string;
+  /** Size in bytes. */
+  size: number;
+  /** Hex MD5 of the whole content: the ETag of a single-part upload. */
+  md5: string;
+  /**
+   * For files at or above the multipart threshold: the ETag S3 gives a multipart upload of this file with
+   * `partSize` parts (`md5(md5(part1)‖md5(part2)‖…)-N`). Undefined for smaller files.
+   */
+  multipartEtag?: string;
+}
+
+/** Options of {@link scanLocalFiles}. */
+export interface ScanOptions {
+  /** Files of this many bytes or more are uploaded in parts; their multipart ETag is computed too. */
+  multipartThreshold: number;
+  /** Part size in bytes used for multipart uploads (and so for the multipart ETag). */
+  partSize: number;
+  /** Files hashed at the same time. Default 8. */
+  concurrency?: number;
+}
+
+/**
+ * Lists and hashes every regular file under `sourceDir` (dotfiles included, symlinks followed), sorted by path.
+ * Reads each file once, streaming (memory stays bounded for large files).
+ * @throws ConfigurationError (input `source-dir`) when the directory is missing, not a directory, empty,
+ *   or a file cannot be read.
+ */
+export async function scanLocalFiles(sourceDir: string, options: ScanOptions): Promise<LocalFile[]> {
+  const root = path.resolve(sourceDir);
+  let info;
+  try {
+    info = await stat(root);
+  } catch {
+    throw new ConfigurationError(
+      `source-dir ${show(sourceDir)} does not exist (resolved to ${root}); point it at the built frontend, for example dist.`,
+      'source-dir'
+    );
+  }
+  if (!info.isDirectory()) {
+    throw new ConfigurationError(`source-dir ${show(sourceDir)} is not a directory.`, 'source-dir');
+  }
+  const relativePaths = (
+    await glob('**/*', { cwd: root, dot: true, onlyFiles: true, followSymbolicLinks: true })
+  )
+    .map((p) => p.split(path.sep).join('/'))
+    .sort();
+  if (relativePaths.length === 0) {
+    throw new ConfigurationError(
+      `source-dir ${show(sourceDir)} contains no files; did the frontend build run before this step?`,
+      'source-dir'
+    );
+  }
+  // Every file must be readable before anything is written.
+  await mapLimit(relativePaths, 32, async (relativePath) => {
+    try {
+      await access(path.join(root, relativePath), constants.R_OK);
+    } catch (error) {
+      throw new ConfigurationError(
+        `source-dir: file ${show(relativePath)} cannot be read (${messageOf(error)}).`,
+        'source-dir'
+      );
+    }
+  });
+  return mapLimit(relativePaths, options.concurrency ?? 8, async (relativePath) => {
+    const absolutePath = path.join(root, relativePath);
+    try {
+      return await hashFile(relativePath, absolutePath, options);
+    } catch (error) {
+      throw new ConfigurationError(
+        `source-dir: file ${show(relativePath)} cannot be read (${messageOf(error)}).`,
+        'source-dir'
+      );
+    }
+  });
+}
+
+/** Hashes one file in a single streaming pass (whole-file MD5, plus per-part MD5s when it is large). */
+export async function hashFile(
+  relativePath: string,
+  absolutePath: string,
+  options: Pick<ScanOptions, 'multipartThreshold' | 'partSize'>
+): Promise<LocalFile> {
+  const whole = createHash('md5');
+  const partDigests: Buffer[] = [];
+  let part = createHash('md5');
+  let partFill = 0;
+  let size = 0;
+  for await (const chunk of createReadStream(absolutePath, {
+    highWaterMark: 1024 * 1024
+  }) as AsyncIterable<Buffer>) {
+    whole.update(chunk);
+    size += chunk.length;
+    let offset = 0;
+    while (offset < chunk.length) {
+      const take = Math.min(options.partSize - partFill, chunk.length - offset);
+      part.update(chunk.subarray(offset, offset + take));
+      partFill += take;
+      offset += take;
+      if (partFill === options.partSize) {
+        partDigests.push(part.digest());
+        part = createHash('md5');
+        partFill = 0;
+      }
+    }
+  }
+  if (partFill > 0) partDigests.push(part.digest());
+  const file: LocalFile = { relativePath, absolutePath, size, md5: whole.digest('hex') };
+  if (size >= options.multipartThreshold) file.multipartEtag = multipartEtag(partDigests);
+  return file;
+}
+
+/** The ETag S3 gives a completed multipart upload: hex MD5 of the concatenated binary part MD5s, `-`, part count. */
+export function multipartEtag(partDigests: Buffer[]): string {
+  return `${createHash('md5').update(Buffer.concat(partDigests)).digest('hex')}-${partDigests.length}`;
+}

@@ -1,0 +1,91 @@
+/**
+ * Shared setup of the frontend integration tests: moto, a recording fault proxy in front of it, an S3
+ * client talking to moto directly (setup and assertions never go through the proxy), and site builders.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CreateBucketCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { startMoto, type MotoServer } from '../../src/local/moto.js';
+import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
+
+export interface World {
+  moto: MotoServer;
+  proxy: FaultProxy;
+  s3: S3Client;
+  /** Environment for runActionBundle: the action talks to moto through the proxy. */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function startWorld(): Promise<World> {
+  const moto = await startMoto();
+  const proxy = await startFaultProxy({ target: moto.endpoint, lifetimeMs: 15 * 60000 });
+  const s3 = new S3Client({
+    region: 'us-east-1',
+    endpoint: moto.endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }
+  });
+  return {
+    moto,
+    proxy,
+    s3,
+    env: { AWS_ENDPOINT_URL: proxy.endpoint, TWOTIER_MOTO_QUIRKS: '1' },
+    async stop() {
+      s3.destroy();
+      await proxy.stop();
+      await moto.stop();
+    }
+  };
+}
+
+let bucketCounter = 0;
+/** Creates a fresh bucket in moto and returns its name. */
+export async function newBucket(world: World, stem = 'site'): Promise<string> {
+  const name = `${stem}-${process.pid}-${++bucketCounter}`;
+  await world.s3.send(new CreateBucketCommand({ Bucket: name }));
+  return name;
+}
+
+/** Writes `files` (relative path → content) into a fresh temporary directory; returns its path. */
+export function writeSite(files: Record<string, string | Buffer>, dir?: string): string {
+  const root = dir ?? mkdtempSync(path.join(tmpdir(), 'site-'));
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  for (const [rel, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    writeFileSync(path.join(root, rel), content);
+  }
+  return root;
+}
+
+/** A small Vite-shaped build. */
+export function viteSite(version = 'v1'): Record<string, string> {
+  return {
+    'index.html': `<!doctype html><html><head><script type="module" src="/assets/index-${version === 'v1' ? 'B1c2D3e4' : 'F5g6H7i8'}.js"></script></head><body>${version}</body></html>`,
+    [`assets/index-${version === 'v1' ? 'B1c2D3e4' : 'F5g6H7i8'}.js`]: `console.log(${JSON.stringify(version)});`,
+    'assets/index-Zz9Yy8Xx.css': 'body{margin:0}',
+    'favicon.ico': 'ICON',
+    'docs/index.html': '<!doctype html><p>docs</p>',
+    'robots.txt': 'User-agent: *'
+  };
+}
+
+/** Keys in the bucket. */
+export async function keysOf(world: World, bucket: string): Promise<string[]> {
+  const out = await world.s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+  return (out.Contents ?? []).map((c) => c.Key ?? '').sort();
+}
+
+/** Headers of one object. */
+export async function headersOf(world: World, bucket: string, key: string) {
+  return world.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+}
+
+/** Operations of the proxy log that write (anything but GET/HEAD). */
+export function writesIn(world: World): string[] {
+  return world.proxy.requests
+    .filter((r) => !['GET', 'HEAD'].includes(r.method))
+    .map((r) => `${r.operation} ${r.key}`);
+}

@@ -1,0 +1,230 @@
+/**
+ * A recording, fault-injecting HTTP proxy on 127.0.0.1, placed between an S3/CloudFront client and the local
+ * server (moto, gofakes3): point the client's endpoint at `proxy.endpoint`. Every request is logged with its
+ * S3 operation (PutObject, CopyObject, UploadPart, HeadObject, ListObjectsV2, DeleteObjects...) and body
+ * size; a schedule chosen by the test answers chosen requests with a 500, a 503 SlowDown, or by dropping
+ * the connection, instead of forwarding them. The proxy forwards at most `maxRequests` requests (later ones
+ * get a 503 so nothing can loop forever) and closes itself after `lifetimeMs`.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One request that reached the proxy. */
+export interface RecordedRequest {
+  /** 0-based arrival order. */
+  index: number;
+  method: string;
+  /** Path and query as sent (path-style: `/bucket/key?query`). */
+  url: string;
+  /** Decoded object key (path-style URLs), '' for bucket-level requests. */
+  key: string;
+  /** S3 operation name, or `METHOD` for anything else (CloudFront calls are `CloudFront:<METHOD> <path>`). */
+  operation: string;
+  /** Request body bytes received. */
+  bytes: number;
+  /** The fault injected, if any. */
+  fault?: FaultKind;
+  /** Status code returned to the client (0 when the connection was dropped). */
+  status: number;
+}
+
+export type FaultKind = '500' | 'slowdown' | 'throttling' | 'drop';
+
+/** Decides, per request, whether to inject a fault (called before forwarding). */
+export type FaultSchedule = (
+  request: Omit<RecordedRequest, 'status' | 'fault' | 'bytes'>
+) => FaultKind | undefined;
+
+export interface FaultProxyOptions {
+  /** The server to forward to, e.g. moto's http://127.0.0.1:PORT. */
+  target: string;
+  schedule?: FaultSchedule;
+  /** Requests forwarded at most; later ones get 503 without forwarding. Default 100000. */
+  maxRequests?: number;
+  /** The proxy closes itself after this many ms. Default 10 minutes. */
+  lifetimeMs?: number;
+}
+
+export interface FaultProxy {
+  /** http://127.0.0.1:PORT */
+  endpoint: string;
+  readonly requests: RecordedRequest[];
+  /** Replaces the fault schedule (undefined: forward everything). */
+  setSchedule(schedule: FaultSchedule | undefined): void;
+  /** Clears the request log. */
+  clear(): void;
+  /** Requests per operation. */
+  counts(): Record<string, number>;
+  stop(): Promise<void>;
+}
+
+/** Classifies an S3 request (path-style) by method, query and headers. */
+export function s3Operation(method: string, url: URL, headers: http.IncomingHttpHeaders): string {
+  const q = url.searchParams;
+  const segments = url.pathname.split('/').filter(Boolean);
+  const hasKey = segments.length > 1;
+  if (url.pathname.startsWith('/2020-05-31/'))
+    return `CloudFront:${method} ${url.pathname.replace(/\/[A-Z0-9]{8,}/g, '/{id}')}`;
+  switch (method) {
+    case 'PUT':
+      if (q.has('partNumber')) return headers['x-amz-copy-source'] ? 'UploadPartCopy' : 'UploadPart';
+      if (headers['x-amz-copy-source']) return 'CopyObject';
+      return hasKey ? 'PutObject' : 'CreateBucket';
+    case 'POST':
+      if (q.has('uploads')) return 'CreateMultipartUpload';
+      if (q.has('uploadId')) return 'CompleteMultipartUpload';
+      if (q.has('delete')) return 'DeleteObjects';
+      return 'POST';
+    case 'GET':
+      if (!hasKey)
+        return q.get('list-type') === '2'
+          ? 'ListObjectsV2'
+          : q.has('uploads')
+            ? 'ListMultipartUploads'
+            : 'ListObjects';
+      return q.has('uploadId') ? 'ListParts' : 'GetObject';
+    case 'HEAD':
+      return hasKey ? 'HeadObject' : 'HeadBucket';
+    case 'DELETE':
+      if (q.has('uploadId')) return 'AbortMultipartUpload';
+      return hasKey ? 'DeleteObject' : 'DeleteBucket';
+    default:
+      return method;
+  }
+}
+
+const FAULT_BODIES: Record<Exclude<FaultKind, 'drop'>, { status: number; code: string; message: string }> = {
+  '500': {
+    status: 500,
+    code: 'InternalError',
+    message: 'We encountered an internal error. Please try again.'
+  },
+  slowdown: { status: 503, code: 'SlowDown', message: 'Please reduce your request rate.' },
+  throttling: { status: 400, code: 'Throttling', message: 'Rate exceeded' }
+};
+
+/** Starts the proxy on 127.0.0.1 (free port). */
+export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
+  const target = new URL(options.target);
+  const requests: RecordedRequest[] = [];
+  let schedule = options.schedule;
+  const maxRequests = options.maxRequests ?? 100000;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
+  let forwarded = 0;
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://proxy');
+    const segments = url.pathname.split('/').filter(Boolean);
+    const base = {
+      index: requests.length,
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      key: segments.slice(1).map(decodeURIComponent).join('/'),
+      operation: s3Operation(req.method ?? 'GET', url, req.headers)
+    };
+    const record: RecordedRequest = { ...base, bytes: 0, status: 0 };
+    requests.push(record);
+    const fault = schedule?.(base);
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => {
+      record.bytes += c.length;
+      if (!fault) chunks.push(c);
+    });
+    req.on('end', () => {
+      if (fault) {
+        record.fault = fault;
+        if (fault === 'drop') {
+          req.socket.destroy();
+          return;
+        }
+        const f = FAULT_BODIES[fault];
+        record.status = f.status;
+        const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${f.code}</Code><Message>${f.message}</Message><RequestId>fault-${record.index}</RequestId></Error>`;
+        res.writeHead(f.status, {
+          'content-type': 'application/xml',
+          'content-length': Buffer.byteLength(xml)
+        });
+        res.end(xml);
+        return;
+      }
+      if (++forwarded > maxRequests) {
+        record.status = 503;
+        res.writeHead(503, { 'content-type': 'text/plain' });
+        res.end('fault proxy: request budget exhausted');
+        return;
+      }
+      const headers = { ...req.headers, host: target.host };
+      delete headers.expect;
+      const upstream = http.request(
+        {
+          host: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers,
+          agent
+        },
+        (up) => {
+          record.status = up.statusCode ?? 0;
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        }
+      );
+      upstream.on('error', (error) => {
+        record.status = 502;
+        if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end(`fault proxy: upstream error ${error.message}`);
+      });
+      upstream.end(Buffer.concat(chunks));
+    });
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  let stopped = false;
+  const stop = (): Promise<void> =>
+    new Promise((resolve) => {
+      if (stopped) return resolve();
+      stopped = true;
+      clearTimeout(timer);
+      agent.destroy();
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  const timer = setTimeout(() => void stop(), options.lifetimeMs ?? 600000);
+  timer.unref();
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    setSchedule(next) {
+      schedule = next;
+    },
+    clear() {
+      requests.length = 0;
+    },
+    counts() {
+      const counts: Record<string, number> = {};
+      for (const r of requests) counts[r.operation] = (counts[r.operation] ?? 0) + 1;
+      return counts;
+    },
+    stop
+  };
+}
+
+/**
+ * A schedule that injects `fault` into the requests matching `match`, `times` times in all (then forwards
+ * everything): a bounded fault burst.
+ */
+export function faultTimes(
+  fault: FaultKind,
+  times: number,
+  match: (r: Parameters<FaultSchedule>[0]) => boolean = () => true
+): FaultSchedule {
+  let left = times;
+  return (request) => {
+    if (left > 0 && match(request)) {
+      left--;
+      return fault;
+    }
+    return undefined;
+  };
+}
