@@ -22,7 +22,7 @@ import {
   unhealthy
 } from './events.js';
 import { advanceTask, stopTask, type LifecycleHooks, type StopDetails } from './lifecycle.js';
-import { counts, liveTasks } from './shapes.js';
+import { liveTasks } from './shapes.js';
 import { createTask } from './tasks.js';
 import { findTaskDefinition } from './task-definitions.js';
 import {
@@ -102,6 +102,20 @@ export class RolloutEngine {
     return task.serviceName ? this.state.services.get(`${task.clusterName}/${task.serviceName}`) : undefined;
   }
 
+  /**
+   * A task counts as healthy (for minimumHealthyPercent and for completing a deployment) once it has been
+   * RUNNING for one phase (the health-check period) and is not scripted to exit or fail health checks.
+   */
+  private healthy(task: Task, now: number): boolean {
+    const scenario = task.rule?.scenario;
+    return (
+      task.lastStatus === 'RUNNING' &&
+      now - (task.startedAt ?? now) >= this.state.options.taskPhaseMs &&
+      scenario !== 'essential-container-exit' &&
+      scenario !== 'health-check-failure'
+    );
+  }
+
   /** One scheduler pass at time `now` (ms). */
   tick(now: number): void {
     for (const task of this.state.tasks.values()) advanceTask(task, now, this.hooks);
@@ -165,11 +179,11 @@ export class RolloutEngine {
 
     // Scale in: older deployments first (pending tasks freely, running ones above minimumHealthyPercent),
     // then any PRIMARY tasks above desiredCount.
-    let running = counts(liveTasks(this.state, service)).running;
+    let running = liveTasks(this.state, service).filter((t) => this.healthy(t, now)).length;
     for (const d of [...olds].reverse()) {
       const tasks = liveTasks(this.state, service, d.id);
-      for (const task of tasks.filter((t) => t.lastStatus !== 'RUNNING')) stop(task);
-      for (const task of tasks.filter((t) => t.lastStatus === 'RUNNING')) {
+      for (const task of tasks.filter((t) => !this.healthy(t, now))) stop(task);
+      for (const task of tasks.filter((t) => this.healthy(t, now))) {
         if (running - 1 < minHealthy) break;
         stop(task);
         running--;
@@ -221,12 +235,12 @@ export class RolloutEngine {
     }
 
     // Completion: the PRIMARY runs desiredCount tasks and every older deployment is drained.
-    const primaryCounts = counts(liveTasks(this.state, service, primary.id));
+    const primaryLive = liveTasks(this.state, service, primary.id);
     const drained = olds.every((d) => liveTasks(this.state, service, d.id).length === 0);
     if (
       primary.rolloutState === 'IN_PROGRESS' &&
-      primaryCounts.running === desired &&
-      primaryCounts.pending === 0 &&
+      primaryLive.length === desired &&
+      primaryLive.every((t) => this.healthy(t, now)) &&
       drained
     ) {
       primary.rolloutState = 'COMPLETED';
