@@ -77495,7 +77495,7 @@ function planInvalidation(changedPaths, options = {}) {
         if (!p)
             continue;
         if (!p.startsWith('/') || /\s/.test(p)) {
-            throw new errors_ConfigurationError(`paths: ${errors_show(p)} is not a CloudFront path; each must start with "/" and contain no spaces.`, 'paths');
+            throw new errors_ConfigurationError(`changed-paths: ${errors_show(p)} is not a CloudFront path; each must start with "/" and contain no spaces.`, 'changed-paths');
         }
         const relative = p.slice(1);
         if (!p.includes('*') && (hashed(relative) || HASHED_NAME.test(relative))) {

@@ -73,8 +73,8 @@ export function planInvalidation(
     if (!p) continue;
     if (!p.startsWith('/') || /\s/.test(p)) {
       throw new ConfigurationError(
-        `paths: ${show(p)} is not a CloudFront path; each must start with "/" and contain no spaces.`,
-        'paths'
+        `changed-paths: ${show(p)} is not a CloudFront path; each must start with "/" and contain no spaces.`,
+        'changed-paths'
       );
     }
     const relative = p.slice(1);
