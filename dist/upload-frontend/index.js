@@ -64884,7 +64884,7 @@ function parseCacheControlRules(text, input = 'cache-control') {
         }
         const pattern = line.slice(0, eq).trim();
         const value = normaliseValue(line.slice(eq + 1), where, input);
-        if (DIRECTIVES.has(pattern.toLowerCase()) || pattern.includes(',')) {
+        if (DIRECTIVES.has(pattern.toLowerCase())) {
             throw new errors_ConfigurationError(`${where} starts with a Cache-Control directive, not a glob; expected \`<glob> = <cache-control>\`.`, input);
         }
         if (pattern.startsWith('/')) {
@@ -67978,7 +67978,7 @@ function invalidation_plan_planInvalidation(changedPaths, options = {}) {
         if (!p)
             continue;
         if (!p.startsWith('/') || /\s/.test(p)) {
-            throw new ConfigurationError(`paths: ${show(p)} is not a CloudFront path; each must start with "/" and contain no spaces.`, 'paths');
+            throw new ConfigurationError(`changed-paths: ${show(p)} is not a CloudFront path; each must start with "/" and contain no spaces.`, 'changed-paths');
         }
         const relative = p.slice(1);
         if (!p.includes('*') && (hashed(relative) || HASHED_NAME.test(relative))) {

@@ -73,7 +73,7 @@ export function parseCacheControlRules(text: string, input = 'cache-control'): C
     }
     const pattern = line.slice(0, eq).trim();
     const value = normaliseValue(line.slice(eq + 1), where, input);
-    if (DIRECTIVES.has(pattern.toLowerCase()) || pattern.includes(',')) {
+    if (DIRECTIVES.has(pattern.toLowerCase())) {
       throw new ConfigurationError(
         `${where} starts with a Cache-Control directive, not a glob; expected \`<glob> = <cache-control>\`.`,
         input
