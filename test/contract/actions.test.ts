@@ -8,6 +8,7 @@ import { describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parse } from 'yaml';
 import {
   actionSpecs,
   bundleSteps,
@@ -227,5 +228,31 @@ describe('the set of actions', () => {
       }
     }
     expect(bad).toEqual([]);
+  });
+});
+
+describe('the reusable workflow', () => {
+  const file = path.join(root, '.github', 'workflows', 'deploy.yml');
+  test('every with: key it passes to a toolkit action is an input of that action', () => {
+    if (!existsSync(file)) return;
+    const doc = parse(readFileSync(file, 'utf8')) as {
+      jobs?: Record<string, { steps?: { uses?: string; with?: Record<string, unknown> }[] }>;
+    };
+    const unknown: string[] = [];
+    for (const [job, spec] of Object.entries(doc.jobs ?? {})) {
+      for (const step of spec.steps ?? []) {
+        const m = /^\.\/\.twotier-actions(?:\/(.+))?$/.exec(step.uses ?? '');
+        if (!m) continue;
+        const action = specs.find((s) => s.dir === (m[1] ?? ''));
+        if (!action) {
+          unknown.push(`${job}: ${step.uses} is not an action of this repository`);
+          continue;
+        }
+        for (const key of Object.keys(step.with ?? {})) {
+          if (!(key in action.inputs)) unknown.push(`${job}: ${step.uses} has no input ${key}`);
+        }
+      }
+    }
+    expect(unknown).toEqual([]);
   });
 });

@@ -83,6 +83,8 @@ export interface CodeContract {
   outputs: Set<string>;
   /** Places where a name could not be read statically (file:line and the call). */
   dynamic: string[];
+  /** Spreads of non-literal objects into the outputs (names decided at run time, for example stack outputs). */
+  passthrough: string[];
 }
 
 const INPUT_FUNCTIONS = new Set([
@@ -120,8 +122,16 @@ function propertyName(name: ts.PropertyName): string | undefined {
   return undefined;
 }
 
-/** Keys of an object literal (property assignments, shorthands, spreads of object literals). */
-function objectKeys(node: ts.ObjectLiteralExpression, dynamic: () => void): string[] {
+/**
+ * Keys of an object literal (property assignments, shorthands, spreads of object literals). A spread of
+ * anything else (`...result.outputs`: a CloudFormation stack's own outputs) is a pass-through of names no
+ * action.yml can list: reported through `passthrough`, not as a failure.
+ */
+function objectKeys(
+  node: ts.ObjectLiteralExpression,
+  dynamic: () => void,
+  passthrough: (n: ts.Node) => void
+): string[] {
   const keys: string[] = [];
   for (const prop of node.properties) {
     if (
@@ -133,12 +143,38 @@ function objectKeys(node: ts.ObjectLiteralExpression, dynamic: () => void): stri
       if (key === undefined) dynamic();
       else keys.push(key);
     } else if (ts.isSpreadAssignment(prop) && ts.isObjectLiteralExpression(prop.expression)) {
-      keys.push(...objectKeys(prop.expression, dynamic));
+      keys.push(...objectKeys(prop.expression, dynamic, passthrough));
+    } else if (ts.isSpreadAssignment(prop)) {
+      passthrough(prop);
     } else {
       dynamic();
     }
   }
   return keys;
+}
+
+/** The object literals a function returns (return statements, or an arrow's concise body). */
+function returnedObjects(fn: ts.FunctionLikeDeclaration): ts.ObjectLiteralExpression[] {
+  const out: ts.ObjectLiteralExpression[] = [];
+  const unwrap = (e: ts.Expression): ts.Expression =>
+    ts.isParenthesizedExpression(e) ? unwrap(e.expression) : e;
+  const body = fn.body;
+  if (!body) return out;
+  if (!ts.isBlock(body)) {
+    const e = unwrap(body as ts.Expression);
+    if (ts.isObjectLiteralExpression(e)) out.push(e);
+    return out;
+  }
+  const scan = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node)) return;
+    if (ts.isReturnStatement(node) && node.expression) {
+      const e = unwrap(node.expression);
+      if (ts.isObjectLiteralExpression(e)) out.push(e);
+    }
+    ts.forEachChild(node, scan);
+  };
+  ts.forEachChild(body, scan);
+  return out;
 }
 
 /**
@@ -151,7 +187,8 @@ export function codeContract(name: string): CodeContract {
     required: new Set(),
     inputsType: new Set(),
     outputs: new Set(),
-    dynamic: []
+    dynamic: [],
+    passthrough: []
   };
   for (const file of tsFiles(path.join(root, 'src', 'actions', name))) {
     const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
@@ -161,10 +198,15 @@ export function codeContract(name: string): CodeContract {
         .slice(0, 80)}`;
     /** Object literals assigned to local variables, for setOutputs(outputs). */
     const objects = new Map<string, ts.ObjectLiteralExpression>();
+    /** Local functions returning object literals, for setOutputs(outputsOf(result)). */
+    const builders = new Map<string, ts.ObjectLiteralExpression[]>();
     const visitDecls = (node: ts.Node): void => {
       if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
         if (ts.isObjectLiteralExpression(node.initializer)) objects.set(node.name.text, node.initializer);
+        if (ts.isArrowFunction(node.initializer) || ts.isFunctionExpression(node.initializer))
+          builders.set(node.name.text, returnedObjects(node.initializer));
       }
+      if (ts.isFunctionDeclaration(node) && node.name) builders.set(node.name.text, returnedObjects(node));
       ts.forEachChild(node, visitDecls);
     };
     visitDecls(source);
@@ -215,16 +257,23 @@ export function codeContract(name: string): CodeContract {
           else contract.outputs.add(arg);
         } else if (callee === 'setOutputs') {
           const arg = node.arguments[0];
-          const object =
+          const built =
+            arg && ts.isCallExpression(arg) ? builders.get(calleeName(arg.expression) ?? '') : undefined;
+          const literals =
             arg && ts.isObjectLiteralExpression(arg)
-              ? arg
-              : arg && ts.isIdentifier(arg)
-                ? objects.get(arg.text)
-                : undefined;
-          if (!object) contract.dynamic.push(where(node));
-          else
-            for (const key of objectKeys(object, () => contract.dynamic.push(where(node))))
-              contract.outputs.add(key);
+              ? [arg]
+              : arg && ts.isIdentifier(arg) && objects.has(arg.text)
+                ? [objects.get(arg.text)!]
+                : (built ?? []);
+          if (literals.length === 0) contract.dynamic.push(where(node));
+          for (const object of literals) {
+            const keys = objectKeys(
+              object,
+              () => contract.dynamic.push(where(node)),
+              (spread) => contract.passthrough.push(where(spread))
+            );
+            for (const key of keys) contract.outputs.add(key);
+          }
         }
       }
       ts.forEachChild(node, visit);
