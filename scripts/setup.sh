@@ -32,3 +32,9 @@ if ! stamp_ok .tools/bin/.actionlint-stamp "$ACTIONLINT_VERSION"; then
   GOBIN="$PWD/.tools/bin" GOFLAGS=-mod=mod go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
   echo "$ACTIONLINT_VERSION" > .tools/bin/.actionlint-stamp
 fi
+
+# nginx, for the example web tier's config check (examples/twotier-app/test.sh skips it, with a notice, without).
+if ! command -v nginx >/dev/null 2>&1 && ! [ -x /usr/sbin/nginx ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  echo "setup: nginx (apt-get)"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null) || echo "setup: nginx could not be installed; the example's nginx check will be skipped"
+fi

@@ -68923,10 +68923,16 @@ async function registerTaskDefinition(options, reporter) {
         source = asTaskDefinition(live, `service ${options.service}`);
     }
     const rendered = applyContainerUpdates(source, options);
+    const sensitive = sensitiveValues(rendered);
+    for (const value of sensitive)
+        reporter.secret(value);
     const images = rendered.containerDefinitions.map((c) => ({ container: c.name, image: c.image }));
     const latest = await describeRaw(ecs, rendered.family);
     const previousArn = latest?.taskDefinitionArn;
-    const changes = diffTaskDefinitions(latest, rendered);
+    if (latest)
+        for (const value of sensitiveValues(latest))
+            sensitive.add(value);
+    const changes = redact(diffTaskDefinitions(latest, rendered), sensitive);
     if (latest && previousArn && !options.forceRegister && sameTaskDefinition(latest, rendered)) {
         reporter.info(`${client_arnName(previousArn)} already has this content; nothing registered.`);
         const deregistered = await pruneRevisions(ecs, rendered.family, previousArn, serviceTaskDefinition, options, reporter);
@@ -68960,6 +68966,22 @@ async function registerTaskDefinition(options, reporter) {
         images,
         deregistered
     };
+}
+/** Names of environment variables whose values must never reach a log or a job summary. */
+const SENSITIVE_NAME = /PASS|SECRET|TOKEN|KEY|CREDENTIAL|PRIVATE|AUTH|COOKIE|SESSION/i;
+/** Plain environment values under sensitive names (they belong in `secrets`, but people do this). */
+function sensitiveValues(doc) {
+    const values = new Set();
+    for (const container of doc.containerDefinitions ?? []) {
+        for (const e of container.environment ?? [])
+            if (SENSITIVE_NAME.test(e.name) && e.value)
+                values.add(e.value);
+    }
+    return values;
+}
+function redact(changes, values) {
+    const hide = (text) => text === undefined ? undefined : [...values].reduce((acc, v) => acc.split(JSON.stringify(v).slice(1, -1)).join('***'), text);
+    return changes.map((c) => ({ ...c, before: hide(c.before), after: hide(c.after) }));
 }
 async function pruneRevisions(ecs, family, current, serviceTaskDefinition, options, reporter) {
     if (options.keepRevisions === undefined)

@@ -168,11 +168,14 @@ export async function registerTaskDefinition(
     source = asTaskDefinition(live, `service ${options.service}`);
   }
   const rendered = applyContainerUpdates(source, options);
+  const sensitive = sensitiveValues(rendered);
+  for (const value of sensitive) reporter.secret(value);
   const images = rendered.containerDefinitions.map((c) => ({ container: c.name, image: c.image }));
 
   const latest = await describeRaw(ecs, rendered.family);
   const previousArn = latest?.taskDefinitionArn as string | undefined;
-  const changes = diffTaskDefinitions(latest, rendered);
+  if (latest) for (const value of sensitiveValues(latest as TaskDefinitionDoc)) sensitive.add(value);
+  const changes = redact(diffTaskDefinitions(latest, rendered), sensitive);
   if (latest && previousArn && !options.forceRegister && sameTaskDefinition(latest, rendered)) {
     reporter.info(`${arnName(previousArn)} already has this content; nothing registered.`);
     const deregistered = await pruneRevisions(
@@ -219,6 +222,27 @@ export async function registerTaskDefinition(
     images,
     deregistered
   };
+}
+
+/** Names of environment variables whose values must never reach a log or a job summary. */
+export const SENSITIVE_NAME = /PASS|SECRET|TOKEN|KEY|CREDENTIAL|PRIVATE|AUTH|COOKIE|SESSION/i;
+
+/** Plain environment values under sensitive names (they belong in `secrets`, but people do this). */
+function sensitiveValues(doc: TaskDefinitionDoc): Set<string> {
+  const values = new Set<string>();
+  for (const container of doc.containerDefinitions ?? []) {
+    for (const e of container.environment ?? [])
+      if (SENSITIVE_NAME.test(e.name) && e.value) values.add(e.value);
+  }
+  return values;
+}
+
+function redact(changes: FieldChange[], values: Set<string>): FieldChange[] {
+  const hide = (text: string | undefined) =>
+    text === undefined
+      ? undefined
+      : [...values].reduce((acc, v) => acc.split(JSON.stringify(v).slice(1, -1)).join('***'), text);
+  return changes.map((c) => ({ ...c, before: hide(c.before), after: hide(c.after) }));
 }
 
 async function pruneRevisions(

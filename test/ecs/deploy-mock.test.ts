@@ -45,15 +45,13 @@ const service = (over: Partial<Service>): Service => ({
 
 beforeEach(() => {
   ecs.reset();
-  ecs
-    .on(DescribeTaskDefinitionCommand)
-    .resolves({
-      taskDefinition: {
-        taskDefinitionArn: TD_NEW,
-        status: 'ACTIVE',
-        containerDefinitions: [{ name: 'api', image: 'api:2' }]
-      }
-    });
+  ecs.on(DescribeTaskDefinitionCommand).resolves({
+    taskDefinition: {
+      taskDefinitionArn: TD_NEW,
+      status: 'ACTIVE',
+      containerDefinitions: [{ name: 'api', image: 'api:2' }]
+    }
+  });
   ecs.on(ListTasksCommand).resolves({ taskArns: ['arn:aws:ecs:us-east-1:123456789012:task/c/t1'] });
   ecs.on(DescribeTasksCommand).resolves({
     tasks: [

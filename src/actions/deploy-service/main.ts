@@ -45,7 +45,7 @@ export function readInputs(): Inputs {
     'desired-count': numberInput('desired-count', undefined, 0, 5000),
     'force-new-deployment': booleanInput('force-new-deployment', false),
     wait: booleanInput('wait', true),
-    'timeout-minutes': numberInput('timeout-minutes', 30, 1, 720),
+    'timeout-minutes': numberInput('timeout-minutes', 30, 0.05, 720, false),
     'poll-interval-seconds': numberInput('poll-interval-seconds', 10, 1, 300),
     'rollback-on-timeout': booleanInput('rollback-on-timeout', false),
     'aws-region': stringInput('aws-region')

@@ -24,6 +24,7 @@ export interface Inputs {
   command?: string[];
   wait: boolean;
   'timeout-minutes': number;
+  'poll-interval-seconds': number;
   'aws-region': string;
 }
 
@@ -39,7 +40,8 @@ export function readInputs(): Inputs {
     container: stringInput('container'),
     command: parseCommand(stringInput('command')),
     wait: booleanInput('wait', true),
-    'timeout-minutes': numberInput('timeout-minutes', 30, 1, 720),
+    'timeout-minutes': numberInput('timeout-minutes', 30, 0.05, 720, false),
+    'poll-interval-seconds': numberInput('poll-interval-seconds', 6, 1, 300),
     'aws-region': stringInput('aws-region')
   };
 }
@@ -60,6 +62,7 @@ export async function run(): Promise<void> {
           command: inputs.command,
           wait: inputs.wait,
           timeoutSeconds: inputs['timeout-minutes'] * 60,
+          pollIntervalSeconds: inputs['poll-interval-seconds'],
           region: inputs['aws-region'] || undefined
         },
         coreReporter
