@@ -98,10 +98,14 @@ describe('register-task-definition', () => {
     writeFileSync(`${dir}/td.json`, JSON.stringify(doc));
     const out = await run('register-task-definition', { 'task-definition': `${dir}/td.json` });
     expect(out.code).toBe(0);
-    const body = local.ecs.requests.filter((r) => r.operation === 'RegisterTaskDefinition').pop()!
-      .body as { networkConfiguration: { awsvpcConfiguration: { subnets: string[] } }; overrides: { containerOverrides: unknown[] }; futureTopLevelField?: unknown; containerDefinitions: Record<string, unknown>[] };
+    const body = local.ecs.requests.filter((r) => r.operation === 'RegisterTaskDefinition').pop()!.body as {
+      networkConfiguration: { awsvpcConfiguration: { subnets: string[] } };
+      overrides: { containerOverrides: unknown[] };
+      futureTopLevelField?: unknown;
+      containerDefinitions: Record<string, unknown>[];
+    };
     expect(body.futureTopLevelField).toEqual({ mode: 'on' });
-    expect(body.containerDefinitions[0].futureContainerField).toBe(42);
+    expect(body.containerDefinitions[0]?.futureContainerField).toBe(42);
   });
 
   it('deregisters revisions beyond keep-revisions but never the one the service runs', async () => {
@@ -311,7 +315,12 @@ describe('run-task', () => {
     expect(out.code).toBe(0);
     expect(out.outputs['exit-code']).toBe('0');
     expect(out.stdout).toMatch(/\| .*python -m app\.migrate/);
-    const body = local.ecs.requests.find((r) => r.operation === 'RunTask')!.body as { networkConfiguration: { awsvpcConfiguration: { subnets: string[] } }; overrides: { containerOverrides: unknown[] }; futureTopLevelField?: unknown; containerDefinitions: Record<string, unknown>[] };
+    const body = local.ecs.requests.find((r) => r.operation === 'RunTask')!.body as {
+      networkConfiguration: { awsvpcConfiguration: { subnets: string[] } };
+      overrides: { containerOverrides: unknown[] };
+      futureTopLevelField?: unknown;
+      containerDefinitions: Record<string, unknown>[];
+    };
     expect(body.networkConfiguration.awsvpcConfiguration.subnets).toEqual(fixture.subnets);
     expect(body.overrides.containerOverrides[0]).toEqual({
       name: 'api',
