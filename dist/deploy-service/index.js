@@ -68980,7 +68980,9 @@ function sensitiveValues(doc) {
     return values;
 }
 function redact(changes, values) {
-    const hide = (text) => text === undefined ? undefined : [...values].reduce((acc, v) => acc.split(JSON.stringify(v).slice(1, -1)).join('***'), text);
+    const hide = (text) => text === undefined
+        ? undefined
+        : [...values].reduce((acc, v) => acc.split(JSON.stringify(v).slice(1, -1)).join('***'), text);
     return changes.map((c) => ({ ...c, before: hide(c.before), after: hide(c.after) }));
 }
 async function pruneRevisions(ecs, family, current, serviceTaskDefinition, options, reporter) {
@@ -69299,7 +69301,7 @@ function describeOutcome(outcome, deploymentId, timeoutSeconds) {
         case 'failed':
             return `Deployment ${deploymentId} failed: ${outcome.reason}`;
         case 'rolled-back':
-            return `Deployment ${deploymentId} failed: ${outcome.reason}; ECS is rolling back to ${client_arnName(outcome.rollbackTaskDefinition)}.`;
+            return `Deployment ${deploymentId} failed: ${outcome.reason.replace(/\.$/, '')}; ECS is rolling back to ${client_arnName(outcome.rollbackTaskDefinition)}.`;
         case 'replaced':
             return `Deployment ${deploymentId} was replaced before it completed: ${outcome.reason}.`;
         case 'timed-out':

@@ -279,7 +279,7 @@ function describeOutcome(outcome: WatchOutcome, deploymentId: string, timeoutSec
     case 'failed':
       return `Deployment ${deploymentId} failed: ${outcome.reason}`;
     case 'rolled-back':
-      return `Deployment ${deploymentId} failed: ${outcome.reason}; ECS is rolling back to ${arnName(outcome.rollbackTaskDefinition)}.`;
+      return `Deployment ${deploymentId} failed: ${outcome.reason.replace(/\.$/, '')}; ECS is rolling back to ${arnName(outcome.rollbackTaskDefinition)}.`;
     case 'replaced':
       return `Deployment ${deploymentId} was replaced before it completed: ${outcome.reason}.`;
     case 'timed-out':
