@@ -75316,7 +75316,7 @@ function cache_control_parseCacheControlRules(text, input = 'cache-control') {
         }
         const pattern = line.slice(0, eq).trim();
         const value = normaliseValue(line.slice(eq + 1), where, input);
-        if (DIRECTIVES.has(pattern.toLowerCase()) || pattern.includes(',')) {
+        if (DIRECTIVES.has(pattern.toLowerCase())) {
             throw new ConfigurationError(`${where} starts with a Cache-Control directive, not a glob; expected \`<glob> = <cache-control>\`.`, input);
         }
         if (pattern.startsWith('/')) {
@@ -77112,11 +77112,16 @@ const MiB = (/* unused pure expression or super */ null && (1024 * 1024));
 async function uploadFrontend(options, reporter) {
     const settings = validate(options);
     const s3 = options.s3 ??
-        new S3Client(clientConfig('S3', {
-            region: options.region,
-            endpoint: options.endpoint,
-            maxAttempts: options.maxAttempts
-        }));
+        new S3Client({
+            ...clientConfig('S3', {
+                region: options.region,
+                endpoint: options.endpoint,
+                maxAttempts: options.maxAttempts
+            }),
+            // Every PutObject carries Content-MD5 (S3 rejects a corrupted body), so the SDK's default extra CRC32
+            // over each body is skipped; multipart parts keep what the SDK requires.
+            requestChecksumCalculation: 'WHEN_REQUIRED'
+        });
     const partSize = Math.min(settings.multipartThreshold, 8 * MiB);
     const files = await reporter.group(`Hash ${options.sourceDir}`, async () => {
         const found = await scanLocalFiles(options.sourceDir, {

@@ -112,13 +112,16 @@ export async function uploadFrontend(
   const settings = validate(options);
   const s3 =
     options.s3 ??
-    new S3Client(
-      clientConfig('S3', {
+    new S3Client({
+      ...clientConfig('S3', {
         region: options.region,
         endpoint: options.endpoint,
         maxAttempts: options.maxAttempts
-      })
-    );
+      }),
+      // Every PutObject carries Content-MD5 (S3 rejects a corrupted body), so the SDK's default extra CRC32
+      // over each body is skipped; multipart parts keep what the SDK requires.
+      requestChecksumCalculation: 'WHEN_REQUIRED'
+    });
   const partSize = Math.min(settings.multipartThreshold, 8 * MiB);
   const files = await reporter.group(`Hash ${options.sourceDir}`, async () => {
     const found = await scanLocalFiles(options.sourceDir, {

@@ -1,0 +1,446 @@
+/**
+ * Frontend sync benchmark: this toolkit's upload-frontend bundle, `aws s3 sync` and `rclone sync --checksum`
+ * on the same local S3 server and the same input, each tool's requests counted by the same recording proxy
+ * (test/helpers/fault-proxy.ts, no faults). Scenarios: first deploy into an empty bucket, an identical
+ * fresh rebuild (same bytes, new mtimes), and a one-file change.
+ *
+ *   npx tsx bench/frontend/run.ts [--files 2000] [--mb 50] [--concurrency 16] [--server gofakes3|moto]
+ *
+ * Needs: gofakes3 in .tools/bin (GOBIN=.tools/bin go install github.com/johannesboyne/gofakes3/cmd/gofakes3@latest),
+ * else moto from .venv; awscli and rclone (apt-get install -y awscli rclone), else their rows are skipped
+ * with a note. Not part of the test suite.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+  cpSync
+} from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { startMoto } from '../../src/local/moto.js';
+import { startFaultProxy, type FaultProxy } from '../../test/helpers/fault-proxy.js';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+const args = process.argv.slice(2);
+const arg = (name: string, fallback: number): number => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const FILES = arg('files', 2000);
+const MB = arg('mb', 50);
+const CONCURRENCY = arg('concurrency', 16);
+const SERVER = args.includes('--server') ? args[args.indexOf('--server') + 1] : 'gofakes3';
+const CREDS = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' };
+
+/** Deterministic pseudo-random numbers (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A tree shaped like a Vite SPA build: index.html and a few nested HTML pages, content-hashed JS chunks
+ * (most files, small), CSS, images and fonts under assets/ (fewer, larger), and unhashed public files.
+ * Sizes are scaled so the total is about `mb` MiB.
+ */
+function generateSpa(dir: string, files: number, mb: number): void {
+  const rand = rng(42);
+  const hash = () =>
+    Math.floor(rand() * 2 ** 40)
+      .toString(36)
+      .padStart(8, '0')
+      .slice(0, 8);
+  const kinds: Array<{ ext: string; share: number; weight: number }> = [
+    { ext: 'js', share: 0.72, weight: 1 },
+    { ext: 'css', share: 0.1, weight: 0.6 },
+    { ext: 'png', share: 0.1, weight: 6 },
+    { ext: 'svg', share: 0.05, weight: 0.4 },
+    { ext: 'woff2', share: 0.03, weight: 3 }
+  ];
+  const plan: Array<{ rel: string; weight: number }> = [];
+  const assets = files - 8;
+  for (const kind of kinds) {
+    const n = Math.round(assets * kind.share);
+    for (let i = 0; i < n; i++) {
+      plan.push({
+        rel: `assets/chunk${plan.length}-${hash()}.${kind.ext}`,
+        weight: kind.weight * (0.2 + rand() * rand() * 4)
+      });
+    }
+  }
+  const totalWeight = plan.reduce((s, p) => s + p.weight, 0);
+  const budget = mb * 1024 * 1024;
+  for (const p of plan) {
+    const size = Math.max(200, Math.round((p.weight / totalWeight) * budget));
+    const body = Buffer.alloc(size);
+    for (let i = 0; i < size; i += 4) body.writeUInt32LE((rand() * 2 ** 32) >>> 0, Math.min(i, size - 4));
+    write(dir, p.rel, body);
+  }
+  write(dir, 'index.html', `<!doctype html><script type="module" src="/${plan[0]?.rel}"></script>`);
+  for (const page of ['about/index.html', 'docs/index.html', 'docs/api/index.html'])
+    write(dir, page, `<!doctype html><p>${page}</p>`);
+  write(dir, 'favicon.ico', Buffer.alloc(4286, 1));
+  write(dir, 'robots.txt', 'User-agent: *\nAllow: /\n');
+  write(dir, 'manifest.webmanifest', '{"name":"bench"}');
+  write(dir, 'og-image.png', Buffer.alloc(120000, 3));
+}
+
+function write(dir: string, rel: string, content: string | Buffer): void {
+  mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+  writeFileSync(path.join(dir, rel), content);
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name));
+}
+
+/** Same bytes, new mtimes: what a fresh CI build of unchanged sources looks like to a sync tool. */
+function touchAll(dir: string): void {
+  const later = new Date(Date.now() + 3600_000);
+  for (const file of walk(dir)) utimesSync(file, later, later);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+interface S3Server {
+  name: string;
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+async function startS3(): Promise<S3Server> {
+  const gofakes3 = path.join(root, '.tools', 'bin', 'gofakes3');
+  if (SERVER !== 'moto' && existsSync(gofakes3)) {
+    const port = await freePort();
+    const child = spawn(gofakes3, ['-backend', 'memory', '-host', `127.0.0.1:${port}`], { stdio: 'ignore' });
+    for (let i = 0; i < 100; i++) {
+      try {
+        await fetch(`http://127.0.0.1:${port}/`);
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    return {
+      name: 'gofakes3 (Go, in-memory backend)',
+      endpoint: `http://127.0.0.1:${port}`,
+      stop: async () => {
+        child.kill('SIGTERM');
+      }
+    };
+  }
+  console.log(
+    'note: .tools/bin/gofakes3 not found, using moto (slower; install gofakes3 for figures not bound by the server)'
+  );
+  const moto = await startMoto();
+  return { name: 'moto server', endpoint: moto.endpoint, stop: () => moto.stop() };
+}
+
+interface Measure {
+  tool: string;
+  scenario: string;
+  ok: boolean;
+  seconds: number;
+  counts: Record<string, number>;
+  bytes: number;
+  note?: string;
+}
+
+type Tool = {
+  name: string;
+  available: boolean;
+  missing?: string;
+  run: (dir: string, bucket: string, endpoint: string) => Promise<{ code: number; out: string }>;
+};
+
+function exec(
+  cmd: string,
+  argv: string[],
+  env: Record<string, string>
+): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, argv, {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...CREDS, ...env }
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out = (out + c.toString()).slice(-4000)));
+    child.stderr.on('data', (c: Buffer) => (out = (out + c.toString()).slice(-4000)));
+    child.on('close', (code) => resolve({ code: code ?? -1, out }));
+  });
+}
+
+function tools(): Tool[] {
+  const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+  const awsBin = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
+  const awsConfig = path.join(mkdtempSync(path.join(tmpdir(), 'bench-aws-')), 'config');
+  writeFileSync(
+    awsConfig,
+    `[default]\nregion = us-east-1\ns3 =\n  max_concurrent_requests = ${CONCURRENCY}\n`
+  );
+  return [
+    {
+      name: 'twotier upload-frontend',
+      available: existsSync(path.join(root, 'dist', 'upload-frontend', 'index.js')),
+      missing: 'dist/upload-frontend/index.js (npm run bundle -- upload-frontend)',
+      run: (dir, bucket, endpoint) =>
+        exec(process.execPath, [path.join(root, 'dist', 'upload-frontend', 'index.js')], {
+          AWS_ENDPOINT_URL: endpoint,
+          'INPUT_SOURCE-DIR': dir,
+          INPUT_BUCKET: bucket,
+          INPUT_CONCURRENCY: String(CONCURRENCY)
+        })
+    },
+    {
+      name: 'twotier, check-headers: false',
+      available: existsSync(path.join(root, 'dist', 'upload-frontend', 'index.js')),
+      missing: 'dist/upload-frontend/index.js (npm run bundle -- upload-frontend)',
+      run: (dir, bucket, endpoint) =>
+        exec(process.execPath, [path.join(root, 'dist', 'upload-frontend', 'index.js')], {
+          AWS_ENDPOINT_URL: endpoint,
+          'INPUT_SOURCE-DIR': dir,
+          INPUT_BUCKET: bucket,
+          INPUT_CONCURRENCY: String(CONCURRENCY),
+          'INPUT_CHECK-HEADERS': 'false'
+        })
+    },
+    {
+      name: 'aws s3 sync',
+      available: has(awsBin),
+      missing: 'awscli (apt-get update && apt-get install -y awscli)',
+      run: (dir, bucket, endpoint) =>
+        exec(
+          awsBin,
+          [
+            's3',
+            'sync',
+            dir,
+            `s3://${bucket}`,
+            '--endpoint-url',
+            endpoint,
+            '--no-progress',
+            '--only-show-errors'
+          ],
+          {
+            AWS_CONFIG_FILE: awsConfig
+          }
+        )
+    },
+    {
+      name: 'rclone sync --checksum',
+      available: has('rclone'),
+      missing: 'rclone (apt-get update && apt-get install -y rclone)',
+      run: (dir, bucket, endpoint) =>
+        exec(
+          'rclone',
+          [
+            'sync',
+            '--checksum',
+            '--transfers',
+            String(CONCURRENCY),
+            '--checkers',
+            String(CONCURRENCY),
+            dir,
+            `bench:${bucket}`
+          ],
+          {
+            RCLONE_CONFIG_BENCH_TYPE: 's3',
+            RCLONE_CONFIG_BENCH_PROVIDER: 'Other',
+            RCLONE_CONFIG_BENCH_ENDPOINT: endpoint,
+            RCLONE_CONFIG_BENCH_ACCESS_KEY_ID: 'testing',
+            RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY: 'testing',
+            RCLONE_CONFIG_BENCH_REGION: 'us-east-1',
+            RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE: 'true',
+            RCLONE_CONFIG_BENCH_NO_CHECK_BUCKET: 'true'
+          }
+        )
+    }
+  ];
+}
+
+async function measure(
+  tool: Tool,
+  scenario: string,
+  dir: string,
+  bucket: string,
+  proxy: FaultProxy
+): Promise<Measure> {
+  proxy.clear();
+  const started = performance.now();
+  const result = await tool.run(dir, bucket, proxy.endpoint);
+  const seconds = (performance.now() - started) / 1000;
+  const bytes = proxy.requests.reduce((s, r) => s + r.bytes, 0);
+  const failed = proxy.requests.filter((r) => r.status >= 400 && r.operation !== 'HeadObject').length;
+  return {
+    tool: tool.name,
+    scenario,
+    ok: result.code === 0,
+    seconds,
+    counts: proxy.counts(),
+    bytes,
+    note:
+      result.code === 0
+        ? failed
+          ? `${failed} error responses`
+          : undefined
+        : `exit ${result.code}: ${result.out.trim().split('\n').slice(-2).join(' ')}`
+  };
+}
+
+const KINDS = [
+  'PutObject',
+  'CopyObject',
+  'UploadPart',
+  'HeadObject',
+  'GetObject',
+  'ListObjectsV2',
+  'ListObjects',
+  'DeleteObjects',
+  'DeleteObject'
+];
+
+function table(title: string, rows: Measure[]): void {
+  console.log(`\n${title}`);
+  const header = [
+    'scenario',
+    'tool',
+    'wall s',
+    'requests',
+    'PUT',
+    'Copy',
+    'HEAD',
+    'List',
+    'other',
+    'MiB sent',
+    'note'
+  ];
+  const lines = rows.map((m) => {
+    const c = m.counts;
+    const total = Object.values(c).reduce((s, n) => s + n, 0);
+    const list = (c['ListObjectsV2'] ?? 0) + (c['ListObjects'] ?? 0);
+    const known = (c['PutObject'] ?? 0) + (c['CopyObject'] ?? 0) + (c['HeadObject'] ?? 0) + list;
+    return [
+      m.scenario,
+      m.tool,
+      m.seconds.toFixed(2),
+      String(total),
+      String(c['PutObject'] ?? 0),
+      String(c['CopyObject'] ?? 0),
+      String(c['HeadObject'] ?? 0),
+      String(list),
+      String(total - known) +
+        (total - known
+          ? ` (${Object.entries(c)
+              .filter(
+                ([k]) =>
+                  !['PutObject', 'CopyObject', 'HeadObject', 'ListObjectsV2', 'ListObjects'].includes(k)
+              )
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ')})`
+          : ''),
+      (m.bytes / 1024 / 1024).toFixed(2),
+      m.ok ? (m.note ?? '') : `FAILED ${m.note ?? ''}`
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
+  const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  console.log(fmt(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const l of lines) console.log(fmt(l));
+  void KINDS;
+}
+
+async function main(): Promise<void> {
+  const server = await startS3();
+  const proxy = await startFaultProxy({ target: server.endpoint, lifetimeMs: 60 * 60000 });
+  const s3 = new S3Client({
+    region: 'us-east-1',
+    endpoint: server.endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }
+  });
+  const work = mkdtempSync(path.join(tmpdir(), 'bench-frontend-'));
+  try {
+    const inputs: Array<{ name: string; dir: string; changeFile: string }> = [];
+    const generated = path.join(work, 'generated');
+    generateSpa(generated, FILES, MB);
+    const genFiles = walk(generated);
+    const genBytes = genFiles.reduce((s, f) => s + statSync(f).size, 0);
+    inputs.push({
+      name: `generated SPA (${genFiles.length} files, ${(genBytes / 1024 / 1024).toFixed(1)} MiB)`,
+      dir: generated,
+      changeFile: 'robots.txt'
+    });
+    const example = path.join(root, 'examples', 'twotier-app', 'frontend', 'dist');
+    if (existsSync(example)) {
+      const copy = path.join(work, 'example');
+      cpSync(example, copy, { recursive: true });
+      const files = walk(copy);
+      inputs.push({
+        name: `examples/twotier-app/frontend/dist (${files.length} files, ${(files.reduce((s, f) => s + statSync(f).size, 0) / 1024).toFixed(1)} KiB)`,
+        dir: copy,
+        changeFile: 'robots.txt'
+      });
+    } else {
+      console.log('note: examples/twotier-app/frontend/dist not built; only the generated tree is measured');
+    }
+    const all = tools();
+    console.log(
+      `S3 server: ${server.name}; requests counted by the recording proxy; concurrency ${CONCURRENCY} for every tool`
+    );
+    for (const t of all.filter((t) => !t.available))
+      console.log(`MISSING: ${t.name}: install ${t.missing}; its rows are skipped`);
+    let bucketN = 0;
+    for (const input of inputs) {
+      const rows: Measure[] = [];
+      for (const tool of all.filter((t) => t.available)) {
+        const dir = path.join(work, `run-${bucketN}`);
+        cpSync(input.dir, dir, { recursive: true });
+        const bucket = `bench-${process.pid}-${++bucketN}`;
+        await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+        rows.push(await measure(tool, 'first deploy', dir, bucket, proxy));
+        touchAll(dir);
+        rows.push(await measure(tool, 'identical rebuild', dir, bucket, proxy));
+        writeFileSync(path.join(dir, input.changeFile), `changed ${Date.now()}\n`);
+        rows.push(await measure(tool, 'one-file change', dir, bucket, proxy));
+        rmSync(dir, { recursive: true, force: true });
+      }
+      rows.sort(
+        (a, b) =>
+          ['first deploy', 'identical rebuild', 'one-file change'].indexOf(a.scenario) -
+          ['first deploy', 'identical rebuild', 'one-file change'].indexOf(b.scenario)
+      );
+      table(`Input: ${input.name}`, rows);
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+    s3.destroy();
+    await proxy.stop();
+    await server.stop();
+  }
+}
+
+await main();
