@@ -2,7 +2,7 @@
 // bundles build/actions/<name>/index.js with its dependencies. Type errors are the typecheck step's job
 // (npm test runs it); here tsc only emits. dist/ is committed; CI rebuilds it and fails on any difference.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, existsSync, rmSync } from 'node:fs';
+import { readdirSync, existsSync, rmSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -13,9 +13,25 @@ const names = readdirSync(path.join(root, 'src', 'actions'), { withFileTypes: tr
   .map((d) => d.name)
   .filter((n) => only.length === 0 || only.includes(n));
 
-rmSync(path.join(root, 'build'), { recursive: true, force: true });
+// One fixed build folder (ncc derives module ids from paths: a fixed path keeps dist/ reproducible), guarded by
+// a lock so two bundle runs at the same time never read each other's half-written output.
+mkdirSync(path.join(root, 'build'), { recursive: true });
+const lock = path.join(root, 'build', '.lock');
+for (let waited = 0; ; waited += 200) {
+  try {
+    mkdirSync(lock);
+    break;
+  } catch {
+    if (waited > 300000)
+      throw new Error(`bundle: ${lock} held for 5 minutes; remove it if no bundle is running`);
+    execFileSync('sleep', ['0.2']);
+  }
+}
+process.on('exit', () => rmSync(lock, { recursive: true, force: true }));
+const buildDir = path.join(root, 'build', 'bundle');
+rmSync(buildDir, { recursive: true, force: true });
 try {
-  execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'pipe' });
+  execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json', '--outDir', buildDir], { cwd: root, stdio: 'pipe' });
 } catch {
   // Emitted anyway (noEmitOnError is off); `npm run typecheck` reports the errors.
 }
@@ -26,7 +42,7 @@ for (const name of names) {
     bin('ncc'),
     [
       'build',
-      path.join('build', 'actions', name, 'index.js'),
+      path.join(buildDir, 'actions', name, 'index.js'),
       '-o',
       path.join('dist', name),
       '--license',
@@ -39,3 +55,4 @@ for (const name of names) {
   );
   console.log(`bundled dist/${name}/index.js`);
 }
+rmSync(buildDir, { recursive: true, force: true });

@@ -22,6 +22,7 @@ import {
 import { resolveImageTag } from '../ecr/index.js';
 import { seedBackend, type Topology } from './backend-fixture.js';
 import { pushImageManifest } from './images.js';
+import { buildFrontend, deployFrontendOnce, seedFrontend } from './frontend.js';
 
 /** Demo options (the CLI flags of `twotier demo`). */
 export interface DemoOptions {
@@ -77,11 +78,39 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   Object.assign(process.env, local.env);
   try {
     const ok = await deployBackend(local, options, reporter, summary, overview);
+    await deployFrontend(local, reporter, summary, overview);
     return { ok, summaryFile, lines: overview };
   } finally {
     process.env = saved;
     await local.stop();
   }
+}
+
+async function deployFrontend(
+  local: LocalAws,
+  reporter: Reporter,
+  summary: (markdown: string) => void,
+  overview: string[]
+): Promise<void> {
+  const target = await reporter.group(
+    'Existing frontend: private bucket with the previous release, CloudFront distribution',
+    async () => {
+      const t = await seedFrontend(local);
+      reporter.info(`bucket ${t.bucket}, distribution ${t.distributionId} (${t.domain})`);
+      return t;
+    }
+  );
+  const dist = await reporter.group('Frontend: build examples/twotier-app/frontend (vite)', async () =>
+    buildFrontend(reporter)
+  );
+  overview.push(await deployFrontendOnce(local, target, dist, 'first deploy', reporter, summary));
+  const rebuilt = await reporter.group(
+    'Frontend: fresh rebuild with identical content (new mtimes)',
+    async () => buildFrontend(reporter)
+  );
+  overview.push(
+    await deployFrontendOnce(local, target, rebuilt, 'second deploy of a fresh rebuild', reporter, summary)
+  );
 }
 
 async function deployBackend(
