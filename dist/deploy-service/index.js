@@ -68231,11 +68231,11 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 852:
+/***/ 7863:
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1284);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8369);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -68244,7 +68244,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1284:
+/***/ 8369:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -68255,7 +68255,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: readInputs
 
-;// CONCATENATED MODULE: ./build/lib/errors.js
+;// CONCATENATED MODULE: ./build/bundle/lib/errors.js
 /**
  * Typed errors shared by the library, the actions and the CLI.
  *
@@ -68292,7 +68292,7 @@ function messageOf(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
-;// CONCATENATED MODULE: ./build/lib/lines.js
+;// CONCATENATED MODULE: ./build/bundle/lib/lines.js
 /**
  * Parsing of the multi-line `key=value` inputs that actions take (`images`, `environment`, `secrets`).
  */
@@ -68333,7 +68333,7 @@ function parseList(text) {
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(212);
-;// CONCATENATED MODULE: ./build/lib/aws.js
+;// CONCATENATED MODULE: ./build/bundle/lib/aws.js
 /**
  * One place that builds AWS SDK v3 client configuration, so every client honours the same region,
  * endpoint overrides (the local AWS, or a VPC endpoint) and retry settings.
@@ -68372,7 +68372,7 @@ function aws_clientConfig(service, options = {}, env = process.env) {
     return config;
 }
 
-;// CONCATENATED MODULE: ./build/ecs/client.js
+;// CONCATENATED MODULE: ./build/bundle/ecs/client.js
 /** The ECS client every function here uses, built from the shared AWS options. */
 
 
@@ -68389,7 +68389,7 @@ function client_arnName(arn) {
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./build/ecs/task-definition.js
+;// CONCATENATED MODULE: ./build/bundle/ecs/task-definition.js
 /**
  * Task definition documents: loading them from files, stripping the fields ECS adds on registration, and
  * applying per-container image, environment and secret updates. A document is kept as plain JSON so that
@@ -68535,7 +68535,7 @@ function applyContainerUpdates(doc, updates) {
     return copy;
 }
 
-;// CONCATENATED MODULE: ./build/ecs/compare.js
+;// CONCATENATED MODULE: ./build/bundle/ecs/compare.js
 /**
  * Normalised comparison of task definitions, so that registering the same content twice is detected even
  * though ECS fills in defaults (essential, cpu 0, protocol tcp, hostPort, empty lists) and returns lists in
@@ -68633,7 +68633,7 @@ function diffTaskDefinitions(before, after) {
         .map((path) => ({ path, before: a.get(path), after: b.get(path) }));
 }
 
-;// CONCATENATED MODULE: ./build/ecs/raw-json.js
+;// CONCATENATED MODULE: ./build/bundle/ecs/raw-json.js
 /**
  * Task definitions must survive fields this toolkit (and the bundled SDK) does not know yet: ECS adds
  * task-definition fields often, and the SDK's schema-based serialiser drops members its model lacks (the
@@ -68701,7 +68701,7 @@ async function readAll(body) {
     return Buffer.concat(chunks);
 }
 
-;// CONCATENATED MODULE: ./build/ecs/watch.js
+;// CONCATENATED MODULE: ./build/bundle/ecs/watch.js
 /**
  * The rollout watcher: follows one deployment of a service (by its id) at a fixed interval and decides as soon
  * as one DescribeServices answer shows the outcome. It never waits for a rollback to finish before saying the
@@ -68831,7 +68831,7 @@ async function watchDeployment(ecs, options, reporter) {
     }
 }
 
-;// CONCATENATED MODULE: ./build/ecs/register.js
+;// CONCATENATED MODULE: ./build/bundle/ecs/register.js
 /**
  * register-task-definition: render a task definition (from a file or the live service's current revision)
  * with new images, environment and secrets, register it unless it equals the current revision, and
@@ -69006,12 +69006,12 @@ async function pruneRevisions(ecs, family, current, serviceTaskDefinition, optio
     return deregistered;
 }
 
-;// CONCATENATED MODULE: ./build/lib/sleep.js
+;// CONCATENATED MODULE: ./build/bundle/lib/sleep.js
 /** The real clock's sleep. */
 const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const realClock = () => performance.now();
 
-;// CONCATENATED MODULE: ./build/ecs/diagnose.js
+;// CONCATENATED MODULE: ./build/bundle/ecs/diagnose.js
 /**
  * Diagnosis of a failed rollout or one-off task: stopped tasks grouped by `stoppedReason` and container exit
  * code, each group with a hint that says where to look. Tasks come from ListTasks (desiredStatus STOPPED) and
@@ -69119,7 +69119,7 @@ function describeGroups(groups) {
     return lines;
 }
 
-;// CONCATENATED MODULE: ./build/ecs/deploy.js
+;// CONCATENATED MODULE: ./build/bundle/ecs/deploy.js
 /**
  * deploy-service: point a service at a task definition, then follow that deployment until it completes or
  * fails, streaming service events, and explain a failure from the stopped tasks.
@@ -69309,7 +69309,7 @@ function describeOutcome(outcome, deploymentId, timeoutSeconds) {
     }
 }
 
-;// CONCATENATED MODULE: ./build/ecs/logs.js
+;// CONCATENATED MODULE: ./build/bundle/ecs/logs.js
 /**
  * Reading a container's log lines from CloudWatch Logs, using the awslogs settings of its task definition.
  * Stream names follow the awslogs driver: `<awslogs-stream-prefix>/<container name>/<task id>`
@@ -69368,7 +69368,7 @@ async function logs_readLogLines(location, options, maxLines = 1000) {
     return lines;
 }
 
-;// CONCATENATED MODULE: ./build/ecs/run-task.js
+;// CONCATENATED MODULE: ./build/bundle/ecs/run-task.js
 /**
  * run-task: a one-off task (database migrations, a batch job) with the service's network configuration,
  * waited until STOPPED; fails when the essential container exits non-zero or never started, and prints that
@@ -69550,7 +69550,7 @@ async function runTask(options, reporter) {
     };
 }
 
-;// CONCATENATED MODULE: ./build/ecs/summary.js
+;// CONCATENATED MODULE: ./build/bundle/ecs/summary.js
 /** Markdown job summaries for the ECS actions (GitHub renders them on the run page). */
 
 const cell = (text) => String(text ?? '')
@@ -69628,7 +69628,7 @@ function runTaskSummaryMarkdown(result) {
     return `${lines.join('\n')}\n`;
 }
 
-;// CONCATENATED MODULE: ./build/ecs/index.js
+;// CONCATENATED MODULE: ./build/bundle/ecs/index.js
 /** The ECS part of the library: task definitions, service rollouts, one-off tasks. */
 
 
@@ -72583,7 +72583,7 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./build/actions/runtime.js
+;// CONCATENATED MODULE: ./build/bundle/actions/runtime.js
 /**
  * What every JavaScript action shares: reading inputs the way the runner passes them, a Reporter over
  * `@actions/core`, and the single try/catch that turns an error into `core.setFailed`.
@@ -72666,7 +72666,7 @@ async function runAction(main) {
     }
 }
 
-;// CONCATENATED MODULE: ./build/actions/deploy-service/main.js
+;// CONCATENATED MODULE: ./build/bundle/actions/deploy-service/main.js
 /** The deploy-service action: inputs → (register) → deployService → outputs + job summary. */
 
 
@@ -72911,6 +72911,6 @@ async function run() {
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(852);
+/******/ var __webpack_exports__ = __nccwpck_require__(7863);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

@@ -75118,11 +75118,11 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 
-/***/ 7890:
+/***/ 2413:
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3926);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2420);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
 
@@ -75131,7 +75131,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3926:
+/***/ 2420:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -75142,7 +75142,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: parseChangedPaths, readInputs
 
-;// CONCATENATED MODULE: ./build/lib/errors.js
+;// CONCATENATED MODULE: ./build/bundle/lib/errors.js
 /**
  * Typed errors shared by the library, the actions and the CLI.
  *
@@ -75179,7 +75179,7 @@ function errors_messageOf(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
-;// CONCATENATED MODULE: ./build/lib/lines.js
+;// CONCATENATED MODULE: ./build/bundle/lib/lines.js
 /**
  * Parsing of the multi-line `key=value` inputs that actions take (`images`, `environment`, `secrets`).
  */
@@ -75218,7 +75218,7 @@ function parseList(text) {
         .filter(Boolean);
 }
 
-;// CONCATENATED MODULE: ./build/lib/aws.js
+;// CONCATENATED MODULE: ./build/bundle/lib/aws.js
 /**
  * One place that builds AWS SDK v3 client configuration, so every client honours the same region,
  * endpoint overrides (the local AWS, or a VPC endpoint) and retry settings.
@@ -75257,7 +75257,7 @@ function aws_clientConfig(service, options = {}, env = process.env) {
     return config;
 }
 
-;// CONCATENATED MODULE: ./build/frontend/cache-control.js
+;// CONCATENATED MODULE: ./build/bundle/frontend/cache-control.js
 /**
  * Cache-Control by ordered glob rules: the first rule whose glob matches a file's path (relative to
  * `source-dir`) gives its Cache-Control header. Rules are lines of `<glob> = <cache-control>`; the line
@@ -75376,7 +75376,7 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: ./build/frontend/local-files.js
+;// CONCATENATED MODULE: ./build/bundle/frontend/local-files.js
 /**
  * The local side of a frontend sync: every file under the build directory, with the hashes S3 reports
  * for it (the MD5 a single-part upload's ETag carries, and the multipart ETag for large files).
@@ -75468,7 +75468,7 @@ function multipartEtag(partDigests) {
     return `${createHash('md5').update(Buffer.concat(partDigests)).digest('hex')}-${partDigests.length}`;
 }
 
-;// CONCATENATED MODULE: ./build/frontend/remote-objects.js
+;// CONCATENATED MODULE: ./build/bundle/frontend/remote-objects.js
 /**
  * The remote side of a frontend sync: one paginated ListObjectsV2 pass over the prefix (keys, ETags,
  * sizes, LastModified), and HeadObject for the objects whose headers or stored content hash matter.
@@ -76729,7 +76729,7 @@ _Mime_extensionToType = new WeakMap(), _Mime_typeToExtension = new WeakMap(), _M
 
 /* harmony default export */ const src = (new src_Mime(standard, other)._freeze());
 
-;// CONCATENATED MODULE: ./build/frontend/content-type.js
+;// CONCATENATED MODULE: ./build/bundle/frontend/content-type.js
 /**
  * Content-Type of each uploaded file, from the `mime` package's database (the one Express and most Node
  * servers use), with `charset=utf-8` on textual types so browsers never guess the encoding.
@@ -76757,7 +76757,7 @@ function content_type_contentTypeFor(relativePath) {
     return type.startsWith('text/') || TEXTUAL.has(type) ? `${type}; charset=utf-8` : type;
 }
 
-;// CONCATENATED MODULE: ./build/frontend/sync-plan.js
+;// CONCATENATED MODULE: ./build/bundle/frontend/sync-plan.js
 /**
  * Sync planning: compares the local build with the bucket by content (never by mtime) and decides, for each
  * path, upload / update headers / leave alone / delete / keep for the grace period, in the order that never
@@ -76909,7 +76909,7 @@ function describeHeaderChange(headers, contentType, cacheControl) {
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/lib-storage/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(2358);
-;// CONCATENATED MODULE: ./build/frontend/upload-executor.js
+;// CONCATENATED MODULE: ./build/bundle/frontend/upload-executor.js
 /**
  * Executes a {@link SyncPlan} in three waves: assets (uploads and header updates), then HTML entry points,
  * then deletes, each wave starting only when the previous one fully succeeded. Requests are retried by the
@@ -77084,7 +77084,7 @@ function upload_executor_mib(bytes) {
     return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-;// CONCATENATED MODULE: ./build/frontend/upload.js
+;// CONCATENATED MODULE: ./build/bundle/frontend/upload.js
 /**
  * upload-frontend: a content-addressed sync of a built frontend to S3. See docs/frontend.md.
  */
@@ -77291,12 +77291,12 @@ function uploadSummaryMarkdown(result) {
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-cloudfront/dist-cjs/index.js
 var client_cloudfront_dist_cjs = __nccwpck_require__(3169);
-;// CONCATENATED MODULE: ./build/lib/sleep.js
+;// CONCATENATED MODULE: ./build/bundle/lib/sleep.js
 /** The real clock's sleep. */
 const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const realClock = () => performance.now();
 
-;// CONCATENATED MODULE: ./build/frontend/invalidation-client.js
+;// CONCATENATED MODULE: ./build/bundle/frontend/invalidation-client.js
 /**
  * CloudFront invalidation requests: an idempotent CreateInvalidation (retried while CloudFront answers
  * TooManyInvalidationsInProgress or throttles), and polling GetInvalidation until it is `Completed`.
@@ -77455,7 +77455,7 @@ function isCompleted(status, acceptUppercase) {
 
 // EXTERNAL MODULE: ./node_modules/picomatch/index.js
 var node_modules_picomatch = __nccwpck_require__(4006);
-;// CONCATENATED MODULE: ./build/frontend/invalidation-plan.js
+;// CONCATENATED MODULE: ./build/bundle/frontend/invalidation-plan.js
 /**
  * Invalidation planning: which CloudFront paths a deploy made stale. Only paths cached under their own
  * name need it (HTML entry points, `/` for `index.html` and `/dir/` for `dir/index.html`, other non-hashed
@@ -77559,7 +77559,7 @@ function collapse(input, maxPaths) {
     return paths;
 }
 
-;// CONCATENATED MODULE: ./build/frontend/invalidate.js
+;// CONCATENATED MODULE: ./build/bundle/frontend/invalidate.js
 /**
  * invalidate-cdn: plans and creates a CloudFront invalidation for the paths a deploy changed, optionally
  * waiting for it. See docs/frontend.md.
@@ -77674,7 +77674,7 @@ function invalidationSummaryMarkdown(result) {
     return lines.join('\n');
 }
 
-;// CONCATENATED MODULE: ./build/frontend/index.js
+;// CONCATENATED MODULE: ./build/bundle/frontend/index.js
 /**
  * The frontend library: content-addressed S3 sync (upload-frontend) and CloudFront invalidation
  * (invalidate-cdn). Used by the actions, the `twotier` CLI and the demo.
@@ -80631,7 +80631,7 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./build/actions/runtime.js
+;// CONCATENATED MODULE: ./build/bundle/actions/runtime.js
 /**
  * What every JavaScript action shares: reading inputs the way the runner passes them, a Reporter over
  * `@actions/core`, and the single try/catch that turns an error into `core.setFailed`.
@@ -80714,7 +80714,7 @@ async function runAction(main) {
     }
 }
 
-;// CONCATENATED MODULE: ./build/actions/invalidate-cdn/main.js
+;// CONCATENATED MODULE: ./build/bundle/actions/invalidate-cdn/main.js
 /** The invalidate-cdn action: inputs → invalidateCdn → outputs + job summary. */
 
 
@@ -80953,6 +80953,6 @@ async function run() {
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(7890);
+/******/ var __webpack_exports__ = __nccwpck_require__(2413);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

@@ -18178,7 +18178,7 @@ exports.resolveParams = resolveParams;
 
 /***/ }),
 
-/***/ 6579:
+/***/ 8960:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 const { Crc32 } = __nccwpck_require__(9542);
@@ -19543,7 +19543,7 @@ class HttpProtocol extends SerdeContext {
         });
     }
     async loadEventStreamCapability() {
-        const { EventStreamSerde, eventStreamSerdeProvider } = __nccwpck_require__(6579);
+        const { EventStreamSerde, eventStreamSerdeProvider } = __nccwpck_require__(8960);
         const marshaller = this.resolveEventStreamMarshaller(eventStreamSerdeProvider);
         return new EventStreamSerde({
             marshaller,
@@ -56463,11 +56463,11 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 
-/***/ 9534:
+/***/ 6579:
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(923);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9373);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -56476,7 +56476,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 923:
+/***/ 9373:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -56487,7 +56487,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecr/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(8249);
-;// CONCATENATED MODULE: ./build/lib/errors.js
+;// CONCATENATED MODULE: ./build/bundle/lib/errors.js
 /**
  * Typed errors shared by the library, the actions and the CLI.
  *
@@ -56524,7 +56524,7 @@ function messageOf(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
-;// CONCATENATED MODULE: ./build/lib/aws.js
+;// CONCATENATED MODULE: ./build/bundle/lib/aws.js
 /**
  * One place that builds AWS SDK v3 client configuration, so every client honours the same region,
  * endpoint overrides (the local AWS, or a VPC endpoint) and retry settings.
@@ -56563,7 +56563,7 @@ function clientConfig(service, options = {}, env = process.env) {
     return config;
 }
 
-;// CONCATENATED MODULE: ./build/ecr/image-tag.js
+;// CONCATENATED MODULE: ./build/bundle/ecr/image-tag.js
 /**
  * Resolving the tag an image is pushed under, and whether ECR already holds it.
  *
@@ -56735,7 +56735,7 @@ function imageSummary(resolved) {
     ].join('\n');
 }
 
-;// CONCATENATED MODULE: ./build/ecr/index.js
+;// CONCATENATED MODULE: ./build/bundle/ecr/index.js
 /** The ECR part of the library: image tags and skip-if-exists. */
 
 
@@ -59684,7 +59684,7 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./build/actions/runtime.js
+;// CONCATENATED MODULE: ./build/bundle/actions/runtime.js
 /**
  * What every JavaScript action shares: reading inputs the way the runner passes them, a Reporter over
  * `@actions/core`, and the single try/catch that turns an error into `core.setFailed`.
@@ -59767,7 +59767,7 @@ async function runAction(main) {
     }
 }
 
-;// CONCATENATED MODULE: ./build/actions/resolve-image-tag/main.js
+;// CONCATENATED MODULE: ./build/bundle/actions/resolve-image-tag/main.js
 /**
  * resolve-image-tag: the JavaScript step inside actions/build-push (and the root action). Chooses the image
  * tag (input, or the commit SHA), and tells whether ECR already holds it so the build can be skipped.
@@ -59983,6 +59983,6 @@ async function run() {
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(9534);
+/******/ var __webpack_exports__ = __nccwpck_require__(6579);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 
