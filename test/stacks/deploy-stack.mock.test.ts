@@ -89,8 +89,12 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
   throw new Error('expected the deploy to fail');
 }
 
-beforeEach(() => cf.reset());
-afterEach(() => cf.reset());
+beforeEach(() => {
+  cf.reset();
+});
+afterEach(() => {
+  cf.reset();
+});
 
 describe('deployStack failure paths', () => {
   test('a failed create reports only this operation’s failed resources, with their reasons', async () => {
