@@ -39,6 +39,8 @@ const FILES = arg('files', 2000);
 const MB = arg('mb', 50);
 const CONCURRENCY = arg('concurrency', 16);
 const SERVER = args.includes('--server') ? args[args.indexOf('--server') + 1] : 'gofakes3';
+/** `--only <substring>`: run only the tools whose name contains it (repeatable). */
+const ONLY = args.flatMap((a, i) => (a === '--only' && args[i + 1] ? [args[i + 1] as string] : []));
 const CREDS = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' };
 
 /** Deterministic pseudo-random numbers (mulberry32). */
@@ -407,7 +409,7 @@ async function main(): Promise<void> {
     } else {
       console.log('note: examples/twotier-app/frontend/dist not built; only the generated tree is measured');
     }
-    const all = tools();
+    const all = tools().filter((t) => ONLY.length === 0 || ONLY.some((o) => t.name.includes(o)));
     console.log(
       `S3 server: ${server.name}; requests counted by the recording proxy; concurrency ${CONCURRENCY} for every tool`
     );

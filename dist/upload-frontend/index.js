@@ -64682,11 +64682,11 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 
-/***/ 9719:
+/***/ 8974:
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7524);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7514);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -64695,7 +64695,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7524:
+/***/ 7514:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -64706,7 +64706,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: readInputs
 
-;// CONCATENATED MODULE: ./build/lib/errors.js
+;// CONCATENATED MODULE: ./build/bundle/lib/errors.js
 /**
  * Typed errors shared by the library, the actions and the CLI.
  *
@@ -64743,7 +64743,7 @@ function errors_messageOf(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
-;// CONCATENATED MODULE: ./build/lib/lines.js
+;// CONCATENATED MODULE: ./build/bundle/lib/lines.js
 /**
  * Parsing of the multi-line `key=value` inputs that actions take (`images`, `environment`, `secrets`).
  */
@@ -64784,7 +64784,7 @@ function parseList(text) {
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(3711);
-;// CONCATENATED MODULE: ./build/lib/aws.js
+;// CONCATENATED MODULE: ./build/bundle/lib/aws.js
 /**
  * One place that builds AWS SDK v3 client configuration, so every client honours the same region,
  * endpoint overrides (the local AWS, or a VPC endpoint) and retry settings.
@@ -64825,7 +64825,7 @@ function aws_clientConfig(service, options = {}, env = process.env) {
 
 // EXTERNAL MODULE: ./node_modules/picomatch/index.js
 var node_modules_picomatch = __nccwpck_require__(4006);
-;// CONCATENATED MODULE: ./build/frontend/cache-control.js
+;// CONCATENATED MODULE: ./build/bundle/frontend/cache-control.js
 /**
  * Cache-Control by ordered glob rules: the first rule whose glob matches a file's path (relative to
  * `source-dir`) gives its Cache-Control header. Rules are lines of `<glob> = <cache-control>`; the line
@@ -65833,7 +65833,7 @@ function globSync(globInput, options) {
 //#endregion
 
 
-;// CONCATENATED MODULE: ./build/frontend/pool.js
+;// CONCATENATED MODULE: ./build/bundle/frontend/pool.js
 /**
  * Bounded concurrency for the sync: at most `limit` tasks in flight. On the first failure no new task is
  * started; tasks already running finish, then the first error is thrown (so a failed wave never leaves
@@ -65868,7 +65868,7 @@ async function mapLimit(items, limit, fn) {
     return results;
 }
 
-;// CONCATENATED MODULE: ./build/frontend/local-files.js
+;// CONCATENATED MODULE: ./build/bundle/frontend/local-files.js
 /**
  * The local side of a frontend sync: every file under the build directory, with the hashes S3 reports
  * for it (the MD5 a single-part upload's ETag carries, and the multipart ETag for large files).
@@ -65904,27 +65904,41 @@ async function scanLocalFiles(sourceDir, options) {
     if (relativePaths.length === 0) {
         throw new errors_ConfigurationError(`source-dir ${errors_show(sourceDir)} contains no files; did the frontend build run before this step?`, 'source-dir');
     }
-    // Every file must be readable before anything is written.
-    await mapLimit(relativePaths, 32, async (relativePath) => {
-        try {
-            await (0,promises_.access)(external_node_path_.join(root, relativePath), promises_.constants.R_OK);
-        }
-        catch (error) {
-            throw new errors_ConfigurationError(`source-dir: file ${errors_show(relativePath)} cannot be read (${errors_messageOf(error)}).`, 'source-dir');
-        }
-    });
+    // Every file is read (and so known to be readable) here, before anything is written.
+    let keepBudget = options.keepBodiesBytes ?? 128 * 1024 * 1024;
     return mapLimit(relativePaths, options.concurrency ?? 8, async (relativePath) => {
         const absolutePath = external_node_path_.join(root, relativePath);
+        let file;
         try {
-            return await hashFile(relativePath, absolutePath, options);
+            file = await hashFile(relativePath, absolutePath, options);
         }
         catch (error) {
             throw new errors_ConfigurationError(`source-dir: file ${errors_show(relativePath)} cannot be read (${errors_messageOf(error)}).`, 'source-dir');
         }
+        if (file.body) {
+            if (file.body.length <= keepBudget)
+                keepBudget -= file.body.length;
+            else
+                delete file.body;
+        }
+        return file;
     });
 }
-/** Hashes one file in a single streaming pass (whole-file MD5, plus per-part MD5s when it is large). */
+/**
+ * Hashes one file. Below the multipart threshold: one read into a buffer of the file's size, MD5, and the
+ * buffer returned as `body`. At or above it: a single streaming pass (whole-file MD5 plus per-part MD5s), so
+ * memory stays bounded.
+ * @throws the file system's error when the file cannot be read.
+ */
 async function hashFile(relativePath, absolutePath, options) {
+    const info = await (0,promises_.stat)(absolutePath);
+    if (info.size < options.multipartThreshold) {
+        const body = await (0,promises_.readFile)(absolutePath);
+        if (body.length < options.multipartThreshold) {
+            const md5 = (0,external_node_crypto_.createHash)('md5').update(body).digest('hex');
+            return { relativePath, absolutePath, size: body.length, md5, body };
+        }
+    }
     const whole = (0,external_node_crypto_.createHash)('md5');
     const partDigests = [];
     let part = (0,external_node_crypto_.createHash)('md5');
@@ -65960,7 +65974,7 @@ function multipartEtag(partDigests) {
     return `${(0,external_node_crypto_.createHash)('md5').update(Buffer.concat(partDigests)).digest('hex')}-${partDigests.length}`;
 }
 
-;// CONCATENATED MODULE: ./build/frontend/remote-objects.js
+;// CONCATENATED MODULE: ./build/bundle/frontend/remote-objects.js
 /**
  * The remote side of a frontend sync: one paginated ListObjectsV2 pass over the prefix (keys, ETags,
  * sizes, LastModified), and HeadObject for the objects whose headers or stored content hash matter.
@@ -66037,6 +66051,147 @@ function bucketError(error, bucket) {
         }
     }
     return error instanceof Error ? error : new Error(String(error));
+}
+
+;// CONCATENATED MODULE: ./build/bundle/frontend/manifest.js
+/**
+ * The header manifest: one small JSON object, `<prefix>.twotier-manifest.json`, that upload-frontend writes
+ * after a successful deploy. It records, for every object whose headers the run knows, the object's ETag,
+ * LastModified and size as the listing reports them, and its Content-Type, Cache-Control and user metadata.
+ *
+ * The next run reads it with one GetObject and trusts an entry only when the listing still shows the same
+ * ETag, LastModified and size: S3 can change an object's headers only by writing it again (PutObject or
+ * CopyObject), and every write gives it a new LastModified, so a matching entry still describes the object.
+ * Entries that do not match fall back to HeadObject. A manifest that is missing, unreadable or of another
+ * format is ignored (every candidate is HEADed, as without a manifest).
+ */
+
+
+/** Name of the manifest object, directly under the prefix. Never uploaded, deleted or listed as changed. */
+const MANIFEST_NAME = '.twotier-manifest.json';
+const FORMAT = 'twotier-upload-manifest';
+/**
+ * Reads the manifest with GetObject (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html).
+ * @returns its entries; no entries (and `problem` set) when the object is missing, not JSON, or not this
+ *   format. Throws only what the SDK throws for other failures (AccessDenied, network errors after retries).
+ */
+async function readManifest(s3, bucket, key) {
+    let text;
+    try {
+        const response = await s3.send(new dist_cjs.GetObjectCommand({ Bucket: bucket, Key: key }));
+        text = (await response.Body?.transformToString('utf-8')) ?? '';
+    }
+    catch (error) {
+        if (error instanceof dist_cjs.S3ServiceException && error.$metadata.httpStatusCode === 404) {
+            return { entries: new Map(), problem: 'not found' };
+        }
+        throw error;
+    }
+    return parseManifest(text);
+}
+/** Parses manifest JSON; anything unexpected gives no entries and a `problem`. */
+function parseManifest(text) {
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch {
+        return { entries: new Map(), problem: 'not JSON' };
+    }
+    const doc = parsed;
+    if (!doc || doc.format !== FORMAT || doc.version !== 1 || typeof doc.objects !== 'object' || !doc.objects) {
+        return { entries: new Map(), problem: `not a ${FORMAT} version 1 document` };
+    }
+    const entries = new Map();
+    for (const [path, value] of Object.entries(doc.objects)) {
+        const e = value;
+        if (!e ||
+            typeof e.etag !== 'string' ||
+            typeof e.lastModified !== 'string' ||
+            typeof e.size !== 'number' ||
+            (e.contentType !== undefined && typeof e.contentType !== 'string') ||
+            (e.cacheControl !== undefined && typeof e.cacheControl !== 'string') ||
+            (e.metadata !== undefined && (typeof e.metadata !== 'object' || e.metadata === null))) {
+            continue; // a malformed entry is simply not trusted
+        }
+        entries.set(path, normaliseEntry(e));
+    }
+    return { entries };
+}
+/**
+ * The entries that still describe the listed objects: same ETag, same LastModified (to the millisecond) and
+ * same size. Returned as the headers HeadObject would have given.
+ */
+function trustedHeaders(entries, remote) {
+    const trusted = new Map();
+    for (const [path, entry] of entries) {
+        const object = remote.get(path);
+        if (!object || !matchesListing(entry, object))
+            continue;
+        trusted.set(path, {
+            contentType: entry.contentType,
+            cacheControl: entry.cacheControl,
+            metadata: { ...(entry.metadata ?? {}) }
+        });
+    }
+    return trusted;
+}
+/** True when `entry` was recorded for exactly the object the listing shows. */
+function matchesListing(entry, object) {
+    return (entry.etag === object.etag &&
+        entry.size === object.size &&
+        Date.parse(entry.lastModified) === object.lastModified.getTime());
+}
+/** An entry for a listed object with known headers. */
+function entryFor(object, headers) {
+    return normaliseEntry({
+        etag: object.etag,
+        lastModified: object.lastModified.toISOString(),
+        size: object.size,
+        contentType: headers.contentType,
+        cacheControl: headers.cacheControl,
+        metadata: headers.metadata
+    });
+}
+/** The manifest document for `entries`, keys sorted (the same entries always give the same text). */
+function manifestText(entries) {
+    const objects = {};
+    for (const path of [...entries.keys()].sort())
+        objects[path] = entries.get(path);
+    return `${JSON.stringify({ format: FORMAT, version: 1, objects })}\n`;
+}
+/** True when both hold the same entries. */
+function sameEntries(a, b) {
+    return a.size === b.size && manifestText(a) === manifestText(b);
+}
+/**
+ * Writes the manifest with PutObject (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html),
+ * `application/json`, `Cache-Control: no-store`, with Content-MD5.
+ */
+async function writeManifest(s3, bucket, key, entries) {
+    const body = Buffer.from(manifestText(entries), 'utf-8');
+    await s3.send(new dist_cjs.PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: body,
+        ContentMD5: (0,external_node_crypto_.createHash)('md5').update(body).digest('base64'),
+        ContentType: 'application/json',
+        CacheControl: 'no-store'
+    }));
+    return body.length;
+}
+function normaliseEntry(e) {
+    const out = { etag: e.etag, lastModified: e.lastModified, size: e.size };
+    if (e.contentType !== undefined)
+        out.contentType = e.contentType;
+    if (e.cacheControl !== undefined)
+        out.cacheControl = e.cacheControl;
+    const metadata = Object.entries(e.metadata ?? {})
+        .filter(([, v]) => typeof v === 'string')
+        .sort(([a], [b]) => (a < b ? -1 : 1));
+    if (metadata.length > 0)
+        out.metadata = Object.fromEntries(metadata);
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/mime/dist/types/other.js
@@ -67221,7 +67376,7 @@ _Mime_extensionToType = new WeakMap(), _Mime_typeToExtension = new WeakMap(), _M
 
 /* harmony default export */ const src = (new src_Mime(standard, other)._freeze());
 
-;// CONCATENATED MODULE: ./build/frontend/content-type.js
+;// CONCATENATED MODULE: ./build/bundle/frontend/content-type.js
 /**
  * Content-Type of each uploaded file, from the `mime` package's database (the one Express and most Node
  * servers use), with `charset=utf-8` on textual types so browsers never guess the encoding.
@@ -67249,7 +67404,7 @@ function contentTypeFor(relativePath) {
     return type.startsWith('text/') || TEXTUAL.has(type) ? `${type}; charset=utf-8` : type;
 }
 
-;// CONCATENATED MODULE: ./build/frontend/sync-plan.js
+;// CONCATENATED MODULE: ./build/bundle/frontend/sync-plan.js
 /**
  * Sync planning: compares the local build with the bucket by content (never by mtime) and decides, for each
  * path, upload / update headers / leave alone / delete / keep for the grace period, in the order that never
@@ -67401,7 +67556,7 @@ function describeHeaderChange(headers, contentType, cacheControl) {
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/lib-storage/dist-cjs/index.js
 var lib_storage_dist_cjs = __nccwpck_require__(2358);
-;// CONCATENATED MODULE: ./build/frontend/upload-executor.js
+;// CONCATENATED MODULE: ./build/bundle/frontend/upload-executor.js
 /**
  * Executes a {@link SyncPlan} in three waves: assets (uploads and header updates), then HTML entry points,
  * then deletes, each wave starting only when the previous one fully succeeded. Requests are retried by the
@@ -67434,7 +67589,7 @@ async function executePlan(s3, plan, options, reporter, totals) {
         try {
             await mapLimit(items, options.concurrency, async (item) => {
                 try {
-                    await writeItem(s3, item, options, reporter);
+                    totals.written.set(item.relativePath, await writeItem(s3, item, options, reporter));
                 }
                 catch (error) {
                     failures.push(`${item.relativePath}: ${errors_messageOf(error)}`);
@@ -67487,7 +67642,7 @@ async function writeItem(s3, item, options, reporter) {
     if (!file)
         throw new Error(`internal: no local file for ${item.relativePath}`);
     if (item.kind === 'update-headers') {
-        await s3.send(new dist_cjs.CopyObjectCommand({
+        const copied = await s3.send(new dist_cjs.CopyObjectCommand({
             Bucket: options.bucket,
             Key: item.key,
             CopySource: `${options.bucket}/${item.key.split('/').map(encodeURIComponent).join('/')}`,
@@ -67497,15 +67652,16 @@ async function writeItem(s3, item, options, reporter) {
             CacheControl: item.cacheControl,
             Metadata: item.metadata
         }));
-        return;
+        return upload_executor_unquote(copied.CopyObjectResult?.ETag);
     }
     if (file.size < options.multipartThreshold) {
-        const body = await (0,promises_.readFile)(file.absolutePath);
-        const md5 = (0,external_node_crypto_.createHash)('md5').update(body).digest();
+        // The bytes hashed by the scan when it kept them; else read again and check they are the hashed ones.
+        const body = file.body ?? (await (0,promises_.readFile)(file.absolutePath));
+        const md5 = file.body ? Buffer.from(file.md5, 'hex') : (0,external_node_crypto_.createHash)('md5').update(body).digest();
         if (md5.toString('hex') !== file.md5) {
             throw new Error('the file changed on disk after it was hashed; re-run once the build has finished');
         }
-        await s3.send(new dist_cjs.PutObjectCommand({
+        const put = await s3.send(new dist_cjs.PutObjectCommand({
             Bucket: options.bucket,
             Key: item.key,
             Body: body,
@@ -67514,7 +67670,7 @@ async function writeItem(s3, item, options, reporter) {
             CacheControl: item.cacheControl,
             Metadata: item.metadata
         }));
-        return;
+        return upload_executor_unquote(put.ETag);
     }
     const upload = new lib_storage_dist_cjs/* Upload */._({
         client: s3,
@@ -67538,7 +67694,11 @@ async function writeItem(s3, item, options, reporter) {
             reporter.info(`  ${item.relativePath}: ${mib(loaded)} of ${mib(file.size)} sent`);
         }
     });
-    await upload.done();
+    const done = await upload.done();
+    return upload_executor_unquote('ETag' in done ? done.ETag : undefined);
+}
+function upload_executor_unquote(etag) {
+    return (etag ?? '').replace(/^"|"$/g, '').toLowerCase();
 }
 /** Progress lines: one at each tenth of a wave's files (and at its end). */
 class Progress {
@@ -67576,10 +67736,11 @@ function mib(bytes) {
     return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-;// CONCATENATED MODULE: ./build/frontend/upload.js
+;// CONCATENATED MODULE: ./build/bundle/frontend/upload.js
 /**
  * upload-frontend: a content-addressed sync of a built frontend to S3. See docs/frontend.md.
  */
+
 
 
 
@@ -67625,17 +67786,55 @@ async function uploadFrontend(options, reporter) {
         reporter.info(`${found.length} files, ${mib(total)}`);
         return found;
     });
-    const plan = await reporter.group(`Compare with s3://${options.bucket}/${settings.prefix}`, async () => {
+    const manifestKey = settings.prefix + MANIFEST_NAME;
+    if (files.some((f) => f.relativePath === MANIFEST_NAME)) {
+        throw new errors_ConfigurationError(`source-dir contains ${MANIFEST_NAME}, the name upload-frontend keeps for its header manifest; remove or rename that file.`, 'source-dir');
+    }
+    const manifest = {
+        key: manifestKey,
+        read: 0,
+        trusted: 0,
+        heads: 0,
+        written: false,
+        entries: 0
+    };
+    let oldEntries = new Map();
+    /** Headers known for content-equal objects (manifest or HeadObject): what the new manifest may record. */
+    const heads = new Map();
+    const { plan, remote } = await reporter.group(`Compare with s3://${options.bucket}/${settings.prefix}`, async () => {
         const remote = await listRemoteObjects(s3, options.bucket, settings.prefix);
+        const manifestObject = remote.get(MANIFEST_NAME);
+        remote.delete(MANIFEST_NAME); // never planned: not uploaded, deleted, kept or listed as changed
         reporter.info(`${remote.size} objects under the prefix`);
-        const candidates = headCandidates(files, remote, settings.checkHeaders);
-        const heads = new Map();
-        await mapLimit(candidates, settings.concurrency, async (relativePath) => {
+        if (manifestObject) {
+            const read = await readManifest(s3, options.bucket, manifestKey);
+            if (read.problem)
+                reporter.warn(`${manifestKey} ignored (${read.problem}); headers are read with HeadObject`);
+            oldEntries = read.entries;
+            manifest.read = read.entries.size;
+        }
+        const trusted = trustedHeaders(oldEntries, remote);
+        const toHead = [];
+        for (const relativePath of headCandidates(files, remote, true)) {
+            const known = trusted.get(relativePath);
+            if (known) {
+                heads.set(relativePath, known);
+                manifest.trusted++;
+            }
+            else if (settings.checkHeaders || isMultipartEtag(remote.get(relativePath)?.etag ?? '')) {
+                toHead.push(relativePath);
+            }
+        }
+        await mapLimit(toHead, settings.concurrency, async (relativePath) => {
             const head = await headRemoteObject(s3, options.bucket, settings.prefix + relativePath);
             if (head)
                 heads.set(relativePath, head);
         });
-        return planSync(files, remote, heads, {
+        manifest.heads = toHead.length;
+        if (manifestObject || toHead.length > 0) {
+            reporter.info(`headers of ${manifest.trusted} content-equal objects from ${MANIFEST_NAME}, ${toHead.length} read with HeadObject`);
+        }
+        const plan = planSync(files, remote, heads, {
             prefix: settings.prefix,
             rules: settings.rules,
             entryPoints: settings.entryPoints,
@@ -67645,8 +67844,9 @@ async function uploadFrontend(options, reporter) {
             deleteMaxPercent: settings.deleteMaxPercent,
             now: options.now ?? new Date()
         });
+        return { plan, remote };
     });
-    const planned = toResult(plan, options.bucket, settings.prefix, settings.dryRun);
+    const planned = toResult(plan, options.bucket, settings.prefix, settings.dryRun, manifest);
     reporter.info(planLine(planned, settings.dryRun));
     for (const step of planned.items) {
         if (step.kind !== 'unchanged')
@@ -67664,7 +67864,8 @@ async function uploadFrontend(options, reporter) {
         headerUpdated: 0,
         headerUpdatedBytes: 0,
         deleted: 0,
-        deletedBytes: 0
+        deletedBytes: 0,
+        written: new Map()
     };
     await reporter.group('Upload', () => executePlan(s3, plan, {
         bucket: options.bucket,
@@ -67672,8 +67873,61 @@ async function uploadFrontend(options, reporter) {
         multipartThreshold: settings.multipartThreshold,
         partSize
     }, reporter, totals));
+    // Only reached when every upload, header update and delete succeeded: the manifest goes last.
+    await reporter.group(`Header manifest ${manifestKey}`, async () => {
+        const entries = await newManifestEntries(s3, options.bucket, settings.prefix, plan, remote, heads, totals);
+        manifest.entries = entries.size;
+        if (sameEntries(entries, oldEntries)) {
+            manifest.entries = oldEntries.size;
+            reporter.info(`unchanged (${entries.size} entries); not written`);
+            return;
+        }
+        try {
+            const bytes = await writeManifest(s3, options.bucket, manifestKey, entries);
+            manifest.written = true;
+            reporter.info(`written: ${entries.size} entries, ${mib(bytes)}`);
+        }
+        catch (error) {
+            // The deploy itself is complete; an old manifest is still safe (entries are trusted only while the
+            // listing matches them), so the next run only sends more HeadObject requests.
+            manifest.entries = oldEntries.size;
+            reporter.warn(`the deploy is complete but ${manifestKey} could not be written: ${errors_messageOf(error)}`);
+        }
+    });
     reporter.info(planLine(planned, false));
     return planned;
+}
+/**
+ * The entries the manifest should hold after a successful run: every content-equal object whose headers are
+ * known (from the manifest or HeadObject) and unchanged by this run, plus every object this run wrote. For
+ * written objects the prefix is listed again (ListObjectsV2) to record their LastModified; an object whose
+ * listed ETag is not the one our write returned (someone else wrote it since) gets no entry.
+ */
+async function newManifestEntries(s3, bucket, prefix, plan, before, heads, totals) {
+    const entries = new Map();
+    const after = totals.written.size > 0 ? await listRemoteObjects(s3, bucket, prefix) : before;
+    for (const item of plan.unchanged) {
+        const headers = heads.get(item.relativePath);
+        const object = before.get(item.relativePath);
+        const now = after.get(item.relativePath);
+        if (!headers || !object || !now)
+            continue;
+        const entry = entryFor(object, headers);
+        if (matchesListing(entry, now))
+            entries.set(item.relativePath, entry);
+    }
+    for (const item of [...plan.assets, ...plan.entryPoints]) {
+        const etag = totals.written.get(item.relativePath);
+        const now = after.get(item.relativePath);
+        if (!etag || !now || now.etag !== etag)
+            continue;
+        entries.set(item.relativePath, entryFor(now, {
+            contentType: item.contentType,
+            cacheControl: item.cacheControl,
+            metadata: item.metadata ?? {}
+        }));
+    }
+    return entries;
 }
 function validate(options) {
     if (!options.sourceDir?.trim()) {
@@ -67715,7 +67969,7 @@ function validate(options) {
         dryRun: options.dryRun ?? false
     };
 }
-function toResult(plan, bucket, prefix, dryRun) {
+function toResult(plan, bucket, prefix, dryRun, manifest) {
     const sum = (items) => ({
         count: items.length,
         bytes: items.reduce((s, i) => s + i.size, 0)
@@ -67735,6 +67989,7 @@ function toResult(plan, bucket, prefix, dryRun) {
         unchanged: sum(plan.unchanged),
         kept: sum(plan.kept),
         changedPaths: [...new Set(changed)].sort(),
+        manifest,
         items: all.map((i) => ({
             kind: i.kind,
             path: i.relativePath,
@@ -67778,10 +68033,13 @@ function uploadSummaryMarkdown(result) {
     if (result.changedPaths.length > 0) {
         lines.push(`Changed paths for invalidation: ${result.changedPaths.length}.`, '');
     }
+    const m = result.manifest;
+    lines.push(`Header manifest \`${m.key}\`: headers of ${m.trusted} content-equal objects taken from it, ${m.heads} HeadObject request(s)` +
+        (result.dryRun ? '.' : `; ${m.written ? `written (${m.entries} entries)` : 'unchanged, not written'}.`), '');
     return lines.join('\n');
 }
 
-;// CONCATENATED MODULE: ./build/frontend/invalidation-client.js
+;// CONCATENATED MODULE: ./build/bundle/frontend/invalidation-client.js
 /**
  * CloudFront invalidation requests: an idempotent CreateInvalidation (retried while CloudFront answers
  * TooManyInvalidationsInProgress or throttles), and polling GetInvalidation until it is `Completed`.
@@ -67938,7 +68196,7 @@ function isCompleted(status, acceptUppercase) {
     return status === 'Completed' || (acceptUppercase && status === 'COMPLETED');
 }
 
-;// CONCATENATED MODULE: ./build/frontend/invalidation-plan.js
+;// CONCATENATED MODULE: ./build/bundle/frontend/invalidation-plan.js
 /**
  * Invalidation planning: which CloudFront paths a deploy made stale. Only paths cached under their own
  * name need it (HTML entry points, `/` for `index.html` and `/dir/` for `dir/index.html`, other non-hashed
@@ -68042,7 +68300,7 @@ function collapse(input, maxPaths) {
     return paths;
 }
 
-;// CONCATENATED MODULE: ./build/frontend/invalidate.js
+;// CONCATENATED MODULE: ./build/bundle/frontend/invalidate.js
 /**
  * invalidate-cdn: plans and creates a CloudFront invalidation for the paths a deploy changed, optionally
  * waiting for it. See docs/frontend.md.
@@ -68157,7 +68415,7 @@ function invalidationSummaryMarkdown(result) {
     return lines.join('\n');
 }
 
-;// CONCATENATED MODULE: ./build/frontend/index.js
+;// CONCATENATED MODULE: ./build/bundle/frontend/index.js
 /**
  * The frontend library: content-addressed S3 sync (upload-frontend) and CloudFront invalidation
  * (invalidate-cdn). Used by the actions, the `twotier` CLI and the demo.
@@ -71110,7 +71368,7 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./build/actions/runtime.js
+;// CONCATENATED MODULE: ./build/bundle/actions/runtime.js
 /**
  * What every JavaScript action shares: reading inputs the way the runner passes them, a Reporter over
  * `@actions/core`, and the single try/catch that turns an error into `core.setFailed`.
@@ -71193,7 +71451,7 @@ async function runAction(main) {
     }
 }
 
-;// CONCATENATED MODULE: ./build/actions/upload-frontend/main.js
+;// CONCATENATED MODULE: ./build/bundle/actions/upload-frontend/main.js
 /** The upload-frontend action: inputs → uploadFrontend → outputs + job summary. */
 
 
@@ -71422,6 +71680,6 @@ async function run() {
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(9719);
+/******/ var __webpack_exports__ = __nccwpck_require__(8974);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

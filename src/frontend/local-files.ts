@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { access, constants, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { glob } from 'tinyglobby';
 import { ConfigurationError, messageOf, show } from '../lib/errors.js';
@@ -25,6 +25,12 @@ export interface LocalFile {
    * `partSize` parts (`md5(md5(part1)‖md5(part2)‖…)-N`). Undefined for smaller files.
    */
   multipartEtag?: string;
+  /**
+   * The bytes that were hashed, kept for the upload when the file is below the multipart threshold and the
+   * scan's memory budget allows it (so a small file is read once, and what is uploaded is exactly what was
+   * hashed). Undefined otherwise: the upload reads the file again and checks its MD5.
+   */
+  body?: Buffer;
 }
 
 /** Options of {@link scanLocalFiles}. */
@@ -35,6 +41,8 @@ export interface ScanOptions {
   partSize: number;
   /** Files hashed at the same time. Default 8. */
   concurrency?: number;
+  /** Bytes of small-file content kept in memory for the upload ({@link LocalFile.body}). Default 128 MiB. */
+  keepBodiesBytes?: number;
 }
 
 /**
@@ -68,36 +76,46 @@ export async function scanLocalFiles(sourceDir: string, options: ScanOptions): P
       'source-dir'
     );
   }
-  // Every file must be readable before anything is written.
-  await mapLimit(relativePaths, 32, async (relativePath) => {
-    try {
-      await access(path.join(root, relativePath), constants.R_OK);
-    } catch (error) {
-      throw new ConfigurationError(
-        `source-dir: file ${show(relativePath)} cannot be read (${messageOf(error)}).`,
-        'source-dir'
-      );
-    }
-  });
+  // Every file is read (and so known to be readable) here, before anything is written.
+  let keepBudget = options.keepBodiesBytes ?? 128 * 1024 * 1024;
   return mapLimit(relativePaths, options.concurrency ?? 8, async (relativePath) => {
     const absolutePath = path.join(root, relativePath);
+    let file: LocalFile;
     try {
-      return await hashFile(relativePath, absolutePath, options);
+      file = await hashFile(relativePath, absolutePath, options);
     } catch (error) {
       throw new ConfigurationError(
         `source-dir: file ${show(relativePath)} cannot be read (${messageOf(error)}).`,
         'source-dir'
       );
     }
+    if (file.body) {
+      if (file.body.length <= keepBudget) keepBudget -= file.body.length;
+      else delete file.body;
+    }
+    return file;
   });
 }
 
-/** Hashes one file in a single streaming pass (whole-file MD5, plus per-part MD5s when it is large). */
+/**
+ * Hashes one file. Below the multipart threshold: one read into a buffer of the file's size, MD5, and the
+ * buffer returned as `body`. At or above it: a single streaming pass (whole-file MD5 plus per-part MD5s), so
+ * memory stays bounded.
+ * @throws the file system's error when the file cannot be read.
+ */
 export async function hashFile(
   relativePath: string,
   absolutePath: string,
   options: Pick<ScanOptions, 'multipartThreshold' | 'partSize'>
 ): Promise<LocalFile> {
+  const info = await stat(absolutePath);
+  if (info.size < options.multipartThreshold) {
+    const body = await readFile(absolutePath);
+    if (body.length < options.multipartThreshold) {
+      const md5 = createHash('md5').update(body).digest('hex');
+      return { relativePath, absolutePath, size: body.length, md5, body };
+    }
+  }
   const whole = createHash('md5');
   const partDigests: Buffer[] = [];
   let part = createHash('md5');

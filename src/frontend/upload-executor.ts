@@ -32,6 +32,8 @@ export interface ExecuteTotals {
   headerUpdatedBytes: number;
   deleted: number;
   deletedBytes: number;
+  /** Relative path → ETag (unquoted, lower-case) S3 returned for each object written (upload or header update). */
+  written: Map<string, string>;
 }
 
 /**
@@ -59,7 +61,7 @@ export async function executePlan(
     try {
       await mapLimit(items, options.concurrency, async (item) => {
         try {
-          await writeItem(s3, item, options, reporter);
+          totals.written.set(item.relativePath, await writeItem(s3, item, options, reporter));
         } catch (error) {
           failures.push(`${item.relativePath}: ${messageOf(error)}`);
           throw error;
@@ -116,11 +118,11 @@ async function writeItem(
   item: SyncItem,
   options: ExecuteOptions,
   reporter: Reporter
-): Promise<void> {
+): Promise<string> {
   const file = item.file;
   if (!file) throw new Error(`internal: no local file for ${item.relativePath}`);
   if (item.kind === 'update-headers') {
-    await s3.send(
+    const copied = await s3.send(
       new CopyObjectCommand({
         Bucket: options.bucket,
         Key: item.key,
@@ -132,15 +134,16 @@ async function writeItem(
         Metadata: item.metadata
       })
     );
-    return;
+    return unquote(copied.CopyObjectResult?.ETag);
   }
   if (file.size < options.multipartThreshold) {
-    const body = await readFile(file.absolutePath);
-    const md5 = createHash('md5').update(body).digest();
+    // The bytes hashed by the scan when it kept them; else read again and check they are the hashed ones.
+    const body = file.body ?? (await readFile(file.absolutePath));
+    const md5 = file.body ? Buffer.from(file.md5, 'hex') : createHash('md5').update(body).digest();
     if (md5.toString('hex') !== file.md5) {
       throw new Error('the file changed on disk after it was hashed; re-run once the build has finished');
     }
-    await s3.send(
+    const put = await s3.send(
       new PutObjectCommand({
         Bucket: options.bucket,
         Key: item.key,
@@ -151,7 +154,7 @@ async function writeItem(
         Metadata: item.metadata
       })
     );
-    return;
+    return unquote(put.ETag);
   }
   const upload = new Upload({
     client: s3,
@@ -175,7 +178,12 @@ async function writeItem(
       reporter.info(`  ${item.relativePath}: ${mib(loaded)} of ${mib(file.size)} sent`);
     }
   });
-  await upload.done();
+  const done = await upload.done();
+  return unquote('ETag' in done ? done.ETag : undefined);
+}
+
+function unquote(etag: string | undefined): string {
+  return (etag ?? '').replace(/^"|"$/g, '').toLowerCase();
 }
 
 /** Progress lines: one at each tenth of a wave's files (and at its end). */

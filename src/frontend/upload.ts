@@ -3,7 +3,7 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { clientConfig } from '../lib/aws.js';
-import { ConfigurationError, show } from '../lib/errors.js';
+import { ConfigurationError, messageOf, show } from '../lib/errors.js';
 import type { Reporter } from '../lib/reporter.js';
 import { parseCacheControlRules } from './cache-control.js';
 import { scanLocalFiles } from './local-files.js';
@@ -12,9 +12,27 @@ import {
   headRemoteObject,
   listRemoteObjects,
   normalisePrefix,
-  type RemoteHeaders
+  type RemoteHeaders,
+  type RemoteObject
 } from './remote-objects.js';
-import { headCandidates, planSync, type SyncItem, type SyncKind, type SyncPlan } from './sync-plan.js';
+import {
+  entryFor,
+  MANIFEST_NAME,
+  matchesListing,
+  readManifest,
+  sameEntries,
+  trustedHeaders,
+  writeManifest,
+  type ManifestEntries
+} from './manifest.js';
+import {
+  headCandidates,
+  isMultipartEtag,
+  planSync,
+  type SyncItem,
+  type SyncKind,
+  type SyncPlan
+} from './sync-plan.js';
 import { executePlan, mib, type ExecuteTotals } from './upload-executor.js';
 
 const MiB = 1024 * 1024;
@@ -41,7 +59,11 @@ export interface UploadFrontendOptions {
   concurrency?: number;
   /** Files of this many bytes or more are uploaded in parts (at least 5 MiB). Default 16 MiB. */
   multipartThreshold?: number;
-  /** Compare headers of unchanged files (one HeadObject each) and fix them with CopyObject. Default true. */
+  /**
+   * Compare headers of content-equal objects and fix them with CopyObject: from the manifest when its entry
+   * still matches the listing, else with one HeadObject each. False: manifest entries only, no HeadObject
+   * (header-rule changes of objects the manifest does not vouch for go unnoticed). Default true.
+   */
   checkHeaders?: boolean;
   /** Print the plan, write nothing. Default false. */
   dryRun?: boolean;
@@ -81,6 +103,24 @@ export interface UploadResult {
   changedPaths: string[];
   /** Every planned step, in execution order (uploads, entry points, deletes, kept, unchanged). */
   items: PlannedStep[];
+  /** The header manifest ({@link MANIFEST_NAME}) and what it saved. */
+  manifest: ManifestReport;
+}
+
+/** What the run did with the header manifest. */
+export interface ManifestReport {
+  /** Object key of the manifest. */
+  key: string;
+  /** Entries read from the existing manifest (0 when there was none or it could not be used). */
+  read: number;
+  /** Content-equal objects whose headers came from the manifest instead of a HeadObject. */
+  trusted: number;
+  /** HeadObject requests sent. */
+  heads: number;
+  /** True when this run wrote a new manifest (it is only written when its entries changed). */
+  written: boolean;
+  /** Entries in the manifest now in the bucket (written or left as it was). */
+  entries: number;
 }
 
 /** One line of the plan. */
@@ -133,27 +173,73 @@ export async function uploadFrontend(
     reporter.info(`${found.length} files, ${mib(total)}`);
     return found;
   });
-  const plan = await reporter.group(`Compare with s3://${options.bucket}/${settings.prefix}`, async () => {
-    const remote = await listRemoteObjects(s3, options.bucket, settings.prefix);
-    reporter.info(`${remote.size} objects under the prefix`);
-    const candidates = headCandidates(files, remote, settings.checkHeaders);
-    const heads = new Map<string, RemoteHeaders>();
-    await mapLimit(candidates, settings.concurrency, async (relativePath) => {
-      const head = await headRemoteObject(s3, options.bucket, settings.prefix + relativePath);
-      if (head) heads.set(relativePath, head);
-    });
-    return planSync(files, remote, heads, {
-      prefix: settings.prefix,
-      rules: settings.rules,
-      entryPoints: settings.entryPoints,
-      multipartThreshold: settings.multipartThreshold,
-      delete: settings.delete,
-      deleteGraceHours: settings.deleteGraceHours,
-      deleteMaxPercent: settings.deleteMaxPercent,
-      now: options.now ?? new Date()
-    });
-  });
-  const planned = toResult(plan, options.bucket, settings.prefix, settings.dryRun);
+  const manifestKey = settings.prefix + MANIFEST_NAME;
+  if (files.some((f) => f.relativePath === MANIFEST_NAME)) {
+    throw new ConfigurationError(
+      `source-dir contains ${MANIFEST_NAME}, the name upload-frontend keeps for its header manifest; remove or rename that file.`,
+      'source-dir'
+    );
+  }
+  const manifest: ManifestReport = {
+    key: manifestKey,
+    read: 0,
+    trusted: 0,
+    heads: 0,
+    written: false,
+    entries: 0
+  };
+  let oldEntries: ManifestEntries = new Map();
+  /** Headers known for content-equal objects (manifest or HeadObject): what the new manifest may record. */
+  const heads = new Map<string, RemoteHeaders>();
+  const { plan, remote } = await reporter.group(
+    `Compare with s3://${options.bucket}/${settings.prefix}`,
+    async () => {
+      const remote = await listRemoteObjects(s3, options.bucket, settings.prefix);
+      const manifestObject = remote.get(MANIFEST_NAME);
+      remote.delete(MANIFEST_NAME); // never planned: not uploaded, deleted, kept or listed as changed
+      reporter.info(`${remote.size} objects under the prefix`);
+      if (manifestObject) {
+        const read = await readManifest(s3, options.bucket, manifestKey);
+        if (read.problem)
+          reporter.warn(`${manifestKey} ignored (${read.problem}); headers are read with HeadObject`);
+        oldEntries = read.entries;
+        manifest.read = read.entries.size;
+      }
+      const trusted = trustedHeaders(oldEntries, remote);
+      const toHead: string[] = [];
+      for (const relativePath of headCandidates(files, remote, true)) {
+        const known = trusted.get(relativePath);
+        if (known) {
+          heads.set(relativePath, known);
+          manifest.trusted++;
+        } else if (settings.checkHeaders || isMultipartEtag(remote.get(relativePath)?.etag ?? '')) {
+          toHead.push(relativePath);
+        }
+      }
+      await mapLimit(toHead, settings.concurrency, async (relativePath) => {
+        const head = await headRemoteObject(s3, options.bucket, settings.prefix + relativePath);
+        if (head) heads.set(relativePath, head);
+      });
+      manifest.heads = toHead.length;
+      if (manifestObject || toHead.length > 0) {
+        reporter.info(
+          `headers of ${manifest.trusted} content-equal objects from ${MANIFEST_NAME}, ${toHead.length} read with HeadObject`
+        );
+      }
+      const plan = planSync(files, remote, heads, {
+        prefix: settings.prefix,
+        rules: settings.rules,
+        entryPoints: settings.entryPoints,
+        multipartThreshold: settings.multipartThreshold,
+        delete: settings.delete,
+        deleteGraceHours: settings.deleteGraceHours,
+        deleteMaxPercent: settings.deleteMaxPercent,
+        now: options.now ?? new Date()
+      });
+      return { plan, remote };
+    }
+  );
+  const planned = toResult(plan, options.bucket, settings.prefix, settings.dryRun, manifest);
   reporter.info(planLine(planned, settings.dryRun));
   for (const step of planned.items) {
     if (step.kind !== 'unchanged') reporter.debug(`${step.kind} ${step.path}: ${step.reason}`);
@@ -170,7 +256,8 @@ export async function uploadFrontend(
     headerUpdated: 0,
     headerUpdatedBytes: 0,
     deleted: 0,
-    deletedBytes: 0
+    deletedBytes: 0,
+    written: new Map()
   };
   await reporter.group('Upload', () =>
     executePlan(
@@ -186,8 +273,77 @@ export async function uploadFrontend(
       totals
     )
   );
+  // Only reached when every upload, header update and delete succeeded: the manifest goes last.
+  await reporter.group(`Header manifest ${manifestKey}`, async () => {
+    const entries = await newManifestEntries(
+      s3,
+      options.bucket,
+      settings.prefix,
+      plan,
+      remote,
+      heads,
+      totals
+    );
+    manifest.entries = entries.size;
+    if (sameEntries(entries, oldEntries)) {
+      manifest.entries = oldEntries.size;
+      reporter.info(`unchanged (${entries.size} entries); not written`);
+      return;
+    }
+    try {
+      const bytes = await writeManifest(s3, options.bucket, manifestKey, entries);
+      manifest.written = true;
+      reporter.info(`written: ${entries.size} entries, ${mib(bytes)}`);
+    } catch (error) {
+      // The deploy itself is complete; an old manifest is still safe (entries are trusted only while the
+      // listing matches them), so the next run only sends more HeadObject requests.
+      manifest.entries = oldEntries.size;
+      reporter.warn(`the deploy is complete but ${manifestKey} could not be written: ${messageOf(error)}`);
+    }
+  });
   reporter.info(planLine(planned, false));
   return planned;
+}
+
+/**
+ * The entries the manifest should hold after a successful run: every content-equal object whose headers are
+ * known (from the manifest or HeadObject) and unchanged by this run, plus every object this run wrote. For
+ * written objects the prefix is listed again (ListObjectsV2) to record their LastModified; an object whose
+ * listed ETag is not the one our write returned (someone else wrote it since) gets no entry.
+ */
+async function newManifestEntries(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  plan: SyncPlan,
+  before: ReadonlyMap<string, RemoteObject>,
+  heads: ReadonlyMap<string, RemoteHeaders>,
+  totals: ExecuteTotals
+): Promise<ManifestEntries> {
+  const entries: ManifestEntries = new Map();
+  const after = totals.written.size > 0 ? await listRemoteObjects(s3, bucket, prefix) : before;
+  for (const item of plan.unchanged) {
+    const headers = heads.get(item.relativePath);
+    const object = before.get(item.relativePath);
+    const now = after.get(item.relativePath);
+    if (!headers || !object || !now) continue;
+    const entry = entryFor(object, headers);
+    if (matchesListing(entry, now)) entries.set(item.relativePath, entry);
+  }
+  for (const item of [...plan.assets, ...plan.entryPoints]) {
+    const etag = totals.written.get(item.relativePath);
+    const now = after.get(item.relativePath);
+    if (!etag || !now || now.etag !== etag) continue;
+    entries.set(
+      item.relativePath,
+      entryFor(now, {
+        contentType: item.contentType,
+        cacheControl: item.cacheControl,
+        metadata: item.metadata ?? {}
+      })
+    );
+  }
+  return entries;
 }
 
 interface Settings {
@@ -262,7 +418,13 @@ function validate(options: UploadFrontendOptions): Settings {
   };
 }
 
-function toResult(plan: SyncPlan, bucket: string, prefix: string, dryRun: boolean): UploadResult {
+function toResult(
+  plan: SyncPlan,
+  bucket: string,
+  prefix: string,
+  dryRun: boolean,
+  manifest: ManifestReport
+): UploadResult {
   const sum = (items: SyncItem[]): CountAndBytes => ({
     count: items.length,
     bytes: items.reduce((s, i) => s + i.size, 0)
@@ -284,6 +446,7 @@ function toResult(plan: SyncPlan, bucket: string, prefix: string, dryRun: boolea
     unchanged: sum(plan.unchanged),
     kept: sum(plan.kept),
     changedPaths: [...new Set(changed)].sort(),
+    manifest,
     items: all.map((i) => ({
       kind: i.kind,
       path: i.relativePath,
@@ -337,5 +500,11 @@ export function uploadSummaryMarkdown(result: UploadResult): string {
   if (result.changedPaths.length > 0) {
     lines.push(`Changed paths for invalidation: ${result.changedPaths.length}.`, '');
   }
+  const m = result.manifest;
+  lines.push(
+    `Header manifest \`${m.key}\`: headers of ${m.trusted} content-equal objects taken from it, ${m.heads} HeadObject request(s)` +
+      (result.dryRun ? '.' : `; ${m.written ? `written (${m.entries} entries)` : 'unchanged, not written'}.`),
+    ''
+  );
   return lines.join('\n');
 }

@@ -8,6 +8,7 @@ import { runActionBundle } from '../helpers/action.js';
 import {
   headersOf,
   keysOf,
+  MANIFEST,
   newBucket,
   startWorld,
   viteSite,
@@ -41,6 +42,7 @@ describe('upload-frontend', () => {
     expect(result.outputs['unchanged-count']).toBe('0');
     expect(JSON.parse(result.outputs['changed-paths'] ?? '')).toEqual([]);
     expect(await keysOf(world, bucket)).toEqual([
+      MANIFEST,
       'assets/index-B1c2D3e4.js',
       'assets/index-Zz9Yy8Xx.css',
       'docs/index.html',
@@ -48,7 +50,11 @@ describe('upload-frontend', () => {
       'index.html',
       'robots.txt'
     ]);
-    const puts = world.proxy.requests.filter((r) => r.operation === 'PutObject').map((r) => r.key);
+    // The header manifest is the last write of all; the site's files come before it.
+    expect(writesIn(world).at(-1)).toBe(`PutObject ${MANIFEST}`);
+    const puts = world.proxy.requests
+      .filter((r) => r.operation === 'PutObject' && r.key !== MANIFEST)
+      .map((r) => r.key);
     expect(puts).toHaveLength(6);
     const lastAsset = Math.max(...puts.map((k, i) => (k.endsWith('.html') ? -1 : i)));
     const firstHtml = Math.min(...puts.map((k, i) => (k.endsWith('.html') ? i : Infinity)));
@@ -82,7 +88,7 @@ describe('upload-frontend', () => {
     world.proxy.clear();
     const one = await run({ 'source-dir': dir, bucket });
     expect(one.code).toBe(0);
-    expect(writesIn(world)).toEqual(['PutObject favicon.ico']);
+    expect(writesIn(world)).toEqual(['PutObject favicon.ico', `PutObject ${MANIFEST}`]);
     expect(one.outputs['uploaded-count']).toBe('1');
     expect(one.outputs['uploaded-bytes']).toBe(String('NEW ICON'.length));
     expect(JSON.parse(one.outputs['changed-paths'] ?? '')).toEqual(['/favicon.ico']);
@@ -96,7 +102,7 @@ describe('upload-frontend', () => {
     const rules = 'robots.txt = public, max-age=60\nspa';
     const result = await run({ 'source-dir': dir, bucket, 'cache-control': rules });
     expect(result.code).toBe(0);
-    expect(writesIn(world)).toEqual(['CopyObject robots.txt']);
+    expect(writesIn(world)).toEqual(['CopyObject robots.txt', `PutObject ${MANIFEST}`]);
     expect(result.outputs['header-updated-count']).toBe('1');
     expect(result.outputs['uploaded-count']).toBe('0');
     const robots = await headersOf(world, bucket, 'robots.txt');
@@ -114,7 +120,11 @@ describe('upload-frontend', () => {
     // The old chunk was written seconds ago: a 24 h grace period keeps it.
     const graced = await run({ 'source-dir': dir, bucket, delete: 'true', 'delete-grace-hours': '24' });
     expect(graced.code).toBe(0);
-    expect(writesIn(world)).toEqual(['PutObject assets/index-F5g6H7i8.js', 'PutObject index.html']);
+    expect(writesIn(world)).toEqual([
+      'PutObject assets/index-F5g6H7i8.js',
+      'PutObject index.html',
+      `PutObject ${MANIFEST}`
+    ]);
     expect(graced.outputs['kept-count']).toBe('1');
     expect(graced.outputs['deleted-count']).toBe('0');
     expect(await keysOf(world, bucket)).toContain('assets/index-B1c2D3e4.js');
@@ -147,7 +157,7 @@ describe('upload-frontend', () => {
       'delete-max-percent': '100'
     });
     expect(allowed.code).toBe(0);
-    expect(await keysOf(world, bucket)).toEqual(['index.html']);
+    expect(await keysOf(world, bucket)).toEqual([MANIFEST, 'index.html']);
   });
 
   test('dry-run prints the plan and writes nothing', async () => {

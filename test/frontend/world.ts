@@ -9,6 +9,9 @@ import { CreateBucketCommand, HeadObjectCommand, ListObjectsV2Command, S3Client 
 import { startMoto, type MotoServer } from '../../src/local/moto.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 
+/** Key of the header manifest upload-frontend writes under the prefix (src/frontend/manifest.ts). */
+export const MANIFEST = '.twotier-manifest.json';
+
 export interface World {
   moto: MotoServer;
   proxy: FaultProxy;
