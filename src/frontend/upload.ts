@@ -163,6 +163,9 @@ export async function uploadFrontend(
       requestChecksumCalculation: 'WHEN_REQUIRED'
     });
   const partSize = Math.min(settings.multipartThreshold, 8 * MiB);
+  // The listing (read-only) runs while the files are hashed; a hashing error is still reported first.
+  const listing = listRemoteObjects(s3, options.bucket, settings.prefix);
+  listing.catch(() => undefined);
   const files = await reporter.group(`Hash ${options.sourceDir}`, async () => {
     const found = await scanLocalFiles(options.sourceDir, {
       multipartThreshold: settings.multipartThreshold,
@@ -194,7 +197,7 @@ export async function uploadFrontend(
   const { plan, remote } = await reporter.group(
     `Compare with s3://${options.bucket}/${settings.prefix}`,
     async () => {
-      const remote = await listRemoteObjects(s3, options.bucket, settings.prefix);
+      const remote = await listing;
       const manifestObject = remote.get(MANIFEST_NAME);
       remote.delete(MANIFEST_NAME); // never planned: not uploaded, deleted, kept or listed as changed
       reporter.info(`${remote.size} objects under the prefix`);
