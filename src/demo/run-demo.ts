@@ -23,6 +23,7 @@ import { resolveImageTag } from '../ecr/index.js';
 import { seedBackend, type Topology } from './backend-fixture.js';
 import { pushImageManifest } from './images.js';
 import { buildFrontend, deployFrontendOnce, seedFrontend } from './frontend.js';
+import { provisionInfrastructure } from './infrastructure.js';
 
 /** Demo options (the CLI flags of `twotier demo`). */
 export interface DemoOptions {
@@ -77,6 +78,18 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const saved = { ...process.env };
   Object.assign(process.env, local.env);
   try {
+    overview.push(
+      ...(await provisionInfrastructure(
+        local,
+        options.topology,
+        {
+          api: '123456789012.dkr.ecr.us-east-1.amazonaws.com/twotier-api:bootstrap',
+          web: '123456789012.dkr.ecr.us-east-1.amazonaws.com/twotier-web:bootstrap'
+        },
+        reporter,
+        summary
+      ))
+    );
     const ok = await deployBackend(local, options, reporter, summary, overview);
     await deployFrontend(local, reporter, summary, overview);
     return { ok, summaryFile, lines: overview };
@@ -122,9 +135,9 @@ async function deployBackend(
 ): Promise<boolean> {
   const aws = { region: local.region };
   const fixture = await reporter.group(
-    `Existing backend: cluster and ${options.topology} services on the first revision`,
+    `Backend: the ${options.topology} services the stack created, mirrored into the ECS rollout simulator (moto's ECS has no rollouts)`,
     async () => {
-      const f = await seedBackend(local, { topology: options.topology, desiredCount: 2 });
+      const f = await seedBackend(local, { topology: options.topology, desiredCount: 2, cluster: 'twotier' });
       for (const s of f.services)
         reporter.info(`${f.cluster}/${s.name} runs ${s.taskDefinitionArn.split('/').pop()}`);
       return f;

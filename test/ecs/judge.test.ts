@@ -127,3 +127,22 @@ describe('judgeDeployment', () => {
     expect(judgeDeployment(s, OURS, TD_NEW)?.kind).toBe('completed');
   });
 });
+
+describe('judgeDeployment after ECS finished the rollback', () => {
+  it('takes the failure reason from the service events', () => {
+    const s = svc({
+      id: 'ecs-svc/3333333333333333333',
+      status: 'PRIMARY',
+      taskDefinition: TD_OLD,
+      rolloutState: 'COMPLETED'
+    });
+    const outcome = judgeDeployment(s, OURS, TD_NEW, [
+      `(service app) (deployment ${OURS}) deployment failed: tasks failed to start.`,
+      '(service app) rolling back to deployment ecs-svc/3333333333333333333.'
+    ]);
+    expect(outcome).toMatchObject({
+      kind: 'rolled-back',
+      reason: 'ECS deployment circuit breaker: tasks failed to start.'
+    });
+  });
+});
