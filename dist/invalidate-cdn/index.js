@@ -75122,7 +75122,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2420);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6524);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
 
@@ -75131,7 +75131,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2420:
+/***/ 6524:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -75412,27 +75412,41 @@ async function local_files_scanLocalFiles(sourceDir, options) {
     if (relativePaths.length === 0) {
         throw new ConfigurationError(`source-dir ${show(sourceDir)} contains no files; did the frontend build run before this step?`, 'source-dir');
     }
-    // Every file must be readable before anything is written.
-    await mapLimit(relativePaths, 32, async (relativePath) => {
-        try {
-            await access(path.join(root, relativePath), constants.R_OK);
-        }
-        catch (error) {
-            throw new ConfigurationError(`source-dir: file ${show(relativePath)} cannot be read (${messageOf(error)}).`, 'source-dir');
-        }
-    });
+    // Every file is read (and so known to be readable) here, before anything is written.
+    let keepBudget = options.keepBodiesBytes ?? 128 * 1024 * 1024;
     return mapLimit(relativePaths, options.concurrency ?? 8, async (relativePath) => {
         const absolutePath = path.join(root, relativePath);
+        let file;
         try {
-            return await hashFile(relativePath, absolutePath, options);
+            file = await hashFile(relativePath, absolutePath, options);
         }
         catch (error) {
             throw new ConfigurationError(`source-dir: file ${show(relativePath)} cannot be read (${messageOf(error)}).`, 'source-dir');
         }
+        if (file.body) {
+            if (file.body.length <= keepBudget)
+                keepBudget -= file.body.length;
+            else
+                delete file.body;
+        }
+        return file;
     });
 }
-/** Hashes one file in a single streaming pass (whole-file MD5, plus per-part MD5s when it is large). */
+/**
+ * Hashes one file. Below the multipart threshold: one read into a buffer of the file's size, MD5, and the
+ * buffer returned as `body`. At or above it: a single streaming pass (whole-file MD5 plus per-part MD5s), so
+ * memory stays bounded.
+ * @throws the file system's error when the file cannot be read.
+ */
 async function hashFile(relativePath, absolutePath, options) {
+    const info = await stat(absolutePath);
+    if (info.size < options.multipartThreshold) {
+        const body = await readFile(absolutePath);
+        if (body.length < options.multipartThreshold) {
+            const md5 = createHash('md5').update(body).digest('hex');
+            return { relativePath, absolutePath, size: body.length, md5, body };
+        }
+    }
     const whole = createHash('md5');
     const partDigests = [];
     let part = createHash('md5');
@@ -75545,6 +75559,147 @@ function bucketError(error, bucket) {
         }
     }
     return error instanceof Error ? error : new Error(String(error));
+}
+
+;// CONCATENATED MODULE: ./build/bundle/frontend/manifest.js
+/**
+ * The header manifest: one small JSON object, `<prefix>.twotier-manifest.json`, that upload-frontend writes
+ * after a successful deploy. It records, for every object whose headers the run knows, the object's ETag,
+ * LastModified and size as the listing reports them, and its Content-Type, Cache-Control and user metadata.
+ *
+ * The next run reads it with one GetObject and trusts an entry only when the listing still shows the same
+ * ETag, LastModified and size: S3 can change an object's headers only by writing it again (PutObject or
+ * CopyObject), and every write gives it a new LastModified, so a matching entry still describes the object.
+ * Entries that do not match fall back to HeadObject. A manifest that is missing, unreadable or of another
+ * format is ignored (every candidate is HEADed, as without a manifest).
+ */
+
+
+/** Name of the manifest object, directly under the prefix. Never uploaded, deleted or listed as changed. */
+const manifest_MANIFEST_NAME = '.twotier-manifest.json';
+const FORMAT = 'twotier-upload-manifest';
+/**
+ * Reads the manifest with GetObject (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html).
+ * @returns its entries; no entries (and `problem` set) when the object is missing, not JSON, or not this
+ *   format. Throws only what the SDK throws for other failures (AccessDenied, network errors after retries).
+ */
+async function manifest_readManifest(s3, bucket, key) {
+    let text;
+    try {
+        const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        text = (await response.Body?.transformToString('utf-8')) ?? '';
+    }
+    catch (error) {
+        if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404) {
+            return { entries: new Map(), problem: 'not found' };
+        }
+        throw error;
+    }
+    return parseManifest(text);
+}
+/** Parses manifest JSON; anything unexpected gives no entries and a `problem`. */
+function parseManifest(text) {
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch {
+        return { entries: new Map(), problem: 'not JSON' };
+    }
+    const doc = parsed;
+    if (!doc || doc.format !== FORMAT || doc.version !== 1 || typeof doc.objects !== 'object' || !doc.objects) {
+        return { entries: new Map(), problem: `not a ${FORMAT} version 1 document` };
+    }
+    const entries = new Map();
+    for (const [path, value] of Object.entries(doc.objects)) {
+        const e = value;
+        if (!e ||
+            typeof e.etag !== 'string' ||
+            typeof e.lastModified !== 'string' ||
+            typeof e.size !== 'number' ||
+            (e.contentType !== undefined && typeof e.contentType !== 'string') ||
+            (e.cacheControl !== undefined && typeof e.cacheControl !== 'string') ||
+            (e.metadata !== undefined && (typeof e.metadata !== 'object' || e.metadata === null))) {
+            continue; // a malformed entry is simply not trusted
+        }
+        entries.set(path, normaliseEntry(e));
+    }
+    return { entries };
+}
+/**
+ * The entries that still describe the listed objects: same ETag, same LastModified (to the millisecond) and
+ * same size. Returned as the headers HeadObject would have given.
+ */
+function manifest_trustedHeaders(entries, remote) {
+    const trusted = new Map();
+    for (const [path, entry] of entries) {
+        const object = remote.get(path);
+        if (!object || !manifest_matchesListing(entry, object))
+            continue;
+        trusted.set(path, {
+            contentType: entry.contentType,
+            cacheControl: entry.cacheControl,
+            metadata: { ...(entry.metadata ?? {}) }
+        });
+    }
+    return trusted;
+}
+/** True when `entry` was recorded for exactly the object the listing shows. */
+function manifest_matchesListing(entry, object) {
+    return (entry.etag === object.etag &&
+        entry.size === object.size &&
+        Date.parse(entry.lastModified) === object.lastModified.getTime());
+}
+/** An entry for a listed object with known headers. */
+function manifest_entryFor(object, headers) {
+    return normaliseEntry({
+        etag: object.etag,
+        lastModified: object.lastModified.toISOString(),
+        size: object.size,
+        contentType: headers.contentType,
+        cacheControl: headers.cacheControl,
+        metadata: headers.metadata
+    });
+}
+/** The manifest document for `entries`, keys sorted (the same entries always give the same text). */
+function manifestText(entries) {
+    const objects = {};
+    for (const path of [...entries.keys()].sort())
+        objects[path] = entries.get(path);
+    return `${JSON.stringify({ format: FORMAT, version: 1, objects })}\n`;
+}
+/** True when both hold the same entries. */
+function manifest_sameEntries(a, b) {
+    return a.size === b.size && manifestText(a) === manifestText(b);
+}
+/**
+ * Writes the manifest with PutObject (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html),
+ * `application/json`, `Cache-Control: no-store`, with Content-MD5.
+ */
+async function manifest_writeManifest(s3, bucket, key, entries) {
+    const body = Buffer.from(manifestText(entries), 'utf-8');
+    await s3.send(new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: body,
+        ContentMD5: createHash('md5').update(body).digest('base64'),
+        ContentType: 'application/json',
+        CacheControl: 'no-store'
+    }));
+    return body.length;
+}
+function normaliseEntry(e) {
+    const out = { etag: e.etag, lastModified: e.lastModified, size: e.size };
+    if (e.contentType !== undefined)
+        out.contentType = e.contentType;
+    if (e.cacheControl !== undefined)
+        out.cacheControl = e.cacheControl;
+    const metadata = Object.entries(e.metadata ?? {})
+        .filter(([, v]) => typeof v === 'string')
+        .sort(([a], [b]) => (a < b ? -1 : 1));
+    if (metadata.length > 0)
+        out.metadata = Object.fromEntries(metadata);
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/mime/dist/types/other.js
@@ -76779,7 +76934,7 @@ function sync_plan_headCandidates(files, remote, checkHeaders = true) {
         const object = remote.get(file.relativePath);
         if (!object || object.size !== file.size)
             continue;
-        if (isMultipartEtag(object.etag))
+        if (sync_plan_isMultipartEtag(object.etag))
             keys.push(file.relativePath);
         else if (checkHeaders && object.etag === file.md5)
             keys.push(file.relativePath);
@@ -76787,14 +76942,14 @@ function sync_plan_headCandidates(files, remote, checkHeaders = true) {
     return keys;
 }
 /** True for a multipart upload's ETag (`<hex>-<parts>`). */
-function isMultipartEtag(etag) {
+function sync_plan_isMultipartEtag(etag) {
     return /-\d+$/.test(etag);
 }
 /** True when the remote object holds exactly the local file's bytes. */
 function sameContent(file, object, headers) {
     if (object.size !== file.size)
         return false;
-    if (!isMultipartEtag(object.etag))
+    if (!sync_plan_isMultipartEtag(object.etag))
         return object.etag === file.md5;
     if (file.multipartEtag && object.etag === file.multipartEtag)
         return true;
@@ -76837,7 +76992,7 @@ function sync_plan_planSync(files, remote, heads, options) {
                 item.reason = describeHeaderChange(headers, contentType, cacheControl);
                 item.remoteEtag = object.etag;
                 item.metadata = { ...headers.metadata };
-                if (isMultipartEtag(object.etag))
+                if (sync_plan_isMultipartEtag(object.etag))
                     item.metadata[CONTENT_MD5_METADATA] = file.md5;
             }
             else {
@@ -76942,7 +77097,7 @@ async function upload_executor_executePlan(s3, plan, options, reporter, totals) 
         try {
             await mapLimit(items, options.concurrency, async (item) => {
                 try {
-                    await writeItem(s3, item, options, reporter);
+                    totals.written.set(item.relativePath, await writeItem(s3, item, options, reporter));
                 }
                 catch (error) {
                     failures.push(`${item.relativePath}: ${messageOf(error)}`);
@@ -76995,7 +77150,7 @@ async function writeItem(s3, item, options, reporter) {
     if (!file)
         throw new Error(`internal: no local file for ${item.relativePath}`);
     if (item.kind === 'update-headers') {
-        await s3.send(new CopyObjectCommand({
+        const copied = await s3.send(new CopyObjectCommand({
             Bucket: options.bucket,
             Key: item.key,
             CopySource: `${options.bucket}/${item.key.split('/').map(encodeURIComponent).join('/')}`,
@@ -77005,15 +77160,16 @@ async function writeItem(s3, item, options, reporter) {
             CacheControl: item.cacheControl,
             Metadata: item.metadata
         }));
-        return;
+        return upload_executor_unquote(copied.CopyObjectResult?.ETag);
     }
     if (file.size < options.multipartThreshold) {
-        const body = await readFile(file.absolutePath);
-        const md5 = createHash('md5').update(body).digest();
+        // The bytes hashed by the scan when it kept them; else read again and check they are the hashed ones.
+        const body = file.body ?? (await readFile(file.absolutePath));
+        const md5 = file.body ? Buffer.from(file.md5, 'hex') : createHash('md5').update(body).digest();
         if (md5.toString('hex') !== file.md5) {
             throw new Error('the file changed on disk after it was hashed; re-run once the build has finished');
         }
-        await s3.send(new PutObjectCommand({
+        const put = await s3.send(new PutObjectCommand({
             Bucket: options.bucket,
             Key: item.key,
             Body: body,
@@ -77022,7 +77178,7 @@ async function writeItem(s3, item, options, reporter) {
             CacheControl: item.cacheControl,
             Metadata: item.metadata
         }));
-        return;
+        return upload_executor_unquote(put.ETag);
     }
     const upload = new Upload({
         client: s3,
@@ -77046,7 +77202,11 @@ async function writeItem(s3, item, options, reporter) {
             reporter.info(`  ${item.relativePath}: ${upload_executor_mib(loaded)} of ${upload_executor_mib(file.size)} sent`);
         }
     });
-    await upload.done();
+    const done = await upload.done();
+    return upload_executor_unquote('ETag' in done ? done.ETag : undefined);
+}
+function upload_executor_unquote(etag) {
+    return (etag ?? '').replace(/^"|"$/g, '').toLowerCase();
 }
 /** Progress lines: one at each tenth of a wave's files (and at its end). */
 class Progress {
@@ -77097,6 +77257,7 @@ function upload_executor_mib(bytes) {
 
 
 
+
 const MiB = (/* unused pure expression or super */ null && (1024 * 1024));
 /**
  * Syncs `sourceDir` to `s3://bucket/prefix` by content: lists the prefix once (ListObjectsV2), compares
@@ -77123,6 +77284,9 @@ async function uploadFrontend(options, reporter) {
             requestChecksumCalculation: 'WHEN_REQUIRED'
         });
     const partSize = Math.min(settings.multipartThreshold, 8 * MiB);
+    // The listing (read-only) runs while the files are hashed; a hashing error is still reported first.
+    const listing = listRemoteObjects(s3, options.bucket, settings.prefix);
+    listing.catch(() => undefined);
     const files = await reporter.group(`Hash ${options.sourceDir}`, async () => {
         const found = await scanLocalFiles(options.sourceDir, {
             multipartThreshold: settings.multipartThreshold,
@@ -77133,17 +77297,55 @@ async function uploadFrontend(options, reporter) {
         reporter.info(`${found.length} files, ${mib(total)}`);
         return found;
     });
-    const plan = await reporter.group(`Compare with s3://${options.bucket}/${settings.prefix}`, async () => {
-        const remote = await listRemoteObjects(s3, options.bucket, settings.prefix);
+    const manifestKey = settings.prefix + MANIFEST_NAME;
+    if (files.some((f) => f.relativePath === MANIFEST_NAME)) {
+        throw new ConfigurationError(`source-dir contains ${MANIFEST_NAME}, the name upload-frontend keeps for its header manifest; remove or rename that file.`, 'source-dir');
+    }
+    const manifest = {
+        key: manifestKey,
+        read: 0,
+        trusted: 0,
+        heads: 0,
+        written: false,
+        entries: 0
+    };
+    let oldEntries = new Map();
+    /** Headers known for content-equal objects (manifest or HeadObject): what the new manifest may record. */
+    const heads = new Map();
+    const { plan, remote } = await reporter.group(`Compare with s3://${options.bucket}/${settings.prefix}`, async () => {
+        const remote = await listing;
+        const manifestObject = remote.get(MANIFEST_NAME);
+        remote.delete(MANIFEST_NAME); // never planned: not uploaded, deleted, kept or listed as changed
         reporter.info(`${remote.size} objects under the prefix`);
-        const candidates = headCandidates(files, remote, settings.checkHeaders);
-        const heads = new Map();
-        await mapLimit(candidates, settings.concurrency, async (relativePath) => {
+        if (manifestObject) {
+            const read = await readManifest(s3, options.bucket, manifestKey);
+            if (read.problem)
+                reporter.warn(`${manifestKey} ignored (${read.problem}); headers are read with HeadObject`);
+            oldEntries = read.entries;
+            manifest.read = read.entries.size;
+        }
+        const trusted = trustedHeaders(oldEntries, remote);
+        const toHead = [];
+        for (const relativePath of headCandidates(files, remote, true)) {
+            const known = trusted.get(relativePath);
+            if (known) {
+                heads.set(relativePath, known);
+                manifest.trusted++;
+            }
+            else if (settings.checkHeaders || isMultipartEtag(remote.get(relativePath)?.etag ?? '')) {
+                toHead.push(relativePath);
+            }
+        }
+        await mapLimit(toHead, settings.concurrency, async (relativePath) => {
             const head = await headRemoteObject(s3, options.bucket, settings.prefix + relativePath);
             if (head)
                 heads.set(relativePath, head);
         });
-        return planSync(files, remote, heads, {
+        manifest.heads = toHead.length;
+        if (manifestObject || toHead.length > 0) {
+            reporter.info(`headers of ${manifest.trusted} content-equal objects from ${MANIFEST_NAME}, ${toHead.length} read with HeadObject`);
+        }
+        const plan = planSync(files, remote, heads, {
             prefix: settings.prefix,
             rules: settings.rules,
             entryPoints: settings.entryPoints,
@@ -77153,8 +77355,9 @@ async function uploadFrontend(options, reporter) {
             deleteMaxPercent: settings.deleteMaxPercent,
             now: options.now ?? new Date()
         });
+        return { plan, remote };
     });
-    const planned = toResult(plan, options.bucket, settings.prefix, settings.dryRun);
+    const planned = toResult(plan, options.bucket, settings.prefix, settings.dryRun, manifest);
     reporter.info(planLine(planned, settings.dryRun));
     for (const step of planned.items) {
         if (step.kind !== 'unchanged')
@@ -77172,7 +77375,8 @@ async function uploadFrontend(options, reporter) {
         headerUpdated: 0,
         headerUpdatedBytes: 0,
         deleted: 0,
-        deletedBytes: 0
+        deletedBytes: 0,
+        written: new Map()
     };
     await reporter.group('Upload', () => executePlan(s3, plan, {
         bucket: options.bucket,
@@ -77180,8 +77384,61 @@ async function uploadFrontend(options, reporter) {
         multipartThreshold: settings.multipartThreshold,
         partSize
     }, reporter, totals));
+    // Only reached when every upload, header update and delete succeeded: the manifest goes last.
+    await reporter.group(`Header manifest ${manifestKey}`, async () => {
+        const entries = await newManifestEntries(s3, options.bucket, settings.prefix, plan, remote, heads, totals);
+        manifest.entries = entries.size;
+        if (sameEntries(entries, oldEntries)) {
+            manifest.entries = oldEntries.size;
+            reporter.info(`unchanged (${entries.size} entries); not written`);
+            return;
+        }
+        try {
+            const bytes = await writeManifest(s3, options.bucket, manifestKey, entries);
+            manifest.written = true;
+            reporter.info(`written: ${entries.size} entries, ${mib(bytes)}`);
+        }
+        catch (error) {
+            // The deploy itself is complete; an old manifest is still safe (entries are trusted only while the
+            // listing matches them), so the next run only sends more HeadObject requests.
+            manifest.entries = oldEntries.size;
+            reporter.warn(`the deploy is complete but ${manifestKey} could not be written: ${messageOf(error)}`);
+        }
+    });
     reporter.info(planLine(planned, false));
     return planned;
+}
+/**
+ * The entries the manifest should hold after a successful run: every content-equal object whose headers are
+ * known (from the manifest or HeadObject) and unchanged by this run, plus every object this run wrote. For
+ * written objects the prefix is listed again (ListObjectsV2) to record their LastModified; an object whose
+ * listed ETag is not the one our write returned (someone else wrote it since) gets no entry.
+ */
+async function newManifestEntries(s3, bucket, prefix, plan, before, heads, totals) {
+    const entries = new Map();
+    const after = totals.written.size > 0 ? await listRemoteObjects(s3, bucket, prefix) : before;
+    for (const item of plan.unchanged) {
+        const headers = heads.get(item.relativePath);
+        const object = before.get(item.relativePath);
+        const now = after.get(item.relativePath);
+        if (!headers || !object || !now)
+            continue;
+        const entry = entryFor(object, headers);
+        if (matchesListing(entry, now))
+            entries.set(item.relativePath, entry);
+    }
+    for (const item of [...plan.assets, ...plan.entryPoints]) {
+        const etag = totals.written.get(item.relativePath);
+        const now = after.get(item.relativePath);
+        if (!etag || !now || now.etag !== etag)
+            continue;
+        entries.set(item.relativePath, entryFor(now, {
+            contentType: item.contentType,
+            cacheControl: item.cacheControl,
+            metadata: item.metadata ?? {}
+        }));
+    }
+    return entries;
 }
 function validate(options) {
     if (!options.sourceDir?.trim()) {
@@ -77223,7 +77480,7 @@ function validate(options) {
         dryRun: options.dryRun ?? false
     };
 }
-function toResult(plan, bucket, prefix, dryRun) {
+function toResult(plan, bucket, prefix, dryRun, manifest) {
     const sum = (items) => ({
         count: items.length,
         bytes: items.reduce((s, i) => s + i.size, 0)
@@ -77243,6 +77500,7 @@ function toResult(plan, bucket, prefix, dryRun) {
         unchanged: sum(plan.unchanged),
         kept: sum(plan.kept),
         changedPaths: [...new Set(changed)].sort(),
+        manifest,
         items: all.map((i) => ({
             kind: i.kind,
             path: i.relativePath,
@@ -77286,6 +77544,9 @@ function uploadSummaryMarkdown(result) {
     if (result.changedPaths.length > 0) {
         lines.push(`Changed paths for invalidation: ${result.changedPaths.length}.`, '');
     }
+    const m = result.manifest;
+    lines.push(`Header manifest \`${m.key}\`: headers of ${m.trusted} content-equal objects taken from it, ${m.heads} HeadObject request(s)` +
+        (result.dryRun ? '.' : `; ${m.written ? `written (${m.entries} entries)` : 'unchanged, not written'}.`), '');
     return lines.join('\n');
 }
 
@@ -78815,7 +79076,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access: summary_access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -78838,7 +79099,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield summary_access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
+                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);

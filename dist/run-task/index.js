@@ -73963,6 +73963,12 @@ function judgeDeployment(service, deploymentId, taskDefinitionArn, recentEvents 
     const ours = deployments.find((d) => d.id === deploymentId);
     const primary = deployments.find((d) => d.status === 'PRIMARY');
     const rollingBack = recentEvents.some((m) => /rolling back to deployment/i.test(m));
+    // When ECS has already finished the rollback, our deployment is gone; its failure survives in the events.
+    const failedMarker = `(deployment ${deploymentId}) deployment failed: `;
+    const failedEvent = recentEvents.find((m) => m.includes(failedMarker));
+    const goneReason = failedEvent
+        ? `ECS deployment circuit breaker: ${failedEvent.slice(failedEvent.indexOf(failedMarker) + failedMarker.length)}`
+        : undefined;
     if (ours?.rolloutState === 'FAILED') {
         const reason = ours.rolloutStateReason ?? 'rolloutState FAILED';
         if (primary && primary.id !== deploymentId) {
@@ -73982,7 +73988,7 @@ function judgeDeployment(service, deploymentId, taskDefinitionArn, recentEvents 
                 return {
                     kind: rollingBack ? 'rolled-back' : 'replaced',
                     reason: rollingBack
-                        ? `ECS is rolling back to ${primary.taskDefinition ?? 'the previous task definition'}`
+                        ? (goneReason ?? 'the deployment failed and ECS started a rollback')
                         : `deployment ${primary.id} (task definition ${primary.taskDefinition}) replaced ours`,
                     rollbackDeploymentId: primary.id,
                     rollbackTaskDefinition: primary.taskDefinition,
