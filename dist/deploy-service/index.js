@@ -69238,16 +69238,18 @@ async function deployService(options, reporter) {
             polls: 0
         };
     }
-    const watched = await watchDeployment(ecs, {
+    /** Follows one deployment of this service with the shared settings and event history. */
+    const follow = (id, arn) => watchDeployment(ecs, {
         ...options,
-        deploymentId,
-        taskDefinitionArn,
+        deploymentId: id,
+        taskDefinitionArn: arn,
         timeoutSeconds,
         pollIntervalSeconds,
         seenEventIds: seen,
         sleep,
         clock
     }, reporter);
+    const watched = await follow(deploymentId, taskDefinitionArn);
     let outcome = watched.outcome.kind;
     let events = watched.events;
     let polls = watched.polls;
@@ -69260,16 +69262,7 @@ async function deployService(options, reporter) {
             taskDefinition: previousTaskDefinitionArn
         }));
         const rollbackId = rollback.service?.deployments?.find((d) => d.status === 'PRIMARY')?.id ?? '';
-        const back = await watchDeployment(ecs, {
-            ...options,
-            deploymentId: rollbackId,
-            taskDefinitionArn: previousTaskDefinitionArn,
-            timeoutSeconds,
-            pollIntervalSeconds,
-            seenEventIds: seen,
-            sleep,
-            clock
-        }, reporter);
+        const back = await follow(rollbackId, previousTaskDefinitionArn);
         events = [...events, ...back.events];
         polls += back.polls;
         if (back.outcome.kind === 'completed') {

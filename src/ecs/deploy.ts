@@ -198,20 +198,23 @@ export async function deployService(options: DeployOptions, reporter: Reporter):
     };
   }
 
-  const watched = await watchDeployment(
-    ecs,
-    {
-      ...options,
-      deploymentId,
-      taskDefinitionArn,
-      timeoutSeconds,
-      pollIntervalSeconds,
-      seenEventIds: seen,
-      sleep,
-      clock
-    },
-    reporter
-  );
+  /** Follows one deployment of this service with the shared settings and event history. */
+  const follow = (id: string, arn: string) =>
+    watchDeployment(
+      ecs,
+      {
+        ...options,
+        deploymentId: id,
+        taskDefinitionArn: arn,
+        timeoutSeconds,
+        pollIntervalSeconds,
+        seenEventIds: seen,
+        sleep,
+        clock
+      },
+      reporter
+    );
+  const watched = await follow(deploymentId, taskDefinitionArn);
   let outcome: DeployOutcome = watched.outcome.kind;
   let events = watched.events;
   let polls = watched.polls;
@@ -227,20 +230,7 @@ export async function deployService(options: DeployOptions, reporter: Reporter):
       })
     );
     const rollbackId = rollback.service?.deployments?.find((d) => d.status === 'PRIMARY')?.id ?? '';
-    const back = await watchDeployment(
-      ecs,
-      {
-        ...options,
-        deploymentId: rollbackId,
-        taskDefinitionArn: previousTaskDefinitionArn,
-        timeoutSeconds,
-        pollIntervalSeconds,
-        seenEventIds: seen,
-        sleep,
-        clock
-      },
-      reporter
-    );
+    const back = await follow(rollbackId, previousTaskDefinitionArn);
     events = [...events, ...back.events];
     polls += back.polls;
     if (back.outcome.kind === 'completed') {
