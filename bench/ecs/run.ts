@@ -185,13 +185,14 @@ async function benchAwsCli(local: LocalAws, scenario: FailureScenario): Promise<
 /** DescribeServices calls per minute during a long wait (a rollout that never settles), 45 s each. */
 async function steadyRates(local: LocalAws): Promise<string[]> {
   const lines: string[] = [];
-  const rate = (from: number, to: number) =>
-    (
-      (local.ecs.requests.filter((r) => r.at >= from && r.at <= to && r.operation === 'DescribeServices')
-        .length *
-        60000) /
-      (to - from)
-    ).toFixed(1);
+  /** Polls per minute between the first and the last DescribeServices in [from, to]: (n - 1) intervals. */
+  const rate = (from: number, to: number) => {
+    const polls = local.ecs.requests.filter(
+      (r) => r.at >= from && r.at <= to && r.operation === 'DescribeServices'
+    );
+    const span = polls.at(-1)!.at - polls[0]!.at;
+    return (((polls.length - 1) * 60000) / span).toFixed(1);
+  };
   let p = await prepare(local, 'never-healthy');
   const mark = local.ecs.requests.length;
   await runActionBundle(

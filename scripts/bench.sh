@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs the peer tools the benchmarks compare against, then runs both benchmarks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+if ! command -v aws >/dev/null 2>&1 || ! command -v rclone >/dev/null 2>&1; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq awscli rclone >/dev/null
+fi
+if [ ! -x .tools/bin/gofakes3 ]; then
+  GOBIN="$PWD/.tools/bin" go install github.com/johannesboyne/gofakes3/cmd/gofakes3@v1.2.0
+fi
+npx tsx bench/ecs/run.ts "$@"
+npx tsx bench/frontend/run.ts
