@@ -41,7 +41,8 @@ export async function main(argv = process.argv): Promise<number> {
     const code = (error as { code?: string; exitCode?: number }).code;
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help')
       return 0;
-    if (code?.startsWith('commander.')) return (error as { exitCode?: number }).exitCode ?? 2;
+    // A usage mistake (unknown command, missing option): like a configuration error, exit 2.
+    if (code?.startsWith('commander.')) return 2;
     if (error instanceof ConfigurationError) {
       process.stderr.write(`twotier: configuration error: ${error.message}\n`);
       return 2;
