@@ -34647,7 +34647,7 @@ const {
   kHTTPContext
 } = __nccwpck_require__(6443)
 
-const constants = __nccwpck_require__(443)
+const constants = __nccwpck_require__(2824)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -40166,7 +40166,7 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 443:
+/***/ 2824:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -67008,7 +67008,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2824);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(108);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
 
@@ -67017,7 +67017,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2824:
+/***/ 108:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -70049,8 +70049,6 @@ function parseList(text) {
         .filter(Boolean);
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-cloudformation/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(3805);
 ;// CONCATENATED MODULE: ./build/bundle/lib/aws.js
@@ -70092,6 +70090,460 @@ function clientConfig(service, options = {}, env = process.env) {
     return config;
 }
 
+;// CONCATENATED MODULE: ./build/bundle/stacks/context.js
+
+/**
+ * Sends a command that changes the stack.
+ * @param api the API's name (CreateChangeSet, ...), used in the message and the `<API>_FAILED` status.
+ * @param expected errors that are an expected outcome: attempt then returns undefined instead of throwing.
+ * @throws DeploymentError for any other SDK error, carrying the result so far (`details.result`, with
+ *   status `<API>_FAILED`) and the SDK error as `cause`.
+ */
+async function attempt(ctx, api, call, expected = () => false) {
+    try {
+        return await call();
+    }
+    catch (error) {
+        if (expected(error))
+            return undefined;
+        throw new DeploymentError(`${api} for ${ctx.prepared.stackName} failed: ${messageOf(error)}`, {
+            result: { ...ctx.result, status: `${api.toUpperCase()}_FAILED` },
+            cause: error
+        });
+    }
+}
+/**
+ * SDK waiter configuration: waits at most `timeoutSeconds`, polls every `pollDelaySeconds` at first and
+ * backs off to at most max(pollDelaySeconds, 30) seconds between polls.
+ */
+function waiterConfig(ctx) {
+    return {
+        client: ctx.client,
+        maxWaitTime: ctx.prepared.timeoutSeconds,
+        minDelay: ctx.prepared.pollDelaySeconds,
+        maxDelay: Math.max(ctx.prepared.pollDelaySeconds, 30)
+    };
+}
+
+;// CONCATENATED MODULE: ./build/bundle/stacks/change-set.js
+/**
+ * The change set: create it, wait until CloudFormation has computed it, read its resource changes, and
+ * recognise (and delete) an empty one, which is a successful deploy with nothing to do.
+ *
+ * API reference (CloudFormation):
+ *   CreateChangeSet    https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateChangeSet.html
+ *   DescribeChangeSet  https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeChangeSet.html
+ *   DeleteChangeSet    https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DeleteChangeSet.html
+ */
+
+
+
+/** The reasons CloudFormation gives for a change set (or update) with nothing to change. */
+const EMPTY_CHANGE_SET = /didn't contain changes|No updates are to be performed/i;
+/** What formatChanges and the job summary say about a change set without resource changes. */
+const NO_RESOURCE_CHANGES = 'The change set lists no resource changes (parameters, outputs or tags only).';
+/**
+ * CreateChangeSet (ChangeSetType CREATE or UPDATE), then waitUntilChangeSetCreateComplete within
+ * `timeoutSeconds`, then DescribeChangeSet (every page). Sets the result's changeSetId, changeSetName and
+ * stackId. An update CloudFormation refuses outright ("No updates are to be performed.") comes back as a
+ * FAILED change set with that reason, with nothing created.
+ * @throws DeploymentError when CreateChangeSet fails otherwise (`details.result`, status
+ *   CREATECHANGESET_FAILED), or when the change set is neither CREATE_COMPLETE nor FAILED at the timeout.
+ */
+async function createChangeSet(ctx, operation, definition) {
+    const { client, prepared, result } = ctx;
+    // An update with nothing to change may be refused outright ("No updates are to be performed.")
+    // instead of producing a FAILED change set: the same no-change outcome, with nothing to delete.
+    const created = await attempt(ctx, 'CreateChangeSet', () => client.send(new dist_cjs/* CreateChangeSetCommand */.YDU({
+        ...definition,
+        ChangeSetName: prepared.changeSetName,
+        ChangeSetType: operation,
+        Description: `twotier deploy-stack ${new Date().toISOString()}`
+    })), (error) => operation === 'UPDATE' && EMPTY_CHANGE_SET.test(messageOf(error)));
+    if (!created)
+        return { status: 'FAILED', reason: 'No updates are to be performed.', changes: [] };
+    result.changeSetId = created.Id;
+    result.changeSetName = prepared.changeSetName;
+    result.stackId = created.StackId ?? result.stackId;
+    return waitForChangeSet(ctx, created.Id ?? prepared.changeSetName);
+}
+async function waitForChangeSet(ctx, changeSetId) {
+    const { client, prepared } = ctx;
+    try {
+        await (0,dist_cjs/* waitUntilChangeSetCreateComplete */.Vlo)(waiterConfig(ctx), {
+            StackName: prepared.stackName,
+            ChangeSetName: changeSetId
+        });
+    }
+    catch {
+        // FAILED (including an empty change set) or a timeout: the full description below tells which.
+    }
+    let page = await client.send(new dist_cjs/* DescribeChangeSetCommand */.TTT({ StackName: prepared.stackName, ChangeSetName: changeSetId }));
+    const changes = [...(page.Changes ?? [])];
+    while (page.NextToken) {
+        page = await client.send(new dist_cjs/* DescribeChangeSetCommand */.TTT({
+            StackName: prepared.stackName,
+            ChangeSetName: changeSetId,
+            NextToken: page.NextToken
+        }));
+        changes.push(...(page.Changes ?? []));
+    }
+    if (page.Status !== 'CREATE_COMPLETE' && page.Status !== 'FAILED') {
+        throw new DeploymentError(`Change set ${prepared.changeSetName} is still ${page.Status} after ${prepared.timeoutSeconds} s.`, { status: page.Status });
+    }
+    return { status: page.Status, reason: page.StatusReason ?? '', changes: changeRows(changes) };
+}
+/**
+ * Settles a FAILED change set. Empty (the reason says it "didn't contain changes"): logs it, deletes the
+ * change set (DeleteChangeSet) when one was created, and returns. Any other reason is a failure.
+ * @throws DeploymentError `Change set <name> for <stack> failed: <reason>` with `details.result` (status
+ *   CHANGE_SET_FAILED) when the change set failed for another reason than being empty.
+ */
+async function settleFailedChangeSet(ctx, reason) {
+    const { client, reporter, prepared, result } = ctx;
+    if (!EMPTY_CHANGE_SET.test(reason)) {
+        throw new DeploymentError(`Change set ${prepared.changeSetName} for ${prepared.stackName} failed: ${reason}`, { result: { ...result, status: 'CHANGE_SET_FAILED' } });
+    }
+    reporter.info(`No changes: ${reason}`);
+    if (result.changeSetId) {
+        await client.send(new dist_cjs/* DeleteChangeSetCommand */.$GE({ StackName: prepared.stackName, ChangeSetName: result.changeSetId }));
+        reporter.info(`Deleted the empty change set ${prepared.changeSetName}.`);
+    }
+}
+/** The resource changes of DescribeChangeSet's Changes, in order (other change types skipped). */
+function changeRows(changes) {
+    return changes
+        .filter((c) => c.ResourceChange)
+        .map((c) => {
+        const rc = c.ResourceChange;
+        return {
+            action: rc.Action ?? 'Unknown',
+            logicalId: rc.LogicalResourceId ?? '',
+            physicalId: rc.PhysicalResourceId,
+            resourceType: rc.ResourceType ?? '',
+            replacement: rc.Action === 'Modify' ? rc.Replacement : undefined,
+            scope: rc.Scope ?? []
+        };
+    });
+}
+/** One line per resource change: `+ Add`, `~ Modify (replacement: True)`, `- Remove`. */
+function formatChanges(changes) {
+    if (changes.length === 0)
+        return NO_RESOURCE_CHANGES;
+    const sign = { Add: '+', Modify: '~', Remove: '-', Import: '>', Dynamic: '?' };
+    return changes
+        .map((c) => {
+        const replacement = c.replacement ? ` (replacement: ${c.replacement})` : '';
+        return `${sign[c.action] ?? '*'} ${c.action} ${c.logicalId} ${c.resourceType}${replacement}`;
+    })
+        .join('\n');
+}
+
+;// CONCATENATED MODULE: ./build/bundle/stacks/create-stack.js
+/**
+ * The CreateStack fallback (createWithoutChangeSet): a stack that does not exist yet is created directly,
+ * without a CREATE change set and so without a preview of its resources.
+ *
+ * API reference (CloudFormation):
+ *   CreateStack        https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStack.html
+ */
+
+
+
+/**
+ * CreateStack with the definition, termination protection as asked, and the run's ClientRequestToken;
+ * marks the result as method create-stack, executed and changed, with the new stack's ID. Does not wait.
+ * @throws ConfigurationError (input `no-execute`) when the deployment is not to be executed: CreateStack
+ *   has no preview; thrown before the call.
+ * @throws DeploymentError when CreateStack fails (`details.result`, status CREATESTACK_FAILED).
+ */
+async function createStackWithoutChangeSet(ctx, definition) {
+    const { client, reporter, prepared, options, result } = ctx;
+    if (!prepared.execute) {
+        throw new ConfigurationError('no-execute cannot be combined with create-without-change-set for a new stack: CreateStack has no preview.', 'no-execute');
+    }
+    result.method = 'create-stack';
+    reporter.warn(`Creating ${prepared.stackName} with CreateStack, without a change set (create-without-change-set): no preview of the resources.`);
+    await reporter.group('Create stack (CreateStack)', async () => {
+        const created = await attempt(ctx, 'CreateStack', () => client.send(new dist_cjs/* CreateStackCommand */.O_S({
+            ...definition,
+            EnableTerminationProtection: options.terminationProtection,
+            ClientRequestToken: ctx.token
+        })));
+        result.stackId = created?.StackId;
+        result.executed = true;
+        result.changed = true;
+    });
+}
+
+;// CONCATENATED MODULE: ./build/bundle/stacks/definition.js
+
+/** True for a template parameter declared NoEcho (its value is a secret DescribeStacks masks). */
+function isNoEcho(parameter) {
+    const noEcho = parameter?.NoEcho;
+    return noEcho === true || noEcho === 'true';
+}
+/** Hands the given values of NoEcho parameters to `reporter.secret`, before anything can log them. */
+function maskNoEchoValues(prepared, reporter) {
+    for (const [name, value] of Object.entries(prepared.parameters)) {
+        if (value && isNoEcho(prepared.templateParameters[name]))
+            reporter.secret(value);
+    }
+}
+/**
+ * The request fields for the stack: template, Parameters (see buildParameters), capabilities, tags, role.
+ * @throws ConfigurationError (input `parameters`) when a template parameter without a Default gets no
+ *   value (and, on update, has no previous value).
+ */
+function stackDefinition(prepared, operation, existing, roleArn) {
+    const parameters = buildParameters(prepared, operation, existing);
+    const missing = Object.entries(prepared.templateParameters)
+        .filter(([name, p]) => p.Default === undefined && !parameters.some((x) => x.ParameterKey === name))
+        .map(([name]) => name);
+    if (missing.length) {
+        throw new ConfigurationError(`parameters: the template requires ${missing.join(', ')} (no Default${operation === 'UPDATE' ? ' and no previous value' : ''}); give them in parameters or parameters-file.`, 'parameters');
+    }
+    const tags = Object.entries(prepared.tags).map(([Key, Value]) => ({ Key, Value }));
+    return {
+        StackName: prepared.stackName,
+        TemplateBody: prepared.templateBody,
+        TemplateURL: prepared.templateUrl,
+        Parameters: parameters,
+        Capabilities: prepared.capabilities,
+        Tags: tags.length ? tags : undefined,
+        RoleARN: roleArn
+    };
+}
+/**
+ * The Parameters list: given values; on update, template parameters not given keep their previous values.
+ * A previous value is passed as that value (read from DescribeStacks), and only NoEcho parameters (which
+ * DescribeStacks masks) use UsePreviousValue: same result on AWS, and moto corrupts a stack updated with
+ * UsePreviousValue (DescribeStacks then fails with "Fn::GetAtt references undefined resource").
+ */
+function buildParameters(prepared, operation, existing) {
+    const previous = new Map((existing?.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ParameterValue]));
+    const keep = (name) => {
+        const value = previous.get(name);
+        return isNoEcho(prepared.templateParameters[name]) || value === undefined || value === '****'
+            ? { ParameterKey: name, UsePreviousValue: true }
+            : { ParameterKey: name, ParameterValue: value };
+    };
+    const list = [];
+    for (const [key, value] of Object.entries(prepared.parameters)) {
+        if (value === null) {
+            if (operation === 'UPDATE' && previous.has(key))
+                list.push(keep(key));
+        }
+        else
+            list.push({ ParameterKey: key, ParameterValue: value });
+    }
+    if (operation === 'UPDATE') {
+        for (const name of Object.keys(prepared.templateParameters)) {
+            if (!(name in prepared.parameters) && previous.has(name))
+                list.push(keep(name));
+        }
+    }
+    return list;
+}
+
+;// CONCATENATED MODULE: ./build/bundle/stacks/events.js
+/**
+ * Stack events: the failed resources of this run's operation, for the error message and the job summary.
+ *
+ * API reference (CloudFormation):
+ *   DescribeStackEvents https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStackEvents.html
+ */
+
+/** DescribeStackEvents pages read at most (100 events each) looking for the operation's start. */
+const MAX_EVENT_PAGES = 20;
+/**
+ * The failed resource events of this operation only, oldest first: DescribeStackEvents pages (newest
+ * first, at most 20) are read back to the stack's own event that started the operation; when
+ * CloudFormation tags the events with our ClientRequestToken (`token`), events of other operations are
+ * skipped by it.
+ * @throws the SDK error of DescribeStackEvents.
+ */
+async function operationFailures(client, stackId, token) {
+    const events = [];
+    let nextToken;
+    let pages = 0;
+    outer: do {
+        const page = await client.send(new dist_cjs/* DescribeStackEventsCommand */.Ie9({ StackName: stackId, NextToken: nextToken }));
+        for (const event of page.StackEvents ?? []) {
+            if (event.ClientRequestToken && event.ClientRequestToken !== token) {
+                if (events.length)
+                    break outer;
+                continue;
+            }
+            events.push(event);
+            const isStart = event.ResourceType === 'AWS::CloudFormation::Stack' &&
+                event.LogicalResourceId === event.StackName &&
+                (event.ResourceStatus === 'CREATE_IN_PROGRESS' || event.ResourceStatus === 'UPDATE_IN_PROGRESS') &&
+                /User Initiated/i.test(event.ResourceStatusReason ?? 'User Initiated');
+            if (isStart)
+                break outer;
+        }
+        nextToken = page.NextToken;
+        pages++;
+    } while (nextToken && pages < MAX_EVENT_PAGES);
+    return events
+        .filter((e) => /FAILED$/.test(e.ResourceStatus ?? ''))
+        .reverse()
+        .map((e) => ({
+        logicalId: e.LogicalResourceId ?? '',
+        resourceType: e.ResourceType ?? '',
+        status: e.ResourceStatus ?? '',
+        reason: e.ResourceStatusReason ?? '(no reason given)',
+        timestamp: e.Timestamp?.toISOString()
+    }));
+}
+
+;// CONCATENATED MODULE: ./build/bundle/stacks/stack.js
+/**
+ * The stack as it stands: read it, decide between CREATE and UPDATE from its status, collect its outputs,
+ * and set its termination protection.
+ *
+ * API reference (CloudFormation):
+ *   DescribeStacks     https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStacks.html
+ *   UpdateTerminationProtection https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_UpdateTerminationProtection.html
+ */
+
+
+/**
+ * The stack by name or ID (DescribeStacks), or undefined when it does not exist.
+ * @throws the SDK error for anything but "does not exist".
+ */
+async function describeStack(client, stackName) {
+    try {
+        const out = await client.send(new dist_cjs/* DescribeStacksCommand */.Y47({ StackName: stackName }));
+        return out.Stacks?.[0];
+    }
+    catch (error) {
+        if (/does not exist/.test(messageOf(error)))
+            return undefined;
+        throw error;
+    }
+}
+/**
+ * CREATE when there is no stack (or one in REVIEW_IN_PROGRESS, created by a change set never executed),
+ * UPDATE when it is stable.
+ * @throws DeploymentError (details `{status}`) when the stack failed its creation, is busy, or is stuck in
+ *   UPDATE_ROLLBACK_FAILED / DELETE_*: saying what to do first.
+ */
+function decideOperation(stackName, stack) {
+    const status = stack?.StackStatus;
+    if (!status || status === 'REVIEW_IN_PROGRESS')
+        return 'CREATE';
+    if (status === 'ROLLBACK_COMPLETE' || status === 'ROLLBACK_FAILED' || status === 'CREATE_FAILED') {
+        throw new DeploymentError(`${stackName} is ${status}: its creation failed and it cannot be updated. Delete the stack, then deploy again.`, { status });
+    }
+    if (status.endsWith('_IN_PROGRESS')) {
+        throw new DeploymentError(`${stackName} is ${status}: another operation is running; deploy again when it ends.`, { status });
+    }
+    if (status === 'UPDATE_ROLLBACK_FAILED' || status.startsWith('DELETE_')) {
+        throw new DeploymentError(`${stackName} is ${status}: fix it first (ContinueUpdateRollback, or delete it), then deploy again.`, { status });
+    }
+    return 'UPDATE';
+}
+/** Every output of the stack, OutputKey → OutputValue (empty for no stack). */
+function outputsOf(stack) {
+    const outputs = {};
+    for (const o of stack?.Outputs ?? [])
+        if (o.OutputKey)
+            outputs[o.OutputKey] = o.OutputValue ?? '';
+    return outputs;
+}
+/**
+ * Records the stack's termination protection in the result, and turns it on or off
+ * (UpdateTerminationProtection) when the options ask for a setting different from the stack's.
+ * @throws the SDK error of UpdateTerminationProtection.
+ */
+async function applyTerminationProtection(ctx, stack) {
+    const { options, result } = ctx;
+    result.terminationProtection = stack?.EnableTerminationProtection;
+    if (options.terminationProtection === undefined || !stack)
+        return;
+    if (Boolean(stack.EnableTerminationProtection) === options.terminationProtection)
+        return;
+    await ctx.client.send(new dist_cjs/* UpdateTerminationProtectionCommand */.mP2({
+        StackName: stack.StackId ?? result.stackName,
+        EnableTerminationProtection: options.terminationProtection
+    }));
+    result.terminationProtection = options.terminationProtection;
+    ctx.reporter.info(`Termination protection turned ${options.terminationProtection ? 'on' : 'off'}.`);
+}
+
+;// CONCATENATED MODULE: ./build/bundle/stacks/execute.js
+/**
+ * Execution and waiting: execute the change set, wait for the stack operation to end, and turn an end in
+ * any state but <OPERATION>_COMPLETE into a DeploymentError listing the failed resources.
+ *
+ * API reference (CloudFormation):
+ *   ExecuteChangeSet   https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ExecuteChangeSet.html
+ *   DescribeStacks     https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStacks.html
+ *   (waitUntilStackCreateComplete / waitUntilStackUpdateComplete poll DescribeStacks)
+ */
+
+
+
+
+
+/**
+ * ExecuteChangeSet for the run's change set, with the run's ClientRequestToken; marks the result executed.
+ * @throws DeploymentError when ExecuteChangeSet fails (`details.result`, status EXECUTECHANGESET_FAILED).
+ */
+async function executeChangeSet(ctx) {
+    const { client, reporter, prepared, result } = ctx;
+    await reporter.group(`Execute ${prepared.changeSetName}`, async () => {
+        await attempt(ctx, 'ExecuteChangeSet', () => client.send(new dist_cjs/* ExecuteChangeSetCommand */.PB_({
+            StackName: prepared.stackName,
+            ChangeSetName: result.changeSetId,
+            ClientRequestToken: ctx.token
+        })));
+        result.executed = true;
+    });
+}
+/**
+ * Waits (SDK waiter, at most `timeoutSeconds`) for the stack operation to end, then reads the stack once
+ * more: the result gets its final status, stack ID and outputs.
+ * @returns the stack as DescribeStacks returned it at the end.
+ * @throws DeploymentError `<stack> ended in <status> (<reason>); first failure: ...` with `details.result`
+ *   holding the failed resources' events (DescribeStackEvents) when the status is not
+ *   <operation>_COMPLETE, a waiter timeout included (the stack is then still *_IN_PROGRESS).
+ */
+async function waitForStack(ctx, operation) {
+    const { client, reporter, prepared, result } = ctx;
+    const { stackName } = prepared;
+    await reporter.group(`Wait for ${stackName} (${operation})`, async () => {
+        try {
+            if (operation === 'CREATE')
+                await (0,dist_cjs/* waitUntilStackCreateComplete */.Ls1)(waiterConfig(ctx), { StackName: stackName });
+            else
+                await (0,dist_cjs/* waitUntilStackUpdateComplete */.EkB)(waiterConfig(ctx), { StackName: stackName });
+        }
+        catch (error) {
+            reporter.debug(`waiter: ${messageOf(error)}`);
+        }
+    });
+    const stack = await describeStack(client, result.stackId ?? stackName);
+    result.status = stack?.StackStatus ?? 'UNKNOWN';
+    result.stackId = stack?.StackId ?? result.stackId;
+    result.outputs = outputsOf(stack);
+    if (result.status !== `${operation}_COMPLETE`) {
+        result.failures = await operationFailures(client, result.stackId ?? stackName, ctx.token);
+        for (const failure of result.failures) {
+            reporter.info(`✗ ${failure.logicalId} (${failure.resourceType}) ${failure.status}: ${failure.reason}`);
+        }
+        const first = result.failures[0];
+        throw new DeploymentError(`${stackName} ended in ${result.status}${stack?.StackStatusReason ? ` (${stack.StackStatusReason})` : ''}` +
+            (first ? `; first failure: ${first.logicalId} ${first.status}: ${first.reason}` : ''), { result });
+    }
+    reporter.info(`${stackName}: ${result.status}, ${Object.keys(result.outputs).length} outputs.`);
+    return stack;
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -70241,29 +70693,18 @@ function isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-;// CONCATENATED MODULE: ./build/bundle/stacks/deploy.js
+;// CONCATENATED MODULE: ./build/bundle/stacks/prepare.js
 /**
- * deploy-stack: create or update a CloudFormation stack through a change set, show what it will do,
- * execute it, wait, and return every stack output; on failure, report the failed resources' events.
- *
- * API reference (CloudFormation):
- *   CreateChangeSet    https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateChangeSet.html
- *   DescribeChangeSet  https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeChangeSet.html
- *   ExecuteChangeSet   https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ExecuteChangeSet.html
- *   DeleteChangeSet    https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DeleteChangeSet.html
- *   DescribeStacks     https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStacks.html
- *   DescribeStackEvents https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStackEvents.html
- *   CreateStack        https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStack.html
- *   UpdateTerminationProtection https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_UpdateTerminationProtection.html
+ * Validation of deploy-stack's options before any AWS call: prepareDeployment turns DeployStackOptions into
+ * a PreparedDeployment or throws a ConfigurationError naming the action input. No AWS API is called here.
  */
-
-
 
 
 
 /** The capabilities CreateChangeSet accepts. */
 const CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'];
-const EMPTY_CHANGE_SET = /didn't contain changes|No updates are to be performed/i;
+/** Stack and change set names alike: a letter, then letters, digits and hyphens, at most 128 characters. */
+const NAME = /^[a-zA-Z][-a-zA-Z0-9]{0,127}$/;
 /**
  * Checks every option without calling AWS: stack name, template file (exists, parses, size) or URL,
  * parameter names against the template's Parameters, capabilities, tags, change set name, timeouts.
@@ -70271,7 +70712,7 @@ const EMPTY_CHANGE_SET = /didn't contain changes|No updates are to be performed/
  */
 function prepareDeployment(options) {
     const stackName = options.stackName?.trim() ?? '';
-    if (!/^[a-zA-Z][-a-zA-Z0-9]{0,127}$/.test(stackName)) {
+    if (!NAME.test(stackName)) {
         throw new ConfigurationError(`stack-name ${show(stackName)} is not a stack name: a letter, then letters, digits and hyphens, at most 128 characters.`, 'stack-name');
     }
     if (Boolean(options.templateFile) === Boolean(options.templateUrl)) {
@@ -70324,7 +70765,7 @@ function prepareDeployment(options) {
         }
     }
     const changeSetName = options.changeSetName?.trim() || defaultChangeSetName();
-    if (!/^[a-zA-Z][-a-zA-Z0-9]{0,127}$/.test(changeSetName)) {
+    if (!NAME.test(changeSetName)) {
         throw new ConfigurationError(`change-set-name ${show(changeSetName)} is not valid: a letter, then letters, digits and hyphens, at most 128 characters.`, 'change-set-name');
     }
     if (options.roleArn && !/^arn:aws[a-z-]*:iam::\d{12}:role\/\S+$/.test(options.roleArn)) {
@@ -70349,10 +70790,32 @@ function prepareDeployment(options) {
         pollDelaySeconds
     };
 }
+/** twotier-<UTC timestamp, yyyymmddHHMMSS>-<8 hex digits>: unique per run, valid as a change set name. */
 function defaultChangeSetName() {
     const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
     return `twotier-${stamp}-${(0,external_node_crypto_.randomUUID)().slice(0, 8)}`;
 }
+
+;// CONCATENATED MODULE: ./build/bundle/stacks/deploy.js
+/**
+ * deploy-stack: create or update a CloudFormation stack through a change set, show what it will do,
+ * execute it, wait, and return every stack output; on failure, report the failed resources' events.
+ * The phases live in their own files: prepare.ts (validation), stack.ts (the stack as it stands),
+ * definition.ts (template, parameters, tags), change-set.ts, create-stack.ts, execute.ts (execution and
+ * waiting), events.ts (failed resources).
+ *
+ * API reference (CloudFormation): DescribeStacks, CreateChangeSet, DescribeChangeSet, DeleteChangeSet,
+ * ExecuteChangeSet, CreateStack, DescribeStackEvents, UpdateTerminationProtection, each linked from the
+ * file that calls it; index: https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_Operations.html
+ */
+
+
+
+
+
+
+
+
 /**
  * Creates or updates a stack through a change set and waits for it.
  *
@@ -70361,36 +70824,28 @@ function defaultChangeSetName() {
  *    template parameters not given keeping their previous values; any other state fails.
  * 3. CreateChangeSet (ChangeSetType CREATE/UPDATE), waitUntilChangeSetCreateComplete. An empty change set
  *    (FAILED, "didn't contain changes") is deleted and the deploy succeeds with status NO_CHANGES.
+ *    With `createWithoutChangeSet`, a new stack is made with CreateStack instead.
  * 4. Prints the change set (add / modify / remove, replacement). With `execute: false` stops here.
- * 5. ExecuteChangeSet, waitUntilStackCreateComplete / waitUntilStackUpdateComplete.
+ * 5. ExecuteChangeSet, waitUntilStackCreateComplete / waitUntilStackUpdateComplete (at most
+ *    `timeoutSeconds` seconds each for the change set and the stack).
  * 6. UpdateTerminationProtection when asked and different.
  * @returns the result with every stack output.
- * @throws ConfigurationError for bad options (nothing in AWS changed); DeploymentError when the change set
- *   fails for another reason or the stack ends in any state but *_COMPLETE (its `details.result` is the
- *   DeployStackResult with the failed resources' events).
+ * @throws ConfigurationError for bad options (nothing in AWS changed); DeploymentError when the stack is
+ *   in a state that cannot be deployed, when the change set fails for another reason than being empty, or
+ *   when the stack ends in any state but *_COMPLETE (its `details.result` is the DeployStackResult with
+ *   the failed resources' events).
  */
 async function deployStack(options, reporter) {
     const prepared = prepareDeployment(options);
     const client = new dist_cjs/* CloudFormationClient */.m1N(clientConfig('CLOUDFORMATION', options.aws));
     const { stackName } = prepared;
-    for (const [name, value] of Object.entries(prepared.parameters)) {
-        const noEcho = prepared.templateParameters[name]?.NoEcho;
-        if (value && (noEcho === true || noEcho === 'true'))
-            reporter.secret(value);
-    }
+    maskNoEchoValues(prepared, reporter);
     const existing = await reporter.group(`Stack ${stackName}`, () => describeStack(client, stackName));
     const operation = decideOperation(stackName, existing);
     reporter.info(operation === 'CREATE'
         ? `${stackName} does not exist yet: it will be created.`
         : `${stackName} is ${existing?.StackStatus}: it will be updated.`);
-    const parameters = buildParameters(prepared, operation, existing);
-    const missing = Object.entries(prepared.templateParameters)
-        .filter(([name, p]) => p.Default === undefined && !parameters.some((x) => x.ParameterKey === name))
-        .map(([name]) => name);
-    if (missing.length) {
-        throw new ConfigurationError(`parameters: the template requires ${missing.join(', ')} (no Default${operation === 'UPDATE' ? ' and no previous value' : ''}); give them in parameters or parameters-file.`, 'parameters');
-    }
-    const tags = Object.entries(prepared.tags).map(([Key, Value]) => ({ Key, Value }));
+    const definition = stackDefinition(prepared, operation, existing, options.roleArn);
     const result = {
         stackName,
         stackId: existing?.StackId,
@@ -70403,78 +70858,21 @@ async function deployStack(options, reporter) {
         outputs: {},
         failures: []
     };
-    const token = prepared.changeSetName;
+    const ctx = { client, reporter, options, prepared, result, token: prepared.changeSetName };
     if (operation === 'CREATE' && options.createWithoutChangeSet) {
-        if (!prepared.execute) {
-            throw new ConfigurationError('no-execute cannot be combined with create-without-change-set for a new stack: CreateStack has no preview.', 'no-execute');
-        }
-        result.method = 'create-stack';
-        reporter.warn(`Creating ${stackName} with CreateStack, without a change set (create-without-change-set): no preview of the resources.`);
-        await reporter.group('Create stack (CreateStack)', async () => {
-            const created = await attempt(stackName, 'CreateStack', result, () => client.send(new dist_cjs/* CreateStackCommand */.O_S({
-                StackName: stackName,
-                TemplateBody: prepared.templateBody,
-                TemplateURL: prepared.templateUrl,
-                Parameters: parameters,
-                Capabilities: prepared.capabilities,
-                Tags: tags.length ? tags : undefined,
-                RoleARN: options.roleArn,
-                EnableTerminationProtection: options.terminationProtection,
-                ClientRequestToken: token
-            })));
-            result.stackId = created?.StackId;
-            result.executed = true;
-            result.changed = true;
-        });
+        await createStackWithoutChangeSet(ctx, definition);
     }
     else {
-        const changeSet = await reporter.group(`Change set ${prepared.changeSetName}`, async () => {
-            // An update with nothing to change may be refused outright ("No updates are to be performed.")
-            // instead of producing a FAILED change set: the same no-change outcome, with nothing to delete.
-            const created = await attempt(stackName, 'CreateChangeSet', result, () => client.send(new dist_cjs/* CreateChangeSetCommand */.YDU({
-                StackName: stackName,
-                ChangeSetName: prepared.changeSetName,
-                ChangeSetType: operation,
-                TemplateBody: prepared.templateBody,
-                TemplateURL: prepared.templateUrl,
-                Parameters: parameters,
-                Capabilities: prepared.capabilities,
-                Tags: tags.length ? tags : undefined,
-                RoleARN: options.roleArn,
-                Description: `twotier deploy-stack ${new Date().toISOString()}`
-            })), (error) => operation === 'UPDATE' && EMPTY_CHANGE_SET.test(messageOf(error)));
-            if (!created) {
-                const empty = {
-                    Status: 'FAILED',
-                    StatusReason: 'No updates are to be performed.',
-                    $metadata: {}
-                };
-                return empty;
-            }
-            result.changeSetId = created.Id;
-            result.changeSetName = prepared.changeSetName;
-            result.stackId = created.StackId ?? result.stackId;
-            return waitForChangeSet(client, prepared, created.Id ?? prepared.changeSetName);
-        });
-        if (changeSet.Status === 'FAILED') {
-            const reason = changeSet.StatusReason ?? '';
-            if (EMPTY_CHANGE_SET.test(reason)) {
-                reporter.info(`No changes: ${reason}`);
-                if (result.changeSetId) {
-                    await client.send(new dist_cjs/* DeleteChangeSetCommand */.$GE({ StackName: stackName, ChangeSetName: result.changeSetId }));
-                    reporter.info(`Deleted the empty change set ${prepared.changeSetName}.`);
-                }
-                result.status = 'NO_CHANGES';
-                const stack = await describeStack(client, stackName);
-                result.outputs = outputsOf(stack);
-                await applyTerminationProtection(client, reporter, options, stack, result);
-                return result;
-            }
-            throw new DeploymentError(`Change set ${prepared.changeSetName} for ${stackName} failed: ${reason}`, {
-                result: { ...result, status: 'CHANGE_SET_FAILED' }
-            });
+        const changeSet = await reporter.group(`Change set ${prepared.changeSetName}`, () => createChangeSet(ctx, operation, definition));
+        if (changeSet.status === 'FAILED') {
+            await settleFailedChangeSet(ctx, changeSet.reason);
+            result.status = 'NO_CHANGES';
+            const stack = await describeStack(client, stackName);
+            result.outputs = outputsOf(stack);
+            await applyTerminationProtection(ctx, stack);
+            return result;
         }
-        result.changes = changeSet.Changes ? changeRows(changeSet.Changes) : [];
+        result.changes = changeSet.changes;
         result.changed = true;
         reporter.info(formatChanges(result.changes));
         if (!prepared.execute) {
@@ -70482,238 +70880,16 @@ async function deployStack(options, reporter) {
             result.status = 'CHANGE_SET_CREATED';
             return result;
         }
-        await reporter.group(`Execute ${prepared.changeSetName}`, async () => {
-            await attempt(stackName, 'ExecuteChangeSet', result, () => client.send(new dist_cjs/* ExecuteChangeSetCommand */.PB_({
-                StackName: stackName,
-                ChangeSetName: result.changeSetId,
-                ClientRequestToken: token
-            })));
-            result.executed = true;
-        });
+        await executeChangeSet(ctx);
     }
-    await reporter.group(`Wait for ${stackName} (${operation})`, async () => {
-        const waiterConfig = {
-            client,
-            maxWaitTime: prepared.timeoutSeconds,
-            minDelay: prepared.pollDelaySeconds,
-            maxDelay: Math.max(prepared.pollDelaySeconds, 30)
-        };
-        try {
-            if (operation === 'CREATE')
-                await (0,dist_cjs/* waitUntilStackCreateComplete */.Ls1)(waiterConfig, { StackName: stackName });
-            else
-                await (0,dist_cjs/* waitUntilStackUpdateComplete */.EkB)(waiterConfig, { StackName: stackName });
-        }
-        catch (error) {
-            reporter.debug(`waiter: ${messageOf(error)}`);
-        }
-    });
-    const stack = await describeStack(client, result.stackId ?? stackName);
-    result.status = stack?.StackStatus ?? 'UNKNOWN';
-    result.stackId = stack?.StackId ?? result.stackId;
-    result.outputs = outputsOf(stack);
-    if (result.status !== `${operation}_COMPLETE`) {
-        result.failures = await operationFailures(client, result.stackId ?? stackName, token);
-        for (const failure of result.failures) {
-            reporter.info(`✗ ${failure.logicalId} (${failure.resourceType}) ${failure.status}: ${failure.reason}`);
-        }
-        const first = result.failures[0];
-        throw new DeploymentError(`${stackName} ended in ${result.status}${stack?.StackStatusReason ? ` (${stack.StackStatusReason})` : ''}` +
-            (first ? `; first failure: ${first.logicalId} ${first.status}: ${first.reason}` : ''), { result });
-    }
-    reporter.info(`${stackName}: ${result.status}, ${Object.keys(result.outputs).length} outputs.`);
-    await applyTerminationProtection(client, reporter, options, stack, result);
+    const stack = await waitForStack(ctx, operation);
+    await applyTerminationProtection(ctx, stack);
     return result;
-}
-/** Sends a command that changes the stack; an SDK error becomes a DeploymentError carrying the result so far. */
-async function attempt(stackName, api, result, call, expected = () => false) {
-    try {
-        return await call();
-    }
-    catch (error) {
-        if (expected(error))
-            return undefined;
-        throw new DeploymentError(`${api} for ${stackName} failed: ${messageOf(error)}`, {
-            result: { ...result, status: `${api.toUpperCase()}_FAILED` },
-            cause: error
-        });
-    }
-}
-async function describeStack(client, stackName) {
-    try {
-        const out = await client.send(new dist_cjs/* DescribeStacksCommand */.Y47({ StackName: stackName }));
-        return out.Stacks?.[0];
-    }
-    catch (error) {
-        if (/does not exist/.test(messageOf(error)))
-            return undefined;
-        throw error;
-    }
-}
-function decideOperation(stackName, stack) {
-    const status = stack?.StackStatus;
-    if (!status || status === 'REVIEW_IN_PROGRESS')
-        return 'CREATE';
-    if (status === 'ROLLBACK_COMPLETE' || status === 'ROLLBACK_FAILED' || status === 'CREATE_FAILED') {
-        throw new DeploymentError(`${stackName} is ${status}: its creation failed and it cannot be updated. Delete the stack, then deploy again.`, { status });
-    }
-    if (status.endsWith('_IN_PROGRESS')) {
-        throw new DeploymentError(`${stackName} is ${status}: another operation is running; deploy again when it ends.`, {
-            status
-        });
-    }
-    if (status === 'UPDATE_ROLLBACK_FAILED' || status.startsWith('DELETE_')) {
-        throw new DeploymentError(`${stackName} is ${status}: fix it first (ContinueUpdateRollback, or delete it), then deploy again.`, { status });
-    }
-    return 'UPDATE';
-}
-/**
- * The Parameters list: given values; on update, template parameters not given keep their previous values.
- * A previous value is passed as that value (read from DescribeStacks), and only NoEcho parameters (which
- * DescribeStacks masks) use UsePreviousValue: same result on AWS, and moto corrupts a stack updated with
- * UsePreviousValue (DescribeStacks then fails with "Fn::GetAtt references undefined resource").
- */
-function buildParameters(prepared, operation, existing) {
-    const previous = new Map((existing?.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ParameterValue]));
-    const keep = (name) => {
-        const noEcho = prepared.templateParameters[name]?.NoEcho;
-        const value = previous.get(name);
-        return noEcho === true || noEcho === 'true' || value === undefined || value === '****'
-            ? { ParameterKey: name, UsePreviousValue: true }
-            : { ParameterKey: name, ParameterValue: value };
-    };
-    const list = [];
-    for (const [key, value] of Object.entries(prepared.parameters)) {
-        if (value === null) {
-            if (operation === 'UPDATE' && previous.has(key))
-                list.push(keep(key));
-        }
-        else
-            list.push({ ParameterKey: key, ParameterValue: value });
-    }
-    if (operation === 'UPDATE') {
-        for (const name of Object.keys(prepared.templateParameters)) {
-            if (!(name in prepared.parameters) && previous.has(name))
-                list.push(keep(name));
-        }
-    }
-    return list;
-}
-async function waitForChangeSet(client, prepared, changeSetId) {
-    try {
-        await (0,dist_cjs/* waitUntilChangeSetCreateComplete */.Vlo)({
-            client,
-            maxWaitTime: prepared.timeoutSeconds,
-            minDelay: prepared.pollDelaySeconds,
-            maxDelay: Math.max(prepared.pollDelaySeconds, 30)
-        }, { StackName: prepared.stackName, ChangeSetName: changeSetId });
-    }
-    catch {
-        // FAILED (including an empty change set) or a timeout: the full description below tells which.
-    }
-    let page = await client.send(new dist_cjs/* DescribeChangeSetCommand */.TTT({ StackName: prepared.stackName, ChangeSetName: changeSetId }));
-    const changes = [...(page.Changes ?? [])];
-    while (page.NextToken) {
-        page = await client.send(new dist_cjs/* DescribeChangeSetCommand */.TTT({
-            StackName: prepared.stackName,
-            ChangeSetName: changeSetId,
-            NextToken: page.NextToken
-        }));
-        changes.push(...(page.Changes ?? []));
-    }
-    if (page.Status !== 'CREATE_COMPLETE' && page.Status !== 'FAILED') {
-        throw new DeploymentError(`Change set ${prepared.changeSetName} is still ${page.Status} after ${prepared.timeoutSeconds} s.`, { status: page.Status });
-    }
-    return { ...page, Changes: changes };
-}
-function changeRows(changes) {
-    return changes
-        .filter((c) => c.ResourceChange)
-        .map((c) => {
-        const rc = c.ResourceChange;
-        return {
-            action: rc.Action ?? 'Unknown',
-            logicalId: rc.LogicalResourceId ?? '',
-            physicalId: rc.PhysicalResourceId,
-            resourceType: rc.ResourceType ?? '',
-            replacement: rc.Action === 'Modify' ? rc.Replacement : undefined,
-            scope: rc.Scope ?? []
-        };
-    });
-}
-/** One line per resource change: `+ Add`, `~ Modify (replacement: True)`, `- Remove`. */
-function formatChanges(changes) {
-    if (changes.length === 0)
-        return 'The change set lists no resource changes (parameters, outputs or tags only).';
-    const sign = { Add: '+', Modify: '~', Remove: '-', Import: '>', Dynamic: '?' };
-    return changes
-        .map((c) => {
-        const replacement = c.replacement ? ` (replacement: ${c.replacement})` : '';
-        return `${sign[c.action] ?? '*'} ${c.action} ${c.logicalId} ${c.resourceType}${replacement}`;
-    })
-        .join('\n');
-}
-function outputsOf(stack) {
-    const outputs = {};
-    for (const o of stack?.Outputs ?? [])
-        if (o.OutputKey)
-            outputs[o.OutputKey] = o.OutputValue ?? '';
-    return outputs;
-}
-/**
- * The failed resource events of this operation only: DescribeStackEvents pages (newest first) are read
- * back to the stack's own event that started the operation; when CloudFormation tags the events with
- * our ClientRequestToken, events of other operations are skipped by it.
- */
-async function operationFailures(client, stackId, token) {
-    const events = [];
-    let nextToken;
-    let pages = 0;
-    outer: do {
-        const page = await client.send(new dist_cjs/* DescribeStackEventsCommand */.Ie9({ StackName: stackId, NextToken: nextToken }));
-        for (const event of page.StackEvents ?? []) {
-            if (event.ClientRequestToken && event.ClientRequestToken !== token) {
-                if (events.length)
-                    break outer;
-                continue;
-            }
-            events.push(event);
-            const isStart = event.ResourceType === 'AWS::CloudFormation::Stack' &&
-                event.LogicalResourceId === event.StackName &&
-                (event.ResourceStatus === 'CREATE_IN_PROGRESS' || event.ResourceStatus === 'UPDATE_IN_PROGRESS') &&
-                /User Initiated/i.test(event.ResourceStatusReason ?? 'User Initiated');
-            if (isStart)
-                break outer;
-        }
-        nextToken = page.NextToken;
-        pages++;
-    } while (nextToken && pages < 20);
-    return events
-        .filter((e) => /FAILED$/.test(e.ResourceStatus ?? ''))
-        .reverse()
-        .map((e) => ({
-        logicalId: e.LogicalResourceId ?? '',
-        resourceType: e.ResourceType ?? '',
-        status: e.ResourceStatus ?? '',
-        reason: e.ResourceStatusReason ?? '(no reason given)',
-        timestamp: e.Timestamp?.toISOString()
-    }));
-}
-async function applyTerminationProtection(client, reporter, options, stack, result) {
-    result.terminationProtection = stack?.EnableTerminationProtection;
-    if (options.terminationProtection === undefined || !stack)
-        return;
-    if (Boolean(stack.EnableTerminationProtection) === options.terminationProtection)
-        return;
-    await client.send(new dist_cjs/* UpdateTerminationProtectionCommand */.mP2({
-        StackName: stack.StackId ?? result.stackName,
-        EnableTerminationProtection: options.terminationProtection
-    }));
-    result.terminationProtection = options.terminationProtection;
-    reporter.info(`Termination protection turned ${options.terminationProtection ? 'on' : 'off'}.`);
 }
 
 ;// CONCATENATED MODULE: ./build/bundle/stacks/summary.js
+/** The markdown a deploy-stack run leaves in the job summary (and the CLI prints). */
+
 const ICON = { Add: '➕', Modify: '✏️', Remove: '➖', Import: '📥', Dynamic: '❔' };
 function cell(text) {
     return (text ?? '').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -70742,7 +70918,7 @@ function stackSummaryMarkdown(result) {
         }
     }
     else if (result.changed && result.method === 'change-set') {
-        lines.push('', 'The change set lists no resource changes (parameters, outputs or tags only).');
+        lines.push('', NO_RESOURCE_CHANGES);
     }
     if (result.failures.length) {
         lines.push('', '#### Failed resources', '', '| Logical ID | Type | Status | Reason |', '|---|---|---|---|');
@@ -70761,6 +70937,8 @@ function stackSummaryMarkdown(result) {
 
 ;// CONCATENATED MODULE: ./build/bundle/stacks/index.js
 /** CloudFormation stacks: deploy-stack's library (create or update through change sets). */
+
+
 
 
 

@@ -1,15 +1,14 @@
 /** CloudFormation stacks: deploy-stack's library (create or update through change sets). */
-export {
-  deployStack,
-  prepareDeployment,
-  formatChanges,
-  CAPABILITIES,
-  type DeployStackOptions,
-  type DeployStackResult,
-  type PreparedDeployment,
-  type ResourceChangeRow,
-  type StackFailure
-} from './deploy.js';
+export { deployStack } from './deploy.js';
+export { prepareDeployment, CAPABILITIES } from './prepare.js';
+export { formatChanges } from './change-set.js';
+export type {
+  DeployStackOptions,
+  DeployStackResult,
+  PreparedDeployment,
+  ResourceChangeRow,
+  StackFailure
+} from './types.js';
 export { stackSummaryMarkdown } from './summary.js';
 export {
   parseTemplate,

@@ -1,5 +1,6 @@
 /** The markdown a deploy-stack run leaves in the job summary (and the CLI prints). */
-import type { DeployStackResult } from './deploy.js';
+import { NO_RESOURCE_CHANGES } from './change-set.js';
+import type { DeployStackResult } from './types.js';
 
 const ICON: Record<string, string> = { Add: '➕', Modify: '✏️', Remove: '➖', Import: '📥', Dynamic: '❔' };
 
@@ -38,7 +39,7 @@ export function stackSummaryMarkdown(result: DeployStackResult): string {
       );
     }
   } else if (result.changed && result.method === 'change-set') {
-    lines.push('', 'The change set lists no resource changes (parameters, outputs or tags only).');
+    lines.push('', NO_RESOURCE_CHANGES);
   }
   if (result.failures.length) {
     lines.push(
