@@ -70354,7 +70354,7 @@ function buildParameters(prepared, operation, existing) {
  *   DescribeStackEvents https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStackEvents.html
  */
 
-/** DescribeStackEvents pages read at most (100 events each) looking for the operation's start. */
+/** DescribeStackEvents pages read at most while looking for the start of the operation. */
 const MAX_EVENT_PAGES = 20;
 /**
  * The failed resource events of this operation only, oldest first: DescribeStackEvents pages (newest

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import type { StackFailure } from './types.js';
 
-/** DescribeStackEvents pages read at most (100 events each) looking for the operation's start. */
+/** DescribeStackEvents pages read at most while looking for the start of the operation. */
 const MAX_EVENT_PAGES = 20;
 
 /**
