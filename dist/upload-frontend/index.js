@@ -65925,9 +65925,9 @@ async function scanLocalFiles(sourceDir, options) {
     });
 }
 /**
- * Hashes one file. Below the multipart threshold: one read into a buffer of the file's size, MD5, and the
- * buffer returned as `body`. At or above it: a single streaming pass (whole-file MD5 plus per-part MD5s), so
- * memory stays bounded.
+ * Hashes one file. Below the multipart threshold: one synchronous read into a buffer of the file's size,
+ * MD5, and the buffer returned as `body`. At or above it: a single streaming pass (whole-file MD5 plus
+ * per-part MD5s), so memory stays bounded.
  * @throws the file system's error when the file cannot be read.
  */
 async function hashFile(relativePath, absolutePath, options) {
