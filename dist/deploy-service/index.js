@@ -69523,6 +69523,13 @@ async function runTask(options, reporter) {
     }
     const exitCode = container?.exitCode;
     const stoppedReason = stopped?.stoppedReason;
+    // The target container decides; others are stopped by ECS when it exits (SIGTERM, then SIGKILL: 137), so
+    // their codes are reported, not judged.
+    for (const other of stopped?.containers ?? []) {
+        if (other.name !== target.name && other.exitCode !== undefined && other.exitCode !== 0) {
+            reporter.warn(`container ${other.name} of task ${taskId} exited with code ${other.exitCode}${other.reason ? ` (${other.reason})` : ''}.`);
+        }
+    }
     if (exitCode === 0) {
         return {
             taskArn,

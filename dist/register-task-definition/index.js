@@ -69125,16 +69125,18 @@ async function deployService(options, reporter) {
             polls: 0
         };
     }
-    const watched = await watchDeployment(ecs, {
+    /** Follows one deployment of this service with the shared settings and event history. */
+    const follow = (id, arn) => watchDeployment(ecs, {
         ...options,
-        deploymentId,
-        taskDefinitionArn,
+        deploymentId: id,
+        taskDefinitionArn: arn,
         timeoutSeconds,
         pollIntervalSeconds,
         seenEventIds: seen,
         sleep,
         clock
     }, reporter);
+    const watched = await follow(deploymentId, taskDefinitionArn);
     let outcome = watched.outcome.kind;
     let events = watched.events;
     let polls = watched.polls;
@@ -69147,16 +69149,7 @@ async function deployService(options, reporter) {
             taskDefinition: previousTaskDefinitionArn
         }));
         const rollbackId = rollback.service?.deployments?.find((d) => d.status === 'PRIMARY')?.id ?? '';
-        const back = await watchDeployment(ecs, {
-            ...options,
-            deploymentId: rollbackId,
-            taskDefinitionArn: previousTaskDefinitionArn,
-            timeoutSeconds,
-            pollIntervalSeconds,
-            seenEventIds: seen,
-            sleep,
-            clock
-        }, reporter);
+        const back = await follow(rollbackId, previousTaskDefinitionArn);
         events = [...events, ...back.events];
         polls += back.polls;
         if (back.outcome.kind === 'completed') {
@@ -69417,6 +69410,13 @@ async function runTask(options, reporter) {
     }
     const exitCode = container?.exitCode;
     const stoppedReason = stopped?.stoppedReason;
+    // The target container decides; others are stopped by ECS when it exits (SIGTERM, then SIGKILL: 137), so
+    // their codes are reported, not judged.
+    for (const other of stopped?.containers ?? []) {
+        if (other.name !== target.name && other.exitCode !== undefined && other.exitCode !== 0) {
+            reporter.warn(`container ${other.name} of task ${taskId} exited with code ${other.exitCode}${other.reason ? ` (${other.reason})` : ''}.`);
+        }
+    }
     if (exitCode === 0) {
         return {
             taskArn,
