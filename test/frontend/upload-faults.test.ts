@@ -6,36 +6,28 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { beforeAll, describe, expect, test } from '@jest/globals';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { runActionBundle } from '../helpers/action.js';
 import { faultTimes } from '../helpers/fault-proxy.js';
 import {
   headersOf,
   keysOf,
   MANIFEST,
   newBucket,
-  startWorld,
+  useUploadWorld,
   viteSite,
   writeSite,
   writesIn,
   type World
 } from './world.js';
 
+const upload = useUploadWorld();
+const run = upload.run;
 let world: World;
-beforeAll(async () => {
-  world = await startWorld();
+beforeAll(() => {
+  world = upload.world();
 });
-afterAll(async () => {
-  await world?.stop();
-});
-beforeEach(() => {
-  world.proxy.setSchedule(undefined);
-  world.proxy.clear();
-});
-
-const run = (inputs: Record<string, string>) => runActionBundle('upload-frontend', inputs, world.env);
 const MiB = 1024 * 1024;
 
 describe('large files', () => {

@@ -2,34 +2,26 @@
  * upload-frontend, run as the runner runs it (node dist/upload-frontend/index.js) against moto S3 through
  * the recording proxy.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { beforeAll, describe, expect, test } from '@jest/globals';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { runActionBundle } from '../helpers/action.js';
 import {
   headersOf,
   keysOf,
   MANIFEST,
   newBucket,
-  startWorld,
+  useUploadWorld,
   viteSite,
   writeSite,
   writesIn,
   type World
 } from './world.js';
 
+const upload = useUploadWorld();
+const run = upload.run;
 let world: World;
-beforeAll(async () => {
-  world = await startWorld();
+beforeAll(() => {
+  world = upload.world();
 });
-afterAll(async () => {
-  await world?.stop();
-});
-beforeEach(() => {
-  world.proxy.setSchedule(undefined);
-  world.proxy.clear();
-});
-
-const run = (inputs: Record<string, string>) => runActionBundle('upload-frontend', inputs, world.env);
 
 describe('upload-frontend', () => {
   test('first deploy uploads every file with its headers, HTML entry points after every asset', async () => {

@@ -4,34 +4,26 @@
  * after a successful deploy, and never deleted, uploaded or listed as changed. Run as the runner runs the
  * bundle, against moto S3 through the recording proxy.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { beforeAll, describe, expect, test } from '@jest/globals';
 import { CopyObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { runActionBundle } from '../helpers/action.js';
 import {
   headersOf,
   keysOf,
   MANIFEST,
   newBucket,
-  startWorld,
+  useUploadWorld,
   viteSite,
   writeSite,
   writesIn,
   type World
 } from './world.js';
 
+const upload = useUploadWorld();
+const run = upload.run;
 let world: World;
-beforeAll(async () => {
-  world = await startWorld();
+beforeAll(() => {
+  world = upload.world();
 });
-afterAll(async () => {
-  await world?.stop();
-});
-beforeEach(() => {
-  world.proxy.setSchedule(undefined);
-  world.proxy.clear();
-});
-
-const run = (inputs: Record<string, string>) => runActionBundle('upload-frontend', inputs, world.env);
 const count = (operation: string): number => world.proxy.counts()[operation] ?? 0;
 const ROBOTS_RULE = 'robots.txt = public, max-age=60\nspa';
 

@@ -6,7 +6,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, beforeEach } from '@jest/globals';
 import { startMoto, type MotoServer } from '../../src/local/moto.js';
+import { runActionBundle, type ActionRun } from '../helpers/action.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 
 /** Key of the header manifest upload-frontend writes under the prefix (src/frontend/manifest.ts). */
@@ -52,6 +54,32 @@ export async function newBucket(world: World, stem = 'site'): Promise<string> {
 }
 
 /** Writes `files` (relative path → content) into a fresh temporary directory; returns its path. */
+/**
+ * Registers the hooks of an upload-frontend test file: one world for the file, a clean proxy (no fault
+ * schedule, empty log) before each test. Returns the world (once beforeAll has run) and a runner for the
+ * upload-frontend bundle against it.
+ */
+export function useUploadWorld(): {
+  world: () => World;
+  run: (inputs: Record<string, string>) => Promise<ActionRun>;
+} {
+  let world: World | undefined;
+  beforeAll(async () => {
+    world = await startWorld();
+  });
+  afterAll(async () => {
+    await world?.stop();
+  });
+  beforeEach(() => {
+    world!.proxy.setSchedule(undefined);
+    world!.proxy.clear();
+  });
+  return {
+    world: () => world!,
+    run: (inputs) => runActionBundle('upload-frontend', inputs, world!.env)
+  };
+}
+
 export function writeSite(files: Record<string, string | Buffer>, dir?: string): string {
   const root = dir ?? mkdtempSync(path.join(tmpdir(), 'site-'));
   if (dir) rmSync(dir, { recursive: true, force: true });
