@@ -69176,6 +69176,10 @@ async function deployService(options, reporter) {
     const pollIntervalSeconds = options.pollIntervalSeconds ?? 10;
     const started = clock();
     const before = await watch_describeService(ecs, options.cluster, options.service);
+    const controller = before.deploymentController?.type ?? 'ECS';
+    if (controller !== 'ECS') {
+        throw new errors_ConfigurationError(`Service ${options.service} uses the ${controller} deployment controller; deploy-service drives rolling (ECS) deployments. ${controller === 'CODE_DEPLOY' ? 'Deploy it through a CodeDeploy deployment (appspec) instead.' : 'Deploy it through its task sets instead.'}`, 'service');
+    }
     if (before.status !== 'ACTIVE') {
         throw new errors_DeploymentError(`Service ${options.service} is ${before.status}, not ACTIVE; it cannot be deployed.`);
     }

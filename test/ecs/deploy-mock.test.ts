@@ -236,4 +236,23 @@ describe('deployService (mocked ECS)', () => {
     ).rejects.toThrow(/is not registered; the service was not changed/);
     expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
   });
+
+  it('refuses a service driven by CodeDeploy before changing anything', async () => {
+    ecs
+      .on(DescribeServicesCommand)
+      .resolves({ services: [service({ deploymentController: { type: 'CODE_DEPLOY' } })] });
+    await expect(
+      deployService(
+        {
+          cluster: 'c',
+          service: 'app',
+          taskDefinitionArn: TD_NEW,
+          client: ecs as never,
+          region: 'us-east-1'
+        },
+        new MemoryReporter()
+      )
+    ).rejects.toThrow(/uses the CODE_DEPLOY deployment controller.*CodeDeploy deployment/);
+    expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+  });
 });
