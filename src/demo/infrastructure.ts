@@ -16,14 +16,20 @@ import type { Topology } from './backend-fixture.js';
 
 const TEMPLATES = path.join(projectRoot, 'templates');
 
-/** Deploys the baseline stacks; returns one overview line per stack. */
+/** What the demo takes from the stacks: one overview line per stack, and every stack's outputs. */
+export interface Infrastructure {
+  lines: string[];
+  outputs: Record<string, Record<string, string>>;
+}
+
+/** Deploys the baseline stacks in dependency order. */
 export async function provisionInfrastructure(
   local: LocalAws,
   topology: Topology,
   images: { api: string; web: string },
   reporter: Reporter,
   summary: (markdown: string) => void
-): Promise<string[]> {
+): Promise<Infrastructure> {
   const stacks: [string, string, Record<string, string>][] = [
     ['twotier-network', 'network.yml', { EnvironmentName: 'twotier', EgressMode: 'single-nat' }],
     ['twotier-ecr', 'ecr.yml', { EnvironmentName: 'twotier' }],
@@ -41,6 +47,7 @@ export async function provisionInfrastructure(
     ]
   ];
   const lines: string[] = [];
+  const outputs: Record<string, Record<string, string>> = {};
   for (const [stackName, file, parameters] of stacks) {
     reporter.info(`templates/${file} → stack ${stackName}`);
     const result = await deployStack(
@@ -57,10 +64,11 @@ export async function provisionInfrastructure(
       reporter
     );
     summary(stackSummaryMarkdown(result));
-    const outputs = Object.keys(result.outputs);
+    outputs[stackName] = result.outputs;
+    const names = Object.keys(result.outputs);
     lines.push(
-      `stack ${stackName}: ${result.status}${outputs.length ? ` (outputs: ${outputs.join(', ')})` : ''}`
+      `stack ${stackName}: ${result.status}${names.length ? ` (outputs: ${names.join(', ')})` : ''}`
     );
   }
-  return lines;
+  return { lines, outputs };
 }

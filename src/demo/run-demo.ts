@@ -10,7 +10,7 @@ import path from 'node:path';
 import { startLocalAws, type LocalAws } from '../local/local-aws.js';
 import { projectRoot } from '../local/moto.js';
 import type { FailureScenario } from '../local/ecs-simulator/index.js';
-import { StreamReporter, type Reporter } from '../lib/reporter.js';
+import { MemoryReporter, StreamReporter, type Reporter } from '../lib/reporter.js';
 import {
   deployService,
   deploySummaryMarkdown,
@@ -78,19 +78,24 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const saved = { ...process.env };
   Object.assign(process.env, local.env);
   try {
-    overview.push(
-      ...(await provisionInfrastructure(
-        local,
-        options.topology,
-        {
-          api: '123456789012.dkr.ecr.us-east-1.amazonaws.com/twotier-api:bootstrap',
-          web: '123456789012.dkr.ecr.us-east-1.amazonaws.com/twotier-web:bootstrap'
-        },
-        reporter,
-        summary
-      ))
+    const infrastructure = await provisionInfrastructure(
+      local,
+      options.topology,
+      {
+        api: '123456789012.dkr.ecr.us-east-1.amazonaws.com/twotier-api:bootstrap',
+        web: '123456789012.dkr.ecr.us-east-1.amazonaws.com/twotier-web:bootstrap'
+      },
+      reporter,
+      summary
     );
-    const ok = await deployBackend(local, options, reporter, summary, overview);
+    overview.push(...infrastructure.lines);
+    const ecrOutputs = infrastructure.outputs['twotier-ecr'] ?? {};
+    // The repositories the ecr stack created (…/twotier/api): the images are pushed there.
+    const repositories = {
+      api: repositoryName(ecrOutputs.ApiRepositoryUri) ?? 'twotier-api',
+      web: repositoryName(ecrOutputs.WebRepositoryUri) ?? 'twotier-web'
+    };
+    const ok = await deployBackend(local, { ...options, repositories }, reporter, summary, overview);
     await deployFrontend(local, reporter, summary, overview);
     return { ok, summaryFile, lines: overview };
   } finally {
@@ -126,9 +131,14 @@ async function deployFrontend(
   );
 }
 
+/** `123456789012.dkr.ecr.us-east-1.amazonaws.com/twotier/api` → `twotier/api`. */
+function repositoryName(uri: string | undefined): string | undefined {
+  return uri?.includes('/') ? uri.slice(uri.indexOf('/') + 1) : undefined;
+}
+
 async function deployBackend(
   local: LocalAws,
-  options: DemoOptions,
+  options: DemoOptions & { repositories: { api: string; web: string } },
   reporter: Reporter,
   summary: (markdown: string) => void,
   overview: string[]
@@ -149,13 +159,14 @@ async function deployBackend(
     async () => {
       const out: Record<string, string> = {};
       for (const [container, repository, dir] of [
-        ['api', 'twotier-api', path.join(APP, 'api')],
-        ['web', 'twotier-web', path.join(APP, 'web')]
+        ['api', options.repositories.api, path.join(APP, 'api')],
+        ['web', options.repositories.web, path.join(APP, 'web')]
       ] as const) {
         const tag = sha.slice(0, 12);
         const before = await resolveImageTag({ ...aws, repository, sha }, reporter).catch(() => undefined);
         if (!before?.exists) await pushImageManifest(local, repository, dir, tag);
-        const resolved = await resolveImageTag({ ...aws, repository, sha }, reporter);
+        // Read back quietly: the digest ECR assigned to what was just pushed.
+        const resolved = await resolveImageTag({ ...aws, repository, sha }, new MemoryReporter());
         out[container] = resolved.imageWithDigest ?? resolved.image;
         reporter.info(
           `${container}: ${out[container]}${before?.exists ? ' (tag existed: build skipped)' : ''}`
