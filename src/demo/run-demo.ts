@@ -82,8 +82,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       local,
       options.topology,
       {
-        api: '123456789012.dkr.ecr.us-east-1.amazonaws.com/twotier-api:bootstrap',
-        web: '123456789012.dkr.ecr.us-east-1.amazonaws.com/twotier-web:bootstrap'
+        api: '123456789012.dkr.ecr.us-east-1.amazonaws.com/twotier/api:bootstrap',
+        web: '123456789012.dkr.ecr.us-east-1.amazonaws.com/twotier/web:bootstrap'
       },
       reporter,
       summary
