@@ -6,4 +6,5 @@ export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(reso
 
 /** A monotonic clock in milliseconds (injectable for tests). */
 export type Clock = () => number;
+/** The real monotonic clock: performance.now(), milliseconds. */
 export const realClock: Clock = () => performance.now();

@@ -71,6 +71,7 @@ export function readInputs(): Inputs {
   return inputs;
 }
 
+/** Runs the deploy-service action: reads INPUT_*, registers a file first when given one, deploys, sets outputs and the job summary; fails the step on a configuration error or a rollout that did not complete. */
 export async function run(): Promise<void> {
   await runAction(async () => {
     const inputs = readInputs();

@@ -99,6 +99,7 @@ function outputsOf(result: DeployStackResult): Record<string, string | boolean> 
   };
 }
 
+/** Runs the deploy-stack action: reads INPUT_*, deploys the stack through a change set, sets every stack output as a step output and writes the job summary. */
 export async function run(): Promise<void> {
   await runAction(async () => {
     const options = toOptions(readInputs());

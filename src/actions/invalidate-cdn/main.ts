@@ -70,6 +70,7 @@ export function readInputs(): Inputs {
   return inputs;
 }
 
+/** Runs the invalidate-cdn action: reads INPUT_*, plans and creates the invalidation (optionally waiting), sets outputs and the job summary. */
 export async function run(): Promise<void> {
   await runAction(async () => {
     const inputs = readInputs();

@@ -30,6 +30,7 @@ function readInputs(): Inputs {
   };
 }
 
+/** Runs the resolve-image-tag step of build-push: reads INPUT_*, resolves the tag and whether ECR already has it, sets outputs. */
 export async function run(): Promise<void> {
   await runAction(async () => {
     const inputs = readInputs();

@@ -46,6 +46,7 @@ export function readInputs(): Inputs {
   };
 }
 
+/** Runs the run-task action: reads INPUT_*, runs the one-off task, sets outputs and the job summary; fails the step on a non-zero exit or a task that never started. */
 export async function run(): Promise<void> {
   await runAction(async () => {
     const inputs = readInputs();

@@ -47,6 +47,7 @@ export function readInputs(): Inputs {
   };
 }
 
+/** Runs the upload-frontend action: reads INPUT_*, syncs the directory to S3, sets the count/bytes outputs and changed-paths, writes the job summary. */
 export async function run(): Promise<void> {
   await runAction(async () => {
     const inputs = readInputs();

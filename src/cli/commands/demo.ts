@@ -12,6 +12,7 @@ const SCENARIOS = [
   'never-healthy'
 ] as const;
 
+/** Adds this file's subcommands to `program` (called by src/cli/main.ts for every file in commands/). */
 export function register(program: Command): void {
   program
     .command('demo')

@@ -11,6 +11,7 @@ const record = (values: string[] | undefined, input: string): Record<string, str
     parseKeyValueLines((values ?? []).join('\n'), input).map(({ key, value }) => [key, value])
   );
 
+/** Adds this file's subcommands to `program` (called by src/cli/main.ts for every file in commands/). */
 export function register(program: Command): void {
   program
     .command('deploy-stack')

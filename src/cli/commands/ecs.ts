@@ -16,6 +16,7 @@ import { collect, wholeNumber, writeSummaryFile } from '../options.js';
 
 const lines = (values: string[] | undefined) => (values ?? []).join('\n');
 
+/** Adds this file's subcommands to `program` (called by src/cli/main.ts for every file in commands/). */
 export function register(program: Command): void {
   program
     .command('register-task-definition')

@@ -35,6 +35,7 @@ function changedPaths(value: string): string[] {
   return parsed as string[];
 }
 
+/** Adds this file's subcommands to `program` (called by src/cli/main.ts for every file in commands/). */
 export function register(program: Command): void {
   program
     .command('upload-frontend')
