@@ -1,6 +1,7 @@
 /**
  * The state a real account would already have before a backend deploy: a cluster, the app's services running
- * a first task definition, the awslogs log group. Created in the local AWS with plain SDK calls (not through
+ * a first task definition, the awslogs log group, the SSM parameter of the api's DATABASE_URL secret (a dummy
+ * SecureString, so register-task-definition's preflight finds it). Created in the local AWS with plain SDK calls (not through
  * the code under test), for the demo, the integration tests and the benchmarks.
  */
 import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
@@ -11,6 +12,7 @@ import {
   ECSClient,
   RegisterTaskDefinitionCommand
 } from '@aws-sdk/client-ecs';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../local/moto.js';
@@ -61,7 +63,10 @@ export function topologyServices(topology: Topology): { name: string; file: stri
       ];
 }
 
-/** Creates the cluster, log group and services of `topology` in the local AWS. */
+/** The SSM parameter the example task definitions' DATABASE_URL secret refers to. */
+export const DATABASE_URL_PARAMETER = '/twotier/database-url';
+
+/** Creates the cluster, log group, DATABASE_URL parameter and services of `topology` in the local AWS. */
 export async function seedBackend(local: LocalAws, options: SeedOptions = {}): Promise<BackendFixture> {
   const topology = options.topology ?? 'sidecar';
   const cluster = options.cluster ?? 'twotier-demo';
@@ -75,6 +80,16 @@ export async function seedBackend(local: LocalAws, options: SeedOptions = {}): P
     .catch((error: { name?: string }) => {
       if (error.name !== 'ResourceAlreadyExistsException') throw error;
     });
+  const ssm = new SSMClient({ endpoint: local.moto.endpoint, region: local.region, credentials });
+  await ssm.send(
+    new PutParameterCommand({
+      Name: DATABASE_URL_PARAMETER,
+      Type: 'SecureString',
+      Value: 'postgresql://twotier:local-dummy@db.invalid:5432/twotier',
+      Overwrite: true
+    })
+  );
+  ssm.destroy();
   await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
   const services: SeededService[] = [];
   for (const { name, file } of topologyServices(topology)) {

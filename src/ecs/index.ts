@@ -6,6 +6,14 @@ export {
   type RegisterResult
 } from './register.js';
 export {
+  preflightTaskDefinition,
+  findMissingResources,
+  parseEcrImage,
+  parseSecretReference,
+  type PreflightResult,
+  type PreflightMiss
+} from './preflight.js';
+export {
   deployService,
   validateDeployOptions,
   type DeployOptions,

@@ -5,6 +5,8 @@
  *
  * AWS APIs: RegisterTaskDefinition, DescribeTaskDefinition, ListTaskDefinitions, DeregisterTaskDefinition,
  * DescribeServices — https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Operations.html
+ * — and, for the preflight, ECR DescribeImages, SSM DescribeParameters, Secrets Manager DescribeSecret and
+ * CloudWatch Logs DescribeLogGroups (see preflight.ts).
  */
 import {
   DeregisterTaskDefinitionCommand,
@@ -19,6 +21,7 @@ import type { KeyValue } from '../lib/lines.js';
 import type { Reporter } from '../lib/reporter.js';
 import { arnName, ecsClient } from './client.js';
 import { diffTaskDefinitions, sameTaskDefinition, type FieldChange } from './compare.js';
+import { preflightTaskDefinition, type PreflightResult } from './preflight.js';
 import { captureRawJson, sendRawJson, type RawCapture } from './raw-json.js';
 import {
   applyContainerUpdates,
@@ -47,6 +50,11 @@ export interface RegisterOptions extends AwsOptions {
   forceRegister?: boolean;
   /** Keep this many newest ACTIVE revisions of the family; deregister older ones (never the service's). */
   keepRevisions?: number;
+  /**
+   * Check before registering that the ECR images, SSM parameters, Secrets Manager secrets and awslogs log
+   * groups the tasks need exist (preflight.ts); a miss fails with every miss listed. Default true.
+   */
+  preflight?: boolean;
   /** Reuse a client (tests, or the deploy-service action registering first). */
   client?: ECSClient;
 }
@@ -67,6 +75,8 @@ export interface RegisterResult {
   images: { container: string; image: string }[];
   /** Revisions deregistered by keep-revisions. */
   deregistered: string[];
+  /** What the preflight checked; undefined when it was turned off. */
+  preflight?: PreflightResult;
 }
 
 /**
@@ -141,8 +151,8 @@ async function activeRevisions(ecs: ECSClient, family: string): Promise<string[]
 
 /**
  * Renders and registers a task definition.
- * @throws ConfigurationError for bad options, an unreadable file, an unknown container or a bad image —
- *   always before anything is registered.
+ * @throws ConfigurationError for bad options, an unreadable file, an unknown container, a bad image, or
+ *   (preflight) images, secrets or log groups that do not exist — always before anything is registered.
  * @throws DeploymentError when the source service is missing.
  */
 export async function registerTaskDefinition(
@@ -171,6 +181,15 @@ export async function registerTaskDefinition(
   const sensitive = sensitiveValues(rendered);
   for (const value of sensitive) reporter.secret(value);
   const images = rendered.containerDefinitions.map((c) => ({ container: c.name, image: c.image }));
+  const preflight =
+    options.preflight === false
+      ? undefined
+      : await preflightTaskDefinition(
+          rendered,
+          // Not `endpoint`: that one is ECS's; the other services resolve theirs (AWS_ENDPOINT_URL_<SERVICE>).
+          { region: options.region, maxAttempts: options.maxAttempts },
+          reporter
+        );
 
   const latest = await describeRaw(ecs, rendered.family);
   const previousArn = latest?.taskDefinitionArn as string | undefined;
@@ -194,7 +213,8 @@ export async function registerTaskDefinition(
       previousArn,
       changes: [],
       images,
-      deregistered
+      deregistered,
+      preflight
     };
   }
   const body = stripReadOnly(rendered);
@@ -220,7 +240,8 @@ export async function registerTaskDefinition(
     previousArn,
     changes,
     images,
-    deregistered
+    deregistered,
+    preflight
   };
 }
 

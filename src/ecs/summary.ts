@@ -34,6 +34,16 @@ export function registerSummaryMarkdown(result: RegisterResult): string {
       lines.push(`| \`${cell(c.path)}\` | ${cell(c.before ?? '–')} | ${cell(c.after ?? '–')} |`);
     lines.push('', '</details>');
   }
+  if (result.preflight) {
+    const p = result.preflight;
+    lines.push(
+      '',
+      `Preflight: ${p.checked - p.unchecked.length} of ${p.checked} image(s), secret(s) and log group(s) present` +
+        (p.skipped.length ? `, ${p.skipped.length} not checked by design` : '') +
+        '.'
+    );
+    for (const line of p.unchecked) lines.push(`- ⚠️ ${cell(line)}`);
+  }
   if (result.deregistered.length) {
     lines.push(
       '',

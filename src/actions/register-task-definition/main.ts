@@ -22,6 +22,7 @@ export interface Inputs {
   secrets: string;
   'force-register': boolean;
   'keep-revisions'?: number;
+  preflight: boolean;
   'aws-region': string;
 }
 
@@ -36,6 +37,7 @@ export function readInputs(): Inputs {
     secrets: stringInput('secrets'),
     'force-register': booleanInput('force-register', false),
     'keep-revisions': numberInput('keep-revisions', undefined, 1, 1000),
+    preflight: booleanInput('preflight', true),
     'aws-region': stringInput('aws-region')
   };
 }
@@ -57,6 +59,7 @@ export async function run(): Promise<void> {
           secrets: parseKeyValueLines(inputs.secrets, 'secrets'),
           forceRegister: inputs['force-register'],
           keepRevisions: inputs['keep-revisions'],
+          preflight: inputs.preflight,
           region: inputs['aws-region'] || undefined
         },
         coreReporter
