@@ -164,26 +164,23 @@ class Clients {
   constructor(private readonly options: AwsOptions) {}
   private get<T extends { destroy(): void }>(
     service: Service,
-    region: string | undefined,
+    region: string,
     make: (config: ReturnType<typeof clientConfig>) => T
   ): T {
-    const key = `${service}:${region ?? ''}`;
+    const key = `${service}:${region}`;
     let client = this.cache.get(key) as T | undefined;
     if (!client) {
       // SSM and SECRETS_MANAGER are the AWS_ENDPOINT_URL_<SERVICE> suffixes of those services.
-      const config = clientConfig(service as string as ServiceId, {
-        ...this.options,
-        region: region ?? this.options.region
-      });
+      const config = clientConfig(service as string as ServiceId, { ...this.options, region });
       client = make(config);
       this.cache.set(key, client);
     }
     return client;
   }
-  ecr = (region?: string) => this.get('ECR', region, (c) => new ECRClient(c));
-  ssm = (region?: string) => this.get('SSM', region, (c) => new SSMClient(c));
-  secrets = (region?: string) => this.get('SECRETS_MANAGER', region, (c) => new SecretsManagerClient(c));
-  logs = (region?: string) => this.get('CLOUDWATCH_LOGS', region, (c) => new CloudWatchLogsClient(c));
+  ecr = (region: string) => this.get('ECR', region, (c) => new ECRClient(c));
+  ssm = (region: string) => this.get('SSM', region, (c) => new SSMClient(c));
+  secrets = (region: string) => this.get('SECRETS_MANAGER', region, (c) => new SecretsManagerClient(c));
+  logs = (region: string) => this.get('CLOUDWATCH_LOGS', region, (c) => new CloudWatchLogsClient(c));
   destroy(): void {
     for (const client of this.cache.values()) client.destroy();
   }
@@ -252,15 +249,11 @@ function secretCheck(
   };
 }
 
-function logGroupCheck(
-  name: string,
-  region: string | undefined,
-  clients: Clients
-): Omit<Check, 'containers'> {
+function logGroupCheck(name: string, region: string, clients: Clients): Omit<Check, 'containers'> {
   return {
     kind: 'log-group',
     label: `log group ${name}`,
-    permission: `logs:DescribeLogGroups on arn:aws:logs:${region ?? '<region>'}:<account>:log-group:*`,
+    permission: `logs:DescribeLogGroups on arn:aws:logs:${region}:<account>:log-group:*`,
     fix: 'create the log group (the platform stack creates /ecs/<environment>), or set `awslogs-create-group: "true"` in the container\'s logConfiguration options (the execution role then needs logs:CreateLogGroup)',
     run: async () => {
       const logs = clients.logs(region);
@@ -275,7 +268,7 @@ function logGroupCheck(
         if (names.some((n) => n > name)) break;
         nextToken = page.nextToken;
       } while (nextToken);
-      return `log group ${name} (not found${region ? ` in ${region}` : ''})`;
+      return `log group ${name} (not found in ${region})`;
     }
   };
 }
@@ -300,11 +293,10 @@ async function describeParameterNames(ssm: SSMClient, names: string[]): Promise<
 
 /** SSM checks of one region share DescribeParameters calls (up to 50 names each). */
 function parameterChecks(
-  region: string | undefined,
+  region: string,
   refs: { names: string[]; containers: Set<string> }[],
   clients: Clients
 ): Check[] {
-  const shown = region ?? 'the task region';
   const batches: (typeof refs)[] = [];
   let batch: typeof refs = [];
   let size = 0;
@@ -337,7 +329,7 @@ function parameterChecks(
           const names = await found();
           return ref.names.some((n) => names.has(n))
             ? undefined
-            : `SSM parameter ${ref.names[ref.names.length - 1]} (not found in ${shown})`;
+            : `SSM parameter ${ref.names[ref.names.length - 1]} (not found in ${region})`;
         }
       });
     }
@@ -370,14 +362,16 @@ function awslogs(container: ContainerDefinitionDoc): Record<string, string> | un
  * Checks that the images, secrets and log groups `doc` refers to exist, without throwing for misses.
  * @param doc the rendered task definition (what would be registered).
  * @returns misses, unchecked (also sent to `reporter.warn`) and skipped references.
- * @throws ConfigurationError only when no region is set (from clientConfig).
+ * @throws ConfigurationError only when no region is given or set in the environment (clientConfig).
  */
 export async function findMissingResources(
   doc: TaskDefinitionDoc,
   options: PreflightOptions,
   reporter: Reporter
 ): Promise<PreflightResult> {
-  const clients = new Clients(options);
+  // The region the tasks run in: where bare parameter names and log groups without awslogs-region live.
+  const taskRegion = clientConfig('ECS', options).region;
+  const clients = new Clients({ ...options, region: taskRegion });
   const skipped: string[] = [];
   const skip = (line: string) => {
     skipped.push(line);
@@ -409,8 +403,9 @@ export async function findMissingResources(
           `secret ${secret.name} of ${container.name}: parameter ${secret.valueFrom} is in account ${ref.account}; DescribeParameters lists only this account's parameters; not checked`
         );
       } else {
-        const byName = parameters.get(ref.region ?? '') ?? new Map();
-        parameters.set(ref.region ?? '', byName);
+        const region = ref.region ?? taskRegion;
+        const byName = parameters.get(region) ?? new Map();
+        parameters.set(region, byName);
         const key = ref.names.join('|');
         const entry = byName.get(key) ?? { names: ref.names, containers: new Set<string>() };
         entry.containers.add(container.name);
@@ -424,7 +419,7 @@ export async function findMissingResources(
       if (String(logOptions['awslogs-create-group']).toLowerCase() === 'true') {
         skip(`log group ${group} of ${container.name}: awslogs-create-group is true; not checked`);
       } else {
-        const region = logOptions['awslogs-region'] || undefined;
+        const region = logOptions['awslogs-region'] || taskRegion;
         collect(single, `log:${region ?? ''}:${group}`, container.name, () =>
           logGroupCheck(group, region, clients)
         );
@@ -434,7 +429,7 @@ export async function findMissingResources(
 
   const checks: Check[] = [...single.values()];
   for (const [region, byName] of parameters)
-    checks.push(...parameterChecks(region || undefined, [...byName.values()], clients));
+    checks.push(...parameterChecks(region, [...byName.values()], clients));
 
   const missing: PreflightMiss[] = [];
   const unchecked: string[] = [];

@@ -3,13 +3,24 @@
  * GITHUB_STEP_SUMMARY) against the local AWS: the ECS rollout simulator over HTTP, moto for CloudWatch Logs.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { DescribeServicesCommand, ECSClient, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
 import { runActionBundle } from '../helpers/action.js';
 import { startLocalAws, type LocalAws } from '../../src/local/local-aws.js';
 import { seedBackend, type BackendFixture } from '../../src/demo/backend-fixture.js';
+import { imageByDigest, imageByTag, pushTestImages } from './ecr-images.js';
 
-const API_IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/twotier-api@sha256:' + 'b'.repeat(64);
-const WEB_IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/twotier-web@sha256:' + 'c'.repeat(64);
+// The images register-task-definition's preflight finds in the local ECR (pushed after every reset): the
+// bootstrap tags the example task definitions name, v1..v4 for keep-revisions, and one digest per container.
+const TEST_IMAGES = {
+  'twotier/api': ['bootstrap', 'candidate', 'v1', 'v2', 'v3', 'v4'],
+  'twotier/web': ['bootstrap', 'candidate']
+};
+const API_IMAGE = imageByDigest('twotier/api', 'candidate');
+const WEB_IMAGE = imageByDigest('twotier/web', 'candidate');
 const MUTATING = [
   'RegisterTaskDefinition',
   'DeregisterTaskDefinition',
@@ -39,6 +50,7 @@ beforeEach(async () => {
   local.ecs.reset();
   await local.moto.reset();
   fixture = await seedBackend(local, { topology: 'sidecar', desiredCount: 2 });
+  await pushTestImages(local, TEST_IMAGES);
 });
 
 const sidecar = () => fixture.services[0]!;
@@ -110,10 +122,10 @@ describe('register-task-definition', () => {
 
   it('deregisters revisions beyond keep-revisions but never the one the service runs', async () => {
     for (const tag of ['1', '2', '3']) {
-      await register({ images: `api=123456789012.dkr.ecr.us-east-1.amazonaws.com/twotier-api:v${tag}` });
+      await register({ images: `api=${imageByTag('twotier/api', `v${tag}`)}` });
     }
     const out = await register({
-      images: `api=123456789012.dkr.ecr.us-east-1.amazonaws.com/twotier-api:v4`,
+      images: `api=${imageByTag('twotier/api', 'v4')}`,
       cluster: fixture.cluster,
       service: sidecar().name,
       'keep-revisions': '1'
@@ -270,6 +282,7 @@ describe('deploy-service while ECS rolls back (slow tasks)', () => {
 
   it('fails at the first poll that shows FAILED, while the rollback is still in progress', async () => {
     const f = await seedBackend(slow, { topology: 'sidecar', desiredCount: 1 });
+    await pushTestImages(slow, TEST_IMAGES);
     slow.ecs.addFailure({ image: API_IMAGE, scenario: 'image-pull-failure' });
     const reg = await runActionBundle(
       'register-task-definition',
@@ -414,6 +427,12 @@ describe('bad inputs fail before anything in AWS changes', () => {
       /force-register is "yes"; expected true or false/
     ],
     [
+      'register: preflight maybe',
+      'register-task-definition',
+      () => ({ 'task-definition': file(), preflight: 'maybe' }),
+      /preflight is "maybe"; expected true or false/
+    ],
+    [
       'register: service without cluster',
       'register-task-definition',
       () => ({ service: 'twotier-sidecar' }),
@@ -548,5 +567,168 @@ describe('bad inputs fail before anything in AWS changes', () => {
     expect(out.code).toBe(1);
     expect(out.errors.join('\n')).toMatch(message);
     expect(mutatingSince(mark)).toEqual([]);
+  });
+});
+
+describe('register-task-definition preflight', () => {
+  const SECRET_ARN_SUFFIX = ':password::';
+  const registrations = (since: number) =>
+    local.ecs.requests.slice(since).filter((r) => r.operation === 'RegisterTaskDefinition');
+  /** The ::error:: annotation text, with the newlines @actions/core escapes. */
+  const errorText = (out: { errors: string[] }) =>
+    out.errors.join('\n').replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
+
+  /** A copy of the sidecar task definition with `edit` applied, in a temporary file. */
+  function editedTaskDefinition(edit: (doc: { containerDefinitions: Record<string, unknown>[] }) => void) {
+    const doc = JSON.parse(readFileSync(sidecar().taskDefinitionFile, 'utf8'));
+    edit(doc);
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'td-preflight-')), 'td.json');
+    writeFileSync(file, JSON.stringify(doc));
+    return file;
+  }
+  const logOptions = (doc: { containerDefinitions: Record<string, unknown>[] }, container: string) =>
+    (
+      doc.containerDefinitions.find((c) => c.name === container)!.logConfiguration as {
+        options: Record<string, string>;
+      }
+    ).options;
+
+  async function createSecret(name: string): Promise<string> {
+    const sm = new SecretsManagerClient({
+      endpoint: local.moto.endpoint,
+      region: local.region,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }
+    });
+    const out = await sm.send(new CreateSecretCommand({ Name: name, SecretString: '{"password":"dummy"}' }));
+    sm.destroy();
+    return out.ARN!;
+  }
+
+  const base = () => ({
+    'task-definition': sidecar().taskDefinitionFile,
+    images: `api=${API_IMAGE}\nweb=${WEB_IMAGE}`
+  });
+
+  it.each([
+    [
+      'a missing ECR image',
+      () => ({ images: `api=${imageByTag('twotier/api', 'never-pushed')}` }),
+      /container api: image \S+\/twotier\/api:never-pushed \(repository twotier\/api has no tag never-pushed\)\. Fix: push the image/
+    ],
+    [
+      'a missing SSM parameter',
+      () => ({ secrets: 'api.EXTRA=arn:aws:ssm:us-east-1:123456789012:parameter/twotier/nope' }),
+      /container api: SSM parameter \/twotier\/nope \(not found in us-east-1\)\. Fix: create the parameter/
+    ],
+    [
+      'a missing Secrets Manager secret',
+      () => ({
+        secrets: `api.API_KEY=arn:aws:secretsmanager:us-east-1:123456789012:secret:twotier/api-key-AbCdEf${SECRET_ARN_SUFFIX}`
+      }),
+      /container api: Secrets Manager secret arn:aws:secretsmanager:us-east-1:123456789012:secret:twotier\/api-key-AbCdEf \(not found in us-east-1\)\. Fix: create the secret/
+    ],
+    [
+      'a missing log group',
+      () => ({
+        'task-definition': editedTaskDefinition((doc) => {
+          logOptions(doc, 'web')['awslogs-group'] = '/ecs/elsewhere';
+        })
+      }),
+      /container web: log group \/ecs\/elsewhere \(not found in us-east-1\)\. Fix: create the log group.*awslogs-create-group/
+    ]
+  ] as const)('fails on %s, says what to do and registers nothing', async (_what, extra, message) => {
+    const mark = local.ecs.requests.length;
+    const out = await run('register-task-definition', { ...base(), ...extra() });
+    expect(out.code).toBe(1);
+    const text = errorText(out);
+    expect(text).toMatch(
+      /Configuration error: Preflight: the tasks of twotier-sidecar could not start; 1 thing/
+    );
+    expect(text).toMatch(message);
+    expect(text).toContain('Set `preflight: false`');
+    expect(registrations(mark)).toEqual([]);
+    expect(out.outputs['task-definition-arn']).toBeUndefined();
+  });
+
+  it('reports every miss of every container in one error', async () => {
+    const mark = local.ecs.requests.length;
+    const out = await run('register-task-definition', {
+      'task-definition': editedTaskDefinition((doc) => {
+        logOptions(doc, 'web')['awslogs-group'] = '/ecs/elsewhere';
+      }),
+      images: `api=${imageByTag('twotier/api', 'never-pushed')}\nweb=${imageByTag('twotier/nope', 'v1')}`,
+      secrets: [
+        'api.EXTRA=/twotier/nope',
+        `web.API_KEY=arn:aws:secretsmanager:us-east-1:123456789012:secret:twotier/api-key-AbCdEf${SECRET_ARN_SUFFIX}`
+      ].join('\n')
+    });
+    expect(out.code).toBe(1);
+    const text = errorText(out);
+    expect(text).toMatch(/5 thing\(s\)/);
+    const misses = text.split('\n').filter((l) => l.startsWith('  - container '));
+    expect(misses.map((l) => l.replace(/:.*/, ''))).toEqual([
+      '  - container api',
+      '  - container api',
+      '  - container web',
+      '  - container web',
+      '  - container web'
+    ]);
+    expect(text).toMatch(
+      /container web: image \S+\/twotier\/nope:v1 \(no repository twotier\/nope in registry 123456789012/
+    );
+    expect(registrations(mark)).toEqual([]);
+  });
+
+  it('registers when every image, parameter, secret and log group exists', async () => {
+    const secretArn = await createSecret('twotier/api-key');
+    const mark = local.ecs.requests.length;
+    const out = await run('register-task-definition', {
+      ...base(),
+      secrets: [
+        `api.API_KEY=${secretArn}${SECRET_ARN_SUFFIX}`,
+        'web.DATABASE_URL=/twotier/database-url',
+        'web.SAME_URL=arn:aws:ssm:us-east-1:123456789012:parameter/twotier/database-url'
+      ].join('\n')
+    });
+    expect(out.code).toBe(0);
+    expect(out.warnings).toEqual([]);
+    // 2 images (by digest); 1 SSM parameter (the file's ARN, the same ARN and its bare name: one lookup);
+    // 1 secret; 1 log group (both containers').
+    expect(out.stdout).toMatch(
+      /preflight: 5 of 5 image\(s\), secret\(s\) and log group\(s\) checked and present/
+    );
+    expect(out.summary).toMatch(/Preflight: 5 of 5 image\(s\), secret\(s\) and log group\(s\) present/);
+    const body = registrations(mark)[0]?.body as {
+      containerDefinitions: { secrets?: { valueFrom: string }[] }[];
+    };
+    expect(JSON.stringify(body.containerDefinitions)).toContain(`${secretArn}${SECRET_ARN_SUFFIX}`);
+  });
+
+  it('with preflight: false registers without checking', async () => {
+    const mark = local.ecs.requests.length;
+    const out = await run('register-task-definition', {
+      ...base(),
+      images: `api=${imageByTag('twotier/api', 'never-pushed')}`,
+      preflight: 'false'
+    });
+    expect(out.code).toBe(0);
+    expect(out.stdout).not.toMatch(/preflight/);
+    expect(registrations(mark)).toHaveLength(1);
+  });
+
+  it('does not look for a log group the awslogs driver creates itself (awslogs-create-group)', async () => {
+    const mark = local.ecs.requests.length;
+    const out = await run('register-task-definition', {
+      ...base(),
+      'task-definition': editedTaskDefinition((doc) => {
+        Object.assign(logOptions(doc, 'web'), {
+          'awslogs-group': '/ecs/created-at-start',
+          'awslogs-create-group': 'true'
+        });
+      })
+    });
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/preflight: 4 of 4 .*; 1 skipped/);
+    expect(registrations(mark)).toHaveLength(1);
   });
 });

@@ -41,8 +41,11 @@ const COMMANDS: Record<string, Record<string, string[]>> = {
   '@aws-sdk/client-cloudwatch-logs': {
     GetLogEvents: ['logs:GetLogEvents'],
     FilterLogEvents: ['logs:FilterLogEvents'],
-    DescribeLogStreams: ['logs:DescribeLogStreams']
+    DescribeLogStreams: ['logs:DescribeLogStreams'],
+    DescribeLogGroups: ['logs:DescribeLogGroups']
   },
+  '@aws-sdk/client-ssm': { DescribeParameters: ['ssm:DescribeParameters'] },
+  '@aws-sdk/client-secrets-manager': { DescribeSecret: ['secretsmanager:DescribeSecret'] },
   '@aws-sdk/client-ecr': {
     DescribeImages: ['ecr:DescribeImages'],
     DescribeRepositories: ['ecr:DescribeRepositories'],
@@ -241,7 +244,8 @@ const UNSCOPABLE = new Set([
   'ecs:RegisterTaskDefinition',
   'ecs:DescribeTaskDefinition',
   'ecs:DeregisterTaskDefinition',
-  'ecs:ListTaskDefinitions'
+  'ecs:ListTaskDefinitions',
+  'ssm:DescribeParameters'
 ]);
 
 const calls = scanCalls();
@@ -302,7 +306,15 @@ describe('DeployRole (deploy actions)', () => {
         else if (action === 'iam:PassRole') {
           expectMatch(/:role\/\$\{EnvironmentName\}\/\*$/);
           expect(statement.Condition?.StringEquals?.['iam:PassedToService']).toBe('ecs-tasks.amazonaws.com');
-        } else if (action.startsWith('logs:'))
+        } else if (action === 'logs:DescribeLogGroups')
+          // Authorized on `log-group::log-stream:` of the region, whatever the prefix asked for.
+          expectMatch(/^arn:\$\{AWS::Partition\}:logs:\$\{AWS::Region\}:\$\{AWS::AccountId\}:log-group:\*$/);
+        else if (action === 'secretsmanager:DescribeSecret')
+          // The app's secrets have any name (RDS names its own rds!cluster-…): the account and region's.
+          expectMatch(
+            /^arn:\$\{AWS::Partition\}:secretsmanager:\$\{AWS::Region\}:\$\{AWS::AccountId\}:secret:\*$/
+          );
+        else if (action.startsWith('logs:'))
           expectMatch(/:log-group:\/ecs\/\$\{EnvironmentName\}:log-stream:\*$/);
         else if (action === 's3:ListBucket')
           expectMatch(/^arn:\$\{AWS::Partition\}:s3:::\$\{FrontendBucketName\}$/);
