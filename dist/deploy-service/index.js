@@ -1,6 +1,9312 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 2684:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var __webpack_unused_export__;
+const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, getDefaultSocketTimeout, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(5152);
+const { getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin, createPaginator } = __nccwpck_require__(402);
+const { normalizeProvider, getSmithyContext, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, makeBuilder, createAggregatedClient } = __nccwpck_require__(2658);
+const { Command: $Command } = __nccwpck_require__(2658);
+__webpack_unused_export__ = $Command;
+__webpack_unused_export__ = Client;
+const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(7291);
+const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveEndpointConfig, getEndpointPlugin } = __nccwpck_require__(2085);
+const { eventStreamSerdeProvider, resolveEventStreamSerdeConfig } = __nccwpck_require__(6579);
+const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(3422);
+const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(3609);
+const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(6890);
+const { resolveAwsSdkSigV4Config, AwsSdkSigV4Signer, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(7523);
+const { defaultProvider } = __nccwpck_require__(5861);
+const { toUtf8, fromUtf8, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(2430);
+const { streamCollector, NodeHttpHandler } = __nccwpck_require__(1279);
+const { AwsJson1_1Protocol } = __nccwpck_require__(7288);
+const { Sha256 } = __nccwpck_require__(9542);
+
+const defaultCloudWatchLogsHttpAuthSchemeParametersProvider = async (config, context, input) => {
+    return {
+        operation: getSmithyContext(context).operation,
+        region: await normalizeProvider(config.region)() || (() => {
+            throw new Error("expected `region` to be configured for `aws.auth#sigv4`");
+        })(),
+    };
+};
+function createAwsAuthSigv4HttpAuthOption(authParameters) {
+    return {
+        schemeId: "aws.auth#sigv4",
+        signingProperties: {
+            name: "logs",
+            region: authParameters.region,
+        },
+        propertiesExtractor: (config, context) => ({
+            signingProperties: {
+                config,
+                context,
+            },
+        }),
+    };
+}
+const defaultCloudWatchLogsHttpAuthSchemeProvider = (authParameters) => {
+    const options = [];
+    switch (authParameters.operation) {
+        default: {
+            options.push(createAwsAuthSigv4HttpAuthOption(authParameters));
+        }
+    }
+    return options;
+};
+const resolveHttpAuthSchemeConfig = (config) => {
+    const config_0 = resolveAwsSdkSigV4Config(config);
+    return Object.assign(config_0, {
+        authSchemePreference: normalizeProvider(config.authSchemePreference ?? []),
+    });
+};
+
+const resolveClientEndpointParameters = (options) => {
+    return Object.assign(options, {
+        useDualstackEndpoint: options.useDualstackEndpoint ?? false,
+        useFipsEndpoint: options.useFipsEndpoint ?? false,
+        defaultSigningName: "logs",
+    });
+};
+const commonParams = {
+    UseFIPS: { type: "builtInParams", name: "useFipsEndpoint" },
+    Endpoint: { type: "builtInParams", name: "endpoint" },
+    Region: { type: "builtInParams", name: "region" },
+    UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
+};
+
+var version = "3.1168.0";
+var packageInfo = {
+	version: version};
+
+const m = "ref";
+const a = -1, b = true, c = "isSet", d = "PartitionResult", e = "booleanEquals", f = "getAttr", g = "stringEquals", h = { [m]: "Endpoint" }, i = { [m]: d }, j = { [m]: "Region" }, k = {}, l = [j];
+const _data = {
+    conditions: [
+        [c, [h]],
+        [c, l],
+        ["aws.partition", l, d],
+        [e, [{ [m]: "UseFIPS" }, b]],
+        [e, [{ [m]: "UseDualStack" }, b]],
+        [e, [{ fn: f, argv: [i, "supportsDualStack"] }, b]],
+        [e, [{ fn: f, argv: [i, "supportsFIPS"] }, b]],
+        [g, [j, "us-gov-east-1"]],
+        [g, [j, "us-gov-west-1"]]
+    ],
+    results: [
+        [a],
+        [a, "Invalid Configuration: FIPS and custom endpoint are not supported"],
+        [a, "Invalid Configuration: Dualstack and custom endpoint are not supported"],
+        [h, k],
+        ["https://logs-fips.{Region}.{PartitionResult#dualStackDnsSuffix}", k],
+        [a, "FIPS and DualStack are enabled, but this partition does not support one or both"],
+        ["https://logs.us-gov-east-1.amazonaws.com", k],
+        ["https://logs.us-gov-west-1.amazonaws.com", k],
+        ["https://logs-fips.{Region}.{PartitionResult#dnsSuffix}", k],
+        [a, "FIPS is enabled but this partition does not support FIPS"],
+        ["https://logs.{Region}.{PartitionResult#dualStackDnsSuffix}", k],
+        [a, "DualStack is enabled but this partition does not support DualStack"],
+        ["https://logs.{Region}.{PartitionResult#dnsSuffix}", k],
+        [a, "Invalid Configuration: Missing Region"]
+    ]
+};
+const root = 2;
+const r = 100_000_000;
+const nodes = new Int32Array([
+    -1, 1, -1,
+    0, 14, 3,
+    1, 4, r + 13,
+    2, 5, r + 13,
+    3, 8, 6,
+    4, 7, r + 12,
+    5, r + 10, r + 11,
+    4, 12, 9,
+    6, 10, r + 9,
+    7, r + 6, 11,
+    8, r + 7, r + 8,
+    5, 13, r + 5,
+    6, r + 4, r + 5,
+    3, r + 1, 15,
+    4, r + 2, r + 3,
+]);
+const bdd = BinaryDecisionDiagram.from(nodes, root, _data.conditions, _data.results);
+
+const cache = new EndpointCache({
+    size: 50,
+    params: ["Endpoint", "Region", "UseDualStack", "UseFIPS"],
+});
+const defaultEndpointResolver = (endpointParams, context = {}) => {
+    return cache.get(endpointParams, () => decideEndpoint(bdd, {
+        endpointParams: endpointParams,
+        logger: context.logger,
+    }));
+};
+customEndpointFunctions.aws = awsEndpointFunctions;
+
+class CloudWatchLogsServiceException extends ServiceException {
+    static shapeId = "smithy.ts.sdk.synthetic.com.amazonaws.cloudwatchlogs#CloudWatchLogsServiceException";
+    constructor(options) {
+        super(options);
+        Object.setPrototypeOf(this, CloudWatchLogsServiceException.prototype);
+    }
+}
+
+class AccessDeniedException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#AccessDeniedException";
+    name = "AccessDeniedException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "AccessDeniedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AccessDeniedException.prototype);
+    }
+}
+class InvalidParameterException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#InvalidParameterException";
+    name = "InvalidParameterException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidParameterException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidParameterException.prototype);
+    }
+}
+class OperationAbortedException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#OperationAbortedException";
+    name = "OperationAbortedException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "OperationAbortedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OperationAbortedException.prototype);
+    }
+}
+class ResourceNotFoundException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#ResourceNotFoundException";
+    name = "ResourceNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ResourceNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceNotFoundException.prototype);
+    }
+}
+class ServiceUnavailableException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#ServiceUnavailableException";
+    name = "ServiceUnavailableException";
+    $fault = "server";
+    constructor(opts) {
+        super({
+            name: "ServiceUnavailableException",
+            $fault: "server",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ServiceUnavailableException.prototype);
+    }
+}
+class InternalServerException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#InternalServerException";
+    name = "InternalServerException";
+    $fault = "server";
+    constructor(opts) {
+        super({
+            name: "InternalServerException",
+            $fault: "server",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InternalServerException.prototype);
+    }
+}
+class ThrottlingException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#ThrottlingException";
+    name = "ThrottlingException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ThrottlingException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ThrottlingException.prototype);
+    }
+}
+class ValidationException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#ValidationException";
+    name = "ValidationException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ValidationException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ValidationException.prototype);
+    }
+}
+class InvalidOperationException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#InvalidOperationException";
+    name = "InvalidOperationException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidOperationException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidOperationException.prototype);
+    }
+}
+class ConflictException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#ConflictException";
+    name = "ConflictException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ConflictException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ConflictException.prototype);
+    }
+}
+class ServiceQuotaExceededException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#ServiceQuotaExceededException";
+    name = "ServiceQuotaExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ServiceQuotaExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ServiceQuotaExceededException.prototype);
+    }
+}
+class LimitExceededException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#LimitExceededException";
+    name = "LimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "LimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LimitExceededException.prototype);
+    }
+}
+class ResourceAlreadyExistsException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#ResourceAlreadyExistsException";
+    name = "ResourceAlreadyExistsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ResourceAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceAlreadyExistsException.prototype);
+    }
+}
+class DataAlreadyAcceptedException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#DataAlreadyAcceptedException";
+    name = "DataAlreadyAcceptedException";
+    $fault = "client";
+    expectedSequenceToken;
+    constructor(opts) {
+        super({
+            name: "DataAlreadyAcceptedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DataAlreadyAcceptedException.prototype);
+        this.expectedSequenceToken = opts.expectedSequenceToken;
+    }
+}
+class InternalStreamingException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#InternalStreamingException";
+    name = "InternalStreamingException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InternalStreamingException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InternalStreamingException.prototype);
+    }
+}
+class InvalidSequenceTokenException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#InvalidSequenceTokenException";
+    name = "InvalidSequenceTokenException";
+    $fault = "client";
+    expectedSequenceToken;
+    constructor(opts) {
+        super({
+            name: "InvalidSequenceTokenException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidSequenceTokenException.prototype);
+        this.expectedSequenceToken = opts.expectedSequenceToken;
+    }
+}
+class UnrecognizedClientException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#UnrecognizedClientException";
+    name = "UnrecognizedClientException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "UnrecognizedClientException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnrecognizedClientException.prototype);
+    }
+}
+class SessionStreamingException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#SessionStreamingException";
+    name = "SessionStreamingException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "SessionStreamingException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, SessionStreamingException.prototype);
+    }
+}
+class SessionTimeoutException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#SessionTimeoutException";
+    name = "SessionTimeoutException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "SessionTimeoutException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, SessionTimeoutException.prototype);
+    }
+}
+class MalformedQueryException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#MalformedQueryException";
+    name = "MalformedQueryException";
+    $fault = "client";
+    queryCompileError;
+    constructor(opts) {
+        super({
+            name: "MalformedQueryException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, MalformedQueryException.prototype);
+        this.queryCompileError = opts.queryCompileError;
+    }
+}
+class TooManyTagsException extends CloudWatchLogsServiceException {
+    static shapeId = "com.amazonaws.cloudwatchlogs#TooManyTagsException";
+    name = "TooManyTagsException";
+    $fault = "client";
+    resourceName;
+    constructor(opts) {
+        super({
+            name: "TooManyTagsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TooManyTagsException.prototype);
+        this.resourceName = opts.resourceName;
+    }
+}
+
+const _A = "Anomaly";
+const _AD = "AnomalyDetector";
+const _ADE = "AccessDeniedException";
+const _ADn = "AnomalyDetectors";
+const _AF = "AllowedFields";
+const _AK = "AddKeys";
+const _AKE = "AddKeyEntry";
+const _AKEd = "AddKeyEntries";
+const _AKK = "AssociateKmsKey";
+const _AKKR = "AssociateKmsKeyRequest";
+const _ALGS = "AggregateLogGroupSummary";
+const _ALGSg = "AggregateLogGroupSummaries";
+const _AP = "AccountPolicy";
+const _APc = "AccountPolicies";
+const _ASTSTI = "AssociateSourceToS3TableIntegration";
+const _ASTSTIR = "AssociateSourceToS3TableIntegrationRequest";
+const _ASTSTIRs = "AssociateSourceToS3TableIntegrationResponse";
+const _An = "Anomalies";
+const _CD = "CreateDelivery";
+const _CDR = "CreateDeliveryRequest";
+const _CDRr = "CreateDeliveryResponse";
+const _CE = "ConflictException";
+const _CET = "CancelExportTask";
+const _CETR = "CancelExportTaskRequest";
+const _CETRr = "CreateExportTaskRequest";
+const _CETRre = "CreateExportTaskResponse";
+const _CETr = "CreateExportTask";
+const _CIT = "CancelImportTask";
+const _CITR = "CancelImportTaskRequest";
+const _CITRa = "CancelImportTaskResponse";
+const _CITRr = "CreateImportTaskRequest";
+const _CITRre = "CreateImportTaskResponse";
+const _CITr = "CreateImportTask";
+const _CLAD = "CreateLogAnomalyDetector";
+const _CLADR = "CreateLogAnomalyDetectorRequest";
+const _CLADRr = "CreateLogAnomalyDetectorResponse";
+const _CLG = "CreateLogGroup";
+const _CLGR = "CreateLogGroupRequest";
+const _CLS = "CreateLogStream";
+const _CLSR = "CreateLogStreamRequest";
+const _CLT = "CreateLookupTable";
+const _CLTR = "CreateLookupTableRequest";
+const _CLTRr = "CreateLookupTableResponse";
+const _CSQ = "CreateScheduledQuery";
+const _CSQR = "CreateScheduledQueryRequest";
+const _CSQRr = "CreateScheduledQueryResponse";
+const _CSV = "CSV";
+const _CT = "ConfigurationTemplate";
+const _CTDCV = "ConfigurationTemplateDeliveryConfigValues";
+const _CTo = "ConfigurationTemplates";
+const _CV = "CopyValue";
+const _CVE = "CopyValueEntry";
+const _CVEo = "CopyValueEntries";
+const _D = "Delivery";
+const _DAAE = "DataAlreadyAcceptedException";
+const _DAP = "DeleteAccountPolicy";
+const _DAPR = "DeleteAccountPolicyRequest";
+const _DAPRe = "DeleteAccountPolicyResponse";
+const _DAPRes = "DescribeAccountPoliciesRequest";
+const _DAPResc = "DescribeAccountPoliciesResponse";
+const _DAPe = "DescribeAccountPolicies";
+const _DC = "DestinationConfiguration";
+const _DCT = "DescribeConfigurationTemplates";
+const _DCTR = "DescribeConfigurationTemplatesRequest";
+const _DCTRe = "DescribeConfigurationTemplatesResponse";
+const _DD = "DeliveryDestination";
+const _DDC = "DeliveryDestinationConfiguration";
+const _DDD = "DeleteDeliveryDestination";
+const _DDDP = "DeleteDeliveryDestinationPolicy";
+const _DDDPR = "DeleteDeliveryDestinationPolicyRequest";
+const _DDDR = "DeleteDeliveryDestinationRequest";
+const _DDDRe = "DescribeDeliveryDestinationsRequest";
+const _DDDRes = "DescribeDeliveryDestinationsResponse";
+const _DDDe = "DescribeDeliveryDestinations";
+const _DDPP = "DeleteDataProtectionPolicy";
+const _DDPPR = "DeleteDataProtectionPolicyRequest";
+const _DDR = "DeleteDeliveryRequest";
+const _DDRe = "DeleteDestinationRequest";
+const _DDRes = "DescribeDeliveriesRequest";
+const _DDResc = "DescribeDeliveriesResponse";
+const _DDRescr = "DescribeDestinationsRequest";
+const _DDRescri = "DescribeDestinationsResponse";
+const _DDS = "DeleteDeliverySource";
+const _DDSR = "DeleteDeliverySourceRequest";
+const _DDSRe = "DescribeDeliverySourcesRequest";
+const _DDSRes = "DescribeDeliverySourcesResponse";
+const _DDSe = "DescribeDeliverySources";
+const _DDe = "DeliveryDestinations";
+const _DDel = "DeleteDelivery";
+const _DDele = "DeleteDestination";
+const _DDes = "DescribeDeliveries";
+const _DDesc = "DescribeDestinations";
+const _DET = "DescribeExportTasks";
+const _DETR = "DescribeExportTasksRequest";
+const _DETRe = "DescribeExportTasksResponse";
+const _DFI = "DescribeFieldIndexes";
+const _DFIR = "DescribeFieldIndexesRequest";
+const _DFIRe = "DescribeFieldIndexesResponse";
+const _DI = "DeleteIntegration";
+const _DIP = "DeleteIndexPolicy";
+const _DIPR = "DeleteIndexPolicyRequest";
+const _DIPRe = "DeleteIndexPolicyResponse";
+const _DIPRes = "DescribeIndexPoliciesRequest";
+const _DIPResc = "DescribeIndexPoliciesResponse";
+const _DIPe = "DescribeIndexPolicies";
+const _DIR = "DeleteIntegrationRequest";
+const _DIRe = "DeleteIntegrationResponse";
+const _DIT = "DescribeImportTasks";
+const _DITB = "DescribeImportTaskBatches";
+const _DITBR = "DescribeImportTaskBatchesRequest";
+const _DITBRe = "DescribeImportTaskBatchesResponse";
+const _DITR = "DescribeImportTasksRequest";
+const _DITRe = "DescribeImportTasksResponse";
+const _DK = "DeleteKeys";
+const _DKK = "DisassociateKmsKey";
+const _DKKR = "DisassociateKmsKeyRequest";
+const _DLAD = "DeleteLogAnomalyDetector";
+const _DLADR = "DeleteLogAnomalyDetectorRequest";
+const _DLG = "DeleteLogGroup";
+const _DLGR = "DeleteLogGroupRequest";
+const _DLGRe = "DescribeLogGroupsRequest";
+const _DLGRes = "DescribeLogGroupsResponse";
+const _DLGe = "DescribeLogGroups";
+const _DLS = "DeleteLogStream";
+const _DLSR = "DeleteLogStreamRequest";
+const _DLSRe = "DescribeLogStreamsRequest";
+const _DLSRes = "DescribeLogStreamsResponse";
+const _DLSe = "DescribeLogStreams";
+const _DLT = "DeleteLookupTable";
+const _DLTR = "DeleteLookupTableRequest";
+const _DLTRe = "DescribeLookupTablesRequest";
+const _DLTRes = "DescribeLookupTablesResponse";
+const _DLTe = "DescribeLookupTables";
+const _DMF = "DeleteMetricFilter";
+const _DMFR = "DeleteMetricFilterRequest";
+const _DMFRe = "DescribeMetricFiltersRequest";
+const _DMFRes = "DescribeMetricFiltersResponse";
+const _DMFe = "DescribeMetricFilters";
+const _DNP = "DestinationNamePrefix";
+const _DQ = "DescribeQueries";
+const _DQD = "DeleteQueryDefinition";
+const _DQDR = "DeleteQueryDefinitionRequest";
+const _DQDRe = "DeleteQueryDefinitionResponse";
+const _DQDRes = "DescribeQueryDefinitionsRequest";
+const _DQDResc = "DescribeQueryDefinitionsResponse";
+const _DQDe = "DescribeQueryDefinitions";
+const _DQR = "DescribeQueriesRequest";
+const _DQRe = "DescribeQueriesResponse";
+const _DRP = "DeleteResourcePolicy";
+const _DRPR = "DeleteResourcePolicyRequest";
+const _DRPRe = "DeleteRetentionPolicyRequest";
+const _DRPRes = "DescribeResourcePoliciesRequest";
+const _DRPResc = "DescribeResourcePoliciesResponse";
+const _DRPe = "DeleteRetentionPolicy";
+const _DRPes = "DescribeResourcePolicies";
+const _DRR = "DryRunResult";
+const _DS = "DataSource";
+const _DSC = "DeleteSyslogConfiguration";
+const _DSCR = "DeleteSyslogConfigurationRequest";
+const _DSCS = "DeliverySourceConfigurationSchema";
+const _DSCSe = "DeliverySourceConfigurationSchemas";
+const _DSF = "DataSourceFilter";
+const _DSFR = "DeleteSubscriptionFilterRequest";
+const _DSFRe = "DescribeSubscriptionFiltersRequest";
+const _DSFRes = "DescribeSubscriptionFiltersResponse";
+const _DSFSTI = "DisassociateSourceFromS3TableIntegration";
+const _DSFSTIR = "DisassociateSourceFromS3TableIntegrationRequest";
+const _DSFSTIRi = "DisassociateSourceFromS3TableIntegrationResponse";
+const _DSFa = "DataSourceFilters";
+const _DSFe = "DeleteSubscriptionFilter";
+const _DSFes = "DescribeSubscriptionFilters";
+const _DSQ = "DeleteScheduledQuery";
+const _DSQR = "DeleteScheduledQueryRequest";
+const _DSQRe = "DeleteScheduledQueryResponse";
+const _DSe = "DeliverySource";
+const _DSel = "DeliverySources";
+const _DT = "DeleteTransformer";
+const _DTC = "DateTimeConverter";
+const _DTR = "DeleteTransformerRequest";
+const _De = "Destination";
+const _Del = "Deliveries";
+const _Des = "Destinations";
+const _E = "Entity";
+const _ET = "ExportTask";
+const _ETEI = "ExportTaskExecutionInfo";
+const _ETS = "ExportTaskStatus";
+const _ETx = "ExportTasks";
+const _FD = "FieldsData";
+const _FI = "FieldIndex";
+const _FIi = "FieldIndexes";
+const _FLE = "FilteredLogEvent";
+const _FLER = "FilterLogEventsRequest";
+const _FLERi = "FilterLogEventsResponse";
+const _FLEi = "FilteredLogEvents";
+const _FLEil = "FilterLogEvents";
+const _G = "Grok";
+const _GD = "GetDelivery";
+const _GDD = "GetDeliveryDestination";
+const _GDDP = "GetDeliveryDestinationPolicy";
+const _GDDPR = "GetDeliveryDestinationPolicyRequest";
+const _GDDPRe = "GetDeliveryDestinationPolicyResponse";
+const _GDDR = "GetDeliveryDestinationRequest";
+const _GDDRe = "GetDeliveryDestinationResponse";
+const _GDPP = "GetDataProtectionPolicy";
+const _GDPPR = "GetDataProtectionPolicyRequest";
+const _GDPPRe = "GetDataProtectionPolicyResponse";
+const _GDR = "GetDeliveryRequest";
+const _GDRe = "GetDeliveryResponse";
+const _GDS = "GetDeliverySource";
+const _GDSR = "GetDeliverySourceRequest";
+const _GDSRe = "GetDeliverySourceResponse";
+const _GI = "GroupingIdentifier";
+const _GIR = "GetIntegrationRequest";
+const _GIRe = "GetIntegrationResponse";
+const _GIe = "GetIntegration";
+const _GIr = "GroupingIdentifiers";
+const _GLAD = "GetLogAnomalyDetector";
+const _GLADR = "GetLogAnomalyDetectorRequest";
+const _GLADRe = "GetLogAnomalyDetectorResponse";
+const _GLE = "GetLogEvents";
+const _GLER = "GetLogEventsRequest";
+const _GLERe = "GetLogEventsResponse";
+const _GLF = "GetLogFields";
+const _GLFR = "GetLogFieldsRequest";
+const _GLFRe = "GetLogFieldsResponse";
+const _GLGF = "GetLogGroupFields";
+const _GLGFR = "GetLogGroupFieldsRequest";
+const _GLGFRe = "GetLogGroupFieldsResponse";
+const _GLO = "GetLogObject";
+const _GLOR = "GetLogObjectRequest";
+const _GLORS = "GetLogObjectResponseStream";
+const _GLORe = "GetLogObjectResponse";
+const _GLR = "GetLogRecord";
+const _GLRR = "GetLogRecordRequest";
+const _GLRRe = "GetLogRecordResponse";
+const _GLT = "GetLookupTable";
+const _GLTR = "GetLookupTableRequest";
+const _GLTRe = "GetLookupTableResponse";
+const _GQR = "GetQueryResults";
+const _GQRR = "GetQueryResultsRequest";
+const _GQRRe = "GetQueryResultsResponse";
+const _GSQ = "GetScheduledQuery";
+const _GSQH = "GetScheduledQueryHistory";
+const _GSQHR = "GetScheduledQueryHistoryRequest";
+const _GSQHRe = "GetScheduledQueryHistoryResponse";
+const _GSQR = "GetScheduledQueryRequest";
+const _GSQRe = "GetScheduledQueryResponse";
+const _GSTP = "GetStorageTierPolicy";
+const _GSTPR = "GetStorageTierPolicyRequest";
+const _GSTPRe = "GetStorageTierPolicyResponse";
+const _GT = "GetTransformer";
+const _GTR = "GetTransformerRequest";
+const _GTRe = "GetTransformerResponse";
+const _I = "Import";
+const _IB = "ImportBatch";
+const _IBL = "ImportBatchList";
+const _ID = "IntegrationDetails";
+const _IF = "ImportFilter";
+const _IL = "ImportList";
+const _ILE = "InputLogEvent";
+const _ILEn = "InputLogEvents";
+const _IOE = "InvalidOperationException";
+const _IP = "IndexPolicy";
+const _IPE = "InvalidParameterException";
+const _IPn = "IndexPolicies";
+const _IS = "ImportStatistics";
+const _ISE = "InternalServerException";
+const _ISEn = "InternalStreamingException";
+const _ISTE = "InvalidSequenceTokenException";
+const _ISn = "IntegrationSummary";
+const _ISnt = "IntegrationSummaries";
+const _LA = "ListAnomalies";
+const _LALGS = "ListAggregateLogGroupSummaries";
+const _LALGSR = "ListAggregateLogGroupSummariesRequest";
+const _LALGSRi = "ListAggregateLogGroupSummariesResponse";
+const _LAR = "ListAnomaliesRequest";
+const _LARi = "ListAnomaliesResponse";
+const _LCS = "LowerCaseString";
+const _LE = "LogEvent";
+const _LEE = "LimitExceededException";
+const _LFL = "LogFieldsList";
+const _LFLI = "LogFieldsListItem";
+const _LFT = "LogFieldType";
+const _LG = "LogGroup";
+const _LGF = "LogGroupField";
+const _LGFL = "LogGroupFieldList";
+const _LGI = "LogGroupImpact";
+const _LGIo = "LogGroupImpacts";
+const _LGS = "LogGroupSummary";
+const _LGSo = "LogGroupSummaries";
+const _LGo = "LogGroups";
+const _LI = "ListIntegrations";
+const _LIR = "ListIntegrationsRequest";
+const _LIRi = "ListIntegrationsResponse";
+const _LLAD = "ListLogAnomalyDetectors";
+const _LLADR = "ListLogAnomalyDetectorsRequest";
+const _LLADRi = "ListLogAnomalyDetectorsResponse";
+const _LLG = "ListLogGroups";
+const _LLGFQ = "ListLogGroupsForQuery";
+const _LLGFQR = "ListLogGroupsForQueryRequest";
+const _LLGFQRi = "ListLogGroupsForQueryResponse";
+const _LLGR = "ListLogGroupsRequest";
+const _LLGRi = "ListLogGroupsResponse";
+const _LS = "LogStream";
+const _LSC = "ListSyslogConfigurations";
+const _LSCR = "ListSyslogConfigurationsRequest";
+const _LSCRi = "ListSyslogConfigurationsResponse";
+const _LSFSTI = "ListSourcesForS3TableIntegration";
+const _LSFSTIR = "ListSourcesForS3TableIntegrationRequest";
+const _LSFSTIRi = "ListSourcesForS3TableIntegrationResponse";
+const _LSQ = "ListScheduledQueries";
+const _LSQR = "ListScheduledQueriesRequest";
+const _LSQRi = "ListScheduledQueriesResponse";
+const _LSo = "LogSamples";
+const _LSog = "LogStreams";
+const _LT = "LookupTable";
+const _LTC = "LookupTableConfiguration";
+const _LTFR = "ListTagsForResource";
+const _LTFRR = "ListTagsForResourceRequest";
+const _LTFRRi = "ListTagsForResourceResponse";
+const _LTLG = "ListTagsLogGroup";
+const _LTLGR = "ListTagsLogGroupRequest";
+const _LTLGRi = "ListTagsLogGroupResponse";
+const _LTM = "ListToMap";
+const _LTSLE = "LiveTailSessionLogEvent";
+const _LTSM = "LiveTailSessionMetadata";
+const _LTSR = "LiveTailSessionResults";
+const _LTSS = "LiveTailSessionStart";
+const _LTSU = "LiveTailSessionUpdate";
+const _LTo = "LookupTables";
+const _MF = "MetricFilter";
+const _MFM = "MetricFilterMatches";
+const _MFMR = "MetricFilterMatchRecord";
+const _MFe = "MetricFilters";
+const _MK = "MoveKeys";
+const _MKE = "MoveKeyEntry";
+const _MKEo = "MoveKeyEntries";
+const _MQE = "MalformedQueryException";
+const _MT = "MetricTransformation";
+const _MTe = "MetricTransformations";
+const _OAE = "OperationAbortedException";
+const _OLE = "OutputLogEvent";
+const _OLEu = "OutputLogEvents";
+const _OSA = "OpenSearchApplication";
+const _OSC = "OpenSearchCollection";
+const _OSDAP = "OpenSearchDataAccessPolicy";
+const _OSDS = "OpenSearchDataSource";
+const _OSEP = "OpenSearchEncryptionPolicy";
+const _OSID = "OpenSearchIntegrationDetails";
+const _OSLP = "OpenSearchLifecyclePolicy";
+const _OSNP = "OpenSearchNetworkPolicy";
+const _OSRC = "OpenSearchResourceConfig";
+const _OSRS = "OpenSearchResourceStatus";
+const _OSW = "OpenSearchWorkspace";
+const _P = "Policy";
+const _PAP = "PutAccountPolicy";
+const _PAPR = "PutAccountPolicyRequest";
+const _PAPRu = "PutAccountPolicyResponse";
+const _PBTA = "PutBearerTokenAuthentication";
+const _PBTAR = "PutBearerTokenAuthenticationRequest";
+const _PC = "ParseCloudfront";
+const _PD = "PutDestination";
+const _PDD = "PutDeliveryDestination";
+const _PDDP = "PutDeliveryDestinationPolicy";
+const _PDDPR = "PutDeliveryDestinationPolicyRequest";
+const _PDDPRu = "PutDeliveryDestinationPolicyResponse";
+const _PDDR = "PutDeliveryDestinationRequest";
+const _PDDRu = "PutDeliveryDestinationResponse";
+const _PDP = "PutDestinationPolicy";
+const _PDPP = "PutDataProtectionPolicy";
+const _PDPPR = "PutDataProtectionPolicyRequest";
+const _PDPPRu = "PutDataProtectionPolicyResponse";
+const _PDPR = "PutDestinationPolicyRequest";
+const _PDR = "PutDestinationRequest";
+const _PDRu = "PutDestinationResponse";
+const _PDS = "PutDeliverySource";
+const _PDSR = "PutDeliverySourceRequest";
+const _PDSRu = "PutDeliverySourceResponse";
+const _PI = "PutIntegration";
+const _PIP = "PutIndexPolicy";
+const _PIPR = "PutIndexPolicyRequest";
+const _PIPRu = "PutIndexPolicyResponse";
+const _PIR = "PutIntegrationRequest";
+const _PIRu = "PutIntegrationResponse";
+const _PJSON = "ParseJSON";
+const _PKV = "ParseKeyValue";
+const _PLE = "PutLogEvents";
+const _PLER = "PutLogEventsRequest";
+const _PLERu = "PutLogEventsResponse";
+const _PLGDP = "PutLogGroupDeletionProtection";
+const _PLGDPR = "PutLogGroupDeletionProtectionRequest";
+const _PMF = "PutMetricFilter";
+const _PMFR = "PutMetricFilterRequest";
+const _PP = "ParsePostgres";
+const _PQD = "PutQueryDefinition";
+const _PQDR = "PutQueryDefinitionRequest";
+const _PQDRu = "PutQueryDefinitionResponse";
+const _PR = "ParseRoute53";
+const _PRP = "PutResourcePolicy";
+const _PRPR = "PutResourcePolicyRequest";
+const _PRPRu = "PutResourcePolicyResponse";
+const _PRPRut = "PutRetentionPolicyRequest";
+const _PRPu = "PutRetentionPolicy";
+const _PSC = "PutSyslogConfiguration";
+const _PSCR = "PutSyslogConfigurationRequest";
+const _PSF = "PutSubscriptionFilter";
+const _PSFR = "PutSubscriptionFilterRequest";
+const _PSTP = "PutStorageTierPolicy";
+const _PSTPR = "PutStorageTierPolicyRequest";
+const _PSTPRu = "PutStorageTierPolicyResponse";
+const _PT = "PatternToken";
+const _PTOCSF = "ParseToOCSF";
+const _PTR = "PutTransformerRequest";
+const _PTa = "PatternTokens";
+const _PTu = "PutTransformer";
+const _PVPC = "ParseVPC";
+const _PWAF = "ParseWAF";
+const _Pr = "Processor";
+const _Pro = "Processors";
+const _QCE = "QueryCompileError";
+const _QCEL = "QueryCompileErrorLocation";
+const _QD = "QueryDefinition";
+const _QDL = "QueryDefinitionList";
+const _QI = "QueryInfo";
+const _QIL = "QueryInfoList";
+const _QP = "QueryParameter";
+const _QPL = "QueryParameterList";
+const _QR = "QueryResults";
+const _QS = "QueryStatistics";
+const _RAEE = "ResourceAlreadyExistsException";
+const _RC = "ResourceConfig";
+const _REI = "RejectedEntityInfo";
+const _RF = "RecordField";
+const _RFe = "ResultField";
+const _RK = "RenameKeys";
+const _RKE = "RenameKeyEntry";
+const _RKEe = "RenameKeyEntries";
+const _RLEI = "RejectedLogEventsInfo";
+const _RNFE = "ResourceNotFoundException";
+const _RP = "ResourcePolicy";
+const _RPe = "ResourcePolicies";
+const _RR = "ResultRows";
+const _SC = "S3Configuration";
+const _SCy = "SyslogConfiguration";
+const _SCys = "SyslogConfigurations";
+const _SDC = "S3DeliveryConfiguration";
+const _SF = "SubscriptionFilter";
+const _SFu = "SubscriptionFilters";
+const _SLS = "SearchedLogStream";
+const _SLSe = "SearchedLogStreams";
+const _SLT = "StartLiveTail";
+const _SLTR = "StartLiveTailRequest";
+const _SLTRS = "StartLiveTailResponseStream";
+const _SLTRt = "StartLiveTailResponse";
+const _SP = "SuppressionPeriod";
+const _SQ = "StartQuery";
+const _SQD = "ScheduledQueryDestination";
+const _SQDL = "ScheduledQueryDestinationList";
+const _SQEE = "ServiceQuotaExceededException";
+const _SQR = "StartQueryRequest";
+const _SQRt = "StartQueryResponse";
+const _SQRto = "StopQueryRequest";
+const _SQRtop = "StopQueryResponse";
+const _SQS = "ScheduledQuerySummary";
+const _SQSL = "ScheduledQuerySummaryList";
+const _SQt = "StopQuery";
+const _SS = "SplitString";
+const _SSE = "SessionStreamingException";
+const _SSEp = "SplitStringEntry";
+const _SSEpl = "SplitStringEntries";
+const _SSEu = "SubstituteStringEntry";
+const _SSEub = "SubstituteStringEntries";
+const _SSu = "SubstituteString";
+const _STE = "SessionTimeoutException";
+const _STI = "S3TablesIntegration";
+const _STIS = "S3TableIntegrationSource";
+const _STISa = "S3TableIntegrationSources";
+const _SUE = "ServiceUnavailableException";
+const _TC = "TypeConverter";
+const _TCE = "TypeConverterEntry";
+const _TCEy = "TypeConverterEntries";
+const _TE = "ThrottlingException";
+const _TF = "TagFilter";
+const _TFa = "TagFilters";
+const _THR = "TriggerHistoryRecord";
+const _THRL = "TriggerHistoryRecordList";
+const _TL = "TransformedLogs";
+const _TLG = "TagLogGroup";
+const _TLGR = "TagLogGroupRequest";
+const _TLR = "TransformedLogRecord";
+const _TMF = "TestMetricFilter";
+const _TMFR = "TestMetricFilterRequest";
+const _TMFRe = "TestMetricFilterResponse";
+const _TMTE = "TooManyTagsException";
+const _TR = "TagResource";
+const _TRR = "TagResourceRequest";
+const _TS = "TrimString";
+const _TT = "TestTransformer";
+const _TTR = "TestTransformerRequest";
+const _TTRe = "TestTransformerResponse";
+const _UA = "UpdateAnomaly";
+const _UAR = "UpdateAnomalyRequest";
+const _UCE = "UnrecognizedClientException";
+const _UCS = "UpperCaseString";
+const _UDC = "UpdateDeliveryConfiguration";
+const _UDCR = "UpdateDeliveryConfigurationRequest";
+const _UDCRp = "UpdateDeliveryConfigurationResponse";
+const _ULAD = "UpdateLogAnomalyDetector";
+const _ULADR = "UpdateLogAnomalyDetectorRequest";
+const _ULG = "UntagLogGroup";
+const _ULGR = "UntagLogGroupRequest";
+const _ULT = "UpdateLookupTable";
+const _ULTR = "UpdateLookupTableRequest";
+const _ULTRp = "UpdateLookupTableResponse";
+const _UR = "UntagResource";
+const _URR = "UntagResourceRequest";
+const _USQ = "UpdateScheduledQuery";
+const _USQR = "UpdateScheduledQueryRequest";
+const _USQRp = "UpdateScheduledQueryResponse";
+const _VE = "ValidationException";
+const _a = "active";
+const _aA = "applicationArn";
+const _aAFAVLDFR = "allowedActionForAllowVendedLogsDeliveryForResource";
+const _aD = "anomalyDetectors";
+const _aDA = "anomalyDetectorArn";
+const _aDS = "anomalyDetectorStatus";
+const _aE = "applicationEndpoint";
+const _aF = "allowedFields";
+const _aFD = "allowedFieldDelimiters";
+const _aI = "accountId";
+const _aIc = "accountIdentifiers";
+const _aIn = "anomalyId";
+const _aIp = "applicationId";
+const _aK = "addKeys";
+const _aLGS = "aggregateLogGroupSummaries";
+const _aOF = "allowedOutputFormats";
+const _aOTL = "applyOnTransformedLogs";
+const _aP = "accountPolicies";
+const _aPc = "accessPolicy";
+const _aPcc = "accountPolicy";
+const _aSPF = "allowedSuffixPathFields";
+const _aVT = "anomalyVisibilityTime";
+const _an = "anomalies";
+const _ap = "application";
+const _ar = "arn";
+const _at = "attributes";
+const _b = "baseline";
+const _bI = "batchId";
+const _bIS = "batchImportStatus";
+const _bIy = "bytesImported";
+const _bS = "bytesScanned";
+const _bTAE = "bearerTokenAuthenticationEnabled";
+const _c = "client";
+const _cA = "createdAt";
+const _cAo = "collectionArn";
+const _cE = "collectionEndpoint";
+const _cR = "currentRetention";
+const _cT = "creationTime";
+const _cTS = "creationTimeStamp";
+const _cTSr = "createdTimeStamp";
+const _cTl = "clientToken";
+const _cTo = "configurationTemplates";
+const _cTom = "completionTime";
+const _cTr = "createTime";
+const _cV = "copyValue";
+const _co = "columns";
+const _cod = "code";
+const _col = "collection";
+const _cs = "csv";
+const _d = "description";
+const _dA = "destinationArn";
+const _dC = "destinationConfiguration";
+const _dD = "deliveryDestinations";
+const _dDA = "deliveryDestinationArn";
+const _dDC = "deliveryDestinationConfiguration";
+const _dDCV = "defaultDeliveryConfigValues";
+const _dDN = "deliveryDestinationName";
+const _dDP = "deliveryDestinationPolicy";
+const _dDT = "deliveryDestinationType";
+const _dDTe = "deliveryDestinationTypes";
+const _dDe = "deliveryDestination";
+const _dI = "destinationIdentifier";
+const _dK = "deleteKeys";
+const _dN = "detectorName";
+const _dNa = "datasourceName";
+const _dNe = "destinationName";
+const _dP = "destinationPrefix";
+const _dPE = "deletionProtectionEnabled";
+const _dPS = "dataProtectionStatus";
+const _dR = "dryRun";
+const _dRA = "destinationResourceArn";
+const _dRLGC = "decreasedRetentionLogGroupCount";
+const _dRR = "dryRunResult";
+const _dS = "dataSource";
+const _dSC = "deliverySourceConfiguration";
+const _dSN = "deliverySourceName";
+const _dSNa = "dataSourceName";
+const _dSNe = "deliverySourceNames";
+const _dSRA = "dataSourceRoleArn";
+const _dST = "dataSourceType";
+const _dSa = "dataSources";
+const _dSe = "deliverySources";
+const _dSel = "deliverySource";
+const _dT = "datasourceType";
+const _dTC = "dateTimeConverter";
+const _dTP = "dynamicTokenPosition";
+const _dTe = "destinationType";
+const _dV = "defaultValue";
+const _dVP = "dashboardViewerPrincipals";
+const _da = "data";
+const _de = "delivery";
+const _del = "delimiter";
+const _deli = "deliveries";
+const _des = "destination";
+const _desc = "descending";
+const _dest = "destinations";
+const _di = "dimensions";
+const _dis = "distribution";
+const _e = "error";
+const _eBS = "estimatedBytesSkipped";
+const _eCO = "endCharOffset";
+const _eET = "endEventTime";
+const _eF = "evaluationFrequency";
+const _eHCP = "enableHiveCompatiblePath";
+const _eI = "executionInfo";
+const _eIv = "eventId";
+const _eK = "encryptionKey";
+const _eLEEI = "expiredLogEventEndIndex";
+const _eM = "errorMessage";
+const _eMv = "eventMessage";
+const _eN = "eventNumber";
+const _eP = "encryptionPolicy";
+const _eRA = "executionRoleArn";
+const _eRI = "expectedRevisionId";
+const _eRS = "estimatedRecordsSkipped";
+const _eS = "executionStatuses";
+const _eSF = "emitSystemFields";
+const _eSFD = "emitSystemFieldDimensions";
+const _eST = "expectedSequenceToken";
+const _eSv = "eventSource";
+const _eSx = "executionStatus";
+const _eT = "exportTasks";
+const _eTO = "endTimeOffset";
+const _eTn = "endTime";
+const _eTr = "errorType";
+const _eV = "extractedValues";
+const _el = "element";
+const _en = "entries";
+const _ena = "enabled";
+const _end = "endpoint";
+const _ent = "entity";
+const _enu = "enumerations";
+const _ev = "events";
+const _f = "from";
+const _fAC = "failedAnalysisCount";
+const _fD = "fieldDelimiter";
+const _fE = "flattenedElement";
+const _fET = "firstEventTime";
+const _fETi = "firstEventTimestamp";
+const _fI = "fieldIndexes";
+const _fIN = "fieldIndexName";
+const _fINi = "fieldIndexNames";
+const _fLGA = "filterLogGroupArn";
+const _fN = "filterName";
+const _fNP = "filterNamePrefix";
+const _fP = "filterPattern";
+const _fS = "firstSeen";
+const _fSC = "fieldSelectionCriteria";
+const _fSi = "fieldStream";
+const _fU = "forceUpdate";
+const _fi = "fields";
+const _fie = "field";
+const _fl = "flatten";
+const _fo = "force";
+const _g = "grok";
+const _gB = "groupBy";
+const _gI = "groupingIdentifiers";
+const _h = "histogram";
+const _hE = "httpError";
+const _i = "identifier";
+const _iA = "integrationArn";
+const _iB = "importBatches";
+const _iC = "indexCategories";
+const _iCn = "indexCategory";
+const _iD = "integrationDetails";
+const _iDA = "importDestinationArn";
+const _iDs = "isDynamic";
+const _iF = "importFilter";
+const _iI = "importId";
+const _iLA = "includeLinkedAccounts";
+const _iN = "integrationName";
+const _iNP = "integrationNamePrefix";
+const _iP = "indexPolicies";
+const _iPLS = "isPatternLevelSuppression";
+const _iPn = "inheritedProperties";
+const _iPnd = "indexPolicy";
+const _iRA = "importRoleArn";
+const _iRLGC = "increasedRetentionLogGroupCount";
+const _iS = "importStatistics";
+const _iSA = "importSourceArn";
+const _iSm = "importStatus";
+const _iSn = "integrationStatus";
+const _iSnt = "integrationSummaries";
+const _iT = "ingestionTime";
+const _iTN = "inferredTokenName";
+const _iTn = "integrationType";
+const _id = "id";
+const _im = "imports";
+const _in = "interleaved";
+const _k = "key";
+const _kA = "keyAttributes";
+const _kKA = "kmsKeyArn";
+const _kKI = "kmsKeyId";
+const _kN = "keyName";
+const _kP = "keyPrefix";
+const _kVD = "keyValueDelimiter";
+const _l = "locale";
+const _lCS = "lowerCaseString";
+const _lE = "logEvents";
+const _lEFP = "logEventFilterPattern";
+const _lEM = "logEventMessages";
+const _lES = "lastExecutionStatus";
+const _lET = "lastEventTime";
+const _lETa = "lastEventTimestamp";
+const _lF = "logFields";
+const _lFN = "logFieldName";
+const _lFT = "logFieldType";
+const _lG = "logGroups";
+const _lGA = "logGroupArn";
+const _lGAL = "logGroupArnList";
+const _lGC = "logGroupCount";
+const _lGCo = "logGroupClass";
+const _lGF = "logGroupFields";
+const _lGI = "logGroupIdentifiers";
+const _lGIo = "logGroupIdentifier";
+const _lGN = "logGroupName";
+const _lGNP = "logGroupNamePrefix";
+const _lGNPo = "logGroupNamePattern";
+const _lGNo = "logGroupNames";
+const _lGS = "logGroupsScanned";
+const _lGT = "logGroupTags";
+const _lIT = "lastIngestionTime";
+const _lM = "lastModified";
+const _lMT = "lastModifiedTime";
+const _lMTS = "lastModifiedTimeStamp";
+const _lOP = "logObjectPointer";
+const _lP = "lifecyclePolicy";
+const _lR = "logRecord";
+const _lRP = "logRecordPointer";
+const _lS = "lastSeen";
+const _lSN = "logStreamName";
+const _lSNP = "logStreamNamePrefix";
+const _lSNPo = "logStreamNamePrefixes";
+const _lSNo = "logStreamNames";
+const _lST = "lastScanTime";
+const _lSo = "logSamples";
+const _lSog = "logStreams";
+const _lT = "logType";
+const _lTA = "lookupTableArn";
+const _lTC = "lookupTableConfiguration";
+const _lTM = "listToMap";
+const _lTN = "lookupTableName";
+const _lTNP = "lookupTableNamePrefix";
+const _lTT = "lastTriggeredTime";
+const _lTo = "logTypes";
+const _lToo = "lookupTables";
+const _lUT = "lastUpdatedTime";
+const _lUTa = "lastUpdateTime";
+const _li = "limit";
+const _lo = "location";
+const _m = "message";
+const _mF = "metricFilters";
+const _mFC = "metricFilterCount";
+const _mI = "maxItems";
+const _mK = "moveKeys";
+const _mN = "metricName";
+const _mNe = "metricNamespace";
+const _mP = "matchPatterns";
+const _mR = "maxResults";
+const _mT = "metricTransformations";
+const _mV = "minValue";
+const _mVa = "maxValue";
+const _mVap = "mappingVersion";
+const _mVe = "metricValue";
+const _ma = "match";
+const _man = "mandatory";
+const _mat = "matches";
+const _n = "name";
+const _nBT = "nextBackwardToken";
+const _nFT = "nextForwardToken";
+const _nMV = "nonMatchValue";
+const _nP = "networkPolicy";
+const _nST = "nextSequenceToken";
+const _nT = "nextToken";
+const _na = "names";
+const _oAI = "ownerAccountId";
+const _oB = "orderBy";
+const _oF = "outputFormat";
+const _oIE = "overwriteIfExists";
+const _oSID = "openSearchIntegrationDetails";
+const _oSRC = "openSearchResourceConfig";
+const _oV = "ocsfVersion";
+const _p = "priority";
+const _pC = "parseCloudfront";
+const _pD = "policyDocument";
+const _pI = "patternId";
+const _pIr = "processedIdentifier";
+const _pJSON = "parseJSON";
+const _pKV = "parseKeyValue";
+const _pN = "policyName";
+const _pP = "parsePostgres";
+const _pR = "patternRegex";
+const _pRa = "parseRoute53";
+const _pRr = "proposedRetention";
+const _pS = "patternString";
+const _pSI = "parentSourceIdentifier";
+const _pSo = "policyScope";
+const _pT = "policyType";
+const _pTOCSF = "parseToOCSF";
+const _pTa = "patternTokens";
+const _pVPC = "parseVPC";
+const _pWAF = "parseWAF";
+const _pa = "parameters";
+const _pe = "percent";
+const _po = "policy";
+const _q = "queries";
+const _qC = "quoteCharacter";
+const _qCE = "queryCompileError";
+const _qD = "queryDefinitions";
+const _qDI = "queryDefinitionId";
+const _qDNP = "queryDefinitionNamePrefix";
+const _qDu = "queryDuration";
+const _qI = "queryId";
+const _qL = "queryLanguage";
+const _qS = "queryString";
+const _r = "results";
+const _rA = "resourceArn";
+const _rAe = "resourceArns";
+const _rAo = "roleArn";
+const _rC = "recordsCount";
+const _rCe = "resourceConfig";
+const _rCes = "resultCount";
+const _rD = "retentionDays";
+const _rEI = "rejectedEntityInfo";
+const _rF = "recordFields";
+const _rI = "resourceIdentifier";
+const _rID = "retentionInDays";
+const _rIe = "requestId";
+const _rIev = "revisionId";
+const _rK = "renameKeys";
+const _rLEI = "rejectedLogEventsInfo";
+const _rM = "recordsMatched";
+const _rN = "resourceName";
+const _rP = "resourcePolicies";
+const _rPN = "retentionPolicyName";
+const _rPe = "resourcePolicy";
+const _rS = "recordsScanned";
+const _rSe = "responseStream";
+const _rT = "resourceType";
+const _rTe = "resourceTypes";
+const _rTen = "renameTo";
+const _s = "smithy.ts.sdk.synthetic.com.amazonaws.cloudwatchlogs";
+const _sB = "sizeBytes";
+const _sBt = "storedBytes";
+const _sC = "selectionCriteria";
+const _sCO = "startCharOffset";
+const _sCe = "searchedCompletely";
+const _sCo = "s3Configuration";
+const _sCt = "statusCode";
+const _sCy = "syslogConfigurations";
+const _sD = "suppressedDate";
+const _sDC = "s3DeliveryConfiguration";
+const _sE = "scheduleExpression";
+const _sET = "scheduleEndTime";
+const _sETt = "startEventTime";
+const _sF = "subscriptionFilters";
+const _sFH = "startFromHead";
+const _sI = "sessionId";
+const _sLS = "searchedLogStreams";
+const _sM = "sessionMetadata";
+const _sMt = "statusMessage";
+const _sP = "suffixPath";
+const _sPu = "suppressionPeriod";
+const _sQ = "scheduledQueries";
+const _sQA = "scheduledQueryArn";
+const _sR = "statusReason";
+const _sRe = "sessionResults";
+const _sS = "suppressionState";
+const _sST = "scheduleStartTime";
+const _sSe = "sessionStart";
+const _sSp = "splitString";
+const _sSu = "substituteString";
+const _sT = "sourceTimezone";
+const _sTI = "s3TablesIntegration";
+const _sTO = "startTimeOffset";
+const _sTc = "scheduleType";
+const _sTe = "sequenceToken";
+const _sTo = "sourceType";
+const _sTt = "startTime";
+const _sTto = "storageTier";
+const _sTu = "suppressionType";
+const _sU = "suppressedUntil";
+const _sUe = "sessionUpdate";
+const _sUu = "suppressionUnit";
+const _sV = "supportedValues";
+const _sa = "sampled";
+const _sc = "scope";
+const _se = "server";
+const _ser = "service";
+const _so = "source";
+const _sou = "sources";
+const _st = "state";
+const _sta = "status";
+const _stat = "statistics";
+const _str = "streaming";
+const _su = "suppressed";
+const _suc = "success";
+const _t = "target";
+const _tA = "targetArn";
+const _tB = "tableBody";
+const _tC = "transformerConfig";
+const _tCy = "typeConverter";
+const _tEM = "transformedEventMessage";
+const _tF = "targetFormat";
+const _tFa = "tableFields";
+const _tH = "triggerHistory";
+const _tI = "taskId";
+const _tK = "tagKeys";
+const _tL = "transformedLogs";
+const _tLGI = "topLogGroupsImpacted";
+const _tMLG = "totalMatchedLogGroups";
+const _tN = "taskName";
+const _tNLESI = "tooNewLogEventStartIndex";
+const _tNa = "tableName";
+const _tOLEEI = "tooOldLogEventEndIndex";
+const _tS = "tokenString";
+const _tSr = "trimString";
+const _tT = "targetTimezone";
+const _tTr = "triggeredTimestamp";
+const _ta = "tags";
+const _ti = "timezone";
+const _tim = "timestamp";
+const _time = "time";
+const _to = "to";
+const _ty = "type";
+const _u = "unmask";
+const _uCS = "upperCaseString";
+const _uI = "userIdentity";
+const _uRLGC = "unchangedRetentionLogGroupCount";
+const _uST = "uploadSequenceToken";
+const _un = "unit";
+const _v = "value";
+const _vEI = "vpcEndpointId";
+const _vK = "valueKey";
+const _vT = "valueType";
+const _va = "values";
+const _w = "workspace";
+const _wI = "workspaceId";
+const _wK = "withKeys";
+const n0 = "com.amazonaws.cloudwatchlogs";
+const _s_registry = new TypeRegistry(_s);
+var CloudWatchLogsServiceException$ = [-3, _s, "CloudWatchLogsServiceException", 0, [], []];
+_s_registry.registerError(CloudWatchLogsServiceException$, CloudWatchLogsServiceException);
+const n0_registry = new TypeRegistry(n0);
+var AccessDeniedException$ = [-3, n0, _ADE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(AccessDeniedException$, AccessDeniedException);
+var ConflictException$ = [-3, n0, _CE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ConflictException$, ConflictException);
+var DataAlreadyAcceptedException$ = [-3, n0, _DAAE,
+    { [_e]: _c },
+    [_eST, _m],
+    [0, 0]
+];
+n0_registry.registerError(DataAlreadyAcceptedException$, DataAlreadyAcceptedException);
+var InternalServerException$ = [-3, n0, _ISE,
+    { [_e]: _se, [_hE]: 500 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InternalServerException$, InternalServerException);
+var InternalStreamingException$ = [-3, n0, _ISEn,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InternalStreamingException$, InternalStreamingException);
+var InvalidOperationException$ = [-3, n0, _IOE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidOperationException$, InvalidOperationException);
+var InvalidParameterException$ = [-3, n0, _IPE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidParameterException$, InvalidParameterException);
+var InvalidSequenceTokenException$ = [-3, n0, _ISTE,
+    { [_e]: _c },
+    [_eST, _m],
+    [0, 0]
+];
+n0_registry.registerError(InvalidSequenceTokenException$, InvalidSequenceTokenException);
+var LimitExceededException$ = [-3, n0, _LEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(LimitExceededException$, LimitExceededException);
+var MalformedQueryException$ = [-3, n0, _MQE,
+    { [_e]: _c },
+    [_qCE, _m],
+    [() => QueryCompileError$, 0]
+];
+n0_registry.registerError(MalformedQueryException$, MalformedQueryException);
+var OperationAbortedException$ = [-3, n0, _OAE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(OperationAbortedException$, OperationAbortedException);
+var ResourceAlreadyExistsException$ = [-3, n0, _RAEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ResourceAlreadyExistsException$, ResourceAlreadyExistsException);
+var ResourceNotFoundException$ = [-3, n0, _RNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ResourceNotFoundException$, ResourceNotFoundException);
+var ServiceQuotaExceededException$ = [-3, n0, _SQEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ServiceQuotaExceededException$, ServiceQuotaExceededException);
+var ServiceUnavailableException$ = [-3, n0, _SUE,
+    { [_e]: _se },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ServiceUnavailableException$, ServiceUnavailableException);
+var SessionStreamingException$ = [-3, n0, _SSE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(SessionStreamingException$, SessionStreamingException);
+var SessionTimeoutException$ = [-3, n0, _STE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(SessionTimeoutException$, SessionTimeoutException);
+var ThrottlingException$ = [-3, n0, _TE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ThrottlingException$, ThrottlingException);
+var TooManyTagsException$ = [-3, n0, _TMTE,
+    { [_e]: _c, [_hE]: 400 },
+    [_m, _rN],
+    [0, 0]
+];
+n0_registry.registerError(TooManyTagsException$, TooManyTagsException);
+var UnrecognizedClientException$ = [-3, n0, _UCE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(UnrecognizedClientException$, UnrecognizedClientException);
+var ValidationException$ = [-3, n0, _VE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ValidationException$, ValidationException);
+const errorTypeRegistries = [
+    _s_registry,
+    n0_registry,
+];
+var AccountPolicy$ = [3, n0, _AP,
+    0,
+    [_pN, _pD, _lUT, _pT, _sc, _sC, _aI],
+    [0, 0, 1, 0, 0, 0, 0]
+];
+var AddKeyEntry$ = [3, n0, _AKE,
+    0,
+    [_k, _v, _oIE],
+    [0, 0, 2], 2
+];
+var AddKeys$ = [3, n0, _AK,
+    0,
+    [_en],
+    [() => AddKeyEntries], 1
+];
+var AggregateLogGroupSummary$ = [3, n0, _ALGS,
+    0,
+    [_lGC, _gI],
+    [1, () => GroupingIdentifiers]
+];
+var Anomaly$ = [3, n0, _A,
+    0,
+    [_aIn, _pI, _aDA, _pS, _fS, _lS, _d, _a, _st, _h, _lSo, _pTa, _lGAL, _pR, _p, _su, _sD, _sU, _iPLS],
+    [0, 0, 0, 0, 1, 1, 0, 2, 0, 128 | 1, () => LogSamples, () => PatternTokens, 64 | 0, 0, 0, 2, 1, 1, 2], 13
+];
+var AnomalyDetector$ = [3, n0, _AD,
+    0,
+    [_aDA, _dN, _lGAL, _eF, _fP, _aDS, _kKI, _cTS, _lMTS, _aVT],
+    [0, 0, 64 | 0, 0, 0, 0, 0, 1, 1, 1]
+];
+var AssociateKmsKeyRequest$ = [3, n0, _AKKR,
+    0,
+    [_kKI, _lGN, _rI],
+    [0, 0, 0], 1
+];
+var AssociateSourceToS3TableIntegrationRequest$ = [3, n0, _ASTSTIR,
+    0,
+    [_iA, _dS],
+    [0, () => DataSource$], 2
+];
+var AssociateSourceToS3TableIntegrationResponse$ = [3, n0, _ASTSTIRs,
+    0,
+    [_i],
+    [0]
+];
+var CancelExportTaskRequest$ = [3, n0, _CETR,
+    0,
+    [_tI],
+    [0], 1
+];
+var CancelImportTaskRequest$ = [3, n0, _CITR,
+    0,
+    [_iI],
+    [0], 1
+];
+var CancelImportTaskResponse$ = [3, n0, _CITRa,
+    0,
+    [_iI, _iS, _iSm, _cT, _lUT],
+    [0, () => ImportStatistics$, 0, 1, 1]
+];
+var ConfigurationTemplate$ = [3, n0, _CT,
+    0,
+    [_ser, _lT, _rT, _dDT, _dDCV, _aF, _aOF, _aAFAVLDFR, _aFD, _aSPF, _dSC, _sTI],
+    [0, 0, 0, 0, () => ConfigurationTemplateDeliveryConfigValues$, () => AllowedFields, 64 | 0, 0, 64 | 0, 64 | 0, () => DeliverySourceConfigurationSchemas, () => S3TablesIntegration$]
+];
+var ConfigurationTemplateDeliveryConfigValues$ = [3, n0, _CTDCV,
+    0,
+    [_rF, _fD, _sDC],
+    [64 | 0, 0, () => S3DeliveryConfiguration$]
+];
+var CopyValue$ = [3, n0, _CV,
+    0,
+    [_en],
+    [() => CopyValueEntries], 1
+];
+var CopyValueEntry$ = [3, n0, _CVE,
+    0,
+    [_so, _t, _oIE],
+    [0, 0, 2], 2
+];
+var CreateDeliveryRequest$ = [3, n0, _CDR,
+    0,
+    [_dSN, _dDA, _rF, _fD, _sDC, _ta],
+    [0, 0, 64 | 0, 0, () => S3DeliveryConfiguration$, 128 | 0], 2
+];
+var CreateDeliveryResponse$ = [3, n0, _CDRr,
+    0,
+    [_de],
+    [() => Delivery$]
+];
+var CreateExportTaskRequest$ = [3, n0, _CETRr,
+    0,
+    [_lGN, _f, _to, _des, _tN, _lSNP, _dP],
+    [0, 1, 1, 0, 0, 0, 0], 4
+];
+var CreateExportTaskResponse$ = [3, n0, _CETRre,
+    0,
+    [_tI],
+    [0]
+];
+var CreateImportTaskRequest$ = [3, n0, _CITRr,
+    0,
+    [_iSA, _iRA, _iF],
+    [0, 0, () => ImportFilter$], 2
+];
+var CreateImportTaskResponse$ = [3, n0, _CITRre,
+    0,
+    [_iI, _iDA, _cT],
+    [0, 0, 1]
+];
+var CreateLogAnomalyDetectorRequest$ = [3, n0, _CLADR,
+    0,
+    [_lGAL, _dN, _eF, _fP, _kKI, _aVT, _ta],
+    [64 | 0, 0, 0, 0, 0, 1, 128 | 0], 1
+];
+var CreateLogAnomalyDetectorResponse$ = [3, n0, _CLADRr,
+    0,
+    [_aDA],
+    [0]
+];
+var CreateLogGroupRequest$ = [3, n0, _CLGR,
+    0,
+    [_lGN, _kKI, _ta, _lGCo, _dPE],
+    [0, 0, 128 | 0, 0, 2], 1
+];
+var CreateLogStreamRequest$ = [3, n0, _CLSR,
+    0,
+    [_lGN, _lSN],
+    [0, 0], 2
+];
+var CreateLookupTableRequest$ = [3, n0, _CLTR,
+    0,
+    [_lTN, _d, _tB, _qI, _kKI, _ta],
+    [0, 0, 0, 0, 0, 128 | 0], 1
+];
+var CreateLookupTableResponse$ = [3, n0, _CLTRr,
+    0,
+    [_lTA, _cA],
+    [0, 1]
+];
+var CreateScheduledQueryRequest$ = [3, n0, _CSQR,
+    0,
+    [_n, _qL, _qS, _sE, _eRA, _d, _lGI, _ti, _sTO, _eTO, _dC, _sST, _sET, _st, _ta],
+    [0, 0, 0, 0, 0, 0, 64 | 0, 0, 1, 1, () => DestinationConfiguration$, 1, 1, 0, 128 | 0], 5
+];
+var CreateScheduledQueryResponse$ = [3, n0, _CSQRr,
+    0,
+    [_sQA, _st],
+    [0, 0]
+];
+var CSV$ = [3, n0, _CSV,
+    0,
+    [_qC, _del, _co, _so, _des],
+    [0, 0, 64 | 0, 0, 0]
+];
+var DataSource$ = [3, n0, _DS,
+    0,
+    [_n, _ty],
+    [0, 0], 1
+];
+var DataSourceFilter$ = [3, n0, _DSF,
+    0,
+    [_n, _ty],
+    [0, 0], 1
+];
+var DateTimeConverter$ = [3, n0, _DTC,
+    0,
+    [_so, _t, _mP, _tF, _sT, _tT, _l],
+    [0, 0, 64 | 0, 0, 0, 0, 0], 3
+];
+var DeleteAccountPolicyRequest$ = [3, n0, _DAPR,
+    0,
+    [_pN, _pT, _dR],
+    [0, 0, 2], 2
+];
+var DeleteAccountPolicyResponse$ = [3, n0, _DAPRe,
+    0,
+    [_dRR],
+    [() => DryRunResult$]
+];
+var DeleteDataProtectionPolicyRequest$ = [3, n0, _DDPPR,
+    0,
+    [_lGIo],
+    [0], 1
+];
+var DeleteDeliveryDestinationPolicyRequest$ = [3, n0, _DDDPR,
+    0,
+    [_dDN],
+    [0], 1
+];
+var DeleteDeliveryDestinationRequest$ = [3, n0, _DDDR,
+    0,
+    [_n],
+    [0], 1
+];
+var DeleteDeliveryRequest$ = [3, n0, _DDR,
+    0,
+    [_id],
+    [0], 1
+];
+var DeleteDeliverySourceRequest$ = [3, n0, _DDSR,
+    0,
+    [_n],
+    [0], 1
+];
+var DeleteDestinationRequest$ = [3, n0, _DDRe,
+    0,
+    [_dNe],
+    [0], 1
+];
+var DeleteIndexPolicyRequest$ = [3, n0, _DIPR,
+    0,
+    [_lGIo],
+    [0], 1
+];
+var DeleteIndexPolicyResponse$ = [3, n0, _DIPRe,
+    0,
+    [],
+    []
+];
+var DeleteIntegrationRequest$ = [3, n0, _DIR,
+    0,
+    [_iN, _fo],
+    [0, 2], 1
+];
+var DeleteIntegrationResponse$ = [3, n0, _DIRe,
+    0,
+    [],
+    []
+];
+var DeleteKeys$ = [3, n0, _DK,
+    0,
+    [_wK],
+    [64 | 0], 1
+];
+var DeleteLogAnomalyDetectorRequest$ = [3, n0, _DLADR,
+    0,
+    [_aDA],
+    [0], 1
+];
+var DeleteLogGroupRequest$ = [3, n0, _DLGR,
+    0,
+    [_lGN],
+    [0], 1
+];
+var DeleteLogStreamRequest$ = [3, n0, _DLSR,
+    0,
+    [_lGN, _lSN],
+    [0, 0], 2
+];
+var DeleteLookupTableRequest$ = [3, n0, _DLTR,
+    0,
+    [_lTA],
+    [0], 1
+];
+var DeleteMetricFilterRequest$ = [3, n0, _DMFR,
+    0,
+    [_lGN, _fN],
+    [0, 0], 2
+];
+var DeleteQueryDefinitionRequest$ = [3, n0, _DQDR,
+    0,
+    [_qDI],
+    [0], 1
+];
+var DeleteQueryDefinitionResponse$ = [3, n0, _DQDRe,
+    0,
+    [_suc],
+    [2]
+];
+var DeleteResourcePolicyRequest$ = [3, n0, _DRPR,
+    0,
+    [_pN, _rA, _eRI],
+    [0, 0, 0]
+];
+var DeleteRetentionPolicyRequest$ = [3, n0, _DRPRe,
+    0,
+    [_lGN],
+    [0], 1
+];
+var DeleteScheduledQueryRequest$ = [3, n0, _DSQR,
+    0,
+    [_i],
+    [0], 1
+];
+var DeleteScheduledQueryResponse$ = [3, n0, _DSQRe,
+    0,
+    [],
+    []
+];
+var DeleteSubscriptionFilterRequest$ = [3, n0, _DSFR,
+    0,
+    [_lGN, _fN],
+    [0, 0], 2
+];
+var DeleteSyslogConfigurationRequest$ = [3, n0, _DSCR,
+    0,
+    [_lGIo, _vEI],
+    [0, 0], 1
+];
+var DeleteTransformerRequest$ = [3, n0, _DTR,
+    0,
+    [_lGIo],
+    [0], 1
+];
+var Delivery$ = [3, n0, _D,
+    0,
+    [_id, _ar, _dSN, _dDA, _dDT, _rF, _fD, _sDC, _ta],
+    [0, 0, 0, 0, 0, 64 | 0, 0, () => S3DeliveryConfiguration$, 128 | 0]
+];
+var DeliveryDestination$ = [3, n0, _DD,
+    0,
+    [_n, _ar, _dDT, _oF, _dDC, _rAo, _ta],
+    [0, 0, 0, 0, () => DeliveryDestinationConfiguration$, 0, 128 | 0]
+];
+var DeliveryDestinationConfiguration$ = [3, n0, _DDC,
+    0,
+    [_dRA],
+    [0], 1
+];
+var DeliverySource$ = [3, n0, _DSe,
+    0,
+    [_n, _ar, _rAe, _ser, _lT, _ta, _dSC, _sta, _sR],
+    [0, 0, 64 | 0, 0, 0, 128 | 0, 128 | 0, 0, 0]
+];
+var DeliverySourceConfigurationSchema$ = [3, n0, _DSCS,
+    0,
+    [_kN, _vT, _dV, _sV, _mV, _mVa],
+    [0, 0, 0, 64 | 0, 1, 1], 3
+];
+var DescribeAccountPoliciesRequest$ = [3, n0, _DAPRes,
+    0,
+    [_pT, _pN, _aIc, _nT],
+    [0, 0, 64 | 0, 0], 1
+];
+var DescribeAccountPoliciesResponse$ = [3, n0, _DAPResc,
+    0,
+    [_aP, _nT],
+    [() => AccountPolicies, 0]
+];
+var DescribeConfigurationTemplatesRequest$ = [3, n0, _DCTR,
+    0,
+    [_ser, _lTo, _rTe, _dDTe, _nT, _li],
+    [0, 64 | 0, 64 | 0, 64 | 0, 0, 1]
+];
+var DescribeConfigurationTemplatesResponse$ = [3, n0, _DCTRe,
+    0,
+    [_cTo, _nT],
+    [() => ConfigurationTemplates, 0]
+];
+var DescribeDeliveriesRequest$ = [3, n0, _DDRes,
+    0,
+    [_nT, _li, _dSNe],
+    [0, 1, 64 | 0]
+];
+var DescribeDeliveriesResponse$ = [3, n0, _DDResc,
+    0,
+    [_deli, _nT],
+    [() => Deliveries, 0]
+];
+var DescribeDeliveryDestinationsRequest$ = [3, n0, _DDDRe,
+    0,
+    [_nT, _li, _na],
+    [0, 1, 64 | 0]
+];
+var DescribeDeliveryDestinationsResponse$ = [3, n0, _DDDRes,
+    0,
+    [_dD, _nT],
+    [() => DeliveryDestinations, 0]
+];
+var DescribeDeliverySourcesRequest$ = [3, n0, _DDSRe,
+    0,
+    [_nT, _li, _rAe],
+    [0, 1, 64 | 0]
+];
+var DescribeDeliverySourcesResponse$ = [3, n0, _DDSRes,
+    0,
+    [_dSe, _nT],
+    [() => DeliverySources, 0]
+];
+var DescribeDestinationsRequest$ = [3, n0, _DDRescr,
+    0,
+    [_DNP, _nT, _li],
+    [0, 0, 1]
+];
+var DescribeDestinationsResponse$ = [3, n0, _DDRescri,
+    0,
+    [_dest, _nT],
+    [() => Destinations, 0]
+];
+var DescribeExportTasksRequest$ = [3, n0, _DETR,
+    0,
+    [_tI, _sCt, _nT, _li],
+    [0, 0, 0, 1]
+];
+var DescribeExportTasksResponse$ = [3, n0, _DETRe,
+    0,
+    [_eT, _nT],
+    [() => ExportTasks, 0]
+];
+var DescribeFieldIndexesRequest$ = [3, n0, _DFIR,
+    0,
+    [_lGI, _iC, _nT],
+    [64 | 0, 64 | 0, 0], 1
+];
+var DescribeFieldIndexesResponse$ = [3, n0, _DFIRe,
+    0,
+    [_fI, _nT],
+    [() => FieldIndexes, 0]
+];
+var DescribeImportTaskBatchesRequest$ = [3, n0, _DITBR,
+    0,
+    [_iI, _bIS, _li, _nT],
+    [0, 64 | 0, 1, 0], 1
+];
+var DescribeImportTaskBatchesResponse$ = [3, n0, _DITBRe,
+    0,
+    [_iSA, _iI, _iB, _nT],
+    [0, 0, () => ImportBatchList, 0]
+];
+var DescribeImportTasksRequest$ = [3, n0, _DITR,
+    0,
+    [_iI, _iSm, _iSA, _li, _nT],
+    [0, 0, 0, 1, 0]
+];
+var DescribeImportTasksResponse$ = [3, n0, _DITRe,
+    0,
+    [_im, _nT],
+    [() => ImportList, 0]
+];
+var DescribeIndexPoliciesRequest$ = [3, n0, _DIPRes,
+    0,
+    [_lGI, _nT],
+    [64 | 0, 0], 1
+];
+var DescribeIndexPoliciesResponse$ = [3, n0, _DIPResc,
+    0,
+    [_iP, _nT],
+    [() => IndexPolicies, 0]
+];
+var DescribeLogGroupsRequest$ = [3, n0, _DLGRe,
+    0,
+    [_aIc, _lGNP, _lGNPo, _nT, _li, _iLA, _lGCo, _lGI],
+    [64 | 0, 0, 0, 0, 1, 2, 0, 64 | 0]
+];
+var DescribeLogGroupsResponse$ = [3, n0, _DLGRes,
+    0,
+    [_lG, _nT],
+    [() => LogGroups, 0]
+];
+var DescribeLogStreamsRequest$ = [3, n0, _DLSRe,
+    0,
+    [_lGN, _lGIo, _lSNP, _oB, _desc, _nT, _li],
+    [0, 0, 0, 0, 2, 0, 1]
+];
+var DescribeLogStreamsResponse$ = [3, n0, _DLSRes,
+    0,
+    [_lSog, _nT],
+    [() => LogStreams, 0]
+];
+var DescribeLookupTablesRequest$ = [3, n0, _DLTRe,
+    0,
+    [_lTNP, _mR, _nT],
+    [0, 1, 0]
+];
+var DescribeLookupTablesResponse$ = [3, n0, _DLTRes,
+    0,
+    [_lToo, _nT],
+    [() => LookupTables, 0]
+];
+var DescribeMetricFiltersRequest$ = [3, n0, _DMFRe,
+    0,
+    [_lGN, _fNP, _nT, _li, _mN, _mNe],
+    [0, 0, 0, 1, 0, 0]
+];
+var DescribeMetricFiltersResponse$ = [3, n0, _DMFRes,
+    0,
+    [_mF, _nT],
+    [() => MetricFilters, 0]
+];
+var DescribeQueriesRequest$ = [3, n0, _DQR,
+    0,
+    [_lGN, _sta, _mR, _nT, _qL],
+    [0, 0, 1, 0, 0]
+];
+var DescribeQueriesResponse$ = [3, n0, _DQRe,
+    0,
+    [_q, _nT],
+    [() => QueryInfoList, 0]
+];
+var DescribeQueryDefinitionsRequest$ = [3, n0, _DQDRes,
+    0,
+    [_qL, _qDNP, _mR, _nT],
+    [0, 0, 1, 0]
+];
+var DescribeQueryDefinitionsResponse$ = [3, n0, _DQDResc,
+    0,
+    [_qD, _nT],
+    [() => QueryDefinitionList, 0]
+];
+var DescribeResourcePoliciesRequest$ = [3, n0, _DRPRes,
+    0,
+    [_nT, _li, _rA, _pSo],
+    [0, 1, 0, 0]
+];
+var DescribeResourcePoliciesResponse$ = [3, n0, _DRPResc,
+    0,
+    [_rP, _nT],
+    [() => ResourcePolicies, 0]
+];
+var DescribeSubscriptionFiltersRequest$ = [3, n0, _DSFRe,
+    0,
+    [_lGN, _fNP, _nT, _li],
+    [0, 0, 0, 1], 1
+];
+var DescribeSubscriptionFiltersResponse$ = [3, n0, _DSFRes,
+    0,
+    [_sF, _nT],
+    [() => SubscriptionFilters, 0]
+];
+var Destination$ = [3, n0, _De,
+    0,
+    [_dNe, _tA, _rAo, _aPc, _ar, _cT],
+    [0, 0, 0, 0, 0, 1]
+];
+var DestinationConfiguration$ = [3, n0, _DC,
+    0,
+    [_sCo, _lTC],
+    [() => S3Configuration$, () => LookupTableConfiguration$]
+];
+var DisassociateKmsKeyRequest$ = [3, n0, _DKKR,
+    0,
+    [_lGN, _rI],
+    [0, 0]
+];
+var DisassociateSourceFromS3TableIntegrationRequest$ = [3, n0, _DSFSTIR,
+    0,
+    [_i],
+    [0], 1
+];
+var DisassociateSourceFromS3TableIntegrationResponse$ = [3, n0, _DSFSTIRi,
+    0,
+    [_i],
+    [0]
+];
+var DryRunResult$ = [3, n0, _DRR,
+    0,
+    [_tMLG, _iRLGC, _dRLGC, _uRLGC, _fAC, _tLGI],
+    [1, 1, 1, 1, 1, () => LogGroupImpacts]
+];
+var Entity$ = [3, n0, _E,
+    0,
+    [_kA, _at],
+    [128 | 0, 128 | 0]
+];
+var ExportTask$ = [3, n0, _ET,
+    0,
+    [_tI, _tN, _lGN, _f, _to, _des, _dP, _sta, _eI],
+    [0, 0, 0, 1, 1, 0, 0, () => ExportTaskStatus$, () => ExportTaskExecutionInfo$]
+];
+var ExportTaskExecutionInfo$ = [3, n0, _ETEI,
+    0,
+    [_cT, _cTom],
+    [1, 1]
+];
+var ExportTaskStatus$ = [3, n0, _ETS,
+    0,
+    [_cod, _m],
+    [0, 0]
+];
+var FieldIndex$ = [3, n0, _FI,
+    0,
+    [_lGIo, _fIN, _lST, _fET, _lET, _ty, _iCn],
+    [0, 0, 1, 1, 1, 0, 0]
+];
+var FieldsData$ = [3, n0, _FD,
+    0,
+    [_da],
+    [21]
+];
+var FilteredLogEvent$ = [3, n0, _FLE,
+    0,
+    [_lSN, _tim, _m, _iT, _eIv],
+    [0, 1, 0, 1, 0]
+];
+var FilterLogEventsRequest$ = [3, n0, _FLER,
+    0,
+    [_lGN, _lGIo, _lSNo, _lSNP, _sTt, _eTn, _fP, _nT, _li, _sFH, _in, _u],
+    [0, 0, 64 | 0, 0, 1, 1, 0, 0, 1, 2, 2, 2]
+];
+var FilterLogEventsResponse$ = [3, n0, _FLERi,
+    0,
+    [_ev, _sLS, _nT],
+    [() => FilteredLogEvents, () => SearchedLogStreams, 0]
+];
+var GetDataProtectionPolicyRequest$ = [3, n0, _GDPPR,
+    0,
+    [_lGIo],
+    [0], 1
+];
+var GetDataProtectionPolicyResponse$ = [3, n0, _GDPPRe,
+    0,
+    [_lGIo, _pD, _lUT],
+    [0, 0, 1]
+];
+var GetDeliveryDestinationPolicyRequest$ = [3, n0, _GDDPR,
+    0,
+    [_dDN],
+    [0], 1
+];
+var GetDeliveryDestinationPolicyResponse$ = [3, n0, _GDDPRe,
+    0,
+    [_po],
+    [() => Policy$]
+];
+var GetDeliveryDestinationRequest$ = [3, n0, _GDDR,
+    0,
+    [_n],
+    [0], 1
+];
+var GetDeliveryDestinationResponse$ = [3, n0, _GDDRe,
+    0,
+    [_dDe],
+    [() => DeliveryDestination$]
+];
+var GetDeliveryRequest$ = [3, n0, _GDR,
+    0,
+    [_id],
+    [0], 1
+];
+var GetDeliveryResponse$ = [3, n0, _GDRe,
+    0,
+    [_de],
+    [() => Delivery$]
+];
+var GetDeliverySourceRequest$ = [3, n0, _GDSR,
+    0,
+    [_n],
+    [0], 1
+];
+var GetDeliverySourceResponse$ = [3, n0, _GDSRe,
+    0,
+    [_dSel],
+    [() => DeliverySource$]
+];
+var GetIntegrationRequest$ = [3, n0, _GIR,
+    0,
+    [_iN],
+    [0], 1
+];
+var GetIntegrationResponse$ = [3, n0, _GIRe,
+    0,
+    [_iN, _iTn, _iSn, _iD],
+    [0, 0, 0, () => IntegrationDetails$]
+];
+var GetLogAnomalyDetectorRequest$ = [3, n0, _GLADR,
+    0,
+    [_aDA],
+    [0], 1
+];
+var GetLogAnomalyDetectorResponse$ = [3, n0, _GLADRe,
+    0,
+    [_dN, _lGAL, _eF, _fP, _aDS, _kKI, _cTS, _lMTS, _aVT],
+    [0, 64 | 0, 0, 0, 0, 0, 1, 1, 1]
+];
+var GetLogEventsRequest$ = [3, n0, _GLER,
+    0,
+    [_lSN, _lGN, _lGIo, _sTt, _eTn, _nT, _li, _sFH, _u],
+    [0, 0, 0, 1, 1, 0, 1, 2, 2], 1
+];
+var GetLogEventsResponse$ = [3, n0, _GLERe,
+    0,
+    [_ev, _nFT, _nBT],
+    [() => OutputLogEvents, 0, 0]
+];
+var GetLogFieldsRequest$ = [3, n0, _GLFR,
+    0,
+    [_dSNa, _dST],
+    [0, 0], 2
+];
+var GetLogFieldsResponse$ = [3, n0, _GLFRe,
+    0,
+    [_lF],
+    [() => LogFieldsList]
+];
+var GetLogGroupFieldsRequest$ = [3, n0, _GLGFR,
+    0,
+    [_lGN, _time, _lGIo],
+    [0, 1, 0]
+];
+var GetLogGroupFieldsResponse$ = [3, n0, _GLGFRe,
+    0,
+    [_lGF],
+    [() => LogGroupFieldList]
+];
+var GetLogObjectRequest$ = [3, n0, _GLOR,
+    0,
+    [_lOP, _u],
+    [0, 2], 1
+];
+var GetLogObjectResponse$ = [3, n0, _GLORe,
+    0,
+    [_fSi],
+    [[() => GetLogObjectResponseStream$, 0]]
+];
+var GetLogRecordRequest$ = [3, n0, _GLRR,
+    0,
+    [_lRP, _u],
+    [0, 2], 1
+];
+var GetLogRecordResponse$ = [3, n0, _GLRRe,
+    0,
+    [_lR],
+    [128 | 0]
+];
+var GetLookupTableRequest$ = [3, n0, _GLTR,
+    0,
+    [_lTA],
+    [0], 1
+];
+var GetLookupTableResponse$ = [3, n0, _GLTRe,
+    0,
+    [_lTA, _lTN, _d, _tB, _sB, _lUT, _kKI],
+    [0, 0, 0, 0, 1, 1, 0]
+];
+var GetQueryResultsRequest$ = [3, n0, _GQRR,
+    0,
+    [_qI, _nT, _mI],
+    [0, 0, 1], 1
+];
+var GetQueryResultsResponse$ = [3, n0, _GQRRe,
+    0,
+    [_qL, _r, _stat, _sta, _eK, _nT],
+    [0, () => QueryResults, () => QueryStatistics$, 0, 0, 0]
+];
+var GetScheduledQueryHistoryRequest$ = [3, n0, _GSQHR,
+    0,
+    [_i, _sTt, _eTn, _eS, _mR, _nT],
+    [0, 1, 1, 64 | 0, 1, 0], 3
+];
+var GetScheduledQueryHistoryResponse$ = [3, n0, _GSQHRe,
+    0,
+    [_n, _sQA, _tH, _nT],
+    [0, 0, () => TriggerHistoryRecordList, 0]
+];
+var GetScheduledQueryRequest$ = [3, n0, _GSQR,
+    0,
+    [_i],
+    [0], 1
+];
+var GetScheduledQueryResponse$ = [3, n0, _GSQRe,
+    0,
+    [_sQA, _n, _d, _qL, _qS, _lGI, _sE, _ti, _sTO, _eTO, _dC, _st, _sTc, _lTT, _lES, _sST, _sET, _eRA, _cT, _lUT],
+    [0, 0, 0, 0, 0, 64 | 0, 0, 0, 1, 1, () => DestinationConfiguration$, 0, 0, 1, 0, 1, 1, 0, 1, 1]
+];
+var GetStorageTierPolicyRequest$ = [3, n0, _GSTPR,
+    0,
+    [],
+    []
+];
+var GetStorageTierPolicyResponse$ = [3, n0, _GSTPRe,
+    0,
+    [_sTto, _lUT],
+    [0, 1]
+];
+var GetTransformerRequest$ = [3, n0, _GTR,
+    0,
+    [_lGIo],
+    [0], 1
+];
+var GetTransformerResponse$ = [3, n0, _GTRe,
+    0,
+    [_lGIo, _cT, _lMT, _tC],
+    [0, 1, 1, () => Processors]
+];
+var Grok$ = [3, n0, _G,
+    0,
+    [_ma, _so],
+    [0, 0], 1
+];
+var GroupingIdentifier$ = [3, n0, _GI,
+    0,
+    [_k, _v],
+    [0, 0]
+];
+var Import$ = [3, n0, _I,
+    0,
+    [_iI, _iSA, _iSm, _iDA, _iS, _iF, _cT, _lUT, _eM],
+    [0, 0, 0, 0, () => ImportStatistics$, () => ImportFilter$, 1, 1, 0]
+];
+var ImportBatch$ = [3, n0, _IB,
+    0,
+    [_bI, _sta, _eM],
+    [0, 0, 0], 2
+];
+var ImportFilter$ = [3, n0, _IF,
+    0,
+    [_sETt, _eET],
+    [1, 1]
+];
+var ImportStatistics$ = [3, n0, _IS,
+    0,
+    [_bIy],
+    [1]
+];
+var IndexPolicy$ = [3, n0, _IP,
+    0,
+    [_lGIo, _lUTa, _pD, _pN, _so],
+    [0, 1, 0, 0, 0]
+];
+var InputLogEvent$ = [3, n0, _ILE,
+    0,
+    [_tim, _m],
+    [1, 0], 2
+];
+var IntegrationSummary$ = [3, n0, _ISn,
+    0,
+    [_iN, _iTn, _iSn],
+    [0, 0, 0]
+];
+var ListAggregateLogGroupSummariesRequest$ = [3, n0, _LALGSR,
+    0,
+    [_gB, _aIc, _iLA, _lGCo, _lGNPo, _dSa, _nT, _li],
+    [0, 64 | 0, 2, 0, 0, () => DataSourceFilters, 0, 1], 1
+];
+var ListAggregateLogGroupSummariesResponse$ = [3, n0, _LALGSRi,
+    0,
+    [_aLGS, _nT],
+    [() => AggregateLogGroupSummaries, 0]
+];
+var ListAnomaliesRequest$ = [3, n0, _LAR,
+    0,
+    [_aDA, _sS, _li, _nT],
+    [0, 0, 1, 0]
+];
+var ListAnomaliesResponse$ = [3, n0, _LARi,
+    0,
+    [_an, _nT],
+    [() => Anomalies, 0]
+];
+var ListIntegrationsRequest$ = [3, n0, _LIR,
+    0,
+    [_iNP, _iTn, _iSn],
+    [0, 0, 0]
+];
+var ListIntegrationsResponse$ = [3, n0, _LIRi,
+    0,
+    [_iSnt],
+    [() => IntegrationSummaries]
+];
+var ListLogAnomalyDetectorsRequest$ = [3, n0, _LLADR,
+    0,
+    [_fLGA, _li, _nT],
+    [0, 1, 0]
+];
+var ListLogAnomalyDetectorsResponse$ = [3, n0, _LLADRi,
+    0,
+    [_aD, _nT],
+    [() => AnomalyDetectors, 0]
+];
+var ListLogGroupsForQueryRequest$ = [3, n0, _LLGFQR,
+    0,
+    [_qI, _nT, _mR],
+    [0, 0, 1], 1
+];
+var ListLogGroupsForQueryResponse$ = [3, n0, _LLGFQRi,
+    0,
+    [_lGI, _nT],
+    [64 | 0, 0]
+];
+var ListLogGroupsRequest$ = [3, n0, _LLGR,
+    0,
+    [_lGNPo, _lGCo, _iLA, _aIc, _nT, _li, _dSa, _fINi, _lGT],
+    [0, 0, 2, 64 | 0, 0, 1, () => DataSourceFilters, 64 | 0, () => TagFilters]
+];
+var ListLogGroupsResponse$ = [3, n0, _LLGRi,
+    0,
+    [_lG, _nT],
+    [() => LogGroupSummaries, 0]
+];
+var ListScheduledQueriesRequest$ = [3, n0, _LSQR,
+    0,
+    [_mR, _nT, _st, _sTc],
+    [1, 0, 0, 0]
+];
+var ListScheduledQueriesResponse$ = [3, n0, _LSQRi,
+    0,
+    [_nT, _sQ],
+    [0, () => ScheduledQuerySummaryList]
+];
+var ListSourcesForS3TableIntegrationRequest$ = [3, n0, _LSFSTIR,
+    0,
+    [_iA, _mR, _nT],
+    [0, 1, 0], 1
+];
+var ListSourcesForS3TableIntegrationResponse$ = [3, n0, _LSFSTIRi,
+    0,
+    [_sou, _nT],
+    [() => S3TableIntegrationSources, 0]
+];
+var ListSyslogConfigurationsRequest$ = [3, n0, _LSCR,
+    0,
+    [_lGIo, _vEI, _nT, _mR],
+    [0, 0, 0, 1]
+];
+var ListSyslogConfigurationsResponse$ = [3, n0, _LSCRi,
+    0,
+    [_sCy, _nT],
+    [() => SyslogConfigurations, 0]
+];
+var ListTagsForResourceRequest$ = [3, n0, _LTFRR,
+    0,
+    [_rA],
+    [0], 1
+];
+var ListTagsForResourceResponse$ = [3, n0, _LTFRRi,
+    0,
+    [_ta],
+    [128 | 0]
+];
+var ListTagsLogGroupRequest$ = [3, n0, _LTLGR,
+    0,
+    [_lGN],
+    [0], 1
+];
+var ListTagsLogGroupResponse$ = [3, n0, _LTLGRi,
+    0,
+    [_ta],
+    [128 | 0]
+];
+var ListToMap$ = [3, n0, _LTM,
+    0,
+    [_so, _k, _vK, _t, _fl, _fE],
+    [0, 0, 0, 0, 2, 0], 2
+];
+var LiveTailSessionLogEvent$ = [3, n0, _LTSLE,
+    0,
+    [_lSN, _lGIo, _m, _tim, _iT],
+    [0, 0, 0, 1, 1]
+];
+var LiveTailSessionMetadata$ = [3, n0, _LTSM,
+    0,
+    [_sa],
+    [2]
+];
+var LiveTailSessionStart$ = [3, n0, _LTSS,
+    0,
+    [_rIe, _sI, _lGI, _lSNo, _lSNPo, _lEFP],
+    [0, 0, 64 | 0, 64 | 0, 64 | 0, 0]
+];
+var LiveTailSessionUpdate$ = [3, n0, _LTSU,
+    0,
+    [_sM, _sRe],
+    [() => LiveTailSessionMetadata$, () => LiveTailSessionResults]
+];
+var LogEvent$ = [3, n0, _LE,
+    0,
+    [_tim, _m],
+    [1, 0]
+];
+var LogFieldsListItem$ = [3, n0, _LFLI,
+    0,
+    [_lFN, _lFT],
+    [0, () => LogFieldType$]
+];
+var LogFieldType$ = [3, n0, _LFT,
+    0,
+    [_ty, _el, _fi],
+    [0, () => LogFieldType$, () => LogFieldsList]
+];
+var LogGroup$ = [3, n0, _LG,
+    0,
+    [_lGN, _cT, _rID, _mFC, _ar, _sBt, _kKI, _dPS, _iPn, _lGCo, _lGA, _dPE, _bTAE, _rPN],
+    [0, 1, 1, 1, 0, 1, 0, 0, 64 | 0, 0, 0, 2, 2, 0]
+];
+var LogGroupField$ = [3, n0, _LGF,
+    0,
+    [_n, _pe],
+    [0, 1]
+];
+var LogGroupImpact$ = [3, n0, _LGI,
+    0,
+    [_lGN, _cR, _pRr, _sBt],
+    [0, 0, 0, 1]
+];
+var LogGroupSummary$ = [3, n0, _LGS,
+    0,
+    [_lGN, _lGA, _lGCo],
+    [0, 0, 0]
+];
+var LogStream$ = [3, n0, _LS,
+    0,
+    [_lSN, _cT, _fETi, _lETa, _lIT, _uST, _ar, _sBt],
+    [0, 1, 1, 1, 1, 0, 0, 1]
+];
+var LookupTable$ = [3, n0, _LT,
+    0,
+    [_lTA, _lTN, _d, _tFa, _rC, _sB, _lUT, _kKI],
+    [0, 0, 0, 64 | 0, 1, 1, 1, 0]
+];
+var LookupTableConfiguration$ = [3, n0, _LTC,
+    0,
+    [_tNa, _rAo, _d, _kKI, _ta],
+    [0, 0, 0, 0, 128 | 0], 2
+];
+var LowerCaseString$ = [3, n0, _LCS,
+    0,
+    [_wK],
+    [64 | 0], 1
+];
+var MetricFilter$ = [3, n0, _MF,
+    0,
+    [_fN, _fP, _mT, _cT, _lGN, _aOTL, _fSC, _eSFD],
+    [0, 0, () => MetricTransformations, 1, 0, 2, 0, 64 | 0]
+];
+var MetricFilterMatchRecord$ = [3, n0, _MFMR,
+    0,
+    [_eN, _eMv, _eV],
+    [1, 0, 128 | 0]
+];
+var MetricTransformation$ = [3, n0, _MT,
+    0,
+    [_mN, _mNe, _mVe, _dV, _di, _un],
+    [0, 0, 0, 1, 128 | 0, 0], 3
+];
+var MoveKeyEntry$ = [3, n0, _MKE,
+    0,
+    [_so, _t, _oIE],
+    [0, 0, 2], 2
+];
+var MoveKeys$ = [3, n0, _MK,
+    0,
+    [_en],
+    [() => MoveKeyEntries], 1
+];
+var OpenSearchApplication$ = [3, n0, _OSA,
+    0,
+    [_aE, _aA, _aIp, _sta],
+    [0, 0, 0, () => OpenSearchResourceStatus$]
+];
+var OpenSearchCollection$ = [3, n0, _OSC,
+    0,
+    [_cE, _cAo, _sta],
+    [0, 0, () => OpenSearchResourceStatus$]
+];
+var OpenSearchDataAccessPolicy$ = [3, n0, _OSDAP,
+    0,
+    [_pN, _sta],
+    [0, () => OpenSearchResourceStatus$]
+];
+var OpenSearchDataSource$ = [3, n0, _OSDS,
+    0,
+    [_dSNa, _sta],
+    [0, () => OpenSearchResourceStatus$]
+];
+var OpenSearchEncryptionPolicy$ = [3, n0, _OSEP,
+    0,
+    [_pN, _sta],
+    [0, () => OpenSearchResourceStatus$]
+];
+var OpenSearchIntegrationDetails$ = [3, n0, _OSID,
+    0,
+    [_dS, _ap, _col, _w, _eP, _nP, _aPc, _lP],
+    [() => OpenSearchDataSource$, () => OpenSearchApplication$, () => OpenSearchCollection$, () => OpenSearchWorkspace$, () => OpenSearchEncryptionPolicy$, () => OpenSearchNetworkPolicy$, () => OpenSearchDataAccessPolicy$, () => OpenSearchLifecyclePolicy$]
+];
+var OpenSearchLifecyclePolicy$ = [3, n0, _OSLP,
+    0,
+    [_pN, _sta],
+    [0, () => OpenSearchResourceStatus$]
+];
+var OpenSearchNetworkPolicy$ = [3, n0, _OSNP,
+    0,
+    [_pN, _sta],
+    [0, () => OpenSearchResourceStatus$]
+];
+var OpenSearchResourceConfig$ = [3, n0, _OSRC,
+    0,
+    [_dSRA, _dVP, _rD, _kKA, _aA],
+    [0, 64 | 0, 1, 0, 0], 3
+];
+var OpenSearchResourceStatus$ = [3, n0, _OSRS,
+    0,
+    [_sta, _sMt],
+    [0, 0]
+];
+var OpenSearchWorkspace$ = [3, n0, _OSW,
+    0,
+    [_wI, _sta],
+    [0, () => OpenSearchResourceStatus$]
+];
+var OutputLogEvent$ = [3, n0, _OLE,
+    0,
+    [_tim, _m, _iT],
+    [1, 0, 1]
+];
+var ParseCloudfront$ = [3, n0, _PC,
+    0,
+    [_so],
+    [0]
+];
+var ParseJSON$ = [3, n0, _PJSON,
+    0,
+    [_so, _des],
+    [0, 0]
+];
+var ParseKeyValue$ = [3, n0, _PKV,
+    0,
+    [_so, _des, _fD, _kVD, _kP, _nMV, _oIE],
+    [0, 0, 0, 0, 0, 0, 2]
+];
+var ParsePostgres$ = [3, n0, _PP,
+    0,
+    [_so],
+    [0]
+];
+var ParseRoute53$ = [3, n0, _PR,
+    0,
+    [_so],
+    [0]
+];
+var ParseToOCSF$ = [3, n0, _PTOCSF,
+    0,
+    [_eSv, _oV, _so, _mVap],
+    [0, 0, 0, 0], 2
+];
+var ParseVPC$ = [3, n0, _PVPC,
+    0,
+    [_so],
+    [0]
+];
+var ParseWAF$ = [3, n0, _PWAF,
+    0,
+    [_so],
+    [0]
+];
+var PatternToken$ = [3, n0, _PT,
+    0,
+    [_dTP, _iDs, _tS, _enu, _iTN],
+    [1, 2, 0, 128 | 1, 0]
+];
+var Policy$ = [3, n0, _P,
+    0,
+    [_dDP],
+    [0]
+];
+var Processor$ = [3, n0, _Pr,
+    0,
+    [_aK, _cV, _cs, _dTC, _dK, _g, _lTM, _lCS, _mK, _pC, _pJSON, _pKV, _pRa, _pTOCSF, _pP, _pVPC, _pWAF, _rK, _sSp, _sSu, _tSr, _tCy, _uCS],
+    [() => AddKeys$, () => CopyValue$, () => CSV$, () => DateTimeConverter$, () => DeleteKeys$, () => Grok$, () => ListToMap$, () => LowerCaseString$, () => MoveKeys$, () => ParseCloudfront$, () => ParseJSON$, () => ParseKeyValue$, () => ParseRoute53$, () => ParseToOCSF$, () => ParsePostgres$, () => ParseVPC$, () => ParseWAF$, () => RenameKeys$, () => SplitString$, () => SubstituteString$, () => TrimString$, () => TypeConverter$, () => UpperCaseString$]
+];
+var PutAccountPolicyRequest$ = [3, n0, _PAPR,
+    0,
+    [_pN, _pD, _pT, _sc, _sC, _dR],
+    [0, 0, 0, 0, 0, 2], 3
+];
+var PutAccountPolicyResponse$ = [3, n0, _PAPRu,
+    0,
+    [_aPcc, _dRR],
+    [() => AccountPolicy$, () => DryRunResult$]
+];
+var PutBearerTokenAuthenticationRequest$ = [3, n0, _PBTAR,
+    0,
+    [_lGIo, _bTAE],
+    [0, 2], 2
+];
+var PutDataProtectionPolicyRequest$ = [3, n0, _PDPPR,
+    0,
+    [_lGIo, _pD],
+    [0, 0], 2
+];
+var PutDataProtectionPolicyResponse$ = [3, n0, _PDPPRu,
+    0,
+    [_lGIo, _pD, _lUT],
+    [0, 0, 1]
+];
+var PutDeliveryDestinationPolicyRequest$ = [3, n0, _PDDPR,
+    0,
+    [_dDN, _dDP],
+    [0, 0], 2
+];
+var PutDeliveryDestinationPolicyResponse$ = [3, n0, _PDDPRu,
+    0,
+    [_po],
+    [() => Policy$]
+];
+var PutDeliveryDestinationRequest$ = [3, n0, _PDDR,
+    0,
+    [_n, _oF, _dDC, _dDT, _rAo, _ta],
+    [0, 0, () => DeliveryDestinationConfiguration$, 0, 0, 128 | 0], 1
+];
+var PutDeliveryDestinationResponse$ = [3, n0, _PDDRu,
+    0,
+    [_dDe],
+    [() => DeliveryDestination$]
+];
+var PutDeliverySourceRequest$ = [3, n0, _PDSR,
+    0,
+    [_n, _rA, _lT, _ta, _dSC],
+    [0, 0, 0, 128 | 0, 128 | 0], 3
+];
+var PutDeliverySourceResponse$ = [3, n0, _PDSRu,
+    0,
+    [_dSel],
+    [() => DeliverySource$]
+];
+var PutDestinationPolicyRequest$ = [3, n0, _PDPR,
+    0,
+    [_dNe, _aPc, _fU],
+    [0, 0, 2], 2
+];
+var PutDestinationRequest$ = [3, n0, _PDR,
+    0,
+    [_dNe, _tA, _rAo, _ta],
+    [0, 0, 0, 128 | 0], 3
+];
+var PutDestinationResponse$ = [3, n0, _PDRu,
+    0,
+    [_des],
+    [() => Destination$]
+];
+var PutIndexPolicyRequest$ = [3, n0, _PIPR,
+    0,
+    [_lGIo, _pD],
+    [0, 0], 2
+];
+var PutIndexPolicyResponse$ = [3, n0, _PIPRu,
+    0,
+    [_iPnd],
+    [() => IndexPolicy$]
+];
+var PutIntegrationRequest$ = [3, n0, _PIR,
+    0,
+    [_iN, _rCe, _iTn],
+    [0, () => ResourceConfig$, 0], 3
+];
+var PutIntegrationResponse$ = [3, n0, _PIRu,
+    0,
+    [_iN, _iSn],
+    [0, 0]
+];
+var PutLogEventsRequest$ = [3, n0, _PLER,
+    0,
+    [_lGN, _lSN, _lE, _sTe, _ent],
+    [0, 0, () => InputLogEvents, 0, () => Entity$], 3
+];
+var PutLogEventsResponse$ = [3, n0, _PLERu,
+    0,
+    [_nST, _rLEI, _rEI],
+    [0, () => RejectedLogEventsInfo$, () => RejectedEntityInfo$]
+];
+var PutLogGroupDeletionProtectionRequest$ = [3, n0, _PLGDPR,
+    0,
+    [_lGIo, _dPE],
+    [0, 2], 2
+];
+var PutMetricFilterRequest$ = [3, n0, _PMFR,
+    0,
+    [_lGN, _fN, _fP, _mT, _aOTL, _fSC, _eSFD],
+    [0, 0, 0, () => MetricTransformations, 2, 0, 64 | 0], 4
+];
+var PutQueryDefinitionRequest$ = [3, n0, _PQDR,
+    0,
+    [_n, _qS, _qL, _qDI, _lGNo, _cTl, _pa],
+    [0, 0, 0, 0, 64 | 0, [0, 4], () => QueryParameterList], 2
+];
+var PutQueryDefinitionResponse$ = [3, n0, _PQDRu,
+    0,
+    [_qDI],
+    [0]
+];
+var PutResourcePolicyRequest$ = [3, n0, _PRPR,
+    0,
+    [_pN, _pD, _rA, _eRI],
+    [0, 0, 0, 0]
+];
+var PutResourcePolicyResponse$ = [3, n0, _PRPRu,
+    0,
+    [_rPe, _rIev],
+    [() => ResourcePolicy$, 0]
+];
+var PutRetentionPolicyRequest$ = [3, n0, _PRPRut,
+    0,
+    [_lGN, _rID],
+    [0, 1], 2
+];
+var PutStorageTierPolicyRequest$ = [3, n0, _PSTPR,
+    0,
+    [_sTto],
+    [0], 1
+];
+var PutStorageTierPolicyResponse$ = [3, n0, _PSTPRu,
+    0,
+    [_sTto, _lUT],
+    [0, 1]
+];
+var PutSubscriptionFilterRequest$ = [3, n0, _PSFR,
+    0,
+    [_lGN, _fN, _fP, _dA, _rAo, _dis, _aOTL, _fSC, _eSF],
+    [0, 0, 0, 0, 0, 0, 2, 0, 64 | 0], 4
+];
+var PutSyslogConfigurationRequest$ = [3, n0, _PSCR,
+    0,
+    [_lGIo, _vEI],
+    [0, 0], 1
+];
+var PutTransformerRequest$ = [3, n0, _PTR,
+    0,
+    [_lGIo, _tC],
+    [0, () => Processors], 2
+];
+var QueryCompileError$ = [3, n0, _QCE,
+    0,
+    [_lo, _m],
+    [() => QueryCompileErrorLocation$, 0]
+];
+var QueryCompileErrorLocation$ = [3, n0, _QCEL,
+    0,
+    [_sCO, _eCO],
+    [1, 1]
+];
+var QueryDefinition$ = [3, n0, _QD,
+    0,
+    [_qL, _qDI, _n, _qS, _lM, _lGNo, _pa],
+    [0, 0, 0, 0, 1, 64 | 0, () => QueryParameterList]
+];
+var QueryInfo$ = [3, n0, _QI,
+    0,
+    [_qL, _qI, _qS, _sta, _cTr, _lGN, _qDu, _bS, _uI],
+    [0, 0, 0, 0, 1, 0, 1, 1, 0]
+];
+var QueryParameter$ = [3, n0, _QP,
+    0,
+    [_n, _dV, _d],
+    [0, 0, 0], 1
+];
+var QueryStatistics$ = [3, n0, _QS,
+    0,
+    [_rM, _rS, _eRS, _bS, _eBS, _lGS, _rCes],
+    [1, 1, 1, 1, 1, 1, 1]
+];
+var RecordField$ = [3, n0, _RF,
+    0,
+    [_n, _man],
+    [0, 2]
+];
+var RejectedEntityInfo$ = [3, n0, _REI,
+    0,
+    [_eTr],
+    [0], 1
+];
+var RejectedLogEventsInfo$ = [3, n0, _RLEI,
+    0,
+    [_tNLESI, _tOLEEI, _eLEEI],
+    [1, 1, 1]
+];
+var RenameKeyEntry$ = [3, n0, _RKE,
+    0,
+    [_k, _rTen, _oIE],
+    [0, 0, 2], 2
+];
+var RenameKeys$ = [3, n0, _RK,
+    0,
+    [_en],
+    [() => RenameKeyEntries], 1
+];
+var ResourcePolicy$ = [3, n0, _RP,
+    0,
+    [_pN, _pD, _lUT, _pSo, _rA, _rIev],
+    [0, 0, 1, 0, 0, 0]
+];
+var ResultField$ = [3, n0, _RFe,
+    0,
+    [_fie, _v],
+    [0, 0]
+];
+var S3Configuration$ = [3, n0, _SC,
+    0,
+    [_dI, _rAo, _oAI, _kKI],
+    [0, 0, 0, 0], 2
+];
+var S3DeliveryConfiguration$ = [3, n0, _SDC,
+    0,
+    [_sP, _eHCP],
+    [0, 2]
+];
+var S3TableIntegrationSource$ = [3, n0, _STIS,
+    0,
+    [_i, _dS, _sta, _sR, _cTSr, _pSI],
+    [0, () => DataSource$, 0, 0, 1, 0]
+];
+var S3TablesIntegration$ = [3, n0, _STI,
+    0,
+    [_dNa, _dT],
+    [0, 0]
+];
+var ScheduledQueryDestination$ = [3, n0, _SQD,
+    0,
+    [_dTe, _dI, _sta, _pIr, _eM],
+    [0, 0, 0, 0, 0]
+];
+var ScheduledQuerySummary$ = [3, n0, _SQS,
+    0,
+    [_sQA, _n, _st, _sTc, _lTT, _lES, _sE, _ti, _dC, _cT, _lUT],
+    [0, 0, 0, 0, 1, 0, 0, 0, () => DestinationConfiguration$, 1, 1]
+];
+var SearchedLogStream$ = [3, n0, _SLS,
+    0,
+    [_lSN, _sCe],
+    [0, 2]
+];
+var SplitString$ = [3, n0, _SS,
+    0,
+    [_en],
+    [() => SplitStringEntries], 1
+];
+var SplitStringEntry$ = [3, n0, _SSEp,
+    0,
+    [_so, _del],
+    [0, 0], 2
+];
+var StartLiveTailRequest$ = [3, n0, _SLTR,
+    0,
+    [_lGI, _lSNo, _lSNPo, _lEFP],
+    [64 | 0, 64 | 0, 64 | 0, 0], 1
+];
+var StartLiveTailResponse$ = [3, n0, _SLTRt,
+    0,
+    [_rSe],
+    [[() => StartLiveTailResponseStream$, 0]]
+];
+var StartQueryRequest$ = [3, n0, _SQR,
+    0,
+    [_sTt, _eTn, _qS, _qL, _lGN, _lGNo, _lGI, _li],
+    [1, 1, 0, 0, 0, 64 | 0, 64 | 0, 1], 3
+];
+var StartQueryResponse$ = [3, n0, _SQRt,
+    0,
+    [_qI],
+    [0]
+];
+var StopQueryRequest$ = [3, n0, _SQRto,
+    0,
+    [_qI],
+    [0], 1
+];
+var StopQueryResponse$ = [3, n0, _SQRtop,
+    0,
+    [_suc],
+    [2]
+];
+var SubscriptionFilter$ = [3, n0, _SF,
+    0,
+    [_fN, _lGN, _fP, _dA, _rAo, _dis, _aOTL, _cT, _fSC, _eSF],
+    [0, 0, 0, 0, 0, 0, 2, 1, 0, 64 | 0]
+];
+var SubstituteString$ = [3, n0, _SSu,
+    0,
+    [_en],
+    [() => SubstituteStringEntries], 1
+];
+var SubstituteStringEntry$ = [3, n0, _SSEu,
+    0,
+    [_so, _f, _to],
+    [0, 0, 0], 3
+];
+var SuppressionPeriod$ = [3, n0, _SP,
+    0,
+    [_v, _sUu],
+    [1, 0]
+];
+var SyslogConfiguration$ = [3, n0, _SCy,
+    0,
+    [_lGA, _sTo, _vEI, _cA],
+    [0, 0, 0, 1]
+];
+var TagFilter$ = [3, n0, _TF,
+    0,
+    [_k, _va],
+    [0, 64 | 0], 1
+];
+var TagLogGroupRequest$ = [3, n0, _TLGR,
+    0,
+    [_lGN, _ta],
+    [0, 128 | 0], 2
+];
+var TagResourceRequest$ = [3, n0, _TRR,
+    0,
+    [_rA, _ta],
+    [0, 128 | 0], 2
+];
+var TestMetricFilterRequest$ = [3, n0, _TMFR,
+    0,
+    [_fP, _lEM],
+    [0, 64 | 0], 2
+];
+var TestMetricFilterResponse$ = [3, n0, _TMFRe,
+    0,
+    [_mat],
+    [() => MetricFilterMatches]
+];
+var TestTransformerRequest$ = [3, n0, _TTR,
+    0,
+    [_tC, _lEM],
+    [() => Processors, 64 | 0], 2
+];
+var TestTransformerResponse$ = [3, n0, _TTRe,
+    0,
+    [_tL],
+    [() => TransformedLogs]
+];
+var TransformedLogRecord$ = [3, n0, _TLR,
+    0,
+    [_eN, _eMv, _tEM],
+    [1, 0, 0]
+];
+var TriggerHistoryRecord$ = [3, n0, _THR,
+    0,
+    [_qI, _eSx, _tTr, _eM, _dest],
+    [0, 0, 1, 0, () => ScheduledQueryDestinationList]
+];
+var TrimString$ = [3, n0, _TS,
+    0,
+    [_wK],
+    [64 | 0], 1
+];
+var TypeConverter$ = [3, n0, _TC,
+    0,
+    [_en],
+    [() => TypeConverterEntries], 1
+];
+var TypeConverterEntry$ = [3, n0, _TCE,
+    0,
+    [_k, _ty],
+    [0, 0], 2
+];
+var UntagLogGroupRequest$ = [3, n0, _ULGR,
+    0,
+    [_lGN, _ta],
+    [0, 64 | 0], 2
+];
+var UntagResourceRequest$ = [3, n0, _URR,
+    0,
+    [_rA, _tK],
+    [0, 64 | 0], 2
+];
+var UpdateAnomalyRequest$ = [3, n0, _UAR,
+    0,
+    [_aDA, _aIn, _pI, _sTu, _sPu, _b],
+    [0, 0, 0, 0, () => SuppressionPeriod$, 2], 1
+];
+var UpdateDeliveryConfigurationRequest$ = [3, n0, _UDCR,
+    0,
+    [_id, _rF, _fD, _sDC],
+    [0, 64 | 0, 0, () => S3DeliveryConfiguration$], 1
+];
+var UpdateDeliveryConfigurationResponse$ = [3, n0, _UDCRp,
+    0,
+    [],
+    []
+];
+var UpdateLogAnomalyDetectorRequest$ = [3, n0, _ULADR,
+    0,
+    [_aDA, _ena, _eF, _fP, _aVT],
+    [0, 2, 0, 0, 1], 2
+];
+var UpdateLookupTableRequest$ = [3, n0, _ULTR,
+    0,
+    [_lTA, _d, _tB, _qI, _kKI],
+    [0, 0, 0, 0, 0], 1
+];
+var UpdateLookupTableResponse$ = [3, n0, _ULTRp,
+    0,
+    [_lTA, _lUT],
+    [0, 1]
+];
+var UpdateScheduledQueryRequest$ = [3, n0, _USQR,
+    0,
+    [_i, _qL, _qS, _sE, _eRA, _d, _lGI, _ti, _sTO, _eTO, _dC, _sST, _sET, _st],
+    [0, 0, 0, 0, 0, 0, 64 | 0, 0, 1, 1, () => DestinationConfiguration$, 1, 1, 0], 5
+];
+var UpdateScheduledQueryResponse$ = [3, n0, _USQRp,
+    0,
+    [_sQA, _n, _d, _qL, _qS, _lGI, _sE, _ti, _sTO, _eTO, _dC, _st, _sTc, _lTT, _lES, _sST, _sET, _eRA, _cT, _lUT],
+    [0, 0, 0, 0, 0, 64 | 0, 0, 0, 1, 1, () => DestinationConfiguration$, 0, 0, 1, 0, 1, 1, 0, 1, 1]
+];
+var UpperCaseString$ = [3, n0, _UCS,
+    0,
+    [_wK],
+    [64 | 0], 1
+];
+var __Unit = "unit";
+var AccountPolicies = [1, n0, _APc,
+    0, () => AccountPolicy$
+];
+var AddKeyEntries = [1, n0, _AKEd,
+    0, () => AddKeyEntry$
+];
+var AggregateLogGroupSummaries = [1, n0, _ALGSg,
+    0, () => AggregateLogGroupSummary$
+];
+var AllowedFields = [1, n0, _AF,
+    0, () => RecordField$
+];
+var Anomalies = [1, n0, _An,
+    0, () => Anomaly$
+];
+var AnomalyDetectors = [1, n0, _ADn,
+    0, () => AnomalyDetector$
+];
+var ConfigurationTemplates = [1, n0, _CTo,
+    0, () => ConfigurationTemplate$
+];
+var CopyValueEntries = [1, n0, _CVEo,
+    0, () => CopyValueEntry$
+];
+var DataSourceFilters = [1, n0, _DSFa,
+    0, () => DataSourceFilter$
+];
+var Deliveries = [1, n0, _Del,
+    0, () => Delivery$
+];
+var DeliveryDestinations = [1, n0, _DDe,
+    0, () => DeliveryDestination$
+];
+var DeliverySourceConfigurationSchemas = [1, n0, _DSCSe,
+    0, () => DeliverySourceConfigurationSchema$
+];
+var DeliverySources = [1, n0, _DSel,
+    0, () => DeliverySource$
+];
+var Destinations = [1, n0, _Des,
+    0, () => Destination$
+];
+var ExportTasks = [1, n0, _ETx,
+    0, () => ExportTask$
+];
+var FieldIndexes = [1, n0, _FIi,
+    0, () => FieldIndex$
+];
+var FilteredLogEvents = [1, n0, _FLEi,
+    0, () => FilteredLogEvent$
+];
+var GroupingIdentifiers = [1, n0, _GIr,
+    0, () => GroupingIdentifier$
+];
+var ImportBatchList = [1, n0, _IBL,
+    0, () => ImportBatch$
+];
+var ImportList = [1, n0, _IL,
+    0, () => Import$
+];
+var IndexPolicies = [1, n0, _IPn,
+    0, () => IndexPolicy$
+];
+var InputLogEvents = [1, n0, _ILEn,
+    0, () => InputLogEvent$
+];
+var IntegrationSummaries = [1, n0, _ISnt,
+    0, () => IntegrationSummary$
+];
+var LiveTailSessionResults = [1, n0, _LTSR,
+    0, () => LiveTailSessionLogEvent$
+];
+var LogFieldsList = [1, n0, _LFL,
+    0, () => LogFieldsListItem$
+];
+var LogGroupFieldList = [1, n0, _LGFL,
+    0, () => LogGroupField$
+];
+var LogGroupImpacts = [1, n0, _LGIo,
+    0, () => LogGroupImpact$
+];
+var LogGroups = [1, n0, _LGo,
+    0, () => LogGroup$
+];
+var LogGroupSummaries = [1, n0, _LGSo,
+    0, () => LogGroupSummary$
+];
+var LogSamples = [1, n0, _LSo,
+    0, () => LogEvent$
+];
+var LogStreams = [1, n0, _LSog,
+    0, () => LogStream$
+];
+var LookupTables = [1, n0, _LTo,
+    0, () => LookupTable$
+];
+var MetricFilterMatches = [1, n0, _MFM,
+    0, () => MetricFilterMatchRecord$
+];
+var MetricFilters = [1, n0, _MFe,
+    0, () => MetricFilter$
+];
+var MetricTransformations = [1, n0, _MTe,
+    0, () => MetricTransformation$
+];
+var MoveKeyEntries = [1, n0, _MKEo,
+    0, () => MoveKeyEntry$
+];
+var OutputLogEvents = [1, n0, _OLEu,
+    0, () => OutputLogEvent$
+];
+var PatternTokens = [1, n0, _PTa,
+    0, () => PatternToken$
+];
+var Processors = [1, n0, _Pro,
+    0, () => Processor$
+];
+var QueryDefinitionList = [1, n0, _QDL,
+    0, () => QueryDefinition$
+];
+var QueryInfoList = [1, n0, _QIL,
+    0, () => QueryInfo$
+];
+var QueryParameterList = [1, n0, _QPL,
+    0, () => QueryParameter$
+];
+var QueryResults = [1, n0, _QR,
+    0, () => ResultRows
+];
+var RenameKeyEntries = [1, n0, _RKEe,
+    0, () => RenameKeyEntry$
+];
+var ResourcePolicies = [1, n0, _RPe,
+    0, () => ResourcePolicy$
+];
+var ResultRows = [1, n0, _RR,
+    0, () => ResultField$
+];
+var S3TableIntegrationSources = [1, n0, _STISa,
+    0, () => S3TableIntegrationSource$
+];
+var ScheduledQueryDestinationList = [1, n0, _SQDL,
+    0, () => ScheduledQueryDestination$
+];
+var ScheduledQuerySummaryList = [1, n0, _SQSL,
+    0, () => ScheduledQuerySummary$
+];
+var SearchedLogStreams = [1, n0, _SLSe,
+    0, () => SearchedLogStream$
+];
+var SplitStringEntries = [1, n0, _SSEpl,
+    0, () => SplitStringEntry$
+];
+var SubscriptionFilters = [1, n0, _SFu,
+    0, () => SubscriptionFilter$
+];
+var SubstituteStringEntries = [1, n0, _SSEub,
+    0, () => SubstituteStringEntry$
+];
+var SyslogConfigurations = [1, n0, _SCys,
+    0, () => SyslogConfiguration$
+];
+var TagFilters = [1, n0, _TFa,
+    0, () => TagFilter$
+];
+var TransformedLogs = [1, n0, _TL,
+    0, () => TransformedLogRecord$
+];
+var TriggerHistoryRecordList = [1, n0, _THRL,
+    0, () => TriggerHistoryRecord$
+];
+var TypeConverterEntries = [1, n0, _TCEy,
+    0, () => TypeConverterEntry$
+];
+var GetLogObjectResponseStream$ = [4, n0, _GLORS,
+    { [_str]: 1 },
+    [_fi, _ISEn],
+    [() => FieldsData$, [() => InternalStreamingException$, 0]]
+];
+var IntegrationDetails$ = [4, n0, _ID,
+    0,
+    [_oSID],
+    [() => OpenSearchIntegrationDetails$]
+];
+var ResourceConfig$ = [4, n0, _RC,
+    0,
+    [_oSRC],
+    [() => OpenSearchResourceConfig$]
+];
+var StartLiveTailResponseStream$ = [4, n0, _SLTRS,
+    { [_str]: 1 },
+    [_sSe, _sUe, _STE, _SSE],
+    [() => LiveTailSessionStart$, () => LiveTailSessionUpdate$, [() => SessionTimeoutException$, 0], [() => SessionStreamingException$, 0]]
+];
+var AssociateKmsKey$ = [9, n0, _AKK,
+    0, () => AssociateKmsKeyRequest$, () => __Unit
+];
+var AssociateSourceToS3TableIntegration$ = [9, n0, _ASTSTI,
+    0, () => AssociateSourceToS3TableIntegrationRequest$, () => AssociateSourceToS3TableIntegrationResponse$
+];
+var CancelExportTask$ = [9, n0, _CET,
+    0, () => CancelExportTaskRequest$, () => __Unit
+];
+var CancelImportTask$ = [9, n0, _CIT,
+    0, () => CancelImportTaskRequest$, () => CancelImportTaskResponse$
+];
+var CreateDelivery$ = [9, n0, _CD,
+    0, () => CreateDeliveryRequest$, () => CreateDeliveryResponse$
+];
+var CreateExportTask$ = [9, n0, _CETr,
+    0, () => CreateExportTaskRequest$, () => CreateExportTaskResponse$
+];
+var CreateImportTask$ = [9, n0, _CITr,
+    0, () => CreateImportTaskRequest$, () => CreateImportTaskResponse$
+];
+var CreateLogAnomalyDetector$ = [9, n0, _CLAD,
+    0, () => CreateLogAnomalyDetectorRequest$, () => CreateLogAnomalyDetectorResponse$
+];
+var CreateLogGroup$ = [9, n0, _CLG,
+    0, () => CreateLogGroupRequest$, () => __Unit
+];
+var CreateLogStream$ = [9, n0, _CLS,
+    0, () => CreateLogStreamRequest$, () => __Unit
+];
+var CreateLookupTable$ = [9, n0, _CLT,
+    0, () => CreateLookupTableRequest$, () => CreateLookupTableResponse$
+];
+var CreateScheduledQuery$ = [9, n0, _CSQ,
+    0, () => CreateScheduledQueryRequest$, () => CreateScheduledQueryResponse$
+];
+var DeleteAccountPolicy$ = [9, n0, _DAP,
+    0, () => DeleteAccountPolicyRequest$, () => DeleteAccountPolicyResponse$
+];
+var DeleteDataProtectionPolicy$ = [9, n0, _DDPP,
+    0, () => DeleteDataProtectionPolicyRequest$, () => __Unit
+];
+var DeleteDelivery$ = [9, n0, _DDel,
+    0, () => DeleteDeliveryRequest$, () => __Unit
+];
+var DeleteDeliveryDestination$ = [9, n0, _DDD,
+    0, () => DeleteDeliveryDestinationRequest$, () => __Unit
+];
+var DeleteDeliveryDestinationPolicy$ = [9, n0, _DDDP,
+    0, () => DeleteDeliveryDestinationPolicyRequest$, () => __Unit
+];
+var DeleteDeliverySource$ = [9, n0, _DDS,
+    0, () => DeleteDeliverySourceRequest$, () => __Unit
+];
+var DeleteDestination$ = [9, n0, _DDele,
+    0, () => DeleteDestinationRequest$, () => __Unit
+];
+var DeleteIndexPolicy$ = [9, n0, _DIP,
+    0, () => DeleteIndexPolicyRequest$, () => DeleteIndexPolicyResponse$
+];
+var DeleteIntegration$ = [9, n0, _DI,
+    0, () => DeleteIntegrationRequest$, () => DeleteIntegrationResponse$
+];
+var DeleteLogAnomalyDetector$ = [9, n0, _DLAD,
+    0, () => DeleteLogAnomalyDetectorRequest$, () => __Unit
+];
+var DeleteLogGroup$ = [9, n0, _DLG,
+    0, () => DeleteLogGroupRequest$, () => __Unit
+];
+var DeleteLogStream$ = [9, n0, _DLS,
+    0, () => DeleteLogStreamRequest$, () => __Unit
+];
+var DeleteLookupTable$ = [9, n0, _DLT,
+    0, () => DeleteLookupTableRequest$, () => __Unit
+];
+var DeleteMetricFilter$ = [9, n0, _DMF,
+    0, () => DeleteMetricFilterRequest$, () => __Unit
+];
+var DeleteQueryDefinition$ = [9, n0, _DQD,
+    0, () => DeleteQueryDefinitionRequest$, () => DeleteQueryDefinitionResponse$
+];
+var DeleteResourcePolicy$ = [9, n0, _DRP,
+    0, () => DeleteResourcePolicyRequest$, () => __Unit
+];
+var DeleteRetentionPolicy$ = [9, n0, _DRPe,
+    0, () => DeleteRetentionPolicyRequest$, () => __Unit
+];
+var DeleteScheduledQuery$ = [9, n0, _DSQ,
+    0, () => DeleteScheduledQueryRequest$, () => DeleteScheduledQueryResponse$
+];
+var DeleteSubscriptionFilter$ = [9, n0, _DSFe,
+    0, () => DeleteSubscriptionFilterRequest$, () => __Unit
+];
+var DeleteSyslogConfiguration$ = [9, n0, _DSC,
+    0, () => DeleteSyslogConfigurationRequest$, () => __Unit
+];
+var DeleteTransformer$ = [9, n0, _DT,
+    0, () => DeleteTransformerRequest$, () => __Unit
+];
+var DescribeAccountPolicies$ = [9, n0, _DAPe,
+    0, () => DescribeAccountPoliciesRequest$, () => DescribeAccountPoliciesResponse$
+];
+var DescribeConfigurationTemplates$ = [9, n0, _DCT,
+    0, () => DescribeConfigurationTemplatesRequest$, () => DescribeConfigurationTemplatesResponse$
+];
+var DescribeDeliveries$ = [9, n0, _DDes,
+    0, () => DescribeDeliveriesRequest$, () => DescribeDeliveriesResponse$
+];
+var DescribeDeliveryDestinations$ = [9, n0, _DDDe,
+    0, () => DescribeDeliveryDestinationsRequest$, () => DescribeDeliveryDestinationsResponse$
+];
+var DescribeDeliverySources$ = [9, n0, _DDSe,
+    0, () => DescribeDeliverySourcesRequest$, () => DescribeDeliverySourcesResponse$
+];
+var DescribeDestinations$ = [9, n0, _DDesc,
+    0, () => DescribeDestinationsRequest$, () => DescribeDestinationsResponse$
+];
+var DescribeExportTasks$ = [9, n0, _DET,
+    0, () => DescribeExportTasksRequest$, () => DescribeExportTasksResponse$
+];
+var DescribeFieldIndexes$ = [9, n0, _DFI,
+    0, () => DescribeFieldIndexesRequest$, () => DescribeFieldIndexesResponse$
+];
+var DescribeImportTaskBatches$ = [9, n0, _DITB,
+    0, () => DescribeImportTaskBatchesRequest$, () => DescribeImportTaskBatchesResponse$
+];
+var DescribeImportTasks$ = [9, n0, _DIT,
+    0, () => DescribeImportTasksRequest$, () => DescribeImportTasksResponse$
+];
+var DescribeIndexPolicies$ = [9, n0, _DIPe,
+    0, () => DescribeIndexPoliciesRequest$, () => DescribeIndexPoliciesResponse$
+];
+var DescribeLogGroups$ = [9, n0, _DLGe,
+    0, () => DescribeLogGroupsRequest$, () => DescribeLogGroupsResponse$
+];
+var DescribeLogStreams$ = [9, n0, _DLSe,
+    0, () => DescribeLogStreamsRequest$, () => DescribeLogStreamsResponse$
+];
+var DescribeLookupTables$ = [9, n0, _DLTe,
+    0, () => DescribeLookupTablesRequest$, () => DescribeLookupTablesResponse$
+];
+var DescribeMetricFilters$ = [9, n0, _DMFe,
+    0, () => DescribeMetricFiltersRequest$, () => DescribeMetricFiltersResponse$
+];
+var DescribeQueries$ = [9, n0, _DQ,
+    0, () => DescribeQueriesRequest$, () => DescribeQueriesResponse$
+];
+var DescribeQueryDefinitions$ = [9, n0, _DQDe,
+    0, () => DescribeQueryDefinitionsRequest$, () => DescribeQueryDefinitionsResponse$
+];
+var DescribeResourcePolicies$ = [9, n0, _DRPes,
+    0, () => DescribeResourcePoliciesRequest$, () => DescribeResourcePoliciesResponse$
+];
+var DescribeSubscriptionFilters$ = [9, n0, _DSFes,
+    0, () => DescribeSubscriptionFiltersRequest$, () => DescribeSubscriptionFiltersResponse$
+];
+var DisassociateKmsKey$ = [9, n0, _DKK,
+    0, () => DisassociateKmsKeyRequest$, () => __Unit
+];
+var DisassociateSourceFromS3TableIntegration$ = [9, n0, _DSFSTI,
+    0, () => DisassociateSourceFromS3TableIntegrationRequest$, () => DisassociateSourceFromS3TableIntegrationResponse$
+];
+var FilterLogEvents$ = [9, n0, _FLEil,
+    0, () => FilterLogEventsRequest$, () => FilterLogEventsResponse$
+];
+var GetDataProtectionPolicy$ = [9, n0, _GDPP,
+    0, () => GetDataProtectionPolicyRequest$, () => GetDataProtectionPolicyResponse$
+];
+var GetDelivery$ = [9, n0, _GD,
+    0, () => GetDeliveryRequest$, () => GetDeliveryResponse$
+];
+var GetDeliveryDestination$ = [9, n0, _GDD,
+    0, () => GetDeliveryDestinationRequest$, () => GetDeliveryDestinationResponse$
+];
+var GetDeliveryDestinationPolicy$ = [9, n0, _GDDP,
+    0, () => GetDeliveryDestinationPolicyRequest$, () => GetDeliveryDestinationPolicyResponse$
+];
+var GetDeliverySource$ = [9, n0, _GDS,
+    0, () => GetDeliverySourceRequest$, () => GetDeliverySourceResponse$
+];
+var GetIntegration$ = [9, n0, _GIe,
+    0, () => GetIntegrationRequest$, () => GetIntegrationResponse$
+];
+var GetLogAnomalyDetector$ = [9, n0, _GLAD,
+    0, () => GetLogAnomalyDetectorRequest$, () => GetLogAnomalyDetectorResponse$
+];
+var GetLogEvents$ = [9, n0, _GLE,
+    0, () => GetLogEventsRequest$, () => GetLogEventsResponse$
+];
+var GetLogFields$ = [9, n0, _GLF,
+    0, () => GetLogFieldsRequest$, () => GetLogFieldsResponse$
+];
+var GetLogGroupFields$ = [9, n0, _GLGF,
+    0, () => GetLogGroupFieldsRequest$, () => GetLogGroupFieldsResponse$
+];
+var GetLogObject$ = [9, n0, _GLO,
+    { [_end]: ["stream-"] }, () => GetLogObjectRequest$, () => GetLogObjectResponse$
+];
+var GetLogRecord$ = [9, n0, _GLR,
+    0, () => GetLogRecordRequest$, () => GetLogRecordResponse$
+];
+var GetLookupTable$ = [9, n0, _GLT,
+    0, () => GetLookupTableRequest$, () => GetLookupTableResponse$
+];
+var GetQueryResults$ = [9, n0, _GQR,
+    0, () => GetQueryResultsRequest$, () => GetQueryResultsResponse$
+];
+var GetScheduledQuery$ = [9, n0, _GSQ,
+    0, () => GetScheduledQueryRequest$, () => GetScheduledQueryResponse$
+];
+var GetScheduledQueryHistory$ = [9, n0, _GSQH,
+    0, () => GetScheduledQueryHistoryRequest$, () => GetScheduledQueryHistoryResponse$
+];
+var GetStorageTierPolicy$ = [9, n0, _GSTP,
+    0, () => GetStorageTierPolicyRequest$, () => GetStorageTierPolicyResponse$
+];
+var GetTransformer$ = [9, n0, _GT,
+    0, () => GetTransformerRequest$, () => GetTransformerResponse$
+];
+var ListAggregateLogGroupSummaries$ = [9, n0, _LALGS,
+    0, () => ListAggregateLogGroupSummariesRequest$, () => ListAggregateLogGroupSummariesResponse$
+];
+var ListAnomalies$ = [9, n0, _LA,
+    0, () => ListAnomaliesRequest$, () => ListAnomaliesResponse$
+];
+var ListIntegrations$ = [9, n0, _LI,
+    0, () => ListIntegrationsRequest$, () => ListIntegrationsResponse$
+];
+var ListLogAnomalyDetectors$ = [9, n0, _LLAD,
+    0, () => ListLogAnomalyDetectorsRequest$, () => ListLogAnomalyDetectorsResponse$
+];
+var ListLogGroups$ = [9, n0, _LLG,
+    0, () => ListLogGroupsRequest$, () => ListLogGroupsResponse$
+];
+var ListLogGroupsForQuery$ = [9, n0, _LLGFQ,
+    0, () => ListLogGroupsForQueryRequest$, () => ListLogGroupsForQueryResponse$
+];
+var ListScheduledQueries$ = [9, n0, _LSQ,
+    0, () => ListScheduledQueriesRequest$, () => ListScheduledQueriesResponse$
+];
+var ListSourcesForS3TableIntegration$ = [9, n0, _LSFSTI,
+    0, () => ListSourcesForS3TableIntegrationRequest$, () => ListSourcesForS3TableIntegrationResponse$
+];
+var ListSyslogConfigurations$ = [9, n0, _LSC,
+    0, () => ListSyslogConfigurationsRequest$, () => ListSyslogConfigurationsResponse$
+];
+var ListTagsForResource$ = [9, n0, _LTFR,
+    0, () => ListTagsForResourceRequest$, () => ListTagsForResourceResponse$
+];
+var ListTagsLogGroup$ = [9, n0, _LTLG,
+    0, () => ListTagsLogGroupRequest$, () => ListTagsLogGroupResponse$
+];
+var PutAccountPolicy$ = [9, n0, _PAP,
+    0, () => PutAccountPolicyRequest$, () => PutAccountPolicyResponse$
+];
+var PutBearerTokenAuthentication$ = [9, n0, _PBTA,
+    0, () => PutBearerTokenAuthenticationRequest$, () => __Unit
+];
+var PutDataProtectionPolicy$ = [9, n0, _PDPP,
+    0, () => PutDataProtectionPolicyRequest$, () => PutDataProtectionPolicyResponse$
+];
+var PutDeliveryDestination$ = [9, n0, _PDD,
+    0, () => PutDeliveryDestinationRequest$, () => PutDeliveryDestinationResponse$
+];
+var PutDeliveryDestinationPolicy$ = [9, n0, _PDDP,
+    0, () => PutDeliveryDestinationPolicyRequest$, () => PutDeliveryDestinationPolicyResponse$
+];
+var PutDeliverySource$ = [9, n0, _PDS,
+    0, () => PutDeliverySourceRequest$, () => PutDeliverySourceResponse$
+];
+var PutDestination$ = [9, n0, _PD,
+    0, () => PutDestinationRequest$, () => PutDestinationResponse$
+];
+var PutDestinationPolicy$ = [9, n0, _PDP,
+    0, () => PutDestinationPolicyRequest$, () => __Unit
+];
+var PutIndexPolicy$ = [9, n0, _PIP,
+    0, () => PutIndexPolicyRequest$, () => PutIndexPolicyResponse$
+];
+var PutIntegration$ = [9, n0, _PI,
+    0, () => PutIntegrationRequest$, () => PutIntegrationResponse$
+];
+var PutLogEvents$ = [9, n0, _PLE,
+    0, () => PutLogEventsRequest$, () => PutLogEventsResponse$
+];
+var PutLogGroupDeletionProtection$ = [9, n0, _PLGDP,
+    0, () => PutLogGroupDeletionProtectionRequest$, () => __Unit
+];
+var PutMetricFilter$ = [9, n0, _PMF,
+    0, () => PutMetricFilterRequest$, () => __Unit
+];
+var PutQueryDefinition$ = [9, n0, _PQD,
+    0, () => PutQueryDefinitionRequest$, () => PutQueryDefinitionResponse$
+];
+var PutResourcePolicy$ = [9, n0, _PRP,
+    0, () => PutResourcePolicyRequest$, () => PutResourcePolicyResponse$
+];
+var PutRetentionPolicy$ = [9, n0, _PRPu,
+    0, () => PutRetentionPolicyRequest$, () => __Unit
+];
+var PutStorageTierPolicy$ = [9, n0, _PSTP,
+    0, () => PutStorageTierPolicyRequest$, () => PutStorageTierPolicyResponse$
+];
+var PutSubscriptionFilter$ = [9, n0, _PSF,
+    0, () => PutSubscriptionFilterRequest$, () => __Unit
+];
+var PutSyslogConfiguration$ = [9, n0, _PSC,
+    0, () => PutSyslogConfigurationRequest$, () => __Unit
+];
+var PutTransformer$ = [9, n0, _PTu,
+    0, () => PutTransformerRequest$, () => __Unit
+];
+var StartLiveTail$ = [9, n0, _SLT,
+    { [_end]: ["stream-"] }, () => StartLiveTailRequest$, () => StartLiveTailResponse$
+];
+var StartQuery$ = [9, n0, _SQ,
+    0, () => StartQueryRequest$, () => StartQueryResponse$
+];
+var StopQuery$ = [9, n0, _SQt,
+    0, () => StopQueryRequest$, () => StopQueryResponse$
+];
+var TagLogGroup$ = [9, n0, _TLG,
+    0, () => TagLogGroupRequest$, () => __Unit
+];
+var TagResource$ = [9, n0, _TR,
+    0, () => TagResourceRequest$, () => __Unit
+];
+var TestMetricFilter$ = [9, n0, _TMF,
+    0, () => TestMetricFilterRequest$, () => TestMetricFilterResponse$
+];
+var TestTransformer$ = [9, n0, _TT,
+    0, () => TestTransformerRequest$, () => TestTransformerResponse$
+];
+var UntagLogGroup$ = [9, n0, _ULG,
+    0, () => UntagLogGroupRequest$, () => __Unit
+];
+var UntagResource$ = [9, n0, _UR,
+    0, () => UntagResourceRequest$, () => __Unit
+];
+var UpdateAnomaly$ = [9, n0, _UA,
+    0, () => UpdateAnomalyRequest$, () => __Unit
+];
+var UpdateDeliveryConfiguration$ = [9, n0, _UDC,
+    0, () => UpdateDeliveryConfigurationRequest$, () => UpdateDeliveryConfigurationResponse$
+];
+var UpdateLogAnomalyDetector$ = [9, n0, _ULAD,
+    0, () => UpdateLogAnomalyDetectorRequest$, () => __Unit
+];
+var UpdateLookupTable$ = [9, n0, _ULT,
+    0, () => UpdateLookupTableRequest$, () => UpdateLookupTableResponse$
+];
+var UpdateScheduledQuery$ = [9, n0, _USQ,
+    0, () => UpdateScheduledQueryRequest$, () => UpdateScheduledQueryResponse$
+];
+
+const getRuntimeConfig$1 = (config) => {
+    return {
+        apiVersion: "2014-03-28",
+        base64Decoder: config?.base64Decoder ?? fromBase64,
+        base64Encoder: config?.base64Encoder ?? toBase64,
+        disableHostPrefix: config?.disableHostPrefix ?? false,
+        endpointProvider: config?.endpointProvider ?? defaultEndpointResolver,
+        extensions: config?.extensions ?? [],
+        httpAuthSchemeProvider: config?.httpAuthSchemeProvider ?? defaultCloudWatchLogsHttpAuthSchemeProvider,
+        httpAuthSchemes: config?.httpAuthSchemes ?? [
+            {
+                schemeId: "aws.auth#sigv4",
+                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4"),
+                signer: new AwsSdkSigV4Signer(),
+            },
+        ],
+        logger: config?.logger ?? new NoOpLogger(),
+        protocol: config?.protocol ?? AwsJson1_1Protocol,
+        protocolSettings: config?.protocolSettings ?? {
+            defaultNamespace: "com.amazonaws.cloudwatchlogs",
+            errorTypeRegistries,
+            xmlNamespace: "http://monitoring.amazonaws.com/doc/2014-03-28/",
+            version: "2014-03-28",
+            serviceTarget: "Logs_20140328",
+        },
+        serviceId: config?.serviceId ?? "CloudWatch Logs",
+        sha256: config?.sha256 ?? Sha256,
+        urlParser: config?.urlParser ?? parseUrl,
+        utf8Decoder: config?.utf8Decoder ?? fromUtf8,
+        utf8Encoder: config?.utf8Encoder ?? toUtf8,
+    };
+};
+
+const getRuntimeConfig = (config) => {
+    emitWarningIfUnsupportedVersion(process.version);
+    const defaultsMode = resolveDefaultsModeConfig(config);
+    const defaultConfigProvider = () => defaultsMode().then(loadConfigsForDefaultMode);
+    const clientSharedValues = getRuntimeConfig$1(config);
+    emitWarningIfUnsupportedVersion$1(process.version);
+    const loaderConfig = {
+        profile: config?.profile,
+        logger: clientSharedValues.logger,
+    };
+    return {
+        ...clientSharedValues,
+        ...config,
+        runtime: "node",
+        defaultsMode,
+        authSchemePreference: config?.authSchemePreference ?? loadConfig(NODE_AUTH_SCHEME_PREFERENCE_OPTIONS, loaderConfig),
+        bodyLengthChecker: config?.bodyLengthChecker ?? calculateBodyLength,
+        credentialDefaultProvider: config?.credentialDefaultProvider ?? defaultProvider,
+        defaultSocketTimeout: getDefaultSocketTimeout(config?.requestHandler, 300_000),
+        defaultUserAgentProvider: config?.defaultUserAgentProvider ?? createDefaultUserAgentProvider({ serviceId: clientSharedValues.serviceId, clientVersion: packageInfo.version }),
+        eventStreamSerdeProvider: config?.eventStreamSerdeProvider ?? eventStreamSerdeProvider,
+        maxAttempts: config?.maxAttempts ?? loadConfig(NODE_MAX_ATTEMPT_CONFIG_OPTIONS, config),
+        region: config?.region ?? loadConfig(NODE_REGION_CONFIG_OPTIONS, { ...NODE_REGION_CONFIG_FILE_OPTIONS, ...loaderConfig }),
+        requestHandler: NodeHttpHandler.create(config?.requestHandler ?? defaultConfigProvider),
+        retryMode: config?.retryMode ??
+            loadConfig({
+                ...NODE_RETRY_MODE_CONFIG_OPTIONS,
+                default: async () => (await defaultConfigProvider()).retryMode || DEFAULT_RETRY_MODE,
+            }, config),
+        streamCollector: config?.streamCollector ?? streamCollector,
+        useDualstackEndpoint: config?.useDualstackEndpoint ?? loadConfig(NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        useFipsEndpoint: config?.useFipsEndpoint ?? loadConfig(NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        userAgentAppId: config?.userAgentAppId ?? loadConfig(NODE_APP_ID_CONFIG_OPTIONS, loaderConfig),
+    };
+};
+
+const getHttpAuthExtensionConfiguration = (runtimeConfig) => {
+    const _httpAuthSchemes = runtimeConfig.httpAuthSchemes;
+    let _httpAuthSchemeProvider = runtimeConfig.httpAuthSchemeProvider;
+    let _credentials = runtimeConfig.credentials;
+    return {
+        setHttpAuthScheme(httpAuthScheme) {
+            const index = _httpAuthSchemes.findIndex((scheme) => scheme.schemeId === httpAuthScheme.schemeId);
+            if (index === -1) {
+                _httpAuthSchemes.push(httpAuthScheme);
+            }
+            else {
+                _httpAuthSchemes.splice(index, 1, httpAuthScheme);
+            }
+        },
+        httpAuthSchemes() {
+            return _httpAuthSchemes;
+        },
+        setHttpAuthSchemeProvider(httpAuthSchemeProvider) {
+            _httpAuthSchemeProvider = httpAuthSchemeProvider;
+        },
+        httpAuthSchemeProvider() {
+            return _httpAuthSchemeProvider;
+        },
+        setCredentials(credentials) {
+            _credentials = credentials;
+        },
+        credentials() {
+            return _credentials;
+        },
+    };
+};
+const resolveHttpAuthRuntimeConfig = (config) => {
+    return {
+        httpAuthSchemes: config.httpAuthSchemes(),
+        httpAuthSchemeProvider: config.httpAuthSchemeProvider(),
+        credentials: config.credentials(),
+    };
+};
+
+const resolveRuntimeExtensions = (runtimeConfig, extensions) => {
+    const extensionConfiguration = Object.assign(getAwsRegionExtensionConfiguration(runtimeConfig), getDefaultExtensionConfiguration(runtimeConfig), getHttpHandlerExtensionConfiguration(runtimeConfig), getHttpAuthExtensionConfiguration(runtimeConfig));
+    extensions.forEach((extension) => extension.configure(extensionConfiguration));
+    return Object.assign(runtimeConfig, resolveAwsRegionExtensionConfiguration(extensionConfiguration), resolveDefaultRuntimeConfig(extensionConfiguration), resolveHttpHandlerRuntimeConfig(extensionConfiguration), resolveHttpAuthRuntimeConfig(extensionConfiguration));
+};
+
+class CloudWatchLogsClient extends Client {
+    config;
+    constructor(...[configuration]) {
+        const _config_0 = getRuntimeConfig(configuration || {});
+        super(_config_0);
+        this.initConfig = _config_0;
+        const _config_1 = resolveClientEndpointParameters(_config_0);
+        const _config_2 = resolveUserAgentConfig(_config_1);
+        const _config_3 = resolveRetryConfig(_config_2);
+        const _config_4 = resolveRegionConfig(_config_3);
+        const _config_5 = resolveHostHeaderConfig(_config_4);
+        const _config_6 = resolveEndpointConfig(_config_5);
+        const _config_7 = resolveEventStreamSerdeConfig(_config_6);
+        const _config_8 = resolveHttpAuthSchemeConfig(_config_7);
+        const _config_9 = resolveRuntimeExtensions(_config_8, configuration?.extensions || []);
+        this.config = _config_9;
+        this.middlewareStack.use(getSchemaSerdePlugin(this.config));
+        this.middlewareStack.use(getUserAgentPlugin(this.config));
+        this.middlewareStack.use(getRetryPlugin(this.config));
+        this.middlewareStack.use(getContentLengthPlugin(this.config));
+        this.middlewareStack.use(getHostHeaderPlugin(this.config));
+        this.middlewareStack.use(getLoggerPlugin(this.config));
+        this.middlewareStack.use(getRecursionDetectionPlugin(this.config));
+        this.middlewareStack.use(getHttpAuthSchemeEndpointRuleSetPlugin(this.config, {
+            httpAuthSchemeParametersProvider: defaultCloudWatchLogsHttpAuthSchemeParametersProvider,
+            identityProviderConfigProvider: async (config) => new DefaultIdentityProviderConfig({
+                "aws.auth#sigv4": config.credentials,
+            }),
+        }));
+        this.middlewareStack.use(getHttpSigningPlugin(this.config));
+    }
+    destroy() {
+        super.destroy();
+    }
+}
+
+const command = makeBuilder(commonParams, "Logs_20140328", "CloudWatchLogsClient", getEndpointPlugin);
+const _ep0 = {};
+const _mw0 = (Command, cs, config, o) => [];
+
+class AssociateKmsKeyCommand extends command(_ep0, _mw0, "AssociateKmsKey", AssociateKmsKey$) {
+}
+
+class AssociateSourceToS3TableIntegrationCommand extends command(_ep0, _mw0, "AssociateSourceToS3TableIntegration", AssociateSourceToS3TableIntegration$) {
+}
+
+class CancelExportTaskCommand extends command(_ep0, _mw0, "CancelExportTask", CancelExportTask$) {
+}
+
+class CancelImportTaskCommand extends command(_ep0, _mw0, "CancelImportTask", CancelImportTask$) {
+}
+
+class CreateDeliveryCommand extends command(_ep0, _mw0, "CreateDelivery", CreateDelivery$) {
+}
+
+class CreateExportTaskCommand extends command(_ep0, _mw0, "CreateExportTask", CreateExportTask$) {
+}
+
+class CreateImportTaskCommand extends command(_ep0, _mw0, "CreateImportTask", CreateImportTask$) {
+}
+
+class CreateLogAnomalyDetectorCommand extends command(_ep0, _mw0, "CreateLogAnomalyDetector", CreateLogAnomalyDetector$) {
+}
+
+class CreateLogGroupCommand extends command(_ep0, _mw0, "CreateLogGroup", CreateLogGroup$) {
+}
+
+class CreateLogStreamCommand extends command(_ep0, _mw0, "CreateLogStream", CreateLogStream$) {
+}
+
+class CreateLookupTableCommand extends command(_ep0, _mw0, "CreateLookupTable", CreateLookupTable$) {
+}
+
+class CreateScheduledQueryCommand extends command(_ep0, _mw0, "CreateScheduledQuery", CreateScheduledQuery$) {
+}
+
+class DeleteAccountPolicyCommand extends command(_ep0, _mw0, "DeleteAccountPolicy", DeleteAccountPolicy$) {
+}
+
+class DeleteDataProtectionPolicyCommand extends command(_ep0, _mw0, "DeleteDataProtectionPolicy", DeleteDataProtectionPolicy$) {
+}
+
+class DeleteDeliveryCommand extends command(_ep0, _mw0, "DeleteDelivery", DeleteDelivery$) {
+}
+
+class DeleteDeliveryDestinationCommand extends command(_ep0, _mw0, "DeleteDeliveryDestination", DeleteDeliveryDestination$) {
+}
+
+class DeleteDeliveryDestinationPolicyCommand extends command(_ep0, _mw0, "DeleteDeliveryDestinationPolicy", DeleteDeliveryDestinationPolicy$) {
+}
+
+class DeleteDeliverySourceCommand extends command(_ep0, _mw0, "DeleteDeliverySource", DeleteDeliverySource$) {
+}
+
+class DeleteDestinationCommand extends command(_ep0, _mw0, "DeleteDestination", DeleteDestination$) {
+}
+
+class DeleteIndexPolicyCommand extends command(_ep0, _mw0, "DeleteIndexPolicy", DeleteIndexPolicy$) {
+}
+
+class DeleteIntegrationCommand extends command(_ep0, _mw0, "DeleteIntegration", DeleteIntegration$) {
+}
+
+class DeleteLogAnomalyDetectorCommand extends command(_ep0, _mw0, "DeleteLogAnomalyDetector", DeleteLogAnomalyDetector$) {
+}
+
+class DeleteLogGroupCommand extends command(_ep0, _mw0, "DeleteLogGroup", DeleteLogGroup$) {
+}
+
+class DeleteLogStreamCommand extends command(_ep0, _mw0, "DeleteLogStream", DeleteLogStream$) {
+}
+
+class DeleteLookupTableCommand extends command(_ep0, _mw0, "DeleteLookupTable", DeleteLookupTable$) {
+}
+
+class DeleteMetricFilterCommand extends command(_ep0, _mw0, "DeleteMetricFilter", DeleteMetricFilter$) {
+}
+
+class DeleteQueryDefinitionCommand extends command(_ep0, _mw0, "DeleteQueryDefinition", DeleteQueryDefinition$) {
+}
+
+class DeleteResourcePolicyCommand extends command(_ep0, _mw0, "DeleteResourcePolicy", DeleteResourcePolicy$) {
+}
+
+class DeleteRetentionPolicyCommand extends command(_ep0, _mw0, "DeleteRetentionPolicy", DeleteRetentionPolicy$) {
+}
+
+class DeleteScheduledQueryCommand extends command(_ep0, _mw0, "DeleteScheduledQuery", DeleteScheduledQuery$) {
+}
+
+class DeleteSubscriptionFilterCommand extends command(_ep0, _mw0, "DeleteSubscriptionFilter", DeleteSubscriptionFilter$) {
+}
+
+class DeleteSyslogConfigurationCommand extends command(_ep0, _mw0, "DeleteSyslogConfiguration", DeleteSyslogConfiguration$) {
+}
+
+class DeleteTransformerCommand extends command(_ep0, _mw0, "DeleteTransformer", DeleteTransformer$) {
+}
+
+class DescribeAccountPoliciesCommand extends command(_ep0, _mw0, "DescribeAccountPolicies", DescribeAccountPolicies$) {
+}
+
+class DescribeConfigurationTemplatesCommand extends command(_ep0, _mw0, "DescribeConfigurationTemplates", DescribeConfigurationTemplates$) {
+}
+
+class DescribeDeliveriesCommand extends command(_ep0, _mw0, "DescribeDeliveries", DescribeDeliveries$) {
+}
+
+class DescribeDeliveryDestinationsCommand extends command(_ep0, _mw0, "DescribeDeliveryDestinations", DescribeDeliveryDestinations$) {
+}
+
+class DescribeDeliverySourcesCommand extends command(_ep0, _mw0, "DescribeDeliverySources", DescribeDeliverySources$) {
+}
+
+class DescribeDestinationsCommand extends command(_ep0, _mw0, "DescribeDestinations", DescribeDestinations$) {
+}
+
+class DescribeExportTasksCommand extends command(_ep0, _mw0, "DescribeExportTasks", DescribeExportTasks$) {
+}
+
+class DescribeFieldIndexesCommand extends command(_ep0, _mw0, "DescribeFieldIndexes", DescribeFieldIndexes$) {
+}
+
+class DescribeImportTaskBatchesCommand extends command(_ep0, _mw0, "DescribeImportTaskBatches", DescribeImportTaskBatches$) {
+}
+
+class DescribeImportTasksCommand extends command(_ep0, _mw0, "DescribeImportTasks", DescribeImportTasks$) {
+}
+
+class DescribeIndexPoliciesCommand extends command(_ep0, _mw0, "DescribeIndexPolicies", DescribeIndexPolicies$) {
+}
+
+class DescribeLogGroupsCommand extends command(_ep0, _mw0, "DescribeLogGroups", DescribeLogGroups$) {
+}
+
+class DescribeLogStreamsCommand extends command(_ep0, _mw0, "DescribeLogStreams", DescribeLogStreams$) {
+}
+
+class DescribeLookupTablesCommand extends command(_ep0, _mw0, "DescribeLookupTables", DescribeLookupTables$) {
+}
+
+class DescribeMetricFiltersCommand extends command(_ep0, _mw0, "DescribeMetricFilters", DescribeMetricFilters$) {
+}
+
+class DescribeQueriesCommand extends command(_ep0, _mw0, "DescribeQueries", DescribeQueries$) {
+}
+
+class DescribeQueryDefinitionsCommand extends command(_ep0, _mw0, "DescribeQueryDefinitions", DescribeQueryDefinitions$) {
+}
+
+class DescribeResourcePoliciesCommand extends command(_ep0, _mw0, "DescribeResourcePolicies", DescribeResourcePolicies$) {
+}
+
+class DescribeSubscriptionFiltersCommand extends command(_ep0, _mw0, "DescribeSubscriptionFilters", DescribeSubscriptionFilters$) {
+}
+
+class DisassociateKmsKeyCommand extends command(_ep0, _mw0, "DisassociateKmsKey", DisassociateKmsKey$) {
+}
+
+class DisassociateSourceFromS3TableIntegrationCommand extends command(_ep0, _mw0, "DisassociateSourceFromS3TableIntegration", DisassociateSourceFromS3TableIntegration$) {
+}
+
+class FilterLogEventsCommand extends command(_ep0, _mw0, "FilterLogEvents", FilterLogEvents$) {
+}
+
+class GetDataProtectionPolicyCommand extends command(_ep0, _mw0, "GetDataProtectionPolicy", GetDataProtectionPolicy$) {
+}
+
+class GetDeliveryCommand extends command(_ep0, _mw0, "GetDelivery", GetDelivery$) {
+}
+
+class GetDeliveryDestinationCommand extends command(_ep0, _mw0, "GetDeliveryDestination", GetDeliveryDestination$) {
+}
+
+class GetDeliveryDestinationPolicyCommand extends command(_ep0, _mw0, "GetDeliveryDestinationPolicy", GetDeliveryDestinationPolicy$) {
+}
+
+class GetDeliverySourceCommand extends command(_ep0, _mw0, "GetDeliverySource", GetDeliverySource$) {
+}
+
+class GetIntegrationCommand extends command(_ep0, _mw0, "GetIntegration", GetIntegration$) {
+}
+
+class GetLogAnomalyDetectorCommand extends command(_ep0, _mw0, "GetLogAnomalyDetector", GetLogAnomalyDetector$) {
+}
+
+class GetLogEventsCommand extends command(_ep0, _mw0, "GetLogEvents", GetLogEvents$) {
+}
+
+class GetLogFieldsCommand extends command(_ep0, _mw0, "GetLogFields", GetLogFields$) {
+}
+
+class GetLogGroupFieldsCommand extends command(_ep0, _mw0, "GetLogGroupFields", GetLogGroupFields$) {
+}
+
+class GetLogObjectCommand extends command(_ep0, _mw0, "GetLogObject", GetLogObject$) {
+}
+
+class GetLogRecordCommand extends command(_ep0, _mw0, "GetLogRecord", GetLogRecord$) {
+}
+
+class GetLookupTableCommand extends command(_ep0, _mw0, "GetLookupTable", GetLookupTable$) {
+}
+
+class GetQueryResultsCommand extends command(_ep0, _mw0, "GetQueryResults", GetQueryResults$) {
+}
+
+class GetScheduledQueryCommand extends command(_ep0, _mw0, "GetScheduledQuery", GetScheduledQuery$) {
+}
+
+class GetScheduledQueryHistoryCommand extends command(_ep0, _mw0, "GetScheduledQueryHistory", GetScheduledQueryHistory$) {
+}
+
+class GetStorageTierPolicyCommand extends command(_ep0, _mw0, "GetStorageTierPolicy", GetStorageTierPolicy$) {
+}
+
+class GetTransformerCommand extends command(_ep0, _mw0, "GetTransformer", GetTransformer$) {
+}
+
+class ListAggregateLogGroupSummariesCommand extends command(_ep0, _mw0, "ListAggregateLogGroupSummaries", ListAggregateLogGroupSummaries$) {
+}
+
+class ListAnomaliesCommand extends command(_ep0, _mw0, "ListAnomalies", ListAnomalies$) {
+}
+
+class ListIntegrationsCommand extends command(_ep0, _mw0, "ListIntegrations", ListIntegrations$) {
+}
+
+class ListLogAnomalyDetectorsCommand extends command(_ep0, _mw0, "ListLogAnomalyDetectors", ListLogAnomalyDetectors$) {
+}
+
+class ListLogGroupsCommand extends command(_ep0, _mw0, "ListLogGroups", ListLogGroups$) {
+}
+
+class ListLogGroupsForQueryCommand extends command(_ep0, _mw0, "ListLogGroupsForQuery", ListLogGroupsForQuery$) {
+}
+
+class ListScheduledQueriesCommand extends command(_ep0, _mw0, "ListScheduledQueries", ListScheduledQueries$) {
+}
+
+class ListSourcesForS3TableIntegrationCommand extends command(_ep0, _mw0, "ListSourcesForS3TableIntegration", ListSourcesForS3TableIntegration$) {
+}
+
+class ListSyslogConfigurationsCommand extends command(_ep0, _mw0, "ListSyslogConfigurations", ListSyslogConfigurations$) {
+}
+
+class ListTagsForResourceCommand extends command(_ep0, _mw0, "ListTagsForResource", ListTagsForResource$) {
+}
+
+class ListTagsLogGroupCommand extends command(_ep0, _mw0, "ListTagsLogGroup", ListTagsLogGroup$) {
+}
+
+class PutAccountPolicyCommand extends command(_ep0, _mw0, "PutAccountPolicy", PutAccountPolicy$) {
+}
+
+class PutBearerTokenAuthenticationCommand extends command(_ep0, _mw0, "PutBearerTokenAuthentication", PutBearerTokenAuthentication$) {
+}
+
+class PutDataProtectionPolicyCommand extends command(_ep0, _mw0, "PutDataProtectionPolicy", PutDataProtectionPolicy$) {
+}
+
+class PutDeliveryDestinationCommand extends command(_ep0, _mw0, "PutDeliveryDestination", PutDeliveryDestination$) {
+}
+
+class PutDeliveryDestinationPolicyCommand extends command(_ep0, _mw0, "PutDeliveryDestinationPolicy", PutDeliveryDestinationPolicy$) {
+}
+
+class PutDeliverySourceCommand extends command(_ep0, _mw0, "PutDeliverySource", PutDeliverySource$) {
+}
+
+class PutDestinationCommand extends command(_ep0, _mw0, "PutDestination", PutDestination$) {
+}
+
+class PutDestinationPolicyCommand extends command(_ep0, _mw0, "PutDestinationPolicy", PutDestinationPolicy$) {
+}
+
+class PutIndexPolicyCommand extends command(_ep0, _mw0, "PutIndexPolicy", PutIndexPolicy$) {
+}
+
+class PutIntegrationCommand extends command(_ep0, _mw0, "PutIntegration", PutIntegration$) {
+}
+
+class PutLogEventsCommand extends command(_ep0, _mw0, "PutLogEvents", PutLogEvents$) {
+}
+
+class PutLogGroupDeletionProtectionCommand extends command(_ep0, _mw0, "PutLogGroupDeletionProtection", PutLogGroupDeletionProtection$) {
+}
+
+class PutMetricFilterCommand extends command(_ep0, _mw0, "PutMetricFilter", PutMetricFilter$) {
+}
+
+class PutQueryDefinitionCommand extends command(_ep0, _mw0, "PutQueryDefinition", PutQueryDefinition$) {
+}
+
+class PutResourcePolicyCommand extends command(_ep0, _mw0, "PutResourcePolicy", PutResourcePolicy$) {
+}
+
+class PutRetentionPolicyCommand extends command(_ep0, _mw0, "PutRetentionPolicy", PutRetentionPolicy$) {
+}
+
+class PutStorageTierPolicyCommand extends command(_ep0, _mw0, "PutStorageTierPolicy", PutStorageTierPolicy$) {
+}
+
+class PutSubscriptionFilterCommand extends command(_ep0, _mw0, "PutSubscriptionFilter", PutSubscriptionFilter$) {
+}
+
+class PutSyslogConfigurationCommand extends command(_ep0, _mw0, "PutSyslogConfiguration", PutSyslogConfiguration$) {
+}
+
+class PutTransformerCommand extends command(_ep0, _mw0, "PutTransformer", PutTransformer$) {
+}
+
+class StartLiveTailCommand extends command(_ep0, _mw0, "StartLiveTail", StartLiveTail$) {
+}
+
+class StartQueryCommand extends command(_ep0, _mw0, "StartQuery", StartQuery$) {
+}
+
+class StopQueryCommand extends command(_ep0, _mw0, "StopQuery", StopQuery$) {
+}
+
+class TagLogGroupCommand extends command(_ep0, _mw0, "TagLogGroup", TagLogGroup$) {
+}
+
+class TagResourceCommand extends command(_ep0, _mw0, "TagResource", TagResource$) {
+}
+
+class TestMetricFilterCommand extends command(_ep0, _mw0, "TestMetricFilter", TestMetricFilter$) {
+}
+
+class TestTransformerCommand extends command(_ep0, _mw0, "TestTransformer", TestTransformer$) {
+}
+
+class UntagLogGroupCommand extends command(_ep0, _mw0, "UntagLogGroup", UntagLogGroup$) {
+}
+
+class UntagResourceCommand extends command(_ep0, _mw0, "UntagResource", UntagResource$) {
+}
+
+class UpdateAnomalyCommand extends command(_ep0, _mw0, "UpdateAnomaly", UpdateAnomaly$) {
+}
+
+class UpdateDeliveryConfigurationCommand extends command(_ep0, _mw0, "UpdateDeliveryConfiguration", UpdateDeliveryConfiguration$) {
+}
+
+class UpdateLogAnomalyDetectorCommand extends command(_ep0, _mw0, "UpdateLogAnomalyDetector", UpdateLogAnomalyDetector$) {
+}
+
+class UpdateLookupTableCommand extends command(_ep0, _mw0, "UpdateLookupTable", UpdateLookupTable$) {
+}
+
+class UpdateScheduledQueryCommand extends command(_ep0, _mw0, "UpdateScheduledQuery", UpdateScheduledQuery$) {
+}
+
+const paginateDescribeConfigurationTemplates = createPaginator(CloudWatchLogsClient, DescribeConfigurationTemplatesCommand, "nextToken", "nextToken", "limit");
+
+const paginateDescribeDeliveries = createPaginator(CloudWatchLogsClient, DescribeDeliveriesCommand, "nextToken", "nextToken", "limit");
+
+const paginateDescribeDeliveryDestinations = createPaginator(CloudWatchLogsClient, DescribeDeliveryDestinationsCommand, "nextToken", "nextToken", "limit");
+
+const paginateDescribeDeliverySources = createPaginator(CloudWatchLogsClient, DescribeDeliverySourcesCommand, "nextToken", "nextToken", "limit");
+
+const paginateDescribeDestinations = createPaginator(CloudWatchLogsClient, DescribeDestinationsCommand, "nextToken", "nextToken", "limit");
+
+const paginateDescribeLogGroups = createPaginator(CloudWatchLogsClient, DescribeLogGroupsCommand, "nextToken", "nextToken", "limit");
+
+const paginateDescribeLogStreams = createPaginator(CloudWatchLogsClient, DescribeLogStreamsCommand, "nextToken", "nextToken", "limit");
+
+const paginateDescribeMetricFilters = createPaginator(CloudWatchLogsClient, DescribeMetricFiltersCommand, "nextToken", "nextToken", "limit");
+
+const paginateDescribeSubscriptionFilters = createPaginator(CloudWatchLogsClient, DescribeSubscriptionFiltersCommand, "nextToken", "nextToken", "limit");
+
+const paginateFilterLogEvents = createPaginator(CloudWatchLogsClient, FilterLogEventsCommand, "nextToken", "nextToken", "limit");
+
+const paginateGetLogEvents = createPaginator(CloudWatchLogsClient, GetLogEventsCommand, "nextToken", "nextForwardToken", "limit");
+
+const paginateGetScheduledQueryHistory = createPaginator(CloudWatchLogsClient, GetScheduledQueryHistoryCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateListAggregateLogGroupSummaries = createPaginator(CloudWatchLogsClient, ListAggregateLogGroupSummariesCommand, "nextToken", "nextToken", "limit");
+
+const paginateListAnomalies = createPaginator(CloudWatchLogsClient, ListAnomaliesCommand, "nextToken", "nextToken", "limit");
+
+const paginateListLogAnomalyDetectors = createPaginator(CloudWatchLogsClient, ListLogAnomalyDetectorsCommand, "nextToken", "nextToken", "limit");
+
+const paginateListLogGroupsForQuery = createPaginator(CloudWatchLogsClient, ListLogGroupsForQueryCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateListScheduledQueries = createPaginator(CloudWatchLogsClient, ListScheduledQueriesCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateListSourcesForS3TableIntegration = createPaginator(CloudWatchLogsClient, ListSourcesForS3TableIntegrationCommand, "nextToken", "nextToken", "maxResults");
+
+const commands = {
+    AssociateKmsKeyCommand,
+    AssociateSourceToS3TableIntegrationCommand,
+    CancelExportTaskCommand,
+    CancelImportTaskCommand,
+    CreateDeliveryCommand,
+    CreateExportTaskCommand,
+    CreateImportTaskCommand,
+    CreateLogAnomalyDetectorCommand,
+    CreateLogGroupCommand,
+    CreateLogStreamCommand,
+    CreateLookupTableCommand,
+    CreateScheduledQueryCommand,
+    DeleteAccountPolicyCommand,
+    DeleteDataProtectionPolicyCommand,
+    DeleteDeliveryCommand,
+    DeleteDeliveryDestinationCommand,
+    DeleteDeliveryDestinationPolicyCommand,
+    DeleteDeliverySourceCommand,
+    DeleteDestinationCommand,
+    DeleteIndexPolicyCommand,
+    DeleteIntegrationCommand,
+    DeleteLogAnomalyDetectorCommand,
+    DeleteLogGroupCommand,
+    DeleteLogStreamCommand,
+    DeleteLookupTableCommand,
+    DeleteMetricFilterCommand,
+    DeleteQueryDefinitionCommand,
+    DeleteResourcePolicyCommand,
+    DeleteRetentionPolicyCommand,
+    DeleteScheduledQueryCommand,
+    DeleteSubscriptionFilterCommand,
+    DeleteSyslogConfigurationCommand,
+    DeleteTransformerCommand,
+    DescribeAccountPoliciesCommand,
+    DescribeConfigurationTemplatesCommand,
+    DescribeDeliveriesCommand,
+    DescribeDeliveryDestinationsCommand,
+    DescribeDeliverySourcesCommand,
+    DescribeDestinationsCommand,
+    DescribeExportTasksCommand,
+    DescribeFieldIndexesCommand,
+    DescribeImportTaskBatchesCommand,
+    DescribeImportTasksCommand,
+    DescribeIndexPoliciesCommand,
+    DescribeLogGroupsCommand,
+    DescribeLogStreamsCommand,
+    DescribeLookupTablesCommand,
+    DescribeMetricFiltersCommand,
+    DescribeQueriesCommand,
+    DescribeQueryDefinitionsCommand,
+    DescribeResourcePoliciesCommand,
+    DescribeSubscriptionFiltersCommand,
+    DisassociateKmsKeyCommand,
+    DisassociateSourceFromS3TableIntegrationCommand,
+    FilterLogEventsCommand,
+    GetDataProtectionPolicyCommand,
+    GetDeliveryCommand,
+    GetDeliveryDestinationCommand,
+    GetDeliveryDestinationPolicyCommand,
+    GetDeliverySourceCommand,
+    GetIntegrationCommand,
+    GetLogAnomalyDetectorCommand,
+    GetLogEventsCommand,
+    GetLogFieldsCommand,
+    GetLogGroupFieldsCommand,
+    GetLogObjectCommand,
+    GetLogRecordCommand,
+    GetLookupTableCommand,
+    GetQueryResultsCommand,
+    GetScheduledQueryCommand,
+    GetScheduledQueryHistoryCommand,
+    GetStorageTierPolicyCommand,
+    GetTransformerCommand,
+    ListAggregateLogGroupSummariesCommand,
+    ListAnomaliesCommand,
+    ListIntegrationsCommand,
+    ListLogAnomalyDetectorsCommand,
+    ListLogGroupsCommand,
+    ListLogGroupsForQueryCommand,
+    ListScheduledQueriesCommand,
+    ListSourcesForS3TableIntegrationCommand,
+    ListSyslogConfigurationsCommand,
+    ListTagsForResourceCommand,
+    ListTagsLogGroupCommand,
+    PutAccountPolicyCommand,
+    PutBearerTokenAuthenticationCommand,
+    PutDataProtectionPolicyCommand,
+    PutDeliveryDestinationCommand,
+    PutDeliveryDestinationPolicyCommand,
+    PutDeliverySourceCommand,
+    PutDestinationCommand,
+    PutDestinationPolicyCommand,
+    PutIndexPolicyCommand,
+    PutIntegrationCommand,
+    PutLogEventsCommand,
+    PutLogGroupDeletionProtectionCommand,
+    PutMetricFilterCommand,
+    PutQueryDefinitionCommand,
+    PutResourcePolicyCommand,
+    PutRetentionPolicyCommand,
+    PutStorageTierPolicyCommand,
+    PutSubscriptionFilterCommand,
+    PutSyslogConfigurationCommand,
+    PutTransformerCommand,
+    StartLiveTailCommand,
+    StartQueryCommand,
+    StopQueryCommand,
+    TagLogGroupCommand,
+    TagResourceCommand,
+    TestMetricFilterCommand,
+    TestTransformerCommand,
+    UntagLogGroupCommand,
+    UntagResourceCommand,
+    UpdateAnomalyCommand,
+    UpdateDeliveryConfigurationCommand,
+    UpdateLogAnomalyDetectorCommand,
+    UpdateLookupTableCommand,
+    UpdateScheduledQueryCommand,
+};
+const paginators = {
+    paginateDescribeConfigurationTemplates,
+    paginateDescribeDeliveries,
+    paginateDescribeDeliveryDestinations,
+    paginateDescribeDeliverySources,
+    paginateDescribeDestinations,
+    paginateDescribeLogGroups,
+    paginateDescribeLogStreams,
+    paginateDescribeMetricFilters,
+    paginateDescribeSubscriptionFilters,
+    paginateFilterLogEvents,
+    paginateGetLogEvents,
+    paginateGetScheduledQueryHistory,
+    paginateListAggregateLogGroupSummaries,
+    paginateListAnomalies,
+    paginateListLogAnomalyDetectors,
+    paginateListLogGroupsForQuery,
+    paginateListScheduledQueries,
+    paginateListSourcesForS3TableIntegration,
+};
+class CloudWatchLogs extends CloudWatchLogsClient {
+}
+createAggregatedClient(commands, CloudWatchLogs, { paginators });
+
+const PolicyType = {
+    DATA_PROTECTION_POLICY: "DATA_PROTECTION_POLICY",
+    FIELD_INDEX_POLICY: "FIELD_INDEX_POLICY",
+    METRIC_EXTRACTION_POLICY: "METRIC_EXTRACTION_POLICY",
+    RETENTION_POLICY: "RETENTION_POLICY",
+    SUBSCRIPTION_FILTER_POLICY: "SUBSCRIPTION_FILTER_POLICY",
+    TRANSFORMER_POLICY: "TRANSFORMER_POLICY",
+};
+const Scope = {
+    ALL: "ALL",
+};
+const ActionStatus = {
+    CLIENT_ERROR: "CLIENT_ERROR",
+    COMPLETE: "COMPLETE",
+    FAILED: "FAILED",
+    IN_PROGRESS: "IN_PROGRESS",
+};
+const State = {
+    Active: "Active",
+    Baseline: "Baseline",
+    Suppressed: "Suppressed",
+};
+const AnomalyDetectorStatus = {
+    ANALYZING: "ANALYZING",
+    DELETED: "DELETED",
+    FAILED: "FAILED",
+    INITIALIZING: "INITIALIZING",
+    PAUSED: "PAUSED",
+    TRAINING: "TRAINING",
+};
+const EvaluationFrequency = {
+    FIFTEEN_MIN: "FIFTEEN_MIN",
+    FIVE_MIN: "FIVE_MIN",
+    ONE_HOUR: "ONE_HOUR",
+    ONE_MIN: "ONE_MIN",
+    TEN_MIN: "TEN_MIN",
+    THIRTY_MIN: "THIRTY_MIN",
+};
+const ImportStatus = {
+    CANCELLED: "CANCELLED",
+    COMPLETED: "COMPLETED",
+    FAILED: "FAILED",
+    IN_PROGRESS: "IN_PROGRESS",
+};
+const OutputFormat = {
+    JSON: "json",
+    PARQUET: "parquet",
+    PLAIN: "plain",
+    RAW: "raw",
+    W3C: "w3c",
+};
+const DeliveryDestinationType = {
+    CWL: "CWL",
+    FH: "FH",
+    S3: "S3",
+    XRAY: "XRAY",
+};
+const DeliverySourceConfigurationSchemaValueType = {
+    BOOLEAN: "boolean",
+    DOUBLE: "double",
+    INT: "int",
+    LONG: "long",
+    STRING: "string",
+};
+const LogGroupClass = {
+    DELIVERY: "DELIVERY",
+    ESSENTIALS: "ESSENTIALS",
+    INFREQUENT_ACCESS: "INFREQUENT_ACCESS",
+    STANDARD: "STANDARD",
+};
+const QueryLanguage = {
+    CWLI: "CWLI",
+    PPL: "PPL",
+    SQL: "SQL",
+};
+const ScheduledQueryState = {
+    DISABLED: "DISABLED",
+    ENABLED: "ENABLED",
+};
+const DataProtectionStatus = {
+    ACTIVATED: "ACTIVATED",
+    ARCHIVED: "ARCHIVED",
+    DELETED: "DELETED",
+    DISABLED: "DISABLED",
+};
+const DeliverySourceStatus = {
+    ACTIVE: "ACTIVE",
+    INACTIVE: "INACTIVE",
+};
+const DeliverySourceStatusReason = {
+    RESOURCE_DELETED: "RESOURCE_DELETED",
+};
+const ExportTaskStatusCode = {
+    CANCELLED: "CANCELLED",
+    COMPLETED: "COMPLETED",
+    FAILED: "FAILED",
+    PENDING: "PENDING",
+    PENDING_CANCEL: "PENDING_CANCEL",
+    RUNNING: "RUNNING",
+};
+const IndexCategory = {
+    AUTO: "AUTO",
+    CUSTOM: "CUSTOM",
+    DEFAULT: "DEFAULT",
+    INACTIVE: "INACTIVE",
+};
+const IndexType = {
+    FACET: "FACET",
+    FIELD_INDEX: "FIELD_INDEX",
+};
+const IndexSource = {
+    ACCOUNT: "ACCOUNT",
+    LOG_GROUP: "LOG_GROUP",
+};
+const InheritedProperty = {
+    ACCOUNT_DATA_PROTECTION: "ACCOUNT_DATA_PROTECTION",
+};
+const OrderBy = {
+    LastEventTime: "LastEventTime",
+    LogStreamName: "LogStreamName",
+};
+const StandardUnit = {
+    Bits: "Bits",
+    BitsSecond: "Bits/Second",
+    Bytes: "Bytes",
+    BytesSecond: "Bytes/Second",
+    Count: "Count",
+    CountSecond: "Count/Second",
+    Gigabits: "Gigabits",
+    GigabitsSecond: "Gigabits/Second",
+    Gigabytes: "Gigabytes",
+    GigabytesSecond: "Gigabytes/Second",
+    Kilobits: "Kilobits",
+    KilobitsSecond: "Kilobits/Second",
+    Kilobytes: "Kilobytes",
+    KilobytesSecond: "Kilobytes/Second",
+    Megabits: "Megabits",
+    MegabitsSecond: "Megabits/Second",
+    Megabytes: "Megabytes",
+    MegabytesSecond: "Megabytes/Second",
+    Microseconds: "Microseconds",
+    Milliseconds: "Milliseconds",
+    None: "None",
+    Percent: "Percent",
+    Seconds: "Seconds",
+    Terabits: "Terabits",
+    TerabitsSecond: "Terabits/Second",
+    Terabytes: "Terabytes",
+    TerabytesSecond: "Terabytes/Second",
+};
+const QueryStatus = {
+    Cancelled: "Cancelled",
+    Complete: "Complete",
+    Failed: "Failed",
+    Running: "Running",
+    Scheduled: "Scheduled",
+    Timeout: "Timeout",
+    Unknown: "Unknown",
+};
+const PolicyScope = {
+    ACCOUNT: "ACCOUNT",
+    RESOURCE: "RESOURCE",
+};
+const Distribution = {
+    ByLogStream: "ByLogStream",
+    Random: "Random",
+};
+const EntityRejectionErrorType = {
+    ENTITY_SIZE_TOO_LARGE: "EntitySizeTooLarge",
+    INVALID_ATTRIBUTES: "InvalidAttributes",
+    INVALID_ENTITY: "InvalidEntity",
+    INVALID_KEY_ATTRIBUTE: "InvalidKeyAttributes",
+    INVALID_TYPE_VALUE: "InvalidTypeValue",
+    MISSING_REQUIRED_FIELDS: "MissingRequiredFields",
+    UNSUPPORTED_LOG_GROUP_TYPE: "UnsupportedLogGroupType",
+};
+const EventSource = {
+    AWSWAF: "AWSWAF",
+    CLOUD_TRAIL: "CloudTrail",
+    EKS_AUDIT: "EKSAudit",
+    ROUTE53_RESOLVER: "Route53Resolver",
+    VPC_FLOW: "VPCFlow",
+};
+const ExecutionStatus = {
+    Complete: "Complete",
+    Failed: "Failed",
+    InvalidQuery: "InvalidQuery",
+    Running: "Running",
+    Timeout: "Timeout",
+};
+const FlattenedElement = {
+    FIRST: "first",
+    LAST: "last",
+};
+const OpenSearchResourceStatusType = {
+    ACTIVE: "ACTIVE",
+    ERROR: "ERROR",
+    NOT_FOUND: "NOT_FOUND",
+};
+const IntegrationStatus = {
+    ACTIVE: "ACTIVE",
+    FAILED: "FAILED",
+    PROVISIONING: "PROVISIONING",
+};
+const IntegrationType = {
+    OPENSEARCH: "OPENSEARCH",
+};
+const ScheduleType = {
+    AWS_MANAGED: "AWS_MANAGED",
+    CUSTOMER_MANAGED: "CUSTOMER_MANAGED",
+};
+const ScheduledQueryDestinationType = {
+    LOOKUP_TABLE: "LOOKUP_TABLE",
+    S3: "S3",
+};
+const StorageTier = {
+    INTELLIGENT_TIERING: "INTELLIGENT_TIERING",
+    STANDARD: "STANDARD",
+};
+const OCSFVersion = {
+    V1_1: "V1.1",
+    V1_5: "V1.5",
+};
+const Type = {
+    BOOLEAN: "boolean",
+    DOUBLE: "double",
+    INTEGER: "integer",
+    STRING: "string",
+};
+const ListAggregateLogGroupSummariesGroupBy = {
+    DATA_SOURCE_NAME_AND_TYPE: "DATA_SOURCE_NAME_AND_TYPE",
+    DATA_SOURCE_NAME_TYPE_AND_FORMAT: "DATA_SOURCE_NAME_TYPE_AND_FORMAT",
+};
+const SuppressionState = {
+    SUPPRESSED: "SUPPRESSED",
+    UNSUPPRESSED: "UNSUPPRESSED",
+};
+const S3TableIntegrationSourceStatus = {
+    ACTIVE: "ACTIVE",
+    DATA_SOURCE_DELETE_IN_PROGRESS: "DATA_SOURCE_DELETE_IN_PROGRESS",
+    FAILED: "FAILED",
+    UNHEALTHY: "UNHEALTHY",
+};
+const SyslogSourceType = {
+    VPCE: "VPCE",
+};
+const SuppressionUnit = {
+    HOURS: "HOURS",
+    MINUTES: "MINUTES",
+    SECONDS: "SECONDS",
+};
+const SuppressionType = {
+    INFINITE: "INFINITE",
+    LIMITED: "LIMITED",
+};
+
+__webpack_unused_export__ = AccessDeniedException;
+__webpack_unused_export__ = AccessDeniedException$;
+__webpack_unused_export__ = AccountPolicy$;
+__webpack_unused_export__ = ActionStatus;
+__webpack_unused_export__ = AddKeyEntry$;
+__webpack_unused_export__ = AddKeys$;
+__webpack_unused_export__ = AggregateLogGroupSummary$;
+__webpack_unused_export__ = Anomaly$;
+__webpack_unused_export__ = AnomalyDetector$;
+__webpack_unused_export__ = AnomalyDetectorStatus;
+__webpack_unused_export__ = AssociateKmsKey$;
+__webpack_unused_export__ = AssociateKmsKeyCommand;
+__webpack_unused_export__ = AssociateKmsKeyRequest$;
+__webpack_unused_export__ = AssociateSourceToS3TableIntegration$;
+__webpack_unused_export__ = AssociateSourceToS3TableIntegrationCommand;
+__webpack_unused_export__ = AssociateSourceToS3TableIntegrationRequest$;
+__webpack_unused_export__ = AssociateSourceToS3TableIntegrationResponse$;
+__webpack_unused_export__ = CSV$;
+__webpack_unused_export__ = CancelExportTask$;
+__webpack_unused_export__ = CancelExportTaskCommand;
+__webpack_unused_export__ = CancelExportTaskRequest$;
+__webpack_unused_export__ = CancelImportTask$;
+__webpack_unused_export__ = CancelImportTaskCommand;
+__webpack_unused_export__ = CancelImportTaskRequest$;
+__webpack_unused_export__ = CancelImportTaskResponse$;
+__webpack_unused_export__ = CloudWatchLogs;
+exports.TFr = CloudWatchLogsClient;
+__webpack_unused_export__ = CloudWatchLogsServiceException;
+__webpack_unused_export__ = CloudWatchLogsServiceException$;
+__webpack_unused_export__ = ConfigurationTemplate$;
+__webpack_unused_export__ = ConfigurationTemplateDeliveryConfigValues$;
+__webpack_unused_export__ = ConflictException;
+__webpack_unused_export__ = ConflictException$;
+__webpack_unused_export__ = CopyValue$;
+__webpack_unused_export__ = CopyValueEntry$;
+__webpack_unused_export__ = CreateDelivery$;
+__webpack_unused_export__ = CreateDeliveryCommand;
+__webpack_unused_export__ = CreateDeliveryRequest$;
+__webpack_unused_export__ = CreateDeliveryResponse$;
+__webpack_unused_export__ = CreateExportTask$;
+__webpack_unused_export__ = CreateExportTaskCommand;
+__webpack_unused_export__ = CreateExportTaskRequest$;
+__webpack_unused_export__ = CreateExportTaskResponse$;
+__webpack_unused_export__ = CreateImportTask$;
+__webpack_unused_export__ = CreateImportTaskCommand;
+__webpack_unused_export__ = CreateImportTaskRequest$;
+__webpack_unused_export__ = CreateImportTaskResponse$;
+__webpack_unused_export__ = CreateLogAnomalyDetector$;
+__webpack_unused_export__ = CreateLogAnomalyDetectorCommand;
+__webpack_unused_export__ = CreateLogAnomalyDetectorRequest$;
+__webpack_unused_export__ = CreateLogAnomalyDetectorResponse$;
+__webpack_unused_export__ = CreateLogGroup$;
+__webpack_unused_export__ = CreateLogGroupCommand;
+__webpack_unused_export__ = CreateLogGroupRequest$;
+__webpack_unused_export__ = CreateLogStream$;
+__webpack_unused_export__ = CreateLogStreamCommand;
+__webpack_unused_export__ = CreateLogStreamRequest$;
+__webpack_unused_export__ = CreateLookupTable$;
+__webpack_unused_export__ = CreateLookupTableCommand;
+__webpack_unused_export__ = CreateLookupTableRequest$;
+__webpack_unused_export__ = CreateLookupTableResponse$;
+__webpack_unused_export__ = CreateScheduledQuery$;
+__webpack_unused_export__ = CreateScheduledQueryCommand;
+__webpack_unused_export__ = CreateScheduledQueryRequest$;
+__webpack_unused_export__ = CreateScheduledQueryResponse$;
+__webpack_unused_export__ = DataAlreadyAcceptedException;
+__webpack_unused_export__ = DataAlreadyAcceptedException$;
+__webpack_unused_export__ = DataProtectionStatus;
+__webpack_unused_export__ = DataSource$;
+__webpack_unused_export__ = DataSourceFilter$;
+__webpack_unused_export__ = DateTimeConverter$;
+__webpack_unused_export__ = DeleteAccountPolicy$;
+__webpack_unused_export__ = DeleteAccountPolicyCommand;
+__webpack_unused_export__ = DeleteAccountPolicyRequest$;
+__webpack_unused_export__ = DeleteAccountPolicyResponse$;
+__webpack_unused_export__ = DeleteDataProtectionPolicy$;
+__webpack_unused_export__ = DeleteDataProtectionPolicyCommand;
+__webpack_unused_export__ = DeleteDataProtectionPolicyRequest$;
+__webpack_unused_export__ = DeleteDelivery$;
+__webpack_unused_export__ = DeleteDeliveryCommand;
+__webpack_unused_export__ = DeleteDeliveryDestination$;
+__webpack_unused_export__ = DeleteDeliveryDestinationCommand;
+__webpack_unused_export__ = DeleteDeliveryDestinationPolicy$;
+__webpack_unused_export__ = DeleteDeliveryDestinationPolicyCommand;
+__webpack_unused_export__ = DeleteDeliveryDestinationPolicyRequest$;
+__webpack_unused_export__ = DeleteDeliveryDestinationRequest$;
+__webpack_unused_export__ = DeleteDeliveryRequest$;
+__webpack_unused_export__ = DeleteDeliverySource$;
+__webpack_unused_export__ = DeleteDeliverySourceCommand;
+__webpack_unused_export__ = DeleteDeliverySourceRequest$;
+__webpack_unused_export__ = DeleteDestination$;
+__webpack_unused_export__ = DeleteDestinationCommand;
+__webpack_unused_export__ = DeleteDestinationRequest$;
+__webpack_unused_export__ = DeleteIndexPolicy$;
+__webpack_unused_export__ = DeleteIndexPolicyCommand;
+__webpack_unused_export__ = DeleteIndexPolicyRequest$;
+__webpack_unused_export__ = DeleteIndexPolicyResponse$;
+__webpack_unused_export__ = DeleteIntegration$;
+__webpack_unused_export__ = DeleteIntegrationCommand;
+__webpack_unused_export__ = DeleteIntegrationRequest$;
+__webpack_unused_export__ = DeleteIntegrationResponse$;
+__webpack_unused_export__ = DeleteKeys$;
+__webpack_unused_export__ = DeleteLogAnomalyDetector$;
+__webpack_unused_export__ = DeleteLogAnomalyDetectorCommand;
+__webpack_unused_export__ = DeleteLogAnomalyDetectorRequest$;
+__webpack_unused_export__ = DeleteLogGroup$;
+__webpack_unused_export__ = DeleteLogGroupCommand;
+__webpack_unused_export__ = DeleteLogGroupRequest$;
+__webpack_unused_export__ = DeleteLogStream$;
+__webpack_unused_export__ = DeleteLogStreamCommand;
+__webpack_unused_export__ = DeleteLogStreamRequest$;
+__webpack_unused_export__ = DeleteLookupTable$;
+__webpack_unused_export__ = DeleteLookupTableCommand;
+__webpack_unused_export__ = DeleteLookupTableRequest$;
+__webpack_unused_export__ = DeleteMetricFilter$;
+__webpack_unused_export__ = DeleteMetricFilterCommand;
+__webpack_unused_export__ = DeleteMetricFilterRequest$;
+__webpack_unused_export__ = DeleteQueryDefinition$;
+__webpack_unused_export__ = DeleteQueryDefinitionCommand;
+__webpack_unused_export__ = DeleteQueryDefinitionRequest$;
+__webpack_unused_export__ = DeleteQueryDefinitionResponse$;
+__webpack_unused_export__ = DeleteResourcePolicy$;
+__webpack_unused_export__ = DeleteResourcePolicyCommand;
+__webpack_unused_export__ = DeleteResourcePolicyRequest$;
+__webpack_unused_export__ = DeleteRetentionPolicy$;
+__webpack_unused_export__ = DeleteRetentionPolicyCommand;
+__webpack_unused_export__ = DeleteRetentionPolicyRequest$;
+__webpack_unused_export__ = DeleteScheduledQuery$;
+__webpack_unused_export__ = DeleteScheduledQueryCommand;
+__webpack_unused_export__ = DeleteScheduledQueryRequest$;
+__webpack_unused_export__ = DeleteScheduledQueryResponse$;
+__webpack_unused_export__ = DeleteSubscriptionFilter$;
+__webpack_unused_export__ = DeleteSubscriptionFilterCommand;
+__webpack_unused_export__ = DeleteSubscriptionFilterRequest$;
+__webpack_unused_export__ = DeleteSyslogConfiguration$;
+__webpack_unused_export__ = DeleteSyslogConfigurationCommand;
+__webpack_unused_export__ = DeleteSyslogConfigurationRequest$;
+__webpack_unused_export__ = DeleteTransformer$;
+__webpack_unused_export__ = DeleteTransformerCommand;
+__webpack_unused_export__ = DeleteTransformerRequest$;
+__webpack_unused_export__ = Delivery$;
+__webpack_unused_export__ = DeliveryDestination$;
+__webpack_unused_export__ = DeliveryDestinationConfiguration$;
+__webpack_unused_export__ = DeliveryDestinationType;
+__webpack_unused_export__ = DeliverySource$;
+__webpack_unused_export__ = DeliverySourceConfigurationSchema$;
+__webpack_unused_export__ = DeliverySourceConfigurationSchemaValueType;
+__webpack_unused_export__ = DeliverySourceStatus;
+__webpack_unused_export__ = DeliverySourceStatusReason;
+__webpack_unused_export__ = DescribeAccountPolicies$;
+__webpack_unused_export__ = DescribeAccountPoliciesCommand;
+__webpack_unused_export__ = DescribeAccountPoliciesRequest$;
+__webpack_unused_export__ = DescribeAccountPoliciesResponse$;
+__webpack_unused_export__ = DescribeConfigurationTemplates$;
+__webpack_unused_export__ = DescribeConfigurationTemplatesCommand;
+__webpack_unused_export__ = DescribeConfigurationTemplatesRequest$;
+__webpack_unused_export__ = DescribeConfigurationTemplatesResponse$;
+__webpack_unused_export__ = DescribeDeliveries$;
+__webpack_unused_export__ = DescribeDeliveriesCommand;
+__webpack_unused_export__ = DescribeDeliveriesRequest$;
+__webpack_unused_export__ = DescribeDeliveriesResponse$;
+__webpack_unused_export__ = DescribeDeliveryDestinations$;
+__webpack_unused_export__ = DescribeDeliveryDestinationsCommand;
+__webpack_unused_export__ = DescribeDeliveryDestinationsRequest$;
+__webpack_unused_export__ = DescribeDeliveryDestinationsResponse$;
+__webpack_unused_export__ = DescribeDeliverySources$;
+__webpack_unused_export__ = DescribeDeliverySourcesCommand;
+__webpack_unused_export__ = DescribeDeliverySourcesRequest$;
+__webpack_unused_export__ = DescribeDeliverySourcesResponse$;
+__webpack_unused_export__ = DescribeDestinations$;
+__webpack_unused_export__ = DescribeDestinationsCommand;
+__webpack_unused_export__ = DescribeDestinationsRequest$;
+__webpack_unused_export__ = DescribeDestinationsResponse$;
+__webpack_unused_export__ = DescribeExportTasks$;
+__webpack_unused_export__ = DescribeExportTasksCommand;
+__webpack_unused_export__ = DescribeExportTasksRequest$;
+__webpack_unused_export__ = DescribeExportTasksResponse$;
+__webpack_unused_export__ = DescribeFieldIndexes$;
+__webpack_unused_export__ = DescribeFieldIndexesCommand;
+__webpack_unused_export__ = DescribeFieldIndexesRequest$;
+__webpack_unused_export__ = DescribeFieldIndexesResponse$;
+__webpack_unused_export__ = DescribeImportTaskBatches$;
+__webpack_unused_export__ = DescribeImportTaskBatchesCommand;
+__webpack_unused_export__ = DescribeImportTaskBatchesRequest$;
+__webpack_unused_export__ = DescribeImportTaskBatchesResponse$;
+__webpack_unused_export__ = DescribeImportTasks$;
+__webpack_unused_export__ = DescribeImportTasksCommand;
+__webpack_unused_export__ = DescribeImportTasksRequest$;
+__webpack_unused_export__ = DescribeImportTasksResponse$;
+__webpack_unused_export__ = DescribeIndexPolicies$;
+__webpack_unused_export__ = DescribeIndexPoliciesCommand;
+__webpack_unused_export__ = DescribeIndexPoliciesRequest$;
+__webpack_unused_export__ = DescribeIndexPoliciesResponse$;
+__webpack_unused_export__ = DescribeLogGroups$;
+exports.VlF = DescribeLogGroupsCommand;
+__webpack_unused_export__ = DescribeLogGroupsRequest$;
+__webpack_unused_export__ = DescribeLogGroupsResponse$;
+__webpack_unused_export__ = DescribeLogStreams$;
+__webpack_unused_export__ = DescribeLogStreamsCommand;
+__webpack_unused_export__ = DescribeLogStreamsRequest$;
+__webpack_unused_export__ = DescribeLogStreamsResponse$;
+__webpack_unused_export__ = DescribeLookupTables$;
+__webpack_unused_export__ = DescribeLookupTablesCommand;
+__webpack_unused_export__ = DescribeLookupTablesRequest$;
+__webpack_unused_export__ = DescribeLookupTablesResponse$;
+__webpack_unused_export__ = DescribeMetricFilters$;
+__webpack_unused_export__ = DescribeMetricFiltersCommand;
+__webpack_unused_export__ = DescribeMetricFiltersRequest$;
+__webpack_unused_export__ = DescribeMetricFiltersResponse$;
+__webpack_unused_export__ = DescribeQueries$;
+__webpack_unused_export__ = DescribeQueriesCommand;
+__webpack_unused_export__ = DescribeQueriesRequest$;
+__webpack_unused_export__ = DescribeQueriesResponse$;
+__webpack_unused_export__ = DescribeQueryDefinitions$;
+__webpack_unused_export__ = DescribeQueryDefinitionsCommand;
+__webpack_unused_export__ = DescribeQueryDefinitionsRequest$;
+__webpack_unused_export__ = DescribeQueryDefinitionsResponse$;
+__webpack_unused_export__ = DescribeResourcePolicies$;
+__webpack_unused_export__ = DescribeResourcePoliciesCommand;
+__webpack_unused_export__ = DescribeResourcePoliciesRequest$;
+__webpack_unused_export__ = DescribeResourcePoliciesResponse$;
+__webpack_unused_export__ = DescribeSubscriptionFilters$;
+__webpack_unused_export__ = DescribeSubscriptionFiltersCommand;
+__webpack_unused_export__ = DescribeSubscriptionFiltersRequest$;
+__webpack_unused_export__ = DescribeSubscriptionFiltersResponse$;
+__webpack_unused_export__ = Destination$;
+__webpack_unused_export__ = DestinationConfiguration$;
+__webpack_unused_export__ = DisassociateKmsKey$;
+__webpack_unused_export__ = DisassociateKmsKeyCommand;
+__webpack_unused_export__ = DisassociateKmsKeyRequest$;
+__webpack_unused_export__ = DisassociateSourceFromS3TableIntegration$;
+__webpack_unused_export__ = DisassociateSourceFromS3TableIntegrationCommand;
+__webpack_unused_export__ = DisassociateSourceFromS3TableIntegrationRequest$;
+__webpack_unused_export__ = DisassociateSourceFromS3TableIntegrationResponse$;
+__webpack_unused_export__ = Distribution;
+__webpack_unused_export__ = DryRunResult$;
+__webpack_unused_export__ = Entity$;
+__webpack_unused_export__ = EntityRejectionErrorType;
+__webpack_unused_export__ = EvaluationFrequency;
+__webpack_unused_export__ = EventSource;
+__webpack_unused_export__ = ExecutionStatus;
+__webpack_unused_export__ = ExportTask$;
+__webpack_unused_export__ = ExportTaskExecutionInfo$;
+__webpack_unused_export__ = ExportTaskStatus$;
+__webpack_unused_export__ = ExportTaskStatusCode;
+__webpack_unused_export__ = FieldIndex$;
+__webpack_unused_export__ = FieldsData$;
+__webpack_unused_export__ = FilterLogEvents$;
+__webpack_unused_export__ = FilterLogEventsCommand;
+__webpack_unused_export__ = FilterLogEventsRequest$;
+__webpack_unused_export__ = FilterLogEventsResponse$;
+__webpack_unused_export__ = FilteredLogEvent$;
+__webpack_unused_export__ = FlattenedElement;
+__webpack_unused_export__ = GetDataProtectionPolicy$;
+__webpack_unused_export__ = GetDataProtectionPolicyCommand;
+__webpack_unused_export__ = GetDataProtectionPolicyRequest$;
+__webpack_unused_export__ = GetDataProtectionPolicyResponse$;
+__webpack_unused_export__ = GetDelivery$;
+__webpack_unused_export__ = GetDeliveryCommand;
+__webpack_unused_export__ = GetDeliveryDestination$;
+__webpack_unused_export__ = GetDeliveryDestinationCommand;
+__webpack_unused_export__ = GetDeliveryDestinationPolicy$;
+__webpack_unused_export__ = GetDeliveryDestinationPolicyCommand;
+__webpack_unused_export__ = GetDeliveryDestinationPolicyRequest$;
+__webpack_unused_export__ = GetDeliveryDestinationPolicyResponse$;
+__webpack_unused_export__ = GetDeliveryDestinationRequest$;
+__webpack_unused_export__ = GetDeliveryDestinationResponse$;
+__webpack_unused_export__ = GetDeliveryRequest$;
+__webpack_unused_export__ = GetDeliveryResponse$;
+__webpack_unused_export__ = GetDeliverySource$;
+__webpack_unused_export__ = GetDeliverySourceCommand;
+__webpack_unused_export__ = GetDeliverySourceRequest$;
+__webpack_unused_export__ = GetDeliverySourceResponse$;
+__webpack_unused_export__ = GetIntegration$;
+__webpack_unused_export__ = GetIntegrationCommand;
+__webpack_unused_export__ = GetIntegrationRequest$;
+__webpack_unused_export__ = GetIntegrationResponse$;
+__webpack_unused_export__ = GetLogAnomalyDetector$;
+__webpack_unused_export__ = GetLogAnomalyDetectorCommand;
+__webpack_unused_export__ = GetLogAnomalyDetectorRequest$;
+__webpack_unused_export__ = GetLogAnomalyDetectorResponse$;
+__webpack_unused_export__ = GetLogEvents$;
+__webpack_unused_export__ = GetLogEventsCommand;
+__webpack_unused_export__ = GetLogEventsRequest$;
+__webpack_unused_export__ = GetLogEventsResponse$;
+__webpack_unused_export__ = GetLogFields$;
+__webpack_unused_export__ = GetLogFieldsCommand;
+__webpack_unused_export__ = GetLogFieldsRequest$;
+__webpack_unused_export__ = GetLogFieldsResponse$;
+__webpack_unused_export__ = GetLogGroupFields$;
+__webpack_unused_export__ = GetLogGroupFieldsCommand;
+__webpack_unused_export__ = GetLogGroupFieldsRequest$;
+__webpack_unused_export__ = GetLogGroupFieldsResponse$;
+__webpack_unused_export__ = GetLogObject$;
+__webpack_unused_export__ = GetLogObjectCommand;
+__webpack_unused_export__ = GetLogObjectRequest$;
+__webpack_unused_export__ = GetLogObjectResponse$;
+__webpack_unused_export__ = GetLogObjectResponseStream$;
+__webpack_unused_export__ = GetLogRecord$;
+__webpack_unused_export__ = GetLogRecordCommand;
+__webpack_unused_export__ = GetLogRecordRequest$;
+__webpack_unused_export__ = GetLogRecordResponse$;
+__webpack_unused_export__ = GetLookupTable$;
+__webpack_unused_export__ = GetLookupTableCommand;
+__webpack_unused_export__ = GetLookupTableRequest$;
+__webpack_unused_export__ = GetLookupTableResponse$;
+__webpack_unused_export__ = GetQueryResults$;
+__webpack_unused_export__ = GetQueryResultsCommand;
+__webpack_unused_export__ = GetQueryResultsRequest$;
+__webpack_unused_export__ = GetQueryResultsResponse$;
+__webpack_unused_export__ = GetScheduledQuery$;
+__webpack_unused_export__ = GetScheduledQueryCommand;
+__webpack_unused_export__ = GetScheduledQueryHistory$;
+__webpack_unused_export__ = GetScheduledQueryHistoryCommand;
+__webpack_unused_export__ = GetScheduledQueryHistoryRequest$;
+__webpack_unused_export__ = GetScheduledQueryHistoryResponse$;
+__webpack_unused_export__ = GetScheduledQueryRequest$;
+__webpack_unused_export__ = GetScheduledQueryResponse$;
+__webpack_unused_export__ = GetStorageTierPolicy$;
+__webpack_unused_export__ = GetStorageTierPolicyCommand;
+__webpack_unused_export__ = GetStorageTierPolicyRequest$;
+__webpack_unused_export__ = GetStorageTierPolicyResponse$;
+__webpack_unused_export__ = GetTransformer$;
+__webpack_unused_export__ = GetTransformerCommand;
+__webpack_unused_export__ = GetTransformerRequest$;
+__webpack_unused_export__ = GetTransformerResponse$;
+__webpack_unused_export__ = Grok$;
+__webpack_unused_export__ = GroupingIdentifier$;
+__webpack_unused_export__ = Import$;
+__webpack_unused_export__ = ImportBatch$;
+__webpack_unused_export__ = ImportFilter$;
+__webpack_unused_export__ = ImportStatistics$;
+__webpack_unused_export__ = ImportStatus;
+__webpack_unused_export__ = IndexCategory;
+__webpack_unused_export__ = IndexPolicy$;
+__webpack_unused_export__ = IndexSource;
+__webpack_unused_export__ = IndexType;
+__webpack_unused_export__ = InheritedProperty;
+__webpack_unused_export__ = InputLogEvent$;
+__webpack_unused_export__ = IntegrationDetails$;
+__webpack_unused_export__ = IntegrationStatus;
+__webpack_unused_export__ = IntegrationSummary$;
+__webpack_unused_export__ = IntegrationType;
+__webpack_unused_export__ = InternalServerException;
+__webpack_unused_export__ = InternalServerException$;
+__webpack_unused_export__ = InternalStreamingException;
+__webpack_unused_export__ = InternalStreamingException$;
+__webpack_unused_export__ = InvalidOperationException;
+__webpack_unused_export__ = InvalidOperationException$;
+__webpack_unused_export__ = InvalidParameterException;
+__webpack_unused_export__ = InvalidParameterException$;
+__webpack_unused_export__ = InvalidSequenceTokenException;
+__webpack_unused_export__ = InvalidSequenceTokenException$;
+__webpack_unused_export__ = LimitExceededException;
+__webpack_unused_export__ = LimitExceededException$;
+__webpack_unused_export__ = ListAggregateLogGroupSummaries$;
+__webpack_unused_export__ = ListAggregateLogGroupSummariesCommand;
+__webpack_unused_export__ = ListAggregateLogGroupSummariesGroupBy;
+__webpack_unused_export__ = ListAggregateLogGroupSummariesRequest$;
+__webpack_unused_export__ = ListAggregateLogGroupSummariesResponse$;
+__webpack_unused_export__ = ListAnomalies$;
+__webpack_unused_export__ = ListAnomaliesCommand;
+__webpack_unused_export__ = ListAnomaliesRequest$;
+__webpack_unused_export__ = ListAnomaliesResponse$;
+__webpack_unused_export__ = ListIntegrations$;
+__webpack_unused_export__ = ListIntegrationsCommand;
+__webpack_unused_export__ = ListIntegrationsRequest$;
+__webpack_unused_export__ = ListIntegrationsResponse$;
+__webpack_unused_export__ = ListLogAnomalyDetectors$;
+__webpack_unused_export__ = ListLogAnomalyDetectorsCommand;
+__webpack_unused_export__ = ListLogAnomalyDetectorsRequest$;
+__webpack_unused_export__ = ListLogAnomalyDetectorsResponse$;
+__webpack_unused_export__ = ListLogGroups$;
+__webpack_unused_export__ = ListLogGroupsCommand;
+__webpack_unused_export__ = ListLogGroupsForQuery$;
+__webpack_unused_export__ = ListLogGroupsForQueryCommand;
+__webpack_unused_export__ = ListLogGroupsForQueryRequest$;
+__webpack_unused_export__ = ListLogGroupsForQueryResponse$;
+__webpack_unused_export__ = ListLogGroupsRequest$;
+__webpack_unused_export__ = ListLogGroupsResponse$;
+__webpack_unused_export__ = ListScheduledQueries$;
+__webpack_unused_export__ = ListScheduledQueriesCommand;
+__webpack_unused_export__ = ListScheduledQueriesRequest$;
+__webpack_unused_export__ = ListScheduledQueriesResponse$;
+__webpack_unused_export__ = ListSourcesForS3TableIntegration$;
+__webpack_unused_export__ = ListSourcesForS3TableIntegrationCommand;
+__webpack_unused_export__ = ListSourcesForS3TableIntegrationRequest$;
+__webpack_unused_export__ = ListSourcesForS3TableIntegrationResponse$;
+__webpack_unused_export__ = ListSyslogConfigurations$;
+__webpack_unused_export__ = ListSyslogConfigurationsCommand;
+__webpack_unused_export__ = ListSyslogConfigurationsRequest$;
+__webpack_unused_export__ = ListSyslogConfigurationsResponse$;
+__webpack_unused_export__ = ListTagsForResource$;
+__webpack_unused_export__ = ListTagsForResourceCommand;
+__webpack_unused_export__ = ListTagsForResourceRequest$;
+__webpack_unused_export__ = ListTagsForResourceResponse$;
+__webpack_unused_export__ = ListTagsLogGroup$;
+__webpack_unused_export__ = ListTagsLogGroupCommand;
+__webpack_unused_export__ = ListTagsLogGroupRequest$;
+__webpack_unused_export__ = ListTagsLogGroupResponse$;
+__webpack_unused_export__ = ListToMap$;
+__webpack_unused_export__ = LiveTailSessionLogEvent$;
+__webpack_unused_export__ = LiveTailSessionMetadata$;
+__webpack_unused_export__ = LiveTailSessionStart$;
+__webpack_unused_export__ = LiveTailSessionUpdate$;
+__webpack_unused_export__ = LogEvent$;
+__webpack_unused_export__ = LogFieldType$;
+__webpack_unused_export__ = LogFieldsListItem$;
+__webpack_unused_export__ = LogGroup$;
+__webpack_unused_export__ = LogGroupClass;
+__webpack_unused_export__ = LogGroupField$;
+__webpack_unused_export__ = LogGroupImpact$;
+__webpack_unused_export__ = LogGroupSummary$;
+__webpack_unused_export__ = LogStream$;
+__webpack_unused_export__ = LookupTable$;
+__webpack_unused_export__ = LookupTableConfiguration$;
+__webpack_unused_export__ = LowerCaseString$;
+__webpack_unused_export__ = MalformedQueryException;
+__webpack_unused_export__ = MalformedQueryException$;
+__webpack_unused_export__ = MetricFilter$;
+__webpack_unused_export__ = MetricFilterMatchRecord$;
+__webpack_unused_export__ = MetricTransformation$;
+__webpack_unused_export__ = MoveKeyEntry$;
+__webpack_unused_export__ = MoveKeys$;
+__webpack_unused_export__ = OCSFVersion;
+__webpack_unused_export__ = OpenSearchApplication$;
+__webpack_unused_export__ = OpenSearchCollection$;
+__webpack_unused_export__ = OpenSearchDataAccessPolicy$;
+__webpack_unused_export__ = OpenSearchDataSource$;
+__webpack_unused_export__ = OpenSearchEncryptionPolicy$;
+__webpack_unused_export__ = OpenSearchIntegrationDetails$;
+__webpack_unused_export__ = OpenSearchLifecyclePolicy$;
+__webpack_unused_export__ = OpenSearchNetworkPolicy$;
+__webpack_unused_export__ = OpenSearchResourceConfig$;
+__webpack_unused_export__ = OpenSearchResourceStatus$;
+__webpack_unused_export__ = OpenSearchResourceStatusType;
+__webpack_unused_export__ = OpenSearchWorkspace$;
+__webpack_unused_export__ = OperationAbortedException;
+__webpack_unused_export__ = OperationAbortedException$;
+__webpack_unused_export__ = OrderBy;
+__webpack_unused_export__ = OutputFormat;
+__webpack_unused_export__ = OutputLogEvent$;
+__webpack_unused_export__ = ParseCloudfront$;
+__webpack_unused_export__ = ParseJSON$;
+__webpack_unused_export__ = ParseKeyValue$;
+__webpack_unused_export__ = ParsePostgres$;
+__webpack_unused_export__ = ParseRoute53$;
+__webpack_unused_export__ = ParseToOCSF$;
+__webpack_unused_export__ = ParseVPC$;
+__webpack_unused_export__ = ParseWAF$;
+__webpack_unused_export__ = PatternToken$;
+__webpack_unused_export__ = Policy$;
+__webpack_unused_export__ = PolicyScope;
+__webpack_unused_export__ = PolicyType;
+__webpack_unused_export__ = Processor$;
+__webpack_unused_export__ = PutAccountPolicy$;
+__webpack_unused_export__ = PutAccountPolicyCommand;
+__webpack_unused_export__ = PutAccountPolicyRequest$;
+__webpack_unused_export__ = PutAccountPolicyResponse$;
+__webpack_unused_export__ = PutBearerTokenAuthentication$;
+__webpack_unused_export__ = PutBearerTokenAuthenticationCommand;
+__webpack_unused_export__ = PutBearerTokenAuthenticationRequest$;
+__webpack_unused_export__ = PutDataProtectionPolicy$;
+__webpack_unused_export__ = PutDataProtectionPolicyCommand;
+__webpack_unused_export__ = PutDataProtectionPolicyRequest$;
+__webpack_unused_export__ = PutDataProtectionPolicyResponse$;
+__webpack_unused_export__ = PutDeliveryDestination$;
+__webpack_unused_export__ = PutDeliveryDestinationCommand;
+__webpack_unused_export__ = PutDeliveryDestinationPolicy$;
+__webpack_unused_export__ = PutDeliveryDestinationPolicyCommand;
+__webpack_unused_export__ = PutDeliveryDestinationPolicyRequest$;
+__webpack_unused_export__ = PutDeliveryDestinationPolicyResponse$;
+__webpack_unused_export__ = PutDeliveryDestinationRequest$;
+__webpack_unused_export__ = PutDeliveryDestinationResponse$;
+__webpack_unused_export__ = PutDeliverySource$;
+__webpack_unused_export__ = PutDeliverySourceCommand;
+__webpack_unused_export__ = PutDeliverySourceRequest$;
+__webpack_unused_export__ = PutDeliverySourceResponse$;
+__webpack_unused_export__ = PutDestination$;
+__webpack_unused_export__ = PutDestinationCommand;
+__webpack_unused_export__ = PutDestinationPolicy$;
+__webpack_unused_export__ = PutDestinationPolicyCommand;
+__webpack_unused_export__ = PutDestinationPolicyRequest$;
+__webpack_unused_export__ = PutDestinationRequest$;
+__webpack_unused_export__ = PutDestinationResponse$;
+__webpack_unused_export__ = PutIndexPolicy$;
+__webpack_unused_export__ = PutIndexPolicyCommand;
+__webpack_unused_export__ = PutIndexPolicyRequest$;
+__webpack_unused_export__ = PutIndexPolicyResponse$;
+__webpack_unused_export__ = PutIntegration$;
+__webpack_unused_export__ = PutIntegrationCommand;
+__webpack_unused_export__ = PutIntegrationRequest$;
+__webpack_unused_export__ = PutIntegrationResponse$;
+__webpack_unused_export__ = PutLogEvents$;
+__webpack_unused_export__ = PutLogEventsCommand;
+__webpack_unused_export__ = PutLogEventsRequest$;
+__webpack_unused_export__ = PutLogEventsResponse$;
+__webpack_unused_export__ = PutLogGroupDeletionProtection$;
+__webpack_unused_export__ = PutLogGroupDeletionProtectionCommand;
+__webpack_unused_export__ = PutLogGroupDeletionProtectionRequest$;
+__webpack_unused_export__ = PutMetricFilter$;
+__webpack_unused_export__ = PutMetricFilterCommand;
+__webpack_unused_export__ = PutMetricFilterRequest$;
+__webpack_unused_export__ = PutQueryDefinition$;
+__webpack_unused_export__ = PutQueryDefinitionCommand;
+__webpack_unused_export__ = PutQueryDefinitionRequest$;
+__webpack_unused_export__ = PutQueryDefinitionResponse$;
+__webpack_unused_export__ = PutResourcePolicy$;
+__webpack_unused_export__ = PutResourcePolicyCommand;
+__webpack_unused_export__ = PutResourcePolicyRequest$;
+__webpack_unused_export__ = PutResourcePolicyResponse$;
+__webpack_unused_export__ = PutRetentionPolicy$;
+__webpack_unused_export__ = PutRetentionPolicyCommand;
+__webpack_unused_export__ = PutRetentionPolicyRequest$;
+__webpack_unused_export__ = PutStorageTierPolicy$;
+__webpack_unused_export__ = PutStorageTierPolicyCommand;
+__webpack_unused_export__ = PutStorageTierPolicyRequest$;
+__webpack_unused_export__ = PutStorageTierPolicyResponse$;
+__webpack_unused_export__ = PutSubscriptionFilter$;
+__webpack_unused_export__ = PutSubscriptionFilterCommand;
+__webpack_unused_export__ = PutSubscriptionFilterRequest$;
+__webpack_unused_export__ = PutSyslogConfiguration$;
+__webpack_unused_export__ = PutSyslogConfigurationCommand;
+__webpack_unused_export__ = PutSyslogConfigurationRequest$;
+__webpack_unused_export__ = PutTransformer$;
+__webpack_unused_export__ = PutTransformerCommand;
+__webpack_unused_export__ = PutTransformerRequest$;
+__webpack_unused_export__ = QueryCompileError$;
+__webpack_unused_export__ = QueryCompileErrorLocation$;
+__webpack_unused_export__ = QueryDefinition$;
+__webpack_unused_export__ = QueryInfo$;
+__webpack_unused_export__ = QueryLanguage;
+__webpack_unused_export__ = QueryParameter$;
+__webpack_unused_export__ = QueryStatistics$;
+__webpack_unused_export__ = QueryStatus;
+__webpack_unused_export__ = RecordField$;
+__webpack_unused_export__ = RejectedEntityInfo$;
+__webpack_unused_export__ = RejectedLogEventsInfo$;
+__webpack_unused_export__ = RenameKeyEntry$;
+__webpack_unused_export__ = RenameKeys$;
+__webpack_unused_export__ = ResourceAlreadyExistsException;
+__webpack_unused_export__ = ResourceAlreadyExistsException$;
+__webpack_unused_export__ = ResourceConfig$;
+__webpack_unused_export__ = ResourceNotFoundException;
+__webpack_unused_export__ = ResourceNotFoundException$;
+__webpack_unused_export__ = ResourcePolicy$;
+__webpack_unused_export__ = ResultField$;
+__webpack_unused_export__ = S3Configuration$;
+__webpack_unused_export__ = S3DeliveryConfiguration$;
+__webpack_unused_export__ = S3TableIntegrationSource$;
+__webpack_unused_export__ = S3TableIntegrationSourceStatus;
+__webpack_unused_export__ = S3TablesIntegration$;
+__webpack_unused_export__ = ScheduleType;
+__webpack_unused_export__ = ScheduledQueryDestination$;
+__webpack_unused_export__ = ScheduledQueryDestinationType;
+__webpack_unused_export__ = ScheduledQueryState;
+__webpack_unused_export__ = ScheduledQuerySummary$;
+__webpack_unused_export__ = Scope;
+__webpack_unused_export__ = SearchedLogStream$;
+__webpack_unused_export__ = ServiceQuotaExceededException;
+__webpack_unused_export__ = ServiceQuotaExceededException$;
+__webpack_unused_export__ = ServiceUnavailableException;
+__webpack_unused_export__ = ServiceUnavailableException$;
+__webpack_unused_export__ = SessionStreamingException;
+__webpack_unused_export__ = SessionStreamingException$;
+__webpack_unused_export__ = SessionTimeoutException;
+__webpack_unused_export__ = SessionTimeoutException$;
+__webpack_unused_export__ = SplitString$;
+__webpack_unused_export__ = SplitStringEntry$;
+__webpack_unused_export__ = StandardUnit;
+__webpack_unused_export__ = StartLiveTail$;
+__webpack_unused_export__ = StartLiveTailCommand;
+__webpack_unused_export__ = StartLiveTailRequest$;
+__webpack_unused_export__ = StartLiveTailResponse$;
+__webpack_unused_export__ = StartLiveTailResponseStream$;
+__webpack_unused_export__ = StartQuery$;
+__webpack_unused_export__ = StartQueryCommand;
+__webpack_unused_export__ = StartQueryRequest$;
+__webpack_unused_export__ = StartQueryResponse$;
+__webpack_unused_export__ = State;
+__webpack_unused_export__ = StopQuery$;
+__webpack_unused_export__ = StopQueryCommand;
+__webpack_unused_export__ = StopQueryRequest$;
+__webpack_unused_export__ = StopQueryResponse$;
+__webpack_unused_export__ = StorageTier;
+__webpack_unused_export__ = SubscriptionFilter$;
+__webpack_unused_export__ = SubstituteString$;
+__webpack_unused_export__ = SubstituteStringEntry$;
+__webpack_unused_export__ = SuppressionPeriod$;
+__webpack_unused_export__ = SuppressionState;
+__webpack_unused_export__ = SuppressionType;
+__webpack_unused_export__ = SuppressionUnit;
+__webpack_unused_export__ = SyslogConfiguration$;
+__webpack_unused_export__ = SyslogSourceType;
+__webpack_unused_export__ = TagFilter$;
+__webpack_unused_export__ = TagLogGroup$;
+__webpack_unused_export__ = TagLogGroupCommand;
+__webpack_unused_export__ = TagLogGroupRequest$;
+__webpack_unused_export__ = TagResource$;
+__webpack_unused_export__ = TagResourceCommand;
+__webpack_unused_export__ = TagResourceRequest$;
+__webpack_unused_export__ = TestMetricFilter$;
+__webpack_unused_export__ = TestMetricFilterCommand;
+__webpack_unused_export__ = TestMetricFilterRequest$;
+__webpack_unused_export__ = TestMetricFilterResponse$;
+__webpack_unused_export__ = TestTransformer$;
+__webpack_unused_export__ = TestTransformerCommand;
+__webpack_unused_export__ = TestTransformerRequest$;
+__webpack_unused_export__ = TestTransformerResponse$;
+__webpack_unused_export__ = ThrottlingException;
+__webpack_unused_export__ = ThrottlingException$;
+__webpack_unused_export__ = TooManyTagsException;
+__webpack_unused_export__ = TooManyTagsException$;
+__webpack_unused_export__ = TransformedLogRecord$;
+__webpack_unused_export__ = TriggerHistoryRecord$;
+__webpack_unused_export__ = TrimString$;
+__webpack_unused_export__ = Type;
+__webpack_unused_export__ = TypeConverter$;
+__webpack_unused_export__ = TypeConverterEntry$;
+__webpack_unused_export__ = UnrecognizedClientException;
+__webpack_unused_export__ = UnrecognizedClientException$;
+__webpack_unused_export__ = UntagLogGroup$;
+__webpack_unused_export__ = UntagLogGroupCommand;
+__webpack_unused_export__ = UntagLogGroupRequest$;
+__webpack_unused_export__ = UntagResource$;
+__webpack_unused_export__ = UntagResourceCommand;
+__webpack_unused_export__ = UntagResourceRequest$;
+__webpack_unused_export__ = UpdateAnomaly$;
+__webpack_unused_export__ = UpdateAnomalyCommand;
+__webpack_unused_export__ = UpdateAnomalyRequest$;
+__webpack_unused_export__ = UpdateDeliveryConfiguration$;
+__webpack_unused_export__ = UpdateDeliveryConfigurationCommand;
+__webpack_unused_export__ = UpdateDeliveryConfigurationRequest$;
+__webpack_unused_export__ = UpdateDeliveryConfigurationResponse$;
+__webpack_unused_export__ = UpdateLogAnomalyDetector$;
+__webpack_unused_export__ = UpdateLogAnomalyDetectorCommand;
+__webpack_unused_export__ = UpdateLogAnomalyDetectorRequest$;
+__webpack_unused_export__ = UpdateLookupTable$;
+__webpack_unused_export__ = UpdateLookupTableCommand;
+__webpack_unused_export__ = UpdateLookupTableRequest$;
+__webpack_unused_export__ = UpdateLookupTableResponse$;
+__webpack_unused_export__ = UpdateScheduledQuery$;
+__webpack_unused_export__ = UpdateScheduledQueryCommand;
+__webpack_unused_export__ = UpdateScheduledQueryRequest$;
+__webpack_unused_export__ = UpdateScheduledQueryResponse$;
+__webpack_unused_export__ = UpperCaseString$;
+__webpack_unused_export__ = ValidationException;
+__webpack_unused_export__ = ValidationException$;
+__webpack_unused_export__ = errorTypeRegistries;
+__webpack_unused_export__ = paginateDescribeConfigurationTemplates;
+__webpack_unused_export__ = paginateDescribeDeliveries;
+__webpack_unused_export__ = paginateDescribeDeliveryDestinations;
+__webpack_unused_export__ = paginateDescribeDeliverySources;
+__webpack_unused_export__ = paginateDescribeDestinations;
+__webpack_unused_export__ = paginateDescribeLogGroups;
+__webpack_unused_export__ = paginateDescribeLogStreams;
+__webpack_unused_export__ = paginateDescribeMetricFilters;
+__webpack_unused_export__ = paginateDescribeSubscriptionFilters;
+__webpack_unused_export__ = paginateFilterLogEvents;
+__webpack_unused_export__ = paginateGetLogEvents;
+__webpack_unused_export__ = paginateGetScheduledQueryHistory;
+__webpack_unused_export__ = paginateListAggregateLogGroupSummaries;
+__webpack_unused_export__ = paginateListAnomalies;
+__webpack_unused_export__ = paginateListLogAnomalyDetectors;
+__webpack_unused_export__ = paginateListLogGroupsForQuery;
+__webpack_unused_export__ = paginateListScheduledQueries;
+__webpack_unused_export__ = paginateListSourcesForS3TableIntegration;
+
+
+/***/ }),
+
+/***/ 8249:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var __webpack_unused_export__;
+const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, getDefaultSocketTimeout, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(5152);
+const { getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin, createPaginator } = __nccwpck_require__(402);
+const { normalizeProvider, getSmithyContext, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, makeBuilder, createWaiter, checkExceptions, WaiterState, createAggregatedClient } = __nccwpck_require__(2658);
+const { Command: $Command } = __nccwpck_require__(2658);
+__webpack_unused_export__ = $Command;
+__webpack_unused_export__ = Client;
+const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(7291);
+const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveEndpointConfig, getEndpointPlugin } = __nccwpck_require__(2085);
+const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(3422);
+const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(3609);
+const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(6890);
+const { resolveAwsSdkSigV4Config, AwsSdkSigV4Signer, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(7523);
+const { defaultProvider } = __nccwpck_require__(5861);
+const { toUtf8, fromUtf8, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(2430);
+const { streamCollector, NodeHttpHandler } = __nccwpck_require__(1279);
+const { AwsJson1_1Protocol } = __nccwpck_require__(7288);
+const { Sha256 } = __nccwpck_require__(9542);
+
+const defaultECRHttpAuthSchemeParametersProvider = async (config, context, input) => {
+    return {
+        operation: getSmithyContext(context).operation,
+        region: await normalizeProvider(config.region)() || (() => {
+            throw new Error("expected `region` to be configured for `aws.auth#sigv4`");
+        })(),
+    };
+};
+function createAwsAuthSigv4HttpAuthOption(authParameters) {
+    return {
+        schemeId: "aws.auth#sigv4",
+        signingProperties: {
+            name: "ecr",
+            region: authParameters.region,
+        },
+        propertiesExtractor: (config, context) => ({
+            signingProperties: {
+                config,
+                context,
+            },
+        }),
+    };
+}
+const defaultECRHttpAuthSchemeProvider = (authParameters) => {
+    const options = [];
+    switch (authParameters.operation) {
+        default: {
+            options.push(createAwsAuthSigv4HttpAuthOption(authParameters));
+        }
+    }
+    return options;
+};
+const resolveHttpAuthSchemeConfig = (config) => {
+    const config_0 = resolveAwsSdkSigV4Config(config);
+    return Object.assign(config_0, {
+        authSchemePreference: normalizeProvider(config.authSchemePreference ?? []),
+    });
+};
+
+const resolveClientEndpointParameters = (options) => {
+    return Object.assign(options, {
+        useDualstackEndpoint: options.useDualstackEndpoint ?? false,
+        useFipsEndpoint: options.useFipsEndpoint ?? false,
+        defaultSigningName: "ecr",
+    });
+};
+const commonParams = {
+    UseFIPS: { type: "builtInParams", name: "useFipsEndpoint" },
+    Endpoint: { type: "builtInParams", name: "endpoint" },
+    Region: { type: "builtInParams", name: "region" },
+    UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
+};
+
+var version = "3.1168.0";
+var packageInfo = {
+	version: version};
+
+const m = "ref";
+const a = -1, b = true, c = "isSet", d = "PartitionResult", e = "stringEquals", f = "booleanEquals", g = "getAttr", h = { [m]: "Endpoint" }, i = { "fn": g, "argv": [{ [m]: d }, "name"] }, j = { [m]: d }, k = {}, l = [{ [m]: "Region" }];
+const _data = {
+    conditions: [
+        [c, [h]],
+        [c, l],
+        ["aws.partition", l, d],
+        [e, [i, "aws-eusc"]],
+        [e, [i, "aws-iso-f"]],
+        [e, [i, "aws-iso-e"]],
+        [e, [i, "aws-iso-b"]],
+        [e, [i, "aws-iso"]],
+        [e, [i, "aws-cn"]],
+        [e, [i, "aws-us-gov"]],
+        [e, [i, "aws"]],
+        [f, [{ [m]: "UseFIPS" }, b]],
+        [f, [{ fn: g, argv: [j, "supportsFIPS"] }, b]],
+        [f, [{ [m]: "UseDualStack" }, b]],
+        [f, [{ fn: g, argv: [j, "supportsDualStack"] }, b]]
+    ],
+    results: [
+        [a],
+        [a, "Invalid Configuration: FIPS and custom endpoint are not supported"],
+        [a, "Invalid Configuration: Dualstack and custom endpoint are not supported"],
+        [h, k],
+        ["https://api.ecr.{Region}.{PartitionResult#dnsSuffix}", k],
+        ["https://ecr.{Region}.{PartitionResult#dualStackDnsSuffix}", k],
+        ["https://api.ecr-fips.{Region}.{PartitionResult#dnsSuffix}", k],
+        ["https://ecr-fips.{Region}.{PartitionResult#dualStackDnsSuffix}", k],
+        ["https://api.ecr-fips.{Region}.{PartitionResult#dualStackDnsSuffix}", k],
+        [a, "FIPS and DualStack are enabled, but this partition does not support one or both"],
+        [a, "FIPS is enabled but this partition does not support FIPS"],
+        ["https://api.ecr.{Region}.{PartitionResult#dualStackDnsSuffix}", k],
+        [a, "DualStack is enabled but this partition does not support DualStack"],
+        [a, "Invalid Configuration: Missing Region"]
+    ]
+};
+const root = 2;
+const r = 100_000_000;
+const nodes = new Int32Array([
+    -1, 1, -1,
+    0, 23, 3,
+    1, 4, r + 13,
+    2, 5, r + 13,
+    3, 20, 6,
+    4, 20, 7,
+    5, 20, 8,
+    6, 20, 9,
+    7, 20, 10,
+    8, 20, 11,
+    9, 20, 12,
+    10, 20, 13,
+    11, 16, 14,
+    13, 15, r + 4,
+    14, r + 11, r + 12,
+    12, 18, 17,
+    13, r + 9, r + 10,
+    13, 19, r + 6,
+    14, r + 8, r + 9,
+    11, 22, 21,
+    13, r + 5, r + 4,
+    13, r + 7, r + 6,
+    11, r + 1, 24,
+    13, r + 2, r + 3,
+]);
+const bdd = BinaryDecisionDiagram.from(nodes, root, _data.conditions, _data.results);
+
+const cache = new EndpointCache({
+    size: 50,
+    params: ["Endpoint", "Region", "UseDualStack", "UseFIPS"],
+});
+const defaultEndpointResolver = (endpointParams, context = {}) => {
+    return cache.get(endpointParams, () => decideEndpoint(bdd, {
+        endpointParams: endpointParams,
+        logger: context.logger,
+    }));
+};
+customEndpointFunctions.aws = awsEndpointFunctions;
+
+class ECRServiceException extends ServiceException {
+    static shapeId = "smithy.ts.sdk.synthetic.com.amazonaws.ecr#ECRServiceException";
+    constructor(options) {
+        super(options);
+        Object.setPrototypeOf(this, ECRServiceException.prototype);
+    }
+}
+
+class InvalidParameterException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#InvalidParameterException";
+    name = "InvalidParameterException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidParameterException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidParameterException.prototype);
+    }
+}
+class RepositoryNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#RepositoryNotFoundException";
+    name = "RepositoryNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "RepositoryNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, RepositoryNotFoundException.prototype);
+    }
+}
+class ServerException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ServerException";
+    name = "ServerException";
+    $fault = "server";
+    constructor(opts) {
+        super({
+            name: "ServerException",
+            $fault: "server",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ServerException.prototype);
+    }
+}
+class LimitExceededException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#LimitExceededException";
+    name = "LimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "LimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LimitExceededException.prototype);
+    }
+}
+class UnableToGetUpstreamImageException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#UnableToGetUpstreamImageException";
+    name = "UnableToGetUpstreamImageException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "UnableToGetUpstreamImageException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnableToGetUpstreamImageException.prototype);
+    }
+}
+class ValidationException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ValidationException";
+    name = "ValidationException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ValidationException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ValidationException.prototype);
+    }
+}
+class EmptyUploadException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#EmptyUploadException";
+    name = "EmptyUploadException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "EmptyUploadException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, EmptyUploadException.prototype);
+    }
+}
+class InvalidLayerException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#InvalidLayerException";
+    name = "InvalidLayerException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidLayerException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidLayerException.prototype);
+    }
+}
+class KmsException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#KmsException";
+    name = "KmsException";
+    $fault = "client";
+    kmsError;
+    constructor(opts) {
+        super({
+            name: "KmsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, KmsException.prototype);
+        this.kmsError = opts.kmsError;
+    }
+}
+class LayerAlreadyExistsException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#LayerAlreadyExistsException";
+    name = "LayerAlreadyExistsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "LayerAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LayerAlreadyExistsException.prototype);
+    }
+}
+class LayerPartTooSmallException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#LayerPartTooSmallException";
+    name = "LayerPartTooSmallException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "LayerPartTooSmallException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LayerPartTooSmallException.prototype);
+    }
+}
+class UploadNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#UploadNotFoundException";
+    name = "UploadNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "UploadNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UploadNotFoundException.prototype);
+    }
+}
+class PullThroughCacheRuleAlreadyExistsException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#PullThroughCacheRuleAlreadyExistsException";
+    name = "PullThroughCacheRuleAlreadyExistsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "PullThroughCacheRuleAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, PullThroughCacheRuleAlreadyExistsException.prototype);
+    }
+}
+class SecretNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#SecretNotFoundException";
+    name = "SecretNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "SecretNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, SecretNotFoundException.prototype);
+    }
+}
+class UnableToAccessSecretException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#UnableToAccessSecretException";
+    name = "UnableToAccessSecretException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "UnableToAccessSecretException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnableToAccessSecretException.prototype);
+    }
+}
+class UnableToDecryptSecretValueException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#UnableToDecryptSecretValueException";
+    name = "UnableToDecryptSecretValueException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "UnableToDecryptSecretValueException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnableToDecryptSecretValueException.prototype);
+    }
+}
+class UnsupportedUpstreamRegistryException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#UnsupportedUpstreamRegistryException";
+    name = "UnsupportedUpstreamRegistryException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "UnsupportedUpstreamRegistryException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnsupportedUpstreamRegistryException.prototype);
+    }
+}
+class InvalidTagParameterException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#InvalidTagParameterException";
+    name = "InvalidTagParameterException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidTagParameterException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidTagParameterException.prototype);
+    }
+}
+class RepositoryAlreadyExistsException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#RepositoryAlreadyExistsException";
+    name = "RepositoryAlreadyExistsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "RepositoryAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, RepositoryAlreadyExistsException.prototype);
+    }
+}
+class TooManyTagsException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#TooManyTagsException";
+    name = "TooManyTagsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "TooManyTagsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TooManyTagsException.prototype);
+    }
+}
+class TemplateAlreadyExistsException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#TemplateAlreadyExistsException";
+    name = "TemplateAlreadyExistsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "TemplateAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TemplateAlreadyExistsException.prototype);
+    }
+}
+class LifecyclePolicyNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#LifecyclePolicyNotFoundException";
+    name = "LifecyclePolicyNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "LifecyclePolicyNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LifecyclePolicyNotFoundException.prototype);
+    }
+}
+class PullThroughCacheRuleNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#PullThroughCacheRuleNotFoundException";
+    name = "PullThroughCacheRuleNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "PullThroughCacheRuleNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, PullThroughCacheRuleNotFoundException.prototype);
+    }
+}
+class RegistryPolicyNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#RegistryPolicyNotFoundException";
+    name = "RegistryPolicyNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "RegistryPolicyNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, RegistryPolicyNotFoundException.prototype);
+    }
+}
+class RepositoryNotEmptyException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#RepositoryNotEmptyException";
+    name = "RepositoryNotEmptyException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "RepositoryNotEmptyException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, RepositoryNotEmptyException.prototype);
+    }
+}
+class TemplateNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#TemplateNotFoundException";
+    name = "TemplateNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "TemplateNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TemplateNotFoundException.prototype);
+    }
+}
+class RepositoryPolicyNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#RepositoryPolicyNotFoundException";
+    name = "RepositoryPolicyNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "RepositoryPolicyNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, RepositoryPolicyNotFoundException.prototype);
+    }
+}
+class SigningConfigurationNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#SigningConfigurationNotFoundException";
+    name = "SigningConfigurationNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "SigningConfigurationNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, SigningConfigurationNotFoundException.prototype);
+    }
+}
+class ExclusionNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ExclusionNotFoundException";
+    name = "ExclusionNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ExclusionNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ExclusionNotFoundException.prototype);
+    }
+}
+class ImageNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ImageNotFoundException";
+    name = "ImageNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ImageNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ImageNotFoundException.prototype);
+    }
+}
+class ScanNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ScanNotFoundException";
+    name = "ScanNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ScanNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ScanNotFoundException.prototype);
+    }
+}
+class ReplicationBackfillNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ReplicationBackfillNotFoundException";
+    name = "ReplicationBackfillNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ReplicationBackfillNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ReplicationBackfillNotFoundException.prototype);
+    }
+}
+class LayerInaccessibleException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#LayerInaccessibleException";
+    name = "LayerInaccessibleException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "LayerInaccessibleException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LayerInaccessibleException.prototype);
+    }
+}
+class LayersNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#LayersNotFoundException";
+    name = "LayersNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "LayersNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LayersNotFoundException.prototype);
+    }
+}
+class UnableToGetUpstreamLayerException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#UnableToGetUpstreamLayerException";
+    name = "UnableToGetUpstreamLayerException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "UnableToGetUpstreamLayerException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnableToGetUpstreamLayerException.prototype);
+    }
+}
+class LifecyclePolicyPreviewNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#LifecyclePolicyPreviewNotFoundException";
+    name = "LifecyclePolicyPreviewNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "LifecyclePolicyPreviewNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LifecyclePolicyPreviewNotFoundException.prototype);
+    }
+}
+class UnableToListUpstreamImageReferrersException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#UnableToListUpstreamImageReferrersException";
+    name = "UnableToListUpstreamImageReferrersException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "UnableToListUpstreamImageReferrersException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnableToListUpstreamImageReferrersException.prototype);
+    }
+}
+class ImageAlreadyExistsException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ImageAlreadyExistsException";
+    name = "ImageAlreadyExistsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ImageAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ImageAlreadyExistsException.prototype);
+    }
+}
+class ImageDigestDoesNotMatchException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ImageDigestDoesNotMatchException";
+    name = "ImageDigestDoesNotMatchException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ImageDigestDoesNotMatchException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ImageDigestDoesNotMatchException.prototype);
+    }
+}
+class ImageTagAlreadyExistsException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ImageTagAlreadyExistsException";
+    name = "ImageTagAlreadyExistsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ImageTagAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ImageTagAlreadyExistsException.prototype);
+    }
+}
+class ReferencedImagesNotFoundException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ReferencedImagesNotFoundException";
+    name = "ReferencedImagesNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ReferencedImagesNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ReferencedImagesNotFoundException.prototype);
+    }
+}
+class BlockedByOrganizationPolicyException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#BlockedByOrganizationPolicyException";
+    name = "BlockedByOrganizationPolicyException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "BlockedByOrganizationPolicyException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, BlockedByOrganizationPolicyException.prototype);
+    }
+}
+class ExclusionAlreadyExistsException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ExclusionAlreadyExistsException";
+    name = "ExclusionAlreadyExistsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ExclusionAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ExclusionAlreadyExistsException.prototype);
+    }
+}
+class ImageArchivedException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ImageArchivedException";
+    name = "ImageArchivedException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ImageArchivedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ImageArchivedException.prototype);
+    }
+}
+class UnsupportedImageTypeException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#UnsupportedImageTypeException";
+    name = "UnsupportedImageTypeException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "UnsupportedImageTypeException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnsupportedImageTypeException.prototype);
+    }
+}
+class LifecyclePolicyPreviewInProgressException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#LifecyclePolicyPreviewInProgressException";
+    name = "LifecyclePolicyPreviewInProgressException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "LifecyclePolicyPreviewInProgressException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LifecyclePolicyPreviewInProgressException.prototype);
+    }
+}
+class ReplicationBackfillInProgressException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ReplicationBackfillInProgressException";
+    name = "ReplicationBackfillInProgressException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ReplicationBackfillInProgressException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ReplicationBackfillInProgressException.prototype);
+    }
+}
+class ReplicationBackfillInvalidStatusException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ReplicationBackfillInvalidStatusException";
+    name = "ReplicationBackfillInvalidStatusException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ReplicationBackfillInvalidStatusException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ReplicationBackfillInvalidStatusException.prototype);
+    }
+}
+class ImageStorageClassUpdateNotSupportedException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#ImageStorageClassUpdateNotSupportedException";
+    name = "ImageStorageClassUpdateNotSupportedException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ImageStorageClassUpdateNotSupportedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ImageStorageClassUpdateNotSupportedException.prototype);
+    }
+}
+class InvalidLayerPartException extends ECRServiceException {
+    static shapeId = "com.amazonaws.ecr#InvalidLayerPartException";
+    name = "InvalidLayerPartException";
+    $fault = "client";
+    registryId;
+    repositoryName;
+    uploadId;
+    lastValidByteReceived;
+    constructor(opts) {
+        super({
+            name: "InvalidLayerPartException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidLayerPartException.prototype);
+        this.registryId = opts.registryId;
+        this.repositoryName = opts.repositoryName;
+        this.uploadId = opts.uploadId;
+        this.lastValidByteReceived = opts.lastValidByteReceived;
+    }
+}
+
+const _A = "Attribute";
+const _AD = "AuthorizationData";
+const _ADL = "AuthorizationDataList";
+const _AECID = "AwsEcrContainerImageDetails";
+const _AL = "AttributeList";
+const _BBOPE = "BlockedByOrganizationPolicyException";
+const _BCLA = "BatchCheckLayerAvailability";
+const _BCLAR = "BatchCheckLayerAvailabilityRequest";
+const _BCLARa = "BatchCheckLayerAvailabilityResponse";
+const _BDI = "BatchDeleteImage";
+const _BDIR = "BatchDeleteImageRequest";
+const _BDIRa = "BatchDeleteImageResponse";
+const _BGI = "BatchGetImage";
+const _BGIR = "BatchGetImageRequest";
+const _BGIRa = "BatchGetImageResponse";
+const _BGRSC = "BatchGetRepositoryScanningConfiguration";
+const _BGRSCR = "BatchGetRepositoryScanningConfigurationRequest";
+const _BGRSCRa = "BatchGetRepositoryScanningConfigurationResponse";
+const _CLU = "CompleteLayerUpload";
+const _CLUR = "CompleteLayerUploadRequest";
+const _CLURo = "CompleteLayerUploadResponse";
+const _CPTCR = "CreatePullThroughCacheRule";
+const _CPTCRR = "CreatePullThroughCacheRuleRequest";
+const _CPTCRRr = "CreatePullThroughCacheRuleResponse";
+const _CR = "CreateRepository";
+const _CRCT = "CreateRepositoryCreationTemplate";
+const _CRCTR = "CreateRepositoryCreationTemplateRequest";
+const _CRCTRr = "CreateRepositoryCreationTemplateResponse";
+const _CRR = "CreateRepositoryRequest";
+const _CRRr = "CreateRepositoryResponse";
+const _CS = "CvssScore";
+const _CSA = "CvssScoreAdjustment";
+const _CSAL = "CvssScoreAdjustmentList";
+const _CSD = "CvssScoreDetails";
+const _CSL = "CvssScoreList";
+const _DI = "DescribeImages";
+const _DIF = "DescribeImagesFilter";
+const _DIR = "DescribeImagesRequest";
+const _DIRS = "DescribeImageReplicationStatus";
+const _DIRSR = "DescribeImageReplicationStatusRequest";
+const _DIRSRe = "DescribeImageReplicationStatusResponse";
+const _DIRe = "DescribeImagesResponse";
+const _DISF = "DescribeImageScanFindings";
+const _DISFR = "DescribeImageScanFindingsRequest";
+const _DISFRe = "DescribeImageScanFindingsResponse";
+const _DISS = "DescribeImageSigningStatus";
+const _DISSR = "DescribeImageSigningStatusRequest";
+const _DISSRe = "DescribeImageSigningStatusResponse";
+const _DLP = "DeleteLifecyclePolicy";
+const _DLPR = "DeleteLifecyclePolicyRequest";
+const _DLPRe = "DeleteLifecyclePolicyResponse";
+const _DPTCR = "DeletePullThroughCacheRule";
+const _DPTCRR = "DeletePullThroughCacheRuleRequest";
+const _DPTCRRe = "DeletePullThroughCacheRuleResponse";
+const _DPTCRRes = "DescribePullThroughCacheRulesRequest";
+const _DPTCRResc = "DescribePullThroughCacheRulesResponse";
+const _DPTCRe = "DescribePullThroughCacheRules";
+const _DPTUE = "DeregisterPullTimeUpdateExclusion";
+const _DPTUER = "DeregisterPullTimeUpdateExclusionRequest";
+const _DPTUERe = "DeregisterPullTimeUpdateExclusionResponse";
+const _DR = "DeleteRepository";
+const _DRBR = "DescribeReplicationBackfillResults";
+const _DRBRR = "DescribeReplicationBackfillResultsRequest";
+const _DRBRRe = "DescribeReplicationBackfillResultsResponse";
+const _DRCT = "DeleteRepositoryCreationTemplate";
+const _DRCTR = "DeleteRepositoryCreationTemplateRequest";
+const _DRCTRe = "DeleteRepositoryCreationTemplateResponse";
+const _DRCTRes = "DescribeRepositoryCreationTemplatesRequest";
+const _DRCTResc = "DescribeRepositoryCreationTemplatesResponse";
+const _DRCTe = "DescribeRepositoryCreationTemplates";
+const _DRP = "DeleteRegistryPolicy";
+const _DRPR = "DeleteRegistryPolicyRequest";
+const _DRPRe = "DeleteRegistryPolicyResponse";
+const _DRPRel = "DeleteRepositoryPolicyRequest";
+const _DRPRele = "DeleteRepositoryPolicyResponse";
+const _DRPe = "DeleteRepositoryPolicy";
+const _DRR = "DeleteRepositoryRequest";
+const _DRRe = "DeleteRepositoryResponse";
+const _DRRes = "DescribeRegistryRequest";
+const _DRResc = "DescribeRegistryResponse";
+const _DRRescr = "DescribeRepositoriesRequest";
+const _DRRescri = "DescribeRepositoriesResponse";
+const _DRe = "DescribeRegistry";
+const _DRes = "DescribeRepositories";
+const _DSC = "DeleteSigningConfiguration";
+const _DSCR = "DeleteSigningConfigurationRequest";
+const _DSCRe = "DeleteSigningConfigurationResponse";
+const _EAEE = "ExclusionAlreadyExistsException";
+const _EC = "EncryptionConfiguration";
+const _ECFRCT = "EncryptionConfigurationForRepositoryCreationTemplate";
+const _EISF = "EnhancedImageScanFinding";
+const _EISFL = "EnhancedImageScanFindingList";
+const _ENFE = "ExclusionNotFoundException";
+const _EUE = "EmptyUploadException";
+const _GAS = "GetAccountSetting";
+const _GASR = "GetAccountSettingRequest";
+const _GASRe = "GetAccountSettingResponse";
+const _GAT = "GetAuthorizationToken";
+const _GATR = "GetAuthorizationTokenRequest";
+const _GATRe = "GetAuthorizationTokenResponse";
+const _GDUFL = "GetDownloadUrlForLayer";
+const _GDUFLR = "GetDownloadUrlForLayerRequest";
+const _GDUFLRe = "GetDownloadUrlForLayerResponse";
+const _GLP = "GetLifecyclePolicy";
+const _GLPP = "GetLifecyclePolicyPreview";
+const _GLPPR = "GetLifecyclePolicyPreviewRequest";
+const _GLPPRe = "GetLifecyclePolicyPreviewResponse";
+const _GLPR = "GetLifecyclePolicyRequest";
+const _GLPRe = "GetLifecyclePolicyResponse";
+const _GRP = "GetRegistryPolicy";
+const _GRPR = "GetRegistryPolicyRequest";
+const _GRPRe = "GetRegistryPolicyResponse";
+const _GRPRet = "GetRepositoryPolicyRequest";
+const _GRPRete = "GetRepositoryPolicyResponse";
+const _GRPe = "GetRepositoryPolicy";
+const _GRSC = "GetRegistryScanningConfiguration";
+const _GRSCR = "GetRegistryScanningConfigurationRequest";
+const _GRSCRe = "GetRegistryScanningConfigurationResponse";
+const _GSC = "GetSigningConfiguration";
+const _GSCR = "GetSigningConfigurationRequest";
+const _GSCRe = "GetSigningConfigurationResponse";
+const _I = "Image";
+const _IAE = "ImageArchivedException";
+const _IAEE = "ImageAlreadyExistsException";
+const _ID = "ImageDetail";
+const _IDDNME = "ImageDigestDoesNotMatchException";
+const _IDL = "ImageDetailList";
+const _IF = "ImageFailure";
+const _IFL = "ImageFailureList";
+const _II = "ImageIdentifier";
+const _IIL = "ImageIdentifierList";
+const _IL = "ImageList";
+const _ILE = "InvalidLayerException";
+const _ILPE = "InvalidLayerPartException";
+const _ILU = "InitiateLayerUpload";
+const _ILUR = "InitiateLayerUploadRequest";
+const _ILURn = "InitiateLayerUploadResponse";
+const _INFE = "ImageNotFoundException";
+const _IPE = "InvalidParameterException";
+const _IR = "ImageReferrer";
+const _IRL = "ImageReferrerList";
+const _IRS = "ImageReplicationStatus";
+const _IRSL = "ImageReplicationStatusList";
+const _ISC = "ImageScanningConfiguration";
+const _ISCUNSE = "ImageStorageClassUpdateNotSupportedException";
+const _ISF = "ImageScanFinding";
+const _ISFL = "ImageScanFindingList";
+const _ISFS = "ImageScanFindingsSummary";
+const _ISFm = "ImageScanFindings";
+const _ISS = "ImageScanStatus";
+const _ISSL = "ImageSigningStatusList";
+const _ISSm = "ImageSigningStatus";
+const _ITAEE = "ImageTagAlreadyExistsException";
+const _ITMEF = "ImageTagMutabilityExclusionFilter";
+const _ITMEFm = "ImageTagMutabilityExclusionFilters";
+const _ITPE = "InvalidTagParameterException";
+const _K = "Key";
+const _KE = "KmsException";
+const _L = "Layer";
+const _LAEE = "LayerAlreadyExistsException";
+const _LEE = "LimitExceededException";
+const _LF = "LayerFailure";
+const _LFL = "LayerFailureList";
+const _LI = "ListImages";
+const _LIE = "LayerInaccessibleException";
+const _LIF = "ListImagesFilter";
+const _LIR = "ListImagesRequest";
+const _LIRF = "ListImageReferrersFilter";
+const _LIRR = "ListImageReferrersRequest";
+const _LIRRi = "ListImageReferrersResponse";
+const _LIRi = "ListImagesResponse";
+const _LIRis = "ListImageReferrers";
+const _LL = "LayerList";
+const _LNFE = "LayersNotFoundException";
+const _LPNFE = "LifecyclePolicyNotFoundException";
+const _LPPF = "LifecyclePolicyPreviewFilter";
+const _LPPIPE = "LifecyclePolicyPreviewInProgressException";
+const _LPPNFE = "LifecyclePolicyPreviewNotFoundException";
+const _LPPR = "LifecyclePolicyPreviewResult";
+const _LPPRL = "LifecyclePolicyPreviewResultList";
+const _LPPS = "LifecyclePolicyPreviewSummary";
+const _LPRA = "LifecyclePolicyRuleAction";
+const _LPTSE = "LayerPartTooSmallException";
+const _LPTUE = "ListPullTimeUpdateExclusions";
+const _LPTUER = "ListPullTimeUpdateExclusionsRequest";
+const _LPTUERi = "ListPullTimeUpdateExclusionsResponse";
+const _LRB = "ListReplicationBackfills";
+const _LRBR = "ListReplicationBackfillsRequest";
+const _LRBRi = "ListReplicationBackfillsResponse";
+const _LTFR = "ListTagsForResource";
+const _LTFRR = "ListTagsForResourceRequest";
+const _LTFRRi = "ListTagsForResourceResponse";
+const _PAS = "PutAccountSetting";
+const _PASR = "PutAccountSettingRequest";
+const _PASRu = "PutAccountSettingResponse";
+const _PI = "PutImage";
+const _PIR = "PutImageRequest";
+const _PIRu = "PutImageResponse";
+const _PISC = "PutImageScanningConfiguration";
+const _PISCR = "PutImageScanningConfigurationRequest";
+const _PISCRu = "PutImageScanningConfigurationResponse";
+const _PITM = "PutImageTagMutability";
+const _PITMR = "PutImageTagMutabilityRequest";
+const _PITMRu = "PutImageTagMutabilityResponse";
+const _PLP = "PutLifecyclePolicy";
+const _PLPR = "PutLifecyclePolicyRequest";
+const _PLPRu = "PutLifecyclePolicyResponse";
+const _PRC = "PutReplicationConfiguration";
+const _PRCR = "PutReplicationConfigurationRequest";
+const _PRCRu = "PutReplicationConfigurationResponse";
+const _PRP = "PutRegistryPolicy";
+const _PRPR = "PutRegistryPolicyRequest";
+const _PRPRu = "PutRegistryPolicyResponse";
+const _PRSC = "PutRegistryScanningConfiguration";
+const _PRSCR = "PutRegistryScanningConfigurationRequest";
+const _PRSCRu = "PutRegistryScanningConfigurationResponse";
+const _PSC = "PutSigningConfiguration";
+const _PSCR = "PutSigningConfigurationRequest";
+const _PSCRu = "PutSigningConfigurationResponse";
+const _PTCR = "PullThroughCacheRule";
+const _PTCRAEE = "PullThroughCacheRuleAlreadyExistsException";
+const _PTCRL = "PullThroughCacheRuleList";
+const _PTCRNFE = "PullThroughCacheRuleNotFoundException";
+const _PVD = "PackageVulnerabilityDetails";
+const _R = "Recommendation";
+const _RAEE = "RepositoryAlreadyExistsException";
+const _RBIPE = "ReplicationBackfillInProgressException";
+const _RBISE = "ReplicationBackfillInvalidStatusException";
+const _RBNFE = "ReplicationBackfillNotFoundException";
+const _RBP = "ReplicationBackfillProgress";
+const _RBR = "ReplicationBackfillResult";
+const _RBRL = "ReplicationBackfillResultList";
+const _RBS = "ReplicationBackfillSummary";
+const _RBSL = "ReplicationBackfillSummaryList";
+const _RC = "ReplicationConfiguration";
+const _RCT = "RepositoryCreationTemplate";
+const _RCTL = "RepositoryCreationTemplateList";
+const _RD = "ReplicationDestination";
+const _RDL = "ReplicationDestinationList";
+const _RDe = "ResourceDetails";
+const _RF = "RepositoryFilter";
+const _RFL = "RepositoryFilterList";
+const _RINFE = "ReferencedImagesNotFoundException";
+const _RL = "RepositoryList";
+const _RLe = "ResourceList";
+const _RNEE = "RepositoryNotEmptyException";
+const _RNFE = "RepositoryNotFoundException";
+const _RPNFE = "RegistryPolicyNotFoundException";
+const _RPNFEe = "RepositoryPolicyNotFoundException";
+const _RPTUE = "RegisterPullTimeUpdateExclusion";
+const _RPTUER = "RegisterPullTimeUpdateExclusionRequest";
+const _RPTUERe = "RegisterPullTimeUpdateExclusionResponse";
+const _RR = "ReplicationRule";
+const _RRL = "ReplicationRuleList";
+const _RSC = "RegistryScanningConfiguration";
+const _RSCF = "RepositoryScanningConfigurationFailure";
+const _RSCFL = "RepositoryScanningConfigurationFailureList";
+const _RSCL = "RepositoryScanningConfigurationList";
+const _RSCe = "RepositoryScanningConfiguration";
+const _RSR = "RegistryScanningRule";
+const _RSRL = "RegistryScanningRuleList";
+const _Re = "Remediation";
+const _Rep = "Repository";
+const _Res = "Resource";
+const _SC = "SigningConfiguration";
+const _SCNFE = "SigningConfigurationNotFoundException";
+const _SD = "ScoreDetails";
+const _SE = "ServerException";
+const _SI = "SubjectIdentifier";
+const _SIS = "StartImageScan";
+const _SISR = "StartImageScanRequest";
+const _SISRt = "StartImageScanResponse";
+const _SLPP = "StartLifecyclePolicyPreview";
+const _SLPPR = "StartLifecyclePolicyPreviewRequest";
+const _SLPPRt = "StartLifecyclePolicyPreviewResponse";
+const _SNFE = "ScanNotFoundException";
+const _SNFEe = "SecretNotFoundException";
+const _SR = "SigningRule";
+const _SRB = "StartReplicationBackfill";
+const _SRBR = "StartReplicationBackfillRequest";
+const _SRBRt = "StartReplicationBackfillResponse";
+const _SRBRto = "StopReplicationBackfillRequest";
+const _SRBRtop = "StopReplicationBackfillResponse";
+const _SRBt = "StopReplicationBackfill";
+const _SRF = "ScanningRepositoryFilter";
+const _SRFL = "ScanningRepositoryFilterList";
+const _SRFLi = "SigningRepositoryFilterList";
+const _SRFi = "SigningRepositoryFilter";
+const _SRL = "SigningRuleList";
+const _SRP = "SetRepositoryPolicy";
+const _SRPR = "SetRepositoryPolicyRequest";
+const _SRPRe = "SetRepositoryPolicyResponse";
+const _T = "Tag";
+const _TAEE = "TemplateAlreadyExistsException";
+const _TITC = "TransitioningImageTotalCount";
+const _TITCr = "TransitioningImageTotalCounts";
+const _TL = "TagList";
+const _TMTE = "TooManyTagsException";
+const _TNFE = "TemplateNotFoundException";
+const _TR = "TagResource";
+const _TRR = "TagResourceRequest";
+const _TRRa = "TagResourceResponse";
+const _UISC = "UpdateImageStorageClass";
+const _UISCR = "UpdateImageStorageClassRequest";
+const _UISCRp = "UpdateImageStorageClassResponse";
+const _UITE = "UnsupportedImageTypeException";
+const _ULP = "UploadLayerPart";
+const _ULPR = "UploadLayerPartRequest";
+const _ULPRp = "UploadLayerPartResponse";
+const _UNFE = "UploadNotFoundException";
+const _UPTCR = "UpdatePullThroughCacheRule";
+const _UPTCRR = "UpdatePullThroughCacheRuleRequest";
+const _UPTCRRp = "UpdatePullThroughCacheRuleResponse";
+const _UR = "UntagResource";
+const _URCT = "UpdateRepositoryCreationTemplate";
+const _URCTR = "UpdateRepositoryCreationTemplateRequest";
+const _URCTRp = "UpdateRepositoryCreationTemplateResponse";
+const _URR = "UntagResourceRequest";
+const _URRn = "UntagResourceResponse";
+const _UTASE = "UnableToAccessSecretException";
+const _UTDSVE = "UnableToDecryptSecretValueException";
+const _UTGUIE = "UnableToGetUpstreamImageException";
+const _UTGULE = "UnableToGetUpstreamLayerException";
+const _UTLUIRE = "UnableToListUpstreamImageReferrersException";
+const _UURE = "UnsupportedUpstreamRegistryException";
+const _V = "Value";
+const _VE = "ValidationException";
+const _VP = "VulnerablePackage";
+const _VPL = "VulnerablePackagesList";
+const _VPTCR = "ValidatePullThroughCacheRule";
+const _VPTCRR = "ValidatePullThroughCacheRuleRequest";
+const _VPTCRRa = "ValidatePullThroughCacheRuleResponse";
+const _a = "architecture";
+const _aAI = "awsAccountId";
+const _aD = "authorizationData";
+const _aECI = "awsEcrContainerImage";
+const _aF = "appliedFor";
+const _aMT = "acceptedMediaTypes";
+const _aMTr = "artifactMediaType";
+const _aRP = "appliedRulePriority";
+const _aS = "artifactStatus";
+const _aSF = "appliedScanFilters";
+const _aT = "authorizationToken";
+const _aTr = "artifactType";
+const _aTrt = "artifactTypes";
+const _ac = "action";
+const _ad = "adjustments";
+const _an = "annotations";
+const _ar = "arch";
+const _at = "attributes";
+const _au = "author";
+const _b = "backfills";
+const _bS = "baseScore";
+const _c = "client";
+const _cA = "credentialArn";
+const _cAr = "createdAt";
+const _cRA = "customRoleArn";
+const _cRC = "completedReplicationCount";
+const _cv = "cvss";
+const _d = "description";
+const _dU = "downloadUrl";
+const _de = "destination";
+const _des = "destinations";
+const _det = "details";
+const _di = "digest";
+const _e = "error";
+const _eA = "expiresAt";
+const _eAn = "endedAt";
+const _eAx = "exploitAvailable";
+const _eC = "encryptionConfiguration";
+const _eF = "enhancedFindings";
+const _eITC = "expiringImageTotalCount";
+const _eRP = "ecrRepositoryPrefix";
+const _eRPc = "ecrRepositoryPrefixes";
+const _eT = "encryptionType";
+const _ep = "epoch";
+const _f = "failures";
+const _fA = "findingArn";
+const _fAi = "fixAvailable";
+const _fC = "failureCode";
+const _fCa = "failureCodes";
+const _fIV = "fixedInVersion";
+const _fOA = "firstObservedAt";
+const _fP = "filePath";
+const _fR = "failureReason";
+const _fRC = "failedReplicationCount";
+const _fSC = "findingSeverityCounts";
+const _fT = "filterType";
+const _fa = "failure";
+const _fi = "filter";
+const _fin = "findings";
+const _fo = "force";
+const _hE = "httpError";
+const _i = "images";
+const _iD = "imageDetails";
+const _iDm = "imageDigest";
+const _iH = "imageHash";
+const _iI = "imageIds";
+const _iIm = "imageId";
+const _iM = "imageManifest";
+const _iMMT = "imageManifestMediaType";
+const _iPA = "imagePushedAt";
+const _iS = "imageStatus";
+const _iSC = "imageScanningConfiguration";
+const _iSCA = "imageScanCompletedAt";
+const _iSF = "imageScanFindings";
+const _iSFS = "imageScanFindingsSummary";
+const _iSIB = "imageSizeInBytes";
+const _iSS = "imageScanStatus";
+const _iT = "imageTags";
+const _iTC = "imageTotalCount";
+const _iTM = "imageTagMutability";
+const _iTMEF = "imageTagMutabilityExclusionFilters";
+const _iTm = "imageTag";
+const _iUC = "inUseCount";
+const _iV = "isValid";
+const _id = "id";
+const _im = "image";
+const _k = "key";
+const _kE = "kmsError";
+const _kK = "kmsKey";
+const _l = "layers";
+const _lA = "layerAvailability";
+const _lAA = "lastArchivedAt";
+const _lAAa = "lastActivatedAt";
+const _lBR = "lastByteReceived";
+const _lD = "layerDigests";
+const _lDa = "layerDigest";
+const _lEA = "lastEvaluatedAt";
+const _lIUA = "lastInUseAt";
+const _lOA = "lastObservedAt";
+const _lP = "lifecyclePolicy";
+const _lPB = "layerPartBlob";
+const _lPT = "lifecyclePolicyText";
+const _lRPT = "lastRecordedPullTime";
+const _lS = "layerSize";
+const _lVBR = "lastValidByteReceived";
+const _m = "message";
+const _mR = "maxResults";
+const _mT = "mediaType";
+const _me = "metric";
+const _n = "name";
+const _nT = "nextToken";
+const _p = "platform";
+const _pA = "pushedAt";
+const _pAr = "principalArn";
+const _pE = "proxyEndpoint";
+const _pFB = "partFirstByte";
+const _pLB = "partLastByte";
+const _pM = "packageManager";
+const _pR = "previewResults";
+const _pS = "partSize";
+const _pT = "policyText";
+const _pTCR = "pullThroughCacheRules";
+const _pTUE = "pullTimeUpdateExclusions";
+const _pVD = "packageVulnerabilityDetails";
+const _pr = "prefix";
+const _pre = "prefixes";
+const _pro = "progress";
+const _r = "registry";
+const _rA = "resourceArn";
+const _rAe = "repositoryArn";
+const _rBI = "replicationBackfillId";
+const _rC = "replicationConfiguration";
+const _rCT = "repositoryCreationTemplate";
+const _rCTe = "repositoryCreationTemplates";
+const _rF = "repositoryFilters";
+const _rI = "registryId";
+const _rIe = "registryIds";
+const _rN = "repositoryName";
+const _rNe = "repositoryNames";
+const _rP = "repositoryPolicy";
+const _rS = "replicationStatuses";
+const _rSC = "registryScanningConfiguration";
+const _rSF = "resultStatusFilter";
+const _rT = "resourceTags";
+const _rU = "referenceUrls";
+const _rUe = "repositoryUri";
+const _rV = "relatedVulnerabilities";
+const _re = "repository";
+const _rea = "reason";
+const _rec = "recommendation";
+const _ref = "referrers";
+const _reg = "region";
+const _rel = "release";
+const _rem = "remediation";
+const _rep = "repositories";
+const _res = "results";
+const _reso = "resources";
+const _ru = "rules";
+const _s = "smithy.ts.sdk.synthetic.com.amazonaws.ecr";
+const _sA = "startedAt";
+const _sC = "scanningConfigurations";
+const _sCc = "scanningConfiguration";
+const _sCi = "signingConfiguration";
+const _sCt = "storageClass";
+const _sD = "scoreDetails";
+const _sF = "scanFrequency";
+const _sI = "subjectId";
+const _sIFC = "subImageFailureCodes";
+const _sLH = "sourceLayerHash";
+const _sMD = "subjectManifestDigest";
+const _sOP = "scanOnPush";
+const _sPA = "signingProfileArn";
+const _sS = "scoreSource";
+const _sSi = "signingStatuses";
+const _sT = "scanType";
+const _sU = "sourceUrl";
+const _sV = "scoringVector";
+const _sc = "score";
+const _se = "server";
+const _sev = "severity";
+const _si = "size";
+const _so = "source";
+const _st = "status";
+const _su = "summary";
+const _t = "tags";
+const _tITC = "transitioningImageTotalCounts";
+const _tK = "tagKeys";
+const _tRC = "totalReplicationCount";
+const _tS = "tagStatus";
+const _tSC = "targetStorageClass";
+const _te = "text";
+const _ti = "title";
+const _ty = "type";
+const _u = "uri";
+const _uA = "updatedAt";
+const _uI = "uploadId";
+const _uR = "upstreamRegistry";
+const _uRP = "upstreamRepositoryPrefix";
+const _uRU = "upstreamRegistryUrl";
+const _ur = "url";
+const _v = "value";
+const _vCA = "vendorCreatedAt";
+const _vI = "vulnerabilityId";
+const _vP = "vulnerablePackages";
+const _vS = "vendorSeverity";
+const _vSUA = "vulnerabilitySourceUpdatedAt";
+const _vUA = "vendorUpdatedAt";
+const _ve = "version";
+const n0 = "com.amazonaws.ecr";
+const _s_registry = new TypeRegistry(_s);
+var ECRServiceException$ = [-3, _s, "ECRServiceException", 0, [], []];
+_s_registry.registerError(ECRServiceException$, ECRServiceException);
+const n0_registry = new TypeRegistry(n0);
+var BlockedByOrganizationPolicyException$ = [-3, n0, _BBOPE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(BlockedByOrganizationPolicyException$, BlockedByOrganizationPolicyException);
+var EmptyUploadException$ = [-3, n0, _EUE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(EmptyUploadException$, EmptyUploadException);
+var ExclusionAlreadyExistsException$ = [-3, n0, _EAEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ExclusionAlreadyExistsException$, ExclusionAlreadyExistsException);
+var ExclusionNotFoundException$ = [-3, n0, _ENFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ExclusionNotFoundException$, ExclusionNotFoundException);
+var ImageAlreadyExistsException$ = [-3, n0, _IAEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ImageAlreadyExistsException$, ImageAlreadyExistsException);
+var ImageArchivedException$ = [-3, n0, _IAE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ImageArchivedException$, ImageArchivedException);
+var ImageDigestDoesNotMatchException$ = [-3, n0, _IDDNME,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ImageDigestDoesNotMatchException$, ImageDigestDoesNotMatchException);
+var ImageNotFoundException$ = [-3, n0, _INFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ImageNotFoundException$, ImageNotFoundException);
+var ImageStorageClassUpdateNotSupportedException$ = [-3, n0, _ISCUNSE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ImageStorageClassUpdateNotSupportedException$, ImageStorageClassUpdateNotSupportedException);
+var ImageTagAlreadyExistsException$ = [-3, n0, _ITAEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ImageTagAlreadyExistsException$, ImageTagAlreadyExistsException);
+var InvalidLayerException$ = [-3, n0, _ILE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidLayerException$, InvalidLayerException);
+var InvalidLayerPartException$ = [-3, n0, _ILPE,
+    { [_e]: _c },
+    [_rI, _rN, _uI, _lVBR, _m],
+    [0, 0, 0, 1, 0]
+];
+n0_registry.registerError(InvalidLayerPartException$, InvalidLayerPartException);
+var InvalidParameterException$ = [-3, n0, _IPE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidParameterException$, InvalidParameterException);
+var InvalidTagParameterException$ = [-3, n0, _ITPE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidTagParameterException$, InvalidTagParameterException);
+var KmsException$ = [-3, n0, _KE,
+    { [_e]: _c },
+    [_m, _kE],
+    [0, 0]
+];
+n0_registry.registerError(KmsException$, KmsException);
+var LayerAlreadyExistsException$ = [-3, n0, _LAEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(LayerAlreadyExistsException$, LayerAlreadyExistsException);
+var LayerInaccessibleException$ = [-3, n0, _LIE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(LayerInaccessibleException$, LayerInaccessibleException);
+var LayerPartTooSmallException$ = [-3, n0, _LPTSE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(LayerPartTooSmallException$, LayerPartTooSmallException);
+var LayersNotFoundException$ = [-3, n0, _LNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(LayersNotFoundException$, LayersNotFoundException);
+var LifecyclePolicyNotFoundException$ = [-3, n0, _LPNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(LifecyclePolicyNotFoundException$, LifecyclePolicyNotFoundException);
+var LifecyclePolicyPreviewInProgressException$ = [-3, n0, _LPPIPE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(LifecyclePolicyPreviewInProgressException$, LifecyclePolicyPreviewInProgressException);
+var LifecyclePolicyPreviewNotFoundException$ = [-3, n0, _LPPNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(LifecyclePolicyPreviewNotFoundException$, LifecyclePolicyPreviewNotFoundException);
+var LimitExceededException$ = [-3, n0, _LEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(LimitExceededException$, LimitExceededException);
+var PullThroughCacheRuleAlreadyExistsException$ = [-3, n0, _PTCRAEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(PullThroughCacheRuleAlreadyExistsException$, PullThroughCacheRuleAlreadyExistsException);
+var PullThroughCacheRuleNotFoundException$ = [-3, n0, _PTCRNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(PullThroughCacheRuleNotFoundException$, PullThroughCacheRuleNotFoundException);
+var ReferencedImagesNotFoundException$ = [-3, n0, _RINFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ReferencedImagesNotFoundException$, ReferencedImagesNotFoundException);
+var RegistryPolicyNotFoundException$ = [-3, n0, _RPNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(RegistryPolicyNotFoundException$, RegistryPolicyNotFoundException);
+var ReplicationBackfillInProgressException$ = [-3, n0, _RBIPE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ReplicationBackfillInProgressException$, ReplicationBackfillInProgressException);
+var ReplicationBackfillInvalidStatusException$ = [-3, n0, _RBISE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ReplicationBackfillInvalidStatusException$, ReplicationBackfillInvalidStatusException);
+var ReplicationBackfillNotFoundException$ = [-3, n0, _RBNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ReplicationBackfillNotFoundException$, ReplicationBackfillNotFoundException);
+var RepositoryAlreadyExistsException$ = [-3, n0, _RAEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(RepositoryAlreadyExistsException$, RepositoryAlreadyExistsException);
+var RepositoryNotEmptyException$ = [-3, n0, _RNEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(RepositoryNotEmptyException$, RepositoryNotEmptyException);
+var RepositoryNotFoundException$ = [-3, n0, _RNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(RepositoryNotFoundException$, RepositoryNotFoundException);
+var RepositoryPolicyNotFoundException$ = [-3, n0, _RPNFEe,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(RepositoryPolicyNotFoundException$, RepositoryPolicyNotFoundException);
+var ScanNotFoundException$ = [-3, n0, _SNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ScanNotFoundException$, ScanNotFoundException);
+var SecretNotFoundException$ = [-3, n0, _SNFEe,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(SecretNotFoundException$, SecretNotFoundException);
+var ServerException$ = [-3, n0, _SE,
+    { [_e]: _se },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ServerException$, ServerException);
+var SigningConfigurationNotFoundException$ = [-3, n0, _SCNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(SigningConfigurationNotFoundException$, SigningConfigurationNotFoundException);
+var TemplateAlreadyExistsException$ = [-3, n0, _TAEE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(TemplateAlreadyExistsException$, TemplateAlreadyExistsException);
+var TemplateNotFoundException$ = [-3, n0, _TNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(TemplateNotFoundException$, TemplateNotFoundException);
+var TooManyTagsException$ = [-3, n0, _TMTE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(TooManyTagsException$, TooManyTagsException);
+var UnableToAccessSecretException$ = [-3, n0, _UTASE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(UnableToAccessSecretException$, UnableToAccessSecretException);
+var UnableToDecryptSecretValueException$ = [-3, n0, _UTDSVE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(UnableToDecryptSecretValueException$, UnableToDecryptSecretValueException);
+var UnableToGetUpstreamImageException$ = [-3, n0, _UTGUIE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(UnableToGetUpstreamImageException$, UnableToGetUpstreamImageException);
+var UnableToGetUpstreamLayerException$ = [-3, n0, _UTGULE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(UnableToGetUpstreamLayerException$, UnableToGetUpstreamLayerException);
+var UnableToListUpstreamImageReferrersException$ = [-3, n0, _UTLUIRE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(UnableToListUpstreamImageReferrersException$, UnableToListUpstreamImageReferrersException);
+var UnsupportedImageTypeException$ = [-3, n0, _UITE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(UnsupportedImageTypeException$, UnsupportedImageTypeException);
+var UnsupportedUpstreamRegistryException$ = [-3, n0, _UURE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(UnsupportedUpstreamRegistryException$, UnsupportedUpstreamRegistryException);
+var UploadNotFoundException$ = [-3, n0, _UNFE,
+    { [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(UploadNotFoundException$, UploadNotFoundException);
+var ValidationException$ = [-3, n0, _VE,
+    { [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ValidationException$, ValidationException);
+const errorTypeRegistries = [
+    _s_registry,
+    n0_registry,
+];
+var Attribute$ = [3, n0, _A,
+    0,
+    [_k, _v],
+    [0, 0], 1
+];
+var AuthorizationData$ = [3, n0, _AD,
+    0,
+    [_aT, _eA, _pE],
+    [0, 4, 0]
+];
+var AwsEcrContainerImageDetails$ = [3, n0, _AECID,
+    0,
+    [_a, _au, _iH, _iT, _p, _pA, _lIUA, _iUC, _r, _rN],
+    [0, 0, 0, 64 | 0, 0, 4, 4, 1, 0, 0]
+];
+var BatchCheckLayerAvailabilityRequest$ = [3, n0, _BCLAR,
+    0,
+    [_rN, _lD, _rI],
+    [0, 64 | 0, 0], 2
+];
+var BatchCheckLayerAvailabilityResponse$ = [3, n0, _BCLARa,
+    0,
+    [_l, _f],
+    [() => LayerList, () => LayerFailureList]
+];
+var BatchDeleteImageRequest$ = [3, n0, _BDIR,
+    0,
+    [_rN, _iI, _rI],
+    [0, () => ImageIdentifierList, 0], 2
+];
+var BatchDeleteImageResponse$ = [3, n0, _BDIRa,
+    0,
+    [_iI, _f],
+    [() => ImageIdentifierList, () => ImageFailureList]
+];
+var BatchGetImageRequest$ = [3, n0, _BGIR,
+    0,
+    [_rN, _iI, _rI, _aMT],
+    [0, () => ImageIdentifierList, 0, 64 | 0], 2
+];
+var BatchGetImageResponse$ = [3, n0, _BGIRa,
+    0,
+    [_i, _f],
+    [() => ImageList, () => ImageFailureList]
+];
+var BatchGetRepositoryScanningConfigurationRequest$ = [3, n0, _BGRSCR,
+    0,
+    [_rNe],
+    [64 | 0], 1
+];
+var BatchGetRepositoryScanningConfigurationResponse$ = [3, n0, _BGRSCRa,
+    0,
+    [_sC, _f],
+    [() => RepositoryScanningConfigurationList, () => RepositoryScanningConfigurationFailureList]
+];
+var CompleteLayerUploadRequest$ = [3, n0, _CLUR,
+    0,
+    [_rN, _uI, _lD, _rI],
+    [0, 0, 64 | 0, 0], 3
+];
+var CompleteLayerUploadResponse$ = [3, n0, _CLURo,
+    0,
+    [_rI, _rN, _uI, _lDa],
+    [0, 0, 0, 0]
+];
+var CreatePullThroughCacheRuleRequest$ = [3, n0, _CPTCRR,
+    0,
+    [_eRP, _uRU, _rI, _uR, _cA, _cRA, _uRP],
+    [0, 0, 0, 0, 0, 0, 0], 2
+];
+var CreatePullThroughCacheRuleResponse$ = [3, n0, _CPTCRRr,
+    0,
+    [_eRP, _uRU, _cAr, _rI, _uR, _cA, _cRA, _uRP],
+    [0, 0, 4, 0, 0, 0, 0, 0]
+];
+var CreateRepositoryCreationTemplateRequest$ = [3, n0, _CRCTR,
+    0,
+    [_pr, _aF, _d, _eC, _rT, _iTM, _iTMEF, _rP, _lP, _cRA],
+    [0, 64 | 0, 0, () => EncryptionConfigurationForRepositoryCreationTemplate$, () => TagList, 0, () => ImageTagMutabilityExclusionFilters, 0, 0, 0], 2
+];
+var CreateRepositoryCreationTemplateResponse$ = [3, n0, _CRCTRr,
+    0,
+    [_rI, _rCT],
+    [0, () => RepositoryCreationTemplate$]
+];
+var CreateRepositoryRequest$ = [3, n0, _CRR,
+    0,
+    [_rN, _rI, _t, _iTM, _iTMEF, _iSC, _eC],
+    [0, 0, () => TagList, 0, () => ImageTagMutabilityExclusionFilters, () => ImageScanningConfiguration$, () => EncryptionConfiguration$], 1
+];
+var CreateRepositoryResponse$ = [3, n0, _CRRr,
+    0,
+    [_re],
+    [() => Repository$]
+];
+var CvssScore$ = [3, n0, _CS,
+    0,
+    [_bS, _sV, _so, _ve],
+    [1, 0, 0, 0]
+];
+var CvssScoreAdjustment$ = [3, n0, _CSA,
+    0,
+    [_me, _rea],
+    [0, 0]
+];
+var CvssScoreDetails$ = [3, n0, _CSD,
+    0,
+    [_ad, _sc, _sS, _sV, _ve],
+    [() => CvssScoreAdjustmentList, 1, 0, 0, 0]
+];
+var DeleteLifecyclePolicyRequest$ = [3, n0, _DLPR,
+    0,
+    [_rN, _rI],
+    [0, 0], 1
+];
+var DeleteLifecyclePolicyResponse$ = [3, n0, _DLPRe,
+    0,
+    [_rI, _rN, _lPT, _lEA],
+    [0, 0, 0, 4]
+];
+var DeletePullThroughCacheRuleRequest$ = [3, n0, _DPTCRR,
+    0,
+    [_eRP, _rI],
+    [0, 0], 1
+];
+var DeletePullThroughCacheRuleResponse$ = [3, n0, _DPTCRRe,
+    0,
+    [_eRP, _uRU, _cAr, _rI, _cA, _cRA, _uRP],
+    [0, 0, 4, 0, 0, 0, 0]
+];
+var DeleteRegistryPolicyRequest$ = [3, n0, _DRPR,
+    0,
+    [],
+    []
+];
+var DeleteRegistryPolicyResponse$ = [3, n0, _DRPRe,
+    0,
+    [_rI, _pT],
+    [0, 0]
+];
+var DeleteRepositoryCreationTemplateRequest$ = [3, n0, _DRCTR,
+    0,
+    [_pr],
+    [0], 1
+];
+var DeleteRepositoryCreationTemplateResponse$ = [3, n0, _DRCTRe,
+    0,
+    [_rI, _rCT],
+    [0, () => RepositoryCreationTemplate$]
+];
+var DeleteRepositoryPolicyRequest$ = [3, n0, _DRPRel,
+    0,
+    [_rN, _rI],
+    [0, 0], 1
+];
+var DeleteRepositoryPolicyResponse$ = [3, n0, _DRPRele,
+    0,
+    [_rI, _rN, _pT],
+    [0, 0, 0]
+];
+var DeleteRepositoryRequest$ = [3, n0, _DRR,
+    0,
+    [_rN, _rI, _fo],
+    [0, 0, 2], 1
+];
+var DeleteRepositoryResponse$ = [3, n0, _DRRe,
+    0,
+    [_re],
+    [() => Repository$]
+];
+var DeleteSigningConfigurationRequest$ = [3, n0, _DSCR,
+    0,
+    [],
+    []
+];
+var DeleteSigningConfigurationResponse$ = [3, n0, _DSCRe,
+    0,
+    [_rI, _sCi],
+    [0, () => SigningConfiguration$]
+];
+var DeregisterPullTimeUpdateExclusionRequest$ = [3, n0, _DPTUER,
+    0,
+    [_pAr],
+    [0], 1
+];
+var DeregisterPullTimeUpdateExclusionResponse$ = [3, n0, _DPTUERe,
+    0,
+    [_pAr],
+    [0]
+];
+var DescribeImageReplicationStatusRequest$ = [3, n0, _DIRSR,
+    0,
+    [_rN, _iIm, _rI],
+    [0, () => ImageIdentifier$, 0], 2
+];
+var DescribeImageReplicationStatusResponse$ = [3, n0, _DIRSRe,
+    0,
+    [_rN, _iIm, _rS],
+    [0, () => ImageIdentifier$, () => ImageReplicationStatusList]
+];
+var DescribeImageScanFindingsRequest$ = [3, n0, _DISFR,
+    0,
+    [_rN, _iIm, _rI, _nT, _mR],
+    [0, () => ImageIdentifier$, 0, 0, 1], 2
+];
+var DescribeImageScanFindingsResponse$ = [3, n0, _DISFRe,
+    0,
+    [_rI, _rN, _iIm, _iSS, _iSF, _nT],
+    [0, 0, () => ImageIdentifier$, () => ImageScanStatus$, () => ImageScanFindings$, 0]
+];
+var DescribeImagesFilter$ = [3, n0, _DIF,
+    0,
+    [_tS, _iS],
+    [0, 0]
+];
+var DescribeImageSigningStatusRequest$ = [3, n0, _DISSR,
+    0,
+    [_rN, _iIm, _rI],
+    [0, () => ImageIdentifier$, 0], 2
+];
+var DescribeImageSigningStatusResponse$ = [3, n0, _DISSRe,
+    0,
+    [_rN, _iIm, _rI, _sSi],
+    [0, () => ImageIdentifier$, 0, () => ImageSigningStatusList]
+];
+var DescribeImagesRequest$ = [3, n0, _DIR,
+    0,
+    [_rN, _rI, _iI, _nT, _mR, _fi],
+    [0, 0, () => ImageIdentifierList, 0, 1, () => DescribeImagesFilter$], 1
+];
+var DescribeImagesResponse$ = [3, n0, _DIRe,
+    0,
+    [_iD, _nT],
+    [() => ImageDetailList, 0]
+];
+var DescribePullThroughCacheRulesRequest$ = [3, n0, _DPTCRRes,
+    0,
+    [_rI, _eRPc, _nT, _mR],
+    [0, 64 | 0, 0, 1]
+];
+var DescribePullThroughCacheRulesResponse$ = [3, n0, _DPTCRResc,
+    0,
+    [_pTCR, _nT],
+    [() => PullThroughCacheRuleList, 0]
+];
+var DescribeRegistryRequest$ = [3, n0, _DRRes,
+    0,
+    [],
+    []
+];
+var DescribeRegistryResponse$ = [3, n0, _DRResc,
+    0,
+    [_rI, _rC],
+    [0, () => ReplicationConfiguration$]
+];
+var DescribeReplicationBackfillResultsRequest$ = [3, n0, _DRBRR,
+    0,
+    [_rBI, _rI, _rSF, _mR, _nT],
+    [0, 0, 0, 1, 0], 1
+];
+var DescribeReplicationBackfillResultsResponse$ = [3, n0, _DRBRRe,
+    0,
+    [_rI, _rBI, _de, _st, _fC, _pro, _res, _sA, _eAn, _nT],
+    [0, 0, () => ReplicationDestination$, 0, 0, () => ReplicationBackfillProgress$, () => ReplicationBackfillResultList, 4, 4, 0]
+];
+var DescribeRepositoriesRequest$ = [3, n0, _DRRescr,
+    0,
+    [_rI, _rNe, _nT, _mR],
+    [0, 64 | 0, 0, 1]
+];
+var DescribeRepositoriesResponse$ = [3, n0, _DRRescri,
+    0,
+    [_rep, _nT],
+    [() => RepositoryList, 0]
+];
+var DescribeRepositoryCreationTemplatesRequest$ = [3, n0, _DRCTRes,
+    0,
+    [_pre, _nT, _mR],
+    [64 | 0, 0, 1]
+];
+var DescribeRepositoryCreationTemplatesResponse$ = [3, n0, _DRCTResc,
+    0,
+    [_rI, _rCTe, _nT],
+    [0, () => RepositoryCreationTemplateList, 0]
+];
+var EncryptionConfiguration$ = [3, n0, _EC,
+    0,
+    [_eT, _kK],
+    [0, 0], 1
+];
+var EncryptionConfigurationForRepositoryCreationTemplate$ = [3, n0, _ECFRCT,
+    0,
+    [_eT, _kK],
+    [0, 0], 1
+];
+var EnhancedImageScanFinding$ = [3, n0, _EISF,
+    0,
+    [_aAI, _d, _fA, _fOA, _lOA, _pVD, _rem, _reso, _sc, _sD, _sev, _st, _ti, _ty, _uA, _fAi, _eAx],
+    [0, 0, 0, 4, 4, () => PackageVulnerabilityDetails$, () => Remediation$, () => ResourceList, 1, () => ScoreDetails$, 0, 0, 0, 0, 4, 0, 0]
+];
+var GetAccountSettingRequest$ = [3, n0, _GASR,
+    0,
+    [_n],
+    [0], 1
+];
+var GetAccountSettingResponse$ = [3, n0, _GASRe,
+    0,
+    [_n, _v],
+    [0, 0]
+];
+var GetAuthorizationTokenRequest$ = [3, n0, _GATR,
+    0,
+    [_rIe],
+    [64 | 0]
+];
+var GetAuthorizationTokenResponse$ = [3, n0, _GATRe,
+    0,
+    [_aD],
+    [() => AuthorizationDataList]
+];
+var GetDownloadUrlForLayerRequest$ = [3, n0, _GDUFLR,
+    0,
+    [_rN, _lDa, _rI],
+    [0, 0, 0], 2
+];
+var GetDownloadUrlForLayerResponse$ = [3, n0, _GDUFLRe,
+    0,
+    [_dU, _lDa],
+    [0, 0]
+];
+var GetLifecyclePolicyPreviewRequest$ = [3, n0, _GLPPR,
+    0,
+    [_rN, _rI, _iI, _nT, _mR, _fi],
+    [0, 0, () => ImageIdentifierList, 0, 1, () => LifecyclePolicyPreviewFilter$], 1
+];
+var GetLifecyclePolicyPreviewResponse$ = [3, n0, _GLPPRe,
+    0,
+    [_rI, _rN, _lPT, _st, _nT, _pR, _su],
+    [0, 0, 0, 0, 0, () => LifecyclePolicyPreviewResultList, () => LifecyclePolicyPreviewSummary$]
+];
+var GetLifecyclePolicyRequest$ = [3, n0, _GLPR,
+    0,
+    [_rN, _rI],
+    [0, 0], 1
+];
+var GetLifecyclePolicyResponse$ = [3, n0, _GLPRe,
+    0,
+    [_rI, _rN, _lPT, _lEA],
+    [0, 0, 0, 4]
+];
+var GetRegistryPolicyRequest$ = [3, n0, _GRPR,
+    0,
+    [],
+    []
+];
+var GetRegistryPolicyResponse$ = [3, n0, _GRPRe,
+    0,
+    [_rI, _pT],
+    [0, 0]
+];
+var GetRegistryScanningConfigurationRequest$ = [3, n0, _GRSCR,
+    0,
+    [],
+    []
+];
+var GetRegistryScanningConfigurationResponse$ = [3, n0, _GRSCRe,
+    0,
+    [_rI, _sCc],
+    [0, () => RegistryScanningConfiguration$]
+];
+var GetRepositoryPolicyRequest$ = [3, n0, _GRPRet,
+    0,
+    [_rN, _rI],
+    [0, 0], 1
+];
+var GetRepositoryPolicyResponse$ = [3, n0, _GRPRete,
+    0,
+    [_rI, _rN, _pT],
+    [0, 0, 0]
+];
+var GetSigningConfigurationRequest$ = [3, n0, _GSCR,
+    0,
+    [],
+    []
+];
+var GetSigningConfigurationResponse$ = [3, n0, _GSCRe,
+    0,
+    [_rI, _sCi],
+    [0, () => SigningConfiguration$]
+];
+var Image$ = [3, n0, _I,
+    0,
+    [_rI, _rN, _iIm, _iM, _iMMT],
+    [0, 0, () => ImageIdentifier$, 0, 0]
+];
+var ImageDetail$ = [3, n0, _ID,
+    0,
+    [_rI, _rN, _iDm, _iT, _iSIB, _iPA, _iSS, _iSFS, _iMMT, _aMTr, _lRPT, _sMD, _iS, _lAA, _lAAa],
+    [0, 0, 0, 64 | 0, 1, 4, () => ImageScanStatus$, () => ImageScanFindingsSummary$, 0, 0, 4, 0, 0, 4, 4]
+];
+var ImageFailure$ = [3, n0, _IF,
+    0,
+    [_iIm, _fC, _fR],
+    [() => ImageIdentifier$, 0, 0]
+];
+var ImageIdentifier$ = [3, n0, _II,
+    0,
+    [_iDm, _iTm],
+    [0, 0]
+];
+var ImageReferrer$ = [3, n0, _IR,
+    0,
+    [_di, _mT, _si, _aTr, _an, _aS],
+    [0, 0, 1, 0, 128 | 0, 0], 3
+];
+var ImageReplicationStatus$ = [3, n0, _IRS,
+    0,
+    [_reg, _rI, _st, _fC],
+    [0, 0, 0, 0]
+];
+var ImageScanFinding$ = [3, n0, _ISF,
+    0,
+    [_n, _d, _u, _sev, _at],
+    [0, 0, 0, 0, () => AttributeList]
+];
+var ImageScanFindings$ = [3, n0, _ISFm,
+    0,
+    [_iSCA, _vSUA, _fSC, _fin, _eF],
+    [4, 4, 128 | 1, () => ImageScanFindingList, () => EnhancedImageScanFindingList]
+];
+var ImageScanFindingsSummary$ = [3, n0, _ISFS,
+    0,
+    [_iSCA, _vSUA, _fSC],
+    [4, 4, 128 | 1]
+];
+var ImageScanningConfiguration$ = [3, n0, _ISC,
+    0,
+    [_sOP],
+    [2]
+];
+var ImageScanStatus$ = [3, n0, _ISS,
+    0,
+    [_st, _d],
+    [0, 0]
+];
+var ImageSigningStatus$ = [3, n0, _ISSm,
+    0,
+    [_sPA, _fC, _fR, _st],
+    [0, 0, 0, 0]
+];
+var ImageTagMutabilityExclusionFilter$ = [3, n0, _ITMEF,
+    0,
+    [_fT, _fi],
+    [0, 0], 2
+];
+var InitiateLayerUploadRequest$ = [3, n0, _ILUR,
+    0,
+    [_rN, _rI],
+    [0, 0], 1
+];
+var InitiateLayerUploadResponse$ = [3, n0, _ILURn,
+    0,
+    [_uI, _pS],
+    [0, 1]
+];
+var Layer$ = [3, n0, _L,
+    0,
+    [_lDa, _lA, _lS, _mT],
+    [0, 0, 1, 0]
+];
+var LayerFailure$ = [3, n0, _LF,
+    0,
+    [_lDa, _fC, _fR],
+    [0, 0, 0]
+];
+var LifecyclePolicyPreviewFilter$ = [3, n0, _LPPF,
+    0,
+    [_tS],
+    [0]
+];
+var LifecyclePolicyPreviewResult$ = [3, n0, _LPPR,
+    0,
+    [_iT, _iDm, _iPA, _ac, _aRP, _sCt],
+    [64 | 0, 0, 4, () => LifecyclePolicyRuleAction$, 1, 0]
+];
+var LifecyclePolicyPreviewSummary$ = [3, n0, _LPPS,
+    0,
+    [_eITC, _tITC],
+    [1, () => TransitioningImageTotalCounts]
+];
+var LifecyclePolicyRuleAction$ = [3, n0, _LPRA,
+    0,
+    [_ty, _tSC],
+    [0, 0]
+];
+var ListImageReferrersFilter$ = [3, n0, _LIRF,
+    0,
+    [_aTrt, _aS],
+    [64 | 0, 0]
+];
+var ListImageReferrersRequest$ = [3, n0, _LIRR,
+    0,
+    [_rN, _sI, _rI, _fi, _nT, _mR],
+    [0, () => SubjectIdentifier$, 0, () => ListImageReferrersFilter$, 0, 1], 2
+];
+var ListImageReferrersResponse$ = [3, n0, _LIRRi,
+    0,
+    [_ref, _nT],
+    [() => ImageReferrerList, 0]
+];
+var ListImagesFilter$ = [3, n0, _LIF,
+    0,
+    [_tS, _iS],
+    [0, 0]
+];
+var ListImagesRequest$ = [3, n0, _LIR,
+    0,
+    [_rN, _rI, _nT, _mR, _fi],
+    [0, 0, 0, 1, () => ListImagesFilter$], 1
+];
+var ListImagesResponse$ = [3, n0, _LIRi,
+    0,
+    [_iI, _nT],
+    [() => ImageIdentifierList, 0]
+];
+var ListPullTimeUpdateExclusionsRequest$ = [3, n0, _LPTUER,
+    0,
+    [_mR, _nT],
+    [1, 0]
+];
+var ListPullTimeUpdateExclusionsResponse$ = [3, n0, _LPTUERi,
+    0,
+    [_pTUE, _nT],
+    [64 | 0, 0]
+];
+var ListReplicationBackfillsRequest$ = [3, n0, _LRBR,
+    0,
+    [_rI, _mR, _nT],
+    [0, 1, 0]
+];
+var ListReplicationBackfillsResponse$ = [3, n0, _LRBRi,
+    0,
+    [_rI, _b, _nT],
+    [0, () => ReplicationBackfillSummaryList, 0]
+];
+var ListTagsForResourceRequest$ = [3, n0, _LTFRR,
+    0,
+    [_rA],
+    [0], 1
+];
+var ListTagsForResourceResponse$ = [3, n0, _LTFRRi,
+    0,
+    [_t],
+    [() => TagList]
+];
+var PackageVulnerabilityDetails$ = [3, n0, _PVD,
+    0,
+    [_cv, _rU, _rV, _so, _sU, _vCA, _vS, _vUA, _vI, _vP],
+    [() => CvssScoreList, 64 | 0, 64 | 0, 0, 0, 4, 0, 4, 0, () => VulnerablePackagesList]
+];
+var PullThroughCacheRule$ = [3, n0, _PTCR,
+    0,
+    [_eRP, _uRU, _cAr, _rI, _cA, _cRA, _uRP, _uR, _uA],
+    [0, 0, 4, 0, 0, 0, 0, 0, 4]
+];
+var PutAccountSettingRequest$ = [3, n0, _PASR,
+    0,
+    [_n, _v],
+    [0, 0], 2
+];
+var PutAccountSettingResponse$ = [3, n0, _PASRu,
+    0,
+    [_n, _v],
+    [0, 0]
+];
+var PutImageRequest$ = [3, n0, _PIR,
+    0,
+    [_rN, _iM, _rI, _iMMT, _iTm, _iDm],
+    [0, 0, 0, 0, 0, 0], 2
+];
+var PutImageResponse$ = [3, n0, _PIRu,
+    0,
+    [_im],
+    [() => Image$]
+];
+var PutImageScanningConfigurationRequest$ = [3, n0, _PISCR,
+    0,
+    [_rN, _iSC, _rI],
+    [0, () => ImageScanningConfiguration$, 0], 2
+];
+var PutImageScanningConfigurationResponse$ = [3, n0, _PISCRu,
+    0,
+    [_rI, _rN, _iSC],
+    [0, 0, () => ImageScanningConfiguration$]
+];
+var PutImageTagMutabilityRequest$ = [3, n0, _PITMR,
+    0,
+    [_rN, _iTM, _rI, _iTMEF],
+    [0, 0, 0, () => ImageTagMutabilityExclusionFilters], 2
+];
+var PutImageTagMutabilityResponse$ = [3, n0, _PITMRu,
+    0,
+    [_rI, _rN, _iTM, _iTMEF],
+    [0, 0, 0, () => ImageTagMutabilityExclusionFilters]
+];
+var PutLifecyclePolicyRequest$ = [3, n0, _PLPR,
+    0,
+    [_rN, _lPT, _rI],
+    [0, 0, 0], 2
+];
+var PutLifecyclePolicyResponse$ = [3, n0, _PLPRu,
+    0,
+    [_rI, _rN, _lPT],
+    [0, 0, 0]
+];
+var PutRegistryPolicyRequest$ = [3, n0, _PRPR,
+    0,
+    [_pT],
+    [0], 1
+];
+var PutRegistryPolicyResponse$ = [3, n0, _PRPRu,
+    0,
+    [_rI, _pT],
+    [0, 0]
+];
+var PutRegistryScanningConfigurationRequest$ = [3, n0, _PRSCR,
+    0,
+    [_sT, _ru],
+    [0, () => RegistryScanningRuleList]
+];
+var PutRegistryScanningConfigurationResponse$ = [3, n0, _PRSCRu,
+    0,
+    [_rSC],
+    [() => RegistryScanningConfiguration$]
+];
+var PutReplicationConfigurationRequest$ = [3, n0, _PRCR,
+    0,
+    [_rC],
+    [() => ReplicationConfiguration$], 1
+];
+var PutReplicationConfigurationResponse$ = [3, n0, _PRCRu,
+    0,
+    [_rC],
+    [() => ReplicationConfiguration$]
+];
+var PutSigningConfigurationRequest$ = [3, n0, _PSCR,
+    0,
+    [_sCi],
+    [() => SigningConfiguration$], 1
+];
+var PutSigningConfigurationResponse$ = [3, n0, _PSCRu,
+    0,
+    [_sCi],
+    [() => SigningConfiguration$]
+];
+var Recommendation$ = [3, n0, _R,
+    0,
+    [_ur, _te],
+    [0, 0]
+];
+var RegisterPullTimeUpdateExclusionRequest$ = [3, n0, _RPTUER,
+    0,
+    [_pAr],
+    [0], 1
+];
+var RegisterPullTimeUpdateExclusionResponse$ = [3, n0, _RPTUERe,
+    0,
+    [_pAr, _cAr],
+    [0, 4]
+];
+var RegistryScanningConfiguration$ = [3, n0, _RSC,
+    0,
+    [_sT, _ru],
+    [0, () => RegistryScanningRuleList]
+];
+var RegistryScanningRule$ = [3, n0, _RSR,
+    0,
+    [_sF, _rF],
+    [0, () => ScanningRepositoryFilterList], 2
+];
+var Remediation$ = [3, n0, _Re,
+    0,
+    [_rec],
+    [() => Recommendation$]
+];
+var ReplicationBackfillProgress$ = [3, n0, _RBP,
+    0,
+    [_tRC, _cRC, _fRC, _fCa],
+    [1, 1, 1, 64 | 0], 4
+];
+var ReplicationBackfillResult$ = [3, n0, _RBR,
+    0,
+    [_rN, _iIm, _st, _fC, _sIFC],
+    [0, () => ImageIdentifier$, 0, 0, 64 | 0], 3
+];
+var ReplicationBackfillSummary$ = [3, n0, _RBS,
+    0,
+    [_rBI, _de, _st, _sA, _fC, _pro, _eAn],
+    [0, () => ReplicationDestination$, 0, 4, 0, () => ReplicationBackfillProgress$, 4], 4
+];
+var ReplicationConfiguration$ = [3, n0, _RC,
+    0,
+    [_ru],
+    [() => ReplicationRuleList], 1
+];
+var ReplicationDestination$ = [3, n0, _RD,
+    0,
+    [_reg, _rI],
+    [0, 0], 2
+];
+var ReplicationRule$ = [3, n0, _RR,
+    0,
+    [_des, _rF],
+    [() => ReplicationDestinationList, () => RepositoryFilterList], 1
+];
+var Repository$ = [3, n0, _Rep,
+    0,
+    [_rAe, _rI, _rN, _rUe, _cAr, _iTM, _iTMEF, _iSC, _eC],
+    [0, 0, 0, 0, 4, 0, () => ImageTagMutabilityExclusionFilters, () => ImageScanningConfiguration$, () => EncryptionConfiguration$]
+];
+var RepositoryCreationTemplate$ = [3, n0, _RCT,
+    0,
+    [_pr, _d, _eC, _rT, _iTM, _iTMEF, _rP, _lP, _aF, _cRA, _cAr, _uA],
+    [0, 0, () => EncryptionConfigurationForRepositoryCreationTemplate$, () => TagList, 0, () => ImageTagMutabilityExclusionFilters, 0, 0, 64 | 0, 0, 4, 4]
+];
+var RepositoryFilter$ = [3, n0, _RF,
+    0,
+    [_fi, _fT],
+    [0, 0], 2
+];
+var RepositoryScanningConfiguration$ = [3, n0, _RSCe,
+    0,
+    [_rAe, _rN, _sOP, _sF, _aSF],
+    [0, 0, 2, 0, () => ScanningRepositoryFilterList]
+];
+var RepositoryScanningConfigurationFailure$ = [3, n0, _RSCF,
+    0,
+    [_rN, _fC, _fR],
+    [0, 0, 0]
+];
+var Resource$ = [3, n0, _Res,
+    0,
+    [_det, _id, _t, _ty],
+    [() => ResourceDetails$, 0, 128 | 0, 0]
+];
+var ResourceDetails$ = [3, n0, _RDe,
+    0,
+    [_aECI],
+    [() => AwsEcrContainerImageDetails$]
+];
+var ScanningRepositoryFilter$ = [3, n0, _SRF,
+    0,
+    [_fi, _fT],
+    [0, 0], 2
+];
+var ScoreDetails$ = [3, n0, _SD,
+    0,
+    [_cv],
+    [() => CvssScoreDetails$]
+];
+var SetRepositoryPolicyRequest$ = [3, n0, _SRPR,
+    0,
+    [_rN, _pT, _rI, _fo],
+    [0, 0, 0, 2], 2
+];
+var SetRepositoryPolicyResponse$ = [3, n0, _SRPRe,
+    0,
+    [_rI, _rN, _pT],
+    [0, 0, 0]
+];
+var SigningConfiguration$ = [3, n0, _SC,
+    0,
+    [_ru],
+    [() => SigningRuleList], 1
+];
+var SigningRepositoryFilter$ = [3, n0, _SRFi,
+    0,
+    [_fi, _fT],
+    [0, 0], 2
+];
+var SigningRule$ = [3, n0, _SR,
+    0,
+    [_sPA, _rF],
+    [0, () => SigningRepositoryFilterList], 1
+];
+var StartImageScanRequest$ = [3, n0, _SISR,
+    0,
+    [_rN, _iIm, _rI],
+    [0, () => ImageIdentifier$, 0], 2
+];
+var StartImageScanResponse$ = [3, n0, _SISRt,
+    0,
+    [_rI, _rN, _iIm, _iSS],
+    [0, 0, () => ImageIdentifier$, () => ImageScanStatus$]
+];
+var StartLifecyclePolicyPreviewRequest$ = [3, n0, _SLPPR,
+    0,
+    [_rN, _rI, _lPT],
+    [0, 0, 0], 1
+];
+var StartLifecyclePolicyPreviewResponse$ = [3, n0, _SLPPRt,
+    0,
+    [_rI, _rN, _lPT, _st],
+    [0, 0, 0, 0]
+];
+var StartReplicationBackfillRequest$ = [3, n0, _SRBR,
+    0,
+    [_de, _rI],
+    [() => ReplicationDestination$, 0], 1
+];
+var StartReplicationBackfillResponse$ = [3, n0, _SRBRt,
+    0,
+    [_rBI, _rI, _de, _st, _sA],
+    [0, 0, () => ReplicationDestination$, 0, 4]
+];
+var StopReplicationBackfillRequest$ = [3, n0, _SRBRto,
+    0,
+    [_rBI, _rI],
+    [0, 0], 1
+];
+var StopReplicationBackfillResponse$ = [3, n0, _SRBRtop,
+    0,
+    [_rI, _rBI, _de, _st, _sA],
+    [0, 0, () => ReplicationDestination$, 0, 4]
+];
+var SubjectIdentifier$ = [3, n0, _SI,
+    0,
+    [_iDm],
+    [0], 1
+];
+var Tag$ = [3, n0, _T,
+    0,
+    [_K, _V],
+    [0, 0], 2
+];
+var TagResourceRequest$ = [3, n0, _TRR,
+    0,
+    [_rA, _t],
+    [0, () => TagList], 2
+];
+var TagResourceResponse$ = [3, n0, _TRRa,
+    0,
+    [],
+    []
+];
+var TransitioningImageTotalCount$ = [3, n0, _TITC,
+    0,
+    [_tSC, _iTC],
+    [0, 1]
+];
+var UntagResourceRequest$ = [3, n0, _URR,
+    0,
+    [_rA, _tK],
+    [0, 64 | 0], 2
+];
+var UntagResourceResponse$ = [3, n0, _URRn,
+    0,
+    [],
+    []
+];
+var UpdateImageStorageClassRequest$ = [3, n0, _UISCR,
+    0,
+    [_rN, _iIm, _tSC, _rI],
+    [0, () => ImageIdentifier$, 0, 0], 3
+];
+var UpdateImageStorageClassResponse$ = [3, n0, _UISCRp,
+    0,
+    [_rI, _rN, _iIm, _iS],
+    [0, 0, () => ImageIdentifier$, 0]
+];
+var UpdatePullThroughCacheRuleRequest$ = [3, n0, _UPTCRR,
+    0,
+    [_eRP, _rI, _cA, _cRA],
+    [0, 0, 0, 0], 1
+];
+var UpdatePullThroughCacheRuleResponse$ = [3, n0, _UPTCRRp,
+    0,
+    [_eRP, _rI, _uA, _cA, _cRA, _uRP],
+    [0, 0, 4, 0, 0, 0]
+];
+var UpdateRepositoryCreationTemplateRequest$ = [3, n0, _URCTR,
+    0,
+    [_pr, _d, _eC, _rT, _iTM, _iTMEF, _rP, _lP, _aF, _cRA],
+    [0, 0, () => EncryptionConfigurationForRepositoryCreationTemplate$, () => TagList, 0, () => ImageTagMutabilityExclusionFilters, 0, 0, 64 | 0, 0], 1
+];
+var UpdateRepositoryCreationTemplateResponse$ = [3, n0, _URCTRp,
+    0,
+    [_rI, _rCT],
+    [0, () => RepositoryCreationTemplate$]
+];
+var UploadLayerPartRequest$ = [3, n0, _ULPR,
+    0,
+    [_rN, _uI, _pFB, _pLB, _lPB, _rI],
+    [0, 0, 1, 1, 21, 0], 5
+];
+var UploadLayerPartResponse$ = [3, n0, _ULPRp,
+    0,
+    [_rI, _rN, _uI, _lBR],
+    [0, 0, 0, 1]
+];
+var ValidatePullThroughCacheRuleRequest$ = [3, n0, _VPTCRR,
+    0,
+    [_eRP, _rI],
+    [0, 0], 1
+];
+var ValidatePullThroughCacheRuleResponse$ = [3, n0, _VPTCRRa,
+    0,
+    [_eRP, _rI, _uRU, _cA, _cRA, _uRP, _iV, _fa],
+    [0, 0, 0, 0, 0, 0, 2, 0]
+];
+var VulnerablePackage$ = [3, n0, _VP,
+    0,
+    [_ar, _ep, _fP, _n, _pM, _rel, _sLH, _ve, _fIV],
+    [0, 1, 0, 0, 0, 0, 0, 0, 0]
+];
+var AttributeList = [1, n0, _AL,
+    0, () => Attribute$
+];
+var AuthorizationDataList = [1, n0, _ADL,
+    0, () => AuthorizationData$
+];
+var CvssScoreAdjustmentList = [1, n0, _CSAL,
+    0, () => CvssScoreAdjustment$
+];
+var CvssScoreList = [1, n0, _CSL,
+    0, () => CvssScore$
+];
+var EnhancedImageScanFindingList = [1, n0, _EISFL,
+    0, () => EnhancedImageScanFinding$
+];
+var ImageDetailList = [1, n0, _IDL,
+    0, () => ImageDetail$
+];
+var ImageFailureList = [1, n0, _IFL,
+    0, () => ImageFailure$
+];
+var ImageIdentifierList = [1, n0, _IIL,
+    0, () => ImageIdentifier$
+];
+var ImageList = [1, n0, _IL,
+    0, () => Image$
+];
+var ImageReferrerList = [1, n0, _IRL,
+    0, () => ImageReferrer$
+];
+var ImageReplicationStatusList = [1, n0, _IRSL,
+    0, () => ImageReplicationStatus$
+];
+var ImageScanFindingList = [1, n0, _ISFL,
+    0, () => ImageScanFinding$
+];
+var ImageSigningStatusList = [1, n0, _ISSL,
+    0, () => ImageSigningStatus$
+];
+var ImageTagMutabilityExclusionFilters = [1, n0, _ITMEFm,
+    0, () => ImageTagMutabilityExclusionFilter$
+];
+var LayerFailureList = [1, n0, _LFL,
+    0, () => LayerFailure$
+];
+var LayerList = [1, n0, _LL,
+    0, () => Layer$
+];
+var LifecyclePolicyPreviewResultList = [1, n0, _LPPRL,
+    0, () => LifecyclePolicyPreviewResult$
+];
+var PullThroughCacheRuleList = [1, n0, _PTCRL,
+    0, () => PullThroughCacheRule$
+];
+var RegistryScanningRuleList = [1, n0, _RSRL,
+    0, () => RegistryScanningRule$
+];
+var ReplicationBackfillResultList = [1, n0, _RBRL,
+    0, () => ReplicationBackfillResult$
+];
+var ReplicationBackfillSummaryList = [1, n0, _RBSL,
+    0, () => ReplicationBackfillSummary$
+];
+var ReplicationDestinationList = [1, n0, _RDL,
+    0, () => ReplicationDestination$
+];
+var ReplicationRuleList = [1, n0, _RRL,
+    0, () => ReplicationRule$
+];
+var RepositoryCreationTemplateList = [1, n0, _RCTL,
+    0, () => RepositoryCreationTemplate$
+];
+var RepositoryFilterList = [1, n0, _RFL,
+    0, () => RepositoryFilter$
+];
+var RepositoryList = [1, n0, _RL,
+    0, () => Repository$
+];
+var RepositoryScanningConfigurationFailureList = [1, n0, _RSCFL,
+    0, () => RepositoryScanningConfigurationFailure$
+];
+var RepositoryScanningConfigurationList = [1, n0, _RSCL,
+    0, () => RepositoryScanningConfiguration$
+];
+var ResourceList = [1, n0, _RLe,
+    0, () => Resource$
+];
+var ScanningRepositoryFilterList = [1, n0, _SRFL,
+    0, () => ScanningRepositoryFilter$
+];
+var SigningRepositoryFilterList = [1, n0, _SRFLi,
+    0, () => SigningRepositoryFilter$
+];
+var SigningRuleList = [1, n0, _SRL,
+    0, () => SigningRule$
+];
+var TagList = [1, n0, _TL,
+    0, () => Tag$
+];
+var TransitioningImageTotalCounts = [1, n0, _TITCr,
+    0, () => TransitioningImageTotalCount$
+];
+var VulnerablePackagesList = [1, n0, _VPL,
+    0, () => VulnerablePackage$
+];
+var BatchCheckLayerAvailability$ = [9, n0, _BCLA,
+    0, () => BatchCheckLayerAvailabilityRequest$, () => BatchCheckLayerAvailabilityResponse$
+];
+var BatchDeleteImage$ = [9, n0, _BDI,
+    0, () => BatchDeleteImageRequest$, () => BatchDeleteImageResponse$
+];
+var BatchGetImage$ = [9, n0, _BGI,
+    0, () => BatchGetImageRequest$, () => BatchGetImageResponse$
+];
+var BatchGetRepositoryScanningConfiguration$ = [9, n0, _BGRSC,
+    0, () => BatchGetRepositoryScanningConfigurationRequest$, () => BatchGetRepositoryScanningConfigurationResponse$
+];
+var CompleteLayerUpload$ = [9, n0, _CLU,
+    0, () => CompleteLayerUploadRequest$, () => CompleteLayerUploadResponse$
+];
+var CreatePullThroughCacheRule$ = [9, n0, _CPTCR,
+    0, () => CreatePullThroughCacheRuleRequest$, () => CreatePullThroughCacheRuleResponse$
+];
+var CreateRepository$ = [9, n0, _CR,
+    0, () => CreateRepositoryRequest$, () => CreateRepositoryResponse$
+];
+var CreateRepositoryCreationTemplate$ = [9, n0, _CRCT,
+    0, () => CreateRepositoryCreationTemplateRequest$, () => CreateRepositoryCreationTemplateResponse$
+];
+var DeleteLifecyclePolicy$ = [9, n0, _DLP,
+    0, () => DeleteLifecyclePolicyRequest$, () => DeleteLifecyclePolicyResponse$
+];
+var DeletePullThroughCacheRule$ = [9, n0, _DPTCR,
+    0, () => DeletePullThroughCacheRuleRequest$, () => DeletePullThroughCacheRuleResponse$
+];
+var DeleteRegistryPolicy$ = [9, n0, _DRP,
+    0, () => DeleteRegistryPolicyRequest$, () => DeleteRegistryPolicyResponse$
+];
+var DeleteRepository$ = [9, n0, _DR,
+    0, () => DeleteRepositoryRequest$, () => DeleteRepositoryResponse$
+];
+var DeleteRepositoryCreationTemplate$ = [9, n0, _DRCT,
+    0, () => DeleteRepositoryCreationTemplateRequest$, () => DeleteRepositoryCreationTemplateResponse$
+];
+var DeleteRepositoryPolicy$ = [9, n0, _DRPe,
+    0, () => DeleteRepositoryPolicyRequest$, () => DeleteRepositoryPolicyResponse$
+];
+var DeleteSigningConfiguration$ = [9, n0, _DSC,
+    0, () => DeleteSigningConfigurationRequest$, () => DeleteSigningConfigurationResponse$
+];
+var DeregisterPullTimeUpdateExclusion$ = [9, n0, _DPTUE,
+    0, () => DeregisterPullTimeUpdateExclusionRequest$, () => DeregisterPullTimeUpdateExclusionResponse$
+];
+var DescribeImageReplicationStatus$ = [9, n0, _DIRS,
+    0, () => DescribeImageReplicationStatusRequest$, () => DescribeImageReplicationStatusResponse$
+];
+var DescribeImages$ = [9, n0, _DI,
+    0, () => DescribeImagesRequest$, () => DescribeImagesResponse$
+];
+var DescribeImageScanFindings$ = [9, n0, _DISF,
+    0, () => DescribeImageScanFindingsRequest$, () => DescribeImageScanFindingsResponse$
+];
+var DescribeImageSigningStatus$ = [9, n0, _DISS,
+    0, () => DescribeImageSigningStatusRequest$, () => DescribeImageSigningStatusResponse$
+];
+var DescribePullThroughCacheRules$ = [9, n0, _DPTCRe,
+    0, () => DescribePullThroughCacheRulesRequest$, () => DescribePullThroughCacheRulesResponse$
+];
+var DescribeRegistry$ = [9, n0, _DRe,
+    0, () => DescribeRegistryRequest$, () => DescribeRegistryResponse$
+];
+var DescribeReplicationBackfillResults$ = [9, n0, _DRBR,
+    0, () => DescribeReplicationBackfillResultsRequest$, () => DescribeReplicationBackfillResultsResponse$
+];
+var DescribeRepositories$ = [9, n0, _DRes,
+    0, () => DescribeRepositoriesRequest$, () => DescribeRepositoriesResponse$
+];
+var DescribeRepositoryCreationTemplates$ = [9, n0, _DRCTe,
+    0, () => DescribeRepositoryCreationTemplatesRequest$, () => DescribeRepositoryCreationTemplatesResponse$
+];
+var GetAccountSetting$ = [9, n0, _GAS,
+    0, () => GetAccountSettingRequest$, () => GetAccountSettingResponse$
+];
+var GetAuthorizationToken$ = [9, n0, _GAT,
+    0, () => GetAuthorizationTokenRequest$, () => GetAuthorizationTokenResponse$
+];
+var GetDownloadUrlForLayer$ = [9, n0, _GDUFL,
+    0, () => GetDownloadUrlForLayerRequest$, () => GetDownloadUrlForLayerResponse$
+];
+var GetLifecyclePolicy$ = [9, n0, _GLP,
+    0, () => GetLifecyclePolicyRequest$, () => GetLifecyclePolicyResponse$
+];
+var GetLifecyclePolicyPreview$ = [9, n0, _GLPP,
+    0, () => GetLifecyclePolicyPreviewRequest$, () => GetLifecyclePolicyPreviewResponse$
+];
+var GetRegistryPolicy$ = [9, n0, _GRP,
+    0, () => GetRegistryPolicyRequest$, () => GetRegistryPolicyResponse$
+];
+var GetRegistryScanningConfiguration$ = [9, n0, _GRSC,
+    0, () => GetRegistryScanningConfigurationRequest$, () => GetRegistryScanningConfigurationResponse$
+];
+var GetRepositoryPolicy$ = [9, n0, _GRPe,
+    0, () => GetRepositoryPolicyRequest$, () => GetRepositoryPolicyResponse$
+];
+var GetSigningConfiguration$ = [9, n0, _GSC,
+    0, () => GetSigningConfigurationRequest$, () => GetSigningConfigurationResponse$
+];
+var InitiateLayerUpload$ = [9, n0, _ILU,
+    0, () => InitiateLayerUploadRequest$, () => InitiateLayerUploadResponse$
+];
+var ListImageReferrers$ = [9, n0, _LIRis,
+    0, () => ListImageReferrersRequest$, () => ListImageReferrersResponse$
+];
+var ListImages$ = [9, n0, _LI,
+    0, () => ListImagesRequest$, () => ListImagesResponse$
+];
+var ListPullTimeUpdateExclusions$ = [9, n0, _LPTUE,
+    0, () => ListPullTimeUpdateExclusionsRequest$, () => ListPullTimeUpdateExclusionsResponse$
+];
+var ListReplicationBackfills$ = [9, n0, _LRB,
+    0, () => ListReplicationBackfillsRequest$, () => ListReplicationBackfillsResponse$
+];
+var ListTagsForResource$ = [9, n0, _LTFR,
+    0, () => ListTagsForResourceRequest$, () => ListTagsForResourceResponse$
+];
+var PutAccountSetting$ = [9, n0, _PAS,
+    0, () => PutAccountSettingRequest$, () => PutAccountSettingResponse$
+];
+var PutImage$ = [9, n0, _PI,
+    0, () => PutImageRequest$, () => PutImageResponse$
+];
+var PutImageScanningConfiguration$ = [9, n0, _PISC,
+    0, () => PutImageScanningConfigurationRequest$, () => PutImageScanningConfigurationResponse$
+];
+var PutImageTagMutability$ = [9, n0, _PITM,
+    0, () => PutImageTagMutabilityRequest$, () => PutImageTagMutabilityResponse$
+];
+var PutLifecyclePolicy$ = [9, n0, _PLP,
+    0, () => PutLifecyclePolicyRequest$, () => PutLifecyclePolicyResponse$
+];
+var PutRegistryPolicy$ = [9, n0, _PRP,
+    0, () => PutRegistryPolicyRequest$, () => PutRegistryPolicyResponse$
+];
+var PutRegistryScanningConfiguration$ = [9, n0, _PRSC,
+    0, () => PutRegistryScanningConfigurationRequest$, () => PutRegistryScanningConfigurationResponse$
+];
+var PutReplicationConfiguration$ = [9, n0, _PRC,
+    0, () => PutReplicationConfigurationRequest$, () => PutReplicationConfigurationResponse$
+];
+var PutSigningConfiguration$ = [9, n0, _PSC,
+    0, () => PutSigningConfigurationRequest$, () => PutSigningConfigurationResponse$
+];
+var RegisterPullTimeUpdateExclusion$ = [9, n0, _RPTUE,
+    0, () => RegisterPullTimeUpdateExclusionRequest$, () => RegisterPullTimeUpdateExclusionResponse$
+];
+var SetRepositoryPolicy$ = [9, n0, _SRP,
+    0, () => SetRepositoryPolicyRequest$, () => SetRepositoryPolicyResponse$
+];
+var StartImageScan$ = [9, n0, _SIS,
+    0, () => StartImageScanRequest$, () => StartImageScanResponse$
+];
+var StartLifecyclePolicyPreview$ = [9, n0, _SLPP,
+    0, () => StartLifecyclePolicyPreviewRequest$, () => StartLifecyclePolicyPreviewResponse$
+];
+var StartReplicationBackfill$ = [9, n0, _SRB,
+    0, () => StartReplicationBackfillRequest$, () => StartReplicationBackfillResponse$
+];
+var StopReplicationBackfill$ = [9, n0, _SRBt,
+    0, () => StopReplicationBackfillRequest$, () => StopReplicationBackfillResponse$
+];
+var TagResource$ = [9, n0, _TR,
+    0, () => TagResourceRequest$, () => TagResourceResponse$
+];
+var UntagResource$ = [9, n0, _UR,
+    0, () => UntagResourceRequest$, () => UntagResourceResponse$
+];
+var UpdateImageStorageClass$ = [9, n0, _UISC,
+    0, () => UpdateImageStorageClassRequest$, () => UpdateImageStorageClassResponse$
+];
+var UpdatePullThroughCacheRule$ = [9, n0, _UPTCR,
+    0, () => UpdatePullThroughCacheRuleRequest$, () => UpdatePullThroughCacheRuleResponse$
+];
+var UpdateRepositoryCreationTemplate$ = [9, n0, _URCT,
+    0, () => UpdateRepositoryCreationTemplateRequest$, () => UpdateRepositoryCreationTemplateResponse$
+];
+var UploadLayerPart$ = [9, n0, _ULP,
+    0, () => UploadLayerPartRequest$, () => UploadLayerPartResponse$
+];
+var ValidatePullThroughCacheRule$ = [9, n0, _VPTCR,
+    0, () => ValidatePullThroughCacheRuleRequest$, () => ValidatePullThroughCacheRuleResponse$
+];
+
+const getRuntimeConfig$1 = (config) => {
+    return {
+        apiVersion: "2015-09-21",
+        base64Decoder: config?.base64Decoder ?? fromBase64,
+        base64Encoder: config?.base64Encoder ?? toBase64,
+        disableHostPrefix: config?.disableHostPrefix ?? false,
+        endpointProvider: config?.endpointProvider ?? defaultEndpointResolver,
+        extensions: config?.extensions ?? [],
+        httpAuthSchemeProvider: config?.httpAuthSchemeProvider ?? defaultECRHttpAuthSchemeProvider,
+        httpAuthSchemes: config?.httpAuthSchemes ?? [
+            {
+                schemeId: "aws.auth#sigv4",
+                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4"),
+                signer: new AwsSdkSigV4Signer(),
+            },
+        ],
+        logger: config?.logger ?? new NoOpLogger(),
+        protocol: config?.protocol ?? AwsJson1_1Protocol,
+        protocolSettings: config?.protocolSettings ?? {
+            defaultNamespace: "com.amazonaws.ecr",
+            errorTypeRegistries,
+            xmlNamespace: "http://ecr.amazonaws.com/doc/2015-09-21/",
+            version: "2015-09-21",
+            serviceTarget: "AmazonEC2ContainerRegistry_V20150921",
+        },
+        serviceId: config?.serviceId ?? "ECR",
+        sha256: config?.sha256 ?? Sha256,
+        urlParser: config?.urlParser ?? parseUrl,
+        utf8Decoder: config?.utf8Decoder ?? fromUtf8,
+        utf8Encoder: config?.utf8Encoder ?? toUtf8,
+    };
+};
+
+const getRuntimeConfig = (config) => {
+    emitWarningIfUnsupportedVersion(process.version);
+    const defaultsMode = resolveDefaultsModeConfig(config);
+    const defaultConfigProvider = () => defaultsMode().then(loadConfigsForDefaultMode);
+    const clientSharedValues = getRuntimeConfig$1(config);
+    emitWarningIfUnsupportedVersion$1(process.version);
+    const loaderConfig = {
+        profile: config?.profile,
+        logger: clientSharedValues.logger,
+    };
+    return {
+        ...clientSharedValues,
+        ...config,
+        runtime: "node",
+        defaultsMode,
+        authSchemePreference: config?.authSchemePreference ?? loadConfig(NODE_AUTH_SCHEME_PREFERENCE_OPTIONS, loaderConfig),
+        bodyLengthChecker: config?.bodyLengthChecker ?? calculateBodyLength,
+        credentialDefaultProvider: config?.credentialDefaultProvider ?? defaultProvider,
+        defaultSocketTimeout: getDefaultSocketTimeout(config?.requestHandler, 300_000),
+        defaultUserAgentProvider: config?.defaultUserAgentProvider ?? createDefaultUserAgentProvider({ serviceId: clientSharedValues.serviceId, clientVersion: packageInfo.version }),
+        maxAttempts: config?.maxAttempts ?? loadConfig(NODE_MAX_ATTEMPT_CONFIG_OPTIONS, config),
+        region: config?.region ?? loadConfig(NODE_REGION_CONFIG_OPTIONS, { ...NODE_REGION_CONFIG_FILE_OPTIONS, ...loaderConfig }),
+        requestHandler: NodeHttpHandler.create(config?.requestHandler ?? defaultConfigProvider),
+        retryMode: config?.retryMode ??
+            loadConfig({
+                ...NODE_RETRY_MODE_CONFIG_OPTIONS,
+                default: async () => (await defaultConfigProvider()).retryMode || DEFAULT_RETRY_MODE,
+            }, config),
+        streamCollector: config?.streamCollector ?? streamCollector,
+        useDualstackEndpoint: config?.useDualstackEndpoint ?? loadConfig(NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        useFipsEndpoint: config?.useFipsEndpoint ?? loadConfig(NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        userAgentAppId: config?.userAgentAppId ?? loadConfig(NODE_APP_ID_CONFIG_OPTIONS, loaderConfig),
+    };
+};
+
+const getHttpAuthExtensionConfiguration = (runtimeConfig) => {
+    const _httpAuthSchemes = runtimeConfig.httpAuthSchemes;
+    let _httpAuthSchemeProvider = runtimeConfig.httpAuthSchemeProvider;
+    let _credentials = runtimeConfig.credentials;
+    return {
+        setHttpAuthScheme(httpAuthScheme) {
+            const index = _httpAuthSchemes.findIndex((scheme) => scheme.schemeId === httpAuthScheme.schemeId);
+            if (index === -1) {
+                _httpAuthSchemes.push(httpAuthScheme);
+            }
+            else {
+                _httpAuthSchemes.splice(index, 1, httpAuthScheme);
+            }
+        },
+        httpAuthSchemes() {
+            return _httpAuthSchemes;
+        },
+        setHttpAuthSchemeProvider(httpAuthSchemeProvider) {
+            _httpAuthSchemeProvider = httpAuthSchemeProvider;
+        },
+        httpAuthSchemeProvider() {
+            return _httpAuthSchemeProvider;
+        },
+        setCredentials(credentials) {
+            _credentials = credentials;
+        },
+        credentials() {
+            return _credentials;
+        },
+    };
+};
+const resolveHttpAuthRuntimeConfig = (config) => {
+    return {
+        httpAuthSchemes: config.httpAuthSchemes(),
+        httpAuthSchemeProvider: config.httpAuthSchemeProvider(),
+        credentials: config.credentials(),
+    };
+};
+
+const resolveRuntimeExtensions = (runtimeConfig, extensions) => {
+    const extensionConfiguration = Object.assign(getAwsRegionExtensionConfiguration(runtimeConfig), getDefaultExtensionConfiguration(runtimeConfig), getHttpHandlerExtensionConfiguration(runtimeConfig), getHttpAuthExtensionConfiguration(runtimeConfig));
+    extensions.forEach((extension) => extension.configure(extensionConfiguration));
+    return Object.assign(runtimeConfig, resolveAwsRegionExtensionConfiguration(extensionConfiguration), resolveDefaultRuntimeConfig(extensionConfiguration), resolveHttpHandlerRuntimeConfig(extensionConfiguration), resolveHttpAuthRuntimeConfig(extensionConfiguration));
+};
+
+class ECRClient extends Client {
+    config;
+    constructor(...[configuration]) {
+        const _config_0 = getRuntimeConfig(configuration || {});
+        super(_config_0);
+        this.initConfig = _config_0;
+        const _config_1 = resolveClientEndpointParameters(_config_0);
+        const _config_2 = resolveUserAgentConfig(_config_1);
+        const _config_3 = resolveRetryConfig(_config_2);
+        const _config_4 = resolveRegionConfig(_config_3);
+        const _config_5 = resolveHostHeaderConfig(_config_4);
+        const _config_6 = resolveEndpointConfig(_config_5);
+        const _config_7 = resolveHttpAuthSchemeConfig(_config_6);
+        const _config_8 = resolveRuntimeExtensions(_config_7, configuration?.extensions || []);
+        this.config = _config_8;
+        this.middlewareStack.use(getSchemaSerdePlugin(this.config));
+        this.middlewareStack.use(getUserAgentPlugin(this.config));
+        this.middlewareStack.use(getRetryPlugin(this.config));
+        this.middlewareStack.use(getContentLengthPlugin(this.config));
+        this.middlewareStack.use(getHostHeaderPlugin(this.config));
+        this.middlewareStack.use(getLoggerPlugin(this.config));
+        this.middlewareStack.use(getRecursionDetectionPlugin(this.config));
+        this.middlewareStack.use(getHttpAuthSchemeEndpointRuleSetPlugin(this.config, {
+            httpAuthSchemeParametersProvider: defaultECRHttpAuthSchemeParametersProvider,
+            identityProviderConfigProvider: async (config) => new DefaultIdentityProviderConfig({
+                "aws.auth#sigv4": config.credentials,
+            }),
+        }));
+        this.middlewareStack.use(getHttpSigningPlugin(this.config));
+    }
+    destroy() {
+        super.destroy();
+    }
+}
+
+const command = makeBuilder(commonParams, "AmazonEC2ContainerRegistry_V20150921", "ECRClient", getEndpointPlugin);
+const _ep0 = {};
+const _mw0 = (Command, cs, config, o) => [];
+
+class BatchCheckLayerAvailabilityCommand extends command(_ep0, _mw0, "BatchCheckLayerAvailability", BatchCheckLayerAvailability$) {
+}
+
+class BatchDeleteImageCommand extends command(_ep0, _mw0, "BatchDeleteImage", BatchDeleteImage$) {
+}
+
+class BatchGetImageCommand extends command(_ep0, _mw0, "BatchGetImage", BatchGetImage$) {
+}
+
+class BatchGetRepositoryScanningConfigurationCommand extends command(_ep0, _mw0, "BatchGetRepositoryScanningConfiguration", BatchGetRepositoryScanningConfiguration$) {
+}
+
+class CompleteLayerUploadCommand extends command(_ep0, _mw0, "CompleteLayerUpload", CompleteLayerUpload$) {
+}
+
+class CreatePullThroughCacheRuleCommand extends command(_ep0, _mw0, "CreatePullThroughCacheRule", CreatePullThroughCacheRule$) {
+}
+
+class CreateRepositoryCommand extends command(_ep0, _mw0, "CreateRepository", CreateRepository$) {
+}
+
+class CreateRepositoryCreationTemplateCommand extends command(_ep0, _mw0, "CreateRepositoryCreationTemplate", CreateRepositoryCreationTemplate$) {
+}
+
+class DeleteLifecyclePolicyCommand extends command(_ep0, _mw0, "DeleteLifecyclePolicy", DeleteLifecyclePolicy$) {
+}
+
+class DeletePullThroughCacheRuleCommand extends command(_ep0, _mw0, "DeletePullThroughCacheRule", DeletePullThroughCacheRule$) {
+}
+
+class DeleteRegistryPolicyCommand extends command(_ep0, _mw0, "DeleteRegistryPolicy", DeleteRegistryPolicy$) {
+}
+
+class DeleteRepositoryCommand extends command(_ep0, _mw0, "DeleteRepository", DeleteRepository$) {
+}
+
+class DeleteRepositoryCreationTemplateCommand extends command(_ep0, _mw0, "DeleteRepositoryCreationTemplate", DeleteRepositoryCreationTemplate$) {
+}
+
+class DeleteRepositoryPolicyCommand extends command(_ep0, _mw0, "DeleteRepositoryPolicy", DeleteRepositoryPolicy$) {
+}
+
+class DeleteSigningConfigurationCommand extends command(_ep0, _mw0, "DeleteSigningConfiguration", DeleteSigningConfiguration$) {
+}
+
+class DeregisterPullTimeUpdateExclusionCommand extends command(_ep0, _mw0, "DeregisterPullTimeUpdateExclusion", DeregisterPullTimeUpdateExclusion$) {
+}
+
+class DescribeImageReplicationStatusCommand extends command(_ep0, _mw0, "DescribeImageReplicationStatus", DescribeImageReplicationStatus$) {
+}
+
+class DescribeImageScanFindingsCommand extends command(_ep0, _mw0, "DescribeImageScanFindings", DescribeImageScanFindings$) {
+}
+
+class DescribeImagesCommand extends command(_ep0, _mw0, "DescribeImages", DescribeImages$) {
+}
+
+class DescribeImageSigningStatusCommand extends command(_ep0, _mw0, "DescribeImageSigningStatus", DescribeImageSigningStatus$) {
+}
+
+class DescribePullThroughCacheRulesCommand extends command(_ep0, _mw0, "DescribePullThroughCacheRules", DescribePullThroughCacheRules$) {
+}
+
+class DescribeRegistryCommand extends command(_ep0, _mw0, "DescribeRegistry", DescribeRegistry$) {
+}
+
+class DescribeReplicationBackfillResultsCommand extends command(_ep0, _mw0, "DescribeReplicationBackfillResults", DescribeReplicationBackfillResults$) {
+}
+
+class DescribeRepositoriesCommand extends command(_ep0, _mw0, "DescribeRepositories", DescribeRepositories$) {
+}
+
+class DescribeRepositoryCreationTemplatesCommand extends command(_ep0, _mw0, "DescribeRepositoryCreationTemplates", DescribeRepositoryCreationTemplates$) {
+}
+
+class GetAccountSettingCommand extends command(_ep0, _mw0, "GetAccountSetting", GetAccountSetting$) {
+}
+
+class GetAuthorizationTokenCommand extends command(_ep0, _mw0, "GetAuthorizationToken", GetAuthorizationToken$) {
+}
+
+class GetDownloadUrlForLayerCommand extends command(_ep0, _mw0, "GetDownloadUrlForLayer", GetDownloadUrlForLayer$) {
+}
+
+class GetLifecyclePolicyCommand extends command(_ep0, _mw0, "GetLifecyclePolicy", GetLifecyclePolicy$) {
+}
+
+class GetLifecyclePolicyPreviewCommand extends command(_ep0, _mw0, "GetLifecyclePolicyPreview", GetLifecyclePolicyPreview$) {
+}
+
+class GetRegistryPolicyCommand extends command(_ep0, _mw0, "GetRegistryPolicy", GetRegistryPolicy$) {
+}
+
+class GetRegistryScanningConfigurationCommand extends command(_ep0, _mw0, "GetRegistryScanningConfiguration", GetRegistryScanningConfiguration$) {
+}
+
+class GetRepositoryPolicyCommand extends command(_ep0, _mw0, "GetRepositoryPolicy", GetRepositoryPolicy$) {
+}
+
+class GetSigningConfigurationCommand extends command(_ep0, _mw0, "GetSigningConfiguration", GetSigningConfiguration$) {
+}
+
+class InitiateLayerUploadCommand extends command(_ep0, _mw0, "InitiateLayerUpload", InitiateLayerUpload$) {
+}
+
+class ListImageReferrersCommand extends command(_ep0, _mw0, "ListImageReferrers", ListImageReferrers$) {
+}
+
+class ListImagesCommand extends command(_ep0, _mw0, "ListImages", ListImages$) {
+}
+
+class ListPullTimeUpdateExclusionsCommand extends command(_ep0, _mw0, "ListPullTimeUpdateExclusions", ListPullTimeUpdateExclusions$) {
+}
+
+class ListReplicationBackfillsCommand extends command(_ep0, _mw0, "ListReplicationBackfills", ListReplicationBackfills$) {
+}
+
+class ListTagsForResourceCommand extends command(_ep0, _mw0, "ListTagsForResource", ListTagsForResource$) {
+}
+
+class PutAccountSettingCommand extends command(_ep0, _mw0, "PutAccountSetting", PutAccountSetting$) {
+}
+
+class PutImageCommand extends command(_ep0, _mw0, "PutImage", PutImage$) {
+}
+
+class PutImageScanningConfigurationCommand extends command(_ep0, _mw0, "PutImageScanningConfiguration", PutImageScanningConfiguration$) {
+}
+
+class PutImageTagMutabilityCommand extends command(_ep0, _mw0, "PutImageTagMutability", PutImageTagMutability$) {
+}
+
+class PutLifecyclePolicyCommand extends command(_ep0, _mw0, "PutLifecyclePolicy", PutLifecyclePolicy$) {
+}
+
+class PutRegistryPolicyCommand extends command(_ep0, _mw0, "PutRegistryPolicy", PutRegistryPolicy$) {
+}
+
+class PutRegistryScanningConfigurationCommand extends command(_ep0, _mw0, "PutRegistryScanningConfiguration", PutRegistryScanningConfiguration$) {
+}
+
+class PutReplicationConfigurationCommand extends command(_ep0, _mw0, "PutReplicationConfiguration", PutReplicationConfiguration$) {
+}
+
+class PutSigningConfigurationCommand extends command(_ep0, _mw0, "PutSigningConfiguration", PutSigningConfiguration$) {
+}
+
+class RegisterPullTimeUpdateExclusionCommand extends command(_ep0, _mw0, "RegisterPullTimeUpdateExclusion", RegisterPullTimeUpdateExclusion$) {
+}
+
+class SetRepositoryPolicyCommand extends command(_ep0, _mw0, "SetRepositoryPolicy", SetRepositoryPolicy$) {
+}
+
+class StartImageScanCommand extends command(_ep0, _mw0, "StartImageScan", StartImageScan$) {
+}
+
+class StartLifecyclePolicyPreviewCommand extends command(_ep0, _mw0, "StartLifecyclePolicyPreview", StartLifecyclePolicyPreview$) {
+}
+
+class StartReplicationBackfillCommand extends command(_ep0, _mw0, "StartReplicationBackfill", StartReplicationBackfill$) {
+}
+
+class StopReplicationBackfillCommand extends command(_ep0, _mw0, "StopReplicationBackfill", StopReplicationBackfill$) {
+}
+
+class TagResourceCommand extends command(_ep0, _mw0, "TagResource", TagResource$) {
+}
+
+class UntagResourceCommand extends command(_ep0, _mw0, "UntagResource", UntagResource$) {
+}
+
+class UpdateImageStorageClassCommand extends command(_ep0, _mw0, "UpdateImageStorageClass", UpdateImageStorageClass$) {
+}
+
+class UpdatePullThroughCacheRuleCommand extends command(_ep0, _mw0, "UpdatePullThroughCacheRule", UpdatePullThroughCacheRule$) {
+}
+
+class UpdateRepositoryCreationTemplateCommand extends command(_ep0, _mw0, "UpdateRepositoryCreationTemplate", UpdateRepositoryCreationTemplate$) {
+}
+
+class UploadLayerPartCommand extends command(_ep0, _mw0, "UploadLayerPart", UploadLayerPart$) {
+}
+
+class ValidatePullThroughCacheRuleCommand extends command(_ep0, _mw0, "ValidatePullThroughCacheRule", ValidatePullThroughCacheRule$) {
+}
+
+const paginateDescribeImageScanFindings = createPaginator(ECRClient, DescribeImageScanFindingsCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateDescribeImages = createPaginator(ECRClient, DescribeImagesCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateDescribePullThroughCacheRules = createPaginator(ECRClient, DescribePullThroughCacheRulesCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateDescribeReplicationBackfillResults = createPaginator(ECRClient, DescribeReplicationBackfillResultsCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateDescribeRepositories = createPaginator(ECRClient, DescribeRepositoriesCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateDescribeRepositoryCreationTemplates = createPaginator(ECRClient, DescribeRepositoryCreationTemplatesCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateGetLifecyclePolicyPreview = createPaginator(ECRClient, GetLifecyclePolicyPreviewCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateListImages = createPaginator(ECRClient, ListImagesCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateListReplicationBackfills = createPaginator(ECRClient, ListReplicationBackfillsCommand, "nextToken", "nextToken", "maxResults");
+
+const checkState$1 = async (client, input) => {
+    let reason;
+    try {
+        let result = await client.send(new DescribeImageScanFindingsCommand(input));
+        reason = result;
+        try {
+            const returnComparator = () => {
+                return result.imageScanStatus.status;
+            };
+            if (returnComparator() === "COMPLETE") {
+                return { state: WaiterState.SUCCESS, reason };
+            }
+        }
+        catch (e) { }
+        try {
+            const returnComparator = () => {
+                return result.imageScanStatus.status;
+            };
+            if (returnComparator() === "FAILED") {
+                return { state: WaiterState.FAILURE, reason };
+            }
+        }
+        catch (e) { }
+    }
+    catch (exception) {
+        reason = exception;
+    }
+    return { state: WaiterState.RETRY, reason };
+};
+const waitForImageScanComplete = async (params, input) => {
+    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
+    return createWaiter({ ...serviceDefaults, ...params }, input, checkState$1);
+};
+const waitUntilImageScanComplete = async (params, input) => {
+    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
+    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState$1);
+    return checkExceptions(result);
+};
+
+const checkState = async (client, input) => {
+    let reason;
+    try {
+        let result = await client.send(new GetLifecyclePolicyPreviewCommand(input));
+        reason = result;
+        try {
+            const returnComparator = () => {
+                return result.status;
+            };
+            if (returnComparator() === "COMPLETE") {
+                return { state: WaiterState.SUCCESS, reason };
+            }
+        }
+        catch (e) { }
+        try {
+            const returnComparator = () => {
+                return result.status;
+            };
+            if (returnComparator() === "FAILED") {
+                return { state: WaiterState.FAILURE, reason };
+            }
+        }
+        catch (e) { }
+    }
+    catch (exception) {
+        reason = exception;
+    }
+    return { state: WaiterState.RETRY, reason };
+};
+const waitForLifecyclePolicyPreviewComplete = async (params, input) => {
+    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
+    return createWaiter({ ...serviceDefaults, ...params }, input, checkState);
+};
+const waitUntilLifecyclePolicyPreviewComplete = async (params, input) => {
+    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
+    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState);
+    return checkExceptions(result);
+};
+
+const commands = {
+    BatchCheckLayerAvailabilityCommand,
+    BatchDeleteImageCommand,
+    BatchGetImageCommand,
+    BatchGetRepositoryScanningConfigurationCommand,
+    CompleteLayerUploadCommand,
+    CreatePullThroughCacheRuleCommand,
+    CreateRepositoryCommand,
+    CreateRepositoryCreationTemplateCommand,
+    DeleteLifecyclePolicyCommand,
+    DeletePullThroughCacheRuleCommand,
+    DeleteRegistryPolicyCommand,
+    DeleteRepositoryCommand,
+    DeleteRepositoryCreationTemplateCommand,
+    DeleteRepositoryPolicyCommand,
+    DeleteSigningConfigurationCommand,
+    DeregisterPullTimeUpdateExclusionCommand,
+    DescribeImageReplicationStatusCommand,
+    DescribeImagesCommand,
+    DescribeImageScanFindingsCommand,
+    DescribeImageSigningStatusCommand,
+    DescribePullThroughCacheRulesCommand,
+    DescribeRegistryCommand,
+    DescribeReplicationBackfillResultsCommand,
+    DescribeRepositoriesCommand,
+    DescribeRepositoryCreationTemplatesCommand,
+    GetAccountSettingCommand,
+    GetAuthorizationTokenCommand,
+    GetDownloadUrlForLayerCommand,
+    GetLifecyclePolicyCommand,
+    GetLifecyclePolicyPreviewCommand,
+    GetRegistryPolicyCommand,
+    GetRegistryScanningConfigurationCommand,
+    GetRepositoryPolicyCommand,
+    GetSigningConfigurationCommand,
+    InitiateLayerUploadCommand,
+    ListImageReferrersCommand,
+    ListImagesCommand,
+    ListPullTimeUpdateExclusionsCommand,
+    ListReplicationBackfillsCommand,
+    ListTagsForResourceCommand,
+    PutAccountSettingCommand,
+    PutImageCommand,
+    PutImageScanningConfigurationCommand,
+    PutImageTagMutabilityCommand,
+    PutLifecyclePolicyCommand,
+    PutRegistryPolicyCommand,
+    PutRegistryScanningConfigurationCommand,
+    PutReplicationConfigurationCommand,
+    PutSigningConfigurationCommand,
+    RegisterPullTimeUpdateExclusionCommand,
+    SetRepositoryPolicyCommand,
+    StartImageScanCommand,
+    StartLifecyclePolicyPreviewCommand,
+    StartReplicationBackfillCommand,
+    StopReplicationBackfillCommand,
+    TagResourceCommand,
+    UntagResourceCommand,
+    UpdateImageStorageClassCommand,
+    UpdatePullThroughCacheRuleCommand,
+    UpdateRepositoryCreationTemplateCommand,
+    UploadLayerPartCommand,
+    ValidatePullThroughCacheRuleCommand,
+};
+const paginators = {
+    paginateDescribeImages,
+    paginateDescribeImageScanFindings,
+    paginateDescribePullThroughCacheRules,
+    paginateDescribeReplicationBackfillResults,
+    paginateDescribeRepositories,
+    paginateDescribeRepositoryCreationTemplates,
+    paginateGetLifecyclePolicyPreview,
+    paginateListImages,
+    paginateListReplicationBackfills,
+};
+const waiters = {
+    waitUntilImageScanComplete,
+    waitUntilLifecyclePolicyPreviewComplete,
+};
+class ECR extends ECRClient {
+}
+createAggregatedClient(commands, ECR, { paginators, waiters });
+
+const LayerFailureCode = {
+    InvalidLayerDigest: "InvalidLayerDigest",
+    MissingLayerDigest: "MissingLayerDigest",
+};
+const LayerAvailability = {
+    ARCHIVED: "ARCHIVED",
+    AVAILABLE: "AVAILABLE",
+    UNAVAILABLE: "UNAVAILABLE",
+};
+const ImageFailureCode = {
+    ImageInaccessible: "ImageInaccessible",
+    ImageNotFound: "ImageNotFound",
+    ImageReferencedByManifestList: "ImageReferencedByManifestList",
+    ImageTagDoesNotMatchDigest: "ImageTagDoesNotMatchDigest",
+    InvalidImageDigest: "InvalidImageDigest",
+    InvalidImageTag: "InvalidImageTag",
+    KmsError: "KmsError",
+    MissingDigestAndTag: "MissingDigestAndTag",
+    UpstreamAccessDenied: "UpstreamAccessDenied",
+    UpstreamTooManyRequests: "UpstreamTooManyRequests",
+    UpstreamUnavailable: "UpstreamUnavailable",
+};
+const ScanningConfigurationFailureCode = {
+    REPOSITORY_NOT_FOUND: "REPOSITORY_NOT_FOUND",
+};
+const ScanningRepositoryFilterType = {
+    WILDCARD: "WILDCARD",
+};
+const ScanFrequency = {
+    CONTINUOUS_SCAN: "CONTINUOUS_SCAN",
+    MANUAL: "MANUAL",
+    SCAN_ON_PUSH: "SCAN_ON_PUSH",
+};
+const UpstreamRegistry = {
+    AzureContainerRegistry: "azure-container-registry",
+    Chainguard: "chainguard",
+    DockerHub: "docker-hub",
+    Ecr: "ecr",
+    EcrPublic: "ecr-public",
+    GitHubContainerRegistry: "github-container-registry",
+    GitLabContainerRegistry: "gitlab-container-registry",
+    K8s: "k8s",
+    Quay: "quay",
+};
+const EncryptionType = {
+    AES256: "AES256",
+    KMS: "KMS",
+    KMS_DSSE: "KMS_DSSE",
+};
+const ImageTagMutability = {
+    IMMUTABLE: "IMMUTABLE",
+    IMMUTABLE_WITH_EXCLUSION: "IMMUTABLE_WITH_EXCLUSION",
+    MUTABLE: "MUTABLE",
+    MUTABLE_WITH_EXCLUSION: "MUTABLE_WITH_EXCLUSION",
+};
+const ImageTagMutabilityExclusionFilterType = {
+    WILDCARD: "WILDCARD",
+};
+const RCTAppliedFor = {
+    CREATE_ON_PUSH: "CREATE_ON_PUSH",
+    PULL_THROUGH_CACHE: "PULL_THROUGH_CACHE",
+    REPLICATION: "REPLICATION",
+};
+const SigningRepositoryFilterType = {
+    WILDCARD_MATCH: "WILDCARD_MATCH",
+};
+const ReplicationStatus = {
+    COMPLETE: "COMPLETE",
+    FAILED: "FAILED",
+    IN_PROGRESS: "IN_PROGRESS",
+};
+const ImageStatusFilter = {
+    ACTIVATING: "ACTIVATING",
+    ACTIVE: "ACTIVE",
+    ANY: "ANY",
+    ARCHIVED: "ARCHIVED",
+};
+const TagStatus = {
+    ANY: "ANY",
+    TAGGED: "TAGGED",
+    UNTAGGED: "UNTAGGED",
+};
+const FindingSeverity = {
+    CRITICAL: "CRITICAL",
+    HIGH: "HIGH",
+    INFORMATIONAL: "INFORMATIONAL",
+    LOW: "LOW",
+    MEDIUM: "MEDIUM",
+    UNDEFINED: "UNDEFINED",
+};
+const ScanStatus = {
+    ACTIVE: "ACTIVE",
+    COMPLETE: "COMPLETE",
+    FAILED: "FAILED",
+    FINDINGS_UNAVAILABLE: "FINDINGS_UNAVAILABLE",
+    IMAGE_ARCHIVED: "IMAGE_ARCHIVED",
+    IN_PROGRESS: "IN_PROGRESS",
+    LIMIT_EXCEEDED: "LIMIT_EXCEEDED",
+    PENDING: "PENDING",
+    SCAN_ELIGIBILITY_EXPIRED: "SCAN_ELIGIBILITY_EXPIRED",
+    UNSUPPORTED_IMAGE: "UNSUPPORTED_IMAGE",
+};
+const ImageStatus = {
+    ACTIVATING: "ACTIVATING",
+    ACTIVE: "ACTIVE",
+    ARCHIVED: "ARCHIVED",
+};
+const SigningStatus = {
+    COMPLETE: "COMPLETE",
+    FAILED: "FAILED",
+    IN_PROGRESS: "IN_PROGRESS",
+};
+const RepositoryFilterType = {
+    PREFIX_MATCH: "PREFIX_MATCH",
+};
+const ReplicationBackfillResultStatus = {
+    COMPLETE: "COMPLETE",
+    FAILED: "FAILED",
+};
+const ReplicationBackfillStatus = {
+    COMPLETE: "COMPLETE",
+    FAILED: "FAILED",
+    IN_PROGRESS: "IN_PROGRESS",
+    PREPARING: "PREPARING",
+    STOPPED: "STOPPED",
+    STOPPING: "STOPPING",
+};
+const LifecyclePolicyTargetStorageClass = {
+    ARCHIVE: "ARCHIVE",
+};
+const ImageActionType = {
+    EXPIRE: "EXPIRE",
+    TRANSITION: "TRANSITION",
+};
+const LifecyclePolicyStorageClass = {
+    ARCHIVE: "ARCHIVE",
+    STANDARD: "STANDARD",
+};
+const LifecyclePolicyPreviewStatus = {
+    COMPLETE: "COMPLETE",
+    EXPIRED: "EXPIRED",
+    FAILED: "FAILED",
+    IN_PROGRESS: "IN_PROGRESS",
+};
+const ScanType = {
+    BASIC: "BASIC",
+    ENHANCED: "ENHANCED",
+};
+const ArtifactStatusFilter = {
+    ACTIVATING: "ACTIVATING",
+    ACTIVE: "ACTIVE",
+    ANY: "ANY",
+    ARCHIVED: "ARCHIVED",
+};
+const ArtifactStatus = {
+    ACTIVATING: "ACTIVATING",
+    ACTIVE: "ACTIVE",
+    ARCHIVED: "ARCHIVED",
+};
+const TargetStorageClass = {
+    ARCHIVE: "ARCHIVE",
+    STANDARD: "STANDARD",
+};
+
+__webpack_unused_export__ = ArtifactStatus;
+__webpack_unused_export__ = ArtifactStatusFilter;
+__webpack_unused_export__ = Attribute$;
+__webpack_unused_export__ = AuthorizationData$;
+__webpack_unused_export__ = AwsEcrContainerImageDetails$;
+__webpack_unused_export__ = BatchCheckLayerAvailability$;
+__webpack_unused_export__ = BatchCheckLayerAvailabilityCommand;
+__webpack_unused_export__ = BatchCheckLayerAvailabilityRequest$;
+__webpack_unused_export__ = BatchCheckLayerAvailabilityResponse$;
+__webpack_unused_export__ = BatchDeleteImage$;
+__webpack_unused_export__ = BatchDeleteImageCommand;
+__webpack_unused_export__ = BatchDeleteImageRequest$;
+__webpack_unused_export__ = BatchDeleteImageResponse$;
+__webpack_unused_export__ = BatchGetImage$;
+__webpack_unused_export__ = BatchGetImageCommand;
+__webpack_unused_export__ = BatchGetImageRequest$;
+__webpack_unused_export__ = BatchGetImageResponse$;
+__webpack_unused_export__ = BatchGetRepositoryScanningConfiguration$;
+__webpack_unused_export__ = BatchGetRepositoryScanningConfigurationCommand;
+__webpack_unused_export__ = BatchGetRepositoryScanningConfigurationRequest$;
+__webpack_unused_export__ = BatchGetRepositoryScanningConfigurationResponse$;
+__webpack_unused_export__ = BlockedByOrganizationPolicyException;
+__webpack_unused_export__ = BlockedByOrganizationPolicyException$;
+__webpack_unused_export__ = CompleteLayerUpload$;
+__webpack_unused_export__ = CompleteLayerUploadCommand;
+__webpack_unused_export__ = CompleteLayerUploadRequest$;
+__webpack_unused_export__ = CompleteLayerUploadResponse$;
+__webpack_unused_export__ = CreatePullThroughCacheRule$;
+__webpack_unused_export__ = CreatePullThroughCacheRuleCommand;
+__webpack_unused_export__ = CreatePullThroughCacheRuleRequest$;
+__webpack_unused_export__ = CreatePullThroughCacheRuleResponse$;
+__webpack_unused_export__ = CreateRepository$;
+__webpack_unused_export__ = CreateRepositoryCommand;
+__webpack_unused_export__ = CreateRepositoryCreationTemplate$;
+__webpack_unused_export__ = CreateRepositoryCreationTemplateCommand;
+__webpack_unused_export__ = CreateRepositoryCreationTemplateRequest$;
+__webpack_unused_export__ = CreateRepositoryCreationTemplateResponse$;
+__webpack_unused_export__ = CreateRepositoryRequest$;
+__webpack_unused_export__ = CreateRepositoryResponse$;
+__webpack_unused_export__ = CvssScore$;
+__webpack_unused_export__ = CvssScoreAdjustment$;
+__webpack_unused_export__ = CvssScoreDetails$;
+__webpack_unused_export__ = DeleteLifecyclePolicy$;
+__webpack_unused_export__ = DeleteLifecyclePolicyCommand;
+__webpack_unused_export__ = DeleteLifecyclePolicyRequest$;
+__webpack_unused_export__ = DeleteLifecyclePolicyResponse$;
+__webpack_unused_export__ = DeletePullThroughCacheRule$;
+__webpack_unused_export__ = DeletePullThroughCacheRuleCommand;
+__webpack_unused_export__ = DeletePullThroughCacheRuleRequest$;
+__webpack_unused_export__ = DeletePullThroughCacheRuleResponse$;
+__webpack_unused_export__ = DeleteRegistryPolicy$;
+__webpack_unused_export__ = DeleteRegistryPolicyCommand;
+__webpack_unused_export__ = DeleteRegistryPolicyRequest$;
+__webpack_unused_export__ = DeleteRegistryPolicyResponse$;
+__webpack_unused_export__ = DeleteRepository$;
+__webpack_unused_export__ = DeleteRepositoryCommand;
+__webpack_unused_export__ = DeleteRepositoryCreationTemplate$;
+__webpack_unused_export__ = DeleteRepositoryCreationTemplateCommand;
+__webpack_unused_export__ = DeleteRepositoryCreationTemplateRequest$;
+__webpack_unused_export__ = DeleteRepositoryCreationTemplateResponse$;
+__webpack_unused_export__ = DeleteRepositoryPolicy$;
+__webpack_unused_export__ = DeleteRepositoryPolicyCommand;
+__webpack_unused_export__ = DeleteRepositoryPolicyRequest$;
+__webpack_unused_export__ = DeleteRepositoryPolicyResponse$;
+__webpack_unused_export__ = DeleteRepositoryRequest$;
+__webpack_unused_export__ = DeleteRepositoryResponse$;
+__webpack_unused_export__ = DeleteSigningConfiguration$;
+__webpack_unused_export__ = DeleteSigningConfigurationCommand;
+__webpack_unused_export__ = DeleteSigningConfigurationRequest$;
+__webpack_unused_export__ = DeleteSigningConfigurationResponse$;
+__webpack_unused_export__ = DeregisterPullTimeUpdateExclusion$;
+__webpack_unused_export__ = DeregisterPullTimeUpdateExclusionCommand;
+__webpack_unused_export__ = DeregisterPullTimeUpdateExclusionRequest$;
+__webpack_unused_export__ = DeregisterPullTimeUpdateExclusionResponse$;
+__webpack_unused_export__ = DescribeImageReplicationStatus$;
+__webpack_unused_export__ = DescribeImageReplicationStatusCommand;
+__webpack_unused_export__ = DescribeImageReplicationStatusRequest$;
+__webpack_unused_export__ = DescribeImageReplicationStatusResponse$;
+__webpack_unused_export__ = DescribeImageScanFindings$;
+__webpack_unused_export__ = DescribeImageScanFindingsCommand;
+__webpack_unused_export__ = DescribeImageScanFindingsRequest$;
+__webpack_unused_export__ = DescribeImageScanFindingsResponse$;
+__webpack_unused_export__ = DescribeImageSigningStatus$;
+__webpack_unused_export__ = DescribeImageSigningStatusCommand;
+__webpack_unused_export__ = DescribeImageSigningStatusRequest$;
+__webpack_unused_export__ = DescribeImageSigningStatusResponse$;
+__webpack_unused_export__ = DescribeImages$;
+exports.ji5 = DescribeImagesCommand;
+__webpack_unused_export__ = DescribeImagesFilter$;
+__webpack_unused_export__ = DescribeImagesRequest$;
+__webpack_unused_export__ = DescribeImagesResponse$;
+__webpack_unused_export__ = DescribePullThroughCacheRules$;
+__webpack_unused_export__ = DescribePullThroughCacheRulesCommand;
+__webpack_unused_export__ = DescribePullThroughCacheRulesRequest$;
+__webpack_unused_export__ = DescribePullThroughCacheRulesResponse$;
+__webpack_unused_export__ = DescribeRegistry$;
+__webpack_unused_export__ = DescribeRegistryCommand;
+__webpack_unused_export__ = DescribeRegistryRequest$;
+__webpack_unused_export__ = DescribeRegistryResponse$;
+__webpack_unused_export__ = DescribeReplicationBackfillResults$;
+__webpack_unused_export__ = DescribeReplicationBackfillResultsCommand;
+__webpack_unused_export__ = DescribeReplicationBackfillResultsRequest$;
+__webpack_unused_export__ = DescribeReplicationBackfillResultsResponse$;
+__webpack_unused_export__ = DescribeRepositories$;
+__webpack_unused_export__ = DescribeRepositoriesCommand;
+__webpack_unused_export__ = DescribeRepositoriesRequest$;
+__webpack_unused_export__ = DescribeRepositoriesResponse$;
+__webpack_unused_export__ = DescribeRepositoryCreationTemplates$;
+__webpack_unused_export__ = DescribeRepositoryCreationTemplatesCommand;
+__webpack_unused_export__ = DescribeRepositoryCreationTemplatesRequest$;
+__webpack_unused_export__ = DescribeRepositoryCreationTemplatesResponse$;
+__webpack_unused_export__ = ECR;
+exports.S70 = ECRClient;
+__webpack_unused_export__ = ECRServiceException;
+__webpack_unused_export__ = ECRServiceException$;
+__webpack_unused_export__ = EmptyUploadException;
+__webpack_unused_export__ = EmptyUploadException$;
+__webpack_unused_export__ = EncryptionConfiguration$;
+__webpack_unused_export__ = EncryptionConfigurationForRepositoryCreationTemplate$;
+__webpack_unused_export__ = EncryptionType;
+__webpack_unused_export__ = EnhancedImageScanFinding$;
+__webpack_unused_export__ = ExclusionAlreadyExistsException;
+__webpack_unused_export__ = ExclusionAlreadyExistsException$;
+__webpack_unused_export__ = ExclusionNotFoundException;
+__webpack_unused_export__ = ExclusionNotFoundException$;
+__webpack_unused_export__ = FindingSeverity;
+__webpack_unused_export__ = GetAccountSetting$;
+__webpack_unused_export__ = GetAccountSettingCommand;
+__webpack_unused_export__ = GetAccountSettingRequest$;
+__webpack_unused_export__ = GetAccountSettingResponse$;
+__webpack_unused_export__ = GetAuthorizationToken$;
+__webpack_unused_export__ = GetAuthorizationTokenCommand;
+__webpack_unused_export__ = GetAuthorizationTokenRequest$;
+__webpack_unused_export__ = GetAuthorizationTokenResponse$;
+__webpack_unused_export__ = GetDownloadUrlForLayer$;
+__webpack_unused_export__ = GetDownloadUrlForLayerCommand;
+__webpack_unused_export__ = GetDownloadUrlForLayerRequest$;
+__webpack_unused_export__ = GetDownloadUrlForLayerResponse$;
+__webpack_unused_export__ = GetLifecyclePolicy$;
+__webpack_unused_export__ = GetLifecyclePolicyCommand;
+__webpack_unused_export__ = GetLifecyclePolicyPreview$;
+__webpack_unused_export__ = GetLifecyclePolicyPreviewCommand;
+__webpack_unused_export__ = GetLifecyclePolicyPreviewRequest$;
+__webpack_unused_export__ = GetLifecyclePolicyPreviewResponse$;
+__webpack_unused_export__ = GetLifecyclePolicyRequest$;
+__webpack_unused_export__ = GetLifecyclePolicyResponse$;
+__webpack_unused_export__ = GetRegistryPolicy$;
+__webpack_unused_export__ = GetRegistryPolicyCommand;
+__webpack_unused_export__ = GetRegistryPolicyRequest$;
+__webpack_unused_export__ = GetRegistryPolicyResponse$;
+__webpack_unused_export__ = GetRegistryScanningConfiguration$;
+__webpack_unused_export__ = GetRegistryScanningConfigurationCommand;
+__webpack_unused_export__ = GetRegistryScanningConfigurationRequest$;
+__webpack_unused_export__ = GetRegistryScanningConfigurationResponse$;
+__webpack_unused_export__ = GetRepositoryPolicy$;
+__webpack_unused_export__ = GetRepositoryPolicyCommand;
+__webpack_unused_export__ = GetRepositoryPolicyRequest$;
+__webpack_unused_export__ = GetRepositoryPolicyResponse$;
+__webpack_unused_export__ = GetSigningConfiguration$;
+__webpack_unused_export__ = GetSigningConfigurationCommand;
+__webpack_unused_export__ = GetSigningConfigurationRequest$;
+__webpack_unused_export__ = GetSigningConfigurationResponse$;
+__webpack_unused_export__ = Image$;
+__webpack_unused_export__ = ImageActionType;
+__webpack_unused_export__ = ImageAlreadyExistsException;
+__webpack_unused_export__ = ImageAlreadyExistsException$;
+__webpack_unused_export__ = ImageArchivedException;
+__webpack_unused_export__ = ImageArchivedException$;
+__webpack_unused_export__ = ImageDetail$;
+__webpack_unused_export__ = ImageDigestDoesNotMatchException;
+__webpack_unused_export__ = ImageDigestDoesNotMatchException$;
+__webpack_unused_export__ = ImageFailure$;
+__webpack_unused_export__ = ImageFailureCode;
+__webpack_unused_export__ = ImageIdentifier$;
+__webpack_unused_export__ = ImageNotFoundException;
+__webpack_unused_export__ = ImageNotFoundException$;
+__webpack_unused_export__ = ImageReferrer$;
+__webpack_unused_export__ = ImageReplicationStatus$;
+__webpack_unused_export__ = ImageScanFinding$;
+__webpack_unused_export__ = ImageScanFindings$;
+__webpack_unused_export__ = ImageScanFindingsSummary$;
+__webpack_unused_export__ = ImageScanStatus$;
+__webpack_unused_export__ = ImageScanningConfiguration$;
+__webpack_unused_export__ = ImageSigningStatus$;
+__webpack_unused_export__ = ImageStatus;
+__webpack_unused_export__ = ImageStatusFilter;
+__webpack_unused_export__ = ImageStorageClassUpdateNotSupportedException;
+__webpack_unused_export__ = ImageStorageClassUpdateNotSupportedException$;
+__webpack_unused_export__ = ImageTagAlreadyExistsException;
+__webpack_unused_export__ = ImageTagAlreadyExistsException$;
+__webpack_unused_export__ = ImageTagMutability;
+__webpack_unused_export__ = ImageTagMutabilityExclusionFilter$;
+__webpack_unused_export__ = ImageTagMutabilityExclusionFilterType;
+__webpack_unused_export__ = InitiateLayerUpload$;
+__webpack_unused_export__ = InitiateLayerUploadCommand;
+__webpack_unused_export__ = InitiateLayerUploadRequest$;
+__webpack_unused_export__ = InitiateLayerUploadResponse$;
+__webpack_unused_export__ = InvalidLayerException;
+__webpack_unused_export__ = InvalidLayerException$;
+__webpack_unused_export__ = InvalidLayerPartException;
+__webpack_unused_export__ = InvalidLayerPartException$;
+__webpack_unused_export__ = InvalidParameterException;
+__webpack_unused_export__ = InvalidParameterException$;
+__webpack_unused_export__ = InvalidTagParameterException;
+__webpack_unused_export__ = InvalidTagParameterException$;
+__webpack_unused_export__ = KmsException;
+__webpack_unused_export__ = KmsException$;
+__webpack_unused_export__ = Layer$;
+__webpack_unused_export__ = LayerAlreadyExistsException;
+__webpack_unused_export__ = LayerAlreadyExistsException$;
+__webpack_unused_export__ = LayerAvailability;
+__webpack_unused_export__ = LayerFailure$;
+__webpack_unused_export__ = LayerFailureCode;
+__webpack_unused_export__ = LayerInaccessibleException;
+__webpack_unused_export__ = LayerInaccessibleException$;
+__webpack_unused_export__ = LayerPartTooSmallException;
+__webpack_unused_export__ = LayerPartTooSmallException$;
+__webpack_unused_export__ = LayersNotFoundException;
+__webpack_unused_export__ = LayersNotFoundException$;
+__webpack_unused_export__ = LifecyclePolicyNotFoundException;
+__webpack_unused_export__ = LifecyclePolicyNotFoundException$;
+__webpack_unused_export__ = LifecyclePolicyPreviewFilter$;
+__webpack_unused_export__ = LifecyclePolicyPreviewInProgressException;
+__webpack_unused_export__ = LifecyclePolicyPreviewInProgressException$;
+__webpack_unused_export__ = LifecyclePolicyPreviewNotFoundException;
+__webpack_unused_export__ = LifecyclePolicyPreviewNotFoundException$;
+__webpack_unused_export__ = LifecyclePolicyPreviewResult$;
+__webpack_unused_export__ = LifecyclePolicyPreviewStatus;
+__webpack_unused_export__ = LifecyclePolicyPreviewSummary$;
+__webpack_unused_export__ = LifecyclePolicyRuleAction$;
+__webpack_unused_export__ = LifecyclePolicyStorageClass;
+__webpack_unused_export__ = LifecyclePolicyTargetStorageClass;
+__webpack_unused_export__ = LimitExceededException;
+__webpack_unused_export__ = LimitExceededException$;
+__webpack_unused_export__ = ListImageReferrers$;
+__webpack_unused_export__ = ListImageReferrersCommand;
+__webpack_unused_export__ = ListImageReferrersFilter$;
+__webpack_unused_export__ = ListImageReferrersRequest$;
+__webpack_unused_export__ = ListImageReferrersResponse$;
+__webpack_unused_export__ = ListImages$;
+__webpack_unused_export__ = ListImagesCommand;
+__webpack_unused_export__ = ListImagesFilter$;
+__webpack_unused_export__ = ListImagesRequest$;
+__webpack_unused_export__ = ListImagesResponse$;
+__webpack_unused_export__ = ListPullTimeUpdateExclusions$;
+__webpack_unused_export__ = ListPullTimeUpdateExclusionsCommand;
+__webpack_unused_export__ = ListPullTimeUpdateExclusionsRequest$;
+__webpack_unused_export__ = ListPullTimeUpdateExclusionsResponse$;
+__webpack_unused_export__ = ListReplicationBackfills$;
+__webpack_unused_export__ = ListReplicationBackfillsCommand;
+__webpack_unused_export__ = ListReplicationBackfillsRequest$;
+__webpack_unused_export__ = ListReplicationBackfillsResponse$;
+__webpack_unused_export__ = ListTagsForResource$;
+__webpack_unused_export__ = ListTagsForResourceCommand;
+__webpack_unused_export__ = ListTagsForResourceRequest$;
+__webpack_unused_export__ = ListTagsForResourceResponse$;
+__webpack_unused_export__ = PackageVulnerabilityDetails$;
+__webpack_unused_export__ = PullThroughCacheRule$;
+__webpack_unused_export__ = PullThroughCacheRuleAlreadyExistsException;
+__webpack_unused_export__ = PullThroughCacheRuleAlreadyExistsException$;
+__webpack_unused_export__ = PullThroughCacheRuleNotFoundException;
+__webpack_unused_export__ = PullThroughCacheRuleNotFoundException$;
+__webpack_unused_export__ = PutAccountSetting$;
+__webpack_unused_export__ = PutAccountSettingCommand;
+__webpack_unused_export__ = PutAccountSettingRequest$;
+__webpack_unused_export__ = PutAccountSettingResponse$;
+__webpack_unused_export__ = PutImage$;
+__webpack_unused_export__ = PutImageCommand;
+__webpack_unused_export__ = PutImageRequest$;
+__webpack_unused_export__ = PutImageResponse$;
+__webpack_unused_export__ = PutImageScanningConfiguration$;
+__webpack_unused_export__ = PutImageScanningConfigurationCommand;
+__webpack_unused_export__ = PutImageScanningConfigurationRequest$;
+__webpack_unused_export__ = PutImageScanningConfigurationResponse$;
+__webpack_unused_export__ = PutImageTagMutability$;
+__webpack_unused_export__ = PutImageTagMutabilityCommand;
+__webpack_unused_export__ = PutImageTagMutabilityRequest$;
+__webpack_unused_export__ = PutImageTagMutabilityResponse$;
+__webpack_unused_export__ = PutLifecyclePolicy$;
+__webpack_unused_export__ = PutLifecyclePolicyCommand;
+__webpack_unused_export__ = PutLifecyclePolicyRequest$;
+__webpack_unused_export__ = PutLifecyclePolicyResponse$;
+__webpack_unused_export__ = PutRegistryPolicy$;
+__webpack_unused_export__ = PutRegistryPolicyCommand;
+__webpack_unused_export__ = PutRegistryPolicyRequest$;
+__webpack_unused_export__ = PutRegistryPolicyResponse$;
+__webpack_unused_export__ = PutRegistryScanningConfiguration$;
+__webpack_unused_export__ = PutRegistryScanningConfigurationCommand;
+__webpack_unused_export__ = PutRegistryScanningConfigurationRequest$;
+__webpack_unused_export__ = PutRegistryScanningConfigurationResponse$;
+__webpack_unused_export__ = PutReplicationConfiguration$;
+__webpack_unused_export__ = PutReplicationConfigurationCommand;
+__webpack_unused_export__ = PutReplicationConfigurationRequest$;
+__webpack_unused_export__ = PutReplicationConfigurationResponse$;
+__webpack_unused_export__ = PutSigningConfiguration$;
+__webpack_unused_export__ = PutSigningConfigurationCommand;
+__webpack_unused_export__ = PutSigningConfigurationRequest$;
+__webpack_unused_export__ = PutSigningConfigurationResponse$;
+__webpack_unused_export__ = RCTAppliedFor;
+__webpack_unused_export__ = Recommendation$;
+__webpack_unused_export__ = ReferencedImagesNotFoundException;
+__webpack_unused_export__ = ReferencedImagesNotFoundException$;
+__webpack_unused_export__ = RegisterPullTimeUpdateExclusion$;
+__webpack_unused_export__ = RegisterPullTimeUpdateExclusionCommand;
+__webpack_unused_export__ = RegisterPullTimeUpdateExclusionRequest$;
+__webpack_unused_export__ = RegisterPullTimeUpdateExclusionResponse$;
+__webpack_unused_export__ = RegistryPolicyNotFoundException;
+__webpack_unused_export__ = RegistryPolicyNotFoundException$;
+__webpack_unused_export__ = RegistryScanningConfiguration$;
+__webpack_unused_export__ = RegistryScanningRule$;
+__webpack_unused_export__ = Remediation$;
+__webpack_unused_export__ = ReplicationBackfillInProgressException;
+__webpack_unused_export__ = ReplicationBackfillInProgressException$;
+__webpack_unused_export__ = ReplicationBackfillInvalidStatusException;
+__webpack_unused_export__ = ReplicationBackfillInvalidStatusException$;
+__webpack_unused_export__ = ReplicationBackfillNotFoundException;
+__webpack_unused_export__ = ReplicationBackfillNotFoundException$;
+__webpack_unused_export__ = ReplicationBackfillProgress$;
+__webpack_unused_export__ = ReplicationBackfillResult$;
+__webpack_unused_export__ = ReplicationBackfillResultStatus;
+__webpack_unused_export__ = ReplicationBackfillStatus;
+__webpack_unused_export__ = ReplicationBackfillSummary$;
+__webpack_unused_export__ = ReplicationConfiguration$;
+__webpack_unused_export__ = ReplicationDestination$;
+__webpack_unused_export__ = ReplicationRule$;
+__webpack_unused_export__ = ReplicationStatus;
+__webpack_unused_export__ = Repository$;
+__webpack_unused_export__ = RepositoryAlreadyExistsException;
+__webpack_unused_export__ = RepositoryAlreadyExistsException$;
+__webpack_unused_export__ = RepositoryCreationTemplate$;
+__webpack_unused_export__ = RepositoryFilter$;
+__webpack_unused_export__ = RepositoryFilterType;
+__webpack_unused_export__ = RepositoryNotEmptyException;
+__webpack_unused_export__ = RepositoryNotEmptyException$;
+__webpack_unused_export__ = RepositoryNotFoundException;
+__webpack_unused_export__ = RepositoryNotFoundException$;
+__webpack_unused_export__ = RepositoryPolicyNotFoundException;
+__webpack_unused_export__ = RepositoryPolicyNotFoundException$;
+__webpack_unused_export__ = RepositoryScanningConfiguration$;
+__webpack_unused_export__ = RepositoryScanningConfigurationFailure$;
+__webpack_unused_export__ = Resource$;
+__webpack_unused_export__ = ResourceDetails$;
+__webpack_unused_export__ = ScanFrequency;
+__webpack_unused_export__ = ScanNotFoundException;
+__webpack_unused_export__ = ScanNotFoundException$;
+__webpack_unused_export__ = ScanStatus;
+__webpack_unused_export__ = ScanType;
+__webpack_unused_export__ = ScanningConfigurationFailureCode;
+__webpack_unused_export__ = ScanningRepositoryFilter$;
+__webpack_unused_export__ = ScanningRepositoryFilterType;
+__webpack_unused_export__ = ScoreDetails$;
+__webpack_unused_export__ = SecretNotFoundException;
+__webpack_unused_export__ = SecretNotFoundException$;
+__webpack_unused_export__ = ServerException;
+__webpack_unused_export__ = ServerException$;
+__webpack_unused_export__ = SetRepositoryPolicy$;
+__webpack_unused_export__ = SetRepositoryPolicyCommand;
+__webpack_unused_export__ = SetRepositoryPolicyRequest$;
+__webpack_unused_export__ = SetRepositoryPolicyResponse$;
+__webpack_unused_export__ = SigningConfiguration$;
+__webpack_unused_export__ = SigningConfigurationNotFoundException;
+__webpack_unused_export__ = SigningConfigurationNotFoundException$;
+__webpack_unused_export__ = SigningRepositoryFilter$;
+__webpack_unused_export__ = SigningRepositoryFilterType;
+__webpack_unused_export__ = SigningRule$;
+__webpack_unused_export__ = SigningStatus;
+__webpack_unused_export__ = StartImageScan$;
+__webpack_unused_export__ = StartImageScanCommand;
+__webpack_unused_export__ = StartImageScanRequest$;
+__webpack_unused_export__ = StartImageScanResponse$;
+__webpack_unused_export__ = StartLifecyclePolicyPreview$;
+__webpack_unused_export__ = StartLifecyclePolicyPreviewCommand;
+__webpack_unused_export__ = StartLifecyclePolicyPreviewRequest$;
+__webpack_unused_export__ = StartLifecyclePolicyPreviewResponse$;
+__webpack_unused_export__ = StartReplicationBackfill$;
+__webpack_unused_export__ = StartReplicationBackfillCommand;
+__webpack_unused_export__ = StartReplicationBackfillRequest$;
+__webpack_unused_export__ = StartReplicationBackfillResponse$;
+__webpack_unused_export__ = StopReplicationBackfill$;
+__webpack_unused_export__ = StopReplicationBackfillCommand;
+__webpack_unused_export__ = StopReplicationBackfillRequest$;
+__webpack_unused_export__ = StopReplicationBackfillResponse$;
+__webpack_unused_export__ = SubjectIdentifier$;
+__webpack_unused_export__ = Tag$;
+__webpack_unused_export__ = TagResource$;
+__webpack_unused_export__ = TagResourceCommand;
+__webpack_unused_export__ = TagResourceRequest$;
+__webpack_unused_export__ = TagResourceResponse$;
+__webpack_unused_export__ = TagStatus;
+__webpack_unused_export__ = TargetStorageClass;
+__webpack_unused_export__ = TemplateAlreadyExistsException;
+__webpack_unused_export__ = TemplateAlreadyExistsException$;
+__webpack_unused_export__ = TemplateNotFoundException;
+__webpack_unused_export__ = TemplateNotFoundException$;
+__webpack_unused_export__ = TooManyTagsException;
+__webpack_unused_export__ = TooManyTagsException$;
+__webpack_unused_export__ = TransitioningImageTotalCount$;
+__webpack_unused_export__ = UnableToAccessSecretException;
+__webpack_unused_export__ = UnableToAccessSecretException$;
+__webpack_unused_export__ = UnableToDecryptSecretValueException;
+__webpack_unused_export__ = UnableToDecryptSecretValueException$;
+__webpack_unused_export__ = UnableToGetUpstreamImageException;
+__webpack_unused_export__ = UnableToGetUpstreamImageException$;
+__webpack_unused_export__ = UnableToGetUpstreamLayerException;
+__webpack_unused_export__ = UnableToGetUpstreamLayerException$;
+__webpack_unused_export__ = UnableToListUpstreamImageReferrersException;
+__webpack_unused_export__ = UnableToListUpstreamImageReferrersException$;
+__webpack_unused_export__ = UnsupportedImageTypeException;
+__webpack_unused_export__ = UnsupportedImageTypeException$;
+__webpack_unused_export__ = UnsupportedUpstreamRegistryException;
+__webpack_unused_export__ = UnsupportedUpstreamRegistryException$;
+__webpack_unused_export__ = UntagResource$;
+__webpack_unused_export__ = UntagResourceCommand;
+__webpack_unused_export__ = UntagResourceRequest$;
+__webpack_unused_export__ = UntagResourceResponse$;
+__webpack_unused_export__ = UpdateImageStorageClass$;
+__webpack_unused_export__ = UpdateImageStorageClassCommand;
+__webpack_unused_export__ = UpdateImageStorageClassRequest$;
+__webpack_unused_export__ = UpdateImageStorageClassResponse$;
+__webpack_unused_export__ = UpdatePullThroughCacheRule$;
+__webpack_unused_export__ = UpdatePullThroughCacheRuleCommand;
+__webpack_unused_export__ = UpdatePullThroughCacheRuleRequest$;
+__webpack_unused_export__ = UpdatePullThroughCacheRuleResponse$;
+__webpack_unused_export__ = UpdateRepositoryCreationTemplate$;
+__webpack_unused_export__ = UpdateRepositoryCreationTemplateCommand;
+__webpack_unused_export__ = UpdateRepositoryCreationTemplateRequest$;
+__webpack_unused_export__ = UpdateRepositoryCreationTemplateResponse$;
+__webpack_unused_export__ = UploadLayerPart$;
+__webpack_unused_export__ = UploadLayerPartCommand;
+__webpack_unused_export__ = UploadLayerPartRequest$;
+__webpack_unused_export__ = UploadLayerPartResponse$;
+__webpack_unused_export__ = UploadNotFoundException;
+__webpack_unused_export__ = UploadNotFoundException$;
+__webpack_unused_export__ = UpstreamRegistry;
+__webpack_unused_export__ = ValidatePullThroughCacheRule$;
+__webpack_unused_export__ = ValidatePullThroughCacheRuleCommand;
+__webpack_unused_export__ = ValidatePullThroughCacheRuleRequest$;
+__webpack_unused_export__ = ValidatePullThroughCacheRuleResponse$;
+__webpack_unused_export__ = ValidationException;
+__webpack_unused_export__ = ValidationException$;
+__webpack_unused_export__ = VulnerablePackage$;
+__webpack_unused_export__ = errorTypeRegistries;
+__webpack_unused_export__ = paginateDescribeImageScanFindings;
+__webpack_unused_export__ = paginateDescribeImages;
+__webpack_unused_export__ = paginateDescribePullThroughCacheRules;
+__webpack_unused_export__ = paginateDescribeReplicationBackfillResults;
+__webpack_unused_export__ = paginateDescribeRepositories;
+__webpack_unused_export__ = paginateDescribeRepositoryCreationTemplates;
+__webpack_unused_export__ = paginateGetLifecyclePolicyPreview;
+__webpack_unused_export__ = paginateListImages;
+__webpack_unused_export__ = paginateListReplicationBackfills;
+__webpack_unused_export__ = waitForImageScanComplete;
+__webpack_unused_export__ = waitForLifecyclePolicyPreviewComplete;
+__webpack_unused_export__ = waitUntilImageScanComplete;
+__webpack_unused_export__ = waitUntilLifecyclePolicyPreviewComplete;
+
+
+/***/ }),
+
 /***/ 212:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -7207,6 +16513,12308 @@ __webpack_unused_export__ = waitUntilServicesInactive;
 __webpack_unused_export__ = waitUntilServicesStable;
 __webpack_unused_export__ = waitUntilTasksRunning;
 __webpack_unused_export__ = waitUntilTasksStopped;
+
+
+/***/ }),
+
+/***/ 2994:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var __webpack_unused_export__;
+const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, getDefaultSocketTimeout, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(5152);
+const { getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin, createPaginator } = __nccwpck_require__(402);
+const { normalizeProvider, getSmithyContext, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, makeBuilder, createAggregatedClient } = __nccwpck_require__(2658);
+const { Command: $Command } = __nccwpck_require__(2658);
+__webpack_unused_export__ = $Command;
+__webpack_unused_export__ = Client;
+const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(7291);
+const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveEndpointConfig, getEndpointPlugin } = __nccwpck_require__(2085);
+const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(3422);
+const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(3609);
+const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(6890);
+const { resolveAwsSdkSigV4Config, AwsSdkSigV4Signer, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(7523);
+const { defaultProvider } = __nccwpck_require__(5861);
+const { toUtf8, fromUtf8, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(2430);
+const { streamCollector, NodeHttpHandler } = __nccwpck_require__(1279);
+const { AwsJson1_1Protocol } = __nccwpck_require__(7288);
+const { Sha256 } = __nccwpck_require__(9542);
+
+const defaultSecretsManagerHttpAuthSchemeParametersProvider = async (config, context, input) => {
+    return {
+        operation: getSmithyContext(context).operation,
+        region: await normalizeProvider(config.region)() || (() => {
+            throw new Error("expected `region` to be configured for `aws.auth#sigv4`");
+        })(),
+    };
+};
+function createAwsAuthSigv4HttpAuthOption(authParameters) {
+    return {
+        schemeId: "aws.auth#sigv4",
+        signingProperties: {
+            name: "secretsmanager",
+            region: authParameters.region,
+        },
+        propertiesExtractor: (config, context) => ({
+            signingProperties: {
+                config,
+                context,
+            },
+        }),
+    };
+}
+const defaultSecretsManagerHttpAuthSchemeProvider = (authParameters) => {
+    const options = [];
+    switch (authParameters.operation) {
+        default: {
+            options.push(createAwsAuthSigv4HttpAuthOption(authParameters));
+        }
+    }
+    return options;
+};
+const resolveHttpAuthSchemeConfig = (config) => {
+    const config_0 = resolveAwsSdkSigV4Config(config);
+    return Object.assign(config_0, {
+        authSchemePreference: normalizeProvider(config.authSchemePreference ?? []),
+    });
+};
+
+const resolveClientEndpointParameters = (options) => {
+    return Object.assign(options, {
+        useDualstackEndpoint: options.useDualstackEndpoint ?? false,
+        useFipsEndpoint: options.useFipsEndpoint ?? false,
+        defaultSigningName: "secretsmanager",
+    });
+};
+const commonParams = {
+    UseFIPS: { type: "builtInParams", name: "useFipsEndpoint" },
+    Endpoint: { type: "builtInParams", name: "endpoint" },
+    Region: { type: "builtInParams", name: "region" },
+    UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
+};
+
+var version = "3.1161.0";
+var packageInfo = {
+	version: version};
+
+const m = "ref";
+const a = -1, b = true, c = "isSet", d = "PartitionResult", e = "booleanEquals", f = "getAttr", g = "stringEquals", h = { [m]: "Endpoint" }, i = { [m]: d }, j = { "fn": f, "argv": [i, "name"] }, k = {}, l = [{ [m]: "Region" }];
+const _data = {
+    conditions: [
+        [c, [h]],
+        [c, l],
+        ["aws.partition", l, d],
+        [e, [{ [m]: "UseFIPS" }, b]],
+        [e, [{ [m]: "UseDualStack" }, b]],
+        [e, [{ fn: f, argv: [i, "supportsDualStack"] }, b]],
+        [e, [{ fn: f, argv: [i, "supportsFIPS"] }, b]],
+        [g, [j, "aws"]],
+        [g, [j, "aws-cn"]],
+        [g, [j, "aws-us-gov"]]
+    ],
+    results: [
+        [a],
+        [a, "Invalid Configuration: FIPS and custom endpoint are not supported"],
+        [a, "Invalid Configuration: Dualstack and custom endpoint are not supported"],
+        [h, k],
+        ["https://secretsmanager-fips.{Region}.amazonaws.com", k],
+        ["https://secretsmanager-fips.{Region}.{PartitionResult#dualStackDnsSuffix}", k],
+        [a, "FIPS and DualStack are enabled, but this partition does not support one or both"],
+        ["https://secretsmanager-fips.{Region}.{PartitionResult#dnsSuffix}", k],
+        [a, "FIPS is enabled but this partition does not support FIPS"],
+        ["https://secretsmanager.{Region}.amazonaws.com", k],
+        ["https://secretsmanager.{Region}.amazonaws.com.cn", k],
+        ["https://secretsmanager.{Region}.{PartitionResult#dualStackDnsSuffix}", k],
+        [a, "DualStack is enabled but this partition does not support DualStack"],
+        ["https://secretsmanager.{Region}.{PartitionResult#dnsSuffix}", k],
+        [a, "Invalid Configuration: Missing Region"]
+    ]
+};
+const root = 2;
+const r = 100_000_000;
+const nodes = new Int32Array([
+    -1, 1, -1,
+    0, 17, 3,
+    1, 4, r + 14,
+    2, 5, r + 14,
+    3, 11, 6,
+    4, 7, r + 13,
+    5, 8, r + 12,
+    7, r + 9, 9,
+    8, r + 10, 10,
+    9, r + 9, r + 11,
+    4, 13, 12,
+    6, r + 7, r + 8,
+    5, 14, r + 6,
+    6, 15, r + 6,
+    7, r + 4, 16,
+    9, r + 4, r + 5,
+    3, r + 1, 18,
+    4, r + 2, r + 3,
+]);
+const bdd = BinaryDecisionDiagram.from(nodes, root, _data.conditions, _data.results);
+
+const cache = new EndpointCache({
+    size: 50,
+    params: ["Endpoint", "Region", "UseDualStack", "UseFIPS"],
+});
+const defaultEndpointResolver = (endpointParams, context = {}) => {
+    return cache.get(endpointParams, () => decideEndpoint(bdd, {
+        endpointParams: endpointParams,
+        logger: context.logger,
+    }));
+};
+customEndpointFunctions.aws = awsEndpointFunctions;
+
+class SecretsManagerServiceException extends ServiceException {
+    static shapeId = "smithy.ts.sdk.synthetic.com.amazonaws.secretsmanager#SecretsManagerServiceException";
+    constructor(options) {
+        super(options);
+        Object.setPrototypeOf(this, SecretsManagerServiceException.prototype);
+    }
+}
+
+class DecryptionFailure extends SecretsManagerServiceException {
+    static shapeId = "com.amazonaws.secretsmanager#DecryptionFailure";
+    name = "DecryptionFailure";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "DecryptionFailure",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DecryptionFailure.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InternalServiceError extends SecretsManagerServiceException {
+    static shapeId = "com.amazonaws.secretsmanager#InternalServiceError";
+    name = "InternalServiceError";
+    $fault = "server";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InternalServiceError",
+            $fault: "server",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InternalServiceError.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidNextTokenException extends SecretsManagerServiceException {
+    static shapeId = "com.amazonaws.secretsmanager#InvalidNextTokenException";
+    name = "InvalidNextTokenException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidNextTokenException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidNextTokenException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidParameterException extends SecretsManagerServiceException {
+    static shapeId = "com.amazonaws.secretsmanager#InvalidParameterException";
+    name = "InvalidParameterException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidParameterException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidParameterException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidRequestException extends SecretsManagerServiceException {
+    static shapeId = "com.amazonaws.secretsmanager#InvalidRequestException";
+    name = "InvalidRequestException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidRequestException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidRequestException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ResourceNotFoundException extends SecretsManagerServiceException {
+    static shapeId = "com.amazonaws.secretsmanager#ResourceNotFoundException";
+    name = "ResourceNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ResourceNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class EncryptionFailure extends SecretsManagerServiceException {
+    static shapeId = "com.amazonaws.secretsmanager#EncryptionFailure";
+    name = "EncryptionFailure";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "EncryptionFailure",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, EncryptionFailure.prototype);
+        this.Message = opts.Message;
+    }
+}
+class LimitExceededException extends SecretsManagerServiceException {
+    static shapeId = "com.amazonaws.secretsmanager#LimitExceededException";
+    name = "LimitExceededException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "LimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LimitExceededException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class MalformedPolicyDocumentException extends SecretsManagerServiceException {
+    static shapeId = "com.amazonaws.secretsmanager#MalformedPolicyDocumentException";
+    name = "MalformedPolicyDocumentException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "MalformedPolicyDocumentException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, MalformedPolicyDocumentException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class PreconditionNotMetException extends SecretsManagerServiceException {
+    static shapeId = "com.amazonaws.secretsmanager#PreconditionNotMetException";
+    name = "PreconditionNotMetException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "PreconditionNotMetException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, PreconditionNotMetException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ResourceExistsException extends SecretsManagerServiceException {
+    static shapeId = "com.amazonaws.secretsmanager#ResourceExistsException";
+    name = "ResourceExistsException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ResourceExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceExistsException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class PublicPolicyException extends SecretsManagerServiceException {
+    static shapeId = "com.amazonaws.secretsmanager#PublicPolicyException";
+    name = "PublicPolicyException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "PublicPolicyException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, PublicPolicyException.prototype);
+        this.Message = opts.Message;
+    }
+}
+
+const _AAD = "AutomaticallyAfterDays";
+const _APIELT = "APIErrorListType";
+const _APIET = "APIErrorType";
+const _ARN = "ARN";
+const _ARR = "AddReplicaRegions";
+const _ARRLT = "AddReplicaRegionListType";
+const _BGSV = "BatchGetSecretValue";
+const _BGSVR = "BatchGetSecretValueRequest";
+const _BGSVRa = "BatchGetSecretValueResponse";
+const _BPP = "BlockPublicPolicy";
+const _CD = "CreatedDate";
+const _CN = "CheckName";
+const _CRS = "CancelRotateSecret";
+const _CRSR = "CancelRotateSecretRequest";
+const _CRSRa = "CancelRotateSecretResponse";
+const _CRT = "ClientRequestToken";
+const _CS = "CreateSecret";
+const _CSR = "CreateSecretRequest";
+const _CSRr = "CreateSecretResponse";
+const _D = "Description";
+const _DD = "DeletionDate";
+const _DDe = "DeletedDate";
+const _DF = "DecryptionFailure";
+const _DRP = "DeleteResourcePolicy";
+const _DRPR = "DeleteResourcePolicyRequest";
+const _DRPRe = "DeleteResourcePolicyResponse";
+const _DS = "DeleteSecret";
+const _DSR = "DeleteSecretRequest";
+const _DSRe = "DeleteSecretResponse";
+const _DSRes = "DescribeSecretRequest";
+const _DSResc = "DescribeSecretResponse";
+const _DSe = "DescribeSecret";
+const _Du = "Duration";
+const _E = "Errors";
+const _EC = "ErrorCode";
+const _ECx = "ExcludeCharacters";
+const _EF = "EncryptionFailure";
+const _EL = "ExcludeLowercase";
+const _EM = "ErrorMessage";
+const _EN = "ExcludeNumbers";
+const _EP = "ExcludePunctuation";
+const _ESRM = "ExternalSecretRotationMetadata";
+const _ESRMI = "ExternalSecretRotationMetadataItem";
+const _ESRMT = "ExternalSecretRotationMetadataType";
+const _ESRRA = "ExternalSecretRotationRoleArn";
+const _EU = "ExcludeUppercase";
+const _F = "Filters";
+const _FDWR = "ForceDeleteWithoutRecovery";
+const _FLT = "FiltersListType";
+const _FORS = "ForceOverwriteReplicaSecret";
+const _Fi = "Filter";
+const _GRP = "GetRandomPassword";
+const _GRPR = "GetRandomPasswordRequest";
+const _GRPRe = "GetRandomPasswordResponse";
+const _GRPRet = "GetResourcePolicyRequest";
+const _GRPRete = "GetResourcePolicyResponse";
+const _GRPe = "GetResourcePolicy";
+const _GSV = "GetSecretValue";
+const _GSVR = "GetSecretValueRequest";
+const _GSVRe = "GetSecretValueResponse";
+const _ID = "IncludeDeprecated";
+const _INTE = "InvalidNextTokenException";
+const _IPD = "IncludePlannedDeletion";
+const _IPE = "InvalidParameterException";
+const _IRE = "InvalidRequestException";
+const _IS = "IncludeSpace";
+const _ISE = "InternalServiceError";
+const _K = "Key";
+const _KKI = "KmsKeyId";
+const _KKIm = "KmsKeyIds";
+const _LAD = "LastAccessedDate";
+const _LCD = "LastChangedDate";
+const _LEE = "LimitExceededException";
+const _LRD = "LastRotatedDate";
+const _LS = "ListSecrets";
+const _LSR = "ListSecretsRequest";
+const _LSRi = "ListSecretsResponse";
+const _LSVI = "ListSecretVersionIds";
+const _LSVIR = "ListSecretVersionIdsRequest";
+const _LSVIRi = "ListSecretVersionIdsResponse";
+const _M = "Message";
+const _MPDE = "MalformedPolicyDocumentException";
+const _MR = "MaxResults";
+const _MTVI = "MoveToVersionId";
+const _N = "Name";
+const _NRD = "NextRotationDate";
+const _NT = "NextToken";
+const _OS = "OwningService";
+const _PL = "PasswordLength";
+const _PNME = "PreconditionNotMetException";
+const _PPE = "PublicPolicyException";
+const _PR = "PrimaryRegion";
+const _PRP = "PutResourcePolicy";
+const _PRPR = "PutResourcePolicyRequest";
+const _PRPRu = "PutResourcePolicyResponse";
+const _PSV = "PutSecretValue";
+const _PSVR = "PutSecretValueRequest";
+const _PSVRu = "PutSecretValueResponse";
+const _PVP = "PolicyValidationPassed";
+const _R = "Region";
+const _RE = "RotationEnabled";
+const _REE = "ResourceExistsException";
+const _REIT = "RequireEachIncludedType";
+const _RFVI = "RemoveFromVersionId";
+const _RI = "RotateImmediately";
+const _RLARN = "RotationLambdaARN";
+const _RNFE = "ResourceNotFoundException";
+const _RP = "RandomPassword";
+const _RPT = "RandomPasswordType";
+const _RPe = "ResourcePolicy";
+const _RR = "RotationRules";
+const _RRFR = "RemoveRegionsFromReplication";
+const _RRFRR = "RemoveRegionsFromReplicationRequest";
+const _RRFRRe = "RemoveRegionsFromReplicationResponse";
+const _RRR = "RemoveReplicaRegions";
+const _RRT = "ReplicaRegionType";
+const _RRTo = "RotationRulesType";
+const _RS = "ReplicationStatus";
+const _RSLT = "ReplicationStatusListType";
+const _RSR = "RestoreSecretRequest";
+const _RSRe = "RestoreSecretResponse";
+const _RSRo = "RotateSecretRequest";
+const _RSRot = "RotateSecretResponse";
+const _RST = "ReplicationStatusType";
+const _RSTR = "ReplicateSecretToRegions";
+const _RSTRR = "ReplicateSecretToRegionsRequest";
+const _RSTRRe = "ReplicateSecretToRegionsResponse";
+const _RSe = "RestoreSecret";
+const _RSo = "RotateSecret";
+const _RT = "RotationToken";
+const _RTT = "RotationTokenType";
+const _RWID = "RecoveryWindowInDays";
+const _S = "Status";
+const _SB = "SecretBinary";
+const _SBT = "SecretBinaryType";
+const _SBo = "SortBy";
+const _SE = "ScheduleExpression";
+const _SI = "SecretId";
+const _SIL = "SecretIdList";
+const _SL = "SecretList";
+const _SLE = "SecretListEntry";
+const _SLT = "SecretListType";
+const _SM = "StatusMessage";
+const _SO = "SortOrder";
+const _SRTR = "StopReplicationToReplica";
+const _SRTRR = "StopReplicationToReplicaRequest";
+const _SRTRRt = "StopReplicationToReplicaResponse";
+const _SS = "SecretString";
+const _SST = "SecretStringType";
+const _SV = "SecretValues";
+const _SVE = "SecretValueEntry";
+const _SVLE = "SecretVersionsListEntry";
+const _SVLT = "SecretVersionsListType";
+const _SVT = "SecretValuesType";
+const _SVTS = "SecretVersionsToStages";
+const _SVTSMT = "SecretVersionsToStagesMapType";
+const _T = "Tags";
+const _TK = "TagKeys";
+const _TLT = "TagListType";
+const _TR = "TagResource";
+const _TRR = "TagResourceRequest";
+const _Ta = "Tag";
+const _Ty = "Type";
+const _UR = "UntagResource";
+const _URR = "UntagResourceRequest";
+const _US = "UpdateSecret";
+const _USR = "UpdateSecretRequest";
+const _USRp = "UpdateSecretResponse";
+const _USVS = "UpdateSecretVersionStage";
+const _USVSR = "UpdateSecretVersionStageRequest";
+const _USVSRp = "UpdateSecretVersionStageResponse";
+const _V = "Value";
+const _VE = "ValidationErrors";
+const _VEE = "ValidationErrorsEntry";
+const _VET = "ValidationErrorsType";
+const _VI = "VersionId";
+const _VITS = "VersionIdsToStages";
+const _VRP = "ValidateResourcePolicy";
+const _VRPR = "ValidateResourcePolicyRequest";
+const _VRPRa = "ValidateResourcePolicyResponse";
+const _VS = "VersionStage";
+const _VSe = "VersionStages";
+const _Va = "Values";
+const _Ve = "Versions";
+const _c = "client";
+const _e = "error";
+const _s = "smithy.ts.sdk.synthetic.com.amazonaws.secretsmanager";
+const _se = "server";
+const n0 = "com.amazonaws.secretsmanager";
+const _s_registry = new TypeRegistry(_s);
+var SecretsManagerServiceException$ = [-3, _s, "SecretsManagerServiceException", 0, [], []];
+_s_registry.registerError(SecretsManagerServiceException$, SecretsManagerServiceException);
+const n0_registry = new TypeRegistry(n0);
+var DecryptionFailure$ = [-3, n0, _DF,
+    { [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(DecryptionFailure$, DecryptionFailure);
+var EncryptionFailure$ = [-3, n0, _EF,
+    { [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(EncryptionFailure$, EncryptionFailure);
+var InternalServiceError$ = [-3, n0, _ISE,
+    { [_e]: _se },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InternalServiceError$, InternalServiceError);
+var InvalidNextTokenException$ = [-3, n0, _INTE,
+    { [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidNextTokenException$, InvalidNextTokenException);
+var InvalidParameterException$ = [-3, n0, _IPE,
+    { [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidParameterException$, InvalidParameterException);
+var InvalidRequestException$ = [-3, n0, _IRE,
+    { [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidRequestException$, InvalidRequestException);
+var LimitExceededException$ = [-3, n0, _LEE,
+    { [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(LimitExceededException$, LimitExceededException);
+var MalformedPolicyDocumentException$ = [-3, n0, _MPDE,
+    { [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(MalformedPolicyDocumentException$, MalformedPolicyDocumentException);
+var PreconditionNotMetException$ = [-3, n0, _PNME,
+    { [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(PreconditionNotMetException$, PreconditionNotMetException);
+var PublicPolicyException$ = [-3, n0, _PPE,
+    { [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(PublicPolicyException$, PublicPolicyException);
+var ResourceExistsException$ = [-3, n0, _REE,
+    { [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ResourceExistsException$, ResourceExistsException);
+var ResourceNotFoundException$ = [-3, n0, _RNFE,
+    { [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ResourceNotFoundException$, ResourceNotFoundException);
+const errorTypeRegistries = [
+    _s_registry,
+    n0_registry,
+];
+var RandomPasswordType = [0, n0, _RPT, 8, 0];
+var RotationTokenType = [0, n0, _RTT, 8, 0];
+var SecretBinaryType = [0, n0, _SBT, 8, 21];
+var SecretStringType = [0, n0, _SST, 8, 0];
+var APIErrorType$ = [3, n0, _APIET,
+    0,
+    [_SI, _EC, _M],
+    [0, 0, 0]
+];
+var BatchGetSecretValueRequest$ = [3, n0, _BGSVR,
+    0,
+    [_SIL, _F, _MR, _NT],
+    [64 | 0, () => FiltersListType, 1, 0]
+];
+var BatchGetSecretValueResponse$ = [3, n0, _BGSVRa,
+    0,
+    [_SV, _NT, _E],
+    [[() => SecretValuesType, 0], 0, () => APIErrorListType]
+];
+var CancelRotateSecretRequest$ = [3, n0, _CRSR,
+    0,
+    [_SI],
+    [0], 1
+];
+var CancelRotateSecretResponse$ = [3, n0, _CRSRa,
+    0,
+    [_ARN, _N, _VI],
+    [0, 0, 0]
+];
+var CreateSecretRequest$ = [3, n0, _CSR,
+    0,
+    [_N, _CRT, _D, _KKI, _SB, _SS, _T, _ARR, _FORS, _Ty],
+    [0, [0, 4], 0, 0, [() => SecretBinaryType, 0], [() => SecretStringType, 0], () => TagListType, () => AddReplicaRegionListType, 2, 0], 1
+];
+var CreateSecretResponse$ = [3, n0, _CSRr,
+    0,
+    [_ARN, _N, _VI, _RS],
+    [0, 0, 0, () => ReplicationStatusListType]
+];
+var DeleteResourcePolicyRequest$ = [3, n0, _DRPR,
+    0,
+    [_SI],
+    [0], 1
+];
+var DeleteResourcePolicyResponse$ = [3, n0, _DRPRe,
+    0,
+    [_ARN, _N],
+    [0, 0]
+];
+var DeleteSecretRequest$ = [3, n0, _DSR,
+    0,
+    [_SI, _RWID, _FDWR],
+    [0, 1, 2], 1
+];
+var DeleteSecretResponse$ = [3, n0, _DSRe,
+    0,
+    [_ARN, _N, _DD],
+    [0, 0, 4]
+];
+var DescribeSecretRequest$ = [3, n0, _DSRes,
+    0,
+    [_SI],
+    [0], 1
+];
+var DescribeSecretResponse$ = [3, n0, _DSResc,
+    0,
+    [_ARN, _N, _Ty, _D, _KKI, _RE, _RLARN, _RR, _ESRM, _ESRRA, _LRD, _LCD, _LAD, _DDe, _NRD, _T, _VITS, _OS, _CD, _PR, _RS],
+    [0, 0, 0, 0, 0, 2, 0, () => RotationRulesType$, () => ExternalSecretRotationMetadataType, 0, 4, 4, 4, 4, 4, () => TagListType, [2, n0, _SVTSMT, 0, 0, 64 | 0], 0, 4, 0, () => ReplicationStatusListType]
+];
+var ExternalSecretRotationMetadataItem$ = [3, n0, _ESRMI,
+    0,
+    [_K, _V],
+    [0, 0]
+];
+var Filter$ = [3, n0, _Fi,
+    0,
+    [_K, _Va],
+    [0, 64 | 0]
+];
+var GetRandomPasswordRequest$ = [3, n0, _GRPR,
+    0,
+    [_PL, _ECx, _EN, _EP, _EU, _EL, _IS, _REIT],
+    [1, 0, 2, 2, 2, 2, 2, 2]
+];
+var GetRandomPasswordResponse$ = [3, n0, _GRPRe,
+    0,
+    [_RP],
+    [[() => RandomPasswordType, 0]]
+];
+var GetResourcePolicyRequest$ = [3, n0, _GRPRet,
+    0,
+    [_SI],
+    [0], 1
+];
+var GetResourcePolicyResponse$ = [3, n0, _GRPRete,
+    0,
+    [_ARN, _N, _RPe],
+    [0, 0, 0]
+];
+var GetSecretValueRequest$ = [3, n0, _GSVR,
+    0,
+    [_SI, _VI, _VS],
+    [0, 0, 0], 1
+];
+var GetSecretValueResponse$ = [3, n0, _GSVRe,
+    0,
+    [_ARN, _N, _VI, _SB, _SS, _VSe, _CD],
+    [0, 0, 0, [() => SecretBinaryType, 0], [() => SecretStringType, 0], 64 | 0, 4]
+];
+var ListSecretsRequest$ = [3, n0, _LSR,
+    0,
+    [_IPD, _MR, _NT, _F, _SO, _SBo],
+    [2, 1, 0, () => FiltersListType, 0, 0]
+];
+var ListSecretsResponse$ = [3, n0, _LSRi,
+    0,
+    [_SL, _NT],
+    [() => SecretListType, 0]
+];
+var ListSecretVersionIdsRequest$ = [3, n0, _LSVIR,
+    0,
+    [_SI, _MR, _NT, _ID],
+    [0, 1, 0, 2], 1
+];
+var ListSecretVersionIdsResponse$ = [3, n0, _LSVIRi,
+    0,
+    [_Ve, _NT, _ARN, _N],
+    [() => SecretVersionsListType, 0, 0, 0]
+];
+var PutResourcePolicyRequest$ = [3, n0, _PRPR,
+    0,
+    [_SI, _RPe, _BPP],
+    [0, 0, 2], 2
+];
+var PutResourcePolicyResponse$ = [3, n0, _PRPRu,
+    0,
+    [_ARN, _N],
+    [0, 0]
+];
+var PutSecretValueRequest$ = [3, n0, _PSVR,
+    0,
+    [_SI, _CRT, _SB, _SS, _VSe, _RT],
+    [0, [0, 4], [() => SecretBinaryType, 0], [() => SecretStringType, 0], 64 | 0, [() => RotationTokenType, 0]], 1
+];
+var PutSecretValueResponse$ = [3, n0, _PSVRu,
+    0,
+    [_ARN, _N, _VI, _VSe],
+    [0, 0, 0, 64 | 0]
+];
+var RemoveRegionsFromReplicationRequest$ = [3, n0, _RRFRR,
+    0,
+    [_SI, _RRR],
+    [0, 64 | 0], 2
+];
+var RemoveRegionsFromReplicationResponse$ = [3, n0, _RRFRRe,
+    0,
+    [_ARN, _RS],
+    [0, () => ReplicationStatusListType]
+];
+var ReplicaRegionType$ = [3, n0, _RRT,
+    0,
+    [_R, _KKI],
+    [0, 0]
+];
+var ReplicateSecretToRegionsRequest$ = [3, n0, _RSTRR,
+    0,
+    [_SI, _ARR, _FORS],
+    [0, () => AddReplicaRegionListType, 2], 2
+];
+var ReplicateSecretToRegionsResponse$ = [3, n0, _RSTRRe,
+    0,
+    [_ARN, _RS],
+    [0, () => ReplicationStatusListType]
+];
+var ReplicationStatusType$ = [3, n0, _RST,
+    0,
+    [_R, _KKI, _S, _SM, _LAD],
+    [0, 0, 0, 0, 4]
+];
+var RestoreSecretRequest$ = [3, n0, _RSR,
+    0,
+    [_SI],
+    [0], 1
+];
+var RestoreSecretResponse$ = [3, n0, _RSRe,
+    0,
+    [_ARN, _N],
+    [0, 0]
+];
+var RotateSecretRequest$ = [3, n0, _RSRo,
+    0,
+    [_SI, _CRT, _RLARN, _RR, _ESRM, _ESRRA, _RI],
+    [0, [0, 4], 0, () => RotationRulesType$, () => ExternalSecretRotationMetadataType, 0, 2], 1
+];
+var RotateSecretResponse$ = [3, n0, _RSRot,
+    0,
+    [_ARN, _N, _VI],
+    [0, 0, 0]
+];
+var RotationRulesType$ = [3, n0, _RRTo,
+    0,
+    [_AAD, _Du, _SE],
+    [1, 0, 0]
+];
+var SecretListEntry$ = [3, n0, _SLE,
+    0,
+    [_ARN, _N, _Ty, _D, _KKI, _RE, _RLARN, _RR, _ESRM, _ESRRA, _LRD, _LCD, _LAD, _DDe, _NRD, _T, _SVTS, _OS, _CD, _PR],
+    [0, 0, 0, 0, 0, 2, 0, () => RotationRulesType$, () => ExternalSecretRotationMetadataType, 0, 4, 4, 4, 4, 4, () => TagListType, [2, n0, _SVTSMT, 0, 0, 64 | 0], 0, 4, 0]
+];
+var SecretValueEntry$ = [3, n0, _SVE,
+    0,
+    [_ARN, _N, _VI, _SB, _SS, _VSe, _CD],
+    [0, 0, 0, [() => SecretBinaryType, 0], [() => SecretStringType, 0], 64 | 0, 4]
+];
+var SecretVersionsListEntry$ = [3, n0, _SVLE,
+    0,
+    [_VI, _VSe, _LAD, _CD, _KKIm],
+    [0, 64 | 0, 4, 4, 64 | 0]
+];
+var StopReplicationToReplicaRequest$ = [3, n0, _SRTRR,
+    0,
+    [_SI],
+    [0], 1
+];
+var StopReplicationToReplicaResponse$ = [3, n0, _SRTRRt,
+    0,
+    [_ARN],
+    [0]
+];
+var Tag$ = [3, n0, _Ta,
+    0,
+    [_K, _V],
+    [0, 0]
+];
+var TagResourceRequest$ = [3, n0, _TRR,
+    0,
+    [_SI, _T],
+    [0, () => TagListType], 2
+];
+var UntagResourceRequest$ = [3, n0, _URR,
+    0,
+    [_SI, _TK],
+    [0, 64 | 0], 2
+];
+var UpdateSecretRequest$ = [3, n0, _USR,
+    0,
+    [_SI, _CRT, _D, _KKI, _SB, _SS, _Ty],
+    [0, [0, 4], 0, 0, [() => SecretBinaryType, 0], [() => SecretStringType, 0], 0], 1
+];
+var UpdateSecretResponse$ = [3, n0, _USRp,
+    0,
+    [_ARN, _N, _VI],
+    [0, 0, 0]
+];
+var UpdateSecretVersionStageRequest$ = [3, n0, _USVSR,
+    0,
+    [_SI, _VS, _RFVI, _MTVI],
+    [0, 0, 0, 0], 2
+];
+var UpdateSecretVersionStageResponse$ = [3, n0, _USVSRp,
+    0,
+    [_ARN, _N],
+    [0, 0]
+];
+var ValidateResourcePolicyRequest$ = [3, n0, _VRPR,
+    0,
+    [_RPe, _SI],
+    [0, 0], 1
+];
+var ValidateResourcePolicyResponse$ = [3, n0, _VRPRa,
+    0,
+    [_PVP, _VE],
+    [2, () => ValidationErrorsType]
+];
+var ValidationErrorsEntry$ = [3, n0, _VEE,
+    0,
+    [_CN, _EM],
+    [0, 0]
+];
+var __Unit = "unit";
+var AddReplicaRegionListType = [1, n0, _ARRLT,
+    0, () => ReplicaRegionType$
+];
+var APIErrorListType = [1, n0, _APIELT,
+    0, () => APIErrorType$
+];
+var ExternalSecretRotationMetadataType = [1, n0, _ESRMT,
+    0, () => ExternalSecretRotationMetadataItem$
+];
+var FiltersListType = [1, n0, _FLT,
+    0, () => Filter$
+];
+var ReplicationStatusListType = [1, n0, _RSLT,
+    0, () => ReplicationStatusType$
+];
+var SecretListType = [1, n0, _SLT,
+    0, () => SecretListEntry$
+];
+var SecretValuesType = [1, n0, _SVT,
+    0, [() => SecretValueEntry$,
+        0]
+];
+var SecretVersionsListType = [1, n0, _SVLT,
+    0, () => SecretVersionsListEntry$
+];
+var TagListType = [1, n0, _TLT,
+    0, () => Tag$
+];
+var ValidationErrorsType = [1, n0, _VET,
+    0, () => ValidationErrorsEntry$
+];
+var BatchGetSecretValue$ = [9, n0, _BGSV,
+    0, () => BatchGetSecretValueRequest$, () => BatchGetSecretValueResponse$
+];
+var CancelRotateSecret$ = [9, n0, _CRS,
+    0, () => CancelRotateSecretRequest$, () => CancelRotateSecretResponse$
+];
+var CreateSecret$ = [9, n0, _CS,
+    0, () => CreateSecretRequest$, () => CreateSecretResponse$
+];
+var DeleteResourcePolicy$ = [9, n0, _DRP,
+    0, () => DeleteResourcePolicyRequest$, () => DeleteResourcePolicyResponse$
+];
+var DeleteSecret$ = [9, n0, _DS,
+    0, () => DeleteSecretRequest$, () => DeleteSecretResponse$
+];
+var DescribeSecret$ = [9, n0, _DSe,
+    0, () => DescribeSecretRequest$, () => DescribeSecretResponse$
+];
+var GetRandomPassword$ = [9, n0, _GRP,
+    0, () => GetRandomPasswordRequest$, () => GetRandomPasswordResponse$
+];
+var GetResourcePolicy$ = [9, n0, _GRPe,
+    0, () => GetResourcePolicyRequest$, () => GetResourcePolicyResponse$
+];
+var GetSecretValue$ = [9, n0, _GSV,
+    0, () => GetSecretValueRequest$, () => GetSecretValueResponse$
+];
+var ListSecrets$ = [9, n0, _LS,
+    0, () => ListSecretsRequest$, () => ListSecretsResponse$
+];
+var ListSecretVersionIds$ = [9, n0, _LSVI,
+    0, () => ListSecretVersionIdsRequest$, () => ListSecretVersionIdsResponse$
+];
+var PutResourcePolicy$ = [9, n0, _PRP,
+    0, () => PutResourcePolicyRequest$, () => PutResourcePolicyResponse$
+];
+var PutSecretValue$ = [9, n0, _PSV,
+    0, () => PutSecretValueRequest$, () => PutSecretValueResponse$
+];
+var RemoveRegionsFromReplication$ = [9, n0, _RRFR,
+    0, () => RemoveRegionsFromReplicationRequest$, () => RemoveRegionsFromReplicationResponse$
+];
+var ReplicateSecretToRegions$ = [9, n0, _RSTR,
+    0, () => ReplicateSecretToRegionsRequest$, () => ReplicateSecretToRegionsResponse$
+];
+var RestoreSecret$ = [9, n0, _RSe,
+    0, () => RestoreSecretRequest$, () => RestoreSecretResponse$
+];
+var RotateSecret$ = [9, n0, _RSo,
+    0, () => RotateSecretRequest$, () => RotateSecretResponse$
+];
+var StopReplicationToReplica$ = [9, n0, _SRTR,
+    0, () => StopReplicationToReplicaRequest$, () => StopReplicationToReplicaResponse$
+];
+var TagResource$ = [9, n0, _TR,
+    0, () => TagResourceRequest$, () => __Unit
+];
+var UntagResource$ = [9, n0, _UR,
+    0, () => UntagResourceRequest$, () => __Unit
+];
+var UpdateSecret$ = [9, n0, _US,
+    0, () => UpdateSecretRequest$, () => UpdateSecretResponse$
+];
+var UpdateSecretVersionStage$ = [9, n0, _USVS,
+    0, () => UpdateSecretVersionStageRequest$, () => UpdateSecretVersionStageResponse$
+];
+var ValidateResourcePolicy$ = [9, n0, _VRP,
+    0, () => ValidateResourcePolicyRequest$, () => ValidateResourcePolicyResponse$
+];
+
+const getRuntimeConfig$1 = (config) => {
+    return {
+        apiVersion: "2017-10-17",
+        base64Decoder: config?.base64Decoder ?? fromBase64,
+        base64Encoder: config?.base64Encoder ?? toBase64,
+        disableHostPrefix: config?.disableHostPrefix ?? false,
+        endpointProvider: config?.endpointProvider ?? defaultEndpointResolver,
+        extensions: config?.extensions ?? [],
+        httpAuthSchemeProvider: config?.httpAuthSchemeProvider ?? defaultSecretsManagerHttpAuthSchemeProvider,
+        httpAuthSchemes: config?.httpAuthSchemes ?? [
+            {
+                schemeId: "aws.auth#sigv4",
+                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4"),
+                signer: new AwsSdkSigV4Signer(),
+            },
+        ],
+        logger: config?.logger ?? new NoOpLogger(),
+        protocol: config?.protocol ?? AwsJson1_1Protocol,
+        protocolSettings: config?.protocolSettings ?? {
+            defaultNamespace: "com.amazonaws.secretsmanager",
+            errorTypeRegistries,
+            version: "2017-10-17",
+            serviceTarget: "secretsmanager",
+        },
+        serviceId: config?.serviceId ?? "Secrets Manager",
+        sha256: config?.sha256 ?? Sha256,
+        urlParser: config?.urlParser ?? parseUrl,
+        utf8Decoder: config?.utf8Decoder ?? fromUtf8,
+        utf8Encoder: config?.utf8Encoder ?? toUtf8,
+    };
+};
+
+const getRuntimeConfig = (config) => {
+    emitWarningIfUnsupportedVersion(process.version);
+    const defaultsMode = resolveDefaultsModeConfig(config);
+    const defaultConfigProvider = () => defaultsMode().then(loadConfigsForDefaultMode);
+    const clientSharedValues = getRuntimeConfig$1(config);
+    emitWarningIfUnsupportedVersion$1(process.version);
+    const loaderConfig = {
+        profile: config?.profile,
+        logger: clientSharedValues.logger,
+    };
+    return {
+        ...clientSharedValues,
+        ...config,
+        runtime: "node",
+        defaultsMode,
+        authSchemePreference: config?.authSchemePreference ?? loadConfig(NODE_AUTH_SCHEME_PREFERENCE_OPTIONS, loaderConfig),
+        bodyLengthChecker: config?.bodyLengthChecker ?? calculateBodyLength,
+        credentialDefaultProvider: config?.credentialDefaultProvider ?? defaultProvider,
+        defaultSocketTimeout: getDefaultSocketTimeout(config?.requestHandler, 300_000),
+        defaultUserAgentProvider: config?.defaultUserAgentProvider ?? createDefaultUserAgentProvider({ serviceId: clientSharedValues.serviceId, clientVersion: packageInfo.version }),
+        maxAttempts: config?.maxAttempts ?? loadConfig(NODE_MAX_ATTEMPT_CONFIG_OPTIONS, config),
+        region: config?.region ?? loadConfig(NODE_REGION_CONFIG_OPTIONS, { ...NODE_REGION_CONFIG_FILE_OPTIONS, ...loaderConfig }),
+        requestHandler: NodeHttpHandler.create(config?.requestHandler ?? defaultConfigProvider),
+        retryMode: config?.retryMode ??
+            loadConfig({
+                ...NODE_RETRY_MODE_CONFIG_OPTIONS,
+                default: async () => (await defaultConfigProvider()).retryMode || DEFAULT_RETRY_MODE,
+            }, config),
+        streamCollector: config?.streamCollector ?? streamCollector,
+        useDualstackEndpoint: config?.useDualstackEndpoint ?? loadConfig(NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        useFipsEndpoint: config?.useFipsEndpoint ?? loadConfig(NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        userAgentAppId: config?.userAgentAppId ?? loadConfig(NODE_APP_ID_CONFIG_OPTIONS, loaderConfig),
+    };
+};
+
+const getHttpAuthExtensionConfiguration = (runtimeConfig) => {
+    const _httpAuthSchemes = runtimeConfig.httpAuthSchemes;
+    let _httpAuthSchemeProvider = runtimeConfig.httpAuthSchemeProvider;
+    let _credentials = runtimeConfig.credentials;
+    return {
+        setHttpAuthScheme(httpAuthScheme) {
+            const index = _httpAuthSchemes.findIndex((scheme) => scheme.schemeId === httpAuthScheme.schemeId);
+            if (index === -1) {
+                _httpAuthSchemes.push(httpAuthScheme);
+            }
+            else {
+                _httpAuthSchemes.splice(index, 1, httpAuthScheme);
+            }
+        },
+        httpAuthSchemes() {
+            return _httpAuthSchemes;
+        },
+        setHttpAuthSchemeProvider(httpAuthSchemeProvider) {
+            _httpAuthSchemeProvider = httpAuthSchemeProvider;
+        },
+        httpAuthSchemeProvider() {
+            return _httpAuthSchemeProvider;
+        },
+        setCredentials(credentials) {
+            _credentials = credentials;
+        },
+        credentials() {
+            return _credentials;
+        },
+    };
+};
+const resolveHttpAuthRuntimeConfig = (config) => {
+    return {
+        httpAuthSchemes: config.httpAuthSchemes(),
+        httpAuthSchemeProvider: config.httpAuthSchemeProvider(),
+        credentials: config.credentials(),
+    };
+};
+
+const resolveRuntimeExtensions = (runtimeConfig, extensions) => {
+    const extensionConfiguration = Object.assign(getAwsRegionExtensionConfiguration(runtimeConfig), getDefaultExtensionConfiguration(runtimeConfig), getHttpHandlerExtensionConfiguration(runtimeConfig), getHttpAuthExtensionConfiguration(runtimeConfig));
+    extensions.forEach((extension) => extension.configure(extensionConfiguration));
+    return Object.assign(runtimeConfig, resolveAwsRegionExtensionConfiguration(extensionConfiguration), resolveDefaultRuntimeConfig(extensionConfiguration), resolveHttpHandlerRuntimeConfig(extensionConfiguration), resolveHttpAuthRuntimeConfig(extensionConfiguration));
+};
+
+class SecretsManagerClient extends Client {
+    config;
+    constructor(...[configuration]) {
+        const _config_0 = getRuntimeConfig(configuration || {});
+        super(_config_0);
+        this.initConfig = _config_0;
+        const _config_1 = resolveClientEndpointParameters(_config_0);
+        const _config_2 = resolveUserAgentConfig(_config_1);
+        const _config_3 = resolveRetryConfig(_config_2);
+        const _config_4 = resolveRegionConfig(_config_3);
+        const _config_5 = resolveHostHeaderConfig(_config_4);
+        const _config_6 = resolveEndpointConfig(_config_5);
+        const _config_7 = resolveHttpAuthSchemeConfig(_config_6);
+        const _config_8 = resolveRuntimeExtensions(_config_7, configuration?.extensions || []);
+        this.config = _config_8;
+        this.middlewareStack.use(getSchemaSerdePlugin(this.config));
+        this.middlewareStack.use(getUserAgentPlugin(this.config));
+        this.middlewareStack.use(getRetryPlugin(this.config));
+        this.middlewareStack.use(getContentLengthPlugin(this.config));
+        this.middlewareStack.use(getHostHeaderPlugin(this.config));
+        this.middlewareStack.use(getLoggerPlugin(this.config));
+        this.middlewareStack.use(getRecursionDetectionPlugin(this.config));
+        this.middlewareStack.use(getHttpAuthSchemeEndpointRuleSetPlugin(this.config, {
+            httpAuthSchemeParametersProvider: defaultSecretsManagerHttpAuthSchemeParametersProvider,
+            identityProviderConfigProvider: async (config) => new DefaultIdentityProviderConfig({
+                "aws.auth#sigv4": config.credentials,
+            }),
+        }));
+        this.middlewareStack.use(getHttpSigningPlugin(this.config));
+    }
+    destroy() {
+        super.destroy();
+    }
+}
+
+const command = makeBuilder(commonParams, "secretsmanager", "SecretsManagerClient", getEndpointPlugin);
+const _ep0 = {};
+const _mw0 = (Command, cs, config, o) => [];
+
+class BatchGetSecretValueCommand extends command(_ep0, _mw0, "BatchGetSecretValue", BatchGetSecretValue$) {
+}
+
+class CancelRotateSecretCommand extends command(_ep0, _mw0, "CancelRotateSecret", CancelRotateSecret$) {
+}
+
+class CreateSecretCommand extends command(_ep0, _mw0, "CreateSecret", CreateSecret$) {
+}
+
+class DeleteResourcePolicyCommand extends command(_ep0, _mw0, "DeleteResourcePolicy", DeleteResourcePolicy$) {
+}
+
+class DeleteSecretCommand extends command(_ep0, _mw0, "DeleteSecret", DeleteSecret$) {
+}
+
+class DescribeSecretCommand extends command(_ep0, _mw0, "DescribeSecret", DescribeSecret$) {
+}
+
+class GetRandomPasswordCommand extends command(_ep0, _mw0, "GetRandomPassword", GetRandomPassword$) {
+}
+
+class GetResourcePolicyCommand extends command(_ep0, _mw0, "GetResourcePolicy", GetResourcePolicy$) {
+}
+
+class GetSecretValueCommand extends command(_ep0, _mw0, "GetSecretValue", GetSecretValue$) {
+}
+
+class ListSecretsCommand extends command(_ep0, _mw0, "ListSecrets", ListSecrets$) {
+}
+
+class ListSecretVersionIdsCommand extends command(_ep0, _mw0, "ListSecretVersionIds", ListSecretVersionIds$) {
+}
+
+class PutResourcePolicyCommand extends command(_ep0, _mw0, "PutResourcePolicy", PutResourcePolicy$) {
+}
+
+class PutSecretValueCommand extends command(_ep0, _mw0, "PutSecretValue", PutSecretValue$) {
+}
+
+class RemoveRegionsFromReplicationCommand extends command(_ep0, _mw0, "RemoveRegionsFromReplication", RemoveRegionsFromReplication$) {
+}
+
+class ReplicateSecretToRegionsCommand extends command(_ep0, _mw0, "ReplicateSecretToRegions", ReplicateSecretToRegions$) {
+}
+
+class RestoreSecretCommand extends command(_ep0, _mw0, "RestoreSecret", RestoreSecret$) {
+}
+
+class RotateSecretCommand extends command(_ep0, _mw0, "RotateSecret", RotateSecret$) {
+}
+
+class StopReplicationToReplicaCommand extends command(_ep0, _mw0, "StopReplicationToReplica", StopReplicationToReplica$) {
+}
+
+class TagResourceCommand extends command(_ep0, _mw0, "TagResource", TagResource$) {
+}
+
+class UntagResourceCommand extends command(_ep0, _mw0, "UntagResource", UntagResource$) {
+}
+
+class UpdateSecretCommand extends command(_ep0, _mw0, "UpdateSecret", UpdateSecret$) {
+}
+
+class UpdateSecretVersionStageCommand extends command(_ep0, _mw0, "UpdateSecretVersionStage", UpdateSecretVersionStage$) {
+}
+
+class ValidateResourcePolicyCommand extends command(_ep0, _mw0, "ValidateResourcePolicy", ValidateResourcePolicy$) {
+}
+
+const paginateBatchGetSecretValue = createPaginator(SecretsManagerClient, BatchGetSecretValueCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListSecrets = createPaginator(SecretsManagerClient, ListSecretsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListSecretVersionIds = createPaginator(SecretsManagerClient, ListSecretVersionIdsCommand, "NextToken", "NextToken", "MaxResults");
+
+const commands = {
+    BatchGetSecretValueCommand,
+    CancelRotateSecretCommand,
+    CreateSecretCommand,
+    DeleteResourcePolicyCommand,
+    DeleteSecretCommand,
+    DescribeSecretCommand,
+    GetRandomPasswordCommand,
+    GetResourcePolicyCommand,
+    GetSecretValueCommand,
+    ListSecretsCommand,
+    ListSecretVersionIdsCommand,
+    PutResourcePolicyCommand,
+    PutSecretValueCommand,
+    RemoveRegionsFromReplicationCommand,
+    ReplicateSecretToRegionsCommand,
+    RestoreSecretCommand,
+    RotateSecretCommand,
+    StopReplicationToReplicaCommand,
+    TagResourceCommand,
+    UntagResourceCommand,
+    UpdateSecretCommand,
+    UpdateSecretVersionStageCommand,
+    ValidateResourcePolicyCommand,
+};
+const paginators = {
+    paginateBatchGetSecretValue,
+    paginateListSecrets,
+    paginateListSecretVersionIds,
+};
+class SecretsManager extends SecretsManagerClient {
+}
+createAggregatedClient(commands, SecretsManager, { paginators });
+
+const FilterNameStringType = {
+    all: "all",
+    description: "description",
+    name: "name",
+    owning_service: "owning-service",
+    primary_region: "primary-region",
+    tag_key: "tag-key",
+    tag_value: "tag-value",
+};
+const StatusType = {
+    Failed: "Failed",
+    InProgress: "InProgress",
+    InSync: "InSync",
+};
+const SortByType = {
+    created_date: "created-date",
+    last_accessed_date: "last-accessed-date",
+    last_changed_date: "last-changed-date",
+    name: "name",
+};
+const SortOrderType = {
+    asc: "asc",
+    desc: "desc",
+};
+
+__webpack_unused_export__ = APIErrorType$;
+__webpack_unused_export__ = BatchGetSecretValue$;
+__webpack_unused_export__ = BatchGetSecretValueCommand;
+__webpack_unused_export__ = BatchGetSecretValueRequest$;
+__webpack_unused_export__ = BatchGetSecretValueResponse$;
+__webpack_unused_export__ = CancelRotateSecret$;
+__webpack_unused_export__ = CancelRotateSecretCommand;
+__webpack_unused_export__ = CancelRotateSecretRequest$;
+__webpack_unused_export__ = CancelRotateSecretResponse$;
+__webpack_unused_export__ = CreateSecret$;
+__webpack_unused_export__ = CreateSecretCommand;
+__webpack_unused_export__ = CreateSecretRequest$;
+__webpack_unused_export__ = CreateSecretResponse$;
+__webpack_unused_export__ = DecryptionFailure;
+__webpack_unused_export__ = DecryptionFailure$;
+__webpack_unused_export__ = DeleteResourcePolicy$;
+__webpack_unused_export__ = DeleteResourcePolicyCommand;
+__webpack_unused_export__ = DeleteResourcePolicyRequest$;
+__webpack_unused_export__ = DeleteResourcePolicyResponse$;
+__webpack_unused_export__ = DeleteSecret$;
+__webpack_unused_export__ = DeleteSecretCommand;
+__webpack_unused_export__ = DeleteSecretRequest$;
+__webpack_unused_export__ = DeleteSecretResponse$;
+__webpack_unused_export__ = DescribeSecret$;
+exports.X5 = DescribeSecretCommand;
+__webpack_unused_export__ = DescribeSecretRequest$;
+__webpack_unused_export__ = DescribeSecretResponse$;
+__webpack_unused_export__ = EncryptionFailure;
+__webpack_unused_export__ = EncryptionFailure$;
+__webpack_unused_export__ = ExternalSecretRotationMetadataItem$;
+__webpack_unused_export__ = Filter$;
+__webpack_unused_export__ = FilterNameStringType;
+__webpack_unused_export__ = GetRandomPassword$;
+__webpack_unused_export__ = GetRandomPasswordCommand;
+__webpack_unused_export__ = GetRandomPasswordRequest$;
+__webpack_unused_export__ = GetRandomPasswordResponse$;
+__webpack_unused_export__ = GetResourcePolicy$;
+__webpack_unused_export__ = GetResourcePolicyCommand;
+__webpack_unused_export__ = GetResourcePolicyRequest$;
+__webpack_unused_export__ = GetResourcePolicyResponse$;
+__webpack_unused_export__ = GetSecretValue$;
+__webpack_unused_export__ = GetSecretValueCommand;
+__webpack_unused_export__ = GetSecretValueRequest$;
+__webpack_unused_export__ = GetSecretValueResponse$;
+__webpack_unused_export__ = InternalServiceError;
+__webpack_unused_export__ = InternalServiceError$;
+__webpack_unused_export__ = InvalidNextTokenException;
+__webpack_unused_export__ = InvalidNextTokenException$;
+__webpack_unused_export__ = InvalidParameterException;
+__webpack_unused_export__ = InvalidParameterException$;
+__webpack_unused_export__ = InvalidRequestException;
+__webpack_unused_export__ = InvalidRequestException$;
+__webpack_unused_export__ = LimitExceededException;
+__webpack_unused_export__ = LimitExceededException$;
+__webpack_unused_export__ = ListSecretVersionIds$;
+__webpack_unused_export__ = ListSecretVersionIdsCommand;
+__webpack_unused_export__ = ListSecretVersionIdsRequest$;
+__webpack_unused_export__ = ListSecretVersionIdsResponse$;
+__webpack_unused_export__ = ListSecrets$;
+__webpack_unused_export__ = ListSecretsCommand;
+__webpack_unused_export__ = ListSecretsRequest$;
+__webpack_unused_export__ = ListSecretsResponse$;
+__webpack_unused_export__ = MalformedPolicyDocumentException;
+__webpack_unused_export__ = MalformedPolicyDocumentException$;
+__webpack_unused_export__ = PreconditionNotMetException;
+__webpack_unused_export__ = PreconditionNotMetException$;
+__webpack_unused_export__ = PublicPolicyException;
+__webpack_unused_export__ = PublicPolicyException$;
+__webpack_unused_export__ = PutResourcePolicy$;
+__webpack_unused_export__ = PutResourcePolicyCommand;
+__webpack_unused_export__ = PutResourcePolicyRequest$;
+__webpack_unused_export__ = PutResourcePolicyResponse$;
+__webpack_unused_export__ = PutSecretValue$;
+__webpack_unused_export__ = PutSecretValueCommand;
+__webpack_unused_export__ = PutSecretValueRequest$;
+__webpack_unused_export__ = PutSecretValueResponse$;
+__webpack_unused_export__ = RemoveRegionsFromReplication$;
+__webpack_unused_export__ = RemoveRegionsFromReplicationCommand;
+__webpack_unused_export__ = RemoveRegionsFromReplicationRequest$;
+__webpack_unused_export__ = RemoveRegionsFromReplicationResponse$;
+__webpack_unused_export__ = ReplicaRegionType$;
+__webpack_unused_export__ = ReplicateSecretToRegions$;
+__webpack_unused_export__ = ReplicateSecretToRegionsCommand;
+__webpack_unused_export__ = ReplicateSecretToRegionsRequest$;
+__webpack_unused_export__ = ReplicateSecretToRegionsResponse$;
+__webpack_unused_export__ = ReplicationStatusType$;
+__webpack_unused_export__ = ResourceExistsException;
+__webpack_unused_export__ = ResourceExistsException$;
+__webpack_unused_export__ = ResourceNotFoundException;
+__webpack_unused_export__ = ResourceNotFoundException$;
+__webpack_unused_export__ = RestoreSecret$;
+__webpack_unused_export__ = RestoreSecretCommand;
+__webpack_unused_export__ = RestoreSecretRequest$;
+__webpack_unused_export__ = RestoreSecretResponse$;
+__webpack_unused_export__ = RotateSecret$;
+__webpack_unused_export__ = RotateSecretCommand;
+__webpack_unused_export__ = RotateSecretRequest$;
+__webpack_unused_export__ = RotateSecretResponse$;
+__webpack_unused_export__ = RotationRulesType$;
+__webpack_unused_export__ = SecretListEntry$;
+__webpack_unused_export__ = SecretValueEntry$;
+__webpack_unused_export__ = SecretVersionsListEntry$;
+__webpack_unused_export__ = SecretsManager;
+exports._H = SecretsManagerClient;
+__webpack_unused_export__ = SecretsManagerServiceException;
+__webpack_unused_export__ = SecretsManagerServiceException$;
+__webpack_unused_export__ = SortByType;
+__webpack_unused_export__ = SortOrderType;
+__webpack_unused_export__ = StatusType;
+__webpack_unused_export__ = StopReplicationToReplica$;
+__webpack_unused_export__ = StopReplicationToReplicaCommand;
+__webpack_unused_export__ = StopReplicationToReplicaRequest$;
+__webpack_unused_export__ = StopReplicationToReplicaResponse$;
+__webpack_unused_export__ = Tag$;
+__webpack_unused_export__ = TagResource$;
+__webpack_unused_export__ = TagResourceCommand;
+__webpack_unused_export__ = TagResourceRequest$;
+__webpack_unused_export__ = UntagResource$;
+__webpack_unused_export__ = UntagResourceCommand;
+__webpack_unused_export__ = UntagResourceRequest$;
+__webpack_unused_export__ = UpdateSecret$;
+__webpack_unused_export__ = UpdateSecretCommand;
+__webpack_unused_export__ = UpdateSecretRequest$;
+__webpack_unused_export__ = UpdateSecretResponse$;
+__webpack_unused_export__ = UpdateSecretVersionStage$;
+__webpack_unused_export__ = UpdateSecretVersionStageCommand;
+__webpack_unused_export__ = UpdateSecretVersionStageRequest$;
+__webpack_unused_export__ = UpdateSecretVersionStageResponse$;
+__webpack_unused_export__ = ValidateResourcePolicy$;
+__webpack_unused_export__ = ValidateResourcePolicyCommand;
+__webpack_unused_export__ = ValidateResourcePolicyRequest$;
+__webpack_unused_export__ = ValidateResourcePolicyResponse$;
+__webpack_unused_export__ = ValidationErrorsEntry$;
+__webpack_unused_export__ = errorTypeRegistries;
+__webpack_unused_export__ = paginateBatchGetSecretValue;
+__webpack_unused_export__ = paginateListSecretVersionIds;
+__webpack_unused_export__ = paginateListSecrets;
+
+
+/***/ }),
+
+/***/ 4736:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var __webpack_unused_export__;
+const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, getDefaultSocketTimeout, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(5152);
+const { getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin, createPaginator } = __nccwpck_require__(402);
+const { normalizeProvider, getSmithyContext, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, makeBuilder, createWaiter, checkExceptions, WaiterState, createAggregatedClient } = __nccwpck_require__(2658);
+const { Command: $Command } = __nccwpck_require__(2658);
+__webpack_unused_export__ = $Command;
+__webpack_unused_export__ = Client;
+const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(7291);
+const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveEndpointConfig, getEndpointPlugin } = __nccwpck_require__(2085);
+const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(3422);
+const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(3609);
+const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(6890);
+const { resolveAwsSdkSigV4Config, AwsSdkSigV4Signer, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(7523);
+const { defaultProvider } = __nccwpck_require__(5861);
+const { toUtf8, fromUtf8, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(2430);
+const { streamCollector, NodeHttpHandler } = __nccwpck_require__(1279);
+const { AwsJson1_1Protocol } = __nccwpck_require__(7288);
+const { Sha256 } = __nccwpck_require__(9542);
+
+const defaultSSMHttpAuthSchemeParametersProvider = async (config, context, input) => {
+    return {
+        operation: getSmithyContext(context).operation,
+        region: await normalizeProvider(config.region)() || (() => {
+            throw new Error("expected `region` to be configured for `aws.auth#sigv4`");
+        })(),
+    };
+};
+function createAwsAuthSigv4HttpAuthOption(authParameters) {
+    return {
+        schemeId: "aws.auth#sigv4",
+        signingProperties: {
+            name: "ssm",
+            region: authParameters.region,
+        },
+        propertiesExtractor: (config, context) => ({
+            signingProperties: {
+                config,
+                context,
+            },
+        }),
+    };
+}
+const defaultSSMHttpAuthSchemeProvider = (authParameters) => {
+    const options = [];
+    switch (authParameters.operation) {
+        default: {
+            options.push(createAwsAuthSigv4HttpAuthOption(authParameters));
+        }
+    }
+    return options;
+};
+const resolveHttpAuthSchemeConfig = (config) => {
+    const config_0 = resolveAwsSdkSigV4Config(config);
+    return Object.assign(config_0, {
+        authSchemePreference: normalizeProvider(config.authSchemePreference ?? []),
+    });
+};
+
+const resolveClientEndpointParameters = (options) => {
+    return Object.assign(options, {
+        useDualstackEndpoint: options.useDualstackEndpoint ?? false,
+        useFipsEndpoint: options.useFipsEndpoint ?? false,
+        defaultSigningName: "ssm",
+    });
+};
+const commonParams = {
+    UseFIPS: { type: "builtInParams", name: "useFipsEndpoint" },
+    Endpoint: { type: "builtInParams", name: "endpoint" },
+    Region: { type: "builtInParams", name: "region" },
+    UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
+};
+
+var version = "3.1161.0";
+var packageInfo = {
+	version: version};
+
+const k = "ref";
+const a = -1, b = true, c = "isSet", d = "PartitionResult", e = "booleanEquals", f = "getAttr", g = { [k]: "Endpoint" }, h = { [k]: d }, i = {}, j = [{ [k]: "Region" }];
+const _data = {
+    conditions: [
+        [c, [g]],
+        [c, j],
+        ["aws.partition", j, d],
+        [e, [{ [k]: "UseFIPS" }, b]],
+        [e, [{ [k]: "UseDualStack" }, b]],
+        [e, [{ fn: f, argv: [h, "supportsDualStack"] }, b]],
+        [e, [{ fn: f, argv: [h, "supportsFIPS"] }, b]],
+        ["stringEquals", [{ fn: f, argv: [h, "name"] }, "aws-us-gov"]]
+    ],
+    results: [
+        [a],
+        [a, "Invalid Configuration: FIPS and custom endpoint are not supported"],
+        [a, "Invalid Configuration: Dualstack and custom endpoint are not supported"],
+        [g, i],
+        ["https://ssm-fips.{Region}.{PartitionResult#dualStackDnsSuffix}", i],
+        [a, "FIPS and DualStack are enabled, but this partition does not support one or both"],
+        ["https://ssm.{Region}.amazonaws.com", i],
+        ["https://ssm-fips.{Region}.{PartitionResult#dnsSuffix}", i],
+        [a, "FIPS is enabled but this partition does not support FIPS"],
+        ["https://ssm.{Region}.{PartitionResult#dualStackDnsSuffix}", i],
+        [a, "DualStack is enabled but this partition does not support DualStack"],
+        ["https://ssm.{Region}.{PartitionResult#dnsSuffix}", i],
+        [a, "Invalid Configuration: Missing Region"]
+    ]
+};
+const root = 2;
+const r = 100_000_000;
+const nodes = new Int32Array([
+    -1, 1, -1,
+    0, 13, 3,
+    1, 4, r + 12,
+    2, 5, r + 12,
+    3, 8, 6,
+    4, 7, r + 11,
+    5, r + 9, r + 10,
+    4, 11, 9,
+    6, 10, r + 8,
+    7, r + 6, r + 7,
+    5, 12, r + 5,
+    6, r + 4, r + 5,
+    3, r + 1, 14,
+    4, r + 2, r + 3,
+]);
+const bdd = BinaryDecisionDiagram.from(nodes, root, _data.conditions, _data.results);
+
+const cache = new EndpointCache({
+    size: 50,
+    params: ["Endpoint", "Region", "UseDualStack", "UseFIPS"],
+});
+const defaultEndpointResolver = (endpointParams, context = {}) => {
+    return cache.get(endpointParams, () => decideEndpoint(bdd, {
+        endpointParams: endpointParams,
+        logger: context.logger,
+    }));
+};
+customEndpointFunctions.aws = awsEndpointFunctions;
+
+class SSMServiceException extends ServiceException {
+    static shapeId = "smithy.ts.sdk.synthetic.com.amazonaws.ssm#SSMServiceException";
+    constructor(options) {
+        super(options);
+        Object.setPrototypeOf(this, SSMServiceException.prototype);
+    }
+}
+
+class AccessDeniedException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#AccessDeniedException";
+    name = "AccessDeniedException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "AccessDeniedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AccessDeniedException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InternalServerError extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InternalServerError";
+    name = "InternalServerError";
+    $fault = "server";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InternalServerError",
+            $fault: "server",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InternalServerError.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidResourceId extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidResourceId";
+    name = "InvalidResourceId";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidResourceId",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidResourceId.prototype);
+    }
+}
+class InvalidResourceType extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidResourceType";
+    name = "InvalidResourceType";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidResourceType",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidResourceType.prototype);
+    }
+}
+class TooManyTagsError extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#TooManyTagsError";
+    name = "TooManyTagsError";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "TooManyTagsError",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TooManyTagsError.prototype);
+    }
+}
+class TooManyUpdates extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#TooManyUpdates";
+    name = "TooManyUpdates";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TooManyUpdates",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TooManyUpdates.prototype);
+        this.Message = opts.Message;
+    }
+}
+class AlreadyExistsException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#AlreadyExistsException";
+    name = "AlreadyExistsException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "AlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AlreadyExistsException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class OpsItemConflictException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#OpsItemConflictException";
+    name = "OpsItemConflictException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "OpsItemConflictException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OpsItemConflictException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class OpsItemInvalidParameterException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#OpsItemInvalidParameterException";
+    name = "OpsItemInvalidParameterException";
+    $fault = "client";
+    ParameterNames;
+    Message;
+    constructor(opts) {
+        super({
+            name: "OpsItemInvalidParameterException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OpsItemInvalidParameterException.prototype);
+        this.ParameterNames = opts.ParameterNames;
+        this.Message = opts.Message;
+    }
+}
+class OpsItemLimitExceededException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#OpsItemLimitExceededException";
+    name = "OpsItemLimitExceededException";
+    $fault = "client";
+    ResourceTypes;
+    Limit;
+    LimitType;
+    Message;
+    constructor(opts) {
+        super({
+            name: "OpsItemLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OpsItemLimitExceededException.prototype);
+        this.ResourceTypes = opts.ResourceTypes;
+        this.Limit = opts.Limit;
+        this.LimitType = opts.LimitType;
+        this.Message = opts.Message;
+    }
+}
+class OpsItemNotFoundException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#OpsItemNotFoundException";
+    name = "OpsItemNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "OpsItemNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OpsItemNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class OpsItemRelatedItemAlreadyExistsException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#OpsItemRelatedItemAlreadyExistsException";
+    name = "OpsItemRelatedItemAlreadyExistsException";
+    $fault = "client";
+    Message;
+    ResourceUri;
+    OpsItemId;
+    constructor(opts) {
+        super({
+            name: "OpsItemRelatedItemAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OpsItemRelatedItemAlreadyExistsException.prototype);
+        this.Message = opts.Message;
+        this.ResourceUri = opts.ResourceUri;
+        this.OpsItemId = opts.OpsItemId;
+    }
+}
+class DuplicateInstanceId extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#DuplicateInstanceId";
+    name = "DuplicateInstanceId";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "DuplicateInstanceId",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DuplicateInstanceId.prototype);
+    }
+}
+class InvalidCommandId extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidCommandId";
+    name = "InvalidCommandId";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidCommandId",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidCommandId.prototype);
+    }
+}
+class InvalidInstanceId extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidInstanceId";
+    name = "InvalidInstanceId";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidInstanceId",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidInstanceId.prototype);
+        this.Message = opts.Message;
+    }
+}
+class DoesNotExistException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#DoesNotExistException";
+    name = "DoesNotExistException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "DoesNotExistException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DoesNotExistException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidParameters extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidParameters";
+    name = "InvalidParameters";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidParameters",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidParameters.prototype);
+        this.Message = opts.Message;
+    }
+}
+class AssociationAlreadyExists extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#AssociationAlreadyExists";
+    name = "AssociationAlreadyExists";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "AssociationAlreadyExists",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AssociationAlreadyExists.prototype);
+    }
+}
+class AssociationLimitExceeded extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#AssociationLimitExceeded";
+    name = "AssociationLimitExceeded";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "AssociationLimitExceeded",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AssociationLimitExceeded.prototype);
+    }
+}
+class InvalidDocument extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidDocument";
+    name = "InvalidDocument";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidDocument",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidDocument.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidDocumentVersion extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidDocumentVersion";
+    name = "InvalidDocumentVersion";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidDocumentVersion",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidDocumentVersion.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidOutputLocation extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidOutputLocation";
+    name = "InvalidOutputLocation";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidOutputLocation",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidOutputLocation.prototype);
+    }
+}
+class InvalidSchedule extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidSchedule";
+    name = "InvalidSchedule";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidSchedule",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidSchedule.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidTag extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidTag";
+    name = "InvalidTag";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidTag",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidTag.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidTarget extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidTarget";
+    name = "InvalidTarget";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidTarget",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidTarget.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidTargetMaps extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidTargetMaps";
+    name = "InvalidTargetMaps";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidTargetMaps",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidTargetMaps.prototype);
+        this.Message = opts.Message;
+    }
+}
+class UnsupportedPlatformType extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#UnsupportedPlatformType";
+    name = "UnsupportedPlatformType";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "UnsupportedPlatformType",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnsupportedPlatformType.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ConflictException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ConflictException";
+    name = "ConflictException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ConflictException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ConflictException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ServiceQuotaExceededException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ServiceQuotaExceededException";
+    name = "ServiceQuotaExceededException";
+    $fault = "client";
+    Message;
+    ResourceId;
+    ResourceType;
+    QuotaCode;
+    ServiceCode;
+    constructor(opts) {
+        super({
+            name: "ServiceQuotaExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ServiceQuotaExceededException.prototype);
+        this.Message = opts.Message;
+        this.ResourceId = opts.ResourceId;
+        this.ResourceType = opts.ResourceType;
+        this.QuotaCode = opts.QuotaCode;
+        this.ServiceCode = opts.ServiceCode;
+    }
+}
+class DocumentAlreadyExists extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#DocumentAlreadyExists";
+    name = "DocumentAlreadyExists";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "DocumentAlreadyExists",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DocumentAlreadyExists.prototype);
+        this.Message = opts.Message;
+    }
+}
+class DocumentLimitExceeded extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#DocumentLimitExceeded";
+    name = "DocumentLimitExceeded";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "DocumentLimitExceeded",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DocumentLimitExceeded.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidDocumentContent extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidDocumentContent";
+    name = "InvalidDocumentContent";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidDocumentContent",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidDocumentContent.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidDocumentSchemaVersion extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidDocumentSchemaVersion";
+    name = "InvalidDocumentSchemaVersion";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidDocumentSchemaVersion",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidDocumentSchemaVersion.prototype);
+        this.Message = opts.Message;
+    }
+}
+class MaxDocumentSizeExceeded extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#MaxDocumentSizeExceeded";
+    name = "MaxDocumentSizeExceeded";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "MaxDocumentSizeExceeded",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, MaxDocumentSizeExceeded.prototype);
+        this.Message = opts.Message;
+    }
+}
+class NoLongerSupportedException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#NoLongerSupportedException";
+    name = "NoLongerSupportedException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "NoLongerSupportedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, NoLongerSupportedException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class IdempotentParameterMismatch extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#IdempotentParameterMismatch";
+    name = "IdempotentParameterMismatch";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "IdempotentParameterMismatch",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, IdempotentParameterMismatch.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ResourceLimitExceededException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ResourceLimitExceededException";
+    name = "ResourceLimitExceededException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ResourceLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceLimitExceededException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class OpsItemAccessDeniedException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#OpsItemAccessDeniedException";
+    name = "OpsItemAccessDeniedException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "OpsItemAccessDeniedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OpsItemAccessDeniedException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class OpsItemAlreadyExistsException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#OpsItemAlreadyExistsException";
+    name = "OpsItemAlreadyExistsException";
+    $fault = "client";
+    Message;
+    OpsItemId;
+    constructor(opts) {
+        super({
+            name: "OpsItemAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OpsItemAlreadyExistsException.prototype);
+        this.Message = opts.Message;
+        this.OpsItemId = opts.OpsItemId;
+    }
+}
+class OpsMetadataAlreadyExistsException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#OpsMetadataAlreadyExistsException";
+    name = "OpsMetadataAlreadyExistsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "OpsMetadataAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OpsMetadataAlreadyExistsException.prototype);
+    }
+}
+class OpsMetadataInvalidArgumentException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#OpsMetadataInvalidArgumentException";
+    name = "OpsMetadataInvalidArgumentException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "OpsMetadataInvalidArgumentException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OpsMetadataInvalidArgumentException.prototype);
+    }
+}
+class OpsMetadataLimitExceededException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#OpsMetadataLimitExceededException";
+    name = "OpsMetadataLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "OpsMetadataLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OpsMetadataLimitExceededException.prototype);
+    }
+}
+class OpsMetadataTooManyUpdatesException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#OpsMetadataTooManyUpdatesException";
+    name = "OpsMetadataTooManyUpdatesException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "OpsMetadataTooManyUpdatesException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OpsMetadataTooManyUpdatesException.prototype);
+    }
+}
+class ResourceDataSyncAlreadyExistsException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ResourceDataSyncAlreadyExistsException";
+    name = "ResourceDataSyncAlreadyExistsException";
+    $fault = "client";
+    SyncName;
+    constructor(opts) {
+        super({
+            name: "ResourceDataSyncAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceDataSyncAlreadyExistsException.prototype);
+        this.SyncName = opts.SyncName;
+    }
+}
+class ResourceDataSyncCountExceededException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ResourceDataSyncCountExceededException";
+    name = "ResourceDataSyncCountExceededException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ResourceDataSyncCountExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceDataSyncCountExceededException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ResourceDataSyncInvalidConfigurationException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ResourceDataSyncInvalidConfigurationException";
+    name = "ResourceDataSyncInvalidConfigurationException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ResourceDataSyncInvalidConfigurationException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceDataSyncInvalidConfigurationException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidActivation extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidActivation";
+    name = "InvalidActivation";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidActivation",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidActivation.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidActivationId extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidActivationId";
+    name = "InvalidActivationId";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidActivationId",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidActivationId.prototype);
+        this.Message = opts.Message;
+    }
+}
+class AssociationDoesNotExist extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#AssociationDoesNotExist";
+    name = "AssociationDoesNotExist";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "AssociationDoesNotExist",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AssociationDoesNotExist.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ResourceNotFoundException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ResourceNotFoundException";
+    name = "ResourceNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ResourceNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class AssociatedInstances extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#AssociatedInstances";
+    name = "AssociatedInstances";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "AssociatedInstances",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AssociatedInstances.prototype);
+    }
+}
+class InvalidDocumentOperation extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidDocumentOperation";
+    name = "InvalidDocumentOperation";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidDocumentOperation",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidDocumentOperation.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidDeleteInventoryParametersException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidDeleteInventoryParametersException";
+    name = "InvalidDeleteInventoryParametersException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidDeleteInventoryParametersException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidDeleteInventoryParametersException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidInventoryRequestException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidInventoryRequestException";
+    name = "InvalidInventoryRequestException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidInventoryRequestException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidInventoryRequestException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidOptionException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidOptionException";
+    name = "InvalidOptionException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidOptionException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidOptionException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidTypeNameException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidTypeNameException";
+    name = "InvalidTypeNameException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidTypeNameException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidTypeNameException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class OpsMetadataNotFoundException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#OpsMetadataNotFoundException";
+    name = "OpsMetadataNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "OpsMetadataNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OpsMetadataNotFoundException.prototype);
+    }
+}
+class ParameterNotFound extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ParameterNotFound";
+    name = "ParameterNotFound";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ParameterNotFound",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ParameterNotFound.prototype);
+    }
+}
+class ResourceInUseException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ResourceInUseException";
+    name = "ResourceInUseException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ResourceInUseException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceInUseException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ResourceDataSyncNotFoundException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ResourceDataSyncNotFoundException";
+    name = "ResourceDataSyncNotFoundException";
+    $fault = "client";
+    SyncName;
+    SyncType;
+    Message;
+    constructor(opts) {
+        super({
+            name: "ResourceDataSyncNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceDataSyncNotFoundException.prototype);
+        this.SyncName = opts.SyncName;
+        this.SyncType = opts.SyncType;
+        this.Message = opts.Message;
+    }
+}
+class MalformedResourcePolicyDocumentException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#MalformedResourcePolicyDocumentException";
+    name = "MalformedResourcePolicyDocumentException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "MalformedResourcePolicyDocumentException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, MalformedResourcePolicyDocumentException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ResourcePolicyConflictException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ResourcePolicyConflictException";
+    name = "ResourcePolicyConflictException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ResourcePolicyConflictException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourcePolicyConflictException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ResourcePolicyInvalidParameterException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ResourcePolicyInvalidParameterException";
+    name = "ResourcePolicyInvalidParameterException";
+    $fault = "client";
+    ParameterNames;
+    Message;
+    constructor(opts) {
+        super({
+            name: "ResourcePolicyInvalidParameterException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourcePolicyInvalidParameterException.prototype);
+        this.ParameterNames = opts.ParameterNames;
+        this.Message = opts.Message;
+    }
+}
+class ResourcePolicyNotFoundException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ResourcePolicyNotFoundException";
+    name = "ResourcePolicyNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ResourcePolicyNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourcePolicyNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TargetInUseException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#TargetInUseException";
+    name = "TargetInUseException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TargetInUseException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TargetInUseException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidFilter extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidFilter";
+    name = "InvalidFilter";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidFilter",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidFilter.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidNextToken extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidNextToken";
+    name = "InvalidNextToken";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidNextToken",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidNextToken.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidAssociationVersion extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidAssociationVersion";
+    name = "InvalidAssociationVersion";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidAssociationVersion",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidAssociationVersion.prototype);
+        this.Message = opts.Message;
+    }
+}
+class AssociationExecutionDoesNotExist extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#AssociationExecutionDoesNotExist";
+    name = "AssociationExecutionDoesNotExist";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "AssociationExecutionDoesNotExist",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AssociationExecutionDoesNotExist.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidFilterKey extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidFilterKey";
+    name = "InvalidFilterKey";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidFilterKey",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidFilterKey.prototype);
+    }
+}
+class InvalidFilterValue extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidFilterValue";
+    name = "InvalidFilterValue";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidFilterValue",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidFilterValue.prototype);
+        this.Message = opts.Message;
+    }
+}
+class AutomationExecutionNotFoundException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#AutomationExecutionNotFoundException";
+    name = "AutomationExecutionNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "AutomationExecutionNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AutomationExecutionNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidPermissionType extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidPermissionType";
+    name = "InvalidPermissionType";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidPermissionType",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidPermissionType.prototype);
+        this.Message = opts.Message;
+    }
+}
+class UnsupportedOperatingSystem extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#UnsupportedOperatingSystem";
+    name = "UnsupportedOperatingSystem";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "UnsupportedOperatingSystem",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnsupportedOperatingSystem.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidInstanceInformationFilterValue extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidInstanceInformationFilterValue";
+    name = "InvalidInstanceInformationFilterValue";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidInstanceInformationFilterValue",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidInstanceInformationFilterValue.prototype);
+    }
+}
+class InvalidInstancePropertyFilterValue extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidInstancePropertyFilterValue";
+    name = "InvalidInstancePropertyFilterValue";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidInstancePropertyFilterValue",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidInstancePropertyFilterValue.prototype);
+    }
+}
+class InvalidDeletionIdException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidDeletionIdException";
+    name = "InvalidDeletionIdException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidDeletionIdException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidDeletionIdException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidFilterOption extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidFilterOption";
+    name = "InvalidFilterOption";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidFilterOption",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidFilterOption.prototype);
+    }
+}
+class OpsItemRelatedItemAssociationNotFoundException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#OpsItemRelatedItemAssociationNotFoundException";
+    name = "OpsItemRelatedItemAssociationNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "OpsItemRelatedItemAssociationNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OpsItemRelatedItemAssociationNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ThrottlingException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ThrottlingException";
+    name = "ThrottlingException";
+    $fault = "client";
+    Message;
+    QuotaCode;
+    ServiceCode;
+    constructor(opts) {
+        super({
+            name: "ThrottlingException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ThrottlingException.prototype);
+        this.Message = opts.Message;
+        this.QuotaCode = opts.QuotaCode;
+        this.ServiceCode = opts.ServiceCode;
+    }
+}
+class ValidationException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ValidationException";
+    name = "ValidationException";
+    $fault = "client";
+    Message;
+    ReasonCode;
+    constructor(opts) {
+        super({
+            name: "ValidationException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ValidationException.prototype);
+        this.Message = opts.Message;
+        this.ReasonCode = opts.ReasonCode;
+    }
+}
+class InvalidDocumentType extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidDocumentType";
+    name = "InvalidDocumentType";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidDocumentType",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidDocumentType.prototype);
+        this.Message = opts.Message;
+    }
+}
+class UnsupportedCalendarException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#UnsupportedCalendarException";
+    name = "UnsupportedCalendarException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "UnsupportedCalendarException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnsupportedCalendarException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidPluginName extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidPluginName";
+    name = "InvalidPluginName";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidPluginName",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidPluginName.prototype);
+    }
+}
+class InvocationDoesNotExist extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvocationDoesNotExist";
+    name = "InvocationDoesNotExist";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvocationDoesNotExist",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvocationDoesNotExist.prototype);
+    }
+}
+class UnsupportedFeatureRequiredException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#UnsupportedFeatureRequiredException";
+    name = "UnsupportedFeatureRequiredException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "UnsupportedFeatureRequiredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnsupportedFeatureRequiredException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidAggregatorException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidAggregatorException";
+    name = "InvalidAggregatorException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidAggregatorException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidAggregatorException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidInventoryGroupException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidInventoryGroupException";
+    name = "InvalidInventoryGroupException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidInventoryGroupException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidInventoryGroupException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidResultAttributeException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidResultAttributeException";
+    name = "InvalidResultAttributeException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidResultAttributeException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidResultAttributeException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidKeyId extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidKeyId";
+    name = "InvalidKeyId";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidKeyId",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidKeyId.prototype);
+    }
+}
+class ParameterVersionNotFound extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ParameterVersionNotFound";
+    name = "ParameterVersionNotFound";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ParameterVersionNotFound",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ParameterVersionNotFound.prototype);
+    }
+}
+class ServiceSettingNotFound extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ServiceSettingNotFound";
+    name = "ServiceSettingNotFound";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ServiceSettingNotFound",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ServiceSettingNotFound.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ParameterVersionLabelLimitExceeded extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ParameterVersionLabelLimitExceeded";
+    name = "ParameterVersionLabelLimitExceeded";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ParameterVersionLabelLimitExceeded",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ParameterVersionLabelLimitExceeded.prototype);
+    }
+}
+class UnsupportedOperationException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#UnsupportedOperationException";
+    name = "UnsupportedOperationException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "UnsupportedOperationException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnsupportedOperationException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class DocumentPermissionLimit extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#DocumentPermissionLimit";
+    name = "DocumentPermissionLimit";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "DocumentPermissionLimit",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DocumentPermissionLimit.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ComplianceTypeCountLimitExceededException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ComplianceTypeCountLimitExceededException";
+    name = "ComplianceTypeCountLimitExceededException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ComplianceTypeCountLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ComplianceTypeCountLimitExceededException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidItemContentException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidItemContentException";
+    name = "InvalidItemContentException";
+    $fault = "client";
+    TypeName;
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidItemContentException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidItemContentException.prototype);
+        this.TypeName = opts.TypeName;
+        this.Message = opts.Message;
+    }
+}
+class ItemSizeLimitExceededException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ItemSizeLimitExceededException";
+    name = "ItemSizeLimitExceededException";
+    $fault = "client";
+    TypeName;
+    Message;
+    constructor(opts) {
+        super({
+            name: "ItemSizeLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ItemSizeLimitExceededException.prototype);
+        this.TypeName = opts.TypeName;
+        this.Message = opts.Message;
+    }
+}
+class TotalSizeLimitExceededException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#TotalSizeLimitExceededException";
+    name = "TotalSizeLimitExceededException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TotalSizeLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TotalSizeLimitExceededException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class CustomSchemaCountLimitExceededException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#CustomSchemaCountLimitExceededException";
+    name = "CustomSchemaCountLimitExceededException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "CustomSchemaCountLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, CustomSchemaCountLimitExceededException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidInventoryItemContextException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidInventoryItemContextException";
+    name = "InvalidInventoryItemContextException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidInventoryItemContextException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidInventoryItemContextException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ItemContentMismatchException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ItemContentMismatchException";
+    name = "ItemContentMismatchException";
+    $fault = "client";
+    TypeName;
+    Message;
+    constructor(opts) {
+        super({
+            name: "ItemContentMismatchException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ItemContentMismatchException.prototype);
+        this.TypeName = opts.TypeName;
+        this.Message = opts.Message;
+    }
+}
+class SubTypeCountLimitExceededException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#SubTypeCountLimitExceededException";
+    name = "SubTypeCountLimitExceededException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "SubTypeCountLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, SubTypeCountLimitExceededException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class UnsupportedInventoryItemContextException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#UnsupportedInventoryItemContextException";
+    name = "UnsupportedInventoryItemContextException";
+    $fault = "client";
+    TypeName;
+    Message;
+    constructor(opts) {
+        super({
+            name: "UnsupportedInventoryItemContextException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnsupportedInventoryItemContextException.prototype);
+        this.TypeName = opts.TypeName;
+        this.Message = opts.Message;
+    }
+}
+class UnsupportedInventorySchemaVersionException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#UnsupportedInventorySchemaVersionException";
+    name = "UnsupportedInventorySchemaVersionException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "UnsupportedInventorySchemaVersionException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnsupportedInventorySchemaVersionException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class HierarchyLevelLimitExceededException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#HierarchyLevelLimitExceededException";
+    name = "HierarchyLevelLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "HierarchyLevelLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, HierarchyLevelLimitExceededException.prototype);
+    }
+}
+class HierarchyTypeMismatchException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#HierarchyTypeMismatchException";
+    name = "HierarchyTypeMismatchException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "HierarchyTypeMismatchException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, HierarchyTypeMismatchException.prototype);
+    }
+}
+class IncompatiblePolicyException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#IncompatiblePolicyException";
+    name = "IncompatiblePolicyException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "IncompatiblePolicyException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, IncompatiblePolicyException.prototype);
+    }
+}
+class InvalidAllowedPatternException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidAllowedPatternException";
+    name = "InvalidAllowedPatternException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidAllowedPatternException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidAllowedPatternException.prototype);
+    }
+}
+class InvalidPolicyAttributeException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidPolicyAttributeException";
+    name = "InvalidPolicyAttributeException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidPolicyAttributeException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidPolicyAttributeException.prototype);
+    }
+}
+class InvalidPolicyTypeException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidPolicyTypeException";
+    name = "InvalidPolicyTypeException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidPolicyTypeException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidPolicyTypeException.prototype);
+    }
+}
+class ParameterAlreadyExists extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ParameterAlreadyExists";
+    name = "ParameterAlreadyExists";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ParameterAlreadyExists",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ParameterAlreadyExists.prototype);
+    }
+}
+class ParameterLimitExceeded extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ParameterLimitExceeded";
+    name = "ParameterLimitExceeded";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ParameterLimitExceeded",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ParameterLimitExceeded.prototype);
+    }
+}
+class ParameterMaxVersionLimitExceeded extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ParameterMaxVersionLimitExceeded";
+    name = "ParameterMaxVersionLimitExceeded";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ParameterMaxVersionLimitExceeded",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ParameterMaxVersionLimitExceeded.prototype);
+    }
+}
+class ParameterPatternMismatchException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ParameterPatternMismatchException";
+    name = "ParameterPatternMismatchException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ParameterPatternMismatchException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ParameterPatternMismatchException.prototype);
+    }
+}
+class PoliciesLimitExceededException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#PoliciesLimitExceededException";
+    name = "PoliciesLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "PoliciesLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, PoliciesLimitExceededException.prototype);
+    }
+}
+class UnsupportedParameterType extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#UnsupportedParameterType";
+    name = "UnsupportedParameterType";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "UnsupportedParameterType",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnsupportedParameterType.prototype);
+    }
+}
+class ResourcePolicyLimitExceededException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ResourcePolicyLimitExceededException";
+    name = "ResourcePolicyLimitExceededException";
+    $fault = "client";
+    Limit;
+    LimitType;
+    Message;
+    constructor(opts) {
+        super({
+            name: "ResourcePolicyLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourcePolicyLimitExceededException.prototype);
+        this.Limit = opts.Limit;
+        this.LimitType = opts.LimitType;
+        this.Message = opts.Message;
+    }
+}
+class FeatureNotAvailableException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#FeatureNotAvailableException";
+    name = "FeatureNotAvailableException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "FeatureNotAvailableException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, FeatureNotAvailableException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class AutomationStepNotFoundException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#AutomationStepNotFoundException";
+    name = "AutomationStepNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "AutomationStepNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AutomationStepNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidAutomationSignalException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidAutomationSignalException";
+    name = "InvalidAutomationSignalException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidAutomationSignalException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidAutomationSignalException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidNotificationConfig extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidNotificationConfig";
+    name = "InvalidNotificationConfig";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidNotificationConfig",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidNotificationConfig.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidOutputFolder extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidOutputFolder";
+    name = "InvalidOutputFolder";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidOutputFolder",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidOutputFolder.prototype);
+    }
+}
+class InvalidRole extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidRole";
+    name = "InvalidRole";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidRole",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidRole.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidAssociation extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidAssociation";
+    name = "InvalidAssociation";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidAssociation",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidAssociation.prototype);
+        this.Message = opts.Message;
+    }
+}
+class AutomationDefinitionNotFoundException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#AutomationDefinitionNotFoundException";
+    name = "AutomationDefinitionNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "AutomationDefinitionNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AutomationDefinitionNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class AutomationDefinitionVersionNotFoundException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#AutomationDefinitionVersionNotFoundException";
+    name = "AutomationDefinitionVersionNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "AutomationDefinitionVersionNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AutomationDefinitionVersionNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class AutomationExecutionLimitExceededException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#AutomationExecutionLimitExceededException";
+    name = "AutomationExecutionLimitExceededException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "AutomationExecutionLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AutomationExecutionLimitExceededException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidAutomationExecutionParametersException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidAutomationExecutionParametersException";
+    name = "InvalidAutomationExecutionParametersException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidAutomationExecutionParametersException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidAutomationExecutionParametersException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class AutomationDefinitionNotApprovedException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#AutomationDefinitionNotApprovedException";
+    name = "AutomationDefinitionNotApprovedException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "AutomationDefinitionNotApprovedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AutomationDefinitionNotApprovedException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TargetNotConnected extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#TargetNotConnected";
+    name = "TargetNotConnected";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TargetNotConnected",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TargetNotConnected.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidAutomationStatusUpdateException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidAutomationStatusUpdateException";
+    name = "InvalidAutomationStatusUpdateException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidAutomationStatusUpdateException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidAutomationStatusUpdateException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class AssociationVersionLimitExceeded extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#AssociationVersionLimitExceeded";
+    name = "AssociationVersionLimitExceeded";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "AssociationVersionLimitExceeded",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AssociationVersionLimitExceeded.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidUpdate extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#InvalidUpdate";
+    name = "InvalidUpdate";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidUpdate",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidUpdate.prototype);
+        this.Message = opts.Message;
+    }
+}
+class StatusUnchanged extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#StatusUnchanged";
+    name = "StatusUnchanged";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "StatusUnchanged",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, StatusUnchanged.prototype);
+    }
+}
+class DocumentVersionLimitExceeded extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#DocumentVersionLimitExceeded";
+    name = "DocumentVersionLimitExceeded";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "DocumentVersionLimitExceeded",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DocumentVersionLimitExceeded.prototype);
+        this.Message = opts.Message;
+    }
+}
+class DuplicateDocumentContent extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#DuplicateDocumentContent";
+    name = "DuplicateDocumentContent";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "DuplicateDocumentContent",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DuplicateDocumentContent.prototype);
+        this.Message = opts.Message;
+    }
+}
+class DuplicateDocumentVersionName extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#DuplicateDocumentVersionName";
+    name = "DuplicateDocumentVersionName";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "DuplicateDocumentVersionName",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DuplicateDocumentVersionName.prototype);
+        this.Message = opts.Message;
+    }
+}
+class OpsMetadataKeyLimitExceededException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#OpsMetadataKeyLimitExceededException";
+    name = "OpsMetadataKeyLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "OpsMetadataKeyLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OpsMetadataKeyLimitExceededException.prototype);
+    }
+}
+class ResourceDataSyncConflictException extends SSMServiceException {
+    static shapeId = "com.amazonaws.ssm#ResourceDataSyncConflictException";
+    name = "ResourceDataSyncConflictException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ResourceDataSyncConflictException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceDataSyncConflictException.prototype);
+        this.Message = opts.Message;
+    }
+}
+
+const _A = "Activation";
+const _AA = "AutoApprove";
+const _AAD = "ApproveAfterDays";
+const _AAE = "AssociationAlreadyExists";
+const _AC = "AlarmConfiguration";
+const _ACL = "AttachmentContentList";
+const _ACc = "ActivationCode";
+const _ACt = "AttachmentContent";
+const _ACtt = "AttachmentsContent";
+const _ACz = "AzureConfiguration";
+const _AD = "AssociationDescription";
+const _ADAR = "AssociationDispatchAssumeRole";
+const _ADE = "AccessDeniedException";
+const _ADL = "AssociationDescriptionList";
+const _ADN = "ApplicationDisplayName";
+const _ADNAE = "AutomationDefinitionNotApprovedException";
+const _ADNE = "AssociationDoesNotExist";
+const _ADNFE = "AutomationDefinitionNotFoundException";
+const _ADVNFE = "AutomationDefinitionVersionNotFoundException";
+const _ADp = "ApprovalDate";
+const _AE = "AssociationExecution";
+const _AEDNE = "AssociationExecutionDoesNotExist";
+const _AEE = "AlreadyExistsException";
+const _AEF = "AssociationExecutionFilter";
+const _AEFL = "AssociationExecutionFilterList";
+const _AEFLu = "AutomationExecutionFilterList";
+const _AEFu = "AutomationExecutionFilter";
+const _AEI = "AutomationExecutionId";
+const _AEIu = "AutomationExecutionInputs";
+const _AEL = "AssociationExecutionsList";
+const _AELEE = "AutomationExecutionLimitExceededException";
+const _AEM = "AutomationExecutionMetadata";
+const _AEML = "AutomationExecutionMetadataList";
+const _AENFE = "AutomationExecutionNotFoundException";
+const _AEP = "AutomationExecutionPreview";
+const _AES = "AutomationExecutionStatus";
+const _AET = "AssociationExecutionTarget";
+const _AETF = "AssociationExecutionTargetsFilter";
+const _AETFL = "AssociationExecutionTargetsFilterList";
+const _AETL = "AssociationExecutionTargetsList";
+const _AETc = "ActualEndTime";
+const _AETs = "AssociationExecutionTargets";
+const _AEs = "AssociationExecutions";
+const _AEu = "AutomationExecution";
+const _AF = "AssociationFilter";
+const _AFL = "AssociationFilterList";
+const _AI = "AssociatedInstances";
+const _AIL = "AccountIdList";
+const _AILt = "AttachmentInformationList";
+const _AITA = "AccountIdsToAdd";
+const _AITR = "AccountIdsToRemove";
+const _AIc = "AccountId";
+const _AIcc = "AccountIds";
+const _AIct = "ActivationId";
+const _AId = "AdditionalInfo";
+const _AIdv = "AdvisoryIds";
+const _AIp = "ApplicationId";
+const _AIs = "AssociationId";
+const _AIss = "AssociationIds";
+const _AIt = "AttachmentInformation";
+const _AItt = "AttachmentsInformation";
+const _AKI = "AccessKeyId";
+const _AKST = "AccessKeySecretType";
+const _AL = "ActivationList";
+const _ALE = "AssociationLimitExceeded";
+const _ALl = "AlarmList";
+const _ALs = "AssociationList";
+const _AN = "AssociationName";
+const _ANt = "AttributeName";
+const _AO = "AssociationOverview";
+const _AOACI = "ApplyOnlyAtCronInterval";
+const _AOIRI = "AssociateOpsItemRelatedItem";
+const _AOIRIR = "AssociateOpsItemRelatedItemRequest";
+const _AOIRIRs = "AssociateOpsItemRelatedItemResponse";
+const _AOS = "AwsOrganizationsSource";
+const _AP = "ApprovedPatches";
+const _APCL = "ApprovedPatchesComplianceLevel";
+const _APENS = "ApprovedPatchesEnableNonSecurity";
+const _APM = "AutomationParameterMap";
+const _APl = "AllowedPattern";
+const _AR = "ApprovalRules";
+const _ARI = "AccessRequestId";
+const _ARN = "ARN";
+const _ARS = "AccessRequestStatus";
+const _AS = "AssociationStatus";
+const _ASAC = "AssociationStatusAggregatedCount";
+const _ASI = "AccountSharingInfo";
+const _ASIL = "AccountSharingInfoList";
+const _ASILl = "AlarmStateInformationList";
+const _ASIl = "AlarmStateInformation";
+const _ASL = "AttachmentsSourceList";
+const _ASLz = "AzureSubscriptionList";
+const _ASNFE = "AutomationStepNotFoundException";
+const _AST = "ActualStartTime";
+const _ASUC = "AvailableSecurityUpdateCount";
+const _ASUCS = "AvailableSecurityUpdatesComplianceStatus";
+const _ASt = "AttachmentsSource";
+const _ASu = "AutomationSubtype";
+const _ASz = "AzureSubscription";
+const _AT = "AssociationType";
+const _ATPN = "AutomationTargetParameterName";
+const _ATTR = "AddTagsToResource";
+const _ATTRR = "AddTagsToResourceRequest";
+const _ATTRRd = "AddTagsToResourceResult";
+const _ATc = "AccessType";
+const _ATg = "AgentType";
+const _ATgg = "AggregatorType";
+const _ATt = "AtTime";
+const _ATu = "AutomationType";
+const _ATut = "AutomationTargets";
+const _AUD = "ApproveUntilDate";
+const _AUT = "AllowUnassociatedTargets";
+const _AV = "AssociationVersion";
+const _AVI = "AssociationVersionInfo";
+const _AVL = "AssociationVersionList";
+const _AVLE = "AssociationVersionLimitExceeded";
+const _AVg = "AgentVersion";
+const _AVp = "ApprovedVersion";
+const _AVs = "AssociationVersions";
+const _AWSKMSKARN = "AWSKMSKeyARN";
+const _AZ = "AvailabilityZone";
+const _AZI = "AvailabilityZoneId";
+const _Ac = "Action";
+const _Acc = "Accounts";
+const _Ag = "Aggregators";
+const _Agg = "Aggregator";
+const _Al = "Alarm";
+const _Ala = "Alarms";
+const _Ar = "Architecture";
+const _Arc = "Arch";
+const _Arn = "Arn";
+const _As = "Association";
+const _Ass = "Associations";
+const _At = "Attachments";
+const _Att = "Attributes";
+const _Attr = "Attribute";
+const _Au = "Author";
+const _Aut = "Automation";
+const _BD = "BaselineDescription";
+const _BI = "BaselineId";
+const _BIa = "BaselineIdentities";
+const _BIas = "BaselineIdentity";
+const _BIu = "BugzillaIds";
+const _BN = "BaselineName";
+const _BNu = "BucketName";
+const _BO = "BaselineOverride";
+const _C = "Command";
+const _CA = "CurrentAction";
+const _CAB = "CreateAssociationBatch";
+const _CABR = "CreateAssociationBatchRequest";
+const _CABRE = "CreateAssociationBatchRequestEntry";
+const _CABREr = "CreateAssociationBatchRequestEntries";
+const _CABRr = "CreateAssociationBatchResult";
+const _CAR = "CreateActivationRequest";
+const _CARr = "CreateActivationResult";
+const _CARre = "CreateAssociationRequest";
+const _CARrea = "CreateAssociationResult";
+const _CAr = "CreatedAt";
+const _CAre = "CreateActivation";
+const _CArea = "CreateAssociation";
+const _CB = "CutoffBehavior";
+const _CBr = "CreatedBy";
+const _CC = "CompletedCount";
+const _CCA = "ConfigConnectorArn";
+const _CCAl = "CloudConnectorArn";
+const _CCC = "CloudConnectorConfiguration";
+const _CCCR = "CreateCloudConnectorRequest";
+const _CCCRr = "CreateCloudConnectorResult";
+const _CCCr = "CreateCloudConnector";
+const _CCF = "CloudConnectorFilter";
+const _CCFL = "CloudConnectorFilterList";
+const _CCI = "CloudConnectorId";
+const _CCR = "CancelCommandRequest";
+const _CCRa = "CancelCommandResult";
+const _CCS = "CloudConnectorSummary";
+const _CCSL = "CloudConnectorSummaryList";
+const _CCa = "CancelCommand";
+const _CCl = "CloudConnectors";
+const _CCli = "ClientContext";
+const _CCo = "CompliantCount";
+const _CCr = "CriticalCount";
+const _CD = "CreatedDate";
+const _CDR = "CreateDocumentRequest";
+const _CDRr = "CreateDocumentResult";
+const _CDh = "ChangeDetails";
+const _CDr = "CreationDate";
+const _CDre = "CreateDocument";
+const _CE = "ConflictException";
+const _CES = "ComplianceExecutionSummary";
+const _CEa = "CategoryEnum";
+const _CF = "CommandFilter";
+const _CFL = "CommandFilterList";
+const _CFo = "ComplianceFilter";
+const _CH = "ContentHash";
+const _CI = "CommandId";
+const _CIE = "ComplianceItemEntry";
+const _CIEL = "ComplianceItemEntryList";
+const _CIL = "CommandInvocationList";
+const _CILo = "ComplianceItemList";
+const _CIo = "CommandInvocation";
+const _CIom = "ComplianceItem";
+const _CIomm = "CommandInvocations";
+const _CIomp = "ComplianceItems";
+const _CL = "ComplianceLevel";
+const _CLo = "CommandList";
+const _CMW = "CreateMaintenanceWindow";
+const _CMWE = "CancelMaintenanceWindowExecution";
+const _CMWER = "CancelMaintenanceWindowExecutionRequest";
+const _CMWERa = "CancelMaintenanceWindowExecutionResult";
+const _CMWR = "CreateMaintenanceWindowRequest";
+const _CMWRr = "CreateMaintenanceWindowResult";
+const _CN = "CalendarNames";
+const _CNCC = "CriticalNonCompliantCount";
+const _CNo = "ComputerName";
+const _COI = "CreateOpsItem";
+const _COIR = "CreateOpsItemRequest";
+const _COIRr = "CreateOpsItemResponse";
+const _COM = "CreateOpsMetadata";
+const _COMR = "CreateOpsMetadataRequest";
+const _COMRr = "CreateOpsMetadataResult";
+const _CP = "CommandPlugins";
+const _CPB = "CreatePatchBaseline";
+const _CPBR = "CreatePatchBaselineRequest";
+const _CPBRr = "CreatePatchBaselineResult";
+const _CPL = "CommandPluginList";
+const _CPo = "CommandPlugin";
+const _CRDS = "CreateResourceDataSync";
+const _CRDSR = "CreateResourceDataSyncRequest";
+const _CRDSRr = "CreateResourceDataSyncResult";
+const _CRN = "ChangeRequestName";
+const _CS = "ComplianceSeverity";
+const _CSCLEE = "CustomSchemaCountLimitExceededException";
+const _CSF = "ComplianceStringFilter";
+const _CSFL = "ComplianceStringFilterList";
+const _CSFVL = "ComplianceStringFilterValueList";
+const _CSI = "ComplianceSummaryItem";
+const _CSIL = "ComplianceSummaryItemList";
+const _CSIo = "ComplianceSummaryItems";
+const _CSN = "CurrentStepName";
+const _CSa = "CancelledSteps";
+const _CSo = "CompliantSummary";
+const _CT = "CreatedTime";
+const _CTCLEE = "ComplianceTypeCountLimitExceededException";
+const _CTa = "CaptureTime";
+const _CTl = "ClientToken";
+const _CTo = "ComplianceType";
+const _CTon = "ConfigurationTargets";
+const _CTr = "CreateTime";
+const _CU = "ContentUrl";
+const _CVEI = "CVEIds";
+const _CWLGN = "CloudWatchLogGroupName";
+const _CWOC = "CloudWatchOutputConfig";
+const _CWOE = "CloudWatchOutputEnabled";
+const _CWOU = "CloudWatchOutputUrl";
+const _Ca = "Category";
+const _Cl = "Classification";
+const _Co = "Comment";
+const _Cod = "Code";
+const _Com = "Commands";
+const _Con = "Configuration";
+const _Cont = "Content";
+const _Conte = "Context";
+const _Cou = "Count";
+const _Cr = "Credentials";
+const _Cu = "Cutoff";
+const _D = "Description";
+const _DA = "DeleteActivation";
+const _DAE = "DocumentAlreadyExists";
+const _DAER = "DescribeAssociationExecutionsRequest";
+const _DAERe = "DescribeAssociationExecutionsResult";
+const _DAERes = "DescribeAutomationExecutionsRequest";
+const _DAEResc = "DescribeAutomationExecutionsResult";
+const _DAET = "DescribeAssociationExecutionTargets";
+const _DAETR = "DescribeAssociationExecutionTargetsRequest";
+const _DAETRe = "DescribeAssociationExecutionTargetsResult";
+const _DAEe = "DescribeAssociationExecutions";
+const _DAEes = "DescribeAutomationExecutions";
+const _DAF = "DescribeActivationsFilter";
+const _DAFL = "DescribeActivationsFilterList";
+const _DAP = "DescribeAvailablePatches";
+const _DAPR = "DescribeAvailablePatchesRequest";
+const _DAPRe = "DescribeAvailablePatchesResult";
+const _DAR = "DeleteActivationRequest";
+const _DARe = "DeleteActivationResult";
+const _DARel = "DeleteAssociationRequest";
+const _DARele = "DeleteAssociationResult";
+const _DARes = "DescribeActivationsRequest";
+const _DAResc = "DescribeActivationsResult";
+const _DARescr = "DescribeAssociationRequest";
+const _DARescri = "DescribeAssociationResult";
+const _DASE = "DescribeAutomationStepExecutions";
+const _DASER = "DescribeAutomationStepExecutionsRequest";
+const _DASERe = "DescribeAutomationStepExecutionsResult";
+const _DAe = "DeleteAssociation";
+const _DAes = "DescribeActivations";
+const _DAesc = "DescribeAssociation";
+const _DB = "DefaultBaseline";
+const _DCC = "DeleteCloudConnector";
+const _DCCR = "DeleteCloudConnectorRequest";
+const _DCCRe = "DeleteCloudConnectorResult";
+const _DD = "DocumentDescription";
+const _DDC = "DuplicateDocumentContent";
+const _DDP = "DescribeDocumentPermission";
+const _DDPR = "DescribeDocumentPermissionRequest";
+const _DDPRe = "DescribeDocumentPermissionResponse";
+const _DDR = "DeleteDocumentRequest";
+const _DDRe = "DeleteDocumentResult";
+const _DDRes = "DescribeDocumentRequest";
+const _DDResc = "DescribeDocumentResult";
+const _DDS = "DestinationDataSharing";
+const _DDST = "DestinationDataSharingType";
+const _DDVD = "DocumentDefaultVersionDescription";
+const _DDVN = "DuplicateDocumentVersionName";
+const _DDe = "DeleteDocument";
+const _DDes = "DescribeDocument";
+const _DEIA = "DescribeEffectiveInstanceAssociations";
+const _DEIAR = "DescribeEffectiveInstanceAssociationsRequest";
+const _DEIARe = "DescribeEffectiveInstanceAssociationsResult";
+const _DEPFPB = "DescribeEffectivePatchesForPatchBaseline";
+const _DEPFPBR = "DescribeEffectivePatchesForPatchBaselineRequest";
+const _DEPFPBRe = "DescribeEffectivePatchesForPatchBaselineResult";
+const _DF = "DocumentFormat";
+const _DFL = "DocumentFilterList";
+const _DFo = "DocumentFilter";
+const _DH = "DocumentHash";
+const _DHT = "DocumentHashType";
+const _DI = "DeletionId";
+const _DIAS = "DescribeInstanceAssociationsStatus";
+const _DIASR = "DescribeInstanceAssociationsStatusRequest";
+const _DIASRe = "DescribeInstanceAssociationsStatusResult";
+const _DID = "DescribeInventoryDeletions";
+const _DIDR = "DescribeInventoryDeletionsRequest";
+const _DIDRe = "DescribeInventoryDeletionsResult";
+const _DII = "DuplicateInstanceId";
+const _DIIR = "DescribeInstanceInformationRequest";
+const _DIIRe = "DescribeInstanceInformationResult";
+const _DIIe = "DescribeInstanceInformation";
+const _DIL = "DocumentIdentifierList";
+const _DIN = "DefaultInstanceName";
+const _DIP = "DescribeInstancePatches";
+const _DIPR = "DescribeInstancePatchesRequest";
+const _DIPRe = "DescribeInstancePatchesResult";
+const _DIPRes = "DescribeInstancePropertiesRequest";
+const _DIPResc = "DescribeInstancePropertiesResult";
+const _DIPS = "DescribeInstancePatchStates";
+const _DIPSFPG = "DescribeInstancePatchStatesForPatchGroup";
+const _DIPSFPGR = "DescribeInstancePatchStatesForPatchGroupRequest";
+const _DIPSFPGRe = "DescribeInstancePatchStatesForPatchGroupResult";
+const _DIPSR = "DescribeInstancePatchStatesRequest";
+const _DIPSRe = "DescribeInstancePatchStatesResult";
+const _DIPe = "DescribeInstanceProperties";
+const _DIR = "DeleteInventoryRequest";
+const _DIRe = "DeleteInventoryResult";
+const _DIe = "DeleteInventory";
+const _DIo = "DocumentIdentifier";
+const _DIoc = "DocumentIdentifiers";
+const _DKVF = "DocumentKeyValuesFilter";
+const _DKVFL = "DocumentKeyValuesFilterList";
+const _DLE = "DocumentLimitExceeded";
+const _DM = "DeletionMode";
+const _DMI = "DeregisterManagedInstance";
+const _DMIR = "DeregisterManagedInstanceRequest";
+const _DMIRe = "DeregisterManagedInstanceResult";
+const _DMRI = "DocumentMetadataResponseInfo";
+const _DMW = "DeleteMaintenanceWindow";
+const _DMWE = "DescribeMaintenanceWindowExecutions";
+const _DMWER = "DescribeMaintenanceWindowExecutionsRequest";
+const _DMWERe = "DescribeMaintenanceWindowExecutionsResult";
+const _DMWET = "DescribeMaintenanceWindowExecutionTasks";
+const _DMWETI = "DescribeMaintenanceWindowExecutionTaskInvocations";
+const _DMWETIR = "DescribeMaintenanceWindowExecutionTaskInvocationsRequest";
+const _DMWETIRe = "DescribeMaintenanceWindowExecutionTaskInvocationsResult";
+const _DMWETR = "DescribeMaintenanceWindowExecutionTasksRequest";
+const _DMWETRe = "DescribeMaintenanceWindowExecutionTasksResult";
+const _DMWFT = "DescribeMaintenanceWindowsForTarget";
+const _DMWFTR = "DescribeMaintenanceWindowsForTargetRequest";
+const _DMWFTRe = "DescribeMaintenanceWindowsForTargetResult";
+const _DMWR = "DeleteMaintenanceWindowRequest";
+const _DMWRe = "DeleteMaintenanceWindowResult";
+const _DMWRes = "DescribeMaintenanceWindowsRequest";
+const _DMWResc = "DescribeMaintenanceWindowsResult";
+const _DMWS = "DescribeMaintenanceWindowSchedule";
+const _DMWSR = "DescribeMaintenanceWindowScheduleRequest";
+const _DMWSRe = "DescribeMaintenanceWindowScheduleResult";
+const _DMWT = "DescribeMaintenanceWindowTargets";
+const _DMWTR = "DescribeMaintenanceWindowTargetsRequest";
+const _DMWTRe = "DescribeMaintenanceWindowTargetsResult";
+const _DMWTRes = "DescribeMaintenanceWindowTasksRequest";
+const _DMWTResc = "DescribeMaintenanceWindowTasksResult";
+const _DMWTe = "DescribeMaintenanceWindowTasks";
+const _DMWe = "DescribeMaintenanceWindows";
+const _DN = "DocumentName";
+const _DNEE = "DoesNotExistException";
+const _DNi = "DisplayName";
+const _DOI = "DeleteOpsItem";
+const _DOIR = "DeleteOpsItemRequest";
+const _DOIRI = "DisassociateOpsItemRelatedItem";
+const _DOIRIR = "DisassociateOpsItemRelatedItemRequest";
+const _DOIRIRi = "DisassociateOpsItemRelatedItemResponse";
+const _DOIRe = "DeleteOpsItemResponse";
+const _DOIRes = "DescribeOpsItemsRequest";
+const _DOIResc = "DescribeOpsItemsResponse";
+const _DOIe = "DescribeOpsItems";
+const _DOM = "DeleteOpsMetadata";
+const _DOMR = "DeleteOpsMetadataRequest";
+const _DOMRe = "DeleteOpsMetadataResult";
+const _DP = "DeletedParameters";
+const _DPB = "DeletePatchBaseline";
+const _DPBFPG = "DeregisterPatchBaselineForPatchGroup";
+const _DPBFPGR = "DeregisterPatchBaselineForPatchGroupRequest";
+const _DPBFPGRe = "DeregisterPatchBaselineForPatchGroupResult";
+const _DPBR = "DeletePatchBaselineRequest";
+const _DPBRe = "DeletePatchBaselineResult";
+const _DPBRes = "DescribePatchBaselinesRequest";
+const _DPBResc = "DescribePatchBaselinesResult";
+const _DPBe = "DescribePatchBaselines";
+const _DPG = "DescribePatchGroups";
+const _DPGR = "DescribePatchGroupsRequest";
+const _DPGRe = "DescribePatchGroupsResult";
+const _DPGS = "DescribePatchGroupState";
+const _DPGSR = "DescribePatchGroupStateRequest";
+const _DPGSRe = "DescribePatchGroupStateResult";
+const _DPL = "DocumentPermissionLimit";
+const _DPLo = "DocumentParameterList";
+const _DPP = "DescribePatchProperties";
+const _DPPR = "DescribePatchPropertiesRequest";
+const _DPPRe = "DescribePatchPropertiesResult";
+const _DPR = "DeleteParameterRequest";
+const _DPRe = "DeleteParameterResult";
+const _DPRel = "DeleteParametersRequest";
+const _DPRele = "DeleteParametersResult";
+const _DPRes = "DescribeParametersRequest";
+const _DPResc = "DescribeParametersResult";
+const _DPe = "DeleteParameter";
+const _DPel = "DeleteParameters";
+const _DPes = "DescribeParameters";
+const _DPo = "DocumentParameter";
+const _DR = "DryRun";
+const _DRCL = "DocumentReviewCommentList";
+const _DRCS = "DocumentReviewCommentSource";
+const _DRDS = "DeleteResourceDataSync";
+const _DRDSR = "DeleteResourceDataSyncRequest";
+const _DRDSRe = "DeleteResourceDataSyncResult";
+const _DRL = "DocumentRequiresList";
+const _DRP = "DeleteResourcePolicy";
+const _DRPR = "DeleteResourcePolicyRequest";
+const _DRPRe = "DeleteResourcePolicyResponse";
+const _DRRL = "DocumentReviewerResponseList";
+const _DRRS = "DocumentReviewerResponseSource";
+const _DRo = "DocumentRequires";
+const _DRoc = "DocumentReviews";
+const _DS = "DetailedStatus";
+const _DSR = "DescribeSessionsRequest";
+const _DSRe = "DescribeSessionsResponse";
+const _DST = "DeletionStartTime";
+const _DSe = "DeletionSummary";
+const _DSep = "DeploymentStatus";
+const _DSes = "DescribeSessions";
+const _DT = "DocumentType";
+const _DTFMW = "DeregisterTargetFromMaintenanceWindow";
+const _DTFMWR = "DeregisterTargetFromMaintenanceWindowRequest";
+const _DTFMWRe = "DeregisterTargetFromMaintenanceWindowResult";
+const _DTFMWRer = "DeregisterTaskFromMaintenanceWindowRequest";
+const _DTFMWRere = "DeregisterTaskFromMaintenanceWindowResult";
+const _DTFMWe = "DeregisterTaskFromMaintenanceWindow";
+const _DTOC = "DeliveryTimedOutCount";
+const _DTa = "DataType";
+const _DTe = "DetailType";
+const _DV = "DocumentVersion";
+const _DVI = "DocumentVersionInfo";
+const _DVL = "DocumentVersionList";
+const _DVLE = "DocumentVersionLimitExceeded";
+const _DVN = "DefaultVersionName";
+const _DVe = "DefaultVersion";
+const _DVef = "DefaultValue";
+const _DVo = "DocumentVersions";
+const _Da = "Date";
+const _Dat = "Data";
+const _De = "Details";
+const _Det = "Detail";
+const _Do = "Document";
+const _Du = "Duration";
+const _E = "Expired";
+const _EA = "ExpiresAfter";
+const _EAODS = "EnableAllOpsDataSources";
+const _EAn = "EndedAt";
+const _EAx = "ExcludeAccounts";
+const _EB = "ExecutedBy";
+const _EC = "ErrorCount";
+const _ECr = "ErrorCode";
+const _ED = "ExpirationDate";
+const _EDn = "EndDate";
+const _EDx = "ExecutionDate";
+const _EEDT = "ExecutionEndDateTime";
+const _EET = "ExecutionEndTime";
+const _EETx = "ExecutionElapsedTime";
+const _EI = "ExecutionId";
+const _EIv = "EventId";
+const _EIx = "ExecutionInputs";
+const _ENS = "EnableNonSecurity";
+const _EP = "EffectivePatches";
+const _EPI = "ExecutionPreviewId";
+const _EPL = "EffectivePatchList";
+const _EPf = "EffectivePatch";
+const _EPx = "ExecutionPreview";
+const _ERN = "ExecutionRoleName";
+const _ES = "ExecutionSummary";
+const _ESDT = "ExecutionStartDateTime";
+const _EST = "ExecutionStartTime";
+const _ET = "ExecutionTime";
+const _ETn = "EndTime";
+const _ETx = "ExecutionType";
+const _ETxp = "ExpirationTime";
+const _En = "Entries";
+const _Ena = "Enabled";
+const _Ent = "Entry";
+const _Enti = "Entities";
+const _Entit = "Entity";
+const _Ep = "Epoch";
+const _Ex = "Expression";
+const _F = "Failed";
+const _FC = "FailedCount";
+const _FCA = "FailedCreateAssociation";
+const _FCAE = "FailedCreateAssociationEntry";
+const _FCAL = "FailedCreateAssociationList";
+const _FD = "FailureDetails";
+const _FK = "FilterKey";
+const _FM = "FailureMessage";
+const _FNAE = "FeatureNotAvailableException";
+const _FS = "FailureStage";
+const _FSa = "FailedSteps";
+const _FT = "FailureType";
+const _FV = "FilterValues";
+const _FVi = "FilterValue";
+const _FWO = "FiltersWithOperator";
+const _Fa = "Fault";
+const _Fi = "Filters";
+const _Fo = "Force";
+const _G = "Groups";
+const _GAE = "GetAutomationExecution";
+const _GAER = "GetAutomationExecutionRequest";
+const _GAERe = "GetAutomationExecutionResult";
+const _GAT = "GetAccessToken";
+const _GATR = "GetAccessTokenRequest";
+const _GATRe = "GetAccessTokenResponse";
+const _GCC = "GetCloudConnector";
+const _GCCR = "GetCloudConnectorRequest";
+const _GCCRe = "GetCloudConnectorResult";
+const _GCI = "GetCommandInvocation";
+const _GCIR = "GetCommandInvocationRequest";
+const _GCIRe = "GetCommandInvocationResult";
+const _GCS = "GetCalendarState";
+const _GCSR = "GetCalendarStateRequest";
+const _GCSRe = "GetCalendarStateResponse";
+const _GCSRet = "GetConnectionStatusRequest";
+const _GCSReto = "GetConnectionStatusResponse";
+const _GCSe = "GetConnectionStatus";
+const _GD = "GetDocument";
+const _GDPB = "GetDefaultPatchBaseline";
+const _GDPBR = "GetDefaultPatchBaselineRequest";
+const _GDPBRe = "GetDefaultPatchBaselineResult";
+const _GDPSFI = "GetDeployablePatchSnapshotForInstance";
+const _GDPSFIR = "GetDeployablePatchSnapshotForInstanceRequest";
+const _GDPSFIRe = "GetDeployablePatchSnapshotForInstanceResult";
+const _GDR = "GetDocumentRequest";
+const _GDRe = "GetDocumentResult";
+const _GEP = "GetExecutionPreview";
+const _GEPR = "GetExecutionPreviewRequest";
+const _GEPRe = "GetExecutionPreviewResponse";
+const _GF = "GlobalFilters";
+const _GI = "GetInventory";
+const _GIR = "GetInventoryRequest";
+const _GIRe = "GetInventoryResult";
+const _GIS = "GetInventorySchema";
+const _GISR = "GetInventorySchemaRequest";
+const _GISRe = "GetInventorySchemaResult";
+const _GMW = "GetMaintenanceWindow";
+const _GMWE = "GetMaintenanceWindowExecution";
+const _GMWER = "GetMaintenanceWindowExecutionRequest";
+const _GMWERe = "GetMaintenanceWindowExecutionResult";
+const _GMWET = "GetMaintenanceWindowExecutionTask";
+const _GMWETI = "GetMaintenanceWindowExecutionTaskInvocation";
+const _GMWETIR = "GetMaintenanceWindowExecutionTaskInvocationRequest";
+const _GMWETIRe = "GetMaintenanceWindowExecutionTaskInvocationResult";
+const _GMWETR = "GetMaintenanceWindowExecutionTaskRequest";
+const _GMWETRe = "GetMaintenanceWindowExecutionTaskResult";
+const _GMWR = "GetMaintenanceWindowRequest";
+const _GMWRe = "GetMaintenanceWindowResult";
+const _GMWT = "GetMaintenanceWindowTask";
+const _GMWTR = "GetMaintenanceWindowTaskRequest";
+const _GMWTRe = "GetMaintenanceWindowTaskResult";
+const _GOI = "GetOpsItem";
+const _GOIR = "GetOpsItemRequest";
+const _GOIRe = "GetOpsItemResponse";
+const _GOM = "GetOpsMetadata";
+const _GOMR = "GetOpsMetadataRequest";
+const _GOMRe = "GetOpsMetadataResult";
+const _GOS = "GetOpsSummary";
+const _GOSR = "GetOpsSummaryRequest";
+const _GOSRe = "GetOpsSummaryResult";
+const _GP = "GetParameter";
+const _GPB = "GetPatchBaseline";
+const _GPBFPG = "GetPatchBaselineForPatchGroup";
+const _GPBFPGR = "GetPatchBaselineForPatchGroupRequest";
+const _GPBFPGRe = "GetPatchBaselineForPatchGroupResult";
+const _GPBP = "GetParametersByPath";
+const _GPBPR = "GetParametersByPathRequest";
+const _GPBPRe = "GetParametersByPathResult";
+const _GPBR = "GetPatchBaselineRequest";
+const _GPBRe = "GetPatchBaselineResult";
+const _GPH = "GetParameterHistory";
+const _GPHR = "GetParameterHistoryRequest";
+const _GPHRe = "GetParameterHistoryResult";
+const _GPR = "GetParameterRequest";
+const _GPRe = "GetParameterResult";
+const _GPRet = "GetParametersRequest";
+const _GPReta = "GetParametersResult";
+const _GPe = "GetParameters";
+const _GRP = "GetResourcePolicies";
+const _GRPR = "GetResourcePoliciesRequest";
+const _GRPRE = "GetResourcePoliciesResponseEntry";
+const _GRPREe = "GetResourcePoliciesResponseEntries";
+const _GRPRe = "GetResourcePoliciesResponse";
+const _GSS = "GetServiceSetting";
+const _GSSR = "GetServiceSettingRequest";
+const _GSSRe = "GetServiceSettingResult";
+const _H = "Hash";
+const _HC = "HighCount";
+const _HLLEE = "HierarchyLevelLimitExceededException";
+const _HT = "HashType";
+const _HTME = "HierarchyTypeMismatchException";
+const _I = "Id";
+const _IA = "InvalidActivation";
+const _IAAO = "InstanceAggregatedAssociationOverview";
+const _IAE = "InvalidAggregatorException";
+const _IAEPE = "InvalidAutomationExecutionParametersException";
+const _IAI = "InvalidActivationId";
+const _IAL = "InstanceAssociationList";
+const _IALn = "InventoryAggregatorList";
+const _IAOL = "InstanceAssociationOutputLocation";
+const _IAOU = "InstanceAssociationOutputUrl";
+const _IAPE = "InvalidAllowedPatternException";
+const _IASAC = "InstanceAssociationStatusAggregatedCount";
+const _IASE = "InvalidAutomationSignalException";
+const _IASI = "InstanceAssociationStatusInfos";
+const _IASIn = "InstanceAssociationStatusInfo";
+const _IASUE = "InvalidAutomationStatusUpdateException";
+const _IAV = "InvalidAssociationVersion";
+const _IAn = "InvalidAssociation";
+const _IAns = "InstanceAssociation";
+const _IAnv = "InventoryAggregator";
+const _IAp = "IpAddress";
+const _IC = "InstalledCount";
+const _ICH = "ItemContentHash";
+const _ICI = "InvalidCommandId";
+const _ICME = "ItemContentMismatchException";
+const _ICOU = "IncludeChildOrganizationUnits";
+const _ICn = "InformationalCount";
+const _ICs = "IsCritical";
+const _ID = "InvalidDocument";
+const _IDC = "InvalidDocumentContent";
+const _IDIE = "InvalidDeletionIdException";
+const _IDIPE = "InvalidDeleteInventoryParametersException";
+const _IDL = "InventoryDeletionsList";
+const _IDNE = "InvocationDoesNotExist";
+const _IDO = "InvalidDocumentOperation";
+const _IDS = "InventoryDeletionSummary";
+const _IDSI = "InventoryDeletionStatusItem";
+const _IDSIn = "InventoryDeletionSummaryItem";
+const _IDSInv = "InventoryDeletionSummaryItems";
+const _IDSV = "InvalidDocumentSchemaVersion";
+const _IDT = "InvalidDocumentType";
+const _IDV = "InvalidDocumentVersion";
+const _IDVs = "IsDefaultVersion";
+const _IDn = "InventoryDeletions";
+const _IE = "IsEnd";
+const _IF = "InvalidFilter";
+const _IFK = "InvalidFilterKey";
+const _IFL = "InventoryFilterList";
+const _IFO = "InvalidFilterOption";
+const _IFR = "IncludeFutureRegions";
+const _IFV = "InvalidFilterValue";
+const _IFVL = "InventoryFilterValueList";
+const _IFn = "InventoryFilter";
+const _IG = "InventoryGroup";
+const _IGL = "InventoryGroupList";
+const _II = "InstanceId";
+const _IIA = "InventoryItemAttribute";
+const _IIAL = "InventoryItemAttributeList";
+const _IICE = "InvalidItemContentException";
+const _IIEL = "InventoryItemEntryList";
+const _IIF = "InstanceInformationFilter";
+const _IIFL = "InstanceInformationFilterList";
+const _IIFV = "InstanceInformationFilterValue";
+const _IIFVS = "InstanceInformationFilterValueSet";
+const _IIGE = "InvalidInventoryGroupException";
+const _III = "InvalidInstanceId";
+const _IIICE = "InvalidInventoryItemContextException";
+const _IIIFV = "InvalidInstanceInformationFilterValue";
+const _IIL = "InstanceInformationList";
+const _IILn = "InventoryItemList";
+const _IIPFV = "InvalidInstancePropertyFilterValue";
+const _IIRE = "InvalidInventoryRequestException";
+const _IIS = "InventoryItemSchema";
+const _IISF = "InstanceInformationStringFilter";
+const _IISFL = "InstanceInformationStringFilterList";
+const _IISRL = "InventoryItemSchemaResultList";
+const _IIn = "InstanceIds";
+const _IIns = "InstanceInfo";
+const _IInst = "InstanceInformation";
+const _IInv = "InvocationId";
+const _IInve = "InventoryItem";
+const _IKI = "InvalidKeyId";
+const _IL = "InvalidLabels";
+const _ILV = "IsLatestVersion";
+const _IN = "InstanceName";
+const _INC = "InvalidNotificationConfig";
+const _INT = "InvalidNextToken";
+const _IOC = "InstalledOtherCount";
+const _IOE = "InvalidOptionException";
+const _IOF = "InvalidOutputFolder";
+const _IOL = "InvalidOutputLocation";
+const _IOLn = "InstallOverrideList";
+const _IP = "InvalidParameters";
+const _IPA = "IPAddress";
+const _IPAE = "InvalidPolicyAttributeException";
+const _IPAF = "IgnorePollAlarmFailure";
+const _IPE = "IncompatiblePolicyException";
+const _IPF = "InstancePropertyFilter";
+const _IPFL = "InstancePropertyFilterList";
+const _IPFV = "InstancePropertyFilterValue";
+const _IPFVS = "InstancePropertyFilterValueSet";
+const _IPM = "IdempotentParameterMismatch";
+const _IPN = "InvalidPluginName";
+const _IPRC = "InstalledPendingRebootCount";
+const _IPS = "InstancePatchStates";
+const _IPSF = "InstancePatchStateFilter";
+const _IPSFL = "InstancePatchStateFilterList";
+const _IPSFLn = "InstancePropertyStringFilterList";
+const _IPSFn = "InstancePropertyStringFilter";
+const _IPSL = "InstancePatchStateList";
+const _IPSLn = "InstancePatchStatesList";
+const _IPSn = "InstancePatchState";
+const _IPT = "InvalidPermissionType";
+const _IPTE = "InvalidPolicyTypeException";
+const _IPn = "InstanceProperties";
+const _IPns = "InstanceProperty";
+const _IR = "InvalidRole";
+const _IRAE = "InvalidResultAttributeException";
+const _IRC = "InstalledRejectedCount";
+const _IRE = "InventoryResultEntity";
+const _IREL = "InventoryResultEntityList";
+const _IRI = "InvalidResourceId";
+const _IRIM = "InventoryResultItemMap";
+const _IRIn = "InventoryResultItem";
+const _IRT = "InvalidResourceType";
+const _IRa = "IamRole";
+const _IRn = "InstanceRole";
+const _IS = "InvalidSchedule";
+const _ISE = "InternalServerError";
+const _ISLEE = "ItemSizeLimitExceededException";
+const _ISn = "InstanceStatus";
+const _ISns = "InstanceState";
+const _IT = "InvalidTag";
+const _ITM = "InvalidTargetMaps";
+const _ITNE = "InvalidTypeNameException";
+const _ITn = "InvalidTarget";
+const _ITns = "InstanceType";
+const _ITnst = "InstalledTime";
+const _IU = "InvalidUpdate";
+const _IV = "IteratorValue";
+const _IWASU = "InstancesWithAvailableSecurityUpdates";
+const _IWCNCP = "InstancesWithCriticalNonCompliantPatches";
+const _IWFP = "InstancesWithFailedPatches";
+const _IWIOP = "InstancesWithInstalledOtherPatches";
+const _IWIP = "InstancesWithInstalledPatches";
+const _IWIPRP = "InstancesWithInstalledPendingRebootPatches";
+const _IWIRP = "InstancesWithInstalledRejectedPatches";
+const _IWMP = "InstancesWithMissingPatches";
+const _IWNAP = "InstancesWithNotApplicablePatches";
+const _IWONCP = "InstancesWithOtherNonCompliantPatches";
+const _IWSNCP = "InstancesWithSecurityNonCompliantPatches";
+const _IWUNAP = "InstancesWithUnreportedNotApplicablePatches";
+const _In = "Instances";
+const _Inp = "Input";
+const _Inpu = "Inputs";
+const _Ins = "Instance";
+const _It = "Iteration";
+const _Ite = "Items";
+const _Item = "Item";
+const _K = "Key";
+const _KBI = "KBId";
+const _KI = "KeyId";
+const _KN = "KeyName";
+const _KNb = "KbNumber";
+const _KTD = "KeysToDelete";
+const _L = "Limit";
+const _LA = "ListAssociations";
+const _LAED = "LastAssociationExecutionDate";
+const _LAR = "ListAssociationsRequest";
+const _LARi = "ListAssociationsResult";
+const _LAV = "ListAssociationVersions";
+const _LAVR = "ListAssociationVersionsRequest";
+const _LAVRi = "ListAssociationVersionsResult";
+const _LC = "LowCount";
+const _LCC = "ListCloudConnectors";
+const _LCCR = "ListCloudConnectorsRequest";
+const _LCCRi = "ListCloudConnectorsResult";
+const _LCI = "ListCommandInvocations";
+const _LCIR = "ListCommandInvocationsRequest";
+const _LCIRi = "ListCommandInvocationsResult";
+const _LCIRis = "ListComplianceItemsRequest";
+const _LCIRist = "ListComplianceItemsResult";
+const _LCIi = "ListComplianceItems";
+const _LCR = "ListCommandsRequest";
+const _LCRi = "ListCommandsResult";
+const _LCS = "ListComplianceSummaries";
+const _LCSR = "ListComplianceSummariesRequest";
+const _LCSRi = "ListComplianceSummariesResult";
+const _LCi = "ListCommands";
+const _LD = "ListDocuments";
+const _LDMH = "ListDocumentMetadataHistory";
+const _LDMHR = "ListDocumentMetadataHistoryRequest";
+const _LDMHRi = "ListDocumentMetadataHistoryResponse";
+const _LDR = "ListDocumentsRequest";
+const _LDRi = "ListDocumentsResult";
+const _LDV = "ListDocumentVersions";
+const _LDVR = "ListDocumentVersionsRequest";
+const _LDVRi = "ListDocumentVersionsResult";
+const _LED = "LastExecutionDate";
+const _LF = "LogFile";
+const _LI = "LoggingInfo";
+const _LIE = "ListInventoryEntries";
+const _LIER = "ListInventoryEntriesRequest";
+const _LIERi = "ListInventoryEntriesResult";
+const _LMB = "LastModifiedBy";
+const _LMD = "LastModifiedDate";
+const _LMT = "LastModifiedTime";
+const _LMU = "LastModifiedUser";
+const _LN = "ListNodes";
+const _LNR = "ListNodesRequest";
+const _LNRIOT = "LastNoRebootInstallOperationTime";
+const _LNRi = "ListNodesResult";
+const _LNS = "ListNodesSummary";
+const _LNSR = "ListNodesSummaryRequest";
+const _LNSRi = "ListNodesSummaryResult";
+const _LOIE = "ListOpsItemEvents";
+const _LOIER = "ListOpsItemEventsRequest";
+const _LOIERi = "ListOpsItemEventsResponse";
+const _LOIRI = "ListOpsItemRelatedItems";
+const _LOIRIR = "ListOpsItemRelatedItemsRequest";
+const _LOIRIRi = "ListOpsItemRelatedItemsResponse";
+const _LOM = "ListOpsMetadata";
+const _LOMR = "ListOpsMetadataRequest";
+const _LOMRi = "ListOpsMetadataResult";
+const _LPDT = "LastPingDateTime";
+const _LPV = "LabelParameterVersion";
+const _LPVR = "LabelParameterVersionRequest";
+const _LPVRa = "LabelParameterVersionResult";
+const _LRCS = "ListResourceComplianceSummaries";
+const _LRCSR = "ListResourceComplianceSummariesRequest";
+const _LRCSRi = "ListResourceComplianceSummariesResult";
+const _LRDS = "ListResourceDataSync";
+const _LRDSR = "ListResourceDataSyncRequest";
+const _LRDSRi = "ListResourceDataSyncResult";
+const _LS = "LastStatus";
+const _LSAED = "LastSuccessfulAssociationExecutionDate";
+const _LSED = "LastSuccessfulExecutionDate";
+const _LSM = "LastStatusMessage";
+const _LSSM = "LastSyncStatusMessage";
+const _LSST = "LastSuccessfulSyncTime";
+const _LST = "LastSyncTime";
+const _LSUT = "LastStatusUpdateTime";
+const _LT = "LimitType";
+const _LTFR = "ListTagsForResource";
+const _LTFRR = "ListTagsForResourceRequest";
+const _LTFRRi = "ListTagsForResourceResult";
+const _LTa = "LaunchTime";
+const _LUAD = "LastUpdateAssociationDate";
+const _LV = "LatestVersion";
+const _La = "Labels";
+const _Lam = "Lambda";
+const _Lan = "Language";
+const _M = "Message";
+const _MA = "MaxAttempts";
+const _MC = "MaxConcurrency";
+const _MCe = "MediumCount";
+const _MCi = "MissingCount";
+const _MD = "ModifiedDate";
+const _MDP = "ModifyDocumentPermission";
+const _MDPR = "ModifyDocumentPermissionRequest";
+const _MDPRo = "ModifyDocumentPermissionResponse";
+const _MDSE = "MaxDocumentSizeExceeded";
+const _ME = "MaxErrors";
+const _MM = "MetadataMap";
+const _MN = "MsrcNumber";
+const _MR = "MaxResults";
+const _MRPDE = "MalformedResourcePolicyDocumentException";
+const _MS = "ManagedStatus";
+const _MSD = "MaxSessionDuration";
+const _MSs = "MsrcSeverity";
+const _MTU = "MetadataToUpdate";
+const _MV = "MetadataValue";
+const _MWAP = "MaintenanceWindowAutomationParameters";
+const _MWD = "MaintenanceWindowDescription";
+const _MWE = "MaintenanceWindowExecution";
+const _MWEL = "MaintenanceWindowExecutionList";
+const _MWETI = "MaintenanceWindowExecutionTaskIdentity";
+const _MWETII = "MaintenanceWindowExecutionTaskInvocationIdentity";
+const _MWETIIL = "MaintenanceWindowExecutionTaskInvocationIdentityList";
+const _MWETIL = "MaintenanceWindowExecutionTaskIdentityList";
+const _MWETIP = "MaintenanceWindowExecutionTaskInvocationParameters";
+const _MWF = "MaintenanceWindowFilter";
+const _MWFL = "MaintenanceWindowFilterList";
+const _MWFTL = "MaintenanceWindowsForTargetList";
+const _MWI = "MaintenanceWindowIdentity";
+const _MWIFT = "MaintenanceWindowIdentityForTarget";
+const _MWIL = "MaintenanceWindowIdentityList";
+const _MWLP = "MaintenanceWindowLambdaPayload";
+const _MWLPa = "MaintenanceWindowLambdaParameters";
+const _MWRCP = "MaintenanceWindowRunCommandParameters";
+const _MWSFI = "MaintenanceWindowStepFunctionsInput";
+const _MWSFP = "MaintenanceWindowStepFunctionsParameters";
+const _MWT = "MaintenanceWindowTarget";
+const _MWTIP = "MaintenanceWindowTaskInvocationParameters";
+const _MWTL = "MaintenanceWindowTargetList";
+const _MWTLa = "MaintenanceWindowTaskList";
+const _MWTP = "MaintenanceWindowTaskParameters";
+const _MWTPL = "MaintenanceWindowTaskParametersList";
+const _MWTPV = "MaintenanceWindowTaskParameterValue";
+const _MWTPVE = "MaintenanceWindowTaskParameterValueExpression";
+const _MWTPVL = "MaintenanceWindowTaskParameterValueList";
+const _MWTa = "MaintenanceWindowTask";
+const _Ma = "Mappings";
+const _Me = "Metadata";
+const _Mo = "Mode";
+const _N = "Name";
+const _NA = "NodeAggregator";
+const _NAC = "NotApplicableCount";
+const _NAL = "NodeAggregatorList";
+const _NAo = "NotificationArn";
+const _NC = "NotificationConfig";
+const _NCC = "NonCompliantCount";
+const _NCS = "NonCompliantSummary";
+const _NE = "NotificationEvents";
+const _NET = "NextExecutionTime";
+const _NF = "NodeFilter";
+const _NFL = "NodeFilterList";
+const _NFVL = "NodeFilterValueList";
+const _NL = "NodeList";
+const _NLSE = "NoLongerSupportedException";
+const _NOI = "NodeOwnerInfo";
+const _NS = "NextStep";
+const _NSL = "NodeSummaryList";
+const _NT = "NextToken";
+const _NTT = "NextTransitionTime";
+const _NTo = "NodeType";
+const _NTot = "NotificationType";
+const _Na = "Names";
+const _No = "Notifications";
+const _Nod = "Nodes";
+const _Node = "Node";
+const _O = "Overview";
+const _OA = "OpsAggregator";
+const _OAL = "OpsAggregatorList";
+const _OD = "OperationalData";
+const _ODTD = "OperationalDataToDelete";
+const _OE = "OpsEntity";
+const _OEI = "OpsEntityItem";
+const _OEIEL = "OpsEntityItemEntryList";
+const _OEIM = "OpsEntityItemMap";
+const _OEL = "OpsEntityList";
+const _OET = "OperationEndTime";
+const _OF = "OpsFilter";
+const _OFL = "OpsFilterList";
+const _OFVL = "OpsFilterValueList";
+const _OFn = "OnFailure";
+const _OI = "OwnerInformation";
+const _OIA = "OpsItemArn";
+const _OIADE = "OpsItemAccessDeniedException";
+const _OIAEE = "OpsItemAlreadyExistsException";
+const _OICE = "OpsItemConflictException";
+const _OIDV = "OpsItemDataValue";
+const _OIEF = "OpsItemEventFilter";
+const _OIEFp = "OpsItemEventFilters";
+const _OIES = "OpsItemEventSummary";
+const _OIESp = "OpsItemEventSummaries";
+const _OIF = "OpsItemFilters";
+const _OIFp = "OpsItemFilter";
+const _OII = "OpsItemId";
+const _OIIPE = "OpsItemInvalidParameterException";
+const _OIIp = "OpsItemIdentity";
+const _OILEE = "OpsItemLimitExceededException";
+const _OIN = "OpsItemNotification";
+const _OINFE = "OpsItemNotFoundException";
+const _OINp = "OpsItemNotifications";
+const _OIOD = "OpsItemOperationalData";
+const _OIRIAEE = "OpsItemRelatedItemAlreadyExistsException";
+const _OIRIANFE = "OpsItemRelatedItemAssociationNotFoundException";
+const _OIRIF = "OpsItemRelatedItemsFilter";
+const _OIRIFp = "OpsItemRelatedItemsFilters";
+const _OIRIS = "OpsItemRelatedItemSummary";
+const _OIRISp = "OpsItemRelatedItemSummaries";
+const _OIS = "OpsItemSummaries";
+const _OISp = "OpsItemSummary";
+const _OIT = "OpsItemType";
+const _OIp = "OpsItem";
+const _OL = "OutputLocation";
+const _OM = "OpsMetadata";
+const _OMA = "OpsMetadataArn";
+const _OMAEE = "OpsMetadataAlreadyExistsException";
+const _OMF = "OpsMetadataFilter";
+const _OMFL = "OpsMetadataFilterList";
+const _OMIAE = "OpsMetadataInvalidArgumentException";
+const _OMKLEE = "OpsMetadataKeyLimitExceededException";
+const _OML = "OpsMetadataList";
+const _OMLEE = "OpsMetadataLimitExceededException";
+const _OMNFE = "OpsMetadataNotFoundException";
+const _OMTMUE = "OpsMetadataTooManyUpdatesException";
+const _ONCC = "OtherNonCompliantCount";
+const _OP = "OverriddenParameters";
+const _ORA = "OpsResultAttribute";
+const _ORAL = "OpsResultAttributeList";
+const _OS = "OutputSource";
+const _OSBN = "OutputS3BucketName";
+const _OSI = "OutputSourceId";
+const _OSKP = "OutputS3KeyPrefix";
+const _OSR = "OutputS3Region";
+const _OST = "OperationStartTime";
+const _OSTr = "OrganizationSourceType";
+const _OSTu = "OutputSourceType";
+const _OSp = "OperatingSystem";
+const _OSv = "OverallSeverity";
+const _OU = "OutputUrl";
+const _OUI = "OrganizationalUnitId";
+const _OUP = "OrganizationalUnitPath";
+const _OUr = "OrganizationalUnits";
+const _Op = "Operation";
+const _Ope = "Operator";
+const _Opt = "Option";
+const _Ou = "Outputs";
+const _Out = "Output";
+const _Ov = "Overwrite";
+const _Ow = "Owner";
+const _P = "Parameters";
+const _PAE = "ParameterAlreadyExists";
+const _PAEI = "ParentAutomationExecutionId";
+const _PBI = "PatchBaselineIdentity";
+const _PBIL = "PatchBaselineIdentityList";
+const _PC = "ProgressCounters";
+const _PCD = "PatchComplianceData";
+const _PCDL = "PatchComplianceDataList";
+const _PCI = "PutComplianceItems";
+const _PCIR = "PutComplianceItemsRequest";
+const _PCIRu = "PutComplianceItemsResult";
+const _PET = "PlannedEndTime";
+const _PF = "ParameterFilters";
+const _PFG = "PatchFilterGroup";
+const _PFL = "ParametersFilterList";
+const _PFLa = "PatchFilterList";
+const _PFa = "ParametersFilter";
+const _PFat = "PatchFilter";
+const _PFatc = "PatchFilters";
+const _PFr = "ProductFamily";
+const _PG = "PatchGroup";
+const _PGPBM = "PatchGroupPatchBaselineMapping";
+const _PGPBML = "PatchGroupPatchBaselineMappingList";
+const _PGa = "PatchGroups";
+const _PH = "PolicyHash";
+const _PHL = "ParameterHistoryList";
+const _PHa = "ParameterHistory";
+const _PI = "PolicyId";
+const _PIP = "ParameterInlinePolicy";
+const _PIR = "PutInventoryRequest";
+const _PIRu = "PutInventoryResult";
+const _PIu = "PutInventory";
+const _PL = "ParameterList";
+const _PLE = "ParameterLimitExceeded";
+const _PLEE = "PoliciesLimitExceededException";
+const _PLa = "PatchList";
+const _PM = "ParameterMetadata";
+const _PML = "ParameterMetadataList";
+const _PMVLE = "ParameterMaxVersionLimitExceeded";
+const _PMr = "ProviderMessage";
+const _PN = "ParameterNames";
+const _PNF = "ParameterNotFound";
+const _PNl = "PluginName";
+const _PNla = "PlatformName";
+const _POF = "PatchOrchestratorFilter";
+const _POFL = "PatchOrchestratorFilterList";
+const _PP = "PutParameter";
+const _PPL = "PatchPropertiesList";
+const _PPLa = "ParameterPolicyList";
+const _PPME = "ParameterPatternMismatchException";
+const _PPR = "PutParameterRequest";
+const _PPRu = "PutParameterResult";
+const _PR = "PatchRule";
+const _PRG = "PatchRuleGroup";
+const _PRL = "PatchRuleList";
+const _PRP = "PutResourcePolicy";
+const _PRPR = "PutResourcePolicyRequest";
+const _PRPRu = "PutResourcePolicyResponse";
+const _PRV = "PendingReviewVersion";
+const _PRa = "PatchRules";
+const _PS = "PatchSet";
+const _PSC = "PatchSourceConfiguration";
+const _PSD = "ParentStepDetails";
+const _PSF = "ParameterStringFilter";
+const _PSFL = "ParameterStringFilterList";
+const _PSL = "PatchSourceList";
+const _PSPV = "PSParameterValue";
+const _PST = "PlannedStartTime";
+const _PSa = "PatchStatus";
+const _PSat = "PatchSource";
+const _PSi = "PingStatus";
+const _PSo = "PolicyStatus";
+const _PT = "PermissionType";
+const _PTL = "PlatformTypeList";
+const _PTl = "PlatformTypes";
+const _PTla = "PlatformType";
+const _PTo = "PolicyText";
+const _PTol = "PolicyType";
+const _PV = "PlatformVersion";
+const _PVLLE = "ParameterVersionLabelLimitExceeded";
+const _PVNF = "ParameterVersionNotFound";
+const _PVa = "ParameterVersion";
+const _PVar = "ParameterValues";
+const _Pa = "Patches";
+const _Par = "Parameter";
+const _Pat = "Patch";
+const _Path = "Path";
+const _Pay = "Payload";
+const _Po = "Policies";
+const _Pol = "Policy";
+const _Pr = "Priority";
+const _Pre = "Prefix";
+const _Pro = "Property";
+const _Prod = "Product";
+const _Produ = "Products";
+const _Prop = "Properties";
+const _Q = "Qualifier";
+const _QC = "QuotaCode";
+const _R = "Runbooks";
+const _RA = "RoleArn";
+const _RAL = "ResultAttributeList";
+const _RAe = "ResourceArn";
+const _RAes = "ResultAttributes";
+const _RAesu = "ResultAttribute";
+const _RC = "ReasonCode";
+const _RCBS = "ResourceCountByStatus";
+const _RCSI = "ResourceComplianceSummaryItems";
+const _RCSIL = "ResourceComplianceSummaryItemList";
+const _RCSIe = "ResourceComplianceSummaryItem";
+const _RCe = "RegistrationsCount";
+const _RCem = "RemainingCount";
+const _RCes = "ResponseCode";
+const _RCu = "RunCommand";
+const _RD = "RegistrationDate";
+const _RDPB = "RegisterDefaultPatchBaseline";
+const _RDPBR = "RegisterDefaultPatchBaselineRequest";
+const _RDPBRe = "RegisterDefaultPatchBaselineResult";
+const _RDSAEE = "ResourceDataSyncAlreadyExistsException";
+const _RDSAOS = "ResourceDataSyncAwsOrganizationsSource";
+const _RDSCE = "ResourceDataSyncConflictException";
+const _RDSCEE = "ResourceDataSyncCountExceededException";
+const _RDSDDS = "ResourceDataSyncDestinationDataSharing";
+const _RDSI = "ResourceDataSyncItems";
+const _RDSICE = "ResourceDataSyncInvalidConfigurationException";
+const _RDSIL = "ResourceDataSyncItemList";
+const _RDSIe = "ResourceDataSyncItem";
+const _RDSNFE = "ResourceDataSyncNotFoundException";
+const _RDSOU = "ResourceDataSyncOrganizationalUnit";
+const _RDSOUL = "ResourceDataSyncOrganizationalUnitList";
+const _RDSS = "ResourceDataSyncSource";
+const _RDSSD = "ResourceDataSyncS3Destination";
+const _RDSSWS = "ResourceDataSyncSourceWithState";
+const _RDT = "RequestedDateTime";
+const _RDe = "ReleaseDate";
+const _RFDT = "ResponseFinishDateTime";
+const _RI = "ResourceId";
+const _RIL = "ReviewInformationList";
+const _RIUE = "ResourceInUseException";
+const _RIe = "ReviewInformation";
+const _RIes = "ResourceIds";
+const _RL = "RegistrationLimit";
+const _RLEE = "ResourceLimitExceededException";
+const _RLe = "RemovedLabels";
+const _RM = "RegistrationMetadata";
+const _RMI = "RegistrationMetadataItem";
+const _RML = "RegistrationMetadataList";
+const _RNFE = "ResourceNotFoundException";
+const _RO = "ReverseOrder";
+const _ROI = "RelatedOpsItems";
+const _ROIe = "RelatedOpsItem";
+const _ROe = "RebootOption";
+const _RP = "RejectedPatches";
+const _RPA = "RejectedPatchesAction";
+const _RPBFPG = "RegisterPatchBaselineForPatchGroup";
+const _RPBFPGR = "RegisterPatchBaselineForPatchGroupRequest";
+const _RPBFPGRe = "RegisterPatchBaselineForPatchGroupResult";
+const _RPCE = "ResourcePolicyConflictException";
+const _RPIPE = "ResourcePolicyInvalidParameterException";
+const _RPLEE = "ResourcePolicyLimitExceededException";
+const _RPNFE = "ResourcePolicyNotFoundException";
+const _RR = "ReviewerResponse";
+const _RS = "ReviewStatus";
+const _RSDT = "ResponseStartDateTime";
+const _RSR = "ResumeSessionRequest";
+const _RSRe = "ResumeSessionResponse";
+const _RSS = "ResetServiceSetting";
+const _RSSR = "ResetServiceSettingRequest";
+const _RSSRe = "ResetServiceSettingResult";
+const _RSe = "ResumeSession";
+const _RT = "ResourceTypes";
+const _RTFR = "RemoveTagsFromResource";
+const _RTFRR = "RemoveTagsFromResourceRequest";
+const _RTFRRe = "RemoveTagsFromResourceResult";
+const _RTWMW = "RegisterTargetWithMaintenanceWindow";
+const _RTWMWR = "RegisterTargetWithMaintenanceWindowRequest";
+const _RTWMWRe = "RegisterTargetWithMaintenanceWindowResult";
+const _RTWMWReg = "RegisterTaskWithMaintenanceWindowRequest";
+const _RTWMWRegi = "RegisterTaskWithMaintenanceWindowResult";
+const _RTWMWe = "RegisterTaskWithMaintenanceWindow";
+const _RTe = "ResourceType";
+const _RTeq = "RequireType";
+const _RTes = "ResolvedTargets";
+const _RTev = "ReviewedTime";
+const _RU = "ResourceUri";
+const _Re = "Regions";
+const _Rea = "Reason";
+const _Rec = "Recursive";
+const _Reg = "Region";
+const _Rel = "Release";
+const _Rep = "Repository";
+const _Repl = "Replace";
+const _Req = "Requires";
+const _Res = "Response";
+const _Rev = "Reviewer";
+const _Ru = "Runbook";
+const _S = "State";
+const _SAE = "StartAutomationExecution";
+const _SAER = "StartAutomationExecutionRequest";
+const _SAERt = "StartAutomationExecutionResult";
+const _SAERto = "StopAutomationExecutionRequest";
+const _SAERtop = "StopAutomationExecutionResult";
+const _SAEt = "StopAutomationExecution";
+const _SAK = "SecretAccessKey";
+const _SAO = "StartAssociationsOnce";
+const _SAOR = "StartAssociationsOnceRequest";
+const _SAORt = "StartAssociationsOnceResult";
+const _SAR = "StartAccessRequest";
+const _SARR = "StartAccessRequestRequest";
+const _SARRt = "StartAccessRequestResponse";
+const _SAS = "SendAutomationSignal";
+const _SASR = "SendAutomationSignalRequest";
+const _SASRe = "SendAutomationSignalResult";
+const _SBN = "S3BucketName";
+const _SC = "ServiceCode";
+const _SCR = "SendCommandRequest";
+const _SCRE = "StartChangeRequestExecution";
+const _SCRER = "StartChangeRequestExecutionRequest";
+const _SCRERt = "StartChangeRequestExecutionResult";
+const _SCRe = "SendCommandResult";
+const _SCT = "SyncCreatedTime";
+const _SCe = "SendCommand";
+const _SCy = "SyncCompliance";
+const _SD = "StatusDetails";
+const _SDO = "SchemaDeleteOption";
+const _SDU = "SnapshotDownloadUrl";
+const _SDV = "SharedDocumentVersion";
+const _SDe = "S3Destination";
+const _SDt = "StartDate";
+const _SE = "ScheduleExpression";
+const _SEC = "StandardErrorContent";
+const _SEF = "StepExecutionFilter";
+const _SEFL = "StepExecutionFilterList";
+const _SEI = "StepExecutionId";
+const _SEL = "StepExecutionList";
+const _SEP = "StartExecutionPreview";
+const _SEPR = "StartExecutionPreviewRequest";
+const _SEPRt = "StartExecutionPreviewResponse";
+const _SET = "StepExecutionsTruncated";
+const _SETc = "ScheduledEndTime";
+const _SEU = "StandardErrorUrl";
+const _SEt = "StepExecutions";
+const _SEte = "StepExecution";
+const _SF = "StepFunctions";
+const _SFL = "SessionFilterList";
+const _SFe = "SessionFilter";
+const _SFy = "SyncFormat";
+const _SI = "StatusInformation";
+const _SIe = "SettingId";
+const _SIes = "SessionId";
+const _SIn = "SnapshotId";
+const _SIo = "SourceId";
+const _SIu = "SummaryItems";
+const _SKP = "S3KeyPrefix";
+const _SL = "S3Location";
+const _SLMT = "SyncLastModifiedTime";
+const _SLe = "SessionList";
+const _SLo = "SourceLocation";
+const _SM = "StatusMessage";
+const _SMOU = "SessionManagerOutputUrl";
+const _SMP = "SessionManagerParameters";
+const _SN = "SyncName";
+const _SNCC = "SecurityNonCompliantCount";
+const _SNt = "StepName";
+const _SO = "ScheduleOffset";
+const _SOC = "StandardOutputContent";
+const _SOL = "S3OutputLocation";
+const _SOU = "StandardOutputUrl";
+const _SOUu = "S3OutputUrl";
+const _SP = "StepPreviews";
+const _SQEE = "ServiceQuotaExceededException";
+const _SR = "ServiceRole";
+const _SRA = "ServiceRoleArn";
+const _SRe = "S3Region";
+const _SRo = "SourceResult";
+const _SRou = "SourceRegions";
+const _SS = "SeveritySummary";
+const _SSNF = "ServiceSettingNotFound";
+const _SSR = "StartSessionRequest";
+const _SSRt = "StartSessionResponse";
+const _SSe = "ServiceSetting";
+const _SSt = "StepStatus";
+const _SSta = "StartSession";
+const _SSu = "SuccessSteps";
+const _SSy = "SyncSource";
+const _ST = "SyncType";
+const _STCLEE = "SubTypeCountLimitExceededException";
+const _STT = "SessionTokenType";
+const _STc = "ScheduledTime";
+const _STch = "ScheduleTimezone";
+const _STe = "SessionToken";
+const _STi = "SignalType";
+const _STo = "SourceType";
+const _STt = "StartTime";
+const _STu = "SubType";
+const _SU = "StatusUnchanged";
+const _SUt = "StreamUrl";
+const _SV = "SchemaVersion";
+const _SVe = "SettingValue";
+const _SWE = "ScheduledWindowExecutions";
+const _SWEL = "ScheduledWindowExecutionList";
+const _SWEc = "ScheduledWindowExecution";
+const _Sa = "Safe";
+const _Sc = "Schedule";
+const _Sch = "Schemas";
+const _Sco = "Scope";
+const _Se = "Severity";
+const _Sel = "Selector";
+const _Ses = "Sessions";
+const _Sess = "Session";
+const _Sh = "Shared";
+const _Sha = "Sha1";
+const _Si = "Size";
+const _So = "Sources";
+const _Sou = "Source";
+const _St = "Status";
+const _Su = "Successful";
+const _Sub = "Subscriptions";
+const _Sum = "Summary";
+const _Summ = "Summaries";
+const _T = "Tags";
+const _TA = "TriggeredAlarms";
+const _TAa = "TaskArn";
+const _TAo = "TotalAccounts";
+const _TC = "TargetCount";
+const _TCo = "TotalCount";
+const _TDN = "TenantDisplayName";
+const _TE = "ThrottlingException";
+const _TEI = "TaskExecutionId";
+const _TI = "TenantId";
+const _TIP = "TaskInvocationParameters";
+const _TIUE = "TargetInUseException";
+const _TIa = "TaskId";
+const _TIas = "TaskIds";
+const _TK = "TagKeys";
+const _TL = "TargetLocations";
+const _TLAC = "TargetLocationAlarmConfiguration";
+const _TLMC = "TargetLocationMaxConcurrency";
+const _TLME = "TargetLocationMaxErrors";
+const _TLURL = "TargetLocationsURL";
+const _TLa = "TagList";
+const _TLar = "TargetLocation";
+const _TM = "TargetMaps";
+const _TMC = "TargetsMaxConcurrency";
+const _TME = "TargetsMaxErrors";
+const _TMTE = "TooManyTagsError";
+const _TMU = "TooManyUpdates";
+const _TMa = "TargetMap";
+const _TN = "TypeName";
+const _TNC = "TargetNotConnected";
+const _TO = "TraceOutput";
+const _TOS = "TimedOutSteps";
+const _TP = "TargetPreviews";
+const _TPL = "TargetPreviewList";
+const _TPN = "TargetParameterName";
+const _TPa = "TaskParameters";
+const _TPar = "TargetPreview";
+const _TS = "TimeoutSeconds";
+const _TSLEE = "TotalSizeLimitExceededException";
+const _TSR = "TerminateSessionRequest";
+const _TSRe = "TerminateSessionResponse";
+const _TSe = "TerminateSession";
+const _TSo = "TotalSteps";
+const _TT = "TargetType";
+const _TTa = "TaskType";
+const _TV = "TokenValue";
+const _Ta = "Targets";
+const _Tag = "Tag";
+const _Tar = "Target";
+const _Tas = "Tasks";
+const _Ti = "Title";
+const _Tie = "Tier";
+const _Tr = "Truncated";
+const _Ty = "Type";
+const _U = "Url";
+const _UA = "UpdatedAt";
+const _UAR = "UpdateAssociationRequest";
+const _UARp = "UpdateAssociationResult";
+const _UAS = "UpdateAssociationStatus";
+const _UASR = "UpdateAssociationStatusRequest";
+const _UASRp = "UpdateAssociationStatusResult";
+const _UAp = "UpdateAssociation";
+const _UC = "UnspecifiedCount";
+const _UCC = "UpdateCloudConnector";
+const _UCCR = "UpdateCloudConnectorRequest";
+const _UCCRp = "UpdateCloudConnectorResult";
+const _UCE = "UnsupportedCalendarException";
+const _UD = "UpdateDocument";
+const _UDDV = "UpdateDocumentDefaultVersion";
+const _UDDVR = "UpdateDocumentDefaultVersionRequest";
+const _UDDVRp = "UpdateDocumentDefaultVersionResult";
+const _UDM = "UpdateDocumentMetadata";
+const _UDMR = "UpdateDocumentMetadataRequest";
+const _UDMRp = "UpdateDocumentMetadataResponse";
+const _UDR = "UpdateDocumentRequest";
+const _UDRp = "UpdateDocumentResult";
+const _UFRE = "UnsupportedFeatureRequiredException";
+const _UIICE = "UnsupportedInventoryItemContextException";
+const _UISVE = "UnsupportedInventorySchemaVersionException";
+const _UMIR = "UpdateManagedInstanceRole";
+const _UMIRR = "UpdateManagedInstanceRoleRequest";
+const _UMIRRp = "UpdateManagedInstanceRoleResult";
+const _UMW = "UpdateMaintenanceWindow";
+const _UMWR = "UpdateMaintenanceWindowRequest";
+const _UMWRp = "UpdateMaintenanceWindowResult";
+const _UMWT = "UpdateMaintenanceWindowTarget";
+const _UMWTR = "UpdateMaintenanceWindowTargetRequest";
+const _UMWTRp = "UpdateMaintenanceWindowTargetResult";
+const _UMWTRpd = "UpdateMaintenanceWindowTaskRequest";
+const _UMWTRpda = "UpdateMaintenanceWindowTaskResult";
+const _UMWTp = "UpdateMaintenanceWindowTask";
+const _UNAC = "UnreportedNotApplicableCount";
+const _UOE = "UnsupportedOperationException";
+const _UOI = "UpdateOpsItem";
+const _UOIR = "UpdateOpsItemRequest";
+const _UOIRp = "UpdateOpsItemResponse";
+const _UOM = "UpdateOpsMetadata";
+const _UOMR = "UpdateOpsMetadataRequest";
+const _UOMRp = "UpdateOpsMetadataResult";
+const _UOS = "UnsupportedOperatingSystem";
+const _UPB = "UpdatePatchBaseline";
+const _UPBR = "UpdatePatchBaselineRequest";
+const _UPBRp = "UpdatePatchBaselineResult";
+const _UPT = "UnsupportedParameterType";
+const _UPTn = "UnsupportedPlatformType";
+const _UPV = "UnlabelParameterVersion";
+const _UPVR = "UnlabelParameterVersionRequest";
+const _UPVRn = "UnlabelParameterVersionResult";
+const _URDS = "UpdateResourceDataSync";
+const _URDSR = "UpdateResourceDataSyncRequest";
+const _URDSRp = "UpdateResourceDataSyncResult";
+const _USDSE = "UseS3DualStackEndpoint";
+const _USS = "UpdateServiceSetting";
+const _USSR = "UpdateServiceSettingRequest";
+const _USSRp = "UpdateServiceSettingResult";
+const _UT = "UpdatedTime";
+const _UTp = "UploadType";
+const _V = "Value";
+const _VCC = "ValidateCloudConnector";
+const _VCCR = "ValidateCloudConnectorRequest";
+const _VCCRa = "ValidateCloudConnectorResult";
+const _VE = "ValidationException";
+const _VF = "ValidationFindings";
+const _VFL = "ValidationFindingList";
+const _VFS = "ValidationFindingScope";
+const _VFa = "ValidationFinding";
+const _VN = "VersionName";
+const _VNS = "ValidNextSteps";
+const _Va = "Values";
+const _Var = "Variables";
+const _Ve = "Version";
+const _Ven = "Vendor";
+const _WD = "WithDecryption";
+const _WE = "WindowExecutions";
+const _WEI = "WindowExecutionId";
+const _WETI = "WindowExecutionTaskIdentities";
+const _WETII = "WindowExecutionTaskInvocationIdentities";
+const _WI = "WindowId";
+const _WIi = "WindowIdentities";
+const _WM = "WarningMessage";
+const _WTI = "WindowTargetId";
+const _WTIi = "WindowTaskId";
+const _aQE = "awsQueryError";
+const _c = "client";
+const _e = "error";
+const _en = "entries";
+const _k = "key";
+const _m = "message";
+const _s = "smithy.ts.sdk.synthetic.com.amazonaws.ssm";
+const _se = "server";
+const _v = "value";
+const _vS = "valueSet";
+const _xN = "xmlName";
+const n0 = "com.amazonaws.ssm";
+const _s_registry = new TypeRegistry(_s);
+var SSMServiceException$ = [-3, _s, "SSMServiceException", 0, [], []];
+_s_registry.registerError(SSMServiceException$, SSMServiceException);
+const n0_registry = new TypeRegistry(n0);
+var AccessDeniedException$ = [-3, n0, _ADE,
+    { [_e]: _c },
+    [_M],
+    [0], 1
+];
+n0_registry.registerError(AccessDeniedException$, AccessDeniedException);
+var AlreadyExistsException$ = [-3, n0, _AEE,
+    { [_aQE]: [`AlreadyExistsException`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(AlreadyExistsException$, AlreadyExistsException);
+var AssociatedInstances$ = [-3, n0, _AI,
+    { [_aQE]: [`AssociatedInstances`, 400], [_e]: _c },
+    [],
+    []
+];
+n0_registry.registerError(AssociatedInstances$, AssociatedInstances);
+var AssociationAlreadyExists$ = [-3, n0, _AAE,
+    { [_aQE]: [`AssociationAlreadyExists`, 400], [_e]: _c },
+    [],
+    []
+];
+n0_registry.registerError(AssociationAlreadyExists$, AssociationAlreadyExists);
+var AssociationDoesNotExist$ = [-3, n0, _ADNE,
+    { [_aQE]: [`AssociationDoesNotExist`, 404], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(AssociationDoesNotExist$, AssociationDoesNotExist);
+var AssociationExecutionDoesNotExist$ = [-3, n0, _AEDNE,
+    { [_aQE]: [`AssociationExecutionDoesNotExist`, 404], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(AssociationExecutionDoesNotExist$, AssociationExecutionDoesNotExist);
+var AssociationLimitExceeded$ = [-3, n0, _ALE,
+    { [_aQE]: [`AssociationLimitExceeded`, 400], [_e]: _c },
+    [],
+    []
+];
+n0_registry.registerError(AssociationLimitExceeded$, AssociationLimitExceeded);
+var AssociationVersionLimitExceeded$ = [-3, n0, _AVLE,
+    { [_aQE]: [`AssociationVersionLimitExceeded`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(AssociationVersionLimitExceeded$, AssociationVersionLimitExceeded);
+var AutomationDefinitionNotApprovedException$ = [-3, n0, _ADNAE,
+    { [_aQE]: [`AutomationDefinitionNotApproved`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(AutomationDefinitionNotApprovedException$, AutomationDefinitionNotApprovedException);
+var AutomationDefinitionNotFoundException$ = [-3, n0, _ADNFE,
+    { [_aQE]: [`AutomationDefinitionNotFound`, 404], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(AutomationDefinitionNotFoundException$, AutomationDefinitionNotFoundException);
+var AutomationDefinitionVersionNotFoundException$ = [-3, n0, _ADVNFE,
+    { [_aQE]: [`AutomationDefinitionVersionNotFound`, 404], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(AutomationDefinitionVersionNotFoundException$, AutomationDefinitionVersionNotFoundException);
+var AutomationExecutionLimitExceededException$ = [-3, n0, _AELEE,
+    { [_aQE]: [`AutomationExecutionLimitExceeded`, 429], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(AutomationExecutionLimitExceededException$, AutomationExecutionLimitExceededException);
+var AutomationExecutionNotFoundException$ = [-3, n0, _AENFE,
+    { [_aQE]: [`AutomationExecutionNotFound`, 404], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(AutomationExecutionNotFoundException$, AutomationExecutionNotFoundException);
+var AutomationStepNotFoundException$ = [-3, n0, _ASNFE,
+    { [_aQE]: [`AutomationStepNotFoundException`, 404], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(AutomationStepNotFoundException$, AutomationStepNotFoundException);
+var ComplianceTypeCountLimitExceededException$ = [-3, n0, _CTCLEE,
+    { [_aQE]: [`ComplianceTypeCountLimitExceeded`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ComplianceTypeCountLimitExceededException$, ComplianceTypeCountLimitExceededException);
+var ConflictException$ = [-3, n0, _CE,
+    { [_aQE]: [`ConflictException`, 409], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ConflictException$, ConflictException);
+var CustomSchemaCountLimitExceededException$ = [-3, n0, _CSCLEE,
+    { [_aQE]: [`CustomSchemaCountLimitExceeded`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(CustomSchemaCountLimitExceededException$, CustomSchemaCountLimitExceededException);
+var DocumentAlreadyExists$ = [-3, n0, _DAE,
+    { [_aQE]: [`DocumentAlreadyExists`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(DocumentAlreadyExists$, DocumentAlreadyExists);
+var DocumentLimitExceeded$ = [-3, n0, _DLE,
+    { [_aQE]: [`DocumentLimitExceeded`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(DocumentLimitExceeded$, DocumentLimitExceeded);
+var DocumentPermissionLimit$ = [-3, n0, _DPL,
+    { [_aQE]: [`DocumentPermissionLimit`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(DocumentPermissionLimit$, DocumentPermissionLimit);
+var DocumentVersionLimitExceeded$ = [-3, n0, _DVLE,
+    { [_aQE]: [`DocumentVersionLimitExceeded`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(DocumentVersionLimitExceeded$, DocumentVersionLimitExceeded);
+var DoesNotExistException$ = [-3, n0, _DNEE,
+    { [_aQE]: [`DoesNotExistException`, 404], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(DoesNotExistException$, DoesNotExistException);
+var DuplicateDocumentContent$ = [-3, n0, _DDC,
+    { [_aQE]: [`DuplicateDocumentContent`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(DuplicateDocumentContent$, DuplicateDocumentContent);
+var DuplicateDocumentVersionName$ = [-3, n0, _DDVN,
+    { [_aQE]: [`DuplicateDocumentVersionName`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(DuplicateDocumentVersionName$, DuplicateDocumentVersionName);
+var DuplicateInstanceId$ = [-3, n0, _DII,
+    { [_aQE]: [`DuplicateInstanceId`, 404], [_e]: _c },
+    [],
+    []
+];
+n0_registry.registerError(DuplicateInstanceId$, DuplicateInstanceId);
+var FeatureNotAvailableException$ = [-3, n0, _FNAE,
+    { [_aQE]: [`FeatureNotAvailableException`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(FeatureNotAvailableException$, FeatureNotAvailableException);
+var HierarchyLevelLimitExceededException$ = [-3, n0, _HLLEE,
+    { [_aQE]: [`HierarchyLevelLimitExceededException`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(HierarchyLevelLimitExceededException$, HierarchyLevelLimitExceededException);
+var HierarchyTypeMismatchException$ = [-3, n0, _HTME,
+    { [_aQE]: [`HierarchyTypeMismatchException`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(HierarchyTypeMismatchException$, HierarchyTypeMismatchException);
+var IdempotentParameterMismatch$ = [-3, n0, _IPM,
+    { [_aQE]: [`IdempotentParameterMismatch`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(IdempotentParameterMismatch$, IdempotentParameterMismatch);
+var IncompatiblePolicyException$ = [-3, n0, _IPE,
+    { [_aQE]: [`IncompatiblePolicyException`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(IncompatiblePolicyException$, IncompatiblePolicyException);
+var InternalServerError$ = [-3, n0, _ISE,
+    { [_aQE]: [`InternalServerError`, 500], [_e]: _se },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InternalServerError$, InternalServerError);
+var InvalidActivation$ = [-3, n0, _IA,
+    { [_aQE]: [`InvalidActivation`, 404], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidActivation$, InvalidActivation);
+var InvalidActivationId$ = [-3, n0, _IAI,
+    { [_aQE]: [`InvalidActivationId`, 404], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidActivationId$, InvalidActivationId);
+var InvalidAggregatorException$ = [-3, n0, _IAE,
+    { [_aQE]: [`InvalidAggregator`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidAggregatorException$, InvalidAggregatorException);
+var InvalidAllowedPatternException$ = [-3, n0, _IAPE,
+    { [_aQE]: [`InvalidAllowedPatternException`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidAllowedPatternException$, InvalidAllowedPatternException);
+var InvalidAssociation$ = [-3, n0, _IAn,
+    { [_aQE]: [`InvalidAssociation`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidAssociation$, InvalidAssociation);
+var InvalidAssociationVersion$ = [-3, n0, _IAV,
+    { [_aQE]: [`InvalidAssociationVersion`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidAssociationVersion$, InvalidAssociationVersion);
+var InvalidAutomationExecutionParametersException$ = [-3, n0, _IAEPE,
+    { [_aQE]: [`InvalidAutomationExecutionParameters`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidAutomationExecutionParametersException$, InvalidAutomationExecutionParametersException);
+var InvalidAutomationSignalException$ = [-3, n0, _IASE,
+    { [_aQE]: [`InvalidAutomationSignalException`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidAutomationSignalException$, InvalidAutomationSignalException);
+var InvalidAutomationStatusUpdateException$ = [-3, n0, _IASUE,
+    { [_aQE]: [`InvalidAutomationStatusUpdateException`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidAutomationStatusUpdateException$, InvalidAutomationStatusUpdateException);
+var InvalidCommandId$ = [-3, n0, _ICI,
+    { [_aQE]: [`InvalidCommandId`, 404], [_e]: _c },
+    [],
+    []
+];
+n0_registry.registerError(InvalidCommandId$, InvalidCommandId);
+var InvalidDeleteInventoryParametersException$ = [-3, n0, _IDIPE,
+    { [_aQE]: [`InvalidDeleteInventoryParameters`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidDeleteInventoryParametersException$, InvalidDeleteInventoryParametersException);
+var InvalidDeletionIdException$ = [-3, n0, _IDIE,
+    { [_aQE]: [`InvalidDeletionId`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidDeletionIdException$, InvalidDeletionIdException);
+var InvalidDocument$ = [-3, n0, _ID,
+    { [_aQE]: [`InvalidDocument`, 404], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidDocument$, InvalidDocument);
+var InvalidDocumentContent$ = [-3, n0, _IDC,
+    { [_aQE]: [`InvalidDocumentContent`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidDocumentContent$, InvalidDocumentContent);
+var InvalidDocumentOperation$ = [-3, n0, _IDO,
+    { [_aQE]: [`InvalidDocumentOperation`, 403], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidDocumentOperation$, InvalidDocumentOperation);
+var InvalidDocumentSchemaVersion$ = [-3, n0, _IDSV,
+    { [_aQE]: [`InvalidDocumentSchemaVersion`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidDocumentSchemaVersion$, InvalidDocumentSchemaVersion);
+var InvalidDocumentType$ = [-3, n0, _IDT,
+    { [_aQE]: [`InvalidDocumentType`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidDocumentType$, InvalidDocumentType);
+var InvalidDocumentVersion$ = [-3, n0, _IDV,
+    { [_aQE]: [`InvalidDocumentVersion`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidDocumentVersion$, InvalidDocumentVersion);
+var InvalidFilter$ = [-3, n0, _IF,
+    { [_aQE]: [`InvalidFilter`, 441], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidFilter$, InvalidFilter);
+var InvalidFilterKey$ = [-3, n0, _IFK,
+    { [_aQE]: [`InvalidFilterKey`, 400], [_e]: _c },
+    [],
+    []
+];
+n0_registry.registerError(InvalidFilterKey$, InvalidFilterKey);
+var InvalidFilterOption$ = [-3, n0, _IFO,
+    { [_aQE]: [`InvalidFilterOption`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidFilterOption$, InvalidFilterOption);
+var InvalidFilterValue$ = [-3, n0, _IFV,
+    { [_aQE]: [`InvalidFilterValue`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidFilterValue$, InvalidFilterValue);
+var InvalidInstanceId$ = [-3, n0, _III,
+    { [_aQE]: [`InvalidInstanceId`, 404], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidInstanceId$, InvalidInstanceId);
+var InvalidInstanceInformationFilterValue$ = [-3, n0, _IIIFV,
+    { [_aQE]: [`InvalidInstanceInformationFilterValue`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidInstanceInformationFilterValue$, InvalidInstanceInformationFilterValue);
+var InvalidInstancePropertyFilterValue$ = [-3, n0, _IIPFV,
+    { [_aQE]: [`InvalidInstancePropertyFilterValue`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidInstancePropertyFilterValue$, InvalidInstancePropertyFilterValue);
+var InvalidInventoryGroupException$ = [-3, n0, _IIGE,
+    { [_aQE]: [`InvalidInventoryGroup`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidInventoryGroupException$, InvalidInventoryGroupException);
+var InvalidInventoryItemContextException$ = [-3, n0, _IIICE,
+    { [_aQE]: [`InvalidInventoryItemContext`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidInventoryItemContextException$, InvalidInventoryItemContextException);
+var InvalidInventoryRequestException$ = [-3, n0, _IIRE,
+    { [_aQE]: [`InvalidInventoryRequest`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidInventoryRequestException$, InvalidInventoryRequestException);
+var InvalidItemContentException$ = [-3, n0, _IICE,
+    { [_aQE]: [`InvalidItemContent`, 400], [_e]: _c },
+    [_TN, _M],
+    [0, 0]
+];
+n0_registry.registerError(InvalidItemContentException$, InvalidItemContentException);
+var InvalidKeyId$ = [-3, n0, _IKI,
+    { [_aQE]: [`InvalidKeyId`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidKeyId$, InvalidKeyId);
+var InvalidNextToken$ = [-3, n0, _INT,
+    { [_aQE]: [`InvalidNextToken`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidNextToken$, InvalidNextToken);
+var InvalidNotificationConfig$ = [-3, n0, _INC,
+    { [_aQE]: [`InvalidNotificationConfig`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidNotificationConfig$, InvalidNotificationConfig);
+var InvalidOptionException$ = [-3, n0, _IOE,
+    { [_aQE]: [`InvalidOption`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidOptionException$, InvalidOptionException);
+var InvalidOutputFolder$ = [-3, n0, _IOF,
+    { [_aQE]: [`InvalidOutputFolder`, 400], [_e]: _c },
+    [],
+    []
+];
+n0_registry.registerError(InvalidOutputFolder$, InvalidOutputFolder);
+var InvalidOutputLocation$ = [-3, n0, _IOL,
+    { [_aQE]: [`InvalidOutputLocation`, 400], [_e]: _c },
+    [],
+    []
+];
+n0_registry.registerError(InvalidOutputLocation$, InvalidOutputLocation);
+var InvalidParameters$ = [-3, n0, _IP,
+    { [_aQE]: [`InvalidParameters`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidParameters$, InvalidParameters);
+var InvalidPermissionType$ = [-3, n0, _IPT,
+    { [_aQE]: [`InvalidPermissionType`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidPermissionType$, InvalidPermissionType);
+var InvalidPluginName$ = [-3, n0, _IPN,
+    { [_aQE]: [`InvalidPluginName`, 404], [_e]: _c },
+    [],
+    []
+];
+n0_registry.registerError(InvalidPluginName$, InvalidPluginName);
+var InvalidPolicyAttributeException$ = [-3, n0, _IPAE,
+    { [_aQE]: [`InvalidPolicyAttributeException`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidPolicyAttributeException$, InvalidPolicyAttributeException);
+var InvalidPolicyTypeException$ = [-3, n0, _IPTE,
+    { [_aQE]: [`InvalidPolicyTypeException`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidPolicyTypeException$, InvalidPolicyTypeException);
+var InvalidResourceId$ = [-3, n0, _IRI,
+    { [_aQE]: [`InvalidResourceId`, 400], [_e]: _c },
+    [],
+    []
+];
+n0_registry.registerError(InvalidResourceId$, InvalidResourceId);
+var InvalidResourceType$ = [-3, n0, _IRT,
+    { [_aQE]: [`InvalidResourceType`, 400], [_e]: _c },
+    [],
+    []
+];
+n0_registry.registerError(InvalidResourceType$, InvalidResourceType);
+var InvalidResultAttributeException$ = [-3, n0, _IRAE,
+    { [_aQE]: [`InvalidResultAttribute`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidResultAttributeException$, InvalidResultAttributeException);
+var InvalidRole$ = [-3, n0, _IR,
+    { [_aQE]: [`InvalidRole`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidRole$, InvalidRole);
+var InvalidSchedule$ = [-3, n0, _IS,
+    { [_aQE]: [`InvalidSchedule`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidSchedule$, InvalidSchedule);
+var InvalidTag$ = [-3, n0, _IT,
+    { [_aQE]: [`InvalidTag`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidTag$, InvalidTag);
+var InvalidTarget$ = [-3, n0, _ITn,
+    { [_aQE]: [`InvalidTarget`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidTarget$, InvalidTarget);
+var InvalidTargetMaps$ = [-3, n0, _ITM,
+    { [_aQE]: [`InvalidTargetMaps`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidTargetMaps$, InvalidTargetMaps);
+var InvalidTypeNameException$ = [-3, n0, _ITNE,
+    { [_aQE]: [`InvalidTypeName`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidTypeNameException$, InvalidTypeNameException);
+var InvalidUpdate$ = [-3, n0, _IU,
+    { [_aQE]: [`InvalidUpdate`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidUpdate$, InvalidUpdate);
+var InvocationDoesNotExist$ = [-3, n0, _IDNE,
+    { [_aQE]: [`InvocationDoesNotExist`, 400], [_e]: _c },
+    [],
+    []
+];
+n0_registry.registerError(InvocationDoesNotExist$, InvocationDoesNotExist);
+var ItemContentMismatchException$ = [-3, n0, _ICME,
+    { [_aQE]: [`ItemContentMismatch`, 400], [_e]: _c },
+    [_TN, _M],
+    [0, 0]
+];
+n0_registry.registerError(ItemContentMismatchException$, ItemContentMismatchException);
+var ItemSizeLimitExceededException$ = [-3, n0, _ISLEE,
+    { [_aQE]: [`ItemSizeLimitExceeded`, 400], [_e]: _c },
+    [_TN, _M],
+    [0, 0]
+];
+n0_registry.registerError(ItemSizeLimitExceededException$, ItemSizeLimitExceededException);
+var MalformedResourcePolicyDocumentException$ = [-3, n0, _MRPDE,
+    { [_aQE]: [`MalformedResourcePolicyDocumentException`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(MalformedResourcePolicyDocumentException$, MalformedResourcePolicyDocumentException);
+var MaxDocumentSizeExceeded$ = [-3, n0, _MDSE,
+    { [_aQE]: [`MaxDocumentSizeExceeded`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(MaxDocumentSizeExceeded$, MaxDocumentSizeExceeded);
+var NoLongerSupportedException$ = [-3, n0, _NLSE,
+    { [_aQE]: [`NoLongerSupported`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(NoLongerSupportedException$, NoLongerSupportedException);
+var OpsItemAccessDeniedException$ = [-3, n0, _OIADE,
+    { [_aQE]: [`OpsItemAccessDeniedException`, 403], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(OpsItemAccessDeniedException$, OpsItemAccessDeniedException);
+var OpsItemAlreadyExistsException$ = [-3, n0, _OIAEE,
+    { [_aQE]: [`OpsItemAlreadyExistsException`, 400], [_e]: _c },
+    [_M, _OII],
+    [0, 0]
+];
+n0_registry.registerError(OpsItemAlreadyExistsException$, OpsItemAlreadyExistsException);
+var OpsItemConflictException$ = [-3, n0, _OICE,
+    { [_aQE]: [`OpsItemConflictException`, 409], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(OpsItemConflictException$, OpsItemConflictException);
+var OpsItemInvalidParameterException$ = [-3, n0, _OIIPE,
+    { [_aQE]: [`OpsItemInvalidParameterException`, 400], [_e]: _c },
+    [_PN, _M],
+    [64 | 0, 0]
+];
+n0_registry.registerError(OpsItemInvalidParameterException$, OpsItemInvalidParameterException);
+var OpsItemLimitExceededException$ = [-3, n0, _OILEE,
+    { [_aQE]: [`OpsItemLimitExceededException`, 400], [_e]: _c },
+    [_RT, _L, _LT, _M],
+    [64 | 0, 1, 0, 0]
+];
+n0_registry.registerError(OpsItemLimitExceededException$, OpsItemLimitExceededException);
+var OpsItemNotFoundException$ = [-3, n0, _OINFE,
+    { [_aQE]: [`OpsItemNotFoundException`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(OpsItemNotFoundException$, OpsItemNotFoundException);
+var OpsItemRelatedItemAlreadyExistsException$ = [-3, n0, _OIRIAEE,
+    { [_aQE]: [`OpsItemRelatedItemAlreadyExistsException`, 400], [_e]: _c },
+    [_M, _RU, _OII],
+    [0, 0, 0]
+];
+n0_registry.registerError(OpsItemRelatedItemAlreadyExistsException$, OpsItemRelatedItemAlreadyExistsException);
+var OpsItemRelatedItemAssociationNotFoundException$ = [-3, n0, _OIRIANFE,
+    { [_aQE]: [`OpsItemRelatedItemAssociationNotFoundException`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(OpsItemRelatedItemAssociationNotFoundException$, OpsItemRelatedItemAssociationNotFoundException);
+var OpsMetadataAlreadyExistsException$ = [-3, n0, _OMAEE,
+    { [_aQE]: [`OpsMetadataAlreadyExistsException`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(OpsMetadataAlreadyExistsException$, OpsMetadataAlreadyExistsException);
+var OpsMetadataInvalidArgumentException$ = [-3, n0, _OMIAE,
+    { [_aQE]: [`OpsMetadataInvalidArgumentException`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(OpsMetadataInvalidArgumentException$, OpsMetadataInvalidArgumentException);
+var OpsMetadataKeyLimitExceededException$ = [-3, n0, _OMKLEE,
+    { [_aQE]: [`OpsMetadataKeyLimitExceededException`, 429], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(OpsMetadataKeyLimitExceededException$, OpsMetadataKeyLimitExceededException);
+var OpsMetadataLimitExceededException$ = [-3, n0, _OMLEE,
+    { [_aQE]: [`OpsMetadataLimitExceededException`, 429], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(OpsMetadataLimitExceededException$, OpsMetadataLimitExceededException);
+var OpsMetadataNotFoundException$ = [-3, n0, _OMNFE,
+    { [_aQE]: [`OpsMetadataNotFoundException`, 404], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(OpsMetadataNotFoundException$, OpsMetadataNotFoundException);
+var OpsMetadataTooManyUpdatesException$ = [-3, n0, _OMTMUE,
+    { [_aQE]: [`OpsMetadataTooManyUpdatesException`, 429], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(OpsMetadataTooManyUpdatesException$, OpsMetadataTooManyUpdatesException);
+var ParameterAlreadyExists$ = [-3, n0, _PAE,
+    { [_aQE]: [`ParameterAlreadyExists`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ParameterAlreadyExists$, ParameterAlreadyExists);
+var ParameterLimitExceeded$ = [-3, n0, _PLE,
+    { [_aQE]: [`ParameterLimitExceeded`, 429], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ParameterLimitExceeded$, ParameterLimitExceeded);
+var ParameterMaxVersionLimitExceeded$ = [-3, n0, _PMVLE,
+    { [_aQE]: [`ParameterMaxVersionLimitExceeded`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ParameterMaxVersionLimitExceeded$, ParameterMaxVersionLimitExceeded);
+var ParameterNotFound$ = [-3, n0, _PNF,
+    { [_aQE]: [`ParameterNotFound`, 404], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ParameterNotFound$, ParameterNotFound);
+var ParameterPatternMismatchException$ = [-3, n0, _PPME,
+    { [_aQE]: [`ParameterPatternMismatchException`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ParameterPatternMismatchException$, ParameterPatternMismatchException);
+var ParameterVersionLabelLimitExceeded$ = [-3, n0, _PVLLE,
+    { [_aQE]: [`ParameterVersionLabelLimitExceeded`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ParameterVersionLabelLimitExceeded$, ParameterVersionLabelLimitExceeded);
+var ParameterVersionNotFound$ = [-3, n0, _PVNF,
+    { [_aQE]: [`ParameterVersionNotFound`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ParameterVersionNotFound$, ParameterVersionNotFound);
+var PoliciesLimitExceededException$ = [-3, n0, _PLEE,
+    { [_aQE]: [`PoliciesLimitExceededException`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(PoliciesLimitExceededException$, PoliciesLimitExceededException);
+var ResourceDataSyncAlreadyExistsException$ = [-3, n0, _RDSAEE,
+    { [_aQE]: [`ResourceDataSyncAlreadyExists`, 400], [_e]: _c },
+    [_SN],
+    [0]
+];
+n0_registry.registerError(ResourceDataSyncAlreadyExistsException$, ResourceDataSyncAlreadyExistsException);
+var ResourceDataSyncConflictException$ = [-3, n0, _RDSCE,
+    { [_aQE]: [`ResourceDataSyncConflictException`, 409], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ResourceDataSyncConflictException$, ResourceDataSyncConflictException);
+var ResourceDataSyncCountExceededException$ = [-3, n0, _RDSCEE,
+    { [_aQE]: [`ResourceDataSyncCountExceeded`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ResourceDataSyncCountExceededException$, ResourceDataSyncCountExceededException);
+var ResourceDataSyncInvalidConfigurationException$ = [-3, n0, _RDSICE,
+    { [_aQE]: [`ResourceDataSyncInvalidConfiguration`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ResourceDataSyncInvalidConfigurationException$, ResourceDataSyncInvalidConfigurationException);
+var ResourceDataSyncNotFoundException$ = [-3, n0, _RDSNFE,
+    { [_aQE]: [`ResourceDataSyncNotFound`, 404], [_e]: _c },
+    [_SN, _ST, _M],
+    [0, 0, 0]
+];
+n0_registry.registerError(ResourceDataSyncNotFoundException$, ResourceDataSyncNotFoundException);
+var ResourceInUseException$ = [-3, n0, _RIUE,
+    { [_aQE]: [`ResourceInUseException`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ResourceInUseException$, ResourceInUseException);
+var ResourceLimitExceededException$ = [-3, n0, _RLEE,
+    { [_aQE]: [`ResourceLimitExceededException`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ResourceLimitExceededException$, ResourceLimitExceededException);
+var ResourceNotFoundException$ = [-3, n0, _RNFE,
+    { [_aQE]: [`ResourceNotFoundException`, 404], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ResourceNotFoundException$, ResourceNotFoundException);
+var ResourcePolicyConflictException$ = [-3, n0, _RPCE,
+    { [_aQE]: [`ResourcePolicyConflictException`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ResourcePolicyConflictException$, ResourcePolicyConflictException);
+var ResourcePolicyInvalidParameterException$ = [-3, n0, _RPIPE,
+    { [_aQE]: [`ResourcePolicyInvalidParameterException`, 400], [_e]: _c },
+    [_PN, _M],
+    [64 | 0, 0]
+];
+n0_registry.registerError(ResourcePolicyInvalidParameterException$, ResourcePolicyInvalidParameterException);
+var ResourcePolicyLimitExceededException$ = [-3, n0, _RPLEE,
+    { [_aQE]: [`ResourcePolicyLimitExceededException`, 400], [_e]: _c },
+    [_L, _LT, _M],
+    [1, 0, 0]
+];
+n0_registry.registerError(ResourcePolicyLimitExceededException$, ResourcePolicyLimitExceededException);
+var ResourcePolicyNotFoundException$ = [-3, n0, _RPNFE,
+    { [_aQE]: [`ResourcePolicyNotFoundException`, 404], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ResourcePolicyNotFoundException$, ResourcePolicyNotFoundException);
+var ServiceQuotaExceededException$ = [-3, n0, _SQEE,
+    { [_e]: _c },
+    [_M, _QC, _SC, _RI, _RTe],
+    [0, 0, 0, 0, 0], 3
+];
+n0_registry.registerError(ServiceQuotaExceededException$, ServiceQuotaExceededException);
+var ServiceSettingNotFound$ = [-3, n0, _SSNF,
+    { [_aQE]: [`ServiceSettingNotFound`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ServiceSettingNotFound$, ServiceSettingNotFound);
+var StatusUnchanged$ = [-3, n0, _SU,
+    { [_aQE]: [`StatusUnchanged`, 400], [_e]: _c },
+    [],
+    []
+];
+n0_registry.registerError(StatusUnchanged$, StatusUnchanged);
+var SubTypeCountLimitExceededException$ = [-3, n0, _STCLEE,
+    { [_aQE]: [`SubTypeCountLimitExceeded`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(SubTypeCountLimitExceededException$, SubTypeCountLimitExceededException);
+var TargetInUseException$ = [-3, n0, _TIUE,
+    { [_aQE]: [`TargetInUseException`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TargetInUseException$, TargetInUseException);
+var TargetNotConnected$ = [-3, n0, _TNC,
+    { [_aQE]: [`TargetNotConnected`, 430], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TargetNotConnected$, TargetNotConnected);
+var ThrottlingException$ = [-3, n0, _TE,
+    { [_e]: _c },
+    [_M, _QC, _SC],
+    [0, 0, 0], 1
+];
+n0_registry.registerError(ThrottlingException$, ThrottlingException);
+var TooManyTagsError$ = [-3, n0, _TMTE,
+    { [_aQE]: [`TooManyTagsError`, 400], [_e]: _c },
+    [],
+    []
+];
+n0_registry.registerError(TooManyTagsError$, TooManyTagsError);
+var TooManyUpdates$ = [-3, n0, _TMU,
+    { [_aQE]: [`TooManyUpdates`, 429], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TooManyUpdates$, TooManyUpdates);
+var TotalSizeLimitExceededException$ = [-3, n0, _TSLEE,
+    { [_aQE]: [`TotalSizeLimitExceeded`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TotalSizeLimitExceededException$, TotalSizeLimitExceededException);
+var UnsupportedCalendarException$ = [-3, n0, _UCE,
+    { [_aQE]: [`UnsupportedCalendarException`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(UnsupportedCalendarException$, UnsupportedCalendarException);
+var UnsupportedFeatureRequiredException$ = [-3, n0, _UFRE,
+    { [_aQE]: [`UnsupportedFeatureRequiredException`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(UnsupportedFeatureRequiredException$, UnsupportedFeatureRequiredException);
+var UnsupportedInventoryItemContextException$ = [-3, n0, _UIICE,
+    { [_aQE]: [`UnsupportedInventoryItemContext`, 400], [_e]: _c },
+    [_TN, _M],
+    [0, 0]
+];
+n0_registry.registerError(UnsupportedInventoryItemContextException$, UnsupportedInventoryItemContextException);
+var UnsupportedInventorySchemaVersionException$ = [-3, n0, _UISVE,
+    { [_aQE]: [`UnsupportedInventorySchemaVersion`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(UnsupportedInventorySchemaVersionException$, UnsupportedInventorySchemaVersionException);
+var UnsupportedOperatingSystem$ = [-3, n0, _UOS,
+    { [_aQE]: [`UnsupportedOperatingSystem`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(UnsupportedOperatingSystem$, UnsupportedOperatingSystem);
+var UnsupportedOperationException$ = [-3, n0, _UOE,
+    { [_aQE]: [`UnsupportedOperation`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(UnsupportedOperationException$, UnsupportedOperationException);
+var UnsupportedParameterType$ = [-3, n0, _UPT,
+    { [_aQE]: [`UnsupportedParameterType`, 400], [_e]: _c },
+    [_m],
+    [0]
+];
+n0_registry.registerError(UnsupportedParameterType$, UnsupportedParameterType);
+var UnsupportedPlatformType$ = [-3, n0, _UPTn,
+    { [_aQE]: [`UnsupportedPlatformType`, 400], [_e]: _c },
+    [_M],
+    [0]
+];
+n0_registry.registerError(UnsupportedPlatformType$, UnsupportedPlatformType);
+var ValidationException$ = [-3, n0, _VE,
+    { [_aQE]: [`ValidationException`, 400], [_e]: _c },
+    [_M, _RC],
+    [0, 0]
+];
+n0_registry.registerError(ValidationException$, ValidationException);
+const errorTypeRegistries = [
+    _s_registry,
+    n0_registry,
+];
+var AccessKeySecretType = [0, n0, _AKST, 8, 0];
+var IPAddress = [0, n0, _IPA, 8, 0];
+var MaintenanceWindowDescription = [0, n0, _MWD, 8, 0];
+var MaintenanceWindowExecutionTaskInvocationParameters = [0, n0, _MWETIP, 8, 0];
+var MaintenanceWindowLambdaPayload = [0, n0, _MWLP, 8, 21];
+var MaintenanceWindowStepFunctionsInput = [0, n0, _MWSFI, 8, 0];
+var MaintenanceWindowTaskParameterValue = [0, n0, _MWTPV, 8, 0];
+var OwnerInformation = [0, n0, _OI, 8, 0];
+var PatchSourceConfiguration = [0, n0, _PSC, 8, 0];
+var PSParameterValue = [0, n0, _PSPV, 8, 0];
+var SessionTokenType = [0, n0, _STT, 8, 0];
+var AccountSharingInfo$ = [3, n0, _ASI,
+    0,
+    [_AIc, _SDV],
+    [0, 0]
+];
+var Activation$ = [3, n0, _A,
+    0,
+    [_AIct, _D, _DIN, _IRa, _RL, _RCe, _ED, _E, _CD, _T],
+    [0, 0, 0, 0, 1, 1, 4, 2, 4, () => TagList]
+];
+var AddTagsToResourceRequest$ = [3, n0, _ATTRR,
+    0,
+    [_RTe, _RI, _T],
+    [0, 0, () => TagList], 3
+];
+var AddTagsToResourceResult$ = [3, n0, _ATTRRd,
+    0,
+    [],
+    []
+];
+var Alarm$ = [3, n0, _Al,
+    0,
+    [_N],
+    [0], 1
+];
+var AlarmConfiguration$ = [3, n0, _AC,
+    0,
+    [_Ala, _IPAF],
+    [() => AlarmList, 2], 1
+];
+var AlarmStateInformation$ = [3, n0, _ASIl,
+    0,
+    [_N, _S],
+    [0, 0], 2
+];
+var AssociateOpsItemRelatedItemRequest$ = [3, n0, _AOIRIR,
+    0,
+    [_OII, _AT, _RTe, _RU],
+    [0, 0, 0, 0], 4
+];
+var AssociateOpsItemRelatedItemResponse$ = [3, n0, _AOIRIRs,
+    0,
+    [_AIs],
+    [0]
+];
+var Association$ = [3, n0, _As,
+    0,
+    [_N, _II, _AIs, _AV, _DV, _Ta, _LED, _O, _SE, _AN, _SO, _Du, _TM],
+    [0, 0, 0, 0, 0, () => Targets, 4, () => AssociationOverview$, 0, 0, 1, 1, [1, n0, _TM, 0, [2, n0, _TMa, 0, 0, 64 | 0]]]
+];
+var AssociationDescription$ = [3, n0, _AD,
+    0,
+    [_N, _II, _AV, _Da, _LUAD, _St, _O, _DV, _ATPN, _P, _AIs, _Ta, _SE, _OL, _LED, _LSED, _AN, _ME, _MC, _CS, _SCy, _AOACI, _CN, _TL, _SO, _Du, _TM, _AC, _TA, _ADAR],
+    [0, 0, 0, 4, 4, () => AssociationStatus$, () => AssociationOverview$, 0, 0, [() => _Parameters, 0], 0, () => Targets, 0, () => InstanceAssociationOutputLocation$, 4, 4, 0, 0, 0, 0, 0, 2, 64 | 0, () => TargetLocations, 1, 1, [1, n0, _TM, 0, [2, n0, _TMa, 0, 0, 64 | 0]], () => AlarmConfiguration$, () => AlarmStateInformationList, 0]
+];
+var AssociationExecution$ = [3, n0, _AE,
+    0,
+    [_AIs, _AV, _EI, _St, _DS, _CT, _LED, _RCBS, _AC, _TA],
+    [0, 0, 0, 0, 0, 4, 4, 0, () => AlarmConfiguration$, () => AlarmStateInformationList]
+];
+var AssociationExecutionFilter$ = [3, n0, _AEF,
+    0,
+    [_K, _V, _Ty],
+    [0, 0, 0], 3
+];
+var AssociationExecutionTarget$ = [3, n0, _AET,
+    0,
+    [_AIs, _AV, _EI, _RI, _RTe, _St, _DS, _LED, _OS],
+    [0, 0, 0, 0, 0, 0, 0, 4, () => OutputSource$]
+];
+var AssociationExecutionTargetsFilter$ = [3, n0, _AETF,
+    0,
+    [_K, _V],
+    [0, 0], 2
+];
+var AssociationFilter$ = [3, n0, _AF,
+    0,
+    [_k, _v],
+    [0, 0], 2
+];
+var AssociationOverview$ = [3, n0, _AO,
+    0,
+    [_St, _DS, _ASAC],
+    [0, 0, 128 | 1]
+];
+var AssociationStatus$ = [3, n0, _AS,
+    0,
+    [_Da, _N, _M, _AId],
+    [4, 0, 0, 0], 3
+];
+var AssociationVersionInfo$ = [3, n0, _AVI,
+    0,
+    [_AIs, _AV, _CD, _N, _DV, _P, _Ta, _SE, _OL, _AN, _ME, _MC, _CS, _SCy, _AOACI, _CN, _TL, _SO, _Du, _TM, _ADAR],
+    [0, 0, 4, 0, 0, [() => _Parameters, 0], () => Targets, 0, () => InstanceAssociationOutputLocation$, 0, 0, 0, 0, 0, 2, 64 | 0, () => TargetLocations, 1, 1, [1, n0, _TM, 0, [2, n0, _TMa, 0, 0, 64 | 0]], 0]
+];
+var AttachmentContent$ = [3, n0, _ACt,
+    0,
+    [_N, _Si, _H, _HT, _U],
+    [0, 1, 0, 0, 0]
+];
+var AttachmentInformation$ = [3, n0, _AIt,
+    0,
+    [_N],
+    [0]
+];
+var AttachmentsSource$ = [3, n0, _ASt,
+    0,
+    [_K, _Va, _N],
+    [0, 64 | 0, 0]
+];
+var AutomationExecution$ = [3, n0, _AEu,
+    0,
+    [_AEI, _DN, _DV, _EST, _EET, _AES, _SEt, _SET, _P, _Ou, _FM, _WM, _Mo, _PAEI, _EB, _CSN, _CA, _TPN, _Ta, _TM, _RTes, _MC, _ME, _Tar, _TL, _PC, _AC, _TA, _TLURL, _ASu, _STc, _R, _OII, _AIs, _CRN, _Var],
+    [0, 0, 0, 4, 4, 0, () => StepExecutionList, 2, [2, n0, _APM, 0, 0, 64 | 0], [2, n0, _APM, 0, 0, 64 | 0], 0, 0, 0, 0, 0, 0, 0, 0, () => Targets, [1, n0, _TM, 0, [2, n0, _TMa, 0, 0, 64 | 0]], () => ResolvedTargets$, 0, 0, 0, () => TargetLocations, () => ProgressCounters$, () => AlarmConfiguration$, () => AlarmStateInformationList, 0, 0, 4, () => Runbooks, 0, 0, 0, [2, n0, _APM, 0, 0, 64 | 0]]
+];
+var AutomationExecutionFilter$ = [3, n0, _AEFu,
+    0,
+    [_K, _Va],
+    [0, 64 | 0], 2
+];
+var AutomationExecutionInputs$ = [3, n0, _AEIu,
+    0,
+    [_P, _TPN, _Ta, _TM, _TL, _TLURL],
+    [[2, n0, _APM, 0, 0, 64 | 0], 0, () => AutomationTargets, [1, n0, _TM, 0, [2, n0, _TMa, 0, 0, 64 | 0]], () => TargetLocations, 0]
+];
+var AutomationExecutionMetadata$ = [3, n0, _AEM,
+    0,
+    [_AEI, _DN, _DV, _AES, _EST, _EET, _EB, _LF, _Ou, _Mo, _PAEI, _CSN, _CA, _FM, _WM, _TPN, _Ta, _TM, _RTes, _MC, _ME, _Tar, _ATu, _AC, _TA, _TLURL, _ASu, _STc, _R, _OII, _AIs, _CRN],
+    [0, 0, 0, 0, 4, 4, 0, 0, [2, n0, _APM, 0, 0, 64 | 0], 0, 0, 0, 0, 0, 0, 0, () => Targets, [1, n0, _TM, 0, [2, n0, _TMa, 0, 0, 64 | 0]], () => ResolvedTargets$, 0, 0, 0, 0, () => AlarmConfiguration$, () => AlarmStateInformationList, 0, 0, 4, () => Runbooks, 0, 0, 0]
+];
+var AutomationExecutionPreview$ = [3, n0, _AEP,
+    0,
+    [_SP, _Re, _TP, _TAo],
+    [128 | 1, 64 | 0, () => TargetPreviewList, 1]
+];
+var AzureConfiguration$ = [3, n0, _ACz,
+    0,
+    [_TI, _AIp, _TDN, _ADN, _Ta],
+    [0, 0, 0, 0, () => ConfigurationTargets$], 2
+];
+var AzureSubscription$ = [3, n0, _ASz,
+    0,
+    [_I, _DNi],
+    [0, 0], 1
+];
+var BaselineOverride$ = [3, n0, _BO,
+    0,
+    [_OSp, _GF, _AR, _AP, _APCL, _RP, _RPA, _APENS, _So, _ASUCS],
+    [0, () => PatchFilterGroup$, () => PatchRuleGroup$, 64 | 0, 0, 64 | 0, 0, 2, [() => PatchSourceList, 0], 0]
+];
+var CancelCommandRequest$ = [3, n0, _CCR,
+    0,
+    [_CI, _IIn],
+    [0, 64 | 0], 1
+];
+var CancelCommandResult$ = [3, n0, _CCRa,
+    0,
+    [],
+    []
+];
+var CancelMaintenanceWindowExecutionRequest$ = [3, n0, _CMWER,
+    0,
+    [_WEI],
+    [0], 1
+];
+var CancelMaintenanceWindowExecutionResult$ = [3, n0, _CMWERa,
+    0,
+    [_WEI],
+    [0]
+];
+var CloudConnectorFilter$ = [3, n0, _CCF,
+    0,
+    [_FK, _FV],
+    [0, 64 | 0]
+];
+var CloudConnectorSummary$ = [3, n0, _CCS,
+    0,
+    [_CCI, _DNi, _D, _RA, _CAr, _UA],
+    [0, 0, 0, 0, 4, 4]
+];
+var CloudWatchOutputConfig$ = [3, n0, _CWOC,
+    0,
+    [_CWLGN, _CWOE],
+    [0, 2]
+];
+var Command$ = [3, n0, _C,
+    0,
+    [_CI, _DN, _DV, _Co, _EA, _P, _IIn, _Ta, _RDT, _St, _SD, _OSR, _OSBN, _OSKP, _MC, _ME, _TC, _CC, _EC, _DTOC, _SR, _NC, _CWOC, _TS, _AC, _TA],
+    [0, 0, 0, 0, 4, [() => _Parameters, 0], 64 | 0, () => Targets, 4, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 0, () => NotificationConfig$, () => CloudWatchOutputConfig$, 1, () => AlarmConfiguration$, () => AlarmStateInformationList]
+];
+var CommandFilter$ = [3, n0, _CF,
+    0,
+    [_k, _v],
+    [0, 0], 2
+];
+var CommandInvocation$ = [3, n0, _CIo,
+    0,
+    [_CI, _II, _IN, _Co, _DN, _DV, _RDT, _St, _SD, _TO, _SOU, _SEU, _CP, _SR, _NC, _CWOC],
+    [0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, () => CommandPluginList, 0, () => NotificationConfig$, () => CloudWatchOutputConfig$]
+];
+var CommandPlugin$ = [3, n0, _CPo,
+    0,
+    [_N, _St, _SD, _RCes, _RSDT, _RFDT, _Out, _SOU, _SEU, _OSR, _OSBN, _OSKP],
+    [0, 0, 0, 1, 4, 4, 0, 0, 0, 0, 0, 0]
+];
+var ComplianceExecutionSummary$ = [3, n0, _CES,
+    0,
+    [_ET, _EI, _ETx],
+    [4, 0, 0], 1
+];
+var ComplianceItem$ = [3, n0, _CIom,
+    0,
+    [_CTo, _RTe, _RI, _I, _Ti, _St, _Se, _ES, _De],
+    [0, 0, 0, 0, 0, 0, 0, () => ComplianceExecutionSummary$, 128 | 0]
+];
+var ComplianceItemEntry$ = [3, n0, _CIE,
+    0,
+    [_Se, _St, _I, _Ti, _De],
+    [0, 0, 0, 0, 128 | 0], 2
+];
+var ComplianceStringFilter$ = [3, n0, _CSF,
+    0,
+    [_K, _Va, _Ty],
+    [0, [() => ComplianceStringFilterValueList, 0], 0]
+];
+var ComplianceSummaryItem$ = [3, n0, _CSI,
+    0,
+    [_CTo, _CSo, _NCS],
+    [0, () => CompliantSummary$, () => NonCompliantSummary$]
+];
+var CompliantSummary$ = [3, n0, _CSo,
+    0,
+    [_CCo, _SS],
+    [1, () => SeveritySummary$]
+];
+var CreateActivationRequest$ = [3, n0, _CAR,
+    0,
+    [_IRa, _D, _DIN, _RL, _ED, _T, _RM],
+    [0, 0, 0, 1, 4, () => TagList, () => RegistrationMetadataList], 1
+];
+var CreateActivationResult$ = [3, n0, _CARr,
+    0,
+    [_AIct, _ACc],
+    [0, 0]
+];
+var CreateAssociationBatchRequest$ = [3, n0, _CABR,
+    0,
+    [_En, _ADAR],
+    [[() => CreateAssociationBatchRequestEntries, 0], 0], 1
+];
+var CreateAssociationBatchRequestEntry$ = [3, n0, _CABRE,
+    0,
+    [_N, _II, _P, _ATPN, _DV, _Ta, _SE, _OL, _AN, _ME, _MC, _CS, _SCy, _AOACI, _CN, _TL, _SO, _Du, _TM, _AC],
+    [0, 0, [() => _Parameters, 0], 0, 0, () => Targets, 0, () => InstanceAssociationOutputLocation$, 0, 0, 0, 0, 0, 2, 64 | 0, () => TargetLocations, 1, 1, [1, n0, _TM, 0, [2, n0, _TMa, 0, 0, 64 | 0]], () => AlarmConfiguration$], 1
+];
+var CreateAssociationBatchResult$ = [3, n0, _CABRr,
+    0,
+    [_Su, _F],
+    [[() => AssociationDescriptionList, 0], [() => FailedCreateAssociationList, 0]]
+];
+var CreateAssociationRequest$ = [3, n0, _CARre,
+    0,
+    [_N, _DV, _II, _P, _Ta, _SE, _OL, _AN, _ATPN, _ME, _MC, _CS, _SCy, _AOACI, _CN, _TL, _SO, _Du, _TM, _T, _AC, _ADAR],
+    [0, 0, 0, [() => _Parameters, 0], () => Targets, 0, () => InstanceAssociationOutputLocation$, 0, 0, 0, 0, 0, 0, 2, 64 | 0, () => TargetLocations, 1, 1, [1, n0, _TM, 0, [2, n0, _TMa, 0, 0, 64 | 0]], () => TagList, () => AlarmConfiguration$, 0], 1
+];
+var CreateAssociationResult$ = [3, n0, _CARrea,
+    0,
+    [_AD],
+    [[() => AssociationDescription$, 0]]
+];
+var CreateCloudConnectorRequest$ = [3, n0, _CCCR,
+    0,
+    [_DNi, _RA, _Con, _CCA, _D, _T],
+    [0, 0, () => CloudConnectorConfiguration$, 0, 0, () => TagList], 4
+];
+var CreateCloudConnectorResult$ = [3, n0, _CCCRr,
+    0,
+    [_CCI],
+    [0]
+];
+var CreateDocumentRequest$ = [3, n0, _CDR,
+    0,
+    [_Cont, _N, _Req, _At, _DNi, _VN, _DT, _DF, _TT, _T],
+    [0, 0, () => DocumentRequiresList, () => AttachmentsSourceList, 0, 0, 0, 0, 0, () => TagList], 2
+];
+var CreateDocumentResult$ = [3, n0, _CDRr,
+    0,
+    [_DD],
+    [[() => DocumentDescription$, 0]]
+];
+var CreateMaintenanceWindowRequest$ = [3, n0, _CMWR,
+    0,
+    [_N, _Sc, _Du, _Cu, _AUT, _D, _SDt, _EDn, _STch, _SO, _CTl, _T],
+    [0, 0, 1, 1, 2, [() => MaintenanceWindowDescription, 0], 0, 0, 0, 1, [0, 4], () => TagList], 5
+];
+var CreateMaintenanceWindowResult$ = [3, n0, _CMWRr,
+    0,
+    [_WI],
+    [0]
+];
+var CreateOpsItemRequest$ = [3, n0, _COIR,
+    0,
+    [_D, _Sou, _Ti, _OIT, _OD, _No, _Pr, _ROI, _T, _Ca, _Se, _AST, _AETc, _PST, _PET, _AIc],
+    [0, 0, 0, 0, () => OpsItemOperationalData, () => OpsItemNotifications, 1, () => RelatedOpsItems, () => TagList, 0, 0, 4, 4, 4, 4, 0], 3
+];
+var CreateOpsItemResponse$ = [3, n0, _COIRr,
+    0,
+    [_OII, _OIA],
+    [0, 0]
+];
+var CreateOpsMetadataRequest$ = [3, n0, _COMR,
+    0,
+    [_RI, _Me, _T],
+    [0, () => MetadataMap, () => TagList], 1
+];
+var CreateOpsMetadataResult$ = [3, n0, _COMRr,
+    0,
+    [_OMA],
+    [0]
+];
+var CreatePatchBaselineRequest$ = [3, n0, _CPBR,
+    0,
+    [_N, _OSp, _GF, _AR, _AP, _APCL, _APENS, _RP, _RPA, _D, _So, _ASUCS, _CTl, _T],
+    [0, 0, () => PatchFilterGroup$, () => PatchRuleGroup$, 64 | 0, 0, 2, 64 | 0, 0, 0, [() => PatchSourceList, 0], 0, [0, 4], () => TagList], 1
+];
+var CreatePatchBaselineResult$ = [3, n0, _CPBRr,
+    0,
+    [_BI],
+    [0]
+];
+var CreateResourceDataSyncRequest$ = [3, n0, _CRDSR,
+    0,
+    [_SN, _SDe, _ST, _SSy],
+    [0, () => ResourceDataSyncS3Destination$, 0, () => ResourceDataSyncSource$], 1
+];
+var CreateResourceDataSyncResult$ = [3, n0, _CRDSRr,
+    0,
+    [],
+    []
+];
+var Credentials$ = [3, n0, _Cr,
+    0,
+    [_AKI, _SAK, _STe, _ETxp],
+    [0, [() => AccessKeySecretType, 0], [() => SessionTokenType, 0], 4], 4
+];
+var DeleteActivationRequest$ = [3, n0, _DAR,
+    0,
+    [_AIct],
+    [0], 1
+];
+var DeleteActivationResult$ = [3, n0, _DARe,
+    0,
+    [],
+    []
+];
+var DeleteAssociationRequest$ = [3, n0, _DARel,
+    0,
+    [_N, _II, _AIs],
+    [0, 0, 0]
+];
+var DeleteAssociationResult$ = [3, n0, _DARele,
+    0,
+    [],
+    []
+];
+var DeleteCloudConnectorRequest$ = [3, n0, _DCCR,
+    0,
+    [_CCI],
+    [0], 1
+];
+var DeleteCloudConnectorResult$ = [3, n0, _DCCRe,
+    0,
+    [_CCI],
+    [0]
+];
+var DeleteDocumentRequest$ = [3, n0, _DDR,
+    0,
+    [_N, _DV, _VN, _Fo],
+    [0, 0, 0, 2], 1
+];
+var DeleteDocumentResult$ = [3, n0, _DDRe,
+    0,
+    [],
+    []
+];
+var DeleteInventoryRequest$ = [3, n0, _DIR,
+    0,
+    [_TN, _SDO, _DR, _CTl],
+    [0, 0, 2, [0, 4]], 1
+];
+var DeleteInventoryResult$ = [3, n0, _DIRe,
+    0,
+    [_DI, _TN, _DSe],
+    [0, 0, () => InventoryDeletionSummary$]
+];
+var DeleteMaintenanceWindowRequest$ = [3, n0, _DMWR,
+    0,
+    [_WI],
+    [0], 1
+];
+var DeleteMaintenanceWindowResult$ = [3, n0, _DMWRe,
+    0,
+    [_WI],
+    [0]
+];
+var DeleteOpsItemRequest$ = [3, n0, _DOIR,
+    0,
+    [_OII],
+    [0], 1
+];
+var DeleteOpsItemResponse$ = [3, n0, _DOIRe,
+    0,
+    [],
+    []
+];
+var DeleteOpsMetadataRequest$ = [3, n0, _DOMR,
+    0,
+    [_OMA],
+    [0], 1
+];
+var DeleteOpsMetadataResult$ = [3, n0, _DOMRe,
+    0,
+    [],
+    []
+];
+var DeleteParameterRequest$ = [3, n0, _DPR,
+    0,
+    [_N],
+    [0], 1
+];
+var DeleteParameterResult$ = [3, n0, _DPRe,
+    0,
+    [],
+    []
+];
+var DeleteParametersRequest$ = [3, n0, _DPRel,
+    0,
+    [_Na],
+    [64 | 0], 1
+];
+var DeleteParametersResult$ = [3, n0, _DPRele,
+    0,
+    [_DP, _IP],
+    [64 | 0, 64 | 0]
+];
+var DeletePatchBaselineRequest$ = [3, n0, _DPBR,
+    0,
+    [_BI],
+    [0], 1
+];
+var DeletePatchBaselineResult$ = [3, n0, _DPBRe,
+    0,
+    [_BI],
+    [0]
+];
+var DeleteResourceDataSyncRequest$ = [3, n0, _DRDSR,
+    0,
+    [_SN, _ST],
+    [0, 0], 1
+];
+var DeleteResourceDataSyncResult$ = [3, n0, _DRDSRe,
+    0,
+    [],
+    []
+];
+var DeleteResourcePolicyRequest$ = [3, n0, _DRPR,
+    0,
+    [_RAe, _PI, _PH, _DM],
+    [0, 0, 0, 0], 3
+];
+var DeleteResourcePolicyResponse$ = [3, n0, _DRPRe,
+    0,
+    [],
+    []
+];
+var DeregisterManagedInstanceRequest$ = [3, n0, _DMIR,
+    0,
+    [_II],
+    [0], 1
+];
+var DeregisterManagedInstanceResult$ = [3, n0, _DMIRe,
+    0,
+    [],
+    []
+];
+var DeregisterPatchBaselineForPatchGroupRequest$ = [3, n0, _DPBFPGR,
+    0,
+    [_BI, _PG],
+    [0, 0], 2
+];
+var DeregisterPatchBaselineForPatchGroupResult$ = [3, n0, _DPBFPGRe,
+    0,
+    [_BI, _PG],
+    [0, 0]
+];
+var DeregisterTargetFromMaintenanceWindowRequest$ = [3, n0, _DTFMWR,
+    0,
+    [_WI, _WTI, _Sa],
+    [0, 0, 2], 2
+];
+var DeregisterTargetFromMaintenanceWindowResult$ = [3, n0, _DTFMWRe,
+    0,
+    [_WI, _WTI],
+    [0, 0]
+];
+var DeregisterTaskFromMaintenanceWindowRequest$ = [3, n0, _DTFMWRer,
+    0,
+    [_WI, _WTIi],
+    [0, 0], 2
+];
+var DeregisterTaskFromMaintenanceWindowResult$ = [3, n0, _DTFMWRere,
+    0,
+    [_WI, _WTIi],
+    [0, 0]
+];
+var DescribeActivationsFilter$ = [3, n0, _DAF,
+    0,
+    [_FK, _FV],
+    [0, 64 | 0]
+];
+var DescribeActivationsRequest$ = [3, n0, _DARes,
+    0,
+    [_Fi, _MR, _NT],
+    [() => DescribeActivationsFilterList, 1, 0]
+];
+var DescribeActivationsResult$ = [3, n0, _DAResc,
+    0,
+    [_AL, _NT],
+    [() => ActivationList, 0]
+];
+var DescribeAssociationExecutionsRequest$ = [3, n0, _DAER,
+    0,
+    [_AIs, _Fi, _MR, _NT],
+    [0, [() => AssociationExecutionFilterList, 0], 1, 0], 1
+];
+var DescribeAssociationExecutionsResult$ = [3, n0, _DAERe,
+    0,
+    [_AEs, _NT],
+    [[() => AssociationExecutionsList, 0], 0]
+];
+var DescribeAssociationExecutionTargetsRequest$ = [3, n0, _DAETR,
+    0,
+    [_AIs, _EI, _Fi, _MR, _NT],
+    [0, 0, [() => AssociationExecutionTargetsFilterList, 0], 1, 0], 2
+];
+var DescribeAssociationExecutionTargetsResult$ = [3, n0, _DAETRe,
+    0,
+    [_AETs, _NT],
+    [[() => AssociationExecutionTargetsList, 0], 0]
+];
+var DescribeAssociationRequest$ = [3, n0, _DARescr,
+    0,
+    [_N, _II, _AIs, _AV],
+    [0, 0, 0, 0]
+];
+var DescribeAssociationResult$ = [3, n0, _DARescri,
+    0,
+    [_AD],
+    [[() => AssociationDescription$, 0]]
+];
+var DescribeAutomationExecutionsRequest$ = [3, n0, _DAERes,
+    0,
+    [_Fi, _MR, _NT],
+    [() => AutomationExecutionFilterList, 1, 0]
+];
+var DescribeAutomationExecutionsResult$ = [3, n0, _DAEResc,
+    0,
+    [_AEML, _NT],
+    [() => AutomationExecutionMetadataList, 0]
+];
+var DescribeAutomationStepExecutionsRequest$ = [3, n0, _DASER,
+    0,
+    [_AEI, _Fi, _NT, _MR, _RO],
+    [0, () => StepExecutionFilterList, 0, 1, 2], 1
+];
+var DescribeAutomationStepExecutionsResult$ = [3, n0, _DASERe,
+    0,
+    [_SEt, _NT],
+    [() => StepExecutionList, 0]
+];
+var DescribeAvailablePatchesRequest$ = [3, n0, _DAPR,
+    0,
+    [_Fi, _MR, _NT],
+    [() => PatchOrchestratorFilterList, 1, 0]
+];
+var DescribeAvailablePatchesResult$ = [3, n0, _DAPRe,
+    0,
+    [_Pa, _NT],
+    [() => PatchList, 0]
+];
+var DescribeDocumentPermissionRequest$ = [3, n0, _DDPR,
+    0,
+    [_N, _PT, _MR, _NT],
+    [0, 0, 1, 0], 2
+];
+var DescribeDocumentPermissionResponse$ = [3, n0, _DDPRe,
+    0,
+    [_AIcc, _ASIL, _NT],
+    [[() => AccountIdList, 0], [() => AccountSharingInfoList, 0], 0]
+];
+var DescribeDocumentRequest$ = [3, n0, _DDRes,
+    0,
+    [_N, _DV, _VN],
+    [0, 0, 0], 1
+];
+var DescribeDocumentResult$ = [3, n0, _DDResc,
+    0,
+    [_Do],
+    [[() => DocumentDescription$, 0]]
+];
+var DescribeEffectiveInstanceAssociationsRequest$ = [3, n0, _DEIAR,
+    0,
+    [_II, _MR, _NT],
+    [0, 1, 0], 1
+];
+var DescribeEffectiveInstanceAssociationsResult$ = [3, n0, _DEIARe,
+    0,
+    [_Ass, _NT],
+    [() => InstanceAssociationList, 0]
+];
+var DescribeEffectivePatchesForPatchBaselineRequest$ = [3, n0, _DEPFPBR,
+    0,
+    [_BI, _MR, _NT],
+    [0, 1, 0], 1
+];
+var DescribeEffectivePatchesForPatchBaselineResult$ = [3, n0, _DEPFPBRe,
+    0,
+    [_EP, _NT],
+    [() => EffectivePatchList, 0]
+];
+var DescribeInstanceAssociationsStatusRequest$ = [3, n0, _DIASR,
+    0,
+    [_II, _MR, _NT],
+    [0, 1, 0], 1
+];
+var DescribeInstanceAssociationsStatusResult$ = [3, n0, _DIASRe,
+    0,
+    [_IASI, _NT],
+    [() => InstanceAssociationStatusInfos, 0]
+];
+var DescribeInstanceInformationRequest$ = [3, n0, _DIIR,
+    0,
+    [_IIFL, _Fi, _MR, _NT],
+    [[() => InstanceInformationFilterList, 0], [() => InstanceInformationStringFilterList, 0], 1, 0]
+];
+var DescribeInstanceInformationResult$ = [3, n0, _DIIRe,
+    0,
+    [_IIL, _NT],
+    [[() => InstanceInformationList, 0], 0]
+];
+var DescribeInstancePatchesRequest$ = [3, n0, _DIPR,
+    0,
+    [_II, _Fi, _NT, _MR],
+    [0, () => PatchOrchestratorFilterList, 0, 1], 1
+];
+var DescribeInstancePatchesResult$ = [3, n0, _DIPRe,
+    0,
+    [_Pa, _NT],
+    [() => PatchComplianceDataList, 0]
+];
+var DescribeInstancePatchStatesForPatchGroupRequest$ = [3, n0, _DIPSFPGR,
+    0,
+    [_PG, _Fi, _NT, _MR],
+    [0, () => InstancePatchStateFilterList, 0, 1], 1
+];
+var DescribeInstancePatchStatesForPatchGroupResult$ = [3, n0, _DIPSFPGRe,
+    0,
+    [_IPS, _NT],
+    [[() => InstancePatchStatesList, 0], 0]
+];
+var DescribeInstancePatchStatesRequest$ = [3, n0, _DIPSR,
+    0,
+    [_IIn, _NT, _MR],
+    [64 | 0, 0, 1], 1
+];
+var DescribeInstancePatchStatesResult$ = [3, n0, _DIPSRe,
+    0,
+    [_IPS, _NT],
+    [[() => InstancePatchStateList, 0], 0]
+];
+var DescribeInstancePropertiesRequest$ = [3, n0, _DIPRes,
+    0,
+    [_IPFL, _FWO, _MR, _NT],
+    [[() => InstancePropertyFilterList, 0], [() => InstancePropertyStringFilterList, 0], 1, 0]
+];
+var DescribeInstancePropertiesResult$ = [3, n0, _DIPResc,
+    0,
+    [_IPn, _NT],
+    [[() => InstanceProperties, 0], 0]
+];
+var DescribeInventoryDeletionsRequest$ = [3, n0, _DIDR,
+    0,
+    [_DI, _NT, _MR],
+    [0, 0, 1]
+];
+var DescribeInventoryDeletionsResult$ = [3, n0, _DIDRe,
+    0,
+    [_IDn, _NT],
+    [() => InventoryDeletionsList, 0]
+];
+var DescribeMaintenanceWindowExecutionsRequest$ = [3, n0, _DMWER,
+    0,
+    [_WI, _Fi, _MR, _NT],
+    [0, () => MaintenanceWindowFilterList, 1, 0], 1
+];
+var DescribeMaintenanceWindowExecutionsResult$ = [3, n0, _DMWERe,
+    0,
+    [_WE, _NT],
+    [() => MaintenanceWindowExecutionList, 0]
+];
+var DescribeMaintenanceWindowExecutionTaskInvocationsRequest$ = [3, n0, _DMWETIR,
+    0,
+    [_WEI, _TIa, _Fi, _MR, _NT],
+    [0, 0, () => MaintenanceWindowFilterList, 1, 0], 2
+];
+var DescribeMaintenanceWindowExecutionTaskInvocationsResult$ = [3, n0, _DMWETIRe,
+    0,
+    [_WETII, _NT],
+    [[() => MaintenanceWindowExecutionTaskInvocationIdentityList, 0], 0]
+];
+var DescribeMaintenanceWindowExecutionTasksRequest$ = [3, n0, _DMWETR,
+    0,
+    [_WEI, _Fi, _MR, _NT],
+    [0, () => MaintenanceWindowFilterList, 1, 0], 1
+];
+var DescribeMaintenanceWindowExecutionTasksResult$ = [3, n0, _DMWETRe,
+    0,
+    [_WETI, _NT],
+    [() => MaintenanceWindowExecutionTaskIdentityList, 0]
+];
+var DescribeMaintenanceWindowScheduleRequest$ = [3, n0, _DMWSR,
+    0,
+    [_WI, _Ta, _RTe, _Fi, _MR, _NT],
+    [0, () => Targets, 0, () => PatchOrchestratorFilterList, 1, 0]
+];
+var DescribeMaintenanceWindowScheduleResult$ = [3, n0, _DMWSRe,
+    0,
+    [_SWE, _NT],
+    [() => ScheduledWindowExecutionList, 0]
+];
+var DescribeMaintenanceWindowsForTargetRequest$ = [3, n0, _DMWFTR,
+    0,
+    [_Ta, _RTe, _MR, _NT],
+    [() => Targets, 0, 1, 0], 2
+];
+var DescribeMaintenanceWindowsForTargetResult$ = [3, n0, _DMWFTRe,
+    0,
+    [_WIi, _NT],
+    [() => MaintenanceWindowsForTargetList, 0]
+];
+var DescribeMaintenanceWindowsRequest$ = [3, n0, _DMWRes,
+    0,
+    [_Fi, _MR, _NT],
+    [() => MaintenanceWindowFilterList, 1, 0]
+];
+var DescribeMaintenanceWindowsResult$ = [3, n0, _DMWResc,
+    0,
+    [_WIi, _NT],
+    [[() => MaintenanceWindowIdentityList, 0], 0]
+];
+var DescribeMaintenanceWindowTargetsRequest$ = [3, n0, _DMWTR,
+    0,
+    [_WI, _Fi, _MR, _NT],
+    [0, () => MaintenanceWindowFilterList, 1, 0], 1
+];
+var DescribeMaintenanceWindowTargetsResult$ = [3, n0, _DMWTRe,
+    0,
+    [_Ta, _NT],
+    [[() => MaintenanceWindowTargetList, 0], 0]
+];
+var DescribeMaintenanceWindowTasksRequest$ = [3, n0, _DMWTRes,
+    0,
+    [_WI, _Fi, _MR, _NT],
+    [0, () => MaintenanceWindowFilterList, 1, 0], 1
+];
+var DescribeMaintenanceWindowTasksResult$ = [3, n0, _DMWTResc,
+    0,
+    [_Tas, _NT],
+    [[() => MaintenanceWindowTaskList, 0], 0]
+];
+var DescribeOpsItemsRequest$ = [3, n0, _DOIRes,
+    0,
+    [_OIF, _MR, _NT],
+    [() => OpsItemFilters, 1, 0]
+];
+var DescribeOpsItemsResponse$ = [3, n0, _DOIResc,
+    0,
+    [_NT, _OIS],
+    [0, () => OpsItemSummaries]
+];
+var DescribeParametersRequest$ = [3, n0, _DPRes,
+    0,
+    [_Fi, _PF, _MR, _NT, _Sh],
+    [() => ParametersFilterList, () => ParameterStringFilterList, 1, 0, 2]
+];
+var DescribeParametersResult$ = [3, n0, _DPResc,
+    0,
+    [_P, _NT],
+    [() => ParameterMetadataList, 0]
+];
+var DescribePatchBaselinesRequest$ = [3, n0, _DPBRes,
+    0,
+    [_Fi, _MR, _NT],
+    [() => PatchOrchestratorFilterList, 1, 0]
+];
+var DescribePatchBaselinesResult$ = [3, n0, _DPBResc,
+    0,
+    [_BIa, _NT],
+    [() => PatchBaselineIdentityList, 0]
+];
+var DescribePatchGroupsRequest$ = [3, n0, _DPGR,
+    0,
+    [_MR, _Fi, _NT],
+    [1, () => PatchOrchestratorFilterList, 0]
+];
+var DescribePatchGroupsResult$ = [3, n0, _DPGRe,
+    0,
+    [_Ma, _NT],
+    [() => PatchGroupPatchBaselineMappingList, 0]
+];
+var DescribePatchGroupStateRequest$ = [3, n0, _DPGSR,
+    0,
+    [_PG],
+    [0], 1
+];
+var DescribePatchGroupStateResult$ = [3, n0, _DPGSRe,
+    0,
+    [_In, _IWIP, _IWIOP, _IWIPRP, _IWIRP, _IWMP, _IWFP, _IWNAP, _IWUNAP, _IWCNCP, _IWSNCP, _IWONCP, _IWASU],
+    [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]
+];
+var DescribePatchPropertiesRequest$ = [3, n0, _DPPR,
+    0,
+    [_OSp, _Pro, _PS, _MR, _NT],
+    [0, 0, 0, 1, 0], 2
+];
+var DescribePatchPropertiesResult$ = [3, n0, _DPPRe,
+    0,
+    [_Prop, _NT],
+    [[1, n0, _PPL, 0, 128 | 0], 0]
+];
+var DescribeSessionsRequest$ = [3, n0, _DSR,
+    0,
+    [_S, _MR, _NT, _Fi],
+    [0, 1, 0, () => SessionFilterList], 1
+];
+var DescribeSessionsResponse$ = [3, n0, _DSRe,
+    0,
+    [_Ses, _NT],
+    [() => SessionList, 0]
+];
+var DisassociateOpsItemRelatedItemRequest$ = [3, n0, _DOIRIR,
+    0,
+    [_OII, _AIs],
+    [0, 0], 2
+];
+var DisassociateOpsItemRelatedItemResponse$ = [3, n0, _DOIRIRi,
+    0,
+    [],
+    []
+];
+var DocumentDefaultVersionDescription$ = [3, n0, _DDVD,
+    0,
+    [_N, _DVe, _DVN],
+    [0, 0, 0]
+];
+var DocumentDescription$ = [3, n0, _DD,
+    0,
+    [_Sha, _H, _HT, _N, _DNi, _VN, _Ow, _CD, _St, _SI, _DV, _D, _P, _PTl, _DT, _SV, _LV, _DVe, _DF, _TT, _T, _AItt, _Req, _Au, _RIe, _AVp, _PRV, _RS, _Ca, _CEa],
+    [0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, [() => DocumentParameterList, 0], [() => PlatformTypeList, 0], 0, 0, 0, 0, 0, 0, () => TagList, [() => AttachmentInformationList, 0], () => DocumentRequiresList, 0, [() => ReviewInformationList, 0], 0, 0, 0, 64 | 0, 64 | 0]
+];
+var DocumentFilter$ = [3, n0, _DFo,
+    0,
+    [_k, _v],
+    [0, 0], 2
+];
+var DocumentIdentifier$ = [3, n0, _DIo,
+    0,
+    [_N, _CD, _DNi, _Ow, _VN, _PTl, _DV, _DT, _SV, _DF, _TT, _T, _Req, _RS, _Au],
+    [0, 4, 0, 0, 0, [() => PlatformTypeList, 0], 0, 0, 0, 0, 0, () => TagList, () => DocumentRequiresList, 0, 0]
+];
+var DocumentKeyValuesFilter$ = [3, n0, _DKVF,
+    0,
+    [_K, _Va],
+    [0, 64 | 0]
+];
+var DocumentMetadataResponseInfo$ = [3, n0, _DMRI,
+    0,
+    [_RR],
+    [() => DocumentReviewerResponseList]
+];
+var DocumentParameter$ = [3, n0, _DPo,
+    0,
+    [_N, _Ty, _D, _DVef],
+    [0, 0, 0, 0]
+];
+var DocumentRequires$ = [3, n0, _DRo,
+    0,
+    [_N, _Ve, _RTeq, _VN],
+    [0, 0, 0, 0], 1
+];
+var DocumentReviewCommentSource$ = [3, n0, _DRCS,
+    0,
+    [_Ty, _Cont],
+    [0, 0]
+];
+var DocumentReviewerResponseSource$ = [3, n0, _DRRS,
+    0,
+    [_CTr, _UT, _RS, _Co, _Rev],
+    [4, 4, 0, () => DocumentReviewCommentList, 0]
+];
+var DocumentReviews$ = [3, n0, _DRoc,
+    0,
+    [_Ac, _Co],
+    [0, () => DocumentReviewCommentList], 1
+];
+var DocumentVersionInfo$ = [3, n0, _DVI,
+    0,
+    [_N, _DNi, _DV, _VN, _CD, _IDVs, _DF, _St, _SI, _RS],
+    [0, 0, 0, 0, 4, 2, 0, 0, 0, 0]
+];
+var EffectivePatch$ = [3, n0, _EPf,
+    0,
+    [_Pat, _PSa],
+    [() => Patch$, () => PatchStatus$]
+];
+var FailedCreateAssociation$ = [3, n0, _FCA,
+    0,
+    [_Ent, _M, _Fa],
+    [[() => CreateAssociationBatchRequestEntry$, 0], 0, 0]
+];
+var FailureDetails$ = [3, n0, _FD,
+    0,
+    [_FS, _FT, _De],
+    [0, 0, [2, n0, _APM, 0, 0, 64 | 0]]
+];
+var GetAccessTokenRequest$ = [3, n0, _GATR,
+    0,
+    [_ARI],
+    [0], 1
+];
+var GetAccessTokenResponse$ = [3, n0, _GATRe,
+    0,
+    [_Cr, _ARS],
+    [[() => Credentials$, 0], 0]
+];
+var GetAutomationExecutionRequest$ = [3, n0, _GAER,
+    0,
+    [_AEI],
+    [0], 1
+];
+var GetAutomationExecutionResult$ = [3, n0, _GAERe,
+    0,
+    [_AEu],
+    [() => AutomationExecution$]
+];
+var GetCalendarStateRequest$ = [3, n0, _GCSR,
+    0,
+    [_CN, _ATt],
+    [64 | 0, 0], 1
+];
+var GetCalendarStateResponse$ = [3, n0, _GCSRe,
+    0,
+    [_S, _ATt, _NTT],
+    [0, 0, 0]
+];
+var GetCloudConnectorRequest$ = [3, n0, _GCCR,
+    0,
+    [_CCI],
+    [0], 1
+];
+var GetCloudConnectorResult$ = [3, n0, _GCCRe,
+    0,
+    [_CCAl, _DNi, _D, _RA, _Con, _CCA, _CAr, _UA],
+    [0, 0, 0, 0, () => CloudConnectorConfiguration$, 0, 4, 4]
+];
+var GetCommandInvocationRequest$ = [3, n0, _GCIR,
+    0,
+    [_CI, _II, _PNl],
+    [0, 0, 0], 2
+];
+var GetCommandInvocationResult$ = [3, n0, _GCIRe,
+    0,
+    [_CI, _II, _Co, _DN, _DV, _PNl, _RCes, _ESDT, _EETx, _EEDT, _St, _SD, _SOC, _SOU, _SEC, _SEU, _CWOC],
+    [0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, () => CloudWatchOutputConfig$]
+];
+var GetConnectionStatusRequest$ = [3, n0, _GCSRet,
+    0,
+    [_Tar],
+    [0], 1
+];
+var GetConnectionStatusResponse$ = [3, n0, _GCSReto,
+    0,
+    [_Tar, _St],
+    [0, 0]
+];
+var GetDefaultPatchBaselineRequest$ = [3, n0, _GDPBR,
+    0,
+    [_OSp],
+    [0]
+];
+var GetDefaultPatchBaselineResult$ = [3, n0, _GDPBRe,
+    0,
+    [_BI, _OSp],
+    [0, 0]
+];
+var GetDeployablePatchSnapshotForInstanceRequest$ = [3, n0, _GDPSFIR,
+    0,
+    [_II, _SIn, _BO, _USDSE],
+    [0, 0, [() => BaselineOverride$, 0], 2], 2
+];
+var GetDeployablePatchSnapshotForInstanceResult$ = [3, n0, _GDPSFIRe,
+    0,
+    [_II, _SIn, _SDU, _Prod],
+    [0, 0, 0, 0]
+];
+var GetDocumentRequest$ = [3, n0, _GDR,
+    0,
+    [_N, _VN, _DV, _DF],
+    [0, 0, 0, 0], 1
+];
+var GetDocumentResult$ = [3, n0, _GDRe,
+    0,
+    [_N, _CD, _DNi, _VN, _DV, _St, _SI, _Cont, _DT, _DF, _Req, _ACtt, _RS],
+    [0, 4, 0, 0, 0, 0, 0, 0, 0, 0, () => DocumentRequiresList, [() => AttachmentContentList, 0], 0]
+];
+var GetExecutionPreviewRequest$ = [3, n0, _GEPR,
+    0,
+    [_EPI],
+    [0], 1
+];
+var GetExecutionPreviewResponse$ = [3, n0, _GEPRe,
+    0,
+    [_EPI, _EAn, _St, _SM, _EPx],
+    [0, 4, 0, 0, () => ExecutionPreview$]
+];
+var GetInventoryRequest$ = [3, n0, _GIR,
+    0,
+    [_Fi, _Ag, _RAes, _NT, _MR],
+    [[() => InventoryFilterList, 0], [() => InventoryAggregatorList, 0], [() => ResultAttributeList, 0], 0, 1]
+];
+var GetInventoryResult$ = [3, n0, _GIRe,
+    0,
+    [_Enti, _NT],
+    [[() => InventoryResultEntityList, 0], 0]
+];
+var GetInventorySchemaRequest$ = [3, n0, _GISR,
+    0,
+    [_TN, _NT, _MR, _Agg, _STu],
+    [0, 0, 1, 2, 2]
+];
+var GetInventorySchemaResult$ = [3, n0, _GISRe,
+    0,
+    [_Sch, _NT],
+    [[() => InventoryItemSchemaResultList, 0], 0]
+];
+var GetMaintenanceWindowExecutionRequest$ = [3, n0, _GMWER,
+    0,
+    [_WEI],
+    [0], 1
+];
+var GetMaintenanceWindowExecutionResult$ = [3, n0, _GMWERe,
+    0,
+    [_WEI, _TIas, _St, _SD, _STt, _ETn],
+    [0, 64 | 0, 0, 0, 4, 4]
+];
+var GetMaintenanceWindowExecutionTaskInvocationRequest$ = [3, n0, _GMWETIR,
+    0,
+    [_WEI, _TIa, _IInv],
+    [0, 0, 0], 3
+];
+var GetMaintenanceWindowExecutionTaskInvocationResult$ = [3, n0, _GMWETIRe,
+    0,
+    [_WEI, _TEI, _IInv, _EI, _TTa, _P, _St, _SD, _STt, _ETn, _OI, _WTI],
+    [0, 0, 0, 0, 0, [() => MaintenanceWindowExecutionTaskInvocationParameters, 0], 0, 0, 4, 4, [() => OwnerInformation, 0], 0]
+];
+var GetMaintenanceWindowExecutionTaskRequest$ = [3, n0, _GMWETR,
+    0,
+    [_WEI, _TIa],
+    [0, 0], 2
+];
+var GetMaintenanceWindowExecutionTaskResult$ = [3, n0, _GMWETRe,
+    0,
+    [_WEI, _TEI, _TAa, _SR, _Ty, _TPa, _Pr, _MC, _ME, _St, _SD, _STt, _ETn, _AC, _TA],
+    [0, 0, 0, 0, 0, [() => MaintenanceWindowTaskParametersList, 0], 1, 0, 0, 0, 0, 4, 4, () => AlarmConfiguration$, () => AlarmStateInformationList]
+];
+var GetMaintenanceWindowRequest$ = [3, n0, _GMWR,
+    0,
+    [_WI],
+    [0], 1
+];
+var GetMaintenanceWindowResult$ = [3, n0, _GMWRe,
+    0,
+    [_WI, _N, _D, _SDt, _EDn, _Sc, _STch, _SO, _NET, _Du, _Cu, _AUT, _Ena, _CD, _MD],
+    [0, 0, [() => MaintenanceWindowDescription, 0], 0, 0, 0, 0, 1, 0, 1, 1, 2, 2, 4, 4]
+];
+var GetMaintenanceWindowTaskRequest$ = [3, n0, _GMWTR,
+    0,
+    [_WI, _WTIi],
+    [0, 0], 2
+];
+var GetMaintenanceWindowTaskResult$ = [3, n0, _GMWTRe,
+    0,
+    [_WI, _WTIi, _Ta, _TAa, _SRA, _TTa, _TPa, _TIP, _Pr, _MC, _ME, _LI, _N, _D, _CB, _AC],
+    [0, 0, () => Targets, 0, 0, 0, [() => MaintenanceWindowTaskParameters, 0], [() => MaintenanceWindowTaskInvocationParameters$, 0], 1, 0, 0, () => LoggingInfo$, 0, [() => MaintenanceWindowDescription, 0], 0, () => AlarmConfiguration$]
+];
+var GetOpsItemRequest$ = [3, n0, _GOIR,
+    0,
+    [_OII, _OIA],
+    [0, 0], 1
+];
+var GetOpsItemResponse$ = [3, n0, _GOIRe,
+    0,
+    [_OIp],
+    [() => OpsItem$]
+];
+var GetOpsMetadataRequest$ = [3, n0, _GOMR,
+    0,
+    [_OMA, _MR, _NT],
+    [0, 1, 0], 1
+];
+var GetOpsMetadataResult$ = [3, n0, _GOMRe,
+    0,
+    [_RI, _Me, _NT],
+    [0, () => MetadataMap, 0]
+];
+var GetOpsSummaryRequest$ = [3, n0, _GOSR,
+    0,
+    [_SN, _Fi, _Ag, _RAes, _NT, _MR],
+    [0, [() => OpsFilterList, 0], [() => OpsAggregatorList, 0], [() => OpsResultAttributeList, 0], 0, 1]
+];
+var GetOpsSummaryResult$ = [3, n0, _GOSRe,
+    0,
+    [_Enti, _NT],
+    [[() => OpsEntityList, 0], 0]
+];
+var GetParameterHistoryRequest$ = [3, n0, _GPHR,
+    0,
+    [_N, _WD, _MR, _NT],
+    [0, 2, 1, 0], 1
+];
+var GetParameterHistoryResult$ = [3, n0, _GPHRe,
+    0,
+    [_P, _NT],
+    [[() => ParameterHistoryList, 0], 0]
+];
+var GetParameterRequest$ = [3, n0, _GPR,
+    0,
+    [_N, _WD],
+    [0, 2], 1
+];
+var GetParameterResult$ = [3, n0, _GPRe,
+    0,
+    [_Par],
+    [[() => Parameter$, 0]]
+];
+var GetParametersByPathRequest$ = [3, n0, _GPBPR,
+    0,
+    [_Path, _Rec, _PF, _WD, _MR, _NT],
+    [0, 2, () => ParameterStringFilterList, 2, 1, 0], 1
+];
+var GetParametersByPathResult$ = [3, n0, _GPBPRe,
+    0,
+    [_P, _NT],
+    [[() => ParameterList, 0], 0]
+];
+var GetParametersRequest$ = [3, n0, _GPRet,
+    0,
+    [_Na, _WD],
+    [64 | 0, 2], 1
+];
+var GetParametersResult$ = [3, n0, _GPReta,
+    0,
+    [_P, _IP],
+    [[() => ParameterList, 0], 64 | 0]
+];
+var GetPatchBaselineForPatchGroupRequest$ = [3, n0, _GPBFPGR,
+    0,
+    [_PG, _OSp],
+    [0, 0], 1
+];
+var GetPatchBaselineForPatchGroupResult$ = [3, n0, _GPBFPGRe,
+    0,
+    [_BI, _PG, _OSp],
+    [0, 0, 0]
+];
+var GetPatchBaselineRequest$ = [3, n0, _GPBR,
+    0,
+    [_BI],
+    [0], 1
+];
+var GetPatchBaselineResult$ = [3, n0, _GPBRe,
+    0,
+    [_BI, _N, _OSp, _GF, _AR, _AP, _APCL, _APENS, _RP, _RPA, _PGa, _CD, _MD, _D, _So, _ASUCS],
+    [0, 0, 0, () => PatchFilterGroup$, () => PatchRuleGroup$, 64 | 0, 0, 2, 64 | 0, 0, 64 | 0, 4, 4, 0, [() => PatchSourceList, 0], 0]
+];
+var GetResourcePoliciesRequest$ = [3, n0, _GRPR,
+    0,
+    [_RAe, _NT, _MR],
+    [0, 0, 1], 1
+];
+var GetResourcePoliciesResponse$ = [3, n0, _GRPRe,
+    0,
+    [_NT, _Po],
+    [0, () => GetResourcePoliciesResponseEntries]
+];
+var GetResourcePoliciesResponseEntry$ = [3, n0, _GRPRE,
+    0,
+    [_PI, _PH, _Pol],
+    [0, 0, 0]
+];
+var GetServiceSettingRequest$ = [3, n0, _GSSR,
+    0,
+    [_SIe],
+    [0], 1
+];
+var GetServiceSettingResult$ = [3, n0, _GSSRe,
+    0,
+    [_SSe],
+    [() => ServiceSetting$]
+];
+var InstanceAggregatedAssociationOverview$ = [3, n0, _IAAO,
+    0,
+    [_DS, _IASAC],
+    [0, 128 | 1]
+];
+var InstanceAssociation$ = [3, n0, _IAns,
+    0,
+    [_AIs, _II, _Cont, _AV],
+    [0, 0, 0, 0]
+];
+var InstanceAssociationOutputLocation$ = [3, n0, _IAOL,
+    0,
+    [_SL],
+    [() => S3OutputLocation$]
+];
+var InstanceAssociationOutputUrl$ = [3, n0, _IAOU,
+    0,
+    [_SOUu],
+    [() => S3OutputUrl$]
+];
+var InstanceAssociationStatusInfo$ = [3, n0, _IASIn,
+    0,
+    [_AIs, _N, _DV, _AV, _II, _EDx, _St, _DS, _ES, _ECr, _OU, _AN],
+    [0, 0, 0, 0, 0, 4, 0, 0, 0, 0, () => InstanceAssociationOutputUrl$, 0]
+];
+var InstanceInfo$ = [3, n0, _IIns,
+    0,
+    [_ATg, _AVg, _CNo, _ISn, _IAp, _MS, _N, _PTla, _PNla, _PV, _RTe, _STo, _SIo, _SLo, _AZ, _AZI],
+    [0, 0, 0, 0, [() => IPAddress, 0], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+];
+var InstanceInformation$ = [3, n0, _IInst,
+    0,
+    [_II, _PSi, _LPDT, _AVg, _ILV, _PTla, _PNla, _PV, _AIct, _IRa, _RD, _RTe, _N, _IPA, _CNo, _AS, _LAED, _LSAED, _AO, _SIo, _STo, _SLo],
+    [0, 0, 4, 0, 2, 0, 0, 0, 0, 0, 4, 0, 0, [() => IPAddress, 0], 0, 0, 4, 4, () => InstanceAggregatedAssociationOverview$, 0, 0, 0]
+];
+var InstanceInformationFilter$ = [3, n0, _IIF,
+    0,
+    [_k, _vS],
+    [0, [() => InstanceInformationFilterValueSet, 0]], 2
+];
+var InstanceInformationStringFilter$ = [3, n0, _IISF,
+    0,
+    [_K, _Va],
+    [0, [() => InstanceInformationFilterValueSet, 0]], 2
+];
+var InstancePatchState$ = [3, n0, _IPSn,
+    0,
+    [_II, _PG, _BI, _OST, _OET, _Op, _SIn, _IOLn, _OI, _IC, _IOC, _IPRC, _IRC, _MCi, _FC, _UNAC, _NAC, _ASUC, _LNRIOT, _ROe, _CNCC, _SNCC, _ONCC],
+    [0, 0, 0, 4, 4, 0, 0, 0, [() => OwnerInformation, 0], 1, 1, 1, 1, 1, 1, 1, 1, 1, 4, 0, 1, 1, 1], 6
+];
+var InstancePatchStateFilter$ = [3, n0, _IPSF,
+    0,
+    [_K, _Va, _Ty],
+    [0, 64 | 0, 0], 3
+];
+var InstanceProperty$ = [3, n0, _IPns,
+    0,
+    [_N, _II, _ITns, _IRn, _KN, _ISns, _Ar, _IPA, _LTa, _PSi, _LPDT, _AVg, _PTla, _PNla, _PV, _AIct, _IRa, _RD, _RTe, _CNo, _AS, _LAED, _LSAED, _AO, _SIo, _STo, _SLo, _AZ],
+    [0, 0, 0, 0, 0, 0, 0, [() => IPAddress, 0], 4, 0, 4, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 4, 4, () => InstanceAggregatedAssociationOverview$, 0, 0, 0, 0]
+];
+var InstancePropertyFilter$ = [3, n0, _IPF,
+    0,
+    [_k, _vS],
+    [0, [() => InstancePropertyFilterValueSet, 0]], 2
+];
+var InstancePropertyStringFilter$ = [3, n0, _IPSFn,
+    0,
+    [_K, _Va, _Ope],
+    [0, [() => InstancePropertyFilterValueSet, 0], 0], 2
+];
+var InventoryAggregator$ = [3, n0, _IAnv,
+    0,
+    [_Ex, _Ag, _G],
+    [0, [() => InventoryAggregatorList, 0], [() => InventoryGroupList, 0]]
+];
+var InventoryDeletionStatusItem$ = [3, n0, _IDSI,
+    0,
+    [_DI, _TN, _DST, _LS, _LSM, _DSe, _LSUT],
+    [0, 0, 4, 0, 0, () => InventoryDeletionSummary$, 4]
+];
+var InventoryDeletionSummary$ = [3, n0, _IDS,
+    0,
+    [_TCo, _RCem, _SIu],
+    [1, 1, () => InventoryDeletionSummaryItems]
+];
+var InventoryDeletionSummaryItem$ = [3, n0, _IDSIn,
+    0,
+    [_Ve, _Cou, _RCem],
+    [0, 1, 1]
+];
+var InventoryFilter$ = [3, n0, _IFn,
+    0,
+    [_K, _Va, _Ty],
+    [0, [() => InventoryFilterValueList, 0], 0], 2
+];
+var InventoryGroup$ = [3, n0, _IG,
+    0,
+    [_N, _Fi],
+    [0, [() => InventoryFilterList, 0]], 2
+];
+var InventoryItem$ = [3, n0, _IInve,
+    0,
+    [_TN, _SV, _CTa, _CH, _Cont, _Conte],
+    [0, 0, 0, 0, [1, n0, _IIEL, 0, 128 | 0], 128 | 0], 3
+];
+var InventoryItemAttribute$ = [3, n0, _IIA,
+    0,
+    [_N, _DTa],
+    [0, 0], 2
+];
+var InventoryItemSchema$ = [3, n0, _IIS,
+    0,
+    [_TN, _Att, _Ve, _DNi],
+    [0, [() => InventoryItemAttributeList, 0], 0, 0], 2
+];
+var InventoryResultEntity$ = [3, n0, _IRE,
+    0,
+    [_I, _Dat],
+    [0, () => InventoryResultItemMap]
+];
+var InventoryResultItem$ = [3, n0, _IRIn,
+    0,
+    [_TN, _SV, _Cont, _CTa, _CH],
+    [0, 0, [1, n0, _IIEL, 0, 128 | 0], 0, 0], 3
+];
+var LabelParameterVersionRequest$ = [3, n0, _LPVR,
+    0,
+    [_N, _La, _PVa],
+    [0, 64 | 0, 1], 2
+];
+var LabelParameterVersionResult$ = [3, n0, _LPVRa,
+    0,
+    [_IL, _PVa],
+    [64 | 0, 1]
+];
+var ListAssociationsRequest$ = [3, n0, _LAR,
+    0,
+    [_AFL, _MR, _NT],
+    [[() => AssociationFilterList, 0], 1, 0]
+];
+var ListAssociationsResult$ = [3, n0, _LARi,
+    0,
+    [_Ass, _NT],
+    [[() => AssociationList, 0], 0]
+];
+var ListAssociationVersionsRequest$ = [3, n0, _LAVR,
+    0,
+    [_AIs, _MR, _NT],
+    [0, 1, 0], 1
+];
+var ListAssociationVersionsResult$ = [3, n0, _LAVRi,
+    0,
+    [_AVs, _NT],
+    [[() => AssociationVersionList, 0], 0]
+];
+var ListCloudConnectorsRequest$ = [3, n0, _LCCR,
+    0,
+    [_MR, _NT, _Fi],
+    [1, 0, () => CloudConnectorFilterList]
+];
+var ListCloudConnectorsResult$ = [3, n0, _LCCRi,
+    0,
+    [_CCl, _NT],
+    [() => CloudConnectorSummaryList, 0]
+];
+var ListCommandInvocationsRequest$ = [3, n0, _LCIR,
+    0,
+    [_CI, _II, _MR, _NT, _Fi, _De],
+    [0, 0, 1, 0, () => CommandFilterList, 2]
+];
+var ListCommandInvocationsResult$ = [3, n0, _LCIRi,
+    0,
+    [_CIomm, _NT],
+    [() => CommandInvocationList, 0]
+];
+var ListCommandsRequest$ = [3, n0, _LCR,
+    0,
+    [_CI, _II, _MR, _NT, _Fi],
+    [0, 0, 1, 0, () => CommandFilterList]
+];
+var ListCommandsResult$ = [3, n0, _LCRi,
+    0,
+    [_Com, _NT],
+    [[() => CommandList, 0], 0]
+];
+var ListComplianceItemsRequest$ = [3, n0, _LCIRis,
+    0,
+    [_Fi, _RIes, _RT, _NT, _MR],
+    [[() => ComplianceStringFilterList, 0], 64 | 0, 64 | 0, 0, 1]
+];
+var ListComplianceItemsResult$ = [3, n0, _LCIRist,
+    0,
+    [_CIomp, _NT],
+    [[() => ComplianceItemList, 0], 0]
+];
+var ListComplianceSummariesRequest$ = [3, n0, _LCSR,
+    0,
+    [_Fi, _NT, _MR],
+    [[() => ComplianceStringFilterList, 0], 0, 1]
+];
+var ListComplianceSummariesResult$ = [3, n0, _LCSRi,
+    0,
+    [_CSIo, _NT],
+    [[() => ComplianceSummaryItemList, 0], 0]
+];
+var ListDocumentMetadataHistoryRequest$ = [3, n0, _LDMHR,
+    0,
+    [_N, _Me, _DV, _NT, _MR],
+    [0, 0, 0, 0, 1], 2
+];
+var ListDocumentMetadataHistoryResponse$ = [3, n0, _LDMHRi,
+    0,
+    [_N, _DV, _Au, _Me, _NT],
+    [0, 0, 0, () => DocumentMetadataResponseInfo$, 0]
+];
+var ListDocumentsRequest$ = [3, n0, _LDR,
+    0,
+    [_DFL, _Fi, _MR, _NT],
+    [[() => DocumentFilterList, 0], () => DocumentKeyValuesFilterList, 1, 0]
+];
+var ListDocumentsResult$ = [3, n0, _LDRi,
+    0,
+    [_DIoc, _NT],
+    [[() => DocumentIdentifierList, 0], 0]
+];
+var ListDocumentVersionsRequest$ = [3, n0, _LDVR,
+    0,
+    [_N, _MR, _NT],
+    [0, 1, 0], 1
+];
+var ListDocumentVersionsResult$ = [3, n0, _LDVRi,
+    0,
+    [_DVo, _NT],
+    [() => DocumentVersionList, 0]
+];
+var ListInventoryEntriesRequest$ = [3, n0, _LIER,
+    0,
+    [_II, _TN, _Fi, _NT, _MR],
+    [0, 0, [() => InventoryFilterList, 0], 0, 1], 2
+];
+var ListInventoryEntriesResult$ = [3, n0, _LIERi,
+    0,
+    [_TN, _II, _SV, _CTa, _En, _NT],
+    [0, 0, 0, 0, [1, n0, _IIEL, 0, 128 | 0], 0]
+];
+var ListNodesRequest$ = [3, n0, _LNR,
+    0,
+    [_SN, _Fi, _NT, _MR],
+    [0, [() => NodeFilterList, 0], 0, 1]
+];
+var ListNodesResult$ = [3, n0, _LNRi,
+    0,
+    [_Nod, _NT],
+    [[() => NodeList, 0], 0]
+];
+var ListNodesSummaryRequest$ = [3, n0, _LNSR,
+    0,
+    [_Ag, _SN, _Fi, _NT, _MR],
+    [[() => NodeAggregatorList, 0], 0, [() => NodeFilterList, 0], 0, 1], 1
+];
+var ListNodesSummaryResult$ = [3, n0, _LNSRi,
+    0,
+    [_Sum, _NT],
+    [[1, n0, _NSL, 0, 128 | 0], 0]
+];
+var ListOpsItemEventsRequest$ = [3, n0, _LOIER,
+    0,
+    [_Fi, _MR, _NT],
+    [() => OpsItemEventFilters, 1, 0]
+];
+var ListOpsItemEventsResponse$ = [3, n0, _LOIERi,
+    0,
+    [_NT, _Summ],
+    [0, () => OpsItemEventSummaries]
+];
+var ListOpsItemRelatedItemsRequest$ = [3, n0, _LOIRIR,
+    0,
+    [_OII, _Fi, _MR, _NT],
+    [0, () => OpsItemRelatedItemsFilters, 1, 0]
+];
+var ListOpsItemRelatedItemsResponse$ = [3, n0, _LOIRIRi,
+    0,
+    [_NT, _Summ],
+    [0, () => OpsItemRelatedItemSummaries]
+];
+var ListOpsMetadataRequest$ = [3, n0, _LOMR,
+    0,
+    [_Fi, _MR, _NT],
+    [() => OpsMetadataFilterList, 1, 0]
+];
+var ListOpsMetadataResult$ = [3, n0, _LOMRi,
+    0,
+    [_OML, _NT],
+    [() => OpsMetadataList, 0]
+];
+var ListResourceComplianceSummariesRequest$ = [3, n0, _LRCSR,
+    0,
+    [_Fi, _NT, _MR],
+    [[() => ComplianceStringFilterList, 0], 0, 1]
+];
+var ListResourceComplianceSummariesResult$ = [3, n0, _LRCSRi,
+    0,
+    [_RCSI, _NT],
+    [[() => ResourceComplianceSummaryItemList, 0], 0]
+];
+var ListResourceDataSyncRequest$ = [3, n0, _LRDSR,
+    0,
+    [_ST, _NT, _MR],
+    [0, 0, 1]
+];
+var ListResourceDataSyncResult$ = [3, n0, _LRDSRi,
+    0,
+    [_RDSI, _NT],
+    [() => ResourceDataSyncItemList, 0]
+];
+var ListTagsForResourceRequest$ = [3, n0, _LTFRR,
+    0,
+    [_RTe, _RI],
+    [0, 0], 2
+];
+var ListTagsForResourceResult$ = [3, n0, _LTFRRi,
+    0,
+    [_TLa],
+    [() => TagList]
+];
+var LoggingInfo$ = [3, n0, _LI,
+    0,
+    [_SBN, _SRe, _SKP],
+    [0, 0, 0], 2
+];
+var MaintenanceWindowAutomationParameters$ = [3, n0, _MWAP,
+    0,
+    [_DV, _P],
+    [0, [2, n0, _APM, 0, 0, 64 | 0]]
+];
+var MaintenanceWindowExecution$ = [3, n0, _MWE,
+    0,
+    [_WI, _WEI, _St, _SD, _STt, _ETn],
+    [0, 0, 0, 0, 4, 4]
+];
+var MaintenanceWindowExecutionTaskIdentity$ = [3, n0, _MWETI,
+    0,
+    [_WEI, _TEI, _St, _SD, _STt, _ETn, _TAa, _TTa, _AC, _TA],
+    [0, 0, 0, 0, 4, 4, 0, 0, () => AlarmConfiguration$, () => AlarmStateInformationList]
+];
+var MaintenanceWindowExecutionTaskInvocationIdentity$ = [3, n0, _MWETII,
+    0,
+    [_WEI, _TEI, _IInv, _EI, _TTa, _P, _St, _SD, _STt, _ETn, _OI, _WTI],
+    [0, 0, 0, 0, 0, [() => MaintenanceWindowExecutionTaskInvocationParameters, 0], 0, 0, 4, 4, [() => OwnerInformation, 0], 0]
+];
+var MaintenanceWindowFilter$ = [3, n0, _MWF,
+    0,
+    [_K, _Va],
+    [0, 64 | 0]
+];
+var MaintenanceWindowIdentity$ = [3, n0, _MWI,
+    0,
+    [_WI, _N, _D, _Ena, _Du, _Cu, _Sc, _STch, _SO, _EDn, _SDt, _NET],
+    [0, 0, [() => MaintenanceWindowDescription, 0], 2, 1, 1, 0, 0, 1, 0, 0, 0]
+];
+var MaintenanceWindowIdentityForTarget$ = [3, n0, _MWIFT,
+    0,
+    [_WI, _N],
+    [0, 0]
+];
+var MaintenanceWindowLambdaParameters$ = [3, n0, _MWLPa,
+    0,
+    [_CCli, _Q, _Pay],
+    [0, 0, [() => MaintenanceWindowLambdaPayload, 0]]
+];
+var MaintenanceWindowRunCommandParameters$ = [3, n0, _MWRCP,
+    0,
+    [_Co, _CWOC, _DH, _DHT, _DV, _NC, _OSBN, _OSKP, _P, _SRA, _TS],
+    [0, () => CloudWatchOutputConfig$, 0, 0, 0, () => NotificationConfig$, 0, 0, [() => _Parameters, 0], 0, 1]
+];
+var MaintenanceWindowStepFunctionsParameters$ = [3, n0, _MWSFP,
+    0,
+    [_Inp, _N],
+    [[() => MaintenanceWindowStepFunctionsInput, 0], 0]
+];
+var MaintenanceWindowTarget$ = [3, n0, _MWT,
+    0,
+    [_WI, _WTI, _RTe, _Ta, _OI, _N, _D],
+    [0, 0, 0, () => Targets, [() => OwnerInformation, 0], 0, [() => MaintenanceWindowDescription, 0]]
+];
+var MaintenanceWindowTask$ = [3, n0, _MWTa,
+    0,
+    [_WI, _WTIi, _TAa, _Ty, _Ta, _TPa, _Pr, _LI, _SRA, _MC, _ME, _N, _D, _CB, _AC],
+    [0, 0, 0, 0, () => Targets, [() => MaintenanceWindowTaskParameters, 0], 1, () => LoggingInfo$, 0, 0, 0, 0, [() => MaintenanceWindowDescription, 0], 0, () => AlarmConfiguration$]
+];
+var MaintenanceWindowTaskInvocationParameters$ = [3, n0, _MWTIP,
+    0,
+    [_RCu, _Aut, _SF, _Lam],
+    [[() => MaintenanceWindowRunCommandParameters$, 0], () => MaintenanceWindowAutomationParameters$, [() => MaintenanceWindowStepFunctionsParameters$, 0], [() => MaintenanceWindowLambdaParameters$, 0]]
+];
+var MaintenanceWindowTaskParameterValueExpression$ = [3, n0, _MWTPVE,
+    8,
+    [_Va],
+    [[() => MaintenanceWindowTaskParameterValueList, 0]]
+];
+var MetadataValue$ = [3, n0, _MV,
+    0,
+    [_V],
+    [0]
+];
+var ModifyDocumentPermissionRequest$ = [3, n0, _MDPR,
+    0,
+    [_N, _PT, _AITA, _AITR, _SDV],
+    [0, 0, [() => AccountIdList, 0], [() => AccountIdList, 0], 0], 2
+];
+var ModifyDocumentPermissionResponse$ = [3, n0, _MDPRo,
+    0,
+    [],
+    []
+];
+var Node$ = [3, n0, _Node,
+    0,
+    [_CTa, _I, _Ow, _Reg, _NTo],
+    [4, 0, () => NodeOwnerInfo$, 0, [() => NodeType$, 0]]
+];
+var NodeAggregator$ = [3, n0, _NA,
+    0,
+    [_ATgg, _TN, _ANt, _Ag],
+    [0, 0, 0, [() => NodeAggregatorList, 0]], 3
+];
+var NodeFilter$ = [3, n0, _NF,
+    0,
+    [_K, _Va, _Ty],
+    [0, [() => NodeFilterValueList, 0], 0], 2
+];
+var NodeOwnerInfo$ = [3, n0, _NOI,
+    0,
+    [_AIc, _OUI, _OUP],
+    [0, 0, 0]
+];
+var NonCompliantSummary$ = [3, n0, _NCS,
+    0,
+    [_NCC, _SS],
+    [1, () => SeveritySummary$]
+];
+var NotificationConfig$ = [3, n0, _NC,
+    0,
+    [_NAo, _NE, _NTot],
+    [0, 64 | 0, 0]
+];
+var OpsAggregator$ = [3, n0, _OA,
+    0,
+    [_ATgg, _TN, _ANt, _Va, _Fi, _Ag],
+    [0, 0, 0, 128 | 0, [() => OpsFilterList, 0], [() => OpsAggregatorList, 0]]
+];
+var OpsEntity$ = [3, n0, _OE,
+    0,
+    [_I, _Dat],
+    [0, () => OpsEntityItemMap]
+];
+var OpsEntityItem$ = [3, n0, _OEI,
+    0,
+    [_CTa, _Cont],
+    [0, [1, n0, _OEIEL, 0, 128 | 0]]
+];
+var OpsFilter$ = [3, n0, _OF,
+    0,
+    [_K, _Va, _Ty],
+    [0, [() => OpsFilterValueList, 0], 0], 2
+];
+var OpsItem$ = [3, n0, _OIp,
+    0,
+    [_CBr, _OIT, _CT, _D, _LMB, _LMT, _No, _Pr, _ROI, _St, _OII, _Ve, _Ti, _Sou, _OD, _Ca, _Se, _AST, _AETc, _PST, _PET, _OIA],
+    [0, 0, 4, 0, 0, 4, () => OpsItemNotifications, 1, () => RelatedOpsItems, 0, 0, 0, 0, 0, () => OpsItemOperationalData, 0, 0, 4, 4, 4, 4, 0]
+];
+var OpsItemDataValue$ = [3, n0, _OIDV,
+    0,
+    [_V, _Ty],
+    [0, 0]
+];
+var OpsItemEventFilter$ = [3, n0, _OIEF,
+    0,
+    [_K, _Va, _Ope],
+    [0, 64 | 0, 0], 3
+];
+var OpsItemEventSummary$ = [3, n0, _OIES,
+    0,
+    [_OII, _EIv, _Sou, _DTe, _Det, _CBr, _CT],
+    [0, 0, 0, 0, 0, () => OpsItemIdentity$, 4]
+];
+var OpsItemFilter$ = [3, n0, _OIFp,
+    0,
+    [_K, _Va, _Ope],
+    [0, 64 | 0, 0], 3
+];
+var OpsItemIdentity$ = [3, n0, _OIIp,
+    0,
+    [_Arn],
+    [0]
+];
+var OpsItemNotification$ = [3, n0, _OIN,
+    0,
+    [_Arn],
+    [0]
+];
+var OpsItemRelatedItemsFilter$ = [3, n0, _OIRIF,
+    0,
+    [_K, _Va, _Ope],
+    [0, 64 | 0, 0], 3
+];
+var OpsItemRelatedItemSummary$ = [3, n0, _OIRIS,
+    0,
+    [_OII, _AIs, _RTe, _AT, _RU, _CBr, _CT, _LMB, _LMT],
+    [0, 0, 0, 0, 0, () => OpsItemIdentity$, 4, () => OpsItemIdentity$, 4]
+];
+var OpsItemSummary$ = [3, n0, _OISp,
+    0,
+    [_CBr, _CT, _LMB, _LMT, _Pr, _Sou, _St, _OII, _Ti, _OD, _Ca, _Se, _OIT, _AST, _AETc, _PST, _PET],
+    [0, 4, 0, 4, 1, 0, 0, 0, 0, () => OpsItemOperationalData, 0, 0, 0, 4, 4, 4, 4]
+];
+var OpsMetadata$ = [3, n0, _OM,
+    0,
+    [_RI, _OMA, _LMD, _LMU, _CDr],
+    [0, 0, 4, 0, 4]
+];
+var OpsMetadataFilter$ = [3, n0, _OMF,
+    0,
+    [_K, _Va],
+    [0, 64 | 0], 2
+];
+var OpsResultAttribute$ = [3, n0, _ORA,
+    0,
+    [_TN],
+    [0], 1
+];
+var OutputSource$ = [3, n0, _OS,
+    0,
+    [_OSI, _OSTu],
+    [0, 0]
+];
+var Parameter$ = [3, n0, _Par,
+    0,
+    [_N, _Ty, _V, _Ve, _Sel, _SRo, _LMD, _ARN, _DTa],
+    [0, 0, [() => PSParameterValue, 0], 1, 0, 0, 4, 0, 0]
+];
+var ParameterHistory$ = [3, n0, _PHa,
+    0,
+    [_N, _Ty, _KI, _LMD, _LMU, _D, _V, _APl, _Ve, _La, _Tie, _Po, _DTa],
+    [0, 0, 0, 4, 0, 0, [() => PSParameterValue, 0], 0, 1, 64 | 0, 0, () => ParameterPolicyList, 0]
+];
+var ParameterInlinePolicy$ = [3, n0, _PIP,
+    0,
+    [_PTo, _PTol, _PSo],
+    [0, 0, 0]
+];
+var ParameterMetadata$ = [3, n0, _PM,
+    0,
+    [_N, _ARN, _Ty, _KI, _LMD, _LMU, _D, _APl, _Ve, _Tie, _Po, _DTa],
+    [0, 0, 0, 0, 4, 0, 0, 0, 1, 0, () => ParameterPolicyList, 0]
+];
+var ParametersFilter$ = [3, n0, _PFa,
+    0,
+    [_K, _Va],
+    [0, 64 | 0], 2
+];
+var ParameterStringFilter$ = [3, n0, _PSF,
+    0,
+    [_K, _Opt, _Va],
+    [0, 0, 64 | 0], 1
+];
+var ParentStepDetails$ = [3, n0, _PSD,
+    0,
+    [_SEI, _SNt, _Ac, _It, _IV],
+    [0, 0, 0, 1, 0]
+];
+var Patch$ = [3, n0, _Pat,
+    0,
+    [_I, _RDe, _Ti, _D, _CU, _Ven, _PFr, _Prod, _Cl, _MSs, _KNb, _MN, _Lan, _AIdv, _BIu, _CVEI, _N, _Ep, _Ve, _Rel, _Arc, _Se, _Rep],
+    [0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 64 | 0, 64 | 0, 64 | 0, 0, 1, 0, 0, 0, 0, 0]
+];
+var PatchBaselineIdentity$ = [3, n0, _PBI,
+    0,
+    [_BI, _BN, _OSp, _BD, _DB],
+    [0, 0, 0, 0, 2]
+];
+var PatchComplianceData$ = [3, n0, _PCD,
+    0,
+    [_Ti, _KBI, _Cl, _Se, _S, _ITnst, _CVEI],
+    [0, 0, 0, 0, 0, 4, 0], 6
+];
+var PatchFilter$ = [3, n0, _PFat,
+    0,
+    [_K, _Va],
+    [0, 64 | 0], 2
+];
+var PatchFilterGroup$ = [3, n0, _PFG,
+    0,
+    [_PFatc],
+    [() => PatchFilterList], 1
+];
+var PatchGroupPatchBaselineMapping$ = [3, n0, _PGPBM,
+    0,
+    [_PG, _BIas],
+    [0, () => PatchBaselineIdentity$]
+];
+var PatchOrchestratorFilter$ = [3, n0, _POF,
+    0,
+    [_K, _Va],
+    [0, 64 | 0]
+];
+var PatchRule$ = [3, n0, _PR,
+    0,
+    [_PFG, _CL, _AAD, _AUD, _ENS],
+    [() => PatchFilterGroup$, 0, 1, 0, 2], 1
+];
+var PatchRuleGroup$ = [3, n0, _PRG,
+    0,
+    [_PRa],
+    [() => PatchRuleList], 1
+];
+var PatchSource$ = [3, n0, _PSat,
+    0,
+    [_N, _Produ, _Con],
+    [0, 64 | 0, [() => PatchSourceConfiguration, 0]], 3
+];
+var PatchStatus$ = [3, n0, _PSa,
+    0,
+    [_DSep, _CL, _ADp],
+    [0, 0, 4]
+];
+var ProgressCounters$ = [3, n0, _PC,
+    0,
+    [_TSo, _SSu, _FSa, _CSa, _TOS],
+    [1, 1, 1, 1, 1]
+];
+var PutComplianceItemsRequest$ = [3, n0, _PCIR,
+    0,
+    [_RI, _RTe, _CTo, _ES, _Ite, _ICH, _UTp],
+    [0, 0, 0, () => ComplianceExecutionSummary$, () => ComplianceItemEntryList, 0, 0], 5
+];
+var PutComplianceItemsResult$ = [3, n0, _PCIRu,
+    0,
+    [],
+    []
+];
+var PutInventoryRequest$ = [3, n0, _PIR,
+    0,
+    [_II, _Ite],
+    [0, [() => InventoryItemList, 0]], 2
+];
+var PutInventoryResult$ = [3, n0, _PIRu,
+    0,
+    [_M],
+    [0]
+];
+var PutParameterRequest$ = [3, n0, _PPR,
+    0,
+    [_N, _V, _D, _Ty, _KI, _Ov, _APl, _T, _Tie, _Po, _DTa],
+    [0, [() => PSParameterValue, 0], 0, 0, 0, 2, 0, () => TagList, 0, 0, 0], 2
+];
+var PutParameterResult$ = [3, n0, _PPRu,
+    0,
+    [_Ve, _Tie],
+    [1, 0]
+];
+var PutResourcePolicyRequest$ = [3, n0, _PRPR,
+    0,
+    [_RAe, _Pol, _PI, _PH],
+    [0, 0, 0, 0], 2
+];
+var PutResourcePolicyResponse$ = [3, n0, _PRPRu,
+    0,
+    [_PI, _PH],
+    [0, 0]
+];
+var RegisterDefaultPatchBaselineRequest$ = [3, n0, _RDPBR,
+    0,
+    [_BI],
+    [0], 1
+];
+var RegisterDefaultPatchBaselineResult$ = [3, n0, _RDPBRe,
+    0,
+    [_BI],
+    [0]
+];
+var RegisterPatchBaselineForPatchGroupRequest$ = [3, n0, _RPBFPGR,
+    0,
+    [_BI, _PG],
+    [0, 0], 2
+];
+var RegisterPatchBaselineForPatchGroupResult$ = [3, n0, _RPBFPGRe,
+    0,
+    [_BI, _PG],
+    [0, 0]
+];
+var RegisterTargetWithMaintenanceWindowRequest$ = [3, n0, _RTWMWR,
+    0,
+    [_WI, _RTe, _Ta, _OI, _N, _D, _CTl],
+    [0, 0, () => Targets, [() => OwnerInformation, 0], 0, [() => MaintenanceWindowDescription, 0], [0, 4]], 3
+];
+var RegisterTargetWithMaintenanceWindowResult$ = [3, n0, _RTWMWRe,
+    0,
+    [_WTI],
+    [0]
+];
+var RegisterTaskWithMaintenanceWindowRequest$ = [3, n0, _RTWMWReg,
+    0,
+    [_WI, _TAa, _TTa, _Ta, _SRA, _TPa, _TIP, _Pr, _MC, _ME, _LI, _N, _D, _CTl, _CB, _AC],
+    [0, 0, 0, () => Targets, 0, [() => MaintenanceWindowTaskParameters, 0], [() => MaintenanceWindowTaskInvocationParameters$, 0], 1, 0, 0, () => LoggingInfo$, 0, [() => MaintenanceWindowDescription, 0], [0, 4], 0, () => AlarmConfiguration$], 3
+];
+var RegisterTaskWithMaintenanceWindowResult$ = [3, n0, _RTWMWRegi,
+    0,
+    [_WTIi],
+    [0]
+];
+var RegistrationMetadataItem$ = [3, n0, _RMI,
+    0,
+    [_K, _V],
+    [0, 0], 2
+];
+var RelatedOpsItem$ = [3, n0, _ROIe,
+    0,
+    [_OII],
+    [0], 1
+];
+var RemoveTagsFromResourceRequest$ = [3, n0, _RTFRR,
+    0,
+    [_RTe, _RI, _TK],
+    [0, 0, 64 | 0], 3
+];
+var RemoveTagsFromResourceResult$ = [3, n0, _RTFRRe,
+    0,
+    [],
+    []
+];
+var ResetServiceSettingRequest$ = [3, n0, _RSSR,
+    0,
+    [_SIe],
+    [0], 1
+];
+var ResetServiceSettingResult$ = [3, n0, _RSSRe,
+    0,
+    [_SSe],
+    [() => ServiceSetting$]
+];
+var ResolvedTargets$ = [3, n0, _RTes,
+    0,
+    [_PVar, _Tr],
+    [64 | 0, 2]
+];
+var ResourceComplianceSummaryItem$ = [3, n0, _RCSIe,
+    0,
+    [_CTo, _RTe, _RI, _St, _OSv, _ES, _CSo, _NCS],
+    [0, 0, 0, 0, 0, () => ComplianceExecutionSummary$, () => CompliantSummary$, () => NonCompliantSummary$]
+];
+var ResourceDataSyncAwsOrganizationsSource$ = [3, n0, _RDSAOS,
+    0,
+    [_OSTr, _OUr],
+    [0, () => ResourceDataSyncOrganizationalUnitList], 1
+];
+var ResourceDataSyncDestinationDataSharing$ = [3, n0, _RDSDDS,
+    0,
+    [_DDST],
+    [0]
+];
+var ResourceDataSyncItem$ = [3, n0, _RDSIe,
+    0,
+    [_SN, _ST, _SSy, _SDe, _LST, _LSST, _SLMT, _LS, _SCT, _LSSM],
+    [0, 0, () => ResourceDataSyncSourceWithState$, () => ResourceDataSyncS3Destination$, 4, 4, 4, 0, 4, 0]
+];
+var ResourceDataSyncOrganizationalUnit$ = [3, n0, _RDSOU,
+    0,
+    [_OUI],
+    [0]
+];
+var ResourceDataSyncS3Destination$ = [3, n0, _RDSSD,
+    0,
+    [_BNu, _SFy, _Reg, _Pre, _AWSKMSKARN, _DDS],
+    [0, 0, 0, 0, 0, () => ResourceDataSyncDestinationDataSharing$], 3
+];
+var ResourceDataSyncSource$ = [3, n0, _RDSS,
+    0,
+    [_STo, _SRou, _AOS, _IFR, _EAODS],
+    [0, 64 | 0, () => ResourceDataSyncAwsOrganizationsSource$, 2, 2], 2
+];
+var ResourceDataSyncSourceWithState$ = [3, n0, _RDSSWS,
+    0,
+    [_STo, _AOS, _SRou, _IFR, _S, _EAODS],
+    [0, () => ResourceDataSyncAwsOrganizationsSource$, 64 | 0, 2, 0, 2]
+];
+var ResultAttribute$ = [3, n0, _RAesu,
+    0,
+    [_TN],
+    [0], 1
+];
+var ResumeSessionRequest$ = [3, n0, _RSR,
+    0,
+    [_SIes],
+    [0], 1
+];
+var ResumeSessionResponse$ = [3, n0, _RSRe,
+    0,
+    [_SIes, _TV, _SUt],
+    [0, 0, 0]
+];
+var ReviewInformation$ = [3, n0, _RIe,
+    0,
+    [_RTev, _St, _Rev],
+    [4, 0, 0]
+];
+var Runbook$ = [3, n0, _Ru,
+    0,
+    [_DN, _DV, _P, _TPN, _Ta, _TM, _MC, _ME, _TL],
+    [0, 0, [2, n0, _APM, 0, 0, 64 | 0], 0, () => Targets, [1, n0, _TM, 0, [2, n0, _TMa, 0, 0, 64 | 0]], 0, 0, () => TargetLocations], 1
+];
+var S3OutputLocation$ = [3, n0, _SOL,
+    0,
+    [_OSR, _OSBN, _OSKP],
+    [0, 0, 0]
+];
+var S3OutputUrl$ = [3, n0, _SOUu,
+    0,
+    [_OU],
+    [0]
+];
+var ScheduledWindowExecution$ = [3, n0, _SWEc,
+    0,
+    [_WI, _N, _ET],
+    [0, 0, 0]
+];
+var SendAutomationSignalRequest$ = [3, n0, _SASR,
+    0,
+    [_AEI, _STi, _Pay],
+    [0, 0, [2, n0, _APM, 0, 0, 64 | 0]], 2
+];
+var SendAutomationSignalResult$ = [3, n0, _SASRe,
+    0,
+    [],
+    []
+];
+var SendCommandRequest$ = [3, n0, _SCR,
+    0,
+    [_DN, _IIn, _Ta, _DV, _DH, _DHT, _TS, _Co, _P, _OSR, _OSBN, _OSKP, _MC, _ME, _SRA, _NC, _CWOC, _AC],
+    [0, 64 | 0, () => Targets, 0, 0, 0, 1, 0, [() => _Parameters, 0], 0, 0, 0, 0, 0, 0, () => NotificationConfig$, () => CloudWatchOutputConfig$, () => AlarmConfiguration$], 1
+];
+var SendCommandResult$ = [3, n0, _SCRe,
+    0,
+    [_C],
+    [[() => Command$, 0]]
+];
+var ServiceSetting$ = [3, n0, _SSe,
+    0,
+    [_SIe, _SVe, _LMD, _LMU, _ARN, _St],
+    [0, 0, 4, 0, 0, 0]
+];
+var Session$ = [3, n0, _Sess,
+    0,
+    [_SIes, _Tar, _St, _SDt, _EDn, _DN, _Ow, _Rea, _De, _OU, _MSD, _ATc],
+    [0, 0, 0, 4, 4, 0, 0, 0, 0, () => SessionManagerOutputUrl$, 0, 0]
+];
+var SessionFilter$ = [3, n0, _SFe,
+    0,
+    [_k, _v],
+    [0, 0], 2
+];
+var SessionManagerOutputUrl$ = [3, n0, _SMOU,
+    0,
+    [_SOUu, _CWOU],
+    [0, 0]
+];
+var SeveritySummary$ = [3, n0, _SS,
+    0,
+    [_CCr, _HC, _MCe, _LC, _ICn, _UC],
+    [1, 1, 1, 1, 1, 1]
+];
+var StartAccessRequestRequest$ = [3, n0, _SARR,
+    0,
+    [_Rea, _Ta, _T],
+    [0, () => Targets, () => TagList], 2
+];
+var StartAccessRequestResponse$ = [3, n0, _SARRt,
+    0,
+    [_ARI],
+    [0]
+];
+var StartAssociationsOnceRequest$ = [3, n0, _SAOR,
+    0,
+    [_AIss],
+    [64 | 0], 1
+];
+var StartAssociationsOnceResult$ = [3, n0, _SAORt,
+    0,
+    [],
+    []
+];
+var StartAutomationExecutionRequest$ = [3, n0, _SAER,
+    0,
+    [_DN, _DV, _P, _CTl, _Mo, _TPN, _Ta, _TM, _MC, _ME, _TL, _T, _AC, _TLURL],
+    [0, 0, [2, n0, _APM, 0, 0, 64 | 0], 0, 0, 0, () => AutomationTargets, [1, n0, _TM, 0, [2, n0, _TMa, 0, 0, 64 | 0]], 0, 0, () => TargetLocations, () => TagList, () => AlarmConfiguration$, 0], 1
+];
+var StartAutomationExecutionResult$ = [3, n0, _SAERt,
+    0,
+    [_AEI],
+    [0]
+];
+var StartChangeRequestExecutionRequest$ = [3, n0, _SCRER,
+    0,
+    [_DN, _R, _STc, _DV, _P, _CRN, _CTl, _AA, _T, _SETc, _CDh],
+    [0, () => Runbooks, 4, 0, [2, n0, _APM, 0, 0, 64 | 0], 0, 0, 2, () => TagList, 4, 0], 2
+];
+var StartChangeRequestExecutionResult$ = [3, n0, _SCRERt,
+    0,
+    [_AEI],
+    [0]
+];
+var StartExecutionPreviewRequest$ = [3, n0, _SEPR,
+    0,
+    [_DN, _DV, _EIx],
+    [0, 0, () => ExecutionInputs$], 1
+];
+var StartExecutionPreviewResponse$ = [3, n0, _SEPRt,
+    0,
+    [_EPI],
+    [0]
+];
+var StartSessionRequest$ = [3, n0, _SSR,
+    0,
+    [_Tar, _DN, _Rea, _P],
+    [0, 0, 0, [2, n0, _SMP, 0, 0, 64 | 0]], 1
+];
+var StartSessionResponse$ = [3, n0, _SSRt,
+    0,
+    [_SIes, _TV, _SUt],
+    [0, 0, 0]
+];
+var StepExecution$ = [3, n0, _SEte,
+    0,
+    [_SNt, _Ac, _TS, _OFn, _MA, _EST, _EET, _SSt, _RCes, _Inpu, _Ou, _Res, _FM, _WM, _FD, _SEI, _OP, _IE, _NS, _ICs, _VNS, _Ta, _TLar, _TA, _PSD],
+    [0, 0, 1, 0, 1, 4, 4, 0, 0, 128 | 0, [2, n0, _APM, 0, 0, 64 | 0], 0, 0, 0, () => FailureDetails$, 0, [2, n0, _APM, 0, 0, 64 | 0], 2, 0, 2, 64 | 0, () => Targets, () => TargetLocation$, () => AlarmStateInformationList, () => ParentStepDetails$]
+];
+var StepExecutionFilter$ = [3, n0, _SEF,
+    0,
+    [_K, _Va],
+    [0, 64 | 0], 2
+];
+var StopAutomationExecutionRequest$ = [3, n0, _SAERto,
+    0,
+    [_AEI, _Ty],
+    [0, 0], 1
+];
+var StopAutomationExecutionResult$ = [3, n0, _SAERtop,
+    0,
+    [],
+    []
+];
+var Tag$ = [3, n0, _Tag,
+    0,
+    [_K, _V],
+    [0, 0], 2
+];
+var Target$ = [3, n0, _Tar,
+    0,
+    [_K, _Va],
+    [0, 64 | 0]
+];
+var TargetLocation$ = [3, n0, _TLar,
+    0,
+    [_Acc, _Re, _TLMC, _TLME, _ERN, _TLAC, _ICOU, _EAx, _Ta, _TMC, _TME],
+    [64 | 0, 64 | 0, 0, 0, 0, () => AlarmConfiguration$, 2, 64 | 0, () => AutomationTargets, 0, 0]
+];
+var TargetPreview$ = [3, n0, _TPar,
+    0,
+    [_Cou, _TT],
+    [1, 0]
+];
+var TerminateSessionRequest$ = [3, n0, _TSR,
+    0,
+    [_SIes],
+    [0], 1
+];
+var TerminateSessionResponse$ = [3, n0, _TSRe,
+    0,
+    [_SIes],
+    [0]
+];
+var UnlabelParameterVersionRequest$ = [3, n0, _UPVR,
+    0,
+    [_N, _PVa, _La],
+    [0, 1, 64 | 0], 3
+];
+var UnlabelParameterVersionResult$ = [3, n0, _UPVRn,
+    0,
+    [_RLe, _IL],
+    [64 | 0, 64 | 0]
+];
+var UpdateAssociationRequest$ = [3, n0, _UAR,
+    0,
+    [_AIs, _P, _DV, _SE, _OL, _N, _Ta, _AN, _AV, _ATPN, _ME, _MC, _CS, _SCy, _AOACI, _CN, _TL, _SO, _Du, _TM, _AC, _ADAR],
+    [0, [() => _Parameters, 0], 0, 0, () => InstanceAssociationOutputLocation$, 0, () => Targets, 0, 0, 0, 0, 0, 0, 0, 2, 64 | 0, () => TargetLocations, 1, 1, [1, n0, _TM, 0, [2, n0, _TMa, 0, 0, 64 | 0]], () => AlarmConfiguration$, 0], 1
+];
+var UpdateAssociationResult$ = [3, n0, _UARp,
+    0,
+    [_AD],
+    [[() => AssociationDescription$, 0]]
+];
+var UpdateAssociationStatusRequest$ = [3, n0, _UASR,
+    0,
+    [_N, _II, _AS],
+    [0, 0, () => AssociationStatus$], 3
+];
+var UpdateAssociationStatusResult$ = [3, n0, _UASRp,
+    0,
+    [_AD],
+    [[() => AssociationDescription$, 0]]
+];
+var UpdateCloudConnectorRequest$ = [3, n0, _UCCR,
+    0,
+    [_CCI, _DNi, _Con, _D],
+    [0, 0, () => CloudConnectorConfiguration$, 0], 1
+];
+var UpdateCloudConnectorResult$ = [3, n0, _UCCRp,
+    0,
+    [_CCI],
+    [0]
+];
+var UpdateDocumentDefaultVersionRequest$ = [3, n0, _UDDVR,
+    0,
+    [_N, _DV],
+    [0, 0], 2
+];
+var UpdateDocumentDefaultVersionResult$ = [3, n0, _UDDVRp,
+    0,
+    [_D],
+    [() => DocumentDefaultVersionDescription$]
+];
+var UpdateDocumentMetadataRequest$ = [3, n0, _UDMR,
+    0,
+    [_N, _DRoc, _DV],
+    [0, () => DocumentReviews$, 0], 2
+];
+var UpdateDocumentMetadataResponse$ = [3, n0, _UDMRp,
+    0,
+    [],
+    []
+];
+var UpdateDocumentRequest$ = [3, n0, _UDR,
+    0,
+    [_Cont, _N, _At, _DNi, _VN, _DV, _DF, _TT],
+    [0, 0, () => AttachmentsSourceList, 0, 0, 0, 0, 0], 2
+];
+var UpdateDocumentResult$ = [3, n0, _UDRp,
+    0,
+    [_DD],
+    [[() => DocumentDescription$, 0]]
+];
+var UpdateMaintenanceWindowRequest$ = [3, n0, _UMWR,
+    0,
+    [_WI, _N, _D, _SDt, _EDn, _Sc, _STch, _SO, _Du, _Cu, _AUT, _Ena, _Repl],
+    [0, 0, [() => MaintenanceWindowDescription, 0], 0, 0, 0, 0, 1, 1, 1, 2, 2, 2], 1
+];
+var UpdateMaintenanceWindowResult$ = [3, n0, _UMWRp,
+    0,
+    [_WI, _N, _D, _SDt, _EDn, _Sc, _STch, _SO, _Du, _Cu, _AUT, _Ena],
+    [0, 0, [() => MaintenanceWindowDescription, 0], 0, 0, 0, 0, 1, 1, 1, 2, 2]
+];
+var UpdateMaintenanceWindowTargetRequest$ = [3, n0, _UMWTR,
+    0,
+    [_WI, _WTI, _Ta, _OI, _N, _D, _Repl],
+    [0, 0, () => Targets, [() => OwnerInformation, 0], 0, [() => MaintenanceWindowDescription, 0], 2], 2
+];
+var UpdateMaintenanceWindowTargetResult$ = [3, n0, _UMWTRp,
+    0,
+    [_WI, _WTI, _Ta, _OI, _N, _D],
+    [0, 0, () => Targets, [() => OwnerInformation, 0], 0, [() => MaintenanceWindowDescription, 0]]
+];
+var UpdateMaintenanceWindowTaskRequest$ = [3, n0, _UMWTRpd,
+    0,
+    [_WI, _WTIi, _Ta, _TAa, _SRA, _TPa, _TIP, _Pr, _MC, _ME, _LI, _N, _D, _Repl, _CB, _AC],
+    [0, 0, () => Targets, 0, 0, [() => MaintenanceWindowTaskParameters, 0], [() => MaintenanceWindowTaskInvocationParameters$, 0], 1, 0, 0, () => LoggingInfo$, 0, [() => MaintenanceWindowDescription, 0], 2, 0, () => AlarmConfiguration$], 2
+];
+var UpdateMaintenanceWindowTaskResult$ = [3, n0, _UMWTRpda,
+    0,
+    [_WI, _WTIi, _Ta, _TAa, _SRA, _TPa, _TIP, _Pr, _MC, _ME, _LI, _N, _D, _CB, _AC],
+    [0, 0, () => Targets, 0, 0, [() => MaintenanceWindowTaskParameters, 0], [() => MaintenanceWindowTaskInvocationParameters$, 0], 1, 0, 0, () => LoggingInfo$, 0, [() => MaintenanceWindowDescription, 0], 0, () => AlarmConfiguration$]
+];
+var UpdateManagedInstanceRoleRequest$ = [3, n0, _UMIRR,
+    0,
+    [_II, _IRa],
+    [0, 0], 2
+];
+var UpdateManagedInstanceRoleResult$ = [3, n0, _UMIRRp,
+    0,
+    [],
+    []
+];
+var UpdateOpsItemRequest$ = [3, n0, _UOIR,
+    0,
+    [_OII, _D, _OD, _ODTD, _No, _Pr, _ROI, _St, _Ti, _Ca, _Se, _AST, _AETc, _PST, _PET, _OIA],
+    [0, 0, () => OpsItemOperationalData, 64 | 0, () => OpsItemNotifications, 1, () => RelatedOpsItems, 0, 0, 0, 0, 4, 4, 4, 4, 0], 1
+];
+var UpdateOpsItemResponse$ = [3, n0, _UOIRp,
+    0,
+    [],
+    []
+];
+var UpdateOpsMetadataRequest$ = [3, n0, _UOMR,
+    0,
+    [_OMA, _MTU, _KTD],
+    [0, () => MetadataMap, 64 | 0], 1
+];
+var UpdateOpsMetadataResult$ = [3, n0, _UOMRp,
+    0,
+    [_OMA],
+    [0]
+];
+var UpdatePatchBaselineRequest$ = [3, n0, _UPBR,
+    0,
+    [_BI, _N, _GF, _AR, _AP, _APCL, _APENS, _RP, _RPA, _D, _So, _ASUCS, _Repl],
+    [0, 0, () => PatchFilterGroup$, () => PatchRuleGroup$, 64 | 0, 0, 2, 64 | 0, 0, 0, [() => PatchSourceList, 0], 0, 2], 1
+];
+var UpdatePatchBaselineResult$ = [3, n0, _UPBRp,
+    0,
+    [_BI, _N, _OSp, _GF, _AR, _AP, _APCL, _APENS, _RP, _RPA, _CD, _MD, _D, _So, _ASUCS],
+    [0, 0, 0, () => PatchFilterGroup$, () => PatchRuleGroup$, 64 | 0, 0, 2, 64 | 0, 0, 4, 4, 0, [() => PatchSourceList, 0], 0]
+];
+var UpdateResourceDataSyncRequest$ = [3, n0, _URDSR,
+    0,
+    [_SN, _ST, _SSy],
+    [0, 0, () => ResourceDataSyncSource$], 3
+];
+var UpdateResourceDataSyncResult$ = [3, n0, _URDSRp,
+    0,
+    [],
+    []
+];
+var UpdateServiceSettingRequest$ = [3, n0, _USSR,
+    0,
+    [_SIe, _SVe],
+    [0, 0], 2
+];
+var UpdateServiceSettingResult$ = [3, n0, _USSRp,
+    0,
+    [],
+    []
+];
+var ValidateCloudConnectorRequest$ = [3, n0, _VCCR,
+    0,
+    [_CCI, _MR, _NT],
+    [0, 1, 0], 1
+];
+var ValidateCloudConnectorResult$ = [3, n0, _VCCRa,
+    0,
+    [_VF, _NT],
+    [() => ValidationFindingList, 0]
+];
+var ValidationFinding$ = [3, n0, _VFa,
+    0,
+    [_Ty, _Cod, _M, _PMr, _Sco],
+    [0, 0, 0, 0, () => ValidationFindingScope$]
+];
+var ValidationFindingScope$ = [3, n0, _VFS,
+    0,
+    [_Ty, _I],
+    [0, 0]
+];
+var AccountIdList = [1, n0, _AIL,
+    0, [0,
+        { [_xN]: _AIc }]
+];
+var AccountSharingInfoList = [1, n0, _ASIL,
+    0, [() => AccountSharingInfo$,
+        { [_xN]: _ASI }]
+];
+var ActivationList = [1, n0, _AL,
+    0, () => Activation$
+];
+var AlarmList = [1, n0, _ALl,
+    0, () => Alarm$
+];
+var AlarmStateInformationList = [1, n0, _ASILl,
+    0, () => AlarmStateInformation$
+];
+var AssociationDescriptionList = [1, n0, _ADL,
+    0, [() => AssociationDescription$,
+        { [_xN]: _AD }]
+];
+var AssociationExecutionFilterList = [1, n0, _AEFL,
+    0, [() => AssociationExecutionFilter$,
+        { [_xN]: _AEF }]
+];
+var AssociationExecutionsList = [1, n0, _AEL,
+    0, [() => AssociationExecution$,
+        { [_xN]: _AE }]
+];
+var AssociationExecutionTargetsFilterList = [1, n0, _AETFL,
+    0, [() => AssociationExecutionTargetsFilter$,
+        { [_xN]: _AETF }]
+];
+var AssociationExecutionTargetsList = [1, n0, _AETL,
+    0, [() => AssociationExecutionTarget$,
+        { [_xN]: _AET }]
+];
+var AssociationFilterList = [1, n0, _AFL,
+    0, [() => AssociationFilter$,
+        { [_xN]: _AF }]
+];
+var AssociationList = [1, n0, _ALs,
+    0, [() => Association$,
+        { [_xN]: _As }]
+];
+var AssociationVersionList = [1, n0, _AVL,
+    0, [() => AssociationVersionInfo$,
+        0]
+];
+var AttachmentContentList = [1, n0, _ACL,
+    0, [() => AttachmentContent$,
+        { [_xN]: _ACt }]
+];
+var AttachmentInformationList = [1, n0, _AILt,
+    0, [() => AttachmentInformation$,
+        { [_xN]: _AIt }]
+];
+var AttachmentsSourceList = [1, n0, _ASL,
+    0, () => AttachmentsSource$
+];
+var AutomationExecutionFilterList = [1, n0, _AEFLu,
+    0, () => AutomationExecutionFilter$
+];
+var AutomationExecutionMetadataList = [1, n0, _AEML,
+    0, () => AutomationExecutionMetadata$
+];
+var AutomationTargets = [1, n0, _ATut,
+    0, () => Target$
+];
+var AzureSubscriptionList = [1, n0, _ASLz,
+    0, () => AzureSubscription$
+];
+var CloudConnectorFilterList = [1, n0, _CCFL,
+    0, () => CloudConnectorFilter$
+];
+var CloudConnectorSummaryList = [1, n0, _CCSL,
+    0, () => CloudConnectorSummary$
+];
+var CommandFilterList = [1, n0, _CFL,
+    0, () => CommandFilter$
+];
+var CommandInvocationList = [1, n0, _CIL,
+    0, () => CommandInvocation$
+];
+var CommandList = [1, n0, _CLo,
+    0, [() => Command$,
+        0]
+];
+var CommandPluginList = [1, n0, _CPL,
+    0, () => CommandPlugin$
+];
+var ComplianceItemEntryList = [1, n0, _CIEL,
+    0, () => ComplianceItemEntry$
+];
+var ComplianceItemList = [1, n0, _CILo,
+    0, [() => ComplianceItem$,
+        { [_xN]: _Item }]
+];
+var ComplianceStringFilterList = [1, n0, _CSFL,
+    0, [() => ComplianceStringFilter$,
+        { [_xN]: _CFo }]
+];
+var ComplianceStringFilterValueList = [1, n0, _CSFVL,
+    0, [0,
+        { [_xN]: _FVi }]
+];
+var ComplianceSummaryItemList = [1, n0, _CSIL,
+    0, [() => ComplianceSummaryItem$,
+        { [_xN]: _Item }]
+];
+var CreateAssociationBatchRequestEntries = [1, n0, _CABREr,
+    0, [() => CreateAssociationBatchRequestEntry$,
+        { [_xN]: _en }]
+];
+var DescribeActivationsFilterList = [1, n0, _DAFL,
+    0, () => DescribeActivationsFilter$
+];
+var DocumentFilterList = [1, n0, _DFL,
+    0, [() => DocumentFilter$,
+        { [_xN]: _DFo }]
+];
+var DocumentIdentifierList = [1, n0, _DIL,
+    0, [() => DocumentIdentifier$,
+        { [_xN]: _DIo }]
+];
+var DocumentKeyValuesFilterList = [1, n0, _DKVFL,
+    0, () => DocumentKeyValuesFilter$
+];
+var DocumentParameterList = [1, n0, _DPLo,
+    0, [() => DocumentParameter$,
+        { [_xN]: _DPo }]
+];
+var DocumentRequiresList = [1, n0, _DRL,
+    0, () => DocumentRequires$
+];
+var DocumentReviewCommentList = [1, n0, _DRCL,
+    0, () => DocumentReviewCommentSource$
+];
+var DocumentReviewerResponseList = [1, n0, _DRRL,
+    0, () => DocumentReviewerResponseSource$
+];
+var DocumentVersionList = [1, n0, _DVL,
+    0, () => DocumentVersionInfo$
+];
+var EffectivePatchList = [1, n0, _EPL,
+    0, () => EffectivePatch$
+];
+var FailedCreateAssociationList = [1, n0, _FCAL,
+    0, [() => FailedCreateAssociation$,
+        { [_xN]: _FCAE }]
+];
+var GetResourcePoliciesResponseEntries = [1, n0, _GRPREe,
+    0, () => GetResourcePoliciesResponseEntry$
+];
+var InstanceAssociationList = [1, n0, _IAL,
+    0, () => InstanceAssociation$
+];
+var InstanceAssociationStatusInfos = [1, n0, _IASI,
+    0, () => InstanceAssociationStatusInfo$
+];
+var InstanceInformationFilterList = [1, n0, _IIFL,
+    0, [() => InstanceInformationFilter$,
+        { [_xN]: _IIF }]
+];
+var InstanceInformationFilterValueSet = [1, n0, _IIFVS,
+    0, [0,
+        { [_xN]: _IIFV }]
+];
+var InstanceInformationList = [1, n0, _IIL,
+    0, [() => InstanceInformation$,
+        { [_xN]: _IInst }]
+];
+var InstanceInformationStringFilterList = [1, n0, _IISFL,
+    0, [() => InstanceInformationStringFilter$,
+        { [_xN]: _IISF }]
+];
+var InstancePatchStateFilterList = [1, n0, _IPSFL,
+    0, () => InstancePatchStateFilter$
+];
+var InstancePatchStateList = [1, n0, _IPSL,
+    0, [() => InstancePatchState$,
+        0]
+];
+var InstancePatchStatesList = [1, n0, _IPSLn,
+    0, [() => InstancePatchState$,
+        0]
+];
+var InstanceProperties = [1, n0, _IPn,
+    0, [() => InstanceProperty$,
+        { [_xN]: _IPns }]
+];
+var InstancePropertyFilterList = [1, n0, _IPFL,
+    0, [() => InstancePropertyFilter$,
+        { [_xN]: _IPF }]
+];
+var InstancePropertyFilterValueSet = [1, n0, _IPFVS,
+    0, [0,
+        { [_xN]: _IPFV }]
+];
+var InstancePropertyStringFilterList = [1, n0, _IPSFLn,
+    0, [() => InstancePropertyStringFilter$,
+        { [_xN]: _IPSFn }]
+];
+var InventoryAggregatorList = [1, n0, _IALn,
+    0, [() => InventoryAggregator$,
+        { [_xN]: _Agg }]
+];
+var InventoryDeletionsList = [1, n0, _IDL,
+    0, () => InventoryDeletionStatusItem$
+];
+var InventoryDeletionSummaryItems = [1, n0, _IDSInv,
+    0, () => InventoryDeletionSummaryItem$
+];
+var InventoryFilterList = [1, n0, _IFL,
+    0, [() => InventoryFilter$,
+        { [_xN]: _IFn }]
+];
+var InventoryFilterValueList = [1, n0, _IFVL,
+    0, [0,
+        { [_xN]: _FVi }]
+];
+var InventoryGroupList = [1, n0, _IGL,
+    0, [() => InventoryGroup$,
+        { [_xN]: _IG }]
+];
+var InventoryItemAttributeList = [1, n0, _IIAL,
+    0, [() => InventoryItemAttribute$,
+        { [_xN]: _Attr }]
+];
+var InventoryItemList = [1, n0, _IILn,
+    0, [() => InventoryItem$,
+        { [_xN]: _Item }]
+];
+var InventoryItemSchemaResultList = [1, n0, _IISRL,
+    0, [() => InventoryItemSchema$,
+        0]
+];
+var InventoryResultEntityList = [1, n0, _IREL,
+    0, [() => InventoryResultEntity$,
+        { [_xN]: _Entit }]
+];
+var MaintenanceWindowExecutionList = [1, n0, _MWEL,
+    0, () => MaintenanceWindowExecution$
+];
+var MaintenanceWindowExecutionTaskIdentityList = [1, n0, _MWETIL,
+    0, () => MaintenanceWindowExecutionTaskIdentity$
+];
+var MaintenanceWindowExecutionTaskInvocationIdentityList = [1, n0, _MWETIIL,
+    0, [() => MaintenanceWindowExecutionTaskInvocationIdentity$,
+        0]
+];
+var MaintenanceWindowFilterList = [1, n0, _MWFL,
+    0, () => MaintenanceWindowFilter$
+];
+var MaintenanceWindowIdentityList = [1, n0, _MWIL,
+    0, [() => MaintenanceWindowIdentity$,
+        0]
+];
+var MaintenanceWindowsForTargetList = [1, n0, _MWFTL,
+    0, () => MaintenanceWindowIdentityForTarget$
+];
+var MaintenanceWindowTargetList = [1, n0, _MWTL,
+    0, [() => MaintenanceWindowTarget$,
+        0]
+];
+var MaintenanceWindowTaskList = [1, n0, _MWTLa,
+    0, [() => MaintenanceWindowTask$,
+        0]
+];
+var MaintenanceWindowTaskParametersList = [1, n0, _MWTPL,
+    8, [() => MaintenanceWindowTaskParameters,
+        0]
+];
+var MaintenanceWindowTaskParameterValueList = [1, n0, _MWTPVL,
+    8, [() => MaintenanceWindowTaskParameterValue,
+        0]
+];
+var NodeAggregatorList = [1, n0, _NAL,
+    0, [() => NodeAggregator$,
+        { [_xN]: _NA }]
+];
+var NodeFilterList = [1, n0, _NFL,
+    0, [() => NodeFilter$,
+        { [_xN]: _NF }]
+];
+var NodeFilterValueList = [1, n0, _NFVL,
+    0, [0,
+        { [_xN]: _FVi }]
+];
+var NodeList = [1, n0, _NL,
+    0, [() => Node$,
+        0]
+];
+var OpsAggregatorList = [1, n0, _OAL,
+    0, [() => OpsAggregator$,
+        { [_xN]: _Agg }]
+];
+var OpsEntityList = [1, n0, _OEL,
+    0, [() => OpsEntity$,
+        { [_xN]: _Entit }]
+];
+var OpsFilterList = [1, n0, _OFL,
+    0, [() => OpsFilter$,
+        { [_xN]: _OF }]
+];
+var OpsFilterValueList = [1, n0, _OFVL,
+    0, [0,
+        { [_xN]: _FVi }]
+];
+var OpsItemEventFilters = [1, n0, _OIEFp,
+    0, () => OpsItemEventFilter$
+];
+var OpsItemEventSummaries = [1, n0, _OIESp,
+    0, () => OpsItemEventSummary$
+];
+var OpsItemFilters = [1, n0, _OIF,
+    0, () => OpsItemFilter$
+];
+var OpsItemNotifications = [1, n0, _OINp,
+    0, () => OpsItemNotification$
+];
+var OpsItemRelatedItemsFilters = [1, n0, _OIRIFp,
+    0, () => OpsItemRelatedItemsFilter$
+];
+var OpsItemRelatedItemSummaries = [1, n0, _OIRISp,
+    0, () => OpsItemRelatedItemSummary$
+];
+var OpsItemSummaries = [1, n0, _OIS,
+    0, () => OpsItemSummary$
+];
+var OpsMetadataFilterList = [1, n0, _OMFL,
+    0, () => OpsMetadataFilter$
+];
+var OpsMetadataList = [1, n0, _OML,
+    0, () => OpsMetadata$
+];
+var OpsResultAttributeList = [1, n0, _ORAL,
+    0, [() => OpsResultAttribute$,
+        { [_xN]: _ORA }]
+];
+var ParameterHistoryList = [1, n0, _PHL,
+    0, [() => ParameterHistory$,
+        0]
+];
+var ParameterList = [1, n0, _PL,
+    0, [() => Parameter$,
+        0]
+];
+var ParameterMetadataList = [1, n0, _PML,
+    0, () => ParameterMetadata$
+];
+var ParameterPolicyList = [1, n0, _PPLa,
+    0, () => ParameterInlinePolicy$
+];
+var ParametersFilterList = [1, n0, _PFL,
+    0, () => ParametersFilter$
+];
+var ParameterStringFilterList = [1, n0, _PSFL,
+    0, () => ParameterStringFilter$
+];
+var PatchBaselineIdentityList = [1, n0, _PBIL,
+    0, () => PatchBaselineIdentity$
+];
+var PatchComplianceDataList = [1, n0, _PCDL,
+    0, () => PatchComplianceData$
+];
+var PatchFilterList = [1, n0, _PFLa,
+    0, () => PatchFilter$
+];
+var PatchGroupPatchBaselineMappingList = [1, n0, _PGPBML,
+    0, () => PatchGroupPatchBaselineMapping$
+];
+var PatchList = [1, n0, _PLa,
+    0, () => Patch$
+];
+var PatchOrchestratorFilterList = [1, n0, _POFL,
+    0, () => PatchOrchestratorFilter$
+];
+var PatchRuleList = [1, n0, _PRL,
+    0, () => PatchRule$
+];
+var PatchSourceList = [1, n0, _PSL,
+    0, [() => PatchSource$,
+        0]
+];
+var PlatformTypeList = [1, n0, _PTL,
+    0, [0,
+        { [_xN]: _PTla }]
+];
+var RegistrationMetadataList = [1, n0, _RML,
+    0, () => RegistrationMetadataItem$
+];
+var RelatedOpsItems = [1, n0, _ROI,
+    0, () => RelatedOpsItem$
+];
+var ResourceComplianceSummaryItemList = [1, n0, _RCSIL,
+    0, [() => ResourceComplianceSummaryItem$,
+        { [_xN]: _Item }]
+];
+var ResourceDataSyncItemList = [1, n0, _RDSIL,
+    0, () => ResourceDataSyncItem$
+];
+var ResourceDataSyncOrganizationalUnitList = [1, n0, _RDSOUL,
+    0, () => ResourceDataSyncOrganizationalUnit$
+];
+var ResultAttributeList = [1, n0, _RAL,
+    0, [() => ResultAttribute$,
+        { [_xN]: _RAesu }]
+];
+var ReviewInformationList = [1, n0, _RIL,
+    0, [() => ReviewInformation$,
+        { [_xN]: _RIe }]
+];
+var Runbooks = [1, n0, _R,
+    0, () => Runbook$
+];
+var ScheduledWindowExecutionList = [1, n0, _SWEL,
+    0, () => ScheduledWindowExecution$
+];
+var SessionFilterList = [1, n0, _SFL,
+    0, () => SessionFilter$
+];
+var SessionList = [1, n0, _SLe,
+    0, () => Session$
+];
+var StepExecutionFilterList = [1, n0, _SEFL,
+    0, () => StepExecutionFilter$
+];
+var StepExecutionList = [1, n0, _SEL,
+    0, () => StepExecution$
+];
+var TagList = [1, n0, _TLa,
+    0, () => Tag$
+];
+var TargetLocations = [1, n0, _TL,
+    0, () => TargetLocation$
+];
+var TargetPreviewList = [1, n0, _TPL,
+    0, () => TargetPreview$
+];
+var Targets = [1, n0, _Ta,
+    0, () => Target$
+];
+var ValidationFindingList = [1, n0, _VFL,
+    0, () => ValidationFinding$
+];
+var InventoryResultItemMap = [2, n0, _IRIM,
+    0, 0, () => InventoryResultItem$
+];
+var MaintenanceWindowTaskParameters = [2, n0, _MWTP,
+    8, [0,
+        0],
+    [() => MaintenanceWindowTaskParameterValueExpression$,
+        0]
+];
+var MetadataMap = [2, n0, _MM,
+    0, 0, () => MetadataValue$
+];
+var OpsEntityItemMap = [2, n0, _OEIM,
+    0, 0, () => OpsEntityItem$
+];
+var OpsItemOperationalData = [2, n0, _OIOD,
+    0, 0, () => OpsItemDataValue$
+];
+var _Parameters = [2, n0, _P,
+    8, 0, 64 | 0
+];
+var CloudConnectorConfiguration$ = [4, n0, _CCC,
+    0,
+    [_ACz],
+    [() => AzureConfiguration$]
+];
+var ConfigurationTargets$ = [4, n0, _CTon,
+    0,
+    [_Sub],
+    [() => AzureSubscriptionList]
+];
+var ExecutionInputs$ = [4, n0, _EIx,
+    0,
+    [_Aut],
+    [() => AutomationExecutionInputs$]
+];
+var ExecutionPreview$ = [4, n0, _EPx,
+    0,
+    [_Aut],
+    [() => AutomationExecutionPreview$]
+];
+var NodeType$ = [4, n0, _NTo,
+    0,
+    [_Ins],
+    [[() => InstanceInfo$, 0]]
+];
+var AddTagsToResource$ = [9, n0, _ATTR,
+    0, () => AddTagsToResourceRequest$, () => AddTagsToResourceResult$
+];
+var AssociateOpsItemRelatedItem$ = [9, n0, _AOIRI,
+    0, () => AssociateOpsItemRelatedItemRequest$, () => AssociateOpsItemRelatedItemResponse$
+];
+var CancelCommand$ = [9, n0, _CCa,
+    0, () => CancelCommandRequest$, () => CancelCommandResult$
+];
+var CancelMaintenanceWindowExecution$ = [9, n0, _CMWE,
+    0, () => CancelMaintenanceWindowExecutionRequest$, () => CancelMaintenanceWindowExecutionResult$
+];
+var CreateActivation$ = [9, n0, _CAre,
+    0, () => CreateActivationRequest$, () => CreateActivationResult$
+];
+var CreateAssociation$ = [9, n0, _CArea,
+    0, () => CreateAssociationRequest$, () => CreateAssociationResult$
+];
+var CreateAssociationBatch$ = [9, n0, _CAB,
+    0, () => CreateAssociationBatchRequest$, () => CreateAssociationBatchResult$
+];
+var CreateCloudConnector$ = [9, n0, _CCCr,
+    0, () => CreateCloudConnectorRequest$, () => CreateCloudConnectorResult$
+];
+var CreateDocument$ = [9, n0, _CDre,
+    0, () => CreateDocumentRequest$, () => CreateDocumentResult$
+];
+var CreateMaintenanceWindow$ = [9, n0, _CMW,
+    0, () => CreateMaintenanceWindowRequest$, () => CreateMaintenanceWindowResult$
+];
+var CreateOpsItem$ = [9, n0, _COI,
+    0, () => CreateOpsItemRequest$, () => CreateOpsItemResponse$
+];
+var CreateOpsMetadata$ = [9, n0, _COM,
+    0, () => CreateOpsMetadataRequest$, () => CreateOpsMetadataResult$
+];
+var CreatePatchBaseline$ = [9, n0, _CPB,
+    0, () => CreatePatchBaselineRequest$, () => CreatePatchBaselineResult$
+];
+var CreateResourceDataSync$ = [9, n0, _CRDS,
+    0, () => CreateResourceDataSyncRequest$, () => CreateResourceDataSyncResult$
+];
+var DeleteActivation$ = [9, n0, _DA,
+    0, () => DeleteActivationRequest$, () => DeleteActivationResult$
+];
+var DeleteAssociation$ = [9, n0, _DAe,
+    0, () => DeleteAssociationRequest$, () => DeleteAssociationResult$
+];
+var DeleteCloudConnector$ = [9, n0, _DCC,
+    0, () => DeleteCloudConnectorRequest$, () => DeleteCloudConnectorResult$
+];
+var DeleteDocument$ = [9, n0, _DDe,
+    0, () => DeleteDocumentRequest$, () => DeleteDocumentResult$
+];
+var DeleteInventory$ = [9, n0, _DIe,
+    0, () => DeleteInventoryRequest$, () => DeleteInventoryResult$
+];
+var DeleteMaintenanceWindow$ = [9, n0, _DMW,
+    0, () => DeleteMaintenanceWindowRequest$, () => DeleteMaintenanceWindowResult$
+];
+var DeleteOpsItem$ = [9, n0, _DOI,
+    0, () => DeleteOpsItemRequest$, () => DeleteOpsItemResponse$
+];
+var DeleteOpsMetadata$ = [9, n0, _DOM,
+    0, () => DeleteOpsMetadataRequest$, () => DeleteOpsMetadataResult$
+];
+var DeleteParameter$ = [9, n0, _DPe,
+    0, () => DeleteParameterRequest$, () => DeleteParameterResult$
+];
+var DeleteParameters$ = [9, n0, _DPel,
+    0, () => DeleteParametersRequest$, () => DeleteParametersResult$
+];
+var DeletePatchBaseline$ = [9, n0, _DPB,
+    0, () => DeletePatchBaselineRequest$, () => DeletePatchBaselineResult$
+];
+var DeleteResourceDataSync$ = [9, n0, _DRDS,
+    0, () => DeleteResourceDataSyncRequest$, () => DeleteResourceDataSyncResult$
+];
+var DeleteResourcePolicy$ = [9, n0, _DRP,
+    0, () => DeleteResourcePolicyRequest$, () => DeleteResourcePolicyResponse$
+];
+var DeregisterManagedInstance$ = [9, n0, _DMI,
+    0, () => DeregisterManagedInstanceRequest$, () => DeregisterManagedInstanceResult$
+];
+var DeregisterPatchBaselineForPatchGroup$ = [9, n0, _DPBFPG,
+    0, () => DeregisterPatchBaselineForPatchGroupRequest$, () => DeregisterPatchBaselineForPatchGroupResult$
+];
+var DeregisterTargetFromMaintenanceWindow$ = [9, n0, _DTFMW,
+    0, () => DeregisterTargetFromMaintenanceWindowRequest$, () => DeregisterTargetFromMaintenanceWindowResult$
+];
+var DeregisterTaskFromMaintenanceWindow$ = [9, n0, _DTFMWe,
+    0, () => DeregisterTaskFromMaintenanceWindowRequest$, () => DeregisterTaskFromMaintenanceWindowResult$
+];
+var DescribeActivations$ = [9, n0, _DAes,
+    0, () => DescribeActivationsRequest$, () => DescribeActivationsResult$
+];
+var DescribeAssociation$ = [9, n0, _DAesc,
+    0, () => DescribeAssociationRequest$, () => DescribeAssociationResult$
+];
+var DescribeAssociationExecutions$ = [9, n0, _DAEe,
+    0, () => DescribeAssociationExecutionsRequest$, () => DescribeAssociationExecutionsResult$
+];
+var DescribeAssociationExecutionTargets$ = [9, n0, _DAET,
+    0, () => DescribeAssociationExecutionTargetsRequest$, () => DescribeAssociationExecutionTargetsResult$
+];
+var DescribeAutomationExecutions$ = [9, n0, _DAEes,
+    0, () => DescribeAutomationExecutionsRequest$, () => DescribeAutomationExecutionsResult$
+];
+var DescribeAutomationStepExecutions$ = [9, n0, _DASE,
+    0, () => DescribeAutomationStepExecutionsRequest$, () => DescribeAutomationStepExecutionsResult$
+];
+var DescribeAvailablePatches$ = [9, n0, _DAP,
+    0, () => DescribeAvailablePatchesRequest$, () => DescribeAvailablePatchesResult$
+];
+var DescribeDocument$ = [9, n0, _DDes,
+    0, () => DescribeDocumentRequest$, () => DescribeDocumentResult$
+];
+var DescribeDocumentPermission$ = [9, n0, _DDP,
+    0, () => DescribeDocumentPermissionRequest$, () => DescribeDocumentPermissionResponse$
+];
+var DescribeEffectiveInstanceAssociations$ = [9, n0, _DEIA,
+    0, () => DescribeEffectiveInstanceAssociationsRequest$, () => DescribeEffectiveInstanceAssociationsResult$
+];
+var DescribeEffectivePatchesForPatchBaseline$ = [9, n0, _DEPFPB,
+    0, () => DescribeEffectivePatchesForPatchBaselineRequest$, () => DescribeEffectivePatchesForPatchBaselineResult$
+];
+var DescribeInstanceAssociationsStatus$ = [9, n0, _DIAS,
+    0, () => DescribeInstanceAssociationsStatusRequest$, () => DescribeInstanceAssociationsStatusResult$
+];
+var DescribeInstanceInformation$ = [9, n0, _DIIe,
+    0, () => DescribeInstanceInformationRequest$, () => DescribeInstanceInformationResult$
+];
+var DescribeInstancePatches$ = [9, n0, _DIP,
+    0, () => DescribeInstancePatchesRequest$, () => DescribeInstancePatchesResult$
+];
+var DescribeInstancePatchStates$ = [9, n0, _DIPS,
+    0, () => DescribeInstancePatchStatesRequest$, () => DescribeInstancePatchStatesResult$
+];
+var DescribeInstancePatchStatesForPatchGroup$ = [9, n0, _DIPSFPG,
+    0, () => DescribeInstancePatchStatesForPatchGroupRequest$, () => DescribeInstancePatchStatesForPatchGroupResult$
+];
+var DescribeInstanceProperties$ = [9, n0, _DIPe,
+    0, () => DescribeInstancePropertiesRequest$, () => DescribeInstancePropertiesResult$
+];
+var DescribeInventoryDeletions$ = [9, n0, _DID,
+    0, () => DescribeInventoryDeletionsRequest$, () => DescribeInventoryDeletionsResult$
+];
+var DescribeMaintenanceWindowExecutions$ = [9, n0, _DMWE,
+    0, () => DescribeMaintenanceWindowExecutionsRequest$, () => DescribeMaintenanceWindowExecutionsResult$
+];
+var DescribeMaintenanceWindowExecutionTaskInvocations$ = [9, n0, _DMWETI,
+    0, () => DescribeMaintenanceWindowExecutionTaskInvocationsRequest$, () => DescribeMaintenanceWindowExecutionTaskInvocationsResult$
+];
+var DescribeMaintenanceWindowExecutionTasks$ = [9, n0, _DMWET,
+    0, () => DescribeMaintenanceWindowExecutionTasksRequest$, () => DescribeMaintenanceWindowExecutionTasksResult$
+];
+var DescribeMaintenanceWindows$ = [9, n0, _DMWe,
+    0, () => DescribeMaintenanceWindowsRequest$, () => DescribeMaintenanceWindowsResult$
+];
+var DescribeMaintenanceWindowSchedule$ = [9, n0, _DMWS,
+    0, () => DescribeMaintenanceWindowScheduleRequest$, () => DescribeMaintenanceWindowScheduleResult$
+];
+var DescribeMaintenanceWindowsForTarget$ = [9, n0, _DMWFT,
+    0, () => DescribeMaintenanceWindowsForTargetRequest$, () => DescribeMaintenanceWindowsForTargetResult$
+];
+var DescribeMaintenanceWindowTargets$ = [9, n0, _DMWT,
+    0, () => DescribeMaintenanceWindowTargetsRequest$, () => DescribeMaintenanceWindowTargetsResult$
+];
+var DescribeMaintenanceWindowTasks$ = [9, n0, _DMWTe,
+    0, () => DescribeMaintenanceWindowTasksRequest$, () => DescribeMaintenanceWindowTasksResult$
+];
+var DescribeOpsItems$ = [9, n0, _DOIe,
+    0, () => DescribeOpsItemsRequest$, () => DescribeOpsItemsResponse$
+];
+var DescribeParameters$ = [9, n0, _DPes,
+    0, () => DescribeParametersRequest$, () => DescribeParametersResult$
+];
+var DescribePatchBaselines$ = [9, n0, _DPBe,
+    0, () => DescribePatchBaselinesRequest$, () => DescribePatchBaselinesResult$
+];
+var DescribePatchGroups$ = [9, n0, _DPG,
+    0, () => DescribePatchGroupsRequest$, () => DescribePatchGroupsResult$
+];
+var DescribePatchGroupState$ = [9, n0, _DPGS,
+    0, () => DescribePatchGroupStateRequest$, () => DescribePatchGroupStateResult$
+];
+var DescribePatchProperties$ = [9, n0, _DPP,
+    0, () => DescribePatchPropertiesRequest$, () => DescribePatchPropertiesResult$
+];
+var DescribeSessions$ = [9, n0, _DSes,
+    0, () => DescribeSessionsRequest$, () => DescribeSessionsResponse$
+];
+var DisassociateOpsItemRelatedItem$ = [9, n0, _DOIRI,
+    0, () => DisassociateOpsItemRelatedItemRequest$, () => DisassociateOpsItemRelatedItemResponse$
+];
+var GetAccessToken$ = [9, n0, _GAT,
+    0, () => GetAccessTokenRequest$, () => GetAccessTokenResponse$
+];
+var GetAutomationExecution$ = [9, n0, _GAE,
+    0, () => GetAutomationExecutionRequest$, () => GetAutomationExecutionResult$
+];
+var GetCalendarState$ = [9, n0, _GCS,
+    0, () => GetCalendarStateRequest$, () => GetCalendarStateResponse$
+];
+var GetCloudConnector$ = [9, n0, _GCC,
+    0, () => GetCloudConnectorRequest$, () => GetCloudConnectorResult$
+];
+var GetCommandInvocation$ = [9, n0, _GCI,
+    0, () => GetCommandInvocationRequest$, () => GetCommandInvocationResult$
+];
+var GetConnectionStatus$ = [9, n0, _GCSe,
+    0, () => GetConnectionStatusRequest$, () => GetConnectionStatusResponse$
+];
+var GetDefaultPatchBaseline$ = [9, n0, _GDPB,
+    0, () => GetDefaultPatchBaselineRequest$, () => GetDefaultPatchBaselineResult$
+];
+var GetDeployablePatchSnapshotForInstance$ = [9, n0, _GDPSFI,
+    0, () => GetDeployablePatchSnapshotForInstanceRequest$, () => GetDeployablePatchSnapshotForInstanceResult$
+];
+var GetDocument$ = [9, n0, _GD,
+    0, () => GetDocumentRequest$, () => GetDocumentResult$
+];
+var GetExecutionPreview$ = [9, n0, _GEP,
+    0, () => GetExecutionPreviewRequest$, () => GetExecutionPreviewResponse$
+];
+var GetInventory$ = [9, n0, _GI,
+    0, () => GetInventoryRequest$, () => GetInventoryResult$
+];
+var GetInventorySchema$ = [9, n0, _GIS,
+    0, () => GetInventorySchemaRequest$, () => GetInventorySchemaResult$
+];
+var GetMaintenanceWindow$ = [9, n0, _GMW,
+    0, () => GetMaintenanceWindowRequest$, () => GetMaintenanceWindowResult$
+];
+var GetMaintenanceWindowExecution$ = [9, n0, _GMWE,
+    0, () => GetMaintenanceWindowExecutionRequest$, () => GetMaintenanceWindowExecutionResult$
+];
+var GetMaintenanceWindowExecutionTask$ = [9, n0, _GMWET,
+    0, () => GetMaintenanceWindowExecutionTaskRequest$, () => GetMaintenanceWindowExecutionTaskResult$
+];
+var GetMaintenanceWindowExecutionTaskInvocation$ = [9, n0, _GMWETI,
+    0, () => GetMaintenanceWindowExecutionTaskInvocationRequest$, () => GetMaintenanceWindowExecutionTaskInvocationResult$
+];
+var GetMaintenanceWindowTask$ = [9, n0, _GMWT,
+    0, () => GetMaintenanceWindowTaskRequest$, () => GetMaintenanceWindowTaskResult$
+];
+var GetOpsItem$ = [9, n0, _GOI,
+    0, () => GetOpsItemRequest$, () => GetOpsItemResponse$
+];
+var GetOpsMetadata$ = [9, n0, _GOM,
+    0, () => GetOpsMetadataRequest$, () => GetOpsMetadataResult$
+];
+var GetOpsSummary$ = [9, n0, _GOS,
+    0, () => GetOpsSummaryRequest$, () => GetOpsSummaryResult$
+];
+var GetParameter$ = [9, n0, _GP,
+    0, () => GetParameterRequest$, () => GetParameterResult$
+];
+var GetParameterHistory$ = [9, n0, _GPH,
+    0, () => GetParameterHistoryRequest$, () => GetParameterHistoryResult$
+];
+var GetParameters$ = [9, n0, _GPe,
+    0, () => GetParametersRequest$, () => GetParametersResult$
+];
+var GetParametersByPath$ = [9, n0, _GPBP,
+    0, () => GetParametersByPathRequest$, () => GetParametersByPathResult$
+];
+var GetPatchBaseline$ = [9, n0, _GPB,
+    0, () => GetPatchBaselineRequest$, () => GetPatchBaselineResult$
+];
+var GetPatchBaselineForPatchGroup$ = [9, n0, _GPBFPG,
+    0, () => GetPatchBaselineForPatchGroupRequest$, () => GetPatchBaselineForPatchGroupResult$
+];
+var GetResourcePolicies$ = [9, n0, _GRP,
+    0, () => GetResourcePoliciesRequest$, () => GetResourcePoliciesResponse$
+];
+var GetServiceSetting$ = [9, n0, _GSS,
+    0, () => GetServiceSettingRequest$, () => GetServiceSettingResult$
+];
+var LabelParameterVersion$ = [9, n0, _LPV,
+    0, () => LabelParameterVersionRequest$, () => LabelParameterVersionResult$
+];
+var ListAssociations$ = [9, n0, _LA,
+    0, () => ListAssociationsRequest$, () => ListAssociationsResult$
+];
+var ListAssociationVersions$ = [9, n0, _LAV,
+    0, () => ListAssociationVersionsRequest$, () => ListAssociationVersionsResult$
+];
+var ListCloudConnectors$ = [9, n0, _LCC,
+    0, () => ListCloudConnectorsRequest$, () => ListCloudConnectorsResult$
+];
+var ListCommandInvocations$ = [9, n0, _LCI,
+    0, () => ListCommandInvocationsRequest$, () => ListCommandInvocationsResult$
+];
+var ListCommands$ = [9, n0, _LCi,
+    0, () => ListCommandsRequest$, () => ListCommandsResult$
+];
+var ListComplianceItems$ = [9, n0, _LCIi,
+    0, () => ListComplianceItemsRequest$, () => ListComplianceItemsResult$
+];
+var ListComplianceSummaries$ = [9, n0, _LCS,
+    0, () => ListComplianceSummariesRequest$, () => ListComplianceSummariesResult$
+];
+var ListDocumentMetadataHistory$ = [9, n0, _LDMH,
+    0, () => ListDocumentMetadataHistoryRequest$, () => ListDocumentMetadataHistoryResponse$
+];
+var ListDocuments$ = [9, n0, _LD,
+    0, () => ListDocumentsRequest$, () => ListDocumentsResult$
+];
+var ListDocumentVersions$ = [9, n0, _LDV,
+    0, () => ListDocumentVersionsRequest$, () => ListDocumentVersionsResult$
+];
+var ListInventoryEntries$ = [9, n0, _LIE,
+    0, () => ListInventoryEntriesRequest$, () => ListInventoryEntriesResult$
+];
+var ListNodes$ = [9, n0, _LN,
+    0, () => ListNodesRequest$, () => ListNodesResult$
+];
+var ListNodesSummary$ = [9, n0, _LNS,
+    0, () => ListNodesSummaryRequest$, () => ListNodesSummaryResult$
+];
+var ListOpsItemEvents$ = [9, n0, _LOIE,
+    0, () => ListOpsItemEventsRequest$, () => ListOpsItemEventsResponse$
+];
+var ListOpsItemRelatedItems$ = [9, n0, _LOIRI,
+    0, () => ListOpsItemRelatedItemsRequest$, () => ListOpsItemRelatedItemsResponse$
+];
+var ListOpsMetadata$ = [9, n0, _LOM,
+    0, () => ListOpsMetadataRequest$, () => ListOpsMetadataResult$
+];
+var ListResourceComplianceSummaries$ = [9, n0, _LRCS,
+    0, () => ListResourceComplianceSummariesRequest$, () => ListResourceComplianceSummariesResult$
+];
+var ListResourceDataSync$ = [9, n0, _LRDS,
+    0, () => ListResourceDataSyncRequest$, () => ListResourceDataSyncResult$
+];
+var ListTagsForResource$ = [9, n0, _LTFR,
+    0, () => ListTagsForResourceRequest$, () => ListTagsForResourceResult$
+];
+var ModifyDocumentPermission$ = [9, n0, _MDP,
+    0, () => ModifyDocumentPermissionRequest$, () => ModifyDocumentPermissionResponse$
+];
+var PutComplianceItems$ = [9, n0, _PCI,
+    0, () => PutComplianceItemsRequest$, () => PutComplianceItemsResult$
+];
+var PutInventory$ = [9, n0, _PIu,
+    0, () => PutInventoryRequest$, () => PutInventoryResult$
+];
+var PutParameter$ = [9, n0, _PP,
+    0, () => PutParameterRequest$, () => PutParameterResult$
+];
+var PutResourcePolicy$ = [9, n0, _PRP,
+    0, () => PutResourcePolicyRequest$, () => PutResourcePolicyResponse$
+];
+var RegisterDefaultPatchBaseline$ = [9, n0, _RDPB,
+    0, () => RegisterDefaultPatchBaselineRequest$, () => RegisterDefaultPatchBaselineResult$
+];
+var RegisterPatchBaselineForPatchGroup$ = [9, n0, _RPBFPG,
+    0, () => RegisterPatchBaselineForPatchGroupRequest$, () => RegisterPatchBaselineForPatchGroupResult$
+];
+var RegisterTargetWithMaintenanceWindow$ = [9, n0, _RTWMW,
+    0, () => RegisterTargetWithMaintenanceWindowRequest$, () => RegisterTargetWithMaintenanceWindowResult$
+];
+var RegisterTaskWithMaintenanceWindow$ = [9, n0, _RTWMWe,
+    0, () => RegisterTaskWithMaintenanceWindowRequest$, () => RegisterTaskWithMaintenanceWindowResult$
+];
+var RemoveTagsFromResource$ = [9, n0, _RTFR,
+    0, () => RemoveTagsFromResourceRequest$, () => RemoveTagsFromResourceResult$
+];
+var ResetServiceSetting$ = [9, n0, _RSS,
+    0, () => ResetServiceSettingRequest$, () => ResetServiceSettingResult$
+];
+var ResumeSession$ = [9, n0, _RSe,
+    0, () => ResumeSessionRequest$, () => ResumeSessionResponse$
+];
+var SendAutomationSignal$ = [9, n0, _SAS,
+    0, () => SendAutomationSignalRequest$, () => SendAutomationSignalResult$
+];
+var SendCommand$ = [9, n0, _SCe,
+    0, () => SendCommandRequest$, () => SendCommandResult$
+];
+var StartAccessRequest$ = [9, n0, _SAR,
+    0, () => StartAccessRequestRequest$, () => StartAccessRequestResponse$
+];
+var StartAssociationsOnce$ = [9, n0, _SAO,
+    0, () => StartAssociationsOnceRequest$, () => StartAssociationsOnceResult$
+];
+var StartAutomationExecution$ = [9, n0, _SAE,
+    0, () => StartAutomationExecutionRequest$, () => StartAutomationExecutionResult$
+];
+var StartChangeRequestExecution$ = [9, n0, _SCRE,
+    0, () => StartChangeRequestExecutionRequest$, () => StartChangeRequestExecutionResult$
+];
+var StartExecutionPreview$ = [9, n0, _SEP,
+    0, () => StartExecutionPreviewRequest$, () => StartExecutionPreviewResponse$
+];
+var StartSession$ = [9, n0, _SSta,
+    0, () => StartSessionRequest$, () => StartSessionResponse$
+];
+var StopAutomationExecution$ = [9, n0, _SAEt,
+    0, () => StopAutomationExecutionRequest$, () => StopAutomationExecutionResult$
+];
+var TerminateSession$ = [9, n0, _TSe,
+    0, () => TerminateSessionRequest$, () => TerminateSessionResponse$
+];
+var UnlabelParameterVersion$ = [9, n0, _UPV,
+    0, () => UnlabelParameterVersionRequest$, () => UnlabelParameterVersionResult$
+];
+var UpdateAssociation$ = [9, n0, _UAp,
+    0, () => UpdateAssociationRequest$, () => UpdateAssociationResult$
+];
+var UpdateAssociationStatus$ = [9, n0, _UAS,
+    0, () => UpdateAssociationStatusRequest$, () => UpdateAssociationStatusResult$
+];
+var UpdateCloudConnector$ = [9, n0, _UCC,
+    0, () => UpdateCloudConnectorRequest$, () => UpdateCloudConnectorResult$
+];
+var UpdateDocument$ = [9, n0, _UD,
+    0, () => UpdateDocumentRequest$, () => UpdateDocumentResult$
+];
+var UpdateDocumentDefaultVersion$ = [9, n0, _UDDV,
+    0, () => UpdateDocumentDefaultVersionRequest$, () => UpdateDocumentDefaultVersionResult$
+];
+var UpdateDocumentMetadata$ = [9, n0, _UDM,
+    0, () => UpdateDocumentMetadataRequest$, () => UpdateDocumentMetadataResponse$
+];
+var UpdateMaintenanceWindow$ = [9, n0, _UMW,
+    0, () => UpdateMaintenanceWindowRequest$, () => UpdateMaintenanceWindowResult$
+];
+var UpdateMaintenanceWindowTarget$ = [9, n0, _UMWT,
+    0, () => UpdateMaintenanceWindowTargetRequest$, () => UpdateMaintenanceWindowTargetResult$
+];
+var UpdateMaintenanceWindowTask$ = [9, n0, _UMWTp,
+    0, () => UpdateMaintenanceWindowTaskRequest$, () => UpdateMaintenanceWindowTaskResult$
+];
+var UpdateManagedInstanceRole$ = [9, n0, _UMIR,
+    0, () => UpdateManagedInstanceRoleRequest$, () => UpdateManagedInstanceRoleResult$
+];
+var UpdateOpsItem$ = [9, n0, _UOI,
+    0, () => UpdateOpsItemRequest$, () => UpdateOpsItemResponse$
+];
+var UpdateOpsMetadata$ = [9, n0, _UOM,
+    0, () => UpdateOpsMetadataRequest$, () => UpdateOpsMetadataResult$
+];
+var UpdatePatchBaseline$ = [9, n0, _UPB,
+    0, () => UpdatePatchBaselineRequest$, () => UpdatePatchBaselineResult$
+];
+var UpdateResourceDataSync$ = [9, n0, _URDS,
+    0, () => UpdateResourceDataSyncRequest$, () => UpdateResourceDataSyncResult$
+];
+var UpdateServiceSetting$ = [9, n0, _USS,
+    0, () => UpdateServiceSettingRequest$, () => UpdateServiceSettingResult$
+];
+var ValidateCloudConnector$ = [9, n0, _VCC,
+    0, () => ValidateCloudConnectorRequest$, () => ValidateCloudConnectorResult$
+];
+
+const getRuntimeConfig$1 = (config) => {
+    return {
+        apiVersion: "2014-11-06",
+        base64Decoder: config?.base64Decoder ?? fromBase64,
+        base64Encoder: config?.base64Encoder ?? toBase64,
+        disableHostPrefix: config?.disableHostPrefix ?? false,
+        endpointProvider: config?.endpointProvider ?? defaultEndpointResolver,
+        extensions: config?.extensions ?? [],
+        httpAuthSchemeProvider: config?.httpAuthSchemeProvider ?? defaultSSMHttpAuthSchemeProvider,
+        httpAuthSchemes: config?.httpAuthSchemes ?? [
+            {
+                schemeId: "aws.auth#sigv4",
+                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4"),
+                signer: new AwsSdkSigV4Signer(),
+            },
+        ],
+        logger: config?.logger ?? new NoOpLogger(),
+        protocol: config?.protocol ?? AwsJson1_1Protocol,
+        protocolSettings: config?.protocolSettings ?? {
+            defaultNamespace: "com.amazonaws.ssm",
+            errorTypeRegistries,
+            xmlNamespace: "http://ssm.amazonaws.com/doc/2014-11-06/",
+            version: "2014-11-06",
+            serviceTarget: "AmazonSSM",
+        },
+        serviceId: config?.serviceId ?? "SSM",
+        sha256: config?.sha256 ?? Sha256,
+        urlParser: config?.urlParser ?? parseUrl,
+        utf8Decoder: config?.utf8Decoder ?? fromUtf8,
+        utf8Encoder: config?.utf8Encoder ?? toUtf8,
+    };
+};
+
+const getRuntimeConfig = (config) => {
+    emitWarningIfUnsupportedVersion(process.version);
+    const defaultsMode = resolveDefaultsModeConfig(config);
+    const defaultConfigProvider = () => defaultsMode().then(loadConfigsForDefaultMode);
+    const clientSharedValues = getRuntimeConfig$1(config);
+    emitWarningIfUnsupportedVersion$1(process.version);
+    const loaderConfig = {
+        profile: config?.profile,
+        logger: clientSharedValues.logger,
+    };
+    return {
+        ...clientSharedValues,
+        ...config,
+        runtime: "node",
+        defaultsMode,
+        authSchemePreference: config?.authSchemePreference ?? loadConfig(NODE_AUTH_SCHEME_PREFERENCE_OPTIONS, loaderConfig),
+        bodyLengthChecker: config?.bodyLengthChecker ?? calculateBodyLength,
+        credentialDefaultProvider: config?.credentialDefaultProvider ?? defaultProvider,
+        defaultSocketTimeout: getDefaultSocketTimeout(config?.requestHandler, 900_000),
+        defaultUserAgentProvider: config?.defaultUserAgentProvider ?? createDefaultUserAgentProvider({ serviceId: clientSharedValues.serviceId, clientVersion: packageInfo.version }),
+        maxAttempts: config?.maxAttempts ?? loadConfig(NODE_MAX_ATTEMPT_CONFIG_OPTIONS, config),
+        region: config?.region ?? loadConfig(NODE_REGION_CONFIG_OPTIONS, { ...NODE_REGION_CONFIG_FILE_OPTIONS, ...loaderConfig }),
+        requestHandler: NodeHttpHandler.create(config?.requestHandler ?? defaultConfigProvider),
+        retryMode: config?.retryMode ??
+            loadConfig({
+                ...NODE_RETRY_MODE_CONFIG_OPTIONS,
+                default: async () => (await defaultConfigProvider()).retryMode || DEFAULT_RETRY_MODE,
+            }, config),
+        streamCollector: config?.streamCollector ?? streamCollector,
+        useDualstackEndpoint: config?.useDualstackEndpoint ?? loadConfig(NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        useFipsEndpoint: config?.useFipsEndpoint ?? loadConfig(NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        userAgentAppId: config?.userAgentAppId ?? loadConfig(NODE_APP_ID_CONFIG_OPTIONS, loaderConfig),
+    };
+};
+
+const getHttpAuthExtensionConfiguration = (runtimeConfig) => {
+    const _httpAuthSchemes = runtimeConfig.httpAuthSchemes;
+    let _httpAuthSchemeProvider = runtimeConfig.httpAuthSchemeProvider;
+    let _credentials = runtimeConfig.credentials;
+    return {
+        setHttpAuthScheme(httpAuthScheme) {
+            const index = _httpAuthSchemes.findIndex((scheme) => scheme.schemeId === httpAuthScheme.schemeId);
+            if (index === -1) {
+                _httpAuthSchemes.push(httpAuthScheme);
+            }
+            else {
+                _httpAuthSchemes.splice(index, 1, httpAuthScheme);
+            }
+        },
+        httpAuthSchemes() {
+            return _httpAuthSchemes;
+        },
+        setHttpAuthSchemeProvider(httpAuthSchemeProvider) {
+            _httpAuthSchemeProvider = httpAuthSchemeProvider;
+        },
+        httpAuthSchemeProvider() {
+            return _httpAuthSchemeProvider;
+        },
+        setCredentials(credentials) {
+            _credentials = credentials;
+        },
+        credentials() {
+            return _credentials;
+        },
+    };
+};
+const resolveHttpAuthRuntimeConfig = (config) => {
+    return {
+        httpAuthSchemes: config.httpAuthSchemes(),
+        httpAuthSchemeProvider: config.httpAuthSchemeProvider(),
+        credentials: config.credentials(),
+    };
+};
+
+const resolveRuntimeExtensions = (runtimeConfig, extensions) => {
+    const extensionConfiguration = Object.assign(getAwsRegionExtensionConfiguration(runtimeConfig), getDefaultExtensionConfiguration(runtimeConfig), getHttpHandlerExtensionConfiguration(runtimeConfig), getHttpAuthExtensionConfiguration(runtimeConfig));
+    extensions.forEach((extension) => extension.configure(extensionConfiguration));
+    return Object.assign(runtimeConfig, resolveAwsRegionExtensionConfiguration(extensionConfiguration), resolveDefaultRuntimeConfig(extensionConfiguration), resolveHttpHandlerRuntimeConfig(extensionConfiguration), resolveHttpAuthRuntimeConfig(extensionConfiguration));
+};
+
+class SSMClient extends Client {
+    config;
+    constructor(...[configuration]) {
+        const _config_0 = getRuntimeConfig(configuration || {});
+        super(_config_0);
+        this.initConfig = _config_0;
+        const _config_1 = resolveClientEndpointParameters(_config_0);
+        const _config_2 = resolveUserAgentConfig(_config_1);
+        const _config_3 = resolveRetryConfig(_config_2);
+        const _config_4 = resolveRegionConfig(_config_3);
+        const _config_5 = resolveHostHeaderConfig(_config_4);
+        const _config_6 = resolveEndpointConfig(_config_5);
+        const _config_7 = resolveHttpAuthSchemeConfig(_config_6);
+        const _config_8 = resolveRuntimeExtensions(_config_7, configuration?.extensions || []);
+        this.config = _config_8;
+        this.middlewareStack.use(getSchemaSerdePlugin(this.config));
+        this.middlewareStack.use(getUserAgentPlugin(this.config));
+        this.middlewareStack.use(getRetryPlugin(this.config));
+        this.middlewareStack.use(getContentLengthPlugin(this.config));
+        this.middlewareStack.use(getHostHeaderPlugin(this.config));
+        this.middlewareStack.use(getLoggerPlugin(this.config));
+        this.middlewareStack.use(getRecursionDetectionPlugin(this.config));
+        this.middlewareStack.use(getHttpAuthSchemeEndpointRuleSetPlugin(this.config, {
+            httpAuthSchemeParametersProvider: defaultSSMHttpAuthSchemeParametersProvider,
+            identityProviderConfigProvider: async (config) => new DefaultIdentityProviderConfig({
+                "aws.auth#sigv4": config.credentials,
+            }),
+        }));
+        this.middlewareStack.use(getHttpSigningPlugin(this.config));
+    }
+    destroy() {
+        super.destroy();
+    }
+}
+
+const command = makeBuilder(commonParams, "AmazonSSM", "SSMClient", getEndpointPlugin);
+const _ep0 = {};
+const _mw0 = (Command, cs, config, o) => [];
+
+class AddTagsToResourceCommand extends command(_ep0, _mw0, "AddTagsToResource", AddTagsToResource$) {
+}
+
+class AssociateOpsItemRelatedItemCommand extends command(_ep0, _mw0, "AssociateOpsItemRelatedItem", AssociateOpsItemRelatedItem$) {
+}
+
+class CancelCommandCommand extends command(_ep0, _mw0, "CancelCommand", CancelCommand$) {
+}
+
+class CancelMaintenanceWindowExecutionCommand extends command(_ep0, _mw0, "CancelMaintenanceWindowExecution", CancelMaintenanceWindowExecution$) {
+}
+
+class CreateActivationCommand extends command(_ep0, _mw0, "CreateActivation", CreateActivation$) {
+}
+
+class CreateAssociationBatchCommand extends command(_ep0, _mw0, "CreateAssociationBatch", CreateAssociationBatch$) {
+}
+
+class CreateAssociationCommand extends command(_ep0, _mw0, "CreateAssociation", CreateAssociation$) {
+}
+
+class CreateCloudConnectorCommand extends command(_ep0, _mw0, "CreateCloudConnector", CreateCloudConnector$) {
+}
+
+class CreateDocumentCommand extends command(_ep0, _mw0, "CreateDocument", CreateDocument$) {
+}
+
+class CreateMaintenanceWindowCommand extends command(_ep0, _mw0, "CreateMaintenanceWindow", CreateMaintenanceWindow$) {
+}
+
+class CreateOpsItemCommand extends command(_ep0, _mw0, "CreateOpsItem", CreateOpsItem$) {
+}
+
+class CreateOpsMetadataCommand extends command(_ep0, _mw0, "CreateOpsMetadata", CreateOpsMetadata$) {
+}
+
+class CreatePatchBaselineCommand extends command(_ep0, _mw0, "CreatePatchBaseline", CreatePatchBaseline$) {
+}
+
+class CreateResourceDataSyncCommand extends command(_ep0, _mw0, "CreateResourceDataSync", CreateResourceDataSync$) {
+}
+
+class DeleteActivationCommand extends command(_ep0, _mw0, "DeleteActivation", DeleteActivation$) {
+}
+
+class DeleteAssociationCommand extends command(_ep0, _mw0, "DeleteAssociation", DeleteAssociation$) {
+}
+
+class DeleteCloudConnectorCommand extends command(_ep0, _mw0, "DeleteCloudConnector", DeleteCloudConnector$) {
+}
+
+class DeleteDocumentCommand extends command(_ep0, _mw0, "DeleteDocument", DeleteDocument$) {
+}
+
+class DeleteInventoryCommand extends command(_ep0, _mw0, "DeleteInventory", DeleteInventory$) {
+}
+
+class DeleteMaintenanceWindowCommand extends command(_ep0, _mw0, "DeleteMaintenanceWindow", DeleteMaintenanceWindow$) {
+}
+
+class DeleteOpsItemCommand extends command(_ep0, _mw0, "DeleteOpsItem", DeleteOpsItem$) {
+}
+
+class DeleteOpsMetadataCommand extends command(_ep0, _mw0, "DeleteOpsMetadata", DeleteOpsMetadata$) {
+}
+
+class DeleteParameterCommand extends command(_ep0, _mw0, "DeleteParameter", DeleteParameter$) {
+}
+
+class DeleteParametersCommand extends command(_ep0, _mw0, "DeleteParameters", DeleteParameters$) {
+}
+
+class DeletePatchBaselineCommand extends command(_ep0, _mw0, "DeletePatchBaseline", DeletePatchBaseline$) {
+}
+
+class DeleteResourceDataSyncCommand extends command(_ep0, _mw0, "DeleteResourceDataSync", DeleteResourceDataSync$) {
+}
+
+class DeleteResourcePolicyCommand extends command(_ep0, _mw0, "DeleteResourcePolicy", DeleteResourcePolicy$) {
+}
+
+class DeregisterManagedInstanceCommand extends command(_ep0, _mw0, "DeregisterManagedInstance", DeregisterManagedInstance$) {
+}
+
+class DeregisterPatchBaselineForPatchGroupCommand extends command(_ep0, _mw0, "DeregisterPatchBaselineForPatchGroup", DeregisterPatchBaselineForPatchGroup$) {
+}
+
+class DeregisterTargetFromMaintenanceWindowCommand extends command(_ep0, _mw0, "DeregisterTargetFromMaintenanceWindow", DeregisterTargetFromMaintenanceWindow$) {
+}
+
+class DeregisterTaskFromMaintenanceWindowCommand extends command(_ep0, _mw0, "DeregisterTaskFromMaintenanceWindow", DeregisterTaskFromMaintenanceWindow$) {
+}
+
+class DescribeActivationsCommand extends command(_ep0, _mw0, "DescribeActivations", DescribeActivations$) {
+}
+
+class DescribeAssociationCommand extends command(_ep0, _mw0, "DescribeAssociation", DescribeAssociation$) {
+}
+
+class DescribeAssociationExecutionsCommand extends command(_ep0, _mw0, "DescribeAssociationExecutions", DescribeAssociationExecutions$) {
+}
+
+class DescribeAssociationExecutionTargetsCommand extends command(_ep0, _mw0, "DescribeAssociationExecutionTargets", DescribeAssociationExecutionTargets$) {
+}
+
+class DescribeAutomationExecutionsCommand extends command(_ep0, _mw0, "DescribeAutomationExecutions", DescribeAutomationExecutions$) {
+}
+
+class DescribeAutomationStepExecutionsCommand extends command(_ep0, _mw0, "DescribeAutomationStepExecutions", DescribeAutomationStepExecutions$) {
+}
+
+class DescribeAvailablePatchesCommand extends command(_ep0, _mw0, "DescribeAvailablePatches", DescribeAvailablePatches$) {
+}
+
+class DescribeDocumentCommand extends command(_ep0, _mw0, "DescribeDocument", DescribeDocument$) {
+}
+
+class DescribeDocumentPermissionCommand extends command(_ep0, _mw0, "DescribeDocumentPermission", DescribeDocumentPermission$) {
+}
+
+class DescribeEffectiveInstanceAssociationsCommand extends command(_ep0, _mw0, "DescribeEffectiveInstanceAssociations", DescribeEffectiveInstanceAssociations$) {
+}
+
+class DescribeEffectivePatchesForPatchBaselineCommand extends command(_ep0, _mw0, "DescribeEffectivePatchesForPatchBaseline", DescribeEffectivePatchesForPatchBaseline$) {
+}
+
+class DescribeInstanceAssociationsStatusCommand extends command(_ep0, _mw0, "DescribeInstanceAssociationsStatus", DescribeInstanceAssociationsStatus$) {
+}
+
+class DescribeInstanceInformationCommand extends command(_ep0, _mw0, "DescribeInstanceInformation", DescribeInstanceInformation$) {
+}
+
+class DescribeInstancePatchesCommand extends command(_ep0, _mw0, "DescribeInstancePatches", DescribeInstancePatches$) {
+}
+
+class DescribeInstancePatchStatesCommand extends command(_ep0, _mw0, "DescribeInstancePatchStates", DescribeInstancePatchStates$) {
+}
+
+class DescribeInstancePatchStatesForPatchGroupCommand extends command(_ep0, _mw0, "DescribeInstancePatchStatesForPatchGroup", DescribeInstancePatchStatesForPatchGroup$) {
+}
+
+class DescribeInstancePropertiesCommand extends command(_ep0, _mw0, "DescribeInstanceProperties", DescribeInstanceProperties$) {
+}
+
+class DescribeInventoryDeletionsCommand extends command(_ep0, _mw0, "DescribeInventoryDeletions", DescribeInventoryDeletions$) {
+}
+
+class DescribeMaintenanceWindowExecutionsCommand extends command(_ep0, _mw0, "DescribeMaintenanceWindowExecutions", DescribeMaintenanceWindowExecutions$) {
+}
+
+class DescribeMaintenanceWindowExecutionTaskInvocationsCommand extends command(_ep0, _mw0, "DescribeMaintenanceWindowExecutionTaskInvocations", DescribeMaintenanceWindowExecutionTaskInvocations$) {
+}
+
+class DescribeMaintenanceWindowExecutionTasksCommand extends command(_ep0, _mw0, "DescribeMaintenanceWindowExecutionTasks", DescribeMaintenanceWindowExecutionTasks$) {
+}
+
+class DescribeMaintenanceWindowScheduleCommand extends command(_ep0, _mw0, "DescribeMaintenanceWindowSchedule", DescribeMaintenanceWindowSchedule$) {
+}
+
+class DescribeMaintenanceWindowsCommand extends command(_ep0, _mw0, "DescribeMaintenanceWindows", DescribeMaintenanceWindows$) {
+}
+
+class DescribeMaintenanceWindowsForTargetCommand extends command(_ep0, _mw0, "DescribeMaintenanceWindowsForTarget", DescribeMaintenanceWindowsForTarget$) {
+}
+
+class DescribeMaintenanceWindowTargetsCommand extends command(_ep0, _mw0, "DescribeMaintenanceWindowTargets", DescribeMaintenanceWindowTargets$) {
+}
+
+class DescribeMaintenanceWindowTasksCommand extends command(_ep0, _mw0, "DescribeMaintenanceWindowTasks", DescribeMaintenanceWindowTasks$) {
+}
+
+class DescribeOpsItemsCommand extends command(_ep0, _mw0, "DescribeOpsItems", DescribeOpsItems$) {
+}
+
+class DescribeParametersCommand extends command(_ep0, _mw0, "DescribeParameters", DescribeParameters$) {
+}
+
+class DescribePatchBaselinesCommand extends command(_ep0, _mw0, "DescribePatchBaselines", DescribePatchBaselines$) {
+}
+
+class DescribePatchGroupsCommand extends command(_ep0, _mw0, "DescribePatchGroups", DescribePatchGroups$) {
+}
+
+class DescribePatchGroupStateCommand extends command(_ep0, _mw0, "DescribePatchGroupState", DescribePatchGroupState$) {
+}
+
+class DescribePatchPropertiesCommand extends command(_ep0, _mw0, "DescribePatchProperties", DescribePatchProperties$) {
+}
+
+class DescribeSessionsCommand extends command(_ep0, _mw0, "DescribeSessions", DescribeSessions$) {
+}
+
+class DisassociateOpsItemRelatedItemCommand extends command(_ep0, _mw0, "DisassociateOpsItemRelatedItem", DisassociateOpsItemRelatedItem$) {
+}
+
+class GetAccessTokenCommand extends command(_ep0, _mw0, "GetAccessToken", GetAccessToken$) {
+}
+
+class GetAutomationExecutionCommand extends command(_ep0, _mw0, "GetAutomationExecution", GetAutomationExecution$) {
+}
+
+class GetCalendarStateCommand extends command(_ep0, _mw0, "GetCalendarState", GetCalendarState$) {
+}
+
+class GetCloudConnectorCommand extends command(_ep0, _mw0, "GetCloudConnector", GetCloudConnector$) {
+}
+
+class GetCommandInvocationCommand extends command(_ep0, _mw0, "GetCommandInvocation", GetCommandInvocation$) {
+}
+
+class GetConnectionStatusCommand extends command(_ep0, _mw0, "GetConnectionStatus", GetConnectionStatus$) {
+}
+
+class GetDefaultPatchBaselineCommand extends command(_ep0, _mw0, "GetDefaultPatchBaseline", GetDefaultPatchBaseline$) {
+}
+
+class GetDeployablePatchSnapshotForInstanceCommand extends command(_ep0, _mw0, "GetDeployablePatchSnapshotForInstance", GetDeployablePatchSnapshotForInstance$) {
+}
+
+class GetDocumentCommand extends command(_ep0, _mw0, "GetDocument", GetDocument$) {
+}
+
+class GetExecutionPreviewCommand extends command(_ep0, _mw0, "GetExecutionPreview", GetExecutionPreview$) {
+}
+
+class GetInventoryCommand extends command(_ep0, _mw0, "GetInventory", GetInventory$) {
+}
+
+class GetInventorySchemaCommand extends command(_ep0, _mw0, "GetInventorySchema", GetInventorySchema$) {
+}
+
+class GetMaintenanceWindowCommand extends command(_ep0, _mw0, "GetMaintenanceWindow", GetMaintenanceWindow$) {
+}
+
+class GetMaintenanceWindowExecutionCommand extends command(_ep0, _mw0, "GetMaintenanceWindowExecution", GetMaintenanceWindowExecution$) {
+}
+
+class GetMaintenanceWindowExecutionTaskCommand extends command(_ep0, _mw0, "GetMaintenanceWindowExecutionTask", GetMaintenanceWindowExecutionTask$) {
+}
+
+class GetMaintenanceWindowExecutionTaskInvocationCommand extends command(_ep0, _mw0, "GetMaintenanceWindowExecutionTaskInvocation", GetMaintenanceWindowExecutionTaskInvocation$) {
+}
+
+class GetMaintenanceWindowTaskCommand extends command(_ep0, _mw0, "GetMaintenanceWindowTask", GetMaintenanceWindowTask$) {
+}
+
+class GetOpsItemCommand extends command(_ep0, _mw0, "GetOpsItem", GetOpsItem$) {
+}
+
+class GetOpsMetadataCommand extends command(_ep0, _mw0, "GetOpsMetadata", GetOpsMetadata$) {
+}
+
+class GetOpsSummaryCommand extends command(_ep0, _mw0, "GetOpsSummary", GetOpsSummary$) {
+}
+
+class GetParameterCommand extends command(_ep0, _mw0, "GetParameter", GetParameter$) {
+}
+
+class GetParameterHistoryCommand extends command(_ep0, _mw0, "GetParameterHistory", GetParameterHistory$) {
+}
+
+class GetParametersByPathCommand extends command(_ep0, _mw0, "GetParametersByPath", GetParametersByPath$) {
+}
+
+class GetParametersCommand extends command(_ep0, _mw0, "GetParameters", GetParameters$) {
+}
+
+class GetPatchBaselineCommand extends command(_ep0, _mw0, "GetPatchBaseline", GetPatchBaseline$) {
+}
+
+class GetPatchBaselineForPatchGroupCommand extends command(_ep0, _mw0, "GetPatchBaselineForPatchGroup", GetPatchBaselineForPatchGroup$) {
+}
+
+class GetResourcePoliciesCommand extends command(_ep0, _mw0, "GetResourcePolicies", GetResourcePolicies$) {
+}
+
+class GetServiceSettingCommand extends command(_ep0, _mw0, "GetServiceSetting", GetServiceSetting$) {
+}
+
+class LabelParameterVersionCommand extends command(_ep0, _mw0, "LabelParameterVersion", LabelParameterVersion$) {
+}
+
+class ListAssociationsCommand extends command(_ep0, _mw0, "ListAssociations", ListAssociations$) {
+}
+
+class ListAssociationVersionsCommand extends command(_ep0, _mw0, "ListAssociationVersions", ListAssociationVersions$) {
+}
+
+class ListCloudConnectorsCommand extends command(_ep0, _mw0, "ListCloudConnectors", ListCloudConnectors$) {
+}
+
+class ListCommandInvocationsCommand extends command(_ep0, _mw0, "ListCommandInvocations", ListCommandInvocations$) {
+}
+
+class ListCommandsCommand extends command(_ep0, _mw0, "ListCommands", ListCommands$) {
+}
+
+class ListComplianceItemsCommand extends command(_ep0, _mw0, "ListComplianceItems", ListComplianceItems$) {
+}
+
+class ListComplianceSummariesCommand extends command(_ep0, _mw0, "ListComplianceSummaries", ListComplianceSummaries$) {
+}
+
+class ListDocumentMetadataHistoryCommand extends command(_ep0, _mw0, "ListDocumentMetadataHistory", ListDocumentMetadataHistory$) {
+}
+
+class ListDocumentsCommand extends command(_ep0, _mw0, "ListDocuments", ListDocuments$) {
+}
+
+class ListDocumentVersionsCommand extends command(_ep0, _mw0, "ListDocumentVersions", ListDocumentVersions$) {
+}
+
+class ListInventoryEntriesCommand extends command(_ep0, _mw0, "ListInventoryEntries", ListInventoryEntries$) {
+}
+
+class ListNodesCommand extends command(_ep0, _mw0, "ListNodes", ListNodes$) {
+}
+
+class ListNodesSummaryCommand extends command(_ep0, _mw0, "ListNodesSummary", ListNodesSummary$) {
+}
+
+class ListOpsItemEventsCommand extends command(_ep0, _mw0, "ListOpsItemEvents", ListOpsItemEvents$) {
+}
+
+class ListOpsItemRelatedItemsCommand extends command(_ep0, _mw0, "ListOpsItemRelatedItems", ListOpsItemRelatedItems$) {
+}
+
+class ListOpsMetadataCommand extends command(_ep0, _mw0, "ListOpsMetadata", ListOpsMetadata$) {
+}
+
+class ListResourceComplianceSummariesCommand extends command(_ep0, _mw0, "ListResourceComplianceSummaries", ListResourceComplianceSummaries$) {
+}
+
+class ListResourceDataSyncCommand extends command(_ep0, _mw0, "ListResourceDataSync", ListResourceDataSync$) {
+}
+
+class ListTagsForResourceCommand extends command(_ep0, _mw0, "ListTagsForResource", ListTagsForResource$) {
+}
+
+class ModifyDocumentPermissionCommand extends command(_ep0, _mw0, "ModifyDocumentPermission", ModifyDocumentPermission$) {
+}
+
+class PutComplianceItemsCommand extends command(_ep0, _mw0, "PutComplianceItems", PutComplianceItems$) {
+}
+
+class PutInventoryCommand extends command(_ep0, _mw0, "PutInventory", PutInventory$) {
+}
+
+class PutParameterCommand extends command(_ep0, _mw0, "PutParameter", PutParameter$) {
+}
+
+class PutResourcePolicyCommand extends command(_ep0, _mw0, "PutResourcePolicy", PutResourcePolicy$) {
+}
+
+class RegisterDefaultPatchBaselineCommand extends command(_ep0, _mw0, "RegisterDefaultPatchBaseline", RegisterDefaultPatchBaseline$) {
+}
+
+class RegisterPatchBaselineForPatchGroupCommand extends command(_ep0, _mw0, "RegisterPatchBaselineForPatchGroup", RegisterPatchBaselineForPatchGroup$) {
+}
+
+class RegisterTargetWithMaintenanceWindowCommand extends command(_ep0, _mw0, "RegisterTargetWithMaintenanceWindow", RegisterTargetWithMaintenanceWindow$) {
+}
+
+class RegisterTaskWithMaintenanceWindowCommand extends command(_ep0, _mw0, "RegisterTaskWithMaintenanceWindow", RegisterTaskWithMaintenanceWindow$) {
+}
+
+class RemoveTagsFromResourceCommand extends command(_ep0, _mw0, "RemoveTagsFromResource", RemoveTagsFromResource$) {
+}
+
+class ResetServiceSettingCommand extends command(_ep0, _mw0, "ResetServiceSetting", ResetServiceSetting$) {
+}
+
+class ResumeSessionCommand extends command(_ep0, _mw0, "ResumeSession", ResumeSession$) {
+}
+
+class SendAutomationSignalCommand extends command(_ep0, _mw0, "SendAutomationSignal", SendAutomationSignal$) {
+}
+
+class SendCommandCommand extends command(_ep0, _mw0, "SendCommand", SendCommand$) {
+}
+
+class StartAccessRequestCommand extends command(_ep0, _mw0, "StartAccessRequest", StartAccessRequest$) {
+}
+
+class StartAssociationsOnceCommand extends command(_ep0, _mw0, "StartAssociationsOnce", StartAssociationsOnce$) {
+}
+
+class StartAutomationExecutionCommand extends command(_ep0, _mw0, "StartAutomationExecution", StartAutomationExecution$) {
+}
+
+class StartChangeRequestExecutionCommand extends command(_ep0, _mw0, "StartChangeRequestExecution", StartChangeRequestExecution$) {
+}
+
+class StartExecutionPreviewCommand extends command(_ep0, _mw0, "StartExecutionPreview", StartExecutionPreview$) {
+}
+
+class StartSessionCommand extends command(_ep0, _mw0, "StartSession", StartSession$) {
+}
+
+class StopAutomationExecutionCommand extends command(_ep0, _mw0, "StopAutomationExecution", StopAutomationExecution$) {
+}
+
+class TerminateSessionCommand extends command(_ep0, _mw0, "TerminateSession", TerminateSession$) {
+}
+
+class UnlabelParameterVersionCommand extends command(_ep0, _mw0, "UnlabelParameterVersion", UnlabelParameterVersion$) {
+}
+
+class UpdateAssociationCommand extends command(_ep0, _mw0, "UpdateAssociation", UpdateAssociation$) {
+}
+
+class UpdateAssociationStatusCommand extends command(_ep0, _mw0, "UpdateAssociationStatus", UpdateAssociationStatus$) {
+}
+
+class UpdateCloudConnectorCommand extends command(_ep0, _mw0, "UpdateCloudConnector", UpdateCloudConnector$) {
+}
+
+class UpdateDocumentCommand extends command(_ep0, _mw0, "UpdateDocument", UpdateDocument$) {
+}
+
+class UpdateDocumentDefaultVersionCommand extends command(_ep0, _mw0, "UpdateDocumentDefaultVersion", UpdateDocumentDefaultVersion$) {
+}
+
+class UpdateDocumentMetadataCommand extends command(_ep0, _mw0, "UpdateDocumentMetadata", UpdateDocumentMetadata$) {
+}
+
+class UpdateMaintenanceWindowCommand extends command(_ep0, _mw0, "UpdateMaintenanceWindow", UpdateMaintenanceWindow$) {
+}
+
+class UpdateMaintenanceWindowTargetCommand extends command(_ep0, _mw0, "UpdateMaintenanceWindowTarget", UpdateMaintenanceWindowTarget$) {
+}
+
+class UpdateMaintenanceWindowTaskCommand extends command(_ep0, _mw0, "UpdateMaintenanceWindowTask", UpdateMaintenanceWindowTask$) {
+}
+
+class UpdateManagedInstanceRoleCommand extends command(_ep0, _mw0, "UpdateManagedInstanceRole", UpdateManagedInstanceRole$) {
+}
+
+class UpdateOpsItemCommand extends command(_ep0, _mw0, "UpdateOpsItem", UpdateOpsItem$) {
+}
+
+class UpdateOpsMetadataCommand extends command(_ep0, _mw0, "UpdateOpsMetadata", UpdateOpsMetadata$) {
+}
+
+class UpdatePatchBaselineCommand extends command(_ep0, _mw0, "UpdatePatchBaseline", UpdatePatchBaseline$) {
+}
+
+class UpdateResourceDataSyncCommand extends command(_ep0, _mw0, "UpdateResourceDataSync", UpdateResourceDataSync$) {
+}
+
+class UpdateServiceSettingCommand extends command(_ep0, _mw0, "UpdateServiceSetting", UpdateServiceSetting$) {
+}
+
+class ValidateCloudConnectorCommand extends command(_ep0, _mw0, "ValidateCloudConnector", ValidateCloudConnector$) {
+}
+
+const paginateDescribeActivations = createPaginator(SSMClient, DescribeActivationsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeAssociationExecutions = createPaginator(SSMClient, DescribeAssociationExecutionsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeAssociationExecutionTargets = createPaginator(SSMClient, DescribeAssociationExecutionTargetsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeAutomationExecutions = createPaginator(SSMClient, DescribeAutomationExecutionsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeAutomationStepExecutions = createPaginator(SSMClient, DescribeAutomationStepExecutionsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeAvailablePatches = createPaginator(SSMClient, DescribeAvailablePatchesCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeEffectiveInstanceAssociations = createPaginator(SSMClient, DescribeEffectiveInstanceAssociationsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeEffectivePatchesForPatchBaseline = createPaginator(SSMClient, DescribeEffectivePatchesForPatchBaselineCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeInstanceAssociationsStatus = createPaginator(SSMClient, DescribeInstanceAssociationsStatusCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeInstanceInformation = createPaginator(SSMClient, DescribeInstanceInformationCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeInstancePatches = createPaginator(SSMClient, DescribeInstancePatchesCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeInstancePatchStatesForPatchGroup = createPaginator(SSMClient, DescribeInstancePatchStatesForPatchGroupCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeInstancePatchStates = createPaginator(SSMClient, DescribeInstancePatchStatesCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeInstanceProperties = createPaginator(SSMClient, DescribeInstancePropertiesCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeInventoryDeletions = createPaginator(SSMClient, DescribeInventoryDeletionsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeMaintenanceWindowExecutions = createPaginator(SSMClient, DescribeMaintenanceWindowExecutionsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeMaintenanceWindowExecutionTaskInvocations = createPaginator(SSMClient, DescribeMaintenanceWindowExecutionTaskInvocationsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeMaintenanceWindowExecutionTasks = createPaginator(SSMClient, DescribeMaintenanceWindowExecutionTasksCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeMaintenanceWindowSchedule = createPaginator(SSMClient, DescribeMaintenanceWindowScheduleCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeMaintenanceWindowsForTarget = createPaginator(SSMClient, DescribeMaintenanceWindowsForTargetCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeMaintenanceWindows = createPaginator(SSMClient, DescribeMaintenanceWindowsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeMaintenanceWindowTargets = createPaginator(SSMClient, DescribeMaintenanceWindowTargetsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeMaintenanceWindowTasks = createPaginator(SSMClient, DescribeMaintenanceWindowTasksCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeOpsItems = createPaginator(SSMClient, DescribeOpsItemsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeParameters = createPaginator(SSMClient, DescribeParametersCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribePatchBaselines = createPaginator(SSMClient, DescribePatchBaselinesCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribePatchGroups = createPaginator(SSMClient, DescribePatchGroupsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribePatchProperties = createPaginator(SSMClient, DescribePatchPropertiesCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateDescribeSessions = createPaginator(SSMClient, DescribeSessionsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateGetInventory = createPaginator(SSMClient, GetInventoryCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateGetInventorySchema = createPaginator(SSMClient, GetInventorySchemaCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateGetOpsSummary = createPaginator(SSMClient, GetOpsSummaryCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateGetParameterHistory = createPaginator(SSMClient, GetParameterHistoryCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateGetParametersByPath = createPaginator(SSMClient, GetParametersByPathCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateGetResourcePolicies = createPaginator(SSMClient, GetResourcePoliciesCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListAssociations = createPaginator(SSMClient, ListAssociationsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListAssociationVersions = createPaginator(SSMClient, ListAssociationVersionsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListCloudConnectors = createPaginator(SSMClient, ListCloudConnectorsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListCommandInvocations = createPaginator(SSMClient, ListCommandInvocationsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListCommands = createPaginator(SSMClient, ListCommandsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListComplianceItems = createPaginator(SSMClient, ListComplianceItemsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListComplianceSummaries = createPaginator(SSMClient, ListComplianceSummariesCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListDocuments = createPaginator(SSMClient, ListDocumentsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListDocumentVersions = createPaginator(SSMClient, ListDocumentVersionsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListNodes = createPaginator(SSMClient, ListNodesCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListNodesSummary = createPaginator(SSMClient, ListNodesSummaryCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListOpsItemEvents = createPaginator(SSMClient, ListOpsItemEventsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListOpsItemRelatedItems = createPaginator(SSMClient, ListOpsItemRelatedItemsCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListOpsMetadata = createPaginator(SSMClient, ListOpsMetadataCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListResourceComplianceSummaries = createPaginator(SSMClient, ListResourceComplianceSummariesCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateListResourceDataSync = createPaginator(SSMClient, ListResourceDataSyncCommand, "NextToken", "NextToken", "MaxResults");
+
+const paginateValidateCloudConnector = createPaginator(SSMClient, ValidateCloudConnectorCommand, "NextToken", "NextToken", "MaxResults");
+
+const checkState = async (client, input) => {
+    let reason;
+    try {
+        let result = await client.send(new GetCommandInvocationCommand(input));
+        reason = result;
+        try {
+            const returnComparator = () => {
+                return result.Status;
+            };
+            if (returnComparator() === "Pending") {
+                return { state: WaiterState.RETRY, reason };
+            }
+        }
+        catch (e) { }
+        try {
+            const returnComparator = () => {
+                return result.Status;
+            };
+            if (returnComparator() === "InProgress") {
+                return { state: WaiterState.RETRY, reason };
+            }
+        }
+        catch (e) { }
+        try {
+            const returnComparator = () => {
+                return result.Status;
+            };
+            if (returnComparator() === "Delayed") {
+                return { state: WaiterState.RETRY, reason };
+            }
+        }
+        catch (e) { }
+        try {
+            const returnComparator = () => {
+                return result.Status;
+            };
+            if (returnComparator() === "Success") {
+                return { state: WaiterState.SUCCESS, reason };
+            }
+        }
+        catch (e) { }
+        try {
+            const returnComparator = () => {
+                return result.Status;
+            };
+            if (returnComparator() === "Cancelled") {
+                return { state: WaiterState.FAILURE, reason };
+            }
+        }
+        catch (e) { }
+        try {
+            const returnComparator = () => {
+                return result.Status;
+            };
+            if (returnComparator() === "TimedOut") {
+                return { state: WaiterState.FAILURE, reason };
+            }
+        }
+        catch (e) { }
+        try {
+            const returnComparator = () => {
+                return result.Status;
+            };
+            if (returnComparator() === "Failed") {
+                return { state: WaiterState.FAILURE, reason };
+            }
+        }
+        catch (e) { }
+        try {
+            const returnComparator = () => {
+                return result.Status;
+            };
+            if (returnComparator() === "Cancelling") {
+                return { state: WaiterState.FAILURE, reason };
+            }
+        }
+        catch (e) { }
+    }
+    catch (exception) {
+        reason = exception;
+        if (exception.name === "InvocationDoesNotExist") {
+            return { state: WaiterState.RETRY, reason };
+        }
+    }
+    return { state: WaiterState.RETRY, reason };
+};
+const waitForCommandExecuted = async (params, input) => {
+    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
+    return createWaiter({ ...serviceDefaults, ...params }, input, checkState);
+};
+const waitUntilCommandExecuted = async (params, input) => {
+    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
+    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState);
+    return checkExceptions(result);
+};
+
+const commands = {
+    AddTagsToResourceCommand,
+    AssociateOpsItemRelatedItemCommand,
+    CancelCommandCommand,
+    CancelMaintenanceWindowExecutionCommand,
+    CreateActivationCommand,
+    CreateAssociationCommand,
+    CreateAssociationBatchCommand,
+    CreateCloudConnectorCommand,
+    CreateDocumentCommand,
+    CreateMaintenanceWindowCommand,
+    CreateOpsItemCommand,
+    CreateOpsMetadataCommand,
+    CreatePatchBaselineCommand,
+    CreateResourceDataSyncCommand,
+    DeleteActivationCommand,
+    DeleteAssociationCommand,
+    DeleteCloudConnectorCommand,
+    DeleteDocumentCommand,
+    DeleteInventoryCommand,
+    DeleteMaintenanceWindowCommand,
+    DeleteOpsItemCommand,
+    DeleteOpsMetadataCommand,
+    DeleteParameterCommand,
+    DeleteParametersCommand,
+    DeletePatchBaselineCommand,
+    DeleteResourceDataSyncCommand,
+    DeleteResourcePolicyCommand,
+    DeregisterManagedInstanceCommand,
+    DeregisterPatchBaselineForPatchGroupCommand,
+    DeregisterTargetFromMaintenanceWindowCommand,
+    DeregisterTaskFromMaintenanceWindowCommand,
+    DescribeActivationsCommand,
+    DescribeAssociationCommand,
+    DescribeAssociationExecutionsCommand,
+    DescribeAssociationExecutionTargetsCommand,
+    DescribeAutomationExecutionsCommand,
+    DescribeAutomationStepExecutionsCommand,
+    DescribeAvailablePatchesCommand,
+    DescribeDocumentCommand,
+    DescribeDocumentPermissionCommand,
+    DescribeEffectiveInstanceAssociationsCommand,
+    DescribeEffectivePatchesForPatchBaselineCommand,
+    DescribeInstanceAssociationsStatusCommand,
+    DescribeInstanceInformationCommand,
+    DescribeInstancePatchesCommand,
+    DescribeInstancePatchStatesCommand,
+    DescribeInstancePatchStatesForPatchGroupCommand,
+    DescribeInstancePropertiesCommand,
+    DescribeInventoryDeletionsCommand,
+    DescribeMaintenanceWindowExecutionsCommand,
+    DescribeMaintenanceWindowExecutionTaskInvocationsCommand,
+    DescribeMaintenanceWindowExecutionTasksCommand,
+    DescribeMaintenanceWindowsCommand,
+    DescribeMaintenanceWindowScheduleCommand,
+    DescribeMaintenanceWindowsForTargetCommand,
+    DescribeMaintenanceWindowTargetsCommand,
+    DescribeMaintenanceWindowTasksCommand,
+    DescribeOpsItemsCommand,
+    DescribeParametersCommand,
+    DescribePatchBaselinesCommand,
+    DescribePatchGroupsCommand,
+    DescribePatchGroupStateCommand,
+    DescribePatchPropertiesCommand,
+    DescribeSessionsCommand,
+    DisassociateOpsItemRelatedItemCommand,
+    GetAccessTokenCommand,
+    GetAutomationExecutionCommand,
+    GetCalendarStateCommand,
+    GetCloudConnectorCommand,
+    GetCommandInvocationCommand,
+    GetConnectionStatusCommand,
+    GetDefaultPatchBaselineCommand,
+    GetDeployablePatchSnapshotForInstanceCommand,
+    GetDocumentCommand,
+    GetExecutionPreviewCommand,
+    GetInventoryCommand,
+    GetInventorySchemaCommand,
+    GetMaintenanceWindowCommand,
+    GetMaintenanceWindowExecutionCommand,
+    GetMaintenanceWindowExecutionTaskCommand,
+    GetMaintenanceWindowExecutionTaskInvocationCommand,
+    GetMaintenanceWindowTaskCommand,
+    GetOpsItemCommand,
+    GetOpsMetadataCommand,
+    GetOpsSummaryCommand,
+    GetParameterCommand,
+    GetParameterHistoryCommand,
+    GetParametersCommand,
+    GetParametersByPathCommand,
+    GetPatchBaselineCommand,
+    GetPatchBaselineForPatchGroupCommand,
+    GetResourcePoliciesCommand,
+    GetServiceSettingCommand,
+    LabelParameterVersionCommand,
+    ListAssociationsCommand,
+    ListAssociationVersionsCommand,
+    ListCloudConnectorsCommand,
+    ListCommandInvocationsCommand,
+    ListCommandsCommand,
+    ListComplianceItemsCommand,
+    ListComplianceSummariesCommand,
+    ListDocumentMetadataHistoryCommand,
+    ListDocumentsCommand,
+    ListDocumentVersionsCommand,
+    ListInventoryEntriesCommand,
+    ListNodesCommand,
+    ListNodesSummaryCommand,
+    ListOpsItemEventsCommand,
+    ListOpsItemRelatedItemsCommand,
+    ListOpsMetadataCommand,
+    ListResourceComplianceSummariesCommand,
+    ListResourceDataSyncCommand,
+    ListTagsForResourceCommand,
+    ModifyDocumentPermissionCommand,
+    PutComplianceItemsCommand,
+    PutInventoryCommand,
+    PutParameterCommand,
+    PutResourcePolicyCommand,
+    RegisterDefaultPatchBaselineCommand,
+    RegisterPatchBaselineForPatchGroupCommand,
+    RegisterTargetWithMaintenanceWindowCommand,
+    RegisterTaskWithMaintenanceWindowCommand,
+    RemoveTagsFromResourceCommand,
+    ResetServiceSettingCommand,
+    ResumeSessionCommand,
+    SendAutomationSignalCommand,
+    SendCommandCommand,
+    StartAccessRequestCommand,
+    StartAssociationsOnceCommand,
+    StartAutomationExecutionCommand,
+    StartChangeRequestExecutionCommand,
+    StartExecutionPreviewCommand,
+    StartSessionCommand,
+    StopAutomationExecutionCommand,
+    TerminateSessionCommand,
+    UnlabelParameterVersionCommand,
+    UpdateAssociationCommand,
+    UpdateAssociationStatusCommand,
+    UpdateCloudConnectorCommand,
+    UpdateDocumentCommand,
+    UpdateDocumentDefaultVersionCommand,
+    UpdateDocumentMetadataCommand,
+    UpdateMaintenanceWindowCommand,
+    UpdateMaintenanceWindowTargetCommand,
+    UpdateMaintenanceWindowTaskCommand,
+    UpdateManagedInstanceRoleCommand,
+    UpdateOpsItemCommand,
+    UpdateOpsMetadataCommand,
+    UpdatePatchBaselineCommand,
+    UpdateResourceDataSyncCommand,
+    UpdateServiceSettingCommand,
+    ValidateCloudConnectorCommand,
+};
+const paginators = {
+    paginateDescribeActivations,
+    paginateDescribeAssociationExecutions,
+    paginateDescribeAssociationExecutionTargets,
+    paginateDescribeAutomationExecutions,
+    paginateDescribeAutomationStepExecutions,
+    paginateDescribeAvailablePatches,
+    paginateDescribeEffectiveInstanceAssociations,
+    paginateDescribeEffectivePatchesForPatchBaseline,
+    paginateDescribeInstanceAssociationsStatus,
+    paginateDescribeInstanceInformation,
+    paginateDescribeInstancePatches,
+    paginateDescribeInstancePatchStates,
+    paginateDescribeInstancePatchStatesForPatchGroup,
+    paginateDescribeInstanceProperties,
+    paginateDescribeInventoryDeletions,
+    paginateDescribeMaintenanceWindowExecutions,
+    paginateDescribeMaintenanceWindowExecutionTaskInvocations,
+    paginateDescribeMaintenanceWindowExecutionTasks,
+    paginateDescribeMaintenanceWindows,
+    paginateDescribeMaintenanceWindowSchedule,
+    paginateDescribeMaintenanceWindowsForTarget,
+    paginateDescribeMaintenanceWindowTargets,
+    paginateDescribeMaintenanceWindowTasks,
+    paginateDescribeOpsItems,
+    paginateDescribeParameters,
+    paginateDescribePatchBaselines,
+    paginateDescribePatchGroups,
+    paginateDescribePatchProperties,
+    paginateDescribeSessions,
+    paginateGetInventory,
+    paginateGetInventorySchema,
+    paginateGetOpsSummary,
+    paginateGetParameterHistory,
+    paginateGetParametersByPath,
+    paginateGetResourcePolicies,
+    paginateListAssociations,
+    paginateListAssociationVersions,
+    paginateListCloudConnectors,
+    paginateListCommandInvocations,
+    paginateListCommands,
+    paginateListComplianceItems,
+    paginateListComplianceSummaries,
+    paginateListDocuments,
+    paginateListDocumentVersions,
+    paginateListNodes,
+    paginateListNodesSummary,
+    paginateListOpsItemEvents,
+    paginateListOpsItemRelatedItems,
+    paginateListOpsMetadata,
+    paginateListResourceComplianceSummaries,
+    paginateListResourceDataSync,
+    paginateValidateCloudConnector,
+};
+const waiters = {
+    waitUntilCommandExecuted,
+};
+class SSM extends SSMClient {
+}
+createAggregatedClient(commands, SSM, { paginators, waiters });
+
+const AccessRequestStatus = {
+    APPROVED: "Approved",
+    EXPIRED: "Expired",
+    PENDING: "Pending",
+    REJECTED: "Rejected",
+    REVOKED: "Revoked",
+};
+const AccessType = {
+    JUSTINTIME: "JustInTime",
+    STANDARD: "Standard",
+};
+const ResourceTypeForTagging = {
+    ASSOCIATION: "Association",
+    AUTOMATION: "Automation",
+    CLOUD_CONNECTOR: "CloudConnector",
+    DOCUMENT: "Document",
+    MAINTENANCE_WINDOW: "MaintenanceWindow",
+    MANAGED_INSTANCE: "ManagedInstance",
+    OPSMETADATA: "OpsMetadata",
+    OPS_ITEM: "OpsItem",
+    PARAMETER: "Parameter",
+    PATCH_BASELINE: "PatchBaseline",
+};
+const ExternalAlarmState = {
+    ALARM: "ALARM",
+    UNKNOWN: "UNKNOWN",
+};
+const AssociationComplianceSeverity = {
+    Critical: "CRITICAL",
+    High: "HIGH",
+    Low: "LOW",
+    Medium: "MEDIUM",
+    Unspecified: "UNSPECIFIED",
+};
+const AssociationSyncCompliance = {
+    Auto: "AUTO",
+    Manual: "MANUAL",
+};
+const AssociationStatusName = {
+    Failed: "Failed",
+    Pending: "Pending",
+    Success: "Success",
+};
+const Fault = {
+    Client: "Client",
+    Server: "Server",
+    Unknown: "Unknown",
+};
+const AttachmentsSourceKey = {
+    AttachmentReference: "AttachmentReference",
+    S3FileUrl: "S3FileUrl",
+    SourceUrl: "SourceUrl",
+};
+const DocumentFormat = {
+    JSON: "JSON",
+    TEXT: "TEXT",
+    YAML: "YAML",
+};
+const DocumentType = {
+    ApplicationConfiguration: "ApplicationConfiguration",
+    ApplicationConfigurationSchema: "ApplicationConfigurationSchema",
+    AutoApprovalPolicy: "AutoApprovalPolicy",
+    Automation: "Automation",
+    ChangeCalendar: "ChangeCalendar",
+    ChangeTemplate: "Automation.ChangeTemplate",
+    CloudFormation: "CloudFormation",
+    Command: "Command",
+    ConformancePackTemplate: "ConformancePackTemplate",
+    DeploymentStrategy: "DeploymentStrategy",
+    ManualApprovalPolicy: "ManualApprovalPolicy",
+    Package: "Package",
+    Policy: "Policy",
+    ProblemAnalysis: "ProblemAnalysis",
+    ProblemAnalysisTemplate: "ProblemAnalysisTemplate",
+    QuickSetup: "QuickSetup",
+    Session: "Session",
+};
+const DocumentHashType = {
+    SHA1: "Sha1",
+    SHA256: "Sha256",
+};
+const DocumentParameterType = {
+    String: "String",
+    StringList: "StringList",
+};
+const PlatformType = {
+    LINUX: "Linux",
+    MACOS: "MacOS",
+    WINDOWS: "Windows",
+};
+const ReviewStatus = {
+    APPROVED: "APPROVED",
+    NOT_REVIEWED: "NOT_REVIEWED",
+    PENDING: "PENDING",
+    REJECTED: "REJECTED",
+};
+const DocumentStatus = {
+    Active: "Active",
+    Creating: "Creating",
+    Deleting: "Deleting",
+    Failed: "Failed",
+    Updating: "Updating",
+};
+const OpsItemDataType = {
+    SEARCHABLE_STRING: "SearchableString",
+    STRING: "String",
+};
+const PatchComplianceLevel = {
+    Critical: "CRITICAL",
+    High: "HIGH",
+    Informational: "INFORMATIONAL",
+    Low: "LOW",
+    Medium: "MEDIUM",
+    Unspecified: "UNSPECIFIED",
+};
+const PatchFilterKey = {
+    AdvisoryId: "ADVISORY_ID",
+    Arch: "ARCH",
+    BugzillaId: "BUGZILLA_ID",
+    CVEId: "CVE_ID",
+    Classification: "CLASSIFICATION",
+    Epoch: "EPOCH",
+    MsrcSeverity: "MSRC_SEVERITY",
+    Name: "NAME",
+    PatchId: "PATCH_ID",
+    PatchSet: "PATCH_SET",
+    Priority: "PRIORITY",
+    Product: "PRODUCT",
+    ProductFamily: "PRODUCT_FAMILY",
+    Release: "RELEASE",
+    Repository: "REPOSITORY",
+    Section: "SECTION",
+    Security: "SECURITY",
+    Severity: "SEVERITY",
+    Version: "VERSION",
+};
+const PatchComplianceStatus = {
+    Compliant: "COMPLIANT",
+    NonCompliant: "NON_COMPLIANT",
+};
+const OperatingSystem = {
+    AlmaLinux: "ALMA_LINUX",
+    AmazonLinux: "AMAZON_LINUX",
+    AmazonLinux2: "AMAZON_LINUX_2",
+    AmazonLinux2022: "AMAZON_LINUX_2022",
+    AmazonLinux2023: "AMAZON_LINUX_2023",
+    CentOS: "CENTOS",
+    Debian: "DEBIAN",
+    MacOS: "MACOS",
+    OracleLinux: "ORACLE_LINUX",
+    Raspbian: "RASPBIAN",
+    RedhatEnterpriseLinux: "REDHAT_ENTERPRISE_LINUX",
+    Rocky_Linux: "ROCKY_LINUX",
+    Suse: "SUSE",
+    Ubuntu: "UBUNTU",
+    Windows: "WINDOWS",
+};
+const PatchAction = {
+    AllowAsDependency: "ALLOW_AS_DEPENDENCY",
+    Block: "BLOCK",
+};
+const ResourceDataSyncS3Format = {
+    JSON_SERDE: "JsonSerDe",
+};
+const InventorySchemaDeleteOption = {
+    DELETE_SCHEMA: "DeleteSchema",
+    DISABLE_SCHEMA: "DisableSchema",
+};
+const DeletionMode = {
+    RemoveSharing: "RemoveSharing",
+    RollbackMigration: "RollbackMigration",
+};
+const DescribeActivationsFilterKeys = {
+    ACTIVATION_IDS: "ActivationIds",
+    DEFAULT_INSTANCE_NAME: "DefaultInstanceName",
+    IAM_ROLE: "IamRole",
+};
+const AssociationExecutionFilterKey = {
+    CreatedTime: "CreatedTime",
+    ExecutionId: "ExecutionId",
+    Status: "Status",
+};
+const AssociationFilterOperatorType = {
+    Equal: "EQUAL",
+    GreaterThan: "GREATER_THAN",
+    LessThan: "LESS_THAN",
+};
+const AssociationExecutionTargetsFilterKey = {
+    ResourceId: "ResourceId",
+    ResourceType: "ResourceType",
+    Status: "Status",
+};
+const AutomationExecutionFilterKey = {
+    AUTOMATION_SUBTYPE: "AutomationSubtype",
+    AUTOMATION_TYPE: "AutomationType",
+    CURRENT_ACTION: "CurrentAction",
+    DOCUMENT_NAME_PREFIX: "DocumentNamePrefix",
+    EXECUTION_ID: "ExecutionId",
+    EXECUTION_STATUS: "ExecutionStatus",
+    OPS_ITEM_ID: "OpsItemId",
+    PARENT_EXECUTION_ID: "ParentExecutionId",
+    START_TIME_AFTER: "StartTimeAfter",
+    START_TIME_BEFORE: "StartTimeBefore",
+    TAG_KEY: "TagKey",
+    TARGET_RESOURCE_GROUP: "TargetResourceGroup",
+};
+const AutomationExecutionStatus = {
+    APPROVED: "Approved",
+    CANCELLED: "Cancelled",
+    CANCELLING: "Cancelling",
+    CHANGE_CALENDAR_OVERRIDE_APPROVED: "ChangeCalendarOverrideApproved",
+    CHANGE_CALENDAR_OVERRIDE_REJECTED: "ChangeCalendarOverrideRejected",
+    COMPLETED_WITH_FAILURE: "CompletedWithFailure",
+    COMPLETED_WITH_SUCCESS: "CompletedWithSuccess",
+    EXITED: "Exited",
+    FAILED: "Failed",
+    INPROGRESS: "InProgress",
+    PENDING: "Pending",
+    PENDING_APPROVAL: "PendingApproval",
+    PENDING_CHANGE_CALENDAR_OVERRIDE: "PendingChangeCalendarOverride",
+    REJECTED: "Rejected",
+    RUNBOOK_INPROGRESS: "RunbookInProgress",
+    SCHEDULED: "Scheduled",
+    SUCCESS: "Success",
+    TIMEDOUT: "TimedOut",
+    WAITING: "Waiting",
+};
+const AutomationSubtype = {
+    AccessRequest: "AccessRequest",
+    ChangeRequest: "ChangeRequest",
+};
+const AutomationType = {
+    CrossAccount: "CrossAccount",
+    Local: "Local",
+};
+const ExecutionMode = {
+    Auto: "Auto",
+    Interactive: "Interactive",
+};
+const StepExecutionFilterKey = {
+    ACTION: "Action",
+    PARENT_STEP_EXECUTION_ID: "ParentStepExecutionId",
+    PARENT_STEP_ITERATION: "ParentStepIteration",
+    PARENT_STEP_ITERATOR_VALUE: "ParentStepIteratorValue",
+    START_TIME_AFTER: "StartTimeAfter",
+    START_TIME_BEFORE: "StartTimeBefore",
+    STEP_EXECUTION_ID: "StepExecutionId",
+    STEP_EXECUTION_STATUS: "StepExecutionStatus",
+    STEP_NAME: "StepName",
+};
+const DocumentPermissionType = {
+    SHARE: "Share",
+};
+const PatchDeploymentStatus = {
+    Approved: "APPROVED",
+    ExplicitApproved: "EXPLICIT_APPROVED",
+    ExplicitRejected: "EXPLICIT_REJECTED",
+    PendingApproval: "PENDING_APPROVAL",
+};
+const InstanceInformationFilterKey = {
+    ACTIVATION_IDS: "ActivationIds",
+    AGENT_VERSION: "AgentVersion",
+    ASSOCIATION_STATUS: "AssociationStatus",
+    IAM_ROLE: "IamRole",
+    INSTANCE_IDS: "InstanceIds",
+    PING_STATUS: "PingStatus",
+    PLATFORM_TYPES: "PlatformTypes",
+    RESOURCE_TYPE: "ResourceType",
+};
+const PingStatus = {
+    CONNECTION_LOST: "ConnectionLost",
+    INACTIVE: "Inactive",
+    ONLINE: "Online",
+};
+const ResourceType = {
+    EC2_INSTANCE: "EC2Instance",
+    MANAGED_INSTANCE: "ManagedInstance",
+};
+const SourceType = {
+    AWS_EC2_INSTANCE: "AWS::EC2::Instance",
+    AWS_IOT_THING: "AWS::IoT::Thing",
+    AWS_SSM_MANAGEDINSTANCE: "AWS::SSM::ManagedInstance",
+    AZURE_INSTANCE: "Microsoft.Compute/virtualMachines",
+};
+const PatchComplianceDataState = {
+    AvailableSecurityUpdate: "AVAILABLE_SECURITY_UPDATE",
+    Failed: "FAILED",
+    Installed: "INSTALLED",
+    InstalledOther: "INSTALLED_OTHER",
+    InstalledPendingReboot: "INSTALLED_PENDING_REBOOT",
+    InstalledRejected: "INSTALLED_REJECTED",
+    Missing: "MISSING",
+    NotApplicable: "NOT_APPLICABLE",
+};
+const PatchOperationType = {
+    INSTALL: "Install",
+    SCAN: "Scan",
+};
+const RebootOption = {
+    NO_REBOOT: "NoReboot",
+    REBOOT_IF_NEEDED: "RebootIfNeeded",
+};
+const InstancePatchStateOperatorType = {
+    EQUAL: "Equal",
+    GREATER_THAN: "GreaterThan",
+    LESS_THAN: "LessThan",
+    NOT_EQUAL: "NotEqual",
+};
+const InstancePropertyFilterOperator = {
+    BEGIN_WITH: "BeginWith",
+    EQUAL: "Equal",
+    GREATER_THAN: "GreaterThan",
+    LESS_THAN: "LessThan",
+    NOT_EQUAL: "NotEqual",
+};
+const InstancePropertyFilterKey = {
+    ACTIVATION_IDS: "ActivationIds",
+    AGENT_VERSION: "AgentVersion",
+    ASSOCIATION_STATUS: "AssociationStatus",
+    DOCUMENT_NAME: "DocumentName",
+    IAM_ROLE: "IamRole",
+    INSTANCE_IDS: "InstanceIds",
+    PING_STATUS: "PingStatus",
+    PLATFORM_TYPES: "PlatformTypes",
+    RESOURCE_TYPE: "ResourceType",
+};
+const InventoryDeletionStatus = {
+    COMPLETE: "Complete",
+    IN_PROGRESS: "InProgress",
+};
+const MaintenanceWindowExecutionStatus = {
+    Cancelled: "CANCELLED",
+    Cancelling: "CANCELLING",
+    Failed: "FAILED",
+    InProgress: "IN_PROGRESS",
+    Pending: "PENDING",
+    SkippedOverlapping: "SKIPPED_OVERLAPPING",
+    Success: "SUCCESS",
+    TimedOut: "TIMED_OUT",
+};
+const MaintenanceWindowTaskType = {
+    Automation: "AUTOMATION",
+    Lambda: "LAMBDA",
+    RunCommand: "RUN_COMMAND",
+    StepFunctions: "STEP_FUNCTIONS",
+};
+const MaintenanceWindowResourceType = {
+    Instance: "INSTANCE",
+    ResourceGroup: "RESOURCE_GROUP",
+};
+const MaintenanceWindowTaskCutoffBehavior = {
+    CancelTask: "CANCEL_TASK",
+    ContinueTask: "CONTINUE_TASK",
+};
+const OpsItemFilterKey = {
+    ACCESS_REQUEST_APPROVER_ARN: "AccessRequestByApproverArn",
+    ACCESS_REQUEST_APPROVER_ID: "AccessRequestByApproverId",
+    ACCESS_REQUEST_IS_REPLICA: "AccessRequestByIsReplica",
+    ACCESS_REQUEST_REQUESTER_ARN: "AccessRequestByRequesterArn",
+    ACCESS_REQUEST_REQUESTER_ID: "AccessRequestByRequesterId",
+    ACCESS_REQUEST_SOURCE_ACCOUNT_ID: "AccessRequestBySourceAccountId",
+    ACCESS_REQUEST_SOURCE_OPS_ITEM_ID: "AccessRequestBySourceOpsItemId",
+    ACCESS_REQUEST_SOURCE_REGION: "AccessRequestBySourceRegion",
+    ACCESS_REQUEST_TARGET_RESOURCE_ID: "AccessRequestByTargetResourceId",
+    ACCOUNT_ID: "AccountId",
+    ACTUAL_END_TIME: "ActualEndTime",
+    ACTUAL_START_TIME: "ActualStartTime",
+    AUTOMATION_ID: "AutomationId",
+    CATEGORY: "Category",
+    CHANGE_REQUEST_APPROVER_ARN: "ChangeRequestByApproverArn",
+    CHANGE_REQUEST_APPROVER_NAME: "ChangeRequestByApproverName",
+    CHANGE_REQUEST_REQUESTER_ARN: "ChangeRequestByRequesterArn",
+    CHANGE_REQUEST_REQUESTER_NAME: "ChangeRequestByRequesterName",
+    CHANGE_REQUEST_TARGETS_RESOURCE_GROUP: "ChangeRequestByTargetsResourceGroup",
+    CHANGE_REQUEST_TEMPLATE: "ChangeRequestByTemplate",
+    CREATED_BY: "CreatedBy",
+    CREATED_TIME: "CreatedTime",
+    INSIGHT_TYPE: "InsightByType",
+    LAST_MODIFIED_TIME: "LastModifiedTime",
+    OPERATIONAL_DATA: "OperationalData",
+    OPERATIONAL_DATA_KEY: "OperationalDataKey",
+    OPERATIONAL_DATA_VALUE: "OperationalDataValue",
+    OPSITEM_ID: "OpsItemId",
+    OPSITEM_TYPE: "OpsItemType",
+    PLANNED_END_TIME: "PlannedEndTime",
+    PLANNED_START_TIME: "PlannedStartTime",
+    PRIORITY: "Priority",
+    RESOURCE_ID: "ResourceId",
+    SEVERITY: "Severity",
+    SOURCE: "Source",
+    STATUS: "Status",
+    TITLE: "Title",
+};
+const OpsItemFilterOperator = {
+    CONTAINS: "Contains",
+    EQUAL: "Equal",
+    GREATER_THAN: "GreaterThan",
+    LESS_THAN: "LessThan",
+};
+const OpsItemStatus = {
+    APPROVED: "Approved",
+    CANCELLED: "Cancelled",
+    CANCELLING: "Cancelling",
+    CHANGE_CALENDAR_OVERRIDE_APPROVED: "ChangeCalendarOverrideApproved",
+    CHANGE_CALENDAR_OVERRIDE_REJECTED: "ChangeCalendarOverrideRejected",
+    CLOSED: "Closed",
+    COMPLETED_WITH_FAILURE: "CompletedWithFailure",
+    COMPLETED_WITH_SUCCESS: "CompletedWithSuccess",
+    FAILED: "Failed",
+    IN_PROGRESS: "InProgress",
+    OPEN: "Open",
+    PENDING: "Pending",
+    PENDING_APPROVAL: "PendingApproval",
+    PENDING_CHANGE_CALENDAR_OVERRIDE: "PendingChangeCalendarOverride",
+    REJECTED: "Rejected",
+    RESOLVED: "Resolved",
+    REVOKED: "Revoked",
+    RUNBOOK_IN_PROGRESS: "RunbookInProgress",
+    SCHEDULED: "Scheduled",
+    TIMED_OUT: "TimedOut",
+};
+const ParametersFilterKey = {
+    KEY_ID: "KeyId",
+    NAME: "Name",
+    TYPE: "Type",
+};
+const ParameterTier = {
+    ADVANCED: "Advanced",
+    INTELLIGENT_TIERING: "Intelligent-Tiering",
+    STANDARD: "Standard",
+};
+const ParameterType = {
+    SECURE_STRING: "SecureString",
+    STRING: "String",
+    STRING_LIST: "StringList",
+};
+const PatchSet = {
+    Application: "APPLICATION",
+    Os: "OS",
+};
+const PatchProperty = {
+    PatchClassification: "CLASSIFICATION",
+    PatchMsrcSeverity: "MSRC_SEVERITY",
+    PatchPriority: "PRIORITY",
+    PatchProductFamily: "PRODUCT_FAMILY",
+    PatchSeverity: "SEVERITY",
+    Product: "PRODUCT",
+};
+const SessionFilterKey = {
+    ACCESS_TYPE: "AccessType",
+    INVOKED_AFTER: "InvokedAfter",
+    INVOKED_BEFORE: "InvokedBefore",
+    OWNER: "Owner",
+    SESSION_ID: "SessionId",
+    STATUS: "Status",
+    TARGET_ID: "Target",
+};
+const SessionState = {
+    ACTIVE: "Active",
+    HISTORY: "History",
+};
+const SessionStatus = {
+    CONNECTED: "Connected",
+    CONNECTING: "Connecting",
+    DISCONNECTED: "Disconnected",
+    FAILED: "Failed",
+    TERMINATED: "Terminated",
+    TERMINATING: "Terminating",
+};
+const CalendarState = {
+    CLOSED: "CLOSED",
+    OPEN: "OPEN",
+};
+const CommandInvocationStatus = {
+    CANCELLED: "Cancelled",
+    CANCELLING: "Cancelling",
+    DELAYED: "Delayed",
+    FAILED: "Failed",
+    IN_PROGRESS: "InProgress",
+    PENDING: "Pending",
+    SUCCESS: "Success",
+    TIMED_OUT: "TimedOut",
+};
+const ConnectionStatus = {
+    CONNECTED: "connected",
+    NOT_CONNECTED: "notconnected",
+};
+const AttachmentHashType = {
+    SHA256: "Sha256",
+};
+const ImpactType = {
+    MUTATING: "Mutating",
+    NON_MUTATING: "NonMutating",
+    UNDETERMINED: "Undetermined",
+};
+const ExecutionPreviewStatus = {
+    FAILED: "Failed",
+    IN_PROGRESS: "InProgress",
+    PENDING: "Pending",
+    SUCCESS: "Success",
+};
+const InventoryQueryOperatorType = {
+    BEGIN_WITH: "BeginWith",
+    EQUAL: "Equal",
+    EXISTS: "Exists",
+    GREATER_THAN: "GreaterThan",
+    LESS_THAN: "LessThan",
+    NOT_EQUAL: "NotEqual",
+};
+const InventoryAttributeDataType = {
+    NUMBER: "number",
+    STRING: "string",
+};
+const NotificationEvent = {
+    ALL: "All",
+    CANCELLED: "Cancelled",
+    FAILED: "Failed",
+    IN_PROGRESS: "InProgress",
+    SUCCESS: "Success",
+    TIMED_OUT: "TimedOut",
+};
+const NotificationType = {
+    Command: "Command",
+    Invocation: "Invocation",
+};
+const OpsFilterOperatorType = {
+    BEGIN_WITH: "BeginWith",
+    EQUAL: "Equal",
+    EXISTS: "Exists",
+    GREATER_THAN: "GreaterThan",
+    LESS_THAN: "LessThan",
+    NOT_EQUAL: "NotEqual",
+};
+const AssociationFilterKey = {
+    AssociationId: "AssociationId",
+    AssociationName: "AssociationName",
+    CloudConnectorId: "CloudConnectorId",
+    InstanceId: "InstanceId",
+    LastExecutedAfter: "LastExecutedAfter",
+    LastExecutedBefore: "LastExecutedBefore",
+    Name: "Name",
+    ResourceGroupName: "ResourceGroupName",
+    Status: "AssociationStatusName",
+};
+const CloudConnectorFilterKey = {
+    SubscriptionId: "SubscriptionId",
+    TenantId: "TenantId",
+};
+const CommandFilterKey = {
+    DOCUMENT_NAME: "DocumentName",
+    EXECUTION_STAGE: "ExecutionStage",
+    INVOKED_AFTER: "InvokedAfter",
+    INVOKED_BEFORE: "InvokedBefore",
+    STATUS: "Status",
+};
+const CommandPluginStatus = {
+    CANCELLED: "Cancelled",
+    FAILED: "Failed",
+    IN_PROGRESS: "InProgress",
+    PENDING: "Pending",
+    SUCCESS: "Success",
+    TIMED_OUT: "TimedOut",
+};
+const CommandStatus = {
+    CANCELLED: "Cancelled",
+    CANCELLING: "Cancelling",
+    FAILED: "Failed",
+    IN_PROGRESS: "InProgress",
+    PENDING: "Pending",
+    SUCCESS: "Success",
+    TIMED_OUT: "TimedOut",
+};
+const ComplianceQueryOperatorType = {
+    BeginWith: "BEGIN_WITH",
+    Equal: "EQUAL",
+    GreaterThan: "GREATER_THAN",
+    LessThan: "LESS_THAN",
+    NotEqual: "NOT_EQUAL",
+};
+const ComplianceSeverity = {
+    Critical: "CRITICAL",
+    High: "HIGH",
+    Informational: "INFORMATIONAL",
+    Low: "LOW",
+    Medium: "MEDIUM",
+    Unspecified: "UNSPECIFIED",
+};
+const ComplianceStatus = {
+    Compliant: "COMPLIANT",
+    NonCompliant: "NON_COMPLIANT",
+};
+const DocumentMetadataEnum = {
+    DocumentReviews: "DocumentReviews",
+};
+const DocumentReviewCommentType = {
+    Comment: "Comment",
+};
+const DocumentFilterKey = {
+    DocumentType: "DocumentType",
+    Name: "Name",
+    Owner: "Owner",
+    PlatformTypes: "PlatformTypes",
+};
+const NodeFilterKey = {
+    ACCOUNT_ID: "AccountId",
+    AGENT_TYPE: "AgentType",
+    AGENT_VERSION: "AgentVersion",
+    AVAILABILITY_ZONE: "AvailabilityZone",
+    AVAILABILITY_ZONE_ID: "AvailabilityZoneId",
+    COMPUTER_NAME: "ComputerName",
+    INSTANCE_ID: "InstanceId",
+    INSTANCE_STATUS: "InstanceStatus",
+    IP_ADDRESS: "IpAddress",
+    MANAGED_STATUS: "ManagedStatus",
+    ORGANIZATIONAL_UNIT_ID: "OrganizationalUnitId",
+    ORGANIZATIONAL_UNIT_PATH: "OrganizationalUnitPath",
+    PLATFORM_NAME: "PlatformName",
+    PLATFORM_TYPE: "PlatformType",
+    PLATFORM_VERSION: "PlatformVersion",
+    REGION: "Region",
+    RESOURCE_TYPE: "ResourceType",
+    SOURCE_ID: "SourceId",
+    SOURCE_LOCATION: "SourceLocation",
+    SOURCE_TYPE: "SourceType",
+};
+const NodeFilterOperatorType = {
+    BEGIN_WITH: "BeginWith",
+    EQUAL: "Equal",
+    NOT_EQUAL: "NotEqual",
+};
+const ManagedStatus = {
+    ALL: "All",
+    MANAGED: "Managed",
+    UNMANAGED: "Unmanaged",
+};
+const NodeAggregatorType = {
+    COUNT: "Count",
+};
+const NodeAttributeName = {
+    AGENT_VERSION: "AgentVersion",
+    AVAILABILITY_ZONE: "AvailabilityZone",
+    PLATFORM_NAME: "PlatformName",
+    PLATFORM_TYPE: "PlatformType",
+    PLATFORM_VERSION: "PlatformVersion",
+    REGION: "Region",
+    RESOURCE_TYPE: "ResourceType",
+    SOURCE_TYPE: "SourceType",
+};
+const NodeTypeName = {
+    INSTANCE: "Instance",
+};
+const OpsItemEventFilterKey = {
+    OPSITEM_ID: "OpsItemId",
+};
+const OpsItemEventFilterOperator = {
+    EQUAL: "Equal",
+};
+const OpsItemRelatedItemsFilterKey = {
+    ASSOCIATION_ID: "AssociationId",
+    RESOURCE_TYPE: "ResourceType",
+    RESOURCE_URI: "ResourceUri",
+};
+const OpsItemRelatedItemsFilterOperator = {
+    EQUAL: "Equal",
+};
+const LastResourceDataSyncStatus = {
+    FAILED: "Failed",
+    INPROGRESS: "InProgress",
+    SUCCESSFUL: "Successful",
+};
+const ComplianceUploadType = {
+    Complete: "COMPLETE",
+    Partial: "PARTIAL",
+};
+const SignalType = {
+    APPROVE: "Approve",
+    REJECT: "Reject",
+    RESUME: "Resume",
+    REVOKE: "Revoke",
+    START_STEP: "StartStep",
+    STOP_STEP: "StopStep",
+};
+const StopType = {
+    CANCEL: "Cancel",
+    COMPLETE: "Complete",
+};
+const DocumentReviewAction = {
+    Approve: "Approve",
+    Reject: "Reject",
+    SendForReview: "SendForReview",
+    UpdateReview: "UpdateReview",
+};
+const ValidationFindingCode = {
+    AWS_ROLE_ASSUMPTION_FAILED: "AwsRoleAssumptionFailed",
+    OUTBOUND_WEB_IDENTITY_FEDERATION_DISABLED: "OutboundWebIdentityFederationDisabled",
+    PROVIDER_CREDENTIAL_CREATION_FAILED: "ProviderCredentialCreationFailed",
+    SUBSCRIPTION_ACCESSIBLE: "SubscriptionAccessible",
+    TARGET_INACCESSIBLE: "TargetInaccessible",
+    TARGET_STATE_WARNING: "TargetStateWarning",
+    TARGET_UNUSABLE: "TargetUnusable",
+    TENANT_SUMMARY: "TenantSummary",
+    WEB_IDENTITY_TOKEN_FAILED: "WebIdentityTokenFailed",
+};
+const ValidationFindingScopeType = {
+    AZURE_SUBSCRIPTION: "azure:subscription",
+    AZURE_TENANT: "azure:tenant",
+};
+const ValidationFindingType = {
+    ERROR: "ERROR",
+    INFO: "INFO",
+    WARN: "WARN",
+};
+
+__webpack_unused_export__ = AccessDeniedException;
+__webpack_unused_export__ = AccessDeniedException$;
+__webpack_unused_export__ = AccessRequestStatus;
+__webpack_unused_export__ = AccessType;
+__webpack_unused_export__ = AccountSharingInfo$;
+__webpack_unused_export__ = Activation$;
+__webpack_unused_export__ = AddTagsToResource$;
+__webpack_unused_export__ = AddTagsToResourceCommand;
+__webpack_unused_export__ = AddTagsToResourceRequest$;
+__webpack_unused_export__ = AddTagsToResourceResult$;
+__webpack_unused_export__ = Alarm$;
+__webpack_unused_export__ = AlarmConfiguration$;
+__webpack_unused_export__ = AlarmStateInformation$;
+__webpack_unused_export__ = AlreadyExistsException;
+__webpack_unused_export__ = AlreadyExistsException$;
+__webpack_unused_export__ = AssociateOpsItemRelatedItem$;
+__webpack_unused_export__ = AssociateOpsItemRelatedItemCommand;
+__webpack_unused_export__ = AssociateOpsItemRelatedItemRequest$;
+__webpack_unused_export__ = AssociateOpsItemRelatedItemResponse$;
+__webpack_unused_export__ = AssociatedInstances;
+__webpack_unused_export__ = AssociatedInstances$;
+__webpack_unused_export__ = Association$;
+__webpack_unused_export__ = AssociationAlreadyExists;
+__webpack_unused_export__ = AssociationAlreadyExists$;
+__webpack_unused_export__ = AssociationComplianceSeverity;
+__webpack_unused_export__ = AssociationDescription$;
+__webpack_unused_export__ = AssociationDoesNotExist;
+__webpack_unused_export__ = AssociationDoesNotExist$;
+__webpack_unused_export__ = AssociationExecution$;
+__webpack_unused_export__ = AssociationExecutionDoesNotExist;
+__webpack_unused_export__ = AssociationExecutionDoesNotExist$;
+__webpack_unused_export__ = AssociationExecutionFilter$;
+__webpack_unused_export__ = AssociationExecutionFilterKey;
+__webpack_unused_export__ = AssociationExecutionTarget$;
+__webpack_unused_export__ = AssociationExecutionTargetsFilter$;
+__webpack_unused_export__ = AssociationExecutionTargetsFilterKey;
+__webpack_unused_export__ = AssociationFilter$;
+__webpack_unused_export__ = AssociationFilterKey;
+__webpack_unused_export__ = AssociationFilterOperatorType;
+__webpack_unused_export__ = AssociationLimitExceeded;
+__webpack_unused_export__ = AssociationLimitExceeded$;
+__webpack_unused_export__ = AssociationOverview$;
+__webpack_unused_export__ = AssociationStatus$;
+__webpack_unused_export__ = AssociationStatusName;
+__webpack_unused_export__ = AssociationSyncCompliance;
+__webpack_unused_export__ = AssociationVersionInfo$;
+__webpack_unused_export__ = AssociationVersionLimitExceeded;
+__webpack_unused_export__ = AssociationVersionLimitExceeded$;
+__webpack_unused_export__ = AttachmentContent$;
+__webpack_unused_export__ = AttachmentHashType;
+__webpack_unused_export__ = AttachmentInformation$;
+__webpack_unused_export__ = AttachmentsSource$;
+__webpack_unused_export__ = AttachmentsSourceKey;
+__webpack_unused_export__ = AutomationDefinitionNotApprovedException;
+__webpack_unused_export__ = AutomationDefinitionNotApprovedException$;
+__webpack_unused_export__ = AutomationDefinitionNotFoundException;
+__webpack_unused_export__ = AutomationDefinitionNotFoundException$;
+__webpack_unused_export__ = AutomationDefinitionVersionNotFoundException;
+__webpack_unused_export__ = AutomationDefinitionVersionNotFoundException$;
+__webpack_unused_export__ = AutomationExecution$;
+__webpack_unused_export__ = AutomationExecutionFilter$;
+__webpack_unused_export__ = AutomationExecutionFilterKey;
+__webpack_unused_export__ = AutomationExecutionInputs$;
+__webpack_unused_export__ = AutomationExecutionLimitExceededException;
+__webpack_unused_export__ = AutomationExecutionLimitExceededException$;
+__webpack_unused_export__ = AutomationExecutionMetadata$;
+__webpack_unused_export__ = AutomationExecutionNotFoundException;
+__webpack_unused_export__ = AutomationExecutionNotFoundException$;
+__webpack_unused_export__ = AutomationExecutionPreview$;
+__webpack_unused_export__ = AutomationExecutionStatus;
+__webpack_unused_export__ = AutomationStepNotFoundException;
+__webpack_unused_export__ = AutomationStepNotFoundException$;
+__webpack_unused_export__ = AutomationSubtype;
+__webpack_unused_export__ = AutomationType;
+__webpack_unused_export__ = AzureConfiguration$;
+__webpack_unused_export__ = AzureSubscription$;
+__webpack_unused_export__ = BaselineOverride$;
+__webpack_unused_export__ = CalendarState;
+__webpack_unused_export__ = CancelCommand$;
+__webpack_unused_export__ = CancelCommandCommand;
+__webpack_unused_export__ = CancelCommandRequest$;
+__webpack_unused_export__ = CancelCommandResult$;
+__webpack_unused_export__ = CancelMaintenanceWindowExecution$;
+__webpack_unused_export__ = CancelMaintenanceWindowExecutionCommand;
+__webpack_unused_export__ = CancelMaintenanceWindowExecutionRequest$;
+__webpack_unused_export__ = CancelMaintenanceWindowExecutionResult$;
+__webpack_unused_export__ = CloudConnectorConfiguration$;
+__webpack_unused_export__ = CloudConnectorFilter$;
+__webpack_unused_export__ = CloudConnectorFilterKey;
+__webpack_unused_export__ = CloudConnectorSummary$;
+__webpack_unused_export__ = CloudWatchOutputConfig$;
+__webpack_unused_export__ = Command$;
+__webpack_unused_export__ = CommandFilter$;
+__webpack_unused_export__ = CommandFilterKey;
+__webpack_unused_export__ = CommandInvocation$;
+__webpack_unused_export__ = CommandInvocationStatus;
+__webpack_unused_export__ = CommandPlugin$;
+__webpack_unused_export__ = CommandPluginStatus;
+__webpack_unused_export__ = CommandStatus;
+__webpack_unused_export__ = ComplianceExecutionSummary$;
+__webpack_unused_export__ = ComplianceItem$;
+__webpack_unused_export__ = ComplianceItemEntry$;
+__webpack_unused_export__ = ComplianceQueryOperatorType;
+__webpack_unused_export__ = ComplianceSeverity;
+__webpack_unused_export__ = ComplianceStatus;
+__webpack_unused_export__ = ComplianceStringFilter$;
+__webpack_unused_export__ = ComplianceSummaryItem$;
+__webpack_unused_export__ = ComplianceTypeCountLimitExceededException;
+__webpack_unused_export__ = ComplianceTypeCountLimitExceededException$;
+__webpack_unused_export__ = ComplianceUploadType;
+__webpack_unused_export__ = CompliantSummary$;
+__webpack_unused_export__ = ConfigurationTargets$;
+__webpack_unused_export__ = ConflictException;
+__webpack_unused_export__ = ConflictException$;
+__webpack_unused_export__ = ConnectionStatus;
+__webpack_unused_export__ = CreateActivation$;
+__webpack_unused_export__ = CreateActivationCommand;
+__webpack_unused_export__ = CreateActivationRequest$;
+__webpack_unused_export__ = CreateActivationResult$;
+__webpack_unused_export__ = CreateAssociation$;
+__webpack_unused_export__ = CreateAssociationBatch$;
+__webpack_unused_export__ = CreateAssociationBatchCommand;
+__webpack_unused_export__ = CreateAssociationBatchRequest$;
+__webpack_unused_export__ = CreateAssociationBatchRequestEntry$;
+__webpack_unused_export__ = CreateAssociationBatchResult$;
+__webpack_unused_export__ = CreateAssociationCommand;
+__webpack_unused_export__ = CreateAssociationRequest$;
+__webpack_unused_export__ = CreateAssociationResult$;
+__webpack_unused_export__ = CreateCloudConnector$;
+__webpack_unused_export__ = CreateCloudConnectorCommand;
+__webpack_unused_export__ = CreateCloudConnectorRequest$;
+__webpack_unused_export__ = CreateCloudConnectorResult$;
+__webpack_unused_export__ = CreateDocument$;
+__webpack_unused_export__ = CreateDocumentCommand;
+__webpack_unused_export__ = CreateDocumentRequest$;
+__webpack_unused_export__ = CreateDocumentResult$;
+__webpack_unused_export__ = CreateMaintenanceWindow$;
+__webpack_unused_export__ = CreateMaintenanceWindowCommand;
+__webpack_unused_export__ = CreateMaintenanceWindowRequest$;
+__webpack_unused_export__ = CreateMaintenanceWindowResult$;
+__webpack_unused_export__ = CreateOpsItem$;
+__webpack_unused_export__ = CreateOpsItemCommand;
+__webpack_unused_export__ = CreateOpsItemRequest$;
+__webpack_unused_export__ = CreateOpsItemResponse$;
+__webpack_unused_export__ = CreateOpsMetadata$;
+__webpack_unused_export__ = CreateOpsMetadataCommand;
+__webpack_unused_export__ = CreateOpsMetadataRequest$;
+__webpack_unused_export__ = CreateOpsMetadataResult$;
+__webpack_unused_export__ = CreatePatchBaseline$;
+__webpack_unused_export__ = CreatePatchBaselineCommand;
+__webpack_unused_export__ = CreatePatchBaselineRequest$;
+__webpack_unused_export__ = CreatePatchBaselineResult$;
+__webpack_unused_export__ = CreateResourceDataSync$;
+__webpack_unused_export__ = CreateResourceDataSyncCommand;
+__webpack_unused_export__ = CreateResourceDataSyncRequest$;
+__webpack_unused_export__ = CreateResourceDataSyncResult$;
+__webpack_unused_export__ = Credentials$;
+__webpack_unused_export__ = CustomSchemaCountLimitExceededException;
+__webpack_unused_export__ = CustomSchemaCountLimitExceededException$;
+__webpack_unused_export__ = DeleteActivation$;
+__webpack_unused_export__ = DeleteActivationCommand;
+__webpack_unused_export__ = DeleteActivationRequest$;
+__webpack_unused_export__ = DeleteActivationResult$;
+__webpack_unused_export__ = DeleteAssociation$;
+__webpack_unused_export__ = DeleteAssociationCommand;
+__webpack_unused_export__ = DeleteAssociationRequest$;
+__webpack_unused_export__ = DeleteAssociationResult$;
+__webpack_unused_export__ = DeleteCloudConnector$;
+__webpack_unused_export__ = DeleteCloudConnectorCommand;
+__webpack_unused_export__ = DeleteCloudConnectorRequest$;
+__webpack_unused_export__ = DeleteCloudConnectorResult$;
+__webpack_unused_export__ = DeleteDocument$;
+__webpack_unused_export__ = DeleteDocumentCommand;
+__webpack_unused_export__ = DeleteDocumentRequest$;
+__webpack_unused_export__ = DeleteDocumentResult$;
+__webpack_unused_export__ = DeleteInventory$;
+__webpack_unused_export__ = DeleteInventoryCommand;
+__webpack_unused_export__ = DeleteInventoryRequest$;
+__webpack_unused_export__ = DeleteInventoryResult$;
+__webpack_unused_export__ = DeleteMaintenanceWindow$;
+__webpack_unused_export__ = DeleteMaintenanceWindowCommand;
+__webpack_unused_export__ = DeleteMaintenanceWindowRequest$;
+__webpack_unused_export__ = DeleteMaintenanceWindowResult$;
+__webpack_unused_export__ = DeleteOpsItem$;
+__webpack_unused_export__ = DeleteOpsItemCommand;
+__webpack_unused_export__ = DeleteOpsItemRequest$;
+__webpack_unused_export__ = DeleteOpsItemResponse$;
+__webpack_unused_export__ = DeleteOpsMetadata$;
+__webpack_unused_export__ = DeleteOpsMetadataCommand;
+__webpack_unused_export__ = DeleteOpsMetadataRequest$;
+__webpack_unused_export__ = DeleteOpsMetadataResult$;
+__webpack_unused_export__ = DeleteParameter$;
+__webpack_unused_export__ = DeleteParameterCommand;
+__webpack_unused_export__ = DeleteParameterRequest$;
+__webpack_unused_export__ = DeleteParameterResult$;
+__webpack_unused_export__ = DeleteParameters$;
+__webpack_unused_export__ = DeleteParametersCommand;
+__webpack_unused_export__ = DeleteParametersRequest$;
+__webpack_unused_export__ = DeleteParametersResult$;
+__webpack_unused_export__ = DeletePatchBaseline$;
+__webpack_unused_export__ = DeletePatchBaselineCommand;
+__webpack_unused_export__ = DeletePatchBaselineRequest$;
+__webpack_unused_export__ = DeletePatchBaselineResult$;
+__webpack_unused_export__ = DeleteResourceDataSync$;
+__webpack_unused_export__ = DeleteResourceDataSyncCommand;
+__webpack_unused_export__ = DeleteResourceDataSyncRequest$;
+__webpack_unused_export__ = DeleteResourceDataSyncResult$;
+__webpack_unused_export__ = DeleteResourcePolicy$;
+__webpack_unused_export__ = DeleteResourcePolicyCommand;
+__webpack_unused_export__ = DeleteResourcePolicyRequest$;
+__webpack_unused_export__ = DeleteResourcePolicyResponse$;
+__webpack_unused_export__ = DeletionMode;
+__webpack_unused_export__ = DeregisterManagedInstance$;
+__webpack_unused_export__ = DeregisterManagedInstanceCommand;
+__webpack_unused_export__ = DeregisterManagedInstanceRequest$;
+__webpack_unused_export__ = DeregisterManagedInstanceResult$;
+__webpack_unused_export__ = DeregisterPatchBaselineForPatchGroup$;
+__webpack_unused_export__ = DeregisterPatchBaselineForPatchGroupCommand;
+__webpack_unused_export__ = DeregisterPatchBaselineForPatchGroupRequest$;
+__webpack_unused_export__ = DeregisterPatchBaselineForPatchGroupResult$;
+__webpack_unused_export__ = DeregisterTargetFromMaintenanceWindow$;
+__webpack_unused_export__ = DeregisterTargetFromMaintenanceWindowCommand;
+__webpack_unused_export__ = DeregisterTargetFromMaintenanceWindowRequest$;
+__webpack_unused_export__ = DeregisterTargetFromMaintenanceWindowResult$;
+__webpack_unused_export__ = DeregisterTaskFromMaintenanceWindow$;
+__webpack_unused_export__ = DeregisterTaskFromMaintenanceWindowCommand;
+__webpack_unused_export__ = DeregisterTaskFromMaintenanceWindowRequest$;
+__webpack_unused_export__ = DeregisterTaskFromMaintenanceWindowResult$;
+__webpack_unused_export__ = DescribeActivations$;
+__webpack_unused_export__ = DescribeActivationsCommand;
+__webpack_unused_export__ = DescribeActivationsFilter$;
+__webpack_unused_export__ = DescribeActivationsFilterKeys;
+__webpack_unused_export__ = DescribeActivationsRequest$;
+__webpack_unused_export__ = DescribeActivationsResult$;
+__webpack_unused_export__ = DescribeAssociation$;
+__webpack_unused_export__ = DescribeAssociationCommand;
+__webpack_unused_export__ = DescribeAssociationExecutionTargets$;
+__webpack_unused_export__ = DescribeAssociationExecutionTargetsCommand;
+__webpack_unused_export__ = DescribeAssociationExecutionTargetsRequest$;
+__webpack_unused_export__ = DescribeAssociationExecutionTargetsResult$;
+__webpack_unused_export__ = DescribeAssociationExecutions$;
+__webpack_unused_export__ = DescribeAssociationExecutionsCommand;
+__webpack_unused_export__ = DescribeAssociationExecutionsRequest$;
+__webpack_unused_export__ = DescribeAssociationExecutionsResult$;
+__webpack_unused_export__ = DescribeAssociationRequest$;
+__webpack_unused_export__ = DescribeAssociationResult$;
+__webpack_unused_export__ = DescribeAutomationExecutions$;
+__webpack_unused_export__ = DescribeAutomationExecutionsCommand;
+__webpack_unused_export__ = DescribeAutomationExecutionsRequest$;
+__webpack_unused_export__ = DescribeAutomationExecutionsResult$;
+__webpack_unused_export__ = DescribeAutomationStepExecutions$;
+__webpack_unused_export__ = DescribeAutomationStepExecutionsCommand;
+__webpack_unused_export__ = DescribeAutomationStepExecutionsRequest$;
+__webpack_unused_export__ = DescribeAutomationStepExecutionsResult$;
+__webpack_unused_export__ = DescribeAvailablePatches$;
+__webpack_unused_export__ = DescribeAvailablePatchesCommand;
+__webpack_unused_export__ = DescribeAvailablePatchesRequest$;
+__webpack_unused_export__ = DescribeAvailablePatchesResult$;
+__webpack_unused_export__ = DescribeDocument$;
+__webpack_unused_export__ = DescribeDocumentCommand;
+__webpack_unused_export__ = DescribeDocumentPermission$;
+__webpack_unused_export__ = DescribeDocumentPermissionCommand;
+__webpack_unused_export__ = DescribeDocumentPermissionRequest$;
+__webpack_unused_export__ = DescribeDocumentPermissionResponse$;
+__webpack_unused_export__ = DescribeDocumentRequest$;
+__webpack_unused_export__ = DescribeDocumentResult$;
+__webpack_unused_export__ = DescribeEffectiveInstanceAssociations$;
+__webpack_unused_export__ = DescribeEffectiveInstanceAssociationsCommand;
+__webpack_unused_export__ = DescribeEffectiveInstanceAssociationsRequest$;
+__webpack_unused_export__ = DescribeEffectiveInstanceAssociationsResult$;
+__webpack_unused_export__ = DescribeEffectivePatchesForPatchBaseline$;
+__webpack_unused_export__ = DescribeEffectivePatchesForPatchBaselineCommand;
+__webpack_unused_export__ = DescribeEffectivePatchesForPatchBaselineRequest$;
+__webpack_unused_export__ = DescribeEffectivePatchesForPatchBaselineResult$;
+__webpack_unused_export__ = DescribeInstanceAssociationsStatus$;
+__webpack_unused_export__ = DescribeInstanceAssociationsStatusCommand;
+__webpack_unused_export__ = DescribeInstanceAssociationsStatusRequest$;
+__webpack_unused_export__ = DescribeInstanceAssociationsStatusResult$;
+__webpack_unused_export__ = DescribeInstanceInformation$;
+__webpack_unused_export__ = DescribeInstanceInformationCommand;
+__webpack_unused_export__ = DescribeInstanceInformationRequest$;
+__webpack_unused_export__ = DescribeInstanceInformationResult$;
+__webpack_unused_export__ = DescribeInstancePatchStates$;
+__webpack_unused_export__ = DescribeInstancePatchStatesCommand;
+__webpack_unused_export__ = DescribeInstancePatchStatesForPatchGroup$;
+__webpack_unused_export__ = DescribeInstancePatchStatesForPatchGroupCommand;
+__webpack_unused_export__ = DescribeInstancePatchStatesForPatchGroupRequest$;
+__webpack_unused_export__ = DescribeInstancePatchStatesForPatchGroupResult$;
+__webpack_unused_export__ = DescribeInstancePatchStatesRequest$;
+__webpack_unused_export__ = DescribeInstancePatchStatesResult$;
+__webpack_unused_export__ = DescribeInstancePatches$;
+__webpack_unused_export__ = DescribeInstancePatchesCommand;
+__webpack_unused_export__ = DescribeInstancePatchesRequest$;
+__webpack_unused_export__ = DescribeInstancePatchesResult$;
+__webpack_unused_export__ = DescribeInstanceProperties$;
+__webpack_unused_export__ = DescribeInstancePropertiesCommand;
+__webpack_unused_export__ = DescribeInstancePropertiesRequest$;
+__webpack_unused_export__ = DescribeInstancePropertiesResult$;
+__webpack_unused_export__ = DescribeInventoryDeletions$;
+__webpack_unused_export__ = DescribeInventoryDeletionsCommand;
+__webpack_unused_export__ = DescribeInventoryDeletionsRequest$;
+__webpack_unused_export__ = DescribeInventoryDeletionsResult$;
+__webpack_unused_export__ = DescribeMaintenanceWindowExecutionTaskInvocations$;
+__webpack_unused_export__ = DescribeMaintenanceWindowExecutionTaskInvocationsCommand;
+__webpack_unused_export__ = DescribeMaintenanceWindowExecutionTaskInvocationsRequest$;
+__webpack_unused_export__ = DescribeMaintenanceWindowExecutionTaskInvocationsResult$;
+__webpack_unused_export__ = DescribeMaintenanceWindowExecutionTasks$;
+__webpack_unused_export__ = DescribeMaintenanceWindowExecutionTasksCommand;
+__webpack_unused_export__ = DescribeMaintenanceWindowExecutionTasksRequest$;
+__webpack_unused_export__ = DescribeMaintenanceWindowExecutionTasksResult$;
+__webpack_unused_export__ = DescribeMaintenanceWindowExecutions$;
+__webpack_unused_export__ = DescribeMaintenanceWindowExecutionsCommand;
+__webpack_unused_export__ = DescribeMaintenanceWindowExecutionsRequest$;
+__webpack_unused_export__ = DescribeMaintenanceWindowExecutionsResult$;
+__webpack_unused_export__ = DescribeMaintenanceWindowSchedule$;
+__webpack_unused_export__ = DescribeMaintenanceWindowScheduleCommand;
+__webpack_unused_export__ = DescribeMaintenanceWindowScheduleRequest$;
+__webpack_unused_export__ = DescribeMaintenanceWindowScheduleResult$;
+__webpack_unused_export__ = DescribeMaintenanceWindowTargets$;
+__webpack_unused_export__ = DescribeMaintenanceWindowTargetsCommand;
+__webpack_unused_export__ = DescribeMaintenanceWindowTargetsRequest$;
+__webpack_unused_export__ = DescribeMaintenanceWindowTargetsResult$;
+__webpack_unused_export__ = DescribeMaintenanceWindowTasks$;
+__webpack_unused_export__ = DescribeMaintenanceWindowTasksCommand;
+__webpack_unused_export__ = DescribeMaintenanceWindowTasksRequest$;
+__webpack_unused_export__ = DescribeMaintenanceWindowTasksResult$;
+__webpack_unused_export__ = DescribeMaintenanceWindows$;
+__webpack_unused_export__ = DescribeMaintenanceWindowsCommand;
+__webpack_unused_export__ = DescribeMaintenanceWindowsForTarget$;
+__webpack_unused_export__ = DescribeMaintenanceWindowsForTargetCommand;
+__webpack_unused_export__ = DescribeMaintenanceWindowsForTargetRequest$;
+__webpack_unused_export__ = DescribeMaintenanceWindowsForTargetResult$;
+__webpack_unused_export__ = DescribeMaintenanceWindowsRequest$;
+__webpack_unused_export__ = DescribeMaintenanceWindowsResult$;
+__webpack_unused_export__ = DescribeOpsItems$;
+__webpack_unused_export__ = DescribeOpsItemsCommand;
+__webpack_unused_export__ = DescribeOpsItemsRequest$;
+__webpack_unused_export__ = DescribeOpsItemsResponse$;
+__webpack_unused_export__ = DescribeParameters$;
+exports.$hz = DescribeParametersCommand;
+__webpack_unused_export__ = DescribeParametersRequest$;
+__webpack_unused_export__ = DescribeParametersResult$;
+__webpack_unused_export__ = DescribePatchBaselines$;
+__webpack_unused_export__ = DescribePatchBaselinesCommand;
+__webpack_unused_export__ = DescribePatchBaselinesRequest$;
+__webpack_unused_export__ = DescribePatchBaselinesResult$;
+__webpack_unused_export__ = DescribePatchGroupState$;
+__webpack_unused_export__ = DescribePatchGroupStateCommand;
+__webpack_unused_export__ = DescribePatchGroupStateRequest$;
+__webpack_unused_export__ = DescribePatchGroupStateResult$;
+__webpack_unused_export__ = DescribePatchGroups$;
+__webpack_unused_export__ = DescribePatchGroupsCommand;
+__webpack_unused_export__ = DescribePatchGroupsRequest$;
+__webpack_unused_export__ = DescribePatchGroupsResult$;
+__webpack_unused_export__ = DescribePatchProperties$;
+__webpack_unused_export__ = DescribePatchPropertiesCommand;
+__webpack_unused_export__ = DescribePatchPropertiesRequest$;
+__webpack_unused_export__ = DescribePatchPropertiesResult$;
+__webpack_unused_export__ = DescribeSessions$;
+__webpack_unused_export__ = DescribeSessionsCommand;
+__webpack_unused_export__ = DescribeSessionsRequest$;
+__webpack_unused_export__ = DescribeSessionsResponse$;
+__webpack_unused_export__ = DisassociateOpsItemRelatedItem$;
+__webpack_unused_export__ = DisassociateOpsItemRelatedItemCommand;
+__webpack_unused_export__ = DisassociateOpsItemRelatedItemRequest$;
+__webpack_unused_export__ = DisassociateOpsItemRelatedItemResponse$;
+__webpack_unused_export__ = DocumentAlreadyExists;
+__webpack_unused_export__ = DocumentAlreadyExists$;
+__webpack_unused_export__ = DocumentDefaultVersionDescription$;
+__webpack_unused_export__ = DocumentDescription$;
+__webpack_unused_export__ = DocumentFilter$;
+__webpack_unused_export__ = DocumentFilterKey;
+__webpack_unused_export__ = DocumentFormat;
+__webpack_unused_export__ = DocumentHashType;
+__webpack_unused_export__ = DocumentIdentifier$;
+__webpack_unused_export__ = DocumentKeyValuesFilter$;
+__webpack_unused_export__ = DocumentLimitExceeded;
+__webpack_unused_export__ = DocumentLimitExceeded$;
+__webpack_unused_export__ = DocumentMetadataEnum;
+__webpack_unused_export__ = DocumentMetadataResponseInfo$;
+__webpack_unused_export__ = DocumentParameter$;
+__webpack_unused_export__ = DocumentParameterType;
+__webpack_unused_export__ = DocumentPermissionLimit;
+__webpack_unused_export__ = DocumentPermissionLimit$;
+__webpack_unused_export__ = DocumentPermissionType;
+__webpack_unused_export__ = DocumentRequires$;
+__webpack_unused_export__ = DocumentReviewAction;
+__webpack_unused_export__ = DocumentReviewCommentSource$;
+__webpack_unused_export__ = DocumentReviewCommentType;
+__webpack_unused_export__ = DocumentReviewerResponseSource$;
+__webpack_unused_export__ = DocumentReviews$;
+__webpack_unused_export__ = DocumentStatus;
+__webpack_unused_export__ = DocumentType;
+__webpack_unused_export__ = DocumentVersionInfo$;
+__webpack_unused_export__ = DocumentVersionLimitExceeded;
+__webpack_unused_export__ = DocumentVersionLimitExceeded$;
+__webpack_unused_export__ = DoesNotExistException;
+__webpack_unused_export__ = DoesNotExistException$;
+__webpack_unused_export__ = DuplicateDocumentContent;
+__webpack_unused_export__ = DuplicateDocumentContent$;
+__webpack_unused_export__ = DuplicateDocumentVersionName;
+__webpack_unused_export__ = DuplicateDocumentVersionName$;
+__webpack_unused_export__ = DuplicateInstanceId;
+__webpack_unused_export__ = DuplicateInstanceId$;
+__webpack_unused_export__ = EffectivePatch$;
+__webpack_unused_export__ = ExecutionInputs$;
+__webpack_unused_export__ = ExecutionMode;
+__webpack_unused_export__ = ExecutionPreview$;
+__webpack_unused_export__ = ExecutionPreviewStatus;
+__webpack_unused_export__ = ExternalAlarmState;
+__webpack_unused_export__ = FailedCreateAssociation$;
+__webpack_unused_export__ = FailureDetails$;
+__webpack_unused_export__ = Fault;
+__webpack_unused_export__ = FeatureNotAvailableException;
+__webpack_unused_export__ = FeatureNotAvailableException$;
+__webpack_unused_export__ = GetAccessToken$;
+__webpack_unused_export__ = GetAccessTokenCommand;
+__webpack_unused_export__ = GetAccessTokenRequest$;
+__webpack_unused_export__ = GetAccessTokenResponse$;
+__webpack_unused_export__ = GetAutomationExecution$;
+__webpack_unused_export__ = GetAutomationExecutionCommand;
+__webpack_unused_export__ = GetAutomationExecutionRequest$;
+__webpack_unused_export__ = GetAutomationExecutionResult$;
+__webpack_unused_export__ = GetCalendarState$;
+__webpack_unused_export__ = GetCalendarStateCommand;
+__webpack_unused_export__ = GetCalendarStateRequest$;
+__webpack_unused_export__ = GetCalendarStateResponse$;
+__webpack_unused_export__ = GetCloudConnector$;
+__webpack_unused_export__ = GetCloudConnectorCommand;
+__webpack_unused_export__ = GetCloudConnectorRequest$;
+__webpack_unused_export__ = GetCloudConnectorResult$;
+__webpack_unused_export__ = GetCommandInvocation$;
+__webpack_unused_export__ = GetCommandInvocationCommand;
+__webpack_unused_export__ = GetCommandInvocationRequest$;
+__webpack_unused_export__ = GetCommandInvocationResult$;
+__webpack_unused_export__ = GetConnectionStatus$;
+__webpack_unused_export__ = GetConnectionStatusCommand;
+__webpack_unused_export__ = GetConnectionStatusRequest$;
+__webpack_unused_export__ = GetConnectionStatusResponse$;
+__webpack_unused_export__ = GetDefaultPatchBaseline$;
+__webpack_unused_export__ = GetDefaultPatchBaselineCommand;
+__webpack_unused_export__ = GetDefaultPatchBaselineRequest$;
+__webpack_unused_export__ = GetDefaultPatchBaselineResult$;
+__webpack_unused_export__ = GetDeployablePatchSnapshotForInstance$;
+__webpack_unused_export__ = GetDeployablePatchSnapshotForInstanceCommand;
+__webpack_unused_export__ = GetDeployablePatchSnapshotForInstanceRequest$;
+__webpack_unused_export__ = GetDeployablePatchSnapshotForInstanceResult$;
+__webpack_unused_export__ = GetDocument$;
+__webpack_unused_export__ = GetDocumentCommand;
+__webpack_unused_export__ = GetDocumentRequest$;
+__webpack_unused_export__ = GetDocumentResult$;
+__webpack_unused_export__ = GetExecutionPreview$;
+__webpack_unused_export__ = GetExecutionPreviewCommand;
+__webpack_unused_export__ = GetExecutionPreviewRequest$;
+__webpack_unused_export__ = GetExecutionPreviewResponse$;
+__webpack_unused_export__ = GetInventory$;
+__webpack_unused_export__ = GetInventoryCommand;
+__webpack_unused_export__ = GetInventoryRequest$;
+__webpack_unused_export__ = GetInventoryResult$;
+__webpack_unused_export__ = GetInventorySchema$;
+__webpack_unused_export__ = GetInventorySchemaCommand;
+__webpack_unused_export__ = GetInventorySchemaRequest$;
+__webpack_unused_export__ = GetInventorySchemaResult$;
+__webpack_unused_export__ = GetMaintenanceWindow$;
+__webpack_unused_export__ = GetMaintenanceWindowCommand;
+__webpack_unused_export__ = GetMaintenanceWindowExecution$;
+__webpack_unused_export__ = GetMaintenanceWindowExecutionCommand;
+__webpack_unused_export__ = GetMaintenanceWindowExecutionRequest$;
+__webpack_unused_export__ = GetMaintenanceWindowExecutionResult$;
+__webpack_unused_export__ = GetMaintenanceWindowExecutionTask$;
+__webpack_unused_export__ = GetMaintenanceWindowExecutionTaskCommand;
+__webpack_unused_export__ = GetMaintenanceWindowExecutionTaskInvocation$;
+__webpack_unused_export__ = GetMaintenanceWindowExecutionTaskInvocationCommand;
+__webpack_unused_export__ = GetMaintenanceWindowExecutionTaskInvocationRequest$;
+__webpack_unused_export__ = GetMaintenanceWindowExecutionTaskInvocationResult$;
+__webpack_unused_export__ = GetMaintenanceWindowExecutionTaskRequest$;
+__webpack_unused_export__ = GetMaintenanceWindowExecutionTaskResult$;
+__webpack_unused_export__ = GetMaintenanceWindowRequest$;
+__webpack_unused_export__ = GetMaintenanceWindowResult$;
+__webpack_unused_export__ = GetMaintenanceWindowTask$;
+__webpack_unused_export__ = GetMaintenanceWindowTaskCommand;
+__webpack_unused_export__ = GetMaintenanceWindowTaskRequest$;
+__webpack_unused_export__ = GetMaintenanceWindowTaskResult$;
+__webpack_unused_export__ = GetOpsItem$;
+__webpack_unused_export__ = GetOpsItemCommand;
+__webpack_unused_export__ = GetOpsItemRequest$;
+__webpack_unused_export__ = GetOpsItemResponse$;
+__webpack_unused_export__ = GetOpsMetadata$;
+__webpack_unused_export__ = GetOpsMetadataCommand;
+__webpack_unused_export__ = GetOpsMetadataRequest$;
+__webpack_unused_export__ = GetOpsMetadataResult$;
+__webpack_unused_export__ = GetOpsSummary$;
+__webpack_unused_export__ = GetOpsSummaryCommand;
+__webpack_unused_export__ = GetOpsSummaryRequest$;
+__webpack_unused_export__ = GetOpsSummaryResult$;
+__webpack_unused_export__ = GetParameter$;
+__webpack_unused_export__ = GetParameterCommand;
+__webpack_unused_export__ = GetParameterHistory$;
+__webpack_unused_export__ = GetParameterHistoryCommand;
+__webpack_unused_export__ = GetParameterHistoryRequest$;
+__webpack_unused_export__ = GetParameterHistoryResult$;
+__webpack_unused_export__ = GetParameterRequest$;
+__webpack_unused_export__ = GetParameterResult$;
+__webpack_unused_export__ = GetParameters$;
+__webpack_unused_export__ = GetParametersByPath$;
+__webpack_unused_export__ = GetParametersByPathCommand;
+__webpack_unused_export__ = GetParametersByPathRequest$;
+__webpack_unused_export__ = GetParametersByPathResult$;
+__webpack_unused_export__ = GetParametersCommand;
+__webpack_unused_export__ = GetParametersRequest$;
+__webpack_unused_export__ = GetParametersResult$;
+__webpack_unused_export__ = GetPatchBaseline$;
+__webpack_unused_export__ = GetPatchBaselineCommand;
+__webpack_unused_export__ = GetPatchBaselineForPatchGroup$;
+__webpack_unused_export__ = GetPatchBaselineForPatchGroupCommand;
+__webpack_unused_export__ = GetPatchBaselineForPatchGroupRequest$;
+__webpack_unused_export__ = GetPatchBaselineForPatchGroupResult$;
+__webpack_unused_export__ = GetPatchBaselineRequest$;
+__webpack_unused_export__ = GetPatchBaselineResult$;
+__webpack_unused_export__ = GetResourcePolicies$;
+__webpack_unused_export__ = GetResourcePoliciesCommand;
+__webpack_unused_export__ = GetResourcePoliciesRequest$;
+__webpack_unused_export__ = GetResourcePoliciesResponse$;
+__webpack_unused_export__ = GetResourcePoliciesResponseEntry$;
+__webpack_unused_export__ = GetServiceSetting$;
+__webpack_unused_export__ = GetServiceSettingCommand;
+__webpack_unused_export__ = GetServiceSettingRequest$;
+__webpack_unused_export__ = GetServiceSettingResult$;
+__webpack_unused_export__ = HierarchyLevelLimitExceededException;
+__webpack_unused_export__ = HierarchyLevelLimitExceededException$;
+__webpack_unused_export__ = HierarchyTypeMismatchException;
+__webpack_unused_export__ = HierarchyTypeMismatchException$;
+__webpack_unused_export__ = IdempotentParameterMismatch;
+__webpack_unused_export__ = IdempotentParameterMismatch$;
+__webpack_unused_export__ = ImpactType;
+__webpack_unused_export__ = IncompatiblePolicyException;
+__webpack_unused_export__ = IncompatiblePolicyException$;
+__webpack_unused_export__ = InstanceAggregatedAssociationOverview$;
+__webpack_unused_export__ = InstanceAssociation$;
+__webpack_unused_export__ = InstanceAssociationOutputLocation$;
+__webpack_unused_export__ = InstanceAssociationOutputUrl$;
+__webpack_unused_export__ = InstanceAssociationStatusInfo$;
+__webpack_unused_export__ = InstanceInfo$;
+__webpack_unused_export__ = InstanceInformation$;
+__webpack_unused_export__ = InstanceInformationFilter$;
+__webpack_unused_export__ = InstanceInformationFilterKey;
+__webpack_unused_export__ = InstanceInformationStringFilter$;
+__webpack_unused_export__ = InstancePatchState$;
+__webpack_unused_export__ = InstancePatchStateFilter$;
+__webpack_unused_export__ = InstancePatchStateOperatorType;
+__webpack_unused_export__ = InstanceProperty$;
+__webpack_unused_export__ = InstancePropertyFilter$;
+__webpack_unused_export__ = InstancePropertyFilterKey;
+__webpack_unused_export__ = InstancePropertyFilterOperator;
+__webpack_unused_export__ = InstancePropertyStringFilter$;
+__webpack_unused_export__ = InternalServerError;
+__webpack_unused_export__ = InternalServerError$;
+__webpack_unused_export__ = InvalidActivation;
+__webpack_unused_export__ = InvalidActivation$;
+__webpack_unused_export__ = InvalidActivationId;
+__webpack_unused_export__ = InvalidActivationId$;
+__webpack_unused_export__ = InvalidAggregatorException;
+__webpack_unused_export__ = InvalidAggregatorException$;
+__webpack_unused_export__ = InvalidAllowedPatternException;
+__webpack_unused_export__ = InvalidAllowedPatternException$;
+__webpack_unused_export__ = InvalidAssociation;
+__webpack_unused_export__ = InvalidAssociation$;
+__webpack_unused_export__ = InvalidAssociationVersion;
+__webpack_unused_export__ = InvalidAssociationVersion$;
+__webpack_unused_export__ = InvalidAutomationExecutionParametersException;
+__webpack_unused_export__ = InvalidAutomationExecutionParametersException$;
+__webpack_unused_export__ = InvalidAutomationSignalException;
+__webpack_unused_export__ = InvalidAutomationSignalException$;
+__webpack_unused_export__ = InvalidAutomationStatusUpdateException;
+__webpack_unused_export__ = InvalidAutomationStatusUpdateException$;
+__webpack_unused_export__ = InvalidCommandId;
+__webpack_unused_export__ = InvalidCommandId$;
+__webpack_unused_export__ = InvalidDeleteInventoryParametersException;
+__webpack_unused_export__ = InvalidDeleteInventoryParametersException$;
+__webpack_unused_export__ = InvalidDeletionIdException;
+__webpack_unused_export__ = InvalidDeletionIdException$;
+__webpack_unused_export__ = InvalidDocument;
+__webpack_unused_export__ = InvalidDocument$;
+__webpack_unused_export__ = InvalidDocumentContent;
+__webpack_unused_export__ = InvalidDocumentContent$;
+__webpack_unused_export__ = InvalidDocumentOperation;
+__webpack_unused_export__ = InvalidDocumentOperation$;
+__webpack_unused_export__ = InvalidDocumentSchemaVersion;
+__webpack_unused_export__ = InvalidDocumentSchemaVersion$;
+__webpack_unused_export__ = InvalidDocumentType;
+__webpack_unused_export__ = InvalidDocumentType$;
+__webpack_unused_export__ = InvalidDocumentVersion;
+__webpack_unused_export__ = InvalidDocumentVersion$;
+__webpack_unused_export__ = InvalidFilter;
+__webpack_unused_export__ = InvalidFilter$;
+__webpack_unused_export__ = InvalidFilterKey;
+__webpack_unused_export__ = InvalidFilterKey$;
+__webpack_unused_export__ = InvalidFilterOption;
+__webpack_unused_export__ = InvalidFilterOption$;
+__webpack_unused_export__ = InvalidFilterValue;
+__webpack_unused_export__ = InvalidFilterValue$;
+__webpack_unused_export__ = InvalidInstanceId;
+__webpack_unused_export__ = InvalidInstanceId$;
+__webpack_unused_export__ = InvalidInstanceInformationFilterValue;
+__webpack_unused_export__ = InvalidInstanceInformationFilterValue$;
+__webpack_unused_export__ = InvalidInstancePropertyFilterValue;
+__webpack_unused_export__ = InvalidInstancePropertyFilterValue$;
+__webpack_unused_export__ = InvalidInventoryGroupException;
+__webpack_unused_export__ = InvalidInventoryGroupException$;
+__webpack_unused_export__ = InvalidInventoryItemContextException;
+__webpack_unused_export__ = InvalidInventoryItemContextException$;
+__webpack_unused_export__ = InvalidInventoryRequestException;
+__webpack_unused_export__ = InvalidInventoryRequestException$;
+__webpack_unused_export__ = InvalidItemContentException;
+__webpack_unused_export__ = InvalidItemContentException$;
+__webpack_unused_export__ = InvalidKeyId;
+__webpack_unused_export__ = InvalidKeyId$;
+__webpack_unused_export__ = InvalidNextToken;
+__webpack_unused_export__ = InvalidNextToken$;
+__webpack_unused_export__ = InvalidNotificationConfig;
+__webpack_unused_export__ = InvalidNotificationConfig$;
+__webpack_unused_export__ = InvalidOptionException;
+__webpack_unused_export__ = InvalidOptionException$;
+__webpack_unused_export__ = InvalidOutputFolder;
+__webpack_unused_export__ = InvalidOutputFolder$;
+__webpack_unused_export__ = InvalidOutputLocation;
+__webpack_unused_export__ = InvalidOutputLocation$;
+__webpack_unused_export__ = InvalidParameters;
+__webpack_unused_export__ = InvalidParameters$;
+__webpack_unused_export__ = InvalidPermissionType;
+__webpack_unused_export__ = InvalidPermissionType$;
+__webpack_unused_export__ = InvalidPluginName;
+__webpack_unused_export__ = InvalidPluginName$;
+__webpack_unused_export__ = InvalidPolicyAttributeException;
+__webpack_unused_export__ = InvalidPolicyAttributeException$;
+__webpack_unused_export__ = InvalidPolicyTypeException;
+__webpack_unused_export__ = InvalidPolicyTypeException$;
+__webpack_unused_export__ = InvalidResourceId;
+__webpack_unused_export__ = InvalidResourceId$;
+__webpack_unused_export__ = InvalidResourceType;
+__webpack_unused_export__ = InvalidResourceType$;
+__webpack_unused_export__ = InvalidResultAttributeException;
+__webpack_unused_export__ = InvalidResultAttributeException$;
+__webpack_unused_export__ = InvalidRole;
+__webpack_unused_export__ = InvalidRole$;
+__webpack_unused_export__ = InvalidSchedule;
+__webpack_unused_export__ = InvalidSchedule$;
+__webpack_unused_export__ = InvalidTag;
+__webpack_unused_export__ = InvalidTag$;
+__webpack_unused_export__ = InvalidTarget;
+__webpack_unused_export__ = InvalidTarget$;
+__webpack_unused_export__ = InvalidTargetMaps;
+__webpack_unused_export__ = InvalidTargetMaps$;
+__webpack_unused_export__ = InvalidTypeNameException;
+__webpack_unused_export__ = InvalidTypeNameException$;
+__webpack_unused_export__ = InvalidUpdate;
+__webpack_unused_export__ = InvalidUpdate$;
+__webpack_unused_export__ = InventoryAggregator$;
+__webpack_unused_export__ = InventoryAttributeDataType;
+__webpack_unused_export__ = InventoryDeletionStatus;
+__webpack_unused_export__ = InventoryDeletionStatusItem$;
+__webpack_unused_export__ = InventoryDeletionSummary$;
+__webpack_unused_export__ = InventoryDeletionSummaryItem$;
+__webpack_unused_export__ = InventoryFilter$;
+__webpack_unused_export__ = InventoryGroup$;
+__webpack_unused_export__ = InventoryItem$;
+__webpack_unused_export__ = InventoryItemAttribute$;
+__webpack_unused_export__ = InventoryItemSchema$;
+__webpack_unused_export__ = InventoryQueryOperatorType;
+__webpack_unused_export__ = InventoryResultEntity$;
+__webpack_unused_export__ = InventoryResultItem$;
+__webpack_unused_export__ = InventorySchemaDeleteOption;
+__webpack_unused_export__ = InvocationDoesNotExist;
+__webpack_unused_export__ = InvocationDoesNotExist$;
+__webpack_unused_export__ = ItemContentMismatchException;
+__webpack_unused_export__ = ItemContentMismatchException$;
+__webpack_unused_export__ = ItemSizeLimitExceededException;
+__webpack_unused_export__ = ItemSizeLimitExceededException$;
+__webpack_unused_export__ = LabelParameterVersion$;
+__webpack_unused_export__ = LabelParameterVersionCommand;
+__webpack_unused_export__ = LabelParameterVersionRequest$;
+__webpack_unused_export__ = LabelParameterVersionResult$;
+__webpack_unused_export__ = LastResourceDataSyncStatus;
+__webpack_unused_export__ = ListAssociationVersions$;
+__webpack_unused_export__ = ListAssociationVersionsCommand;
+__webpack_unused_export__ = ListAssociationVersionsRequest$;
+__webpack_unused_export__ = ListAssociationVersionsResult$;
+__webpack_unused_export__ = ListAssociations$;
+__webpack_unused_export__ = ListAssociationsCommand;
+__webpack_unused_export__ = ListAssociationsRequest$;
+__webpack_unused_export__ = ListAssociationsResult$;
+__webpack_unused_export__ = ListCloudConnectors$;
+__webpack_unused_export__ = ListCloudConnectorsCommand;
+__webpack_unused_export__ = ListCloudConnectorsRequest$;
+__webpack_unused_export__ = ListCloudConnectorsResult$;
+__webpack_unused_export__ = ListCommandInvocations$;
+__webpack_unused_export__ = ListCommandInvocationsCommand;
+__webpack_unused_export__ = ListCommandInvocationsRequest$;
+__webpack_unused_export__ = ListCommandInvocationsResult$;
+__webpack_unused_export__ = ListCommands$;
+__webpack_unused_export__ = ListCommandsCommand;
+__webpack_unused_export__ = ListCommandsRequest$;
+__webpack_unused_export__ = ListCommandsResult$;
+__webpack_unused_export__ = ListComplianceItems$;
+__webpack_unused_export__ = ListComplianceItemsCommand;
+__webpack_unused_export__ = ListComplianceItemsRequest$;
+__webpack_unused_export__ = ListComplianceItemsResult$;
+__webpack_unused_export__ = ListComplianceSummaries$;
+__webpack_unused_export__ = ListComplianceSummariesCommand;
+__webpack_unused_export__ = ListComplianceSummariesRequest$;
+__webpack_unused_export__ = ListComplianceSummariesResult$;
+__webpack_unused_export__ = ListDocumentMetadataHistory$;
+__webpack_unused_export__ = ListDocumentMetadataHistoryCommand;
+__webpack_unused_export__ = ListDocumentMetadataHistoryRequest$;
+__webpack_unused_export__ = ListDocumentMetadataHistoryResponse$;
+__webpack_unused_export__ = ListDocumentVersions$;
+__webpack_unused_export__ = ListDocumentVersionsCommand;
+__webpack_unused_export__ = ListDocumentVersionsRequest$;
+__webpack_unused_export__ = ListDocumentVersionsResult$;
+__webpack_unused_export__ = ListDocuments$;
+__webpack_unused_export__ = ListDocumentsCommand;
+__webpack_unused_export__ = ListDocumentsRequest$;
+__webpack_unused_export__ = ListDocumentsResult$;
+__webpack_unused_export__ = ListInventoryEntries$;
+__webpack_unused_export__ = ListInventoryEntriesCommand;
+__webpack_unused_export__ = ListInventoryEntriesRequest$;
+__webpack_unused_export__ = ListInventoryEntriesResult$;
+__webpack_unused_export__ = ListNodes$;
+__webpack_unused_export__ = ListNodesCommand;
+__webpack_unused_export__ = ListNodesRequest$;
+__webpack_unused_export__ = ListNodesResult$;
+__webpack_unused_export__ = ListNodesSummary$;
+__webpack_unused_export__ = ListNodesSummaryCommand;
+__webpack_unused_export__ = ListNodesSummaryRequest$;
+__webpack_unused_export__ = ListNodesSummaryResult$;
+__webpack_unused_export__ = ListOpsItemEvents$;
+__webpack_unused_export__ = ListOpsItemEventsCommand;
+__webpack_unused_export__ = ListOpsItemEventsRequest$;
+__webpack_unused_export__ = ListOpsItemEventsResponse$;
+__webpack_unused_export__ = ListOpsItemRelatedItems$;
+__webpack_unused_export__ = ListOpsItemRelatedItemsCommand;
+__webpack_unused_export__ = ListOpsItemRelatedItemsRequest$;
+__webpack_unused_export__ = ListOpsItemRelatedItemsResponse$;
+__webpack_unused_export__ = ListOpsMetadata$;
+__webpack_unused_export__ = ListOpsMetadataCommand;
+__webpack_unused_export__ = ListOpsMetadataRequest$;
+__webpack_unused_export__ = ListOpsMetadataResult$;
+__webpack_unused_export__ = ListResourceComplianceSummaries$;
+__webpack_unused_export__ = ListResourceComplianceSummariesCommand;
+__webpack_unused_export__ = ListResourceComplianceSummariesRequest$;
+__webpack_unused_export__ = ListResourceComplianceSummariesResult$;
+__webpack_unused_export__ = ListResourceDataSync$;
+__webpack_unused_export__ = ListResourceDataSyncCommand;
+__webpack_unused_export__ = ListResourceDataSyncRequest$;
+__webpack_unused_export__ = ListResourceDataSyncResult$;
+__webpack_unused_export__ = ListTagsForResource$;
+__webpack_unused_export__ = ListTagsForResourceCommand;
+__webpack_unused_export__ = ListTagsForResourceRequest$;
+__webpack_unused_export__ = ListTagsForResourceResult$;
+__webpack_unused_export__ = LoggingInfo$;
+__webpack_unused_export__ = MaintenanceWindowAutomationParameters$;
+__webpack_unused_export__ = MaintenanceWindowExecution$;
+__webpack_unused_export__ = MaintenanceWindowExecutionStatus;
+__webpack_unused_export__ = MaintenanceWindowExecutionTaskIdentity$;
+__webpack_unused_export__ = MaintenanceWindowExecutionTaskInvocationIdentity$;
+__webpack_unused_export__ = MaintenanceWindowFilter$;
+__webpack_unused_export__ = MaintenanceWindowIdentity$;
+__webpack_unused_export__ = MaintenanceWindowIdentityForTarget$;
+__webpack_unused_export__ = MaintenanceWindowLambdaParameters$;
+__webpack_unused_export__ = MaintenanceWindowResourceType;
+__webpack_unused_export__ = MaintenanceWindowRunCommandParameters$;
+__webpack_unused_export__ = MaintenanceWindowStepFunctionsParameters$;
+__webpack_unused_export__ = MaintenanceWindowTarget$;
+__webpack_unused_export__ = MaintenanceWindowTask$;
+__webpack_unused_export__ = MaintenanceWindowTaskCutoffBehavior;
+__webpack_unused_export__ = MaintenanceWindowTaskInvocationParameters$;
+__webpack_unused_export__ = MaintenanceWindowTaskParameterValueExpression$;
+__webpack_unused_export__ = MaintenanceWindowTaskType;
+__webpack_unused_export__ = MalformedResourcePolicyDocumentException;
+__webpack_unused_export__ = MalformedResourcePolicyDocumentException$;
+__webpack_unused_export__ = ManagedStatus;
+__webpack_unused_export__ = MaxDocumentSizeExceeded;
+__webpack_unused_export__ = MaxDocumentSizeExceeded$;
+__webpack_unused_export__ = MetadataValue$;
+__webpack_unused_export__ = ModifyDocumentPermission$;
+__webpack_unused_export__ = ModifyDocumentPermissionCommand;
+__webpack_unused_export__ = ModifyDocumentPermissionRequest$;
+__webpack_unused_export__ = ModifyDocumentPermissionResponse$;
+__webpack_unused_export__ = NoLongerSupportedException;
+__webpack_unused_export__ = NoLongerSupportedException$;
+__webpack_unused_export__ = Node$;
+__webpack_unused_export__ = NodeAggregator$;
+__webpack_unused_export__ = NodeAggregatorType;
+__webpack_unused_export__ = NodeAttributeName;
+__webpack_unused_export__ = NodeFilter$;
+__webpack_unused_export__ = NodeFilterKey;
+__webpack_unused_export__ = NodeFilterOperatorType;
+__webpack_unused_export__ = NodeOwnerInfo$;
+__webpack_unused_export__ = NodeType$;
+__webpack_unused_export__ = NodeTypeName;
+__webpack_unused_export__ = NonCompliantSummary$;
+__webpack_unused_export__ = NotificationConfig$;
+__webpack_unused_export__ = NotificationEvent;
+__webpack_unused_export__ = NotificationType;
+__webpack_unused_export__ = OperatingSystem;
+__webpack_unused_export__ = OpsAggregator$;
+__webpack_unused_export__ = OpsEntity$;
+__webpack_unused_export__ = OpsEntityItem$;
+__webpack_unused_export__ = OpsFilter$;
+__webpack_unused_export__ = OpsFilterOperatorType;
+__webpack_unused_export__ = OpsItem$;
+__webpack_unused_export__ = OpsItemAccessDeniedException;
+__webpack_unused_export__ = OpsItemAccessDeniedException$;
+__webpack_unused_export__ = OpsItemAlreadyExistsException;
+__webpack_unused_export__ = OpsItemAlreadyExistsException$;
+__webpack_unused_export__ = OpsItemConflictException;
+__webpack_unused_export__ = OpsItemConflictException$;
+__webpack_unused_export__ = OpsItemDataType;
+__webpack_unused_export__ = OpsItemDataValue$;
+__webpack_unused_export__ = OpsItemEventFilter$;
+__webpack_unused_export__ = OpsItemEventFilterKey;
+__webpack_unused_export__ = OpsItemEventFilterOperator;
+__webpack_unused_export__ = OpsItemEventSummary$;
+__webpack_unused_export__ = OpsItemFilter$;
+__webpack_unused_export__ = OpsItemFilterKey;
+__webpack_unused_export__ = OpsItemFilterOperator;
+__webpack_unused_export__ = OpsItemIdentity$;
+__webpack_unused_export__ = OpsItemInvalidParameterException;
+__webpack_unused_export__ = OpsItemInvalidParameterException$;
+__webpack_unused_export__ = OpsItemLimitExceededException;
+__webpack_unused_export__ = OpsItemLimitExceededException$;
+__webpack_unused_export__ = OpsItemNotFoundException;
+__webpack_unused_export__ = OpsItemNotFoundException$;
+__webpack_unused_export__ = OpsItemNotification$;
+__webpack_unused_export__ = OpsItemRelatedItemAlreadyExistsException;
+__webpack_unused_export__ = OpsItemRelatedItemAlreadyExistsException$;
+__webpack_unused_export__ = OpsItemRelatedItemAssociationNotFoundException;
+__webpack_unused_export__ = OpsItemRelatedItemAssociationNotFoundException$;
+__webpack_unused_export__ = OpsItemRelatedItemSummary$;
+__webpack_unused_export__ = OpsItemRelatedItemsFilter$;
+__webpack_unused_export__ = OpsItemRelatedItemsFilterKey;
+__webpack_unused_export__ = OpsItemRelatedItemsFilterOperator;
+__webpack_unused_export__ = OpsItemStatus;
+__webpack_unused_export__ = OpsItemSummary$;
+__webpack_unused_export__ = OpsMetadata$;
+__webpack_unused_export__ = OpsMetadataAlreadyExistsException;
+__webpack_unused_export__ = OpsMetadataAlreadyExistsException$;
+__webpack_unused_export__ = OpsMetadataFilter$;
+__webpack_unused_export__ = OpsMetadataInvalidArgumentException;
+__webpack_unused_export__ = OpsMetadataInvalidArgumentException$;
+__webpack_unused_export__ = OpsMetadataKeyLimitExceededException;
+__webpack_unused_export__ = OpsMetadataKeyLimitExceededException$;
+__webpack_unused_export__ = OpsMetadataLimitExceededException;
+__webpack_unused_export__ = OpsMetadataLimitExceededException$;
+__webpack_unused_export__ = OpsMetadataNotFoundException;
+__webpack_unused_export__ = OpsMetadataNotFoundException$;
+__webpack_unused_export__ = OpsMetadataTooManyUpdatesException;
+__webpack_unused_export__ = OpsMetadataTooManyUpdatesException$;
+__webpack_unused_export__ = OpsResultAttribute$;
+__webpack_unused_export__ = OutputSource$;
+__webpack_unused_export__ = Parameter$;
+__webpack_unused_export__ = ParameterAlreadyExists;
+__webpack_unused_export__ = ParameterAlreadyExists$;
+__webpack_unused_export__ = ParameterHistory$;
+__webpack_unused_export__ = ParameterInlinePolicy$;
+__webpack_unused_export__ = ParameterLimitExceeded;
+__webpack_unused_export__ = ParameterLimitExceeded$;
+__webpack_unused_export__ = ParameterMaxVersionLimitExceeded;
+__webpack_unused_export__ = ParameterMaxVersionLimitExceeded$;
+__webpack_unused_export__ = ParameterMetadata$;
+__webpack_unused_export__ = ParameterNotFound;
+__webpack_unused_export__ = ParameterNotFound$;
+__webpack_unused_export__ = ParameterPatternMismatchException;
+__webpack_unused_export__ = ParameterPatternMismatchException$;
+__webpack_unused_export__ = ParameterStringFilter$;
+__webpack_unused_export__ = ParameterTier;
+__webpack_unused_export__ = ParameterType;
+__webpack_unused_export__ = ParameterVersionLabelLimitExceeded;
+__webpack_unused_export__ = ParameterVersionLabelLimitExceeded$;
+__webpack_unused_export__ = ParameterVersionNotFound;
+__webpack_unused_export__ = ParameterVersionNotFound$;
+__webpack_unused_export__ = ParametersFilter$;
+__webpack_unused_export__ = ParametersFilterKey;
+__webpack_unused_export__ = ParentStepDetails$;
+__webpack_unused_export__ = Patch$;
+__webpack_unused_export__ = PatchAction;
+__webpack_unused_export__ = PatchBaselineIdentity$;
+__webpack_unused_export__ = PatchComplianceData$;
+__webpack_unused_export__ = PatchComplianceDataState;
+__webpack_unused_export__ = PatchComplianceLevel;
+__webpack_unused_export__ = PatchComplianceStatus;
+__webpack_unused_export__ = PatchDeploymentStatus;
+__webpack_unused_export__ = PatchFilter$;
+__webpack_unused_export__ = PatchFilterGroup$;
+__webpack_unused_export__ = PatchFilterKey;
+__webpack_unused_export__ = PatchGroupPatchBaselineMapping$;
+__webpack_unused_export__ = PatchOperationType;
+__webpack_unused_export__ = PatchOrchestratorFilter$;
+__webpack_unused_export__ = PatchProperty;
+__webpack_unused_export__ = PatchRule$;
+__webpack_unused_export__ = PatchRuleGroup$;
+__webpack_unused_export__ = PatchSet;
+__webpack_unused_export__ = PatchSource$;
+__webpack_unused_export__ = PatchStatus$;
+__webpack_unused_export__ = PingStatus;
+__webpack_unused_export__ = PlatformType;
+__webpack_unused_export__ = PoliciesLimitExceededException;
+__webpack_unused_export__ = PoliciesLimitExceededException$;
+__webpack_unused_export__ = ProgressCounters$;
+__webpack_unused_export__ = PutComplianceItems$;
+__webpack_unused_export__ = PutComplianceItemsCommand;
+__webpack_unused_export__ = PutComplianceItemsRequest$;
+__webpack_unused_export__ = PutComplianceItemsResult$;
+__webpack_unused_export__ = PutInventory$;
+__webpack_unused_export__ = PutInventoryCommand;
+__webpack_unused_export__ = PutInventoryRequest$;
+__webpack_unused_export__ = PutInventoryResult$;
+__webpack_unused_export__ = PutParameter$;
+__webpack_unused_export__ = PutParameterCommand;
+__webpack_unused_export__ = PutParameterRequest$;
+__webpack_unused_export__ = PutParameterResult$;
+__webpack_unused_export__ = PutResourcePolicy$;
+__webpack_unused_export__ = PutResourcePolicyCommand;
+__webpack_unused_export__ = PutResourcePolicyRequest$;
+__webpack_unused_export__ = PutResourcePolicyResponse$;
+__webpack_unused_export__ = RebootOption;
+__webpack_unused_export__ = RegisterDefaultPatchBaseline$;
+__webpack_unused_export__ = RegisterDefaultPatchBaselineCommand;
+__webpack_unused_export__ = RegisterDefaultPatchBaselineRequest$;
+__webpack_unused_export__ = RegisterDefaultPatchBaselineResult$;
+__webpack_unused_export__ = RegisterPatchBaselineForPatchGroup$;
+__webpack_unused_export__ = RegisterPatchBaselineForPatchGroupCommand;
+__webpack_unused_export__ = RegisterPatchBaselineForPatchGroupRequest$;
+__webpack_unused_export__ = RegisterPatchBaselineForPatchGroupResult$;
+__webpack_unused_export__ = RegisterTargetWithMaintenanceWindow$;
+__webpack_unused_export__ = RegisterTargetWithMaintenanceWindowCommand;
+__webpack_unused_export__ = RegisterTargetWithMaintenanceWindowRequest$;
+__webpack_unused_export__ = RegisterTargetWithMaintenanceWindowResult$;
+__webpack_unused_export__ = RegisterTaskWithMaintenanceWindow$;
+__webpack_unused_export__ = RegisterTaskWithMaintenanceWindowCommand;
+__webpack_unused_export__ = RegisterTaskWithMaintenanceWindowRequest$;
+__webpack_unused_export__ = RegisterTaskWithMaintenanceWindowResult$;
+__webpack_unused_export__ = RegistrationMetadataItem$;
+__webpack_unused_export__ = RelatedOpsItem$;
+__webpack_unused_export__ = RemoveTagsFromResource$;
+__webpack_unused_export__ = RemoveTagsFromResourceCommand;
+__webpack_unused_export__ = RemoveTagsFromResourceRequest$;
+__webpack_unused_export__ = RemoveTagsFromResourceResult$;
+__webpack_unused_export__ = ResetServiceSetting$;
+__webpack_unused_export__ = ResetServiceSettingCommand;
+__webpack_unused_export__ = ResetServiceSettingRequest$;
+__webpack_unused_export__ = ResetServiceSettingResult$;
+__webpack_unused_export__ = ResolvedTargets$;
+__webpack_unused_export__ = ResourceComplianceSummaryItem$;
+__webpack_unused_export__ = ResourceDataSyncAlreadyExistsException;
+__webpack_unused_export__ = ResourceDataSyncAlreadyExistsException$;
+__webpack_unused_export__ = ResourceDataSyncAwsOrganizationsSource$;
+__webpack_unused_export__ = ResourceDataSyncConflictException;
+__webpack_unused_export__ = ResourceDataSyncConflictException$;
+__webpack_unused_export__ = ResourceDataSyncCountExceededException;
+__webpack_unused_export__ = ResourceDataSyncCountExceededException$;
+__webpack_unused_export__ = ResourceDataSyncDestinationDataSharing$;
+__webpack_unused_export__ = ResourceDataSyncInvalidConfigurationException;
+__webpack_unused_export__ = ResourceDataSyncInvalidConfigurationException$;
+__webpack_unused_export__ = ResourceDataSyncItem$;
+__webpack_unused_export__ = ResourceDataSyncNotFoundException;
+__webpack_unused_export__ = ResourceDataSyncNotFoundException$;
+__webpack_unused_export__ = ResourceDataSyncOrganizationalUnit$;
+__webpack_unused_export__ = ResourceDataSyncS3Destination$;
+__webpack_unused_export__ = ResourceDataSyncS3Format;
+__webpack_unused_export__ = ResourceDataSyncSource$;
+__webpack_unused_export__ = ResourceDataSyncSourceWithState$;
+__webpack_unused_export__ = ResourceInUseException;
+__webpack_unused_export__ = ResourceInUseException$;
+__webpack_unused_export__ = ResourceLimitExceededException;
+__webpack_unused_export__ = ResourceLimitExceededException$;
+__webpack_unused_export__ = ResourceNotFoundException;
+__webpack_unused_export__ = ResourceNotFoundException$;
+__webpack_unused_export__ = ResourcePolicyConflictException;
+__webpack_unused_export__ = ResourcePolicyConflictException$;
+__webpack_unused_export__ = ResourcePolicyInvalidParameterException;
+__webpack_unused_export__ = ResourcePolicyInvalidParameterException$;
+__webpack_unused_export__ = ResourcePolicyLimitExceededException;
+__webpack_unused_export__ = ResourcePolicyLimitExceededException$;
+__webpack_unused_export__ = ResourcePolicyNotFoundException;
+__webpack_unused_export__ = ResourcePolicyNotFoundException$;
+__webpack_unused_export__ = ResourceType;
+__webpack_unused_export__ = ResourceTypeForTagging;
+__webpack_unused_export__ = ResultAttribute$;
+__webpack_unused_export__ = ResumeSession$;
+__webpack_unused_export__ = ResumeSessionCommand;
+__webpack_unused_export__ = ResumeSessionRequest$;
+__webpack_unused_export__ = ResumeSessionResponse$;
+__webpack_unused_export__ = ReviewInformation$;
+__webpack_unused_export__ = ReviewStatus;
+__webpack_unused_export__ = Runbook$;
+__webpack_unused_export__ = S3OutputLocation$;
+__webpack_unused_export__ = S3OutputUrl$;
+__webpack_unused_export__ = SSM;
+exports.jBj = SSMClient;
+__webpack_unused_export__ = SSMServiceException;
+__webpack_unused_export__ = SSMServiceException$;
+__webpack_unused_export__ = ScheduledWindowExecution$;
+__webpack_unused_export__ = SendAutomationSignal$;
+__webpack_unused_export__ = SendAutomationSignalCommand;
+__webpack_unused_export__ = SendAutomationSignalRequest$;
+__webpack_unused_export__ = SendAutomationSignalResult$;
+__webpack_unused_export__ = SendCommand$;
+__webpack_unused_export__ = SendCommandCommand;
+__webpack_unused_export__ = SendCommandRequest$;
+__webpack_unused_export__ = SendCommandResult$;
+__webpack_unused_export__ = ServiceQuotaExceededException;
+__webpack_unused_export__ = ServiceQuotaExceededException$;
+__webpack_unused_export__ = ServiceSetting$;
+__webpack_unused_export__ = ServiceSettingNotFound;
+__webpack_unused_export__ = ServiceSettingNotFound$;
+__webpack_unused_export__ = Session$;
+__webpack_unused_export__ = SessionFilter$;
+__webpack_unused_export__ = SessionFilterKey;
+__webpack_unused_export__ = SessionManagerOutputUrl$;
+__webpack_unused_export__ = SessionState;
+__webpack_unused_export__ = SessionStatus;
+__webpack_unused_export__ = SeveritySummary$;
+__webpack_unused_export__ = SignalType;
+__webpack_unused_export__ = SourceType;
+__webpack_unused_export__ = StartAccessRequest$;
+__webpack_unused_export__ = StartAccessRequestCommand;
+__webpack_unused_export__ = StartAccessRequestRequest$;
+__webpack_unused_export__ = StartAccessRequestResponse$;
+__webpack_unused_export__ = StartAssociationsOnce$;
+__webpack_unused_export__ = StartAssociationsOnceCommand;
+__webpack_unused_export__ = StartAssociationsOnceRequest$;
+__webpack_unused_export__ = StartAssociationsOnceResult$;
+__webpack_unused_export__ = StartAutomationExecution$;
+__webpack_unused_export__ = StartAutomationExecutionCommand;
+__webpack_unused_export__ = StartAutomationExecutionRequest$;
+__webpack_unused_export__ = StartAutomationExecutionResult$;
+__webpack_unused_export__ = StartChangeRequestExecution$;
+__webpack_unused_export__ = StartChangeRequestExecutionCommand;
+__webpack_unused_export__ = StartChangeRequestExecutionRequest$;
+__webpack_unused_export__ = StartChangeRequestExecutionResult$;
+__webpack_unused_export__ = StartExecutionPreview$;
+__webpack_unused_export__ = StartExecutionPreviewCommand;
+__webpack_unused_export__ = StartExecutionPreviewRequest$;
+__webpack_unused_export__ = StartExecutionPreviewResponse$;
+__webpack_unused_export__ = StartSession$;
+__webpack_unused_export__ = StartSessionCommand;
+__webpack_unused_export__ = StartSessionRequest$;
+__webpack_unused_export__ = StartSessionResponse$;
+__webpack_unused_export__ = StatusUnchanged;
+__webpack_unused_export__ = StatusUnchanged$;
+__webpack_unused_export__ = StepExecution$;
+__webpack_unused_export__ = StepExecutionFilter$;
+__webpack_unused_export__ = StepExecutionFilterKey;
+__webpack_unused_export__ = StopAutomationExecution$;
+__webpack_unused_export__ = StopAutomationExecutionCommand;
+__webpack_unused_export__ = StopAutomationExecutionRequest$;
+__webpack_unused_export__ = StopAutomationExecutionResult$;
+__webpack_unused_export__ = StopType;
+__webpack_unused_export__ = SubTypeCountLimitExceededException;
+__webpack_unused_export__ = SubTypeCountLimitExceededException$;
+__webpack_unused_export__ = Tag$;
+__webpack_unused_export__ = Target$;
+__webpack_unused_export__ = TargetInUseException;
+__webpack_unused_export__ = TargetInUseException$;
+__webpack_unused_export__ = TargetLocation$;
+__webpack_unused_export__ = TargetNotConnected;
+__webpack_unused_export__ = TargetNotConnected$;
+__webpack_unused_export__ = TargetPreview$;
+__webpack_unused_export__ = TerminateSession$;
+__webpack_unused_export__ = TerminateSessionCommand;
+__webpack_unused_export__ = TerminateSessionRequest$;
+__webpack_unused_export__ = TerminateSessionResponse$;
+__webpack_unused_export__ = ThrottlingException;
+__webpack_unused_export__ = ThrottlingException$;
+__webpack_unused_export__ = TooManyTagsError;
+__webpack_unused_export__ = TooManyTagsError$;
+__webpack_unused_export__ = TooManyUpdates;
+__webpack_unused_export__ = TooManyUpdates$;
+__webpack_unused_export__ = TotalSizeLimitExceededException;
+__webpack_unused_export__ = TotalSizeLimitExceededException$;
+__webpack_unused_export__ = UnlabelParameterVersion$;
+__webpack_unused_export__ = UnlabelParameterVersionCommand;
+__webpack_unused_export__ = UnlabelParameterVersionRequest$;
+__webpack_unused_export__ = UnlabelParameterVersionResult$;
+__webpack_unused_export__ = UnsupportedCalendarException;
+__webpack_unused_export__ = UnsupportedCalendarException$;
+__webpack_unused_export__ = UnsupportedFeatureRequiredException;
+__webpack_unused_export__ = UnsupportedFeatureRequiredException$;
+__webpack_unused_export__ = UnsupportedInventoryItemContextException;
+__webpack_unused_export__ = UnsupportedInventoryItemContextException$;
+__webpack_unused_export__ = UnsupportedInventorySchemaVersionException;
+__webpack_unused_export__ = UnsupportedInventorySchemaVersionException$;
+__webpack_unused_export__ = UnsupportedOperatingSystem;
+__webpack_unused_export__ = UnsupportedOperatingSystem$;
+__webpack_unused_export__ = UnsupportedOperationException;
+__webpack_unused_export__ = UnsupportedOperationException$;
+__webpack_unused_export__ = UnsupportedParameterType;
+__webpack_unused_export__ = UnsupportedParameterType$;
+__webpack_unused_export__ = UnsupportedPlatformType;
+__webpack_unused_export__ = UnsupportedPlatformType$;
+__webpack_unused_export__ = UpdateAssociation$;
+__webpack_unused_export__ = UpdateAssociationCommand;
+__webpack_unused_export__ = UpdateAssociationRequest$;
+__webpack_unused_export__ = UpdateAssociationResult$;
+__webpack_unused_export__ = UpdateAssociationStatus$;
+__webpack_unused_export__ = UpdateAssociationStatusCommand;
+__webpack_unused_export__ = UpdateAssociationStatusRequest$;
+__webpack_unused_export__ = UpdateAssociationStatusResult$;
+__webpack_unused_export__ = UpdateCloudConnector$;
+__webpack_unused_export__ = UpdateCloudConnectorCommand;
+__webpack_unused_export__ = UpdateCloudConnectorRequest$;
+__webpack_unused_export__ = UpdateCloudConnectorResult$;
+__webpack_unused_export__ = UpdateDocument$;
+__webpack_unused_export__ = UpdateDocumentCommand;
+__webpack_unused_export__ = UpdateDocumentDefaultVersion$;
+__webpack_unused_export__ = UpdateDocumentDefaultVersionCommand;
+__webpack_unused_export__ = UpdateDocumentDefaultVersionRequest$;
+__webpack_unused_export__ = UpdateDocumentDefaultVersionResult$;
+__webpack_unused_export__ = UpdateDocumentMetadata$;
+__webpack_unused_export__ = UpdateDocumentMetadataCommand;
+__webpack_unused_export__ = UpdateDocumentMetadataRequest$;
+__webpack_unused_export__ = UpdateDocumentMetadataResponse$;
+__webpack_unused_export__ = UpdateDocumentRequest$;
+__webpack_unused_export__ = UpdateDocumentResult$;
+__webpack_unused_export__ = UpdateMaintenanceWindow$;
+__webpack_unused_export__ = UpdateMaintenanceWindowCommand;
+__webpack_unused_export__ = UpdateMaintenanceWindowRequest$;
+__webpack_unused_export__ = UpdateMaintenanceWindowResult$;
+__webpack_unused_export__ = UpdateMaintenanceWindowTarget$;
+__webpack_unused_export__ = UpdateMaintenanceWindowTargetCommand;
+__webpack_unused_export__ = UpdateMaintenanceWindowTargetRequest$;
+__webpack_unused_export__ = UpdateMaintenanceWindowTargetResult$;
+__webpack_unused_export__ = UpdateMaintenanceWindowTask$;
+__webpack_unused_export__ = UpdateMaintenanceWindowTaskCommand;
+__webpack_unused_export__ = UpdateMaintenanceWindowTaskRequest$;
+__webpack_unused_export__ = UpdateMaintenanceWindowTaskResult$;
+__webpack_unused_export__ = UpdateManagedInstanceRole$;
+__webpack_unused_export__ = UpdateManagedInstanceRoleCommand;
+__webpack_unused_export__ = UpdateManagedInstanceRoleRequest$;
+__webpack_unused_export__ = UpdateManagedInstanceRoleResult$;
+__webpack_unused_export__ = UpdateOpsItem$;
+__webpack_unused_export__ = UpdateOpsItemCommand;
+__webpack_unused_export__ = UpdateOpsItemRequest$;
+__webpack_unused_export__ = UpdateOpsItemResponse$;
+__webpack_unused_export__ = UpdateOpsMetadata$;
+__webpack_unused_export__ = UpdateOpsMetadataCommand;
+__webpack_unused_export__ = UpdateOpsMetadataRequest$;
+__webpack_unused_export__ = UpdateOpsMetadataResult$;
+__webpack_unused_export__ = UpdatePatchBaseline$;
+__webpack_unused_export__ = UpdatePatchBaselineCommand;
+__webpack_unused_export__ = UpdatePatchBaselineRequest$;
+__webpack_unused_export__ = UpdatePatchBaselineResult$;
+__webpack_unused_export__ = UpdateResourceDataSync$;
+__webpack_unused_export__ = UpdateResourceDataSyncCommand;
+__webpack_unused_export__ = UpdateResourceDataSyncRequest$;
+__webpack_unused_export__ = UpdateResourceDataSyncResult$;
+__webpack_unused_export__ = UpdateServiceSetting$;
+__webpack_unused_export__ = UpdateServiceSettingCommand;
+__webpack_unused_export__ = UpdateServiceSettingRequest$;
+__webpack_unused_export__ = UpdateServiceSettingResult$;
+__webpack_unused_export__ = ValidateCloudConnector$;
+__webpack_unused_export__ = ValidateCloudConnectorCommand;
+__webpack_unused_export__ = ValidateCloudConnectorRequest$;
+__webpack_unused_export__ = ValidateCloudConnectorResult$;
+__webpack_unused_export__ = ValidationException;
+__webpack_unused_export__ = ValidationException$;
+__webpack_unused_export__ = ValidationFinding$;
+__webpack_unused_export__ = ValidationFindingCode;
+__webpack_unused_export__ = ValidationFindingScope$;
+__webpack_unused_export__ = ValidationFindingScopeType;
+__webpack_unused_export__ = ValidationFindingType;
+__webpack_unused_export__ = errorTypeRegistries;
+__webpack_unused_export__ = paginateDescribeActivations;
+__webpack_unused_export__ = paginateDescribeAssociationExecutionTargets;
+__webpack_unused_export__ = paginateDescribeAssociationExecutions;
+__webpack_unused_export__ = paginateDescribeAutomationExecutions;
+__webpack_unused_export__ = paginateDescribeAutomationStepExecutions;
+__webpack_unused_export__ = paginateDescribeAvailablePatches;
+__webpack_unused_export__ = paginateDescribeEffectiveInstanceAssociations;
+__webpack_unused_export__ = paginateDescribeEffectivePatchesForPatchBaseline;
+__webpack_unused_export__ = paginateDescribeInstanceAssociationsStatus;
+__webpack_unused_export__ = paginateDescribeInstanceInformation;
+__webpack_unused_export__ = paginateDescribeInstancePatchStates;
+__webpack_unused_export__ = paginateDescribeInstancePatchStatesForPatchGroup;
+__webpack_unused_export__ = paginateDescribeInstancePatches;
+__webpack_unused_export__ = paginateDescribeInstanceProperties;
+__webpack_unused_export__ = paginateDescribeInventoryDeletions;
+__webpack_unused_export__ = paginateDescribeMaintenanceWindowExecutionTaskInvocations;
+__webpack_unused_export__ = paginateDescribeMaintenanceWindowExecutionTasks;
+__webpack_unused_export__ = paginateDescribeMaintenanceWindowExecutions;
+__webpack_unused_export__ = paginateDescribeMaintenanceWindowSchedule;
+__webpack_unused_export__ = paginateDescribeMaintenanceWindowTargets;
+__webpack_unused_export__ = paginateDescribeMaintenanceWindowTasks;
+__webpack_unused_export__ = paginateDescribeMaintenanceWindows;
+__webpack_unused_export__ = paginateDescribeMaintenanceWindowsForTarget;
+__webpack_unused_export__ = paginateDescribeOpsItems;
+__webpack_unused_export__ = paginateDescribeParameters;
+__webpack_unused_export__ = paginateDescribePatchBaselines;
+__webpack_unused_export__ = paginateDescribePatchGroups;
+__webpack_unused_export__ = paginateDescribePatchProperties;
+__webpack_unused_export__ = paginateDescribeSessions;
+__webpack_unused_export__ = paginateGetInventory;
+__webpack_unused_export__ = paginateGetInventorySchema;
+__webpack_unused_export__ = paginateGetOpsSummary;
+__webpack_unused_export__ = paginateGetParameterHistory;
+__webpack_unused_export__ = paginateGetParametersByPath;
+__webpack_unused_export__ = paginateGetResourcePolicies;
+__webpack_unused_export__ = paginateListAssociationVersions;
+__webpack_unused_export__ = paginateListAssociations;
+__webpack_unused_export__ = paginateListCloudConnectors;
+__webpack_unused_export__ = paginateListCommandInvocations;
+__webpack_unused_export__ = paginateListCommands;
+__webpack_unused_export__ = paginateListComplianceItems;
+__webpack_unused_export__ = paginateListComplianceSummaries;
+__webpack_unused_export__ = paginateListDocumentVersions;
+__webpack_unused_export__ = paginateListDocuments;
+__webpack_unused_export__ = paginateListNodes;
+__webpack_unused_export__ = paginateListNodesSummary;
+__webpack_unused_export__ = paginateListOpsItemEvents;
+__webpack_unused_export__ = paginateListOpsItemRelatedItems;
+__webpack_unused_export__ = paginateListOpsMetadata;
+__webpack_unused_export__ = paginateListResourceComplianceSummaries;
+__webpack_unused_export__ = paginateListResourceDataSync;
+__webpack_unused_export__ = paginateValidateCloudConnector;
+__webpack_unused_export__ = waitForCommandExecuted;
+__webpack_unused_export__ = waitUntilCommandExecuted;
 
 
 /***/ }),
@@ -68235,7 +89843,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8369);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(210);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -68244,7 +89852,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8369:
+/***/ 210:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -68633,6 +90241,382 @@ function diffTaskDefinitions(before, after) {
         .map((path) => ({ path, before: a.get(path), after: b.get(path) }));
 }
 
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-cloudwatch-logs/dist-cjs/index.js
+var client_cloudwatch_logs_dist_cjs = __nccwpck_require__(2684);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecr/dist-cjs/index.js
+var client_ecr_dist_cjs = __nccwpck_require__(8249);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-secrets-manager/dist-cjs/index.js
+var client_secrets_manager_dist_cjs = __nccwpck_require__(2994);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ssm/dist-cjs/index.js
+var client_ssm_dist_cjs = __nccwpck_require__(4736);
+;// CONCATENATED MODULE: ./build/bundle/ecs/preflight.js
+/**
+ * Preflight for register-task-definition: before a task definition is registered, check that what its tasks
+ * will need at start exists, so a rollout that cannot start never starts. Only read/describe calls are made;
+ * no secret value is ever read.
+ *
+ * - **Images** in ECR (`<account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag][@sha256:…]`): ECR
+ *   DescribeImages with registryId, repositoryName and the digest (or the tag, `latest` when none).
+ *   https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_DescribeImages.html
+ *   Other registries (Docker Hub, public.ecr.aws, ghcr.io) are skipped.
+ * - **Secrets** (`secrets[].valueFrom`): SSM parameters (an ARN `arn:aws:ssm:…:parameter/NAME` or a bare
+ *   name in the task's region) with DescribeParameters and a `Name` `Equals` ParameterStringFilter, up to 50
+ *   names per call (the filter's value limit), every page read;
+ *   https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DescribeParameters.html
+ *   Secrets Manager ARNs (the `:json-key:version-stage:version-id` suffix ECS allows is stripped; a
+ *   version-stage no version carries is a miss) with DescribeSecret (metadata only, never the value).
+ *   https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DescribeSecret.html
+ * - **Log groups** of `awslogs` containers, unless the container sets `awslogs-create-group: "true"`:
+ *   CloudWatch Logs DescribeLogGroups with `logGroupNamePrefix` and an exact name match.
+ *   https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_DescribeLogGroups.html
+ *
+ * A definite miss (ImageNotFoundException, RepositoryNotFoundException, no such parameter,
+ * ResourceNotFoundException, a secret scheduled for deletion, no such log group) is collected; all misses
+ * fail together in one ConfigurationError. A check that cannot be made (AccessDenied: a warning naming the
+ * permission that would allow it; any other error: a warning with the error) never fails the registration.
+ */
+
+
+
+
+
+
+const REGION = '[a-z]{2}(?:-[a-z]+)+-\\d+';
+const ECR_IMAGE = new RegExp(`^(\\d{12})\\.dkr\\.ecr(?:-fips)?\\.(${REGION})\\.amazonaws\\.com(?:\\.cn)?/([a-z0-9][a-z0-9._/-]*?)(?::([\\w][\\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`);
+/** Parses a private ECR image URI; undefined for any other registry. */
+function parseEcrImage(image) {
+    const m = ECR_IMAGE.exec(image);
+    if (!m)
+        return undefined;
+    const [, registryId, region, repositoryName, tag, digest] = m;
+    if (!registryId || !region || !repositoryName)
+        return undefined;
+    if (digest)
+        return { registryId, region, repositoryName, imageDigest: digest };
+    return { registryId, region, repositoryName, imageTag: tag ?? 'latest' };
+}
+const SSM_ARN = new RegExp(`^arn:aws[a-z-]*:ssm:(${REGION}):(\\d{12}):parameter(/.+)$`);
+const SECRET_ARN = new RegExp(`^(arn:aws[a-z-]*:secretsmanager:(${REGION}):(\\d{12}):secret:[^:]+)(?::(.*))?$`);
+/**
+ * Parses a secret `valueFrom` the way ECS reads it: an SSM parameter ARN or name, or a Secrets Manager ARN
+ * with the optional `:json-key:version-stage:version-id` suffix.
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html
+ * @returns undefined for an ARN of another service or a malformed ARN.
+ */
+function parseSecretReference(valueFrom) {
+    const secret = SECRET_ARN.exec(valueFrom);
+    if (secret) {
+        const [, secretId, region, account, suffix] = secret;
+        const [, versionStage, versionId] = (suffix ?? '').split(':');
+        return {
+            kind: 'secret',
+            region: region,
+            account: account,
+            secretId: secretId,
+            versionStage: versionStage || undefined,
+            versionId: versionId || undefined
+        };
+    }
+    const ssm = SSM_ARN.exec(valueFrom);
+    if (ssm) {
+        const [, region, account, path] = ssm;
+        // ARN `parameter/a/b` is the hierarchical name `/a/b`; `parameter/x` is either `x` or `/x`.
+        const names = path.indexOf('/', 1) > 0 ? [path] : [path.slice(1), path];
+        return { kind: 'ssm-parameter', region, account, names };
+    }
+    if (valueFrom.startsWith('arn:'))
+        return undefined;
+    return { kind: 'ssm-parameter', names: [valueFrom] };
+}
+const isAccessDenied = (error) => /AccessDenied/i.test(error.name ?? '');
+const errorName = (error) => error.name ?? 'Error';
+/** Clients per service and region, built with clientConfig and destroyed at the end. */
+class Clients {
+    options;
+    cache = new Map();
+    constructor(options) {
+        this.options = options;
+    }
+    get(service, region, make) {
+        const key = `${service}:${region}`;
+        let client = this.cache.get(key);
+        if (!client) {
+            // SSM and SECRETS_MANAGER are the AWS_ENDPOINT_URL_<SERVICE> suffixes of those services.
+            const config = aws_clientConfig(service, { ...this.options, region });
+            client = make(config);
+            this.cache.set(key, client);
+        }
+        return client;
+    }
+    ecr = (region) => this.get('ECR', region, (c) => new client_ecr_dist_cjs/* ECRClient */.S70(c));
+    ssm = (region) => this.get('SSM', region, (c) => new client_ssm_dist_cjs/* SSMClient */.jBj(c));
+    secrets = (region) => this.get('SECRETS_MANAGER', region, (c) => new client_secrets_manager_dist_cjs/* SecretsManagerClient */._H(c));
+    logs = (region) => this.get('CLOUDWATCH_LOGS', region, (c) => new client_cloudwatch_logs_dist_cjs/* CloudWatchLogsClient */.TFr(c));
+    destroy() {
+        for (const client of this.cache.values())
+            client.destroy();
+    }
+}
+const accountOf = (arn) => typeof arn === 'string' ? /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(arn)?.[1] : undefined;
+function imageCheck(image, ref, clients) {
+    const id = ref.imageDigest ? { imageDigest: ref.imageDigest } : { imageTag: ref.imageTag };
+    return {
+        kind: 'image',
+        label: `image ${image}`,
+        permission: `ecr:DescribeImages on arn:aws:ecr:${ref.region}:${ref.registryId}:repository/${ref.repositoryName}`,
+        fix: 'push the image first (the build-push action), or correct `images`',
+        run: async () => {
+            try {
+                await clients.ecr(ref.region).send(new client_ecr_dist_cjs/* DescribeImagesCommand */.ji5({
+                    registryId: ref.registryId,
+                    repositoryName: ref.repositoryName,
+                    imageIds: [id]
+                }));
+                return undefined;
+            }
+            catch (error) {
+                const name = errorName(error);
+                if (name === 'RepositoryNotFoundException')
+                    return `image ${image} (no repository ${ref.repositoryName} in registry ${ref.registryId}, ${ref.region})`;
+                if (name === 'ImageNotFoundException')
+                    return `image ${image} (repository ${ref.repositoryName} has no ${ref.imageDigest ? `image ${ref.imageDigest}` : `tag ${ref.imageTag}`})`;
+                throw error;
+            }
+        }
+    };
+}
+function secretCheck(ref, clients) {
+    const qualifier = ref.versionStage ? ` (version stage ${ref.versionStage})` : '';
+    return {
+        kind: 'secret',
+        label: `Secrets Manager secret ${ref.secretId}${qualifier}`,
+        permission: `secretsmanager:DescribeSecret on ${ref.secretId}*`,
+        fix: 'create the secret (or restore it), or correct `secrets`',
+        run: async () => {
+            try {
+                const out = await clients
+                    .secrets(ref.region)
+                    .send(new client_secrets_manager_dist_cjs/* DescribeSecretCommand */.X5({ SecretId: ref.secretId }));
+                if (out.DeletedDate)
+                    return `Secrets Manager secret ${ref.secretId} (scheduled for deletion)`;
+                if (ref.versionStage) {
+                    const stages = Object.values(out.VersionIdsToStages ?? {}).flat();
+                    if (!stages.includes(ref.versionStage))
+                        return `Secrets Manager secret ${ref.secretId} version stage ${ref.versionStage} (no version has it)`;
+                }
+                return undefined;
+            }
+            catch (error) {
+                if (errorName(error) === 'ResourceNotFoundException')
+                    return `Secrets Manager secret ${ref.secretId} (not found in ${ref.region})`;
+                throw error;
+            }
+        }
+    };
+}
+function logGroupCheck(name, region, clients) {
+    return {
+        kind: 'log-group',
+        label: `log group ${name}`,
+        permission: `logs:DescribeLogGroups on arn:aws:logs:${region}:<account>:log-group:*`,
+        fix: 'create the log group (the platform stack creates /ecs/<environment>), or set `awslogs-create-group: "true"` in the container\'s logConfiguration options (the execution role then needs logs:CreateLogGroup)',
+        run: async () => {
+            const logs = clients.logs(region);
+            let nextToken;
+            do {
+                const page = await logs.send(new client_cloudwatch_logs_dist_cjs/* DescribeLogGroupsCommand */.VlF({ logGroupNamePrefix: name, nextToken, limit: 50 }));
+                const names = (page.logGroups ?? []).map((g) => g.logGroupName ?? '');
+                if (names.includes(name))
+                    return undefined;
+                // Results are ASCII-sorted by name: past our name, it is not there.
+                if (names.some((n) => n > name))
+                    break;
+                nextToken = page.nextToken;
+            } while (nextToken);
+            return `log group ${name} (not found in ${region})`;
+        }
+    };
+}
+/** One DescribeParameters pass over up to 50 filter values, every page read; returns the names found. */
+async function describeParameterNames(ssm, names) {
+    const found = new Set();
+    let NextToken;
+    do {
+        const page = await ssm.send(new client_ssm_dist_cjs/* DescribeParametersCommand */.$hz({
+            ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: names }],
+            MaxResults: 50,
+            NextToken
+        }));
+        for (const p of page.Parameters ?? [])
+            if (p.Name)
+                found.add(p.Name);
+        NextToken = page.NextToken;
+    } while (NextToken);
+    return found;
+}
+/** SSM checks of one region share DescribeParameters calls (up to 50 names each). */
+function parameterChecks(region, refs, clients) {
+    const batches = [];
+    let batch = [];
+    let size = 0;
+    for (const ref of refs) {
+        if (size + ref.names.length > 50) {
+            batches.push(batch);
+            batch = [];
+            size = 0;
+        }
+        batch.push(ref);
+        size += ref.names.length;
+    }
+    if (batch.length)
+        batches.push(batch);
+    const checks = [];
+    for (const members of batches) {
+        let lookup;
+        const found = () => (lookup ??= describeParameterNames(clients.ssm(region), members.flatMap((m) => m.names)));
+        for (const ref of members) {
+            checks.push({
+                containers: ref.containers,
+                kind: 'ssm-parameter',
+                label: `SSM parameter ${ref.names[ref.names.length - 1]}`,
+                permission: 'ssm:DescribeParameters (resource "*")',
+                fix: 'create the parameter (aws ssm put-parameter --type SecureString), or correct `secrets`',
+                run: async () => {
+                    const names = await found();
+                    return ref.names.some((n) => names.has(n))
+                        ? undefined
+                        : `SSM parameter ${ref.names[ref.names.length - 1]} (not found in ${region})`;
+                }
+            });
+        }
+    }
+    return checks;
+}
+/** Adds `container` to the check keyed `key`, creating it with `make` the first time. */
+function collect(map, key, container, make) {
+    let entry = map.get(key);
+    if (!entry) {
+        entry = { ...make(), containers: new Set() };
+        map.set(key, entry);
+    }
+    entry.containers.add(container);
+}
+function awslogs(container) {
+    const config = container.logConfiguration;
+    return config?.logDriver === 'awslogs' ? (config.options ?? {}) : undefined;
+}
+/**
+ * Checks that the images, secrets and log groups `doc` refers to exist, without throwing for misses.
+ * @param doc the rendered task definition (what would be registered).
+ * @returns misses, unchecked (also sent to `reporter.warn`) and skipped references.
+ * @throws ConfigurationError only when no region is given or set in the environment (clientConfig).
+ */
+async function findMissingResources(doc, options, reporter) {
+    // The region the tasks run in: where bare parameter names and log groups without awslogs-region live.
+    const taskRegion = aws_clientConfig('ECS', options).region;
+    const clients = new Clients({ ...options, region: taskRegion });
+    const skipped = [];
+    const skip = (line) => {
+        skipped.push(line);
+        reporter.debug(`preflight: ${line}`);
+    };
+    const taskAccount = accountOf(doc.executionRoleArn) ?? accountOf(doc.taskRoleArn);
+    const single = new Map();
+    const parameters = new Map();
+    for (const container of doc.containerDefinitions) {
+        const ecr = parseEcrImage(container.image);
+        if (ecr)
+            collect(single, `image:${container.image}`, container.name, () => imageCheck(container.image, ecr, clients));
+        else
+            skip(`image ${container.image} of ${container.name} is not in a private ECR registry; not checked`);
+        for (const secret of container.secrets ?? []) {
+            const ref = parseSecretReference(secret.valueFrom);
+            if (!ref) {
+                skip(`secret ${secret.name} of ${container.name}: ${secret.valueFrom} is not an SSM or Secrets Manager ARN; not checked`);
+            }
+            else if (ref.kind === 'secret') {
+                const key = `secret:${ref.secretId}:${ref.versionStage ?? ''}`;
+                collect(single, key, container.name, () => secretCheck(ref, clients));
+            }
+            else if (ref.account && taskAccount && ref.account !== taskAccount) {
+                skip(`secret ${secret.name} of ${container.name}: parameter ${secret.valueFrom} is in account ${ref.account}; DescribeParameters lists only this account's parameters; not checked`);
+            }
+            else {
+                const region = ref.region ?? taskRegion;
+                const byName = parameters.get(region) ?? new Map();
+                parameters.set(region, byName);
+                const key = ref.names.join('|');
+                const entry = byName.get(key) ?? { names: ref.names, containers: new Set() };
+                entry.containers.add(container.name);
+                byName.set(key, entry);
+            }
+        }
+        const logOptions = awslogs(container);
+        const group = logOptions?.['awslogs-group'];
+        if (logOptions && group) {
+            if (String(logOptions['awslogs-create-group']).toLowerCase() === 'true') {
+                skip(`log group ${group} of ${container.name}: awslogs-create-group is true; not checked`);
+            }
+            else {
+                const region = logOptions['awslogs-region'] || taskRegion;
+                collect(single, `log:${region ?? ''}:${group}`, container.name, () => logGroupCheck(group, region, clients));
+            }
+        }
+    }
+    const checks = [...single.values()];
+    for (const [region, byName] of parameters)
+        checks.push(...parameterChecks(region, [...byName.values()], clients));
+    const missing = [];
+    const unchecked = [];
+    try {
+        await Promise.all(checks.map(async (check) => {
+            const containers = [...check.containers].join(', ');
+            try {
+                const what = await check.run();
+                if (what)
+                    missing.push({ container: containers, kind: check.kind, what, fix: check.fix });
+                else
+                    reporter.debug(`preflight: ${check.label} exists`);
+            }
+            catch (error) {
+                const line = isAccessDenied(error)
+                    ? `preflight could not check ${check.label} (${containers}): ${errorName(error)}. Allow ${check.permission} to let it check.`
+                    : `preflight could not check ${check.label} (${containers}): ${errorName(error)}: ${messageOf(error)}`;
+                unchecked.push(line);
+                reporter.warn(line);
+            }
+        }));
+    }
+    finally {
+        clients.destroy();
+    }
+    const order = (m) => `${m.container}\u0000${m.kind}\u0000${m.what}`;
+    missing.sort((a, b) => order(a).localeCompare(order(b)));
+    return { checked: checks.length, missing, unchecked, skipped };
+}
+/**
+ * Runs the preflight checks and fails when anything is missing.
+ * @returns the result when nothing is missing (some checks may be unchecked: see `unchecked`).
+ * @throws ConfigurationError listing every container and what it lacks, with what to do — before anything
+ *   is registered.
+ */
+async function preflightTaskDefinition(doc, options, reporter) {
+    const result = await findMissingResources(doc, options, reporter);
+    if (result.missing.length) {
+        const lines = result.missing.map((m) => `  - container ${m.container}: ${m.what}. Fix: ${m.fix}.`);
+        throw new errors_ConfigurationError([
+            `Preflight: the tasks of ${doc.family} could not start; ${result.missing.length} thing(s) they need do not exist, so nothing was registered:`,
+            ...lines,
+            'Set `preflight: false` to register without these checks.'
+        ].join('\n'), 'task-definition');
+    }
+    const found = result.checked - result.unchecked.length;
+    reporter.info(`preflight: ${found} of ${result.checked} image(s), secret(s) and log group(s) checked and present` +
+        (result.unchecked.length ? `; ${result.unchecked.length} could not be checked` : '') +
+        (result.skipped.length ? `; ${result.skipped.length} skipped` : ''));
+    return result;
+}
+
 ;// CONCATENATED MODULE: ./build/bundle/ecs/raw-json.js
 /**
  * Task definitions must survive fields this toolkit (and the bundled SDK) does not know yet: ECS adds
@@ -68845,7 +90829,10 @@ async function watchDeployment(ecs, options, reporter) {
  *
  * AWS APIs: RegisterTaskDefinition, DescribeTaskDefinition, ListTaskDefinitions, DeregisterTaskDefinition,
  * DescribeServices — https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Operations.html
+ * — and, for the preflight, ECR DescribeImages, SSM DescribeParameters, Secrets Manager DescribeSecret and
+ * CloudWatch Logs DescribeLogGroups (see preflight.ts).
  */
+
 
 
 
@@ -68903,8 +90890,8 @@ async function activeRevisions(ecs, family) {
 }
 /**
  * Renders and registers a task definition.
- * @throws ConfigurationError for bad options, an unreadable file, an unknown container or a bad image —
- *   always before anything is registered.
+ * @throws ConfigurationError for bad options, an unreadable file, an unknown container, a bad image, or
+ *   (preflight) images, secrets or log groups that do not exist — always before anything is registered.
  * @throws DeploymentError when the source service is missing.
  */
 async function registerTaskDefinition(options, reporter) {
@@ -68933,6 +90920,11 @@ async function registerTaskDefinition(options, reporter) {
     for (const value of sensitive)
         reporter.secret(value);
     const images = rendered.containerDefinitions.map((c) => ({ container: c.name, image: c.image }));
+    const preflight = options.preflight === false
+        ? undefined
+        : await preflightTaskDefinition(rendered, 
+        // Not `endpoint`: that one is ECS's; the other services resolve theirs (AWS_ENDPOINT_URL_<SERVICE>).
+        { region: options.region, maxAttempts: options.maxAttempts }, reporter);
     const latest = await describeRaw(ecs, rendered.family);
     const previousArn = latest?.taskDefinitionArn;
     if (latest)
@@ -68950,7 +90942,8 @@ async function registerTaskDefinition(options, reporter) {
             previousArn,
             changes: [],
             images,
-            deregistered
+            deregistered,
+            preflight
         };
     }
     const body = stripReadOnly(rendered);
@@ -68970,7 +90963,8 @@ async function registerTaskDefinition(options, reporter) {
         previousArn,
         changes,
         images,
-        deregistered
+        deregistered,
+        preflight
     };
 }
 /** Names of environment variables whose values must never reach a log or a job summary. */
@@ -69015,6 +91009,7 @@ async function pruneRevisions(ecs, family, current, serviceTaskDefinition, optio
 ;// CONCATENATED MODULE: ./build/bundle/lib/sleep.js
 /** The real clock's sleep. */
 const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The real monotonic clock: performance.now(), milliseconds. */
 const realClock = () => performance.now();
 
 ;// CONCATENATED MODULE: ./build/bundle/ecs/diagnose.js
@@ -69585,6 +91580,14 @@ function registerSummaryMarkdown(result) {
             lines.push(`| \`${cell(c.path)}\` | ${cell(c.before ?? '–')} | ${cell(c.after ?? '–')} |`);
         lines.push('', '</details>');
     }
+    if (result.preflight) {
+        const p = result.preflight;
+        lines.push('', `Preflight: ${p.checked - p.unchecked.length} of ${p.checked} image(s), secret(s) and log group(s) present` +
+            (p.skipped.length ? `, ${p.skipped.length} not checked by design` : '') +
+            '.');
+        for (const line of p.unchecked)
+            lines.push(`- ⚠️ ${cell(line)}`);
+    }
     if (result.deregistered.length) {
         lines.push('', `Deregistered old revisions: ${result.deregistered.map((a) => cell(arnName(a))).join(', ')}.`);
     }
@@ -69640,6 +91643,7 @@ function runTaskSummaryMarkdown(result) {
 
 ;// CONCATENATED MODULE: ./build/bundle/ecs/index.js
 /** The ECS part of the library: task definitions, service rollouts, one-off tasks. */
+
 
 
 
@@ -72710,6 +94714,7 @@ function readInputs() {
     }
     return inputs;
 }
+/** Runs the deploy-service action: reads INPUT_*, registers a file first when given one, deploys, sets outputs and the job summary; fails the step on a configuration error or a rollout that did not complete. */
 async function run() {
     await runAction(async () => {
         const inputs = readInputs();

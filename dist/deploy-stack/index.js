@@ -71087,6 +71087,7 @@ function main_outputsOf(result) {
         changed: result.changed
     };
 }
+/** Runs the deploy-stack action: reads INPUT_*, deploys the stack through a change set, sets every stack output as a step output and writes the job summary. */
 async function run() {
     await runAction(async () => {
         const options = toOptions(readInputs());

@@ -77562,6 +77562,7 @@ var client_cloudfront_dist_cjs = __nccwpck_require__(3169);
 ;// CONCATENATED MODULE: ./build/bundle/lib/sleep.js
 /** The real clock's sleep. */
 const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The real monotonic clock: performance.now(), milliseconds. */
 const realClock = () => performance.now();
 
 ;// CONCATENATED MODULE: ./build/bundle/frontend/invalidation-client.js
@@ -81025,6 +81026,7 @@ function readInputs() {
     };
     return inputs;
 }
+/** Runs the invalidate-cdn action: reads INPUT_*, plans and creates the invalidation (optionally waiting), sets outputs and the job summary. */
 async function run() {
     await runAction(async () => {
         const inputs = readInputs();

@@ -59789,6 +59789,7 @@ function readInputs() {
         'aws-region': stringInput('aws-region')
     };
 }
+/** Runs the resolve-image-tag step of build-push: reads INPUT_*, resolves the tag and whether ECR already has it, sets outputs. */
 async function run() {
     await runAction(async () => {
         const inputs = readInputs();

@@ -73518,7 +73518,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9627);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1156);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -73527,7 +73527,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9627:
+/***/ 1156:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -73634,7 +73634,7 @@ var dist_cjs = __nccwpck_require__(212);
  * Builds the SDK client configuration for `service`.
  * @throws ConfigurationError when no region is given or set in the environment, or an endpoint is not a URL.
  */
-function clientConfig(service, options = {}, env = process.env) {
+function aws_clientConfig(service, options = {}, env = process.env) {
     const region = options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION;
     if (!region) {
         throw new errors_ConfigurationError('No AWS region: set the `aws-region` input, or AWS_REGION in the environment (for example eu-west-1).', 'aws-region');
@@ -73661,7 +73661,7 @@ function clientConfig(service, options = {}, env = process.env) {
 
 /** A new ECS client for `options` (region, endpoint, retries). */
 function client_ecsClient(options = {}) {
-    return new dist_cjs/* ECSClient */.Zgc(clientConfig('ECS', options));
+    return new dist_cjs/* ECSClient */.Zgc(aws_clientConfig('ECS', options));
 }
 /** The last path part of an ARN (`.../twotier-sidecar:7` → `twotier-sidecar:7`). */
 function client_arnName(arn) {
@@ -73916,6 +73916,374 @@ function compare_diffTaskDefinitions(before, after) {
         .map((path) => ({ path, before: a.get(path), after: b.get(path) }));
 }
 
+;// CONCATENATED MODULE: ./build/bundle/ecs/preflight.js
+/**
+ * Preflight for register-task-definition: before a task definition is registered, check that what its tasks
+ * will need at start exists, so a rollout that cannot start never starts. Only read/describe calls are made;
+ * no secret value is ever read.
+ *
+ * - **Images** in ECR (`<account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag][@sha256:…]`): ECR
+ *   DescribeImages with registryId, repositoryName and the digest (or the tag, `latest` when none).
+ *   https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_DescribeImages.html
+ *   Other registries (Docker Hub, public.ecr.aws, ghcr.io) are skipped.
+ * - **Secrets** (`secrets[].valueFrom`): SSM parameters (an ARN `arn:aws:ssm:…:parameter/NAME` or a bare
+ *   name in the task's region) with DescribeParameters and a `Name` `Equals` ParameterStringFilter, up to 50
+ *   names per call (the filter's value limit), every page read;
+ *   https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DescribeParameters.html
+ *   Secrets Manager ARNs (the `:json-key:version-stage:version-id` suffix ECS allows is stripped; a
+ *   version-stage no version carries is a miss) with DescribeSecret (metadata only, never the value).
+ *   https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DescribeSecret.html
+ * - **Log groups** of `awslogs` containers, unless the container sets `awslogs-create-group: "true"`:
+ *   CloudWatch Logs DescribeLogGroups with `logGroupNamePrefix` and an exact name match.
+ *   https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_DescribeLogGroups.html
+ *
+ * A definite miss (ImageNotFoundException, RepositoryNotFoundException, no such parameter,
+ * ResourceNotFoundException, a secret scheduled for deletion, no such log group) is collected; all misses
+ * fail together in one ConfigurationError. A check that cannot be made (AccessDenied: a warning naming the
+ * permission that would allow it; any other error: a warning with the error) never fails the registration.
+ */
+
+
+
+
+
+
+const REGION = '[a-z]{2}(?:-[a-z]+)+-\\d+';
+const ECR_IMAGE = new RegExp(`^(\\d{12})\\.dkr\\.ecr(?:-fips)?\\.(${REGION})\\.amazonaws\\.com(?:\\.cn)?/([a-z0-9][a-z0-9._/-]*?)(?::([\\w][\\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`);
+/** Parses a private ECR image URI; undefined for any other registry. */
+function parseEcrImage(image) {
+    const m = ECR_IMAGE.exec(image);
+    if (!m)
+        return undefined;
+    const [, registryId, region, repositoryName, tag, digest] = m;
+    if (!registryId || !region || !repositoryName)
+        return undefined;
+    if (digest)
+        return { registryId, region, repositoryName, imageDigest: digest };
+    return { registryId, region, repositoryName, imageTag: tag ?? 'latest' };
+}
+const SSM_ARN = new RegExp(`^arn:aws[a-z-]*:ssm:(${REGION}):(\\d{12}):parameter(/.+)$`);
+const SECRET_ARN = new RegExp(`^(arn:aws[a-z-]*:secretsmanager:(${REGION}):(\\d{12}):secret:[^:]+)(?::(.*))?$`);
+/**
+ * Parses a secret `valueFrom` the way ECS reads it: an SSM parameter ARN or name, or a Secrets Manager ARN
+ * with the optional `:json-key:version-stage:version-id` suffix.
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html
+ * @returns undefined for an ARN of another service or a malformed ARN.
+ */
+function parseSecretReference(valueFrom) {
+    const secret = SECRET_ARN.exec(valueFrom);
+    if (secret) {
+        const [, secretId, region, account, suffix] = secret;
+        const [, versionStage, versionId] = (suffix ?? '').split(':');
+        return {
+            kind: 'secret',
+            region: region,
+            account: account,
+            secretId: secretId,
+            versionStage: versionStage || undefined,
+            versionId: versionId || undefined
+        };
+    }
+    const ssm = SSM_ARN.exec(valueFrom);
+    if (ssm) {
+        const [, region, account, path] = ssm;
+        // ARN `parameter/a/b` is the hierarchical name `/a/b`; `parameter/x` is either `x` or `/x`.
+        const names = path.indexOf('/', 1) > 0 ? [path] : [path.slice(1), path];
+        return { kind: 'ssm-parameter', region, account, names };
+    }
+    if (valueFrom.startsWith('arn:'))
+        return undefined;
+    return { kind: 'ssm-parameter', names: [valueFrom] };
+}
+const isAccessDenied = (error) => /AccessDenied/i.test(error.name ?? '');
+const errorName = (error) => error.name ?? 'Error';
+/** Clients per service and region, built with clientConfig and destroyed at the end. */
+class Clients {
+    options;
+    cache = new Map();
+    constructor(options) {
+        this.options = options;
+    }
+    get(service, region, make) {
+        const key = `${service}:${region}`;
+        let client = this.cache.get(key);
+        if (!client) {
+            // SSM and SECRETS_MANAGER are the AWS_ENDPOINT_URL_<SERVICE> suffixes of those services.
+            const config = clientConfig(service, { ...this.options, region });
+            client = make(config);
+            this.cache.set(key, client);
+        }
+        return client;
+    }
+    ecr = (region) => this.get('ECR', region, (c) => new ECRClient(c));
+    ssm = (region) => this.get('SSM', region, (c) => new SSMClient(c));
+    secrets = (region) => this.get('SECRETS_MANAGER', region, (c) => new SecretsManagerClient(c));
+    logs = (region) => this.get('CLOUDWATCH_LOGS', region, (c) => new CloudWatchLogsClient(c));
+    destroy() {
+        for (const client of this.cache.values())
+            client.destroy();
+    }
+}
+const accountOf = (arn) => typeof arn === 'string' ? /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(arn)?.[1] : undefined;
+function imageCheck(image, ref, clients) {
+    const id = ref.imageDigest ? { imageDigest: ref.imageDigest } : { imageTag: ref.imageTag };
+    return {
+        kind: 'image',
+        label: `image ${image}`,
+        permission: `ecr:DescribeImages on arn:aws:ecr:${ref.region}:${ref.registryId}:repository/${ref.repositoryName}`,
+        fix: 'push the image first (the build-push action), or correct `images`',
+        run: async () => {
+            try {
+                await clients.ecr(ref.region).send(new DescribeImagesCommand({
+                    registryId: ref.registryId,
+                    repositoryName: ref.repositoryName,
+                    imageIds: [id]
+                }));
+                return undefined;
+            }
+            catch (error) {
+                const name = errorName(error);
+                if (name === 'RepositoryNotFoundException')
+                    return `image ${image} (no repository ${ref.repositoryName} in registry ${ref.registryId}, ${ref.region})`;
+                if (name === 'ImageNotFoundException')
+                    return `image ${image} (repository ${ref.repositoryName} has no ${ref.imageDigest ? `image ${ref.imageDigest}` : `tag ${ref.imageTag}`})`;
+                throw error;
+            }
+        }
+    };
+}
+function secretCheck(ref, clients) {
+    const qualifier = ref.versionStage ? ` (version stage ${ref.versionStage})` : '';
+    return {
+        kind: 'secret',
+        label: `Secrets Manager secret ${ref.secretId}${qualifier}`,
+        permission: `secretsmanager:DescribeSecret on ${ref.secretId}*`,
+        fix: 'create the secret (or restore it), or correct `secrets`',
+        run: async () => {
+            try {
+                const out = await clients
+                    .secrets(ref.region)
+                    .send(new DescribeSecretCommand({ SecretId: ref.secretId }));
+                if (out.DeletedDate)
+                    return `Secrets Manager secret ${ref.secretId} (scheduled for deletion)`;
+                if (ref.versionStage) {
+                    const stages = Object.values(out.VersionIdsToStages ?? {}).flat();
+                    if (!stages.includes(ref.versionStage))
+                        return `Secrets Manager secret ${ref.secretId} version stage ${ref.versionStage} (no version has it)`;
+                }
+                return undefined;
+            }
+            catch (error) {
+                if (errorName(error) === 'ResourceNotFoundException')
+                    return `Secrets Manager secret ${ref.secretId} (not found in ${ref.region})`;
+                throw error;
+            }
+        }
+    };
+}
+function logGroupCheck(name, region, clients) {
+    return {
+        kind: 'log-group',
+        label: `log group ${name}`,
+        permission: `logs:DescribeLogGroups on arn:aws:logs:${region}:<account>:log-group:*`,
+        fix: 'create the log group (the platform stack creates /ecs/<environment>), or set `awslogs-create-group: "true"` in the container\'s logConfiguration options (the execution role then needs logs:CreateLogGroup)',
+        run: async () => {
+            const logs = clients.logs(region);
+            let nextToken;
+            do {
+                const page = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name, nextToken, limit: 50 }));
+                const names = (page.logGroups ?? []).map((g) => g.logGroupName ?? '');
+                if (names.includes(name))
+                    return undefined;
+                // Results are ASCII-sorted by name: past our name, it is not there.
+                if (names.some((n) => n > name))
+                    break;
+                nextToken = page.nextToken;
+            } while (nextToken);
+            return `log group ${name} (not found in ${region})`;
+        }
+    };
+}
+/** One DescribeParameters pass over up to 50 filter values, every page read; returns the names found. */
+async function describeParameterNames(ssm, names) {
+    const found = new Set();
+    let NextToken;
+    do {
+        const page = await ssm.send(new DescribeParametersCommand({
+            ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: names }],
+            MaxResults: 50,
+            NextToken
+        }));
+        for (const p of page.Parameters ?? [])
+            if (p.Name)
+                found.add(p.Name);
+        NextToken = page.NextToken;
+    } while (NextToken);
+    return found;
+}
+/** SSM checks of one region share DescribeParameters calls (up to 50 names each). */
+function parameterChecks(region, refs, clients) {
+    const batches = [];
+    let batch = [];
+    let size = 0;
+    for (const ref of refs) {
+        if (size + ref.names.length > 50) {
+            batches.push(batch);
+            batch = [];
+            size = 0;
+        }
+        batch.push(ref);
+        size += ref.names.length;
+    }
+    if (batch.length)
+        batches.push(batch);
+    const checks = [];
+    for (const members of batches) {
+        let lookup;
+        const found = () => (lookup ??= describeParameterNames(clients.ssm(region), members.flatMap((m) => m.names)));
+        for (const ref of members) {
+            checks.push({
+                containers: ref.containers,
+                kind: 'ssm-parameter',
+                label: `SSM parameter ${ref.names[ref.names.length - 1]}`,
+                permission: 'ssm:DescribeParameters (resource "*")',
+                fix: 'create the parameter (aws ssm put-parameter --type SecureString), or correct `secrets`',
+                run: async () => {
+                    const names = await found();
+                    return ref.names.some((n) => names.has(n))
+                        ? undefined
+                        : `SSM parameter ${ref.names[ref.names.length - 1]} (not found in ${region})`;
+                }
+            });
+        }
+    }
+    return checks;
+}
+/** Adds `container` to the check keyed `key`, creating it with `make` the first time. */
+function collect(map, key, container, make) {
+    let entry = map.get(key);
+    if (!entry) {
+        entry = { ...make(), containers: new Set() };
+        map.set(key, entry);
+    }
+    entry.containers.add(container);
+}
+function awslogs(container) {
+    const config = container.logConfiguration;
+    return config?.logDriver === 'awslogs' ? (config.options ?? {}) : undefined;
+}
+/**
+ * Checks that the images, secrets and log groups `doc` refers to exist, without throwing for misses.
+ * @param doc the rendered task definition (what would be registered).
+ * @returns misses, unchecked (also sent to `reporter.warn`) and skipped references.
+ * @throws ConfigurationError only when no region is given or set in the environment (clientConfig).
+ */
+async function findMissingResources(doc, options, reporter) {
+    // The region the tasks run in: where bare parameter names and log groups without awslogs-region live.
+    const taskRegion = clientConfig('ECS', options).region;
+    const clients = new Clients({ ...options, region: taskRegion });
+    const skipped = [];
+    const skip = (line) => {
+        skipped.push(line);
+        reporter.debug(`preflight: ${line}`);
+    };
+    const taskAccount = accountOf(doc.executionRoleArn) ?? accountOf(doc.taskRoleArn);
+    const single = new Map();
+    const parameters = new Map();
+    for (const container of doc.containerDefinitions) {
+        const ecr = parseEcrImage(container.image);
+        if (ecr)
+            collect(single, `image:${container.image}`, container.name, () => imageCheck(container.image, ecr, clients));
+        else
+            skip(`image ${container.image} of ${container.name} is not in a private ECR registry; not checked`);
+        for (const secret of container.secrets ?? []) {
+            const ref = parseSecretReference(secret.valueFrom);
+            if (!ref) {
+                skip(`secret ${secret.name} of ${container.name}: ${secret.valueFrom} is not an SSM or Secrets Manager ARN; not checked`);
+            }
+            else if (ref.kind === 'secret') {
+                const key = `secret:${ref.secretId}:${ref.versionStage ?? ''}`;
+                collect(single, key, container.name, () => secretCheck(ref, clients));
+            }
+            else if (ref.account && taskAccount && ref.account !== taskAccount) {
+                skip(`secret ${secret.name} of ${container.name}: parameter ${secret.valueFrom} is in account ${ref.account}; DescribeParameters lists only this account's parameters; not checked`);
+            }
+            else {
+                const region = ref.region ?? taskRegion;
+                const byName = parameters.get(region) ?? new Map();
+                parameters.set(region, byName);
+                const key = ref.names.join('|');
+                const entry = byName.get(key) ?? { names: ref.names, containers: new Set() };
+                entry.containers.add(container.name);
+                byName.set(key, entry);
+            }
+        }
+        const logOptions = awslogs(container);
+        const group = logOptions?.['awslogs-group'];
+        if (logOptions && group) {
+            if (String(logOptions['awslogs-create-group']).toLowerCase() === 'true') {
+                skip(`log group ${group} of ${container.name}: awslogs-create-group is true; not checked`);
+            }
+            else {
+                const region = logOptions['awslogs-region'] || taskRegion;
+                collect(single, `log:${region ?? ''}:${group}`, container.name, () => logGroupCheck(group, region, clients));
+            }
+        }
+    }
+    const checks = [...single.values()];
+    for (const [region, byName] of parameters)
+        checks.push(...parameterChecks(region, [...byName.values()], clients));
+    const missing = [];
+    const unchecked = [];
+    try {
+        await Promise.all(checks.map(async (check) => {
+            const containers = [...check.containers].join(', ');
+            try {
+                const what = await check.run();
+                if (what)
+                    missing.push({ container: containers, kind: check.kind, what, fix: check.fix });
+                else
+                    reporter.debug(`preflight: ${check.label} exists`);
+            }
+            catch (error) {
+                const line = isAccessDenied(error)
+                    ? `preflight could not check ${check.label} (${containers}): ${errorName(error)}. Allow ${check.permission} to let it check.`
+                    : `preflight could not check ${check.label} (${containers}): ${errorName(error)}: ${messageOf(error)}`;
+                unchecked.push(line);
+                reporter.warn(line);
+            }
+        }));
+    }
+    finally {
+        clients.destroy();
+    }
+    const order = (m) => `${m.container}\u0000${m.kind}\u0000${m.what}`;
+    missing.sort((a, b) => order(a).localeCompare(order(b)));
+    return { checked: checks.length, missing, unchecked, skipped };
+}
+/**
+ * Runs the preflight checks and fails when anything is missing.
+ * @returns the result when nothing is missing (some checks may be unchecked: see `unchecked`).
+ * @throws ConfigurationError listing every container and what it lacks, with what to do — before anything
+ *   is registered.
+ */
+async function preflight_preflightTaskDefinition(doc, options, reporter) {
+    const result = await findMissingResources(doc, options, reporter);
+    if (result.missing.length) {
+        const lines = result.missing.map((m) => `  - container ${m.container}: ${m.what}. Fix: ${m.fix}.`);
+        throw new ConfigurationError([
+            `Preflight: the tasks of ${doc.family} could not start; ${result.missing.length} thing(s) they need do not exist, so nothing was registered:`,
+            ...lines,
+            'Set `preflight: false` to register without these checks.'
+        ].join('\n'), 'task-definition');
+    }
+    const found = result.checked - result.unchecked.length;
+    reporter.info(`preflight: ${found} of ${result.checked} image(s), secret(s) and log group(s) checked and present` +
+        (result.unchecked.length ? `; ${result.unchecked.length} could not be checked` : '') +
+        (result.skipped.length ? `; ${result.skipped.length} skipped` : ''));
+    return result;
+}
+
 ;// CONCATENATED MODULE: ./build/bundle/ecs/watch.js
 /**
  * The rollout watcher: follows one deployment of a service (by its id) at a fixed interval and decides as soon
@@ -74060,7 +74428,10 @@ async function watch_watchDeployment(ecs, options, reporter) {
  *
  * AWS APIs: RegisterTaskDefinition, DescribeTaskDefinition, ListTaskDefinitions, DeregisterTaskDefinition,
  * DescribeServices — https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Operations.html
+ * — and, for the preflight, ECR DescribeImages, SSM DescribeParameters, Secrets Manager DescribeSecret and
+ * CloudWatch Logs DescribeLogGroups (see preflight.ts).
  */
+
 
 
 
@@ -74118,8 +74489,8 @@ async function activeRevisions(ecs, family) {
 }
 /**
  * Renders and registers a task definition.
- * @throws ConfigurationError for bad options, an unreadable file, an unknown container or a bad image —
- *   always before anything is registered.
+ * @throws ConfigurationError for bad options, an unreadable file, an unknown container, a bad image, or
+ *   (preflight) images, secrets or log groups that do not exist — always before anything is registered.
  * @throws DeploymentError when the source service is missing.
  */
 async function registerTaskDefinition(options, reporter) {
@@ -74148,6 +74519,11 @@ async function registerTaskDefinition(options, reporter) {
     for (const value of sensitive)
         reporter.secret(value);
     const images = rendered.containerDefinitions.map((c) => ({ container: c.name, image: c.image }));
+    const preflight = options.preflight === false
+        ? undefined
+        : await preflightTaskDefinition(rendered, 
+        // Not `endpoint`: that one is ECS's; the other services resolve theirs (AWS_ENDPOINT_URL_<SERVICE>).
+        { region: options.region, maxAttempts: options.maxAttempts }, reporter);
     const latest = await describeRaw(ecs, rendered.family);
     const previousArn = latest?.taskDefinitionArn;
     if (latest)
@@ -74165,7 +74541,8 @@ async function registerTaskDefinition(options, reporter) {
             previousArn,
             changes: [],
             images,
-            deregistered
+            deregistered,
+            preflight
         };
     }
     const body = stripReadOnly(rendered);
@@ -74185,7 +74562,8 @@ async function registerTaskDefinition(options, reporter) {
         previousArn,
         changes,
         images,
-        deregistered
+        deregistered,
+        preflight
     };
 }
 /** Names of environment variables whose values must never reach a log or a job summary. */
@@ -74553,7 +74931,7 @@ function logLocation(container, taskId) {
  * @returns the messages, oldest first; an empty list when the stream does not exist (yet).
  */
 async function readLogLines(location, options, maxLines = 1000) {
-    const logs = new client_cloudwatch_logs_dist_cjs/* CloudWatchLogsClient */.TFr(clientConfig('CLOUDWATCH_LOGS', { ...options, region: location.region ?? options.region }));
+    const logs = new client_cloudwatch_logs_dist_cjs/* CloudWatchLogsClient */.TFr(aws_clientConfig('CLOUDWATCH_LOGS', { ...options, region: location.region ?? options.region }));
     const lines = [];
     let token;
     try {
@@ -74797,6 +75175,14 @@ function registerSummaryMarkdown(result) {
             lines.push(`| \`${cell(c.path)}\` | ${cell(c.before ?? '–')} | ${cell(c.after ?? '–')} |`);
         lines.push('', '</details>');
     }
+    if (result.preflight) {
+        const p = result.preflight;
+        lines.push('', `Preflight: ${p.checked - p.unchecked.length} of ${p.checked} image(s), secret(s) and log group(s) present` +
+            (p.skipped.length ? `, ${p.skipped.length} not checked by design` : '') +
+            '.');
+        for (const line of p.unchecked)
+            lines.push(`- ⚠️ ${cell(line)}`);
+    }
     if (result.deregistered.length) {
         lines.push('', `Deregistered old revisions: ${result.deregistered.map((a) => cell(arnName(a))).join(', ')}.`);
     }
@@ -74852,6 +75238,7 @@ function runTaskSummaryMarkdown(result) {
 
 ;// CONCATENATED MODULE: ./build/bundle/ecs/index.js
 /** The ECS part of the library: task definitions, service rollouts, one-off tasks. */
+
 
 
 
@@ -77911,6 +78298,7 @@ function readInputs() {
         'aws-region': stringInput('aws-region')
     };
 }
+/** Runs the run-task action: reads INPUT_*, runs the one-off task, sets outputs and the job summary; fails the step on a non-zero exit or a task that never started. */
 async function run() {
     await runAction(async () => {
         const inputs = readInputs();

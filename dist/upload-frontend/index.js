@@ -71484,6 +71484,7 @@ function readInputs() {
         'aws-region': stringInput('aws-region')
     };
 }
+/** Runs the upload-frontend action: reads INPUT_*, syncs the directory to S3, sets the count/bytes outputs and changed-paths, writes the job summary. */
 async function run() {
     await runAction(async () => {
         const inputs = readInputs();
