@@ -90559,7 +90559,7 @@ async function findMissingResources(doc, options, reporter) {
             }
             else {
                 const region = logOptions['awslogs-region'] || taskRegion;
-                collect(single, `log:${region ?? ''}:${group}`, container.name, () => logGroupCheck(group, region, clients));
+                collect(single, `log:${region}:${group}`, container.name, () => logGroupCheck(group, region, clients));
             }
         }
     }

@@ -140,12 +140,15 @@ export function parseSecretReference(valueFrom: string): SecretReference | undef
   return { kind: 'ssm-parameter', names: [valueFrom] };
 }
 
-/** Options of preflightTaskDefinition: the AWS options of the registration (region, endpoint, retries). */
+/**
+ * Options of preflightTaskDefinition: region (the task's; images, ARNs and awslogs-region name their own),
+ * retries, and an endpoint used for all four services (leave it out to use AWS_ENDPOINT_URL_<SERVICE>).
+ */
 export type PreflightOptions = AwsOptions;
 
 type Service = 'ECR' | 'SSM' | 'SECRETS_MANAGER' | 'CLOUDWATCH_LOGS';
 
-/** IAM action and resource that would let a check run, for the AccessDenied warning. */
+/** One check: what it looks for, the permission it needs (named when AccessDenied), how to run it. */
 interface Check {
   containers: Set<string>;
   label: string;
@@ -420,7 +423,7 @@ export async function findMissingResources(
         skip(`log group ${group} of ${container.name}: awslogs-create-group is true; not checked`);
       } else {
         const region = logOptions['awslogs-region'] || taskRegion;
-        collect(single, `log:${region ?? ''}:${group}`, container.name, () =>
+        collect(single, `log:${region}:${group}`, container.name, () =>
           logGroupCheck(group, region, clients)
         );
       }
