@@ -62,7 +62,12 @@ async function prepare(local: LocalAws, scenario: FailureScenario) {
   local.ecs.addFailure({ image: API_IMAGE, scenario, containerName: 'api' });
   const reg = await runActionBundle(
     'register-task-definition',
-    { 'task-definition': fixture.services[0]!.taskDefinitionFile, images: `api=${API_IMAGE}` },
+    // No preflight: this benchmark is about failure detection, and API_IMAGE is deliberately not in ECR.
+    {
+      'task-definition': fixture.services[0]!.taskDefinitionFile,
+      images: `api=${API_IMAGE}`,
+      preflight: 'false'
+    },
     local.env
   );
   return {

@@ -90341,7 +90341,6 @@ class Clients {
         const key = `${service}:${region}`;
         let client = this.cache.get(key);
         if (!client) {
-            // SSM and SECRETS_MANAGER are the AWS_ENDPOINT_URL_<SERVICE> suffixes of those services.
             const config = aws_clientConfig(service, { ...this.options, region });
             client = make(config);
             this.cache.set(key, client);
@@ -94701,6 +94700,7 @@ function readInputs() {
         'timeout-minutes': numberInput('timeout-minutes', 30, 0.05, 720, false),
         'poll-interval-seconds': numberInput('poll-interval-seconds', 10, 1, 300),
         'rollback-on-timeout': booleanInput('rollback-on-timeout', false),
+        preflight: booleanInput('preflight', true),
         'aws-region': stringInput('aws-region')
     };
     if (!inputs['task-definition-arn'] && !inputs['task-definition']) {
@@ -94736,7 +94736,13 @@ async function run() {
         const client = client_ecsClient({ region });
         let taskDefinitionArn = inputs['task-definition-arn'];
         if (!taskDefinitionArn) {
-            const registered = await coreReporter.group('Register task definition', () => registerTaskDefinition({ taskDefinitionFile: inputs['task-definition'], images, region, client }, coreReporter));
+            const registered = await coreReporter.group('Register task definition', () => registerTaskDefinition({
+                taskDefinitionFile: inputs['task-definition'],
+                images,
+                region,
+                client,
+                preflight: inputs.preflight
+            }, coreReporter));
             taskDefinitionArn = registered.taskDefinitionArn;
         }
         const result = await coreReporter.group(`Deploy ${inputs.service}`, () => deployService({ ...base, taskDefinitionArn, client }, coreReporter));

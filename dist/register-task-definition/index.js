@@ -90341,7 +90341,6 @@ class Clients {
         const key = `${service}:${region}`;
         let client = this.cache.get(key);
         if (!client) {
-            // SSM and SECRETS_MANAGER are the AWS_ENDPOINT_URL_<SERVICE> suffixes of those services.
             const config = aws_clientConfig(service, { ...this.options, region });
             client = make(config);
             this.cache.set(key, client);

@@ -32,6 +32,7 @@ export interface SeededService {
   containers: string[];
 }
 
+/** What seedBackend created: the cluster, the services with their first revision, the network ids they use. */
 export interface BackendFixture {
   cluster: string;
   topology: Topology;
@@ -40,6 +41,7 @@ export interface BackendFixture {
   securityGroups: string[];
 }
 
+/** Options of seedBackend: topology (default sidecar), cluster name, desiredCount (default 2), breaker settings. */
 export interface SeedOptions {
   topology?: Topology;
   cluster?: string;

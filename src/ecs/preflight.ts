@@ -146,7 +146,7 @@ export function parseSecretReference(valueFrom: string): SecretReference | undef
  */
 export type PreflightOptions = AwsOptions;
 
-type Service = 'ECR' | 'SSM' | 'SECRETS_MANAGER' | 'CLOUDWATCH_LOGS';
+type Service = Extract<ServiceId, 'ECR' | 'SSM' | 'SECRETS_MANAGER' | 'CLOUDWATCH_LOGS'>;
 
 /** One check: what it looks for, the permission it needs (named when AccessDenied), how to run it. */
 interface Check {
@@ -173,8 +173,7 @@ class Clients {
     const key = `${service}:${region}`;
     let client = this.cache.get(key) as T | undefined;
     if (!client) {
-      // SSM and SECRETS_MANAGER are the AWS_ENDPOINT_URL_<SERVICE> suffixes of those services.
-      const config = clientConfig(service as string as ServiceId, { ...this.options, region });
+      const config = clientConfig(service, { ...this.options, region });
       client = make(config);
       this.cache.set(key, client);
     }

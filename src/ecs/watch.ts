@@ -30,6 +30,7 @@ export interface ServiceEventLine {
   message: string;
 }
 
+/** What watchDeployment follows and how: the deployment, its timeout and poll interval (seconds), and the injectable clock. */
 export interface WatchOptions {
   cluster: string;
   service: string;

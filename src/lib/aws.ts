@@ -13,7 +13,16 @@
 import { ConfigurationError, show } from './errors.js';
 
 /** The services the toolkit talks to, keyed by the suffix of their `AWS_ENDPOINT_URL_*` variable. */
-export type ServiceId = 'ECS' | 'S3' | 'CLOUDFRONT' | 'ECR' | 'CLOUDFORMATION' | 'CLOUDWATCH_LOGS' | 'STS';
+export type ServiceId =
+  | 'ECS'
+  | 'S3'
+  | 'CLOUDFRONT'
+  | 'ECR'
+  | 'CLOUDFORMATION'
+  | 'CLOUDWATCH_LOGS'
+  | 'STS'
+  | 'SSM'
+  | 'SECRETS_MANAGER';
 
 /** Options every client factory takes. */
 export interface AwsOptions {

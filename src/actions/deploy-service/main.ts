@@ -31,6 +31,7 @@ export interface Inputs {
   'timeout-minutes': number;
   'poll-interval-seconds': number;
   'rollback-on-timeout': boolean;
+  preflight: boolean;
   'aws-region': string;
 }
 
@@ -48,6 +49,7 @@ export function readInputs(): Inputs {
     'timeout-minutes': numberInput('timeout-minutes', 30, 0.05, 720, false),
     'poll-interval-seconds': numberInput('poll-interval-seconds', 10, 1, 300),
     'rollback-on-timeout': booleanInput('rollback-on-timeout', false),
+    preflight: booleanInput('preflight', true),
     'aws-region': stringInput('aws-region')
   };
   if (!inputs['task-definition-arn'] && !inputs['task-definition']) {
@@ -95,7 +97,13 @@ export async function run(): Promise<void> {
     if (!taskDefinitionArn) {
       const registered = await coreReporter.group('Register task definition', () =>
         registerTaskDefinition(
-          { taskDefinitionFile: inputs['task-definition'], images, region, client },
+          {
+            taskDefinitionFile: inputs['task-definition'],
+            images,
+            region,
+            client,
+            preflight: inputs.preflight
+          },
           coreReporter
         )
       );

@@ -28,6 +28,7 @@ export function register(program: Command): void {
     .option('--env <container.NAME=value>', 'environment variable (repeatable)', collect)
     .option('--secret <container.NAME=valueFrom>', 'secret (repeatable)', collect)
     .option('--force-register', 'register even when unchanged', false)
+    .option('--no-preflight', 'skip the checks that images, secrets and log groups exist')
     .option(
       '--keep-revisions <n>',
       'deregister ACTIVE revisions beyond the newest n',
@@ -46,6 +47,7 @@ export function register(program: Command): void {
           secrets: parseKeyValueLines(lines(o.secret), 'secrets'),
           forceRegister: o.forceRegister,
           keepRevisions: o.keepRevisions,
+          preflight: o.preflight,
           region: o.region
         },
         new StreamReporter()
