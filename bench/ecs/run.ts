@@ -236,7 +236,9 @@ function coldInputs(
   cluster: string,
   service: { name: string; taskDefinitionFile: string }
 ): Record<string, string> {
-  if (name === 'register-task-definition') return { 'task-definition': service.taskDefinitionFile };
+  // No preflight here: its first request goes to ECR, and this measures the time to the first ECS request.
+  if (name === 'register-task-definition')
+    return { 'task-definition': service.taskDefinitionFile, preflight: 'false' };
   if (name === 'deploy-service')
     return { cluster, service: service.name, 'task-definition-arn': 'twotier-sidecar:1', wait: 'false' };
   return { cluster, service: service.name, 'task-definition': 'twotier-sidecar:1', wait: 'false' };
