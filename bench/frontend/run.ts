@@ -230,20 +230,6 @@ function tools(): Tool[] {
         })
     },
     {
-      // The same bundle with every PutObject through the SDK (the light small-file path off), for comparison.
-      name: 'twotier, SDK PutObject only',
-      available: existsSync(path.join(root, 'dist', 'upload-frontend', 'index.js')),
-      missing: 'dist/upload-frontend/index.js (npm run bundle -- upload-frontend)',
-      run: (dir, bucket, endpoint) =>
-        exec(process.execPath, [path.join(root, 'dist', 'upload-frontend', 'index.js')], {
-          AWS_ENDPOINT_URL: endpoint,
-          'INPUT_SOURCE-DIR': dir,
-          INPUT_BUCKET: bucket,
-          INPUT_CONCURRENCY: String(CONCURRENCY),
-          TWOTIER_S3_LIGHT_PUT: '0'
-        })
-    },
-    {
       name: 'aws s3 sync',
       available: has(awsBin),
       missing: 'awscli (apt-get update && apt-get install -y awscli)',

@@ -75122,7 +75122,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7477);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6524);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
 
@@ -75131,7 +75131,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7477:
+/***/ 6524:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -77084,12 +77084,11 @@ var dist_cjs = __nccwpck_require__(2358);
  * Runs the plan. PutObject (with Content-MD5, so S3 rejects corrupted bodies) for small files, lib-storage
  * `Upload` (CreateMultipartUpload / UploadPart / CompleteMultipartUpload, aborted on failure) for large ones,
  * CopyObject onto itself with MetadataDirective REPLACE and CopySourceIfMatch for header-only changes,
- * DeleteObjects in batches of 1,000 for deletes. With `options.lightPut` (endpoint overrides only), the
- * small-file PutObjects go through it instead of the SDK (same request, same retry policy).
+ * DeleteObjects in batches of 1,000 for deletes.
  * API: https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html,
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html,
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html
- * @throws DeploymentError when a request still fails after retries; entry points are then not
+ * @throws DeploymentError when a request still fails after the SDK's retries; entry points are then not
  *   replaced (if assets failed) and nothing is deleted. `totals` passed in is updated as work completes.
  */
 async function upload_executor_executePlan(s3, plan, options, reporter, totals) {
@@ -77173,16 +77172,6 @@ async function writeItem(s3, item, options, reporter) {
         if (md5.toString('hex') !== file.md5) {
             throw new Error('the file changed on disk after it was hashed; re-run once the build has finished');
         }
-        if (options.lightPut) {
-            return options.lightPut.put({
-                key: item.key,
-                body,
-                contentMd5: md5.toString('base64'),
-                contentType: item.contentType,
-                cacheControl: item.cacheControl,
-                metadata: item.metadata
-            });
-        }
         const put = await s3.send(new PutObjectCommand({
             Bucket: options.bucket,
             Key: item.key,
@@ -77258,288 +77247,10 @@ function upload_executor_mib(bytes) {
     return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-// EXTERNAL MODULE: external "node:https"
-var external_node_https_ = __nccwpck_require__(4708);
-;// CONCATENATED MODULE: ./build/bundle/frontend/light-put.js
-/**
- * A lighter PutObject for small files against an S3 endpoint override (the local S3 servers, a VPC
- * endpoint): one `node:http`/`node:https` request per object, signed with the SDK's own SigV4 signer
- * (`@smithy/signature-v4`, the class S3Client signs with), without the SDK's per-command middleware stack.
- * Used only when the S3 client was built by upload-frontend with an endpoint override and path-style
- * addressing; real AWS (virtual-hosted addressing, regional/FIPS/dual-stack endpoint rules) keeps the SDK.
- */
-
-
-
-
-/** An S3 error response (or a network failure) after the last attempt. */
-class S3RequestError extends Error {
-    code;
-    status;
-    constructor(message, 
-    /** S3 error `<Code>` (or the socket error code, e.g. ECONNRESET). */
-    code, 
-    /** HTTP status; 0 when no response arrived. */
-    status) {
-        super(message);
-        this.code = code;
-        this.status = status;
-        this.name = code || 'S3RequestError';
-    }
-}
-/** SHA-256 / HMAC-SHA-256 in the `Checksum` shape the SigV4 signer takes, on node:crypto. */
-class NodeSha256 {
-    hash;
-    constructor(secret) {
-        this.hash = secret
-            ? createHmac('sha256', typeof secret === 'string' ? secret : toBuffer(secret))
-            : createHash('sha256');
-    }
-    update(data) {
-        this.hash.update(typeof data === 'string' ? data : toBuffer(data));
-    }
-    digest() {
-        return Promise.resolve(this.hash.digest());
-    }
-}
-function toBuffer(data) {
-    if (data instanceof ArrayBuffer)
-        return Buffer.from(data);
-    return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-}
-/** Throttling error codes the SDK's standard retry strategy retries (with the longer throttling backoff). */
-const THROTTLING_CODES = new Set([
-    'BandwidthLimitExceeded',
-    'EC2ThrottledException',
-    'LimitExceededException',
-    'PriorRequestNotComplete',
-    'ProvisionedThroughputExceededException',
-    'RequestLimitExceeded',
-    'RequestThrottled',
-    'RequestThrottledException',
-    'SlowDown',
-    'ThrottledException',
-    'Throttling',
-    'ThrottlingException',
-    'TooManyRequestsException',
-    'TransactionInProgressException'
-]);
-/** Transient error codes and socket errors the SDK retries. */
-const TRANSIENT_CODES = new Set([
-    'TimeoutError',
-    'RequestTimeout',
-    'RequestTimeoutException',
-    'ECONNRESET',
-    'ECONNREFUSED',
-    'EPIPE',
-    'ETIMEDOUT',
-    'EHOSTUNREACH',
-    'ENETUNREACH',
-    'ENOTFOUND'
-]);
-const TRANSIENT_STATUS = new Set([500, 502, 503, 504]);
-/** Retry tokens per client (the SDK's INITIAL_RETRY_TOKENS). */
-const RETRY_QUOTA = 500;
-/**
- * Sends PutObject requests (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html) with the
- * headers the SDK's PutObjectCommand sends for the same input: Content-Type, Cache-Control, Content-MD5,
- * Content-Length, `x-amz-meta-*`, `x-amz-content-sha256` (SHA-256 of the body, signed), `x-amz-date`,
- * `x-amz-security-token` with session credentials, Authorization (SigV4). Retries like the SDK's standard
- * mode: up to `maxAttempts` attempts on 5xx, throttling codes (SlowDown, Throttling…), request timeouts and
- * dropped connections (ECONNRESET, EPIPE, ETIMEDOUT, socket hang up), full-jitter exponential backoff from
- * 100 ms (500 ms for throttling), capped at 20 s, within a client-wide retry quota (500 tokens, 5 a retry,
- * 10 after a lost connection, refunded on success).
- */
-class LightPutClient {
-    options;
-    agent;
-    signer;
-    url;
-    basePath;
-    sleep;
-    credentials;
-    retryQuota = RETRY_QUOTA;
-    constructor(options) {
-        this.options = options;
-        this.url = new URL(options.endpoint);
-        this.basePath = this.url.pathname.replace(/\/+$/, '');
-        const Agent = this.url.protocol === 'https:' ? https.Agent : http.Agent;
-        this.agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets });
-        this.signer = new SignatureV4({
-            service: 's3',
-            region: options.region,
-            sha256: NodeSha256,
-            credentials: () => this.currentCredentials(),
-            // S3 signs the path as sent (no second URI-encoding), as S3Client's signer does.
-            uriEscapePath: false,
-            applyChecksum: true
-        });
-        this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    }
-    /**
-     * Writes one object.
-     * @returns the ETag S3 returned (unquoted, lower-case).
-     * @throws S3RequestError when the last attempt failed (S3's `<Code>`/`<Message>`, or the socket error).
-     */
-    async put(request) {
-        let lastCost;
-        for (let attempt = 1;; attempt++) {
-            try {
-                const etag = await this.putOnce(request);
-                this.retryQuota = Math.min(RETRY_QUOTA, this.retryQuota + (lastCost ?? 1));
-                return etag;
-            }
-            catch (error) {
-                const failure = toRequestError(error);
-                if (attempt >= this.options.maxAttempts || !isRetryable(failure))
-                    throw failure;
-                // The SDK's client-wide retry quota: 500 tokens, 5 per retry (10 after a timeout or lost connection),
-                // refunded on success; when it runs dry, failures are no longer retried.
-                const throttled = isThrottling(failure);
-                const cost = !throttled && isTransient(failure) ? 10 : 5;
-                if (this.retryQuota < cost)
-                    throw failure;
-                this.retryQuota -= cost;
-                lastCost = cost;
-                const base = throttled ? 500 : 100;
-                await this.sleep(Math.random() * Math.min(20000, base * 2 ** (attempt - 1)));
-            }
-        }
-    }
-    /** Closes the kept-alive sockets. */
-    destroy() {
-        this.agent.destroy();
-    }
-    currentCredentials() {
-        if (!this.credentials) {
-            this.credentials = this.options.credentials();
-            this.credentials.catch(() => (this.credentials = undefined));
-        }
-        return this.credentials.then((c) => {
-            if (c.expiration && c.expiration.getTime() - Date.now() < 5 * 60000) {
-                this.credentials = undefined;
-                return this.options.credentials();
-            }
-            return c;
-        });
-    }
-    async putOnce(request) {
-        const path = `${this.basePath}/${this.options.bucket}/` +
-            request.key.split('/').map(extendedEncodeURIComponent).join('/');
-        const headers = {
-            host: this.url.host,
-            'content-length': String(request.body.length),
-            'content-md5': request.contentMd5
-        };
-        if (request.contentType)
-            headers['content-type'] = request.contentType;
-        if (request.cacheControl)
-            headers['cache-control'] = request.cacheControl;
-        for (const [name, value] of Object.entries(request.metadata ?? {})) {
-            headers[`x-amz-meta-${name.toLowerCase()}`] = value;
-        }
-        const signed = await this.signer.sign({
-            method: 'PUT',
-            protocol: this.url.protocol,
-            hostname: this.url.hostname,
-            port: this.url.port ? Number(this.url.port) : undefined,
-            path,
-            // The SDK marks the operation in the query string; sent and signed the same way here.
-            query: { 'x-id': 'PutObject' },
-            headers,
-            body: request.body
-        });
-        const transport = this.url.protocol === 'https:' ? https : http;
-        return new Promise((resolve, reject) => {
-            const req = transport.request({
-                method: 'PUT',
-                protocol: this.url.protocol,
-                hostname: this.url.hostname,
-                port: this.url.port || undefined,
-                path: `${path}?x-id=PutObject`,
-                headers: signed.headers,
-                agent: this.agent
-            }, (res) => {
-                const chunks = [];
-                res.on('data', (chunk) => chunks.push(chunk));
-                res.on('error', reject);
-                res.on('end', () => {
-                    const status = res.statusCode ?? 0;
-                    if (status >= 200 && status < 300) {
-                        const etag = res.headers.etag ?? '';
-                        resolve(etag.replace(/^"|"$/g, '').toLowerCase());
-                        return;
-                    }
-                    reject(s3Error(status, Buffer.concat(chunks).toString('utf8')));
-                });
-            });
-            req.on('error', reject);
-            req.end(request.body);
-        });
-    }
-}
-/** encodeURIComponent plus `!'()*`, as the SDK encodes a key's path segments. */
-function extendedEncodeURIComponent(segment) {
-    return encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-/** An S3 XML error body (`<Error><Code>…</Code><Message>…</Message></Error>`) as an S3RequestError. */
-function s3Error(status, body) {
-    const code = /<Code>([^<]*)<\/Code>/.exec(body)?.[1] ?? '';
-    const message = /<Message>([^<]*)<\/Message>/.exec(body)?.[1] ?? '';
-    const name = code || `HTTP ${status}`;
-    return new S3RequestError(message ? `${name}: ${unescapeXml(message)}` : name, name, status);
-}
-function unescapeXml(text) {
-    return text
-        .replace(/&lt;/g, '<')
-        .replace(/&gt;/g, '>')
-        .replace(/&quot;/g, '"')
-        .replace(/&apos;/g, "'")
-        .replace(/&amp;/g, '&');
-}
-function toRequestError(error) {
-    if (error instanceof S3RequestError)
-        return error;
-    const e = error;
-    const code = e.code ?? (e.message === 'socket hang up' ? 'ECONNRESET' : 'NetworkError');
-    return new S3RequestError(e.message ?? String(error), code, 0);
-}
-function isThrottling(error) {
-    return error.status === 429 || THROTTLING_CODES.has(error.code);
-}
-/** The SDK's "transient" class: timeouts, lost connections, 500/502/503/504 (a retry costs 10 tokens). */
-function isTransient(error) {
-    return TRANSIENT_CODES.has(error.code) || TRANSIENT_STATUS.has(error.status);
-}
-/** What the SDK's standard strategy retries: throttling, transient errors, any other 5xx. */
-function isRetryable(error) {
-    return isThrottling(error) || isTransient(error) || error.status >= 500;
-}
-/**
- * A {@link LightPutClient} for `s3` when it was configured with an endpoint override and path-style
- * addressing (`clientConfig('S3', …)` with an endpoint), else undefined (real AWS stays on the SDK).
- * Credentials come from the client's own provider (`s3.config.credentials`).
- */
-function light_put_lightPutFor(s3, config, bucket, maxSockets) {
-    if (!config.endpoint || !config.forcePathStyle)
-        return undefined;
-    return new LightPutClient({
-        endpoint: config.endpoint,
-        region: config.region,
-        bucket,
-        maxSockets,
-        maxAttempts: config.maxAttempts,
-        credentials: () => s3.config.credentials()
-    });
-}
-
 ;// CONCATENATED MODULE: ./build/bundle/frontend/upload.js
 /**
  * upload-frontend: a content-addressed sync of a built frontend to S3. See docs/frontend.md.
  */
-
 
 
 
@@ -77564,16 +77275,13 @@ const MiB = (/* unused pure expression or super */ null && (1024 * 1024));
  */
 async function uploadFrontend(options, reporter) {
     const settings = validate(options);
-    const config = options.s3
-        ? undefined
-        : clientConfig('S3', {
-            region: options.region,
-            endpoint: options.endpoint,
-            maxAttempts: options.maxAttempts
-        });
     const s3 = options.s3 ??
         new S3Client({
-            ...config,
+            ...clientConfig('S3', {
+                region: options.region,
+                endpoint: options.endpoint,
+                maxAttempts: options.maxAttempts
+            }),
             // Every PutObject carries Content-MD5 (S3 rejects a corrupted body), so the SDK's default extra CRC32
             // over each body is skipped; multipart parts keep what the SDK requires.
             requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -77677,23 +77385,12 @@ async function uploadFrontend(options, reporter) {
         deletedBytes: 0,
         written: new Map()
     };
-    // Against an endpoint override (path-style), small files skip the SDK's middleware stack; real AWS and a
-    // client passed in keep the SDK for every request. TWOTIER_S3_LIGHT_PUT=0 turns it off (benchmarks).
-    const lightPut = config && process.env.TWOTIER_S3_LIGHT_PUT !== '0'
-        ? lightPutFor(s3, config, options.bucket, settings.concurrency)
-        : undefined;
-    try {
-        await reporter.group('Upload', () => executePlan(s3, plan, {
-            bucket: options.bucket,
-            concurrency: settings.concurrency,
-            multipartThreshold: settings.multipartThreshold,
-            partSize,
-            lightPut
-        }, reporter, totals));
-    }
-    finally {
-        lightPut?.destroy();
-    }
+    await reporter.group('Upload', () => executePlan(s3, plan, {
+        bucket: options.bucket,
+        concurrency: settings.concurrency,
+        multipartThreshold: settings.multipartThreshold,
+        partSize
+    }, reporter, totals));
     // Only reached when every upload, header update and delete succeeded: the manifest goes last.
     await reporter.group(`Header manifest ${manifestKey}`, async () => {
         const entries = await newManifestEntries(s3, options.bucket, settings.prefix, plan, remote, heads, totals);

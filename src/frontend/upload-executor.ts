@@ -12,7 +12,6 @@ import { DeploymentError, messageOf } from '../lib/errors.js';
 import type { Reporter } from '../lib/reporter.js';
 import { mapLimit } from './pool.js';
 import type { SyncItem, SyncPlan } from './sync-plan.js';
-import type { LightPutClient } from './light-put.js';
 
 /** Options of {@link executePlan}. */
 export interface ExecuteOptions {
@@ -23,11 +22,6 @@ export interface ExecuteOptions {
   multipartThreshold: number;
   /** Part size in bytes for multipart uploads (at least 5 MiB). */
   partSize: number;
-  /**
-   * Sends the PutObject of files below the multipart threshold instead of the SDK (endpoint overrides only;
-   * see light-put.ts). Undefined: every request goes through `s3`.
-   */
-  lightPut?: LightPutClient;
 }
 
 /** Counts and bytes actually written. */
@@ -46,12 +40,11 @@ export interface ExecuteTotals {
  * Runs the plan. PutObject (with Content-MD5, so S3 rejects corrupted bodies) for small files, lib-storage
  * `Upload` (CreateMultipartUpload / UploadPart / CompleteMultipartUpload, aborted on failure) for large ones,
  * CopyObject onto itself with MetadataDirective REPLACE and CopySourceIfMatch for header-only changes,
- * DeleteObjects in batches of 1,000 for deletes. With `options.lightPut` (endpoint overrides only), the
- * small-file PutObjects go through it instead of the SDK (same request, same retry policy).
+ * DeleteObjects in batches of 1,000 for deletes.
  * API: https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html,
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html,
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html
- * @throws DeploymentError when a request still fails after retries; entry points are then not
+ * @throws DeploymentError when a request still fails after the SDK's retries; entry points are then not
  *   replaced (if assets failed) and nothing is deleted. `totals` passed in is updated as work completes.
  */
 export async function executePlan(
@@ -149,16 +142,6 @@ async function writeItem(
     const md5 = file.body ? Buffer.from(file.md5, 'hex') : createHash('md5').update(body).digest();
     if (md5.toString('hex') !== file.md5) {
       throw new Error('the file changed on disk after it was hashed; re-run once the build has finished');
-    }
-    if (options.lightPut) {
-      return options.lightPut.put({
-        key: item.key,
-        body,
-        contentMd5: md5.toString('base64'),
-        contentType: item.contentType,
-        cacheControl: item.cacheControl,
-        metadata: item.metadata
-      });
     }
     const put = await s3.send(
       new PutObjectCommand({

@@ -34,7 +34,6 @@ import {
   type SyncPlan
 } from './sync-plan.js';
 import { executePlan, mib, type ExecuteTotals } from './upload-executor.js';
-import { lightPutFor } from './light-put.js';
 
 const MiB = 1024 * 1024;
 
@@ -151,17 +150,14 @@ export async function uploadFrontend(
   reporter: Reporter
 ): Promise<UploadResult> {
   const settings = validate(options);
-  const config = options.s3
-    ? undefined
-    : clientConfig('S3', {
-        region: options.region,
-        endpoint: options.endpoint,
-        maxAttempts: options.maxAttempts
-      });
   const s3 =
     options.s3 ??
     new S3Client({
-      ...config,
+      ...clientConfig('S3', {
+        region: options.region,
+        endpoint: options.endpoint,
+        maxAttempts: options.maxAttempts
+      }),
       // Every PutObject carries Content-MD5 (S3 rejects a corrupted body), so the SDK's default extra CRC32
       // over each body is skipped; multipart parts keep what the SDK requires.
       requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -270,31 +266,20 @@ export async function uploadFrontend(
     deletedBytes: 0,
     written: new Map()
   };
-  // Against an endpoint override (path-style), small files skip the SDK's middleware stack; real AWS and a
-  // client passed in keep the SDK for every request. TWOTIER_S3_LIGHT_PUT=0 turns it off (benchmarks).
-  const lightPut =
-    config && process.env.TWOTIER_S3_LIGHT_PUT !== '0'
-      ? lightPutFor(s3, config, options.bucket, settings.concurrency)
-      : undefined;
-  try {
-    await reporter.group('Upload', () =>
-      executePlan(
-        s3,
-        plan,
-        {
-          bucket: options.bucket,
-          concurrency: settings.concurrency,
-          multipartThreshold: settings.multipartThreshold,
-          partSize,
-          lightPut
-        },
-        reporter,
-        totals
-      )
-    );
-  } finally {
-    lightPut?.destroy();
-  }
+  await reporter.group('Upload', () =>
+    executePlan(
+      s3,
+      plan,
+      {
+        bucket: options.bucket,
+        concurrency: settings.concurrency,
+        multipartThreshold: settings.multipartThreshold,
+        partSize
+      },
+      reporter,
+      totals
+    )
+  );
   // Only reached when every upload, header update and delete succeeded: the manifest goes last.
   await reporter.group(`Header manifest ${manifestKey}`, async () => {
     const entries = await newManifestEntries(
