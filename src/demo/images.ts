@@ -24,46 +24,80 @@ function hashTree(dir: string): string {
   return hash.digest('hex');
 }
 
-/** Creates the repository if needed and puts a manifest built from `sourceDir` under `tag`. */
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** An OCI image manifest whose config and layer digests derive from `seed`, and its digest (`sha256:…`). */
+export function ociManifest(seed: string): { manifest: string; digest: string } {
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: {
+      mediaType: 'application/vnd.oci.image.config.v1+json',
+      digest: `sha256:${sha256(`config:${seed}`)}`,
+      size: 1024
+    },
+    layers: [
+      {
+        mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+        digest: `sha256:${sha256(`layer:${seed}`)}`,
+        size: 4096
+      }
+    ]
+  });
+  return { manifest, digest: `sha256:${sha256(manifest)}` };
+}
+
+/**
+ * Creates the repository if needed (tags immutable when `immutable`) and puts `image` under `tag` with
+ * ECR PutImage; an image that is already there is not an error.
+ */
+export async function putImageManifest(
+  local: LocalAws,
+  repository: string,
+  tag: string,
+  image: { manifest: string; digest: string },
+  immutable = false
+): Promise<void> {
+  const ecr = new ECRClient({
+    endpoint: local.moto.endpoint,
+    region: local.region,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }
+  });
+  try {
+    await ecr
+      .send(
+        new CreateRepositoryCommand({
+          repositoryName: repository,
+          imageTagMutability: immutable ? 'IMMUTABLE' : 'MUTABLE'
+        })
+      )
+      .catch((e: { name?: string }) => {
+        if (e.name !== 'RepositoryAlreadyExistsException') throw e;
+      });
+    await ecr
+      .send(
+        new PutImageCommand({
+          repositoryName: repository,
+          imageManifest: image.manifest,
+          imageTag: tag,
+          imageManifestMediaType: 'application/vnd.oci.image.manifest.v1+json',
+          imageDigest: image.digest
+        })
+      )
+      .catch((e: { name?: string }) => {
+        if (e.name !== 'ImageAlreadyExistsException' && e.name !== 'ImageTagAlreadyExistsException') throw e;
+      });
+  } finally {
+    ecr.destroy();
+  }
+}
+
+/** Puts a manifest built from the files of `sourceDir` under `tag` (a source change gives a new digest). */
 export async function pushImageManifest(
   local: LocalAws,
   repository: string,
   sourceDir: string,
   tag: string
 ): Promise<void> {
-  const ecr = new ECRClient({
-    endpoint: local.moto.endpoint,
-    region: local.region,
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' }
-  });
-  await ecr
-    .send(new CreateRepositoryCommand({ repositoryName: repository, imageTagMutability: 'IMMUTABLE' }))
-    .catch((e: { name?: string }) => {
-      if (e.name !== 'RepositoryAlreadyExistsException') throw e;
-    });
-  const layer = hashTree(sourceDir);
-  const config = createHash('sha256').update(`config:${layer}`).digest('hex');
-  const manifest = JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${config}`, size: 1024 },
-    layers: [
-      { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: `sha256:${layer}`, size: 4096 }
-    ]
-  });
-  const digest = `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
-  await ecr
-    .send(
-      new PutImageCommand({
-        repositoryName: repository,
-        imageManifest: manifest,
-        imageTag: tag,
-        imageManifestMediaType: 'application/vnd.oci.image.manifest.v1+json',
-        imageDigest: digest
-      })
-    )
-    .catch((e: { name?: string }) => {
-      if (e.name !== 'ImageAlreadyExistsException' && e.name !== 'ImageTagAlreadyExistsException') throw e;
-    });
-  ecr.destroy();
+  await putImageManifest(local, repository, tag, ociManifest(hashTree(sourceDir)), true);
 }
