@@ -6,11 +6,12 @@
 import { readFile } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { CopyObjectCommand, DeleteObjectsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { DeploymentError, messageOf } from '../lib/errors.js';
 import type { Reporter } from '../lib/reporter.js';
 import { mapLimit } from './pool.js';
+import { createPutObject, type PutObject } from './put-object.js';
 import type { SyncItem, SyncPlan } from './sync-plan.js';
 
 /** Options of {@link executePlan}. */
@@ -22,6 +23,11 @@ export interface ExecuteOptions {
   multipartThreshold: number;
   /** Part size in bytes for multipart uploads (at least 5 MiB). */
   partSize: number;
+  /**
+   * Send small files' PutObject as one request built from the client's endpoint rules, signer and HTTP
+   * handler (src/frontend/put-object.ts). Only for a client the toolkit built itself. Default false.
+   */
+  directPut?: boolean;
 }
 
 /** Counts and bytes actually written. */
@@ -37,7 +43,8 @@ export interface ExecuteTotals {
 }
 
 /**
- * Runs the plan. PutObject (with Content-MD5, so S3 rejects corrupted bodies) for small files, lib-storage
+ * Runs the plan. PutObject (with Content-MD5, so S3 rejects corrupted bodies; see {@link createPutObject}
+ * for the direct path) for small files, lib-storage
  * `Upload` (CreateMultipartUpload / UploadPart / CompleteMultipartUpload, aborted on failure) for large ones,
  * CopyObject onto itself with MetadataDirective REPLACE and CopySourceIfMatch for header-only changes,
  * DeleteObjects in batches of 1,000 for deletes.
@@ -54,6 +61,7 @@ export async function executePlan(
   reporter: Reporter,
   totals: ExecuteTotals
 ): Promise<void> {
+  const put = createPutObject(s3, { direct: options.directPut ?? false }, reporter);
   const runWave = async (name: string, items: SyncItem[]): Promise<void> => {
     if (items.length === 0) return;
     const progress = new Progress(name, items, reporter);
@@ -61,7 +69,7 @@ export async function executePlan(
     try {
       await mapLimit(items, options.concurrency, async (item) => {
         try {
-          totals.written.set(item.relativePath, await writeItem(s3, item, options, reporter));
+          totals.written.set(item.relativePath, await writeItem(s3, put, item, options, reporter));
         } catch (error) {
           failures.push(`${item.relativePath}: ${messageOf(error)}`);
           throw error;
@@ -115,6 +123,7 @@ export async function executePlan(
 
 async function writeItem(
   s3: S3Client,
+  put: PutObject,
   item: SyncItem,
   options: ExecuteOptions,
   reporter: Reporter
@@ -143,18 +152,17 @@ async function writeItem(
     if (md5.toString('hex') !== file.md5) {
       throw new Error('the file changed on disk after it was hashed; re-run once the build has finished');
     }
-    const put = await s3.send(
-      new PutObjectCommand({
-        Bucket: options.bucket,
-        Key: item.key,
-        Body: body,
-        ContentMD5: md5.toString('base64'),
-        ContentType: item.contentType,
-        CacheControl: item.cacheControl,
-        Metadata: item.metadata
+    return unquote(
+      await put({
+        bucket: options.bucket,
+        key: item.key,
+        body,
+        contentMd5: md5.toString('base64'),
+        contentType: item.contentType,
+        cacheControl: item.cacheControl,
+        metadata: item.metadata
       })
     );
-    return unquote(put.ETag);
   }
   const upload = new Upload({
     client: s3,

@@ -274,7 +274,9 @@ export async function uploadFrontend(
         bucket: options.bucket,
         concurrency: settings.concurrency,
         multipartThreshold: settings.multipartThreshold,
-        partSize
+        partSize,
+        // An injected client may carry middleware or a mock of `send` that a direct request would bypass.
+        directPut: options.s3 === undefined
       },
       reporter,
       totals

@@ -147,6 +147,15 @@ describe('faults', () => {
     const result = await run({ 'source-dir': dir, bucket });
     expect(result.code).toBe(0);
     expect(world.proxy.requests.filter((r) => r.fault).map((r) => r.fault)).toEqual([...kinds]);
+    // The first fault hit a direct PutObject (src/frontend/put-object.ts); each direct request that failed
+    // was sent again through the SDK, which then retried until it succeeded.
+    const puts = world.proxy.requests.filter((r) => r.operation === 'PutObject');
+    expect(puts[0]).toMatchObject({ fault: '500', viaSdk: false });
+    for (const failed of puts.filter((r) => r.fault && !r.viaSdk)) {
+      expect(
+        puts.some((r) => r.index > failed.index && r.key === failed.key && r.viaSdk && r.status === 200)
+      ).toBe(true);
+    }
     expect(await keysOf(world, bucket)).toHaveLength(7);
     expect(await keysOf(world, bucket)).toContain(MANIFEST);
   });
@@ -172,7 +181,8 @@ describe('faults', () => {
     });
     expect(failed.code).not.toBe(0);
     expect(failed.errors.join('\n')).toContain('No HTML entry points were replaced and nothing was deleted');
-    expect(world.proxy.requests.filter((r) => r.fault === '500').length).toBe(5); // SDK maxAttempts 5
+    // One direct PutObject (src/frontend/put-object.ts), then PutObjectCommand with the SDK's 5 attempts.
+    expect(world.proxy.requests.filter((r) => r.fault === '500').length).toBe(6);
     expect(writesIn(world).filter((w) => /index\.html|DeleteObjects/.test(w))).toEqual([]);
     const index = await (
       await world.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'index.html' }))

@@ -48,6 +48,10 @@ describe('upload-frontend', () => {
       .filter((r) => r.operation === 'PutObject' && r.key !== MANIFEST)
       .map((r) => r.key);
     expect(puts).toHaveLength(6);
+    // The site's files go as direct PutObject requests (src/frontend/put-object.ts), the manifest via the SDK.
+    expect(
+      world.proxy.requests.filter((r) => r.operation === 'PutObject').map((r) => [r.key, r.viaSdk])
+    ).toEqual([...puts.map((k) => [k, false]), [MANIFEST, true]]);
     const lastAsset = Math.max(...puts.map((k, i) => (k.endsWith('.html') ? -1 : i)));
     const firstHtml = Math.min(...puts.map((k, i) => (k.endsWith('.html') ? i : Infinity)));
     expect(firstHtml).toBeGreaterThan(lastAsset);

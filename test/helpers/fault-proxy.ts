@@ -20,6 +20,8 @@ export interface RecordedRequest {
   key: string;
   /** S3 operation name, or `METHOD` for anything else (CloudFront calls are `CloudFront:<METHOD> <path>`). */
   operation: string;
+  /** Sent by an AWS SDK command (it carries `amz-sdk-invocation-id`), not as a direct request. */
+  viaSdk: boolean;
   /** Request body bytes received. */
   bytes: number;
   /** The fault injected, if any. */
@@ -119,7 +121,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       method: req.method ?? 'GET',
       url: req.url ?? '/',
       key: segments.slice(1).map(decodeURIComponent).join('/'),
-      operation: s3Operation(req.method ?? 'GET', url, req.headers)
+      operation: s3Operation(req.method ?? 'GET', url, req.headers),
+      viaSdk: req.headers['amz-sdk-invocation-id'] !== undefined
     };
     const record: RecordedRequest = { ...base, bytes: 0, status: 0 };
     requests.push(record);
