@@ -75567,14 +75567,18 @@ function bucketError(error, bucket) {
 ;// CONCATENATED MODULE: ./build/bundle/frontend/manifest.js
 /**
  * The header manifest: one small JSON object, `<prefix>.twotier-manifest.json`, that upload-frontend writes
- * after a successful deploy. It records, for every object whose headers the run knows, the object's ETag,
- * LastModified and size as the listing reports them, and its Content-Type, Cache-Control and user metadata.
+ * after a successful deploy. It records, for every object whose headers the run knows, the object's ETag and
+ * size, and its Content-Type, Cache-Control and user metadata.
  *
- * The next run reads it with one GetObject and trusts an entry only when the listing still shows the same
- * ETag, LastModified and size: S3 can change an object's headers only by writing it again (PutObject or
- * CopyObject), and every write gives it a new LastModified, so a matching entry still describes the object.
- * Entries that do not match fall back to HeadObject. A manifest that is missing, unreadable or of another
- * format is ignored (every candidate is HEADed, as without a manifest).
+ * The next run reads it with one GetObject and trusts an entry only while the listing still shows the same
+ * object: S3 can change an object's headers only by writing it again (PutObject or CopyObject), and every
+ * write gives it a new LastModified. An entry pinned to a LastModified (objects whose headers were known
+ * from an earlier run or read with HeadObject) holds while the listing shows that LastModified, ETag and
+ * size. An entry for an object the writing run wrote itself carries no LastModified: it holds while ETag and
+ * size match and the object's listed LastModified is not later than the manifest's own, since the manifest
+ * is written after every write of its run. That saves listing the prefix again after the uploads. Entries
+ * that do not hold fall back to HeadObject. A manifest that is missing, unreadable or of another format is
+ * ignored (every candidate is HEADed, as without a manifest).
  */
 
 
@@ -75618,7 +75622,7 @@ function parseManifest(text) {
         const e = value;
         if (!e ||
             typeof e.etag !== 'string' ||
-            typeof e.lastModified !== 'string' ||
+            (e.lastModified !== undefined && typeof e.lastModified !== 'string') ||
             typeof e.size !== 'number' ||
             (e.contentType !== undefined && typeof e.contentType !== 'string') ||
             (e.cacheControl !== undefined && typeof e.cacheControl !== 'string') ||
@@ -75630,14 +75634,15 @@ function parseManifest(text) {
     return { entries };
 }
 /**
- * The entries that still describe the listed objects: same ETag, same LastModified (to the millisecond) and
- * same size. Returned as the headers HeadObject would have given.
+ * The entries that still describe the listed objects (see the module comment), returned as the headers
+ * HeadObject would have given. `manifestModified` is the manifest object's LastModified from the same
+ * listing; without it, entries that carry no LastModified are not trusted.
  */
-function manifest_trustedHeaders(entries, remote) {
+function manifest_trustedHeaders(entries, remote, manifestModified) {
     const trusted = new Map();
     for (const [path, entry] of entries) {
         const object = remote.get(path);
-        if (!object || !manifest_matchesListing(entry, object))
+        if (!object || !matchesListing(entry, object, manifestModified))
             continue;
         trusted.set(path, {
             contentType: entry.contentType,
@@ -75647,14 +75652,16 @@ function manifest_trustedHeaders(entries, remote) {
     }
     return trusted;
 }
-/** True when `entry` was recorded for exactly the object the listing shows. */
-function manifest_matchesListing(entry, object) {
-    return (entry.etag === object.etag &&
-        entry.size === object.size &&
-        Date.parse(entry.lastModified) === object.lastModified.getTime());
+/** True when `entry` was recorded for exactly the object the listing shows (see the module comment). */
+function matchesListing(entry, object, manifestModified) {
+    if (entry.etag !== object.etag || entry.size !== object.size)
+        return false;
+    if (entry.lastModified !== undefined)
+        return Date.parse(entry.lastModified) === object.lastModified.getTime();
+    return manifestModified !== undefined && object.lastModified.getTime() <= manifestModified.getTime();
 }
 /** An entry for a listed object with known headers. */
-function manifest_entryFor(object, headers) {
+function entryFor(object, headers) {
     return normaliseEntry({
         etag: object.etag,
         lastModified: object.lastModified.toISOString(),
@@ -75664,6 +75671,38 @@ function manifest_entryFor(object, headers) {
         metadata: headers.metadata
     });
 }
+/**
+ * The manifest after a successful run, and whether it must be written. Content-equal objects keep the old
+ * manifest's entry, or get one pinned to this run's listing when HeadObject gave their headers; written
+ * objects get an entry without LastModified. Not written when the run wrote nothing and the entries equal
+ * the old manifest's. When it is
+ * written, carried entries without LastModified are pinned to this run's listing first, so the new
+ * manifest's later LastModified cannot vouch for another tool's write since the old one.
+ * @param listed this run's listing, taken before any write (relative path → object).
+ */
+function manifest_nextManifest(old, known, written, listed) {
+    const entries = new Map();
+    const carried = [];
+    for (const { relativePath, headers, entry } of known) {
+        const object = listed.get(relativePath);
+        if (!object)
+            continue;
+        entries.set(relativePath, entry ?? entryFor(object, headers));
+        if (entry && entry.lastModified === undefined)
+            carried.push({ relativePath, object, headers });
+    }
+    for (const { relativePath, etag, size, headers } of written) {
+        const { contentType, cacheControl, metadata } = headers;
+        entries.set(relativePath, normaliseEntry({ etag, size, contentType, cacheControl, metadata }));
+    }
+    // After any write the manifest must be written again, even with equal entries: its new LastModified is
+    // what vouches for the objects written now.
+    if (written.length === 0 && sameEntries(entries, old))
+        return { entries, write: false };
+    for (const { relativePath, object, headers } of carried)
+        entries.set(relativePath, entryFor(object, headers));
+    return { entries, write: true };
+}
 /** The manifest document for `entries`, keys sorted (the same entries always give the same text). */
 function manifestText(entries) {
     const objects = {};
@@ -75672,7 +75711,7 @@ function manifestText(entries) {
     return `${JSON.stringify({ format: FORMAT, version: 1, objects })}\n`;
 }
 /** True when both hold the same entries. */
-function manifest_sameEntries(a, b) {
+function sameEntries(a, b) {
     return a.size === b.size && manifestText(a) === manifestText(b);
 }
 /**
@@ -75692,7 +75731,9 @@ async function manifest_writeManifest(s3, bucket, key, entries) {
     return body.length;
 }
 function normaliseEntry(e) {
-    const out = { etag: e.etag, lastModified: e.lastModified, size: e.size };
+    const out = { etag: e.etag, size: e.size };
+    if (e.lastModified !== undefined)
+        out.lastModified = e.lastModified;
     if (e.contentType !== undefined)
         out.contentType = e.contentType;
     if (e.cacheControl !== undefined)
@@ -77395,8 +77436,9 @@ function upload_executor_mib(bytes) {
 const MiB = (/* unused pure expression or super */ null && (1024 * 1024));
 /**
  * Syncs `sourceDir` to `s3://bucket/prefix` by content: lists the prefix once (ListObjectsV2), compares
- * local MD5s (and multipart ETags / the stored content hash for large files) with the ETags, HeadObjects
- * the content-equal objects to compare Content-Type and Cache-Control, then uploads new and changed
+ * local MD5s (and multipart ETags / the stored content hash for large files) with the ETags, takes the
+ * headers of content-equal objects from the header manifest or HeadObject to compare Content-Type and
+ * Cache-Control, then uploads new and changed
  * assets, then HTML entry points, then deletes stale objects. Validation and the local scan happen before
  * any request; the delete cap is checked before any write.
  * @throws ConfigurationError for bad options, a missing/empty/unreadable source-dir, a missing bucket, bad
@@ -77450,6 +77492,8 @@ async function uploadFrontend(options, reporter) {
     let oldEntries = new Map();
     /** Headers known for content-equal objects (manifest or HeadObject): what the new manifest may record. */
     const heads = new Map();
+    /** The paths among `heads` whose headers came from the old manifest. */
+    const fromManifest = new Set();
     const { plan, remote } = await reporter.group(`Compare with s3://${options.bucket}/${settings.prefix}`, async () => {
         const remote = await listing;
         const manifestObject = remote.get(MANIFEST_NAME);
@@ -77462,12 +77506,13 @@ async function uploadFrontend(options, reporter) {
             oldEntries = read.entries;
             manifest.read = read.entries.size;
         }
-        const trusted = trustedHeaders(oldEntries, remote);
+        const trusted = trustedHeaders(oldEntries, remote, manifestObject?.lastModified);
         const toHead = [];
         for (const relativePath of headCandidates(files, remote, true)) {
             const known = trusted.get(relativePath);
             if (known) {
                 heads.set(relativePath, known);
+                fromManifest.add(relativePath);
                 manifest.trusted++;
             }
             else if (settings.checkHeaders || isMultipartEtag(remote.get(relativePath)?.etag ?? '')) {
@@ -77526,10 +77571,21 @@ async function uploadFrontend(options, reporter) {
     }, reporter, totals));
     // Only reached when every upload, header update and delete succeeded: the manifest goes last.
     await reporter.group(`Header manifest ${manifestKey}`, async () => {
-        const entries = await newManifestEntries(s3, options.bucket, settings.prefix, plan, remote, heads, totals);
+        const { entries, write } = nextManifest(oldEntries, plan.unchanged.flatMap((item) => {
+            const headers = heads.get(item.relativePath);
+            const entry = fromManifest.has(item.relativePath) ? oldEntries.get(item.relativePath) : undefined;
+            return headers ? [{ relativePath: item.relativePath, headers, entry }] : [];
+        }), [...plan.assets, ...plan.entryPoints].flatMap((item) => {
+            const etag = totals.written.get(item.relativePath);
+            const headers = {
+                contentType: item.contentType,
+                cacheControl: item.cacheControl,
+                metadata: item.metadata ?? {}
+            };
+            return etag ? [{ relativePath: item.relativePath, etag, size: item.size, headers }] : [];
+        }), remote);
         manifest.entries = entries.size;
-        if (sameEntries(entries, oldEntries)) {
-            manifest.entries = oldEntries.size;
+        if (!write) {
             reporter.info(`unchanged (${entries.size} entries); not written`);
             return;
         }
@@ -77547,38 +77603,6 @@ async function uploadFrontend(options, reporter) {
     });
     reporter.info(planLine(planned, false));
     return planned;
-}
-/**
- * The entries the manifest should hold after a successful run: every content-equal object whose headers are
- * known (from the manifest or HeadObject) and unchanged by this run, plus every object this run wrote. For
- * written objects the prefix is listed again (ListObjectsV2) to record their LastModified; an object whose
- * listed ETag is not the one our write returned (someone else wrote it since) gets no entry.
- */
-async function newManifestEntries(s3, bucket, prefix, plan, before, heads, totals) {
-    const entries = new Map();
-    const after = totals.written.size > 0 ? await listRemoteObjects(s3, bucket, prefix) : before;
-    for (const item of plan.unchanged) {
-        const headers = heads.get(item.relativePath);
-        const object = before.get(item.relativePath);
-        const now = after.get(item.relativePath);
-        if (!headers || !object || !now)
-            continue;
-        const entry = entryFor(object, headers);
-        if (matchesListing(entry, now))
-            entries.set(item.relativePath, entry);
-    }
-    for (const item of [...plan.assets, ...plan.entryPoints]) {
-        const etag = totals.written.get(item.relativePath);
-        const now = after.get(item.relativePath);
-        if (!etag || !now || now.etag !== etag)
-            continue;
-        entries.set(item.relativePath, entryFor(now, {
-            contentType: item.contentType,
-            cacheControl: item.cacheControl,
-            metadata: item.metadata ?? {}
-        }));
-    }
-    return entries;
 }
 function validate(options) {
     if (!options.sourceDir?.trim()) {

@@ -1,13 +1,17 @@
 /**
  * The header manifest: one small JSON object, `<prefix>.twotier-manifest.json`, that upload-frontend writes
- * after a successful deploy. It records, for every object whose headers the run knows, the object's ETag,
- * LastModified and size as the listing reports them, and its Content-Type, Cache-Control and user metadata.
+ * after a successful deploy. It records, for every object whose headers the run knows, the object's ETag and
+ * size, and its Content-Type, Cache-Control and user metadata.
  *
- * The next run reads it with one GetObject and trusts an entry only when the listing still shows the same
- * ETag, LastModified and size: S3 can change an object's headers only by writing it again (PutObject or
- * CopyObject), and every write gives it a new LastModified, so a matching entry still describes the object.
- * Entries that do not match fall back to HeadObject. A manifest that is missing, unreadable or of another
- * format is ignored (every candidate is HEADed, as without a manifest).
+ * The next run reads it with one GetObject and trusts an entry only while the listing still shows the same
+ * object: S3 can change an object's headers only by writing it again (PutObject or CopyObject), and every
+ * write gives it a new LastModified. An entry pinned to a LastModified (objects whose headers were known
+ * from an earlier run or read with HeadObject) holds while the listing shows that LastModified, ETag and
+ * size. An entry for an object the writing run wrote itself carries no LastModified: it holds while ETag and
+ * size match and the object's listed LastModified is not later than the manifest's own, since the manifest
+ * is written after every write of its run. That saves listing the prefix again after the uploads. Entries
+ * that do not hold fall back to HeadObject. A manifest that is missing, unreadable or of another format is
+ * ignored (every candidate is HEADed, as without a manifest).
  */
 import { GetObjectCommand, PutObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
@@ -22,8 +26,11 @@ const FORMAT = 'twotier-upload-manifest';
 export interface ManifestEntry {
   /** ETag without quotes, as ListObjectsV2 reports it. */
   etag: string;
-  /** LastModified as ListObjectsV2 reports it, ISO 8601. */
-  lastModified: string;
+  /**
+   * LastModified as ListObjectsV2 reported it, ISO 8601. Absent for an object the manifest's own run wrote:
+   * such an entry holds while the listed LastModified is not later than the manifest object's.
+   */
+  lastModified?: string;
   /** Bytes. */
   size: number;
   contentType?: string;
@@ -79,7 +86,7 @@ export function parseManifest(text: string): ManifestRead {
     if (
       !e ||
       typeof e.etag !== 'string' ||
-      typeof e.lastModified !== 'string' ||
+      (e.lastModified !== undefined && typeof e.lastModified !== 'string') ||
       typeof e.size !== 'number' ||
       (e.contentType !== undefined && typeof e.contentType !== 'string') ||
       (e.cacheControl !== undefined && typeof e.cacheControl !== 'string') ||
@@ -93,17 +100,19 @@ export function parseManifest(text: string): ManifestRead {
 }
 
 /**
- * The entries that still describe the listed objects: same ETag, same LastModified (to the millisecond) and
- * same size. Returned as the headers HeadObject would have given.
+ * The entries that still describe the listed objects (see the module comment), returned as the headers
+ * HeadObject would have given. `manifestModified` is the manifest object's LastModified from the same
+ * listing; without it, entries that carry no LastModified are not trusted.
  */
 export function trustedHeaders(
   entries: ManifestEntries,
-  remote: ReadonlyMap<string, RemoteObject>
+  remote: ReadonlyMap<string, RemoteObject>,
+  manifestModified?: Date
 ): Map<string, RemoteHeaders> {
   const trusted = new Map<string, RemoteHeaders>();
   for (const [path, entry] of entries) {
     const object = remote.get(path);
-    if (!object || !matchesListing(entry, object)) continue;
+    if (!object || !matchesListing(entry, object, manifestModified)) continue;
     trusted.set(path, {
       contentType: entry.contentType,
       cacheControl: entry.cacheControl,
@@ -113,13 +122,12 @@ export function trustedHeaders(
   return trusted;
 }
 
-/** True when `entry` was recorded for exactly the object the listing shows. */
-export function matchesListing(entry: ManifestEntry, object: RemoteObject): boolean {
-  return (
-    entry.etag === object.etag &&
-    entry.size === object.size &&
-    Date.parse(entry.lastModified) === object.lastModified.getTime()
-  );
+/** True when `entry` was recorded for exactly the object the listing shows (see the module comment). */
+export function matchesListing(entry: ManifestEntry, object: RemoteObject, manifestModified?: Date): boolean {
+  if (entry.etag !== object.etag || entry.size !== object.size) return false;
+  if (entry.lastModified !== undefined)
+    return Date.parse(entry.lastModified) === object.lastModified.getTime();
+  return manifestModified !== undefined && object.lastModified.getTime() <= manifestModified.getTime();
 }
 
 /** An entry for a listed object with known headers. */
@@ -132,6 +140,59 @@ export function entryFor(object: RemoteObject, headers: RemoteHeaders): Manifest
     cacheControl: headers.cacheControl,
     metadata: headers.metadata
   });
+}
+
+/** A content-equal object whose headers the run knows. */
+export interface KnownObject {
+  relativePath: string;
+  headers: RemoteHeaders;
+  /** The old manifest's entry, when the headers came from it (else they were read with HeadObject). */
+  entry?: ManifestEntry;
+}
+
+/** An object the run wrote (PutObject, multipart upload or CopyObject). */
+export interface WrittenObject {
+  relativePath: string;
+  /** ETag S3 returned for the write, without quotes. */
+  etag: string;
+  /** Bytes. */
+  size: number;
+  headers: RemoteHeaders;
+}
+
+/**
+ * The manifest after a successful run, and whether it must be written. Content-equal objects keep the old
+ * manifest's entry, or get one pinned to this run's listing when HeadObject gave their headers; written
+ * objects get an entry without LastModified. Not written when the run wrote nothing and the entries equal
+ * the old manifest's. When it is
+ * written, carried entries without LastModified are pinned to this run's listing first, so the new
+ * manifest's later LastModified cannot vouch for another tool's write since the old one.
+ * @param listed this run's listing, taken before any write (relative path → object).
+ */
+export function nextManifest(
+  old: ManifestEntries,
+  known: KnownObject[],
+  written: WrittenObject[],
+  listed: ReadonlyMap<string, RemoteObject>
+): { entries: ManifestEntries; write: boolean } {
+  const entries: ManifestEntries = new Map();
+  const carried: Array<{ relativePath: string; object: RemoteObject; headers: RemoteHeaders }> = [];
+  for (const { relativePath, headers, entry } of known) {
+    const object = listed.get(relativePath);
+    if (!object) continue;
+    entries.set(relativePath, entry ?? entryFor(object, headers));
+    if (entry && entry.lastModified === undefined) carried.push({ relativePath, object, headers });
+  }
+  for (const { relativePath, etag, size, headers } of written) {
+    const { contentType, cacheControl, metadata } = headers;
+    entries.set(relativePath, normaliseEntry({ etag, size, contentType, cacheControl, metadata }));
+  }
+  // After any write the manifest must be written again, even with equal entries: its new LastModified is
+  // what vouches for the objects written now.
+  if (written.length === 0 && sameEntries(entries, old)) return { entries, write: false };
+  for (const { relativePath, object, headers } of carried)
+    entries.set(relativePath, entryFor(object, headers));
+  return { entries, write: true };
 }
 
 /** The manifest document for `entries`, keys sorted (the same entries always give the same text). */
@@ -171,7 +232,8 @@ export async function writeManifest(
 }
 
 function normaliseEntry(e: ManifestEntry): ManifestEntry {
-  const out: ManifestEntry = { etag: e.etag, lastModified: e.lastModified, size: e.size };
+  const out: ManifestEntry = { etag: e.etag, size: e.size };
+  if (e.lastModified !== undefined) out.lastModified = e.lastModified;
   if (e.contentType !== undefined) out.contentType = e.contentType;
   if (e.cacheControl !== undefined) out.cacheControl = e.cacheControl;
   const metadata = Object.entries(e.metadata ?? {})

@@ -12,15 +12,12 @@ import {
   headRemoteObject,
   listRemoteObjects,
   normalisePrefix,
-  type RemoteHeaders,
-  type RemoteObject
+  type RemoteHeaders
 } from './remote-objects.js';
 import {
-  entryFor,
   MANIFEST_NAME,
-  matchesListing,
+  nextManifest,
   readManifest,
-  sameEntries,
   trustedHeaders,
   writeManifest,
   type ManifestEntries
@@ -136,8 +133,9 @@ export interface PlannedStep {
 
 /**
  * Syncs `sourceDir` to `s3://bucket/prefix` by content: lists the prefix once (ListObjectsV2), compares
- * local MD5s (and multipart ETags / the stored content hash for large files) with the ETags, HeadObjects
- * the content-equal objects to compare Content-Type and Cache-Control, then uploads new and changed
+ * local MD5s (and multipart ETags / the stored content hash for large files) with the ETags, takes the
+ * headers of content-equal objects from the header manifest or HeadObject to compare Content-Type and
+ * Cache-Control, then uploads new and changed
  * assets, then HTML entry points, then deletes stale objects. Validation and the local scan happen before
  * any request; the delete cap is checked before any write.
  * @throws ConfigurationError for bad options, a missing/empty/unreadable source-dir, a missing bucket, bad
@@ -198,6 +196,8 @@ export async function uploadFrontend(
   let oldEntries: ManifestEntries = new Map();
   /** Headers known for content-equal objects (manifest or HeadObject): what the new manifest may record. */
   const heads = new Map<string, RemoteHeaders>();
+  /** The paths among `heads` whose headers came from the old manifest. */
+  const fromManifest = new Set<string>();
   const { plan, remote } = await reporter.group(
     `Compare with s3://${options.bucket}/${settings.prefix}`,
     async () => {
@@ -212,12 +212,13 @@ export async function uploadFrontend(
         oldEntries = read.entries;
         manifest.read = read.entries.size;
       }
-      const trusted = trustedHeaders(oldEntries, remote);
+      const trusted = trustedHeaders(oldEntries, remote, manifestObject?.lastModified);
       const toHead: string[] = [];
       for (const relativePath of headCandidates(files, remote, true)) {
         const known = trusted.get(relativePath);
         if (known) {
           heads.set(relativePath, known);
+          fromManifest.add(relativePath);
           manifest.trusted++;
         } else if (settings.checkHeaders || isMultipartEtag(remote.get(relativePath)?.etag ?? '')) {
           toHead.push(relativePath);
@@ -284,18 +285,26 @@ export async function uploadFrontend(
   );
   // Only reached when every upload, header update and delete succeeded: the manifest goes last.
   await reporter.group(`Header manifest ${manifestKey}`, async () => {
-    const entries = await newManifestEntries(
-      s3,
-      options.bucket,
-      settings.prefix,
-      plan,
-      remote,
-      heads,
-      totals
+    const { entries, write } = nextManifest(
+      oldEntries,
+      plan.unchanged.flatMap((item) => {
+        const headers = heads.get(item.relativePath);
+        const entry = fromManifest.has(item.relativePath) ? oldEntries.get(item.relativePath) : undefined;
+        return headers ? [{ relativePath: item.relativePath, headers, entry }] : [];
+      }),
+      [...plan.assets, ...plan.entryPoints].flatMap((item) => {
+        const etag = totals.written.get(item.relativePath);
+        const headers = {
+          contentType: item.contentType,
+          cacheControl: item.cacheControl,
+          metadata: item.metadata ?? {}
+        };
+        return etag ? [{ relativePath: item.relativePath, etag, size: item.size, headers }] : [];
+      }),
+      remote
     );
     manifest.entries = entries.size;
-    if (sameEntries(entries, oldEntries)) {
-      manifest.entries = oldEntries.size;
+    if (!write) {
       reporter.info(`unchanged (${entries.size} entries); not written`);
       return;
     }
@@ -312,47 +321,6 @@ export async function uploadFrontend(
   });
   reporter.info(planLine(planned, false));
   return planned;
-}
-
-/**
- * The entries the manifest should hold after a successful run: every content-equal object whose headers are
- * known (from the manifest or HeadObject) and unchanged by this run, plus every object this run wrote. For
- * written objects the prefix is listed again (ListObjectsV2) to record their LastModified; an object whose
- * listed ETag is not the one our write returned (someone else wrote it since) gets no entry.
- */
-async function newManifestEntries(
-  s3: S3Client,
-  bucket: string,
-  prefix: string,
-  plan: SyncPlan,
-  before: ReadonlyMap<string, RemoteObject>,
-  heads: ReadonlyMap<string, RemoteHeaders>,
-  totals: ExecuteTotals
-): Promise<ManifestEntries> {
-  const entries: ManifestEntries = new Map();
-  const after = totals.written.size > 0 ? await listRemoteObjects(s3, bucket, prefix) : before;
-  for (const item of plan.unchanged) {
-    const headers = heads.get(item.relativePath);
-    const object = before.get(item.relativePath);
-    const now = after.get(item.relativePath);
-    if (!headers || !object || !now) continue;
-    const entry = entryFor(object, headers);
-    if (matchesListing(entry, now)) entries.set(item.relativePath, entry);
-  }
-  for (const item of [...plan.assets, ...plan.entryPoints]) {
-    const etag = totals.written.get(item.relativePath);
-    const now = after.get(item.relativePath);
-    if (!etag || !now || now.etag !== etag) continue;
-    entries.set(
-      item.relativePath,
-      entryFor(now, {
-        contentType: item.contentType,
-        cacheControl: item.cacheControl,
-        metadata: item.metadata ?? {}
-      })
-    );
-  }
-  return entries;
 }
 
 interface Settings {

@@ -3,7 +3,7 @@
  * the recording proxy.
  */
 import { beforeAll, describe, expect, test } from '@jest/globals';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   headersOf,
   keysOf,
@@ -42,8 +42,10 @@ describe('upload-frontend', () => {
       'index.html',
       'robots.txt'
     ]);
-    // The header manifest is the last write of all; the site's files come before it.
+    // The header manifest is the last write of all; the site's files come before it. The prefix is listed
+    // once: entries of objects this run wrote need no LastModified (src/frontend/manifest.ts).
     expect(writesIn(world).at(-1)).toBe(`PutObject ${MANIFEST}`);
+    expect(world.proxy.counts()['ListObjectsV2']).toBe(1);
     const puts = world.proxy.requests
       .filter((r) => r.operation === 'PutObject' && r.key !== MANIFEST)
       .map((r) => r.key);
@@ -85,6 +87,15 @@ describe('upload-frontend', () => {
     const one = await run({ 'source-dir': dir, bucket });
     expect(one.code).toBe(0);
     expect(writesIn(world)).toEqual(['PutObject favicon.ico', `PutObject ${MANIFEST}`]);
+    expect(world.proxy.counts()['ListObjectsV2']).toBe(1);
+    // The rewritten manifest: favicon.ico without LastModified, the rest pinned to this run's listing.
+    const doc = JSON.parse(
+      await (
+        await world.s3.send(new GetObjectCommand({ Bucket: bucket, Key: MANIFEST }))
+      ).Body!.transformToString()
+    );
+    expect(doc.objects['favicon.ico'].lastModified).toBeUndefined();
+    expect(doc.objects['robots.txt'].lastModified).toEqual(expect.any(String));
     expect(one.outputs['uploaded-count']).toBe('1');
     expect(one.outputs['uploaded-bytes']).toBe(String('NEW ICON'.length));
     expect(JSON.parse(one.outputs['changed-paths'] ?? '')).toEqual(['/favicon.ico']);
