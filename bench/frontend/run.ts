@@ -4,7 +4,13 @@
  * (test/helpers/fault-proxy.ts, no faults). Scenarios: first deploy into an empty bucket, an identical
  * fresh rebuild (same bytes, new mtimes), and a one-file change.
  *
- *   npx tsx bench/frontend/run.ts [--files 2000] [--mb 50] [--concurrency 16] [--server gofakes3|moto]
+ *   npx tsx bench/frontend/run.ts [--files 2000] [--mb 50] [--concurrency 16] [--repeat 4] [--server gofakes3|moto]
+ *
+ * Every tool runs the three scenarios `--repeat` times, the order of the tools rotated each round and reversed
+ * every other round (wall times here depend on which tool ran just before, by up to 20 %), each tool's bucket
+ * deleted after its scenarios (the in-memory server's heap stays flat), and the table shows the median wall
+ * time with the range; request counts and bytes are those of the first round (a note says when
+ * another round differed).
  *
  * Needs: gofakes3 in .tools/bin (GOBIN=.tools/bin go install github.com/johannesboyne/gofakes3/cmd/gofakes3@latest),
  * else moto from .venv; awscli and rclone (apt-get install -y awscli rclone), else their rows are skipped
@@ -25,7 +31,13 @@ import {
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  ListObjectsV2Command,
+  S3Client
+} from '@aws-sdk/client-s3';
 import { startMoto } from '../../src/local/moto.js';
 import { startFaultProxy, type FaultProxy } from '../../test/helpers/fault-proxy.js';
 
@@ -38,6 +50,7 @@ const arg = (name: string, fallback: number): number => {
 const FILES = arg('files', 2000);
 const MB = arg('mb', 50);
 const CONCURRENCY = arg('concurrency', 16);
+const REPEAT = Math.max(1, arg('repeat', 4));
 const SERVER = args.includes('--server') ? args[args.indexOf('--server') + 1] : 'gofakes3';
 /** `--only <substring>`: run only the tools whose name contains it (repeatable). */
 const ONLY = args.flatMap((a, i) => (a === '--only' && args[i + 1] ? [args[i + 1] as string] : []));
@@ -166,7 +179,10 @@ interface Measure {
   tool: string;
   scenario: string;
   ok: boolean;
+  /** Median wall time over the rounds. */
   seconds: number;
+  /** Every round's wall time. */
+  runs: number[];
   counts: Record<string, number>;
   bytes: number;
   note?: string;
@@ -301,6 +317,7 @@ async function measure(
     scenario,
     ok: result.code === 0,
     seconds,
+    runs: [seconds],
     counts: proxy.counts(),
     bytes,
     note:
@@ -330,6 +347,7 @@ function table(title: string, rows: Measure[]): void {
     'scenario',
     'tool',
     'wall s',
+    'min–max',
     'requests',
     'PUT',
     'Copy',
@@ -348,6 +366,7 @@ function table(title: string, rows: Measure[]): void {
       m.scenario,
       m.tool,
       m.seconds.toFixed(2),
+      `${Math.min(...m.runs).toFixed(2)}–${Math.max(...m.runs).toFixed(2)}`,
       String(total),
       String(c['PutObject'] ?? 0),
       String(c['CopyObject'] ?? 0),
@@ -373,6 +392,26 @@ function table(title: string, rows: Measure[]): void {
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const l of lines) console.log(fmt(l));
   void KINDS;
+}
+
+async function deleteBucket(s3: S3Client, bucket: string): Promise<void> {
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+    const objects = (page.Contents ?? []).map((o) => ({ Key: o.Key as string }));
+    if (objects.length > 0)
+      await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects } }));
+    token = page.NextContinuationToken;
+  } while (token);
+  await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 async function main(): Promise<void> {
@@ -411,29 +450,54 @@ async function main(): Promise<void> {
     }
     const all = tools().filter((t) => ONLY.length === 0 || ONLY.some((o) => t.name.includes(o)));
     console.log(
-      `S3 server: ${server.name}; requests counted by the recording proxy; concurrency ${CONCURRENCY} for every tool`
+      `S3 server: ${server.name}; requests counted by the recording proxy; concurrency ${CONCURRENCY} for every tool; ` +
+        `${REPEAT} round(s), tool order rotated each round, median wall time`
     );
     for (const t of all.filter((t) => !t.available))
       console.log(`MISSING: ${t.name}: install ${t.missing}; its rows are skipped`);
     let bucketN = 0;
+    const scenarios = ['first deploy', 'identical rebuild', 'one-file change'];
+    const available = all.filter((t) => t.available);
     for (const input of inputs) {
-      const rows: Measure[] = [];
-      for (const tool of all.filter((t) => t.available)) {
-        const dir = path.join(work, `run-${bucketN}`);
-        cpSync(input.dir, dir, { recursive: true });
-        const bucket = `bench-${process.pid}-${++bucketN}`;
-        await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-        rows.push(await measure(tool, 'first deploy', dir, bucket, proxy));
-        touchAll(dir);
-        rows.push(await measure(tool, 'identical rebuild', dir, bucket, proxy));
-        writeFileSync(path.join(dir, input.changeFile), `changed ${Date.now()}\n`);
-        rows.push(await measure(tool, 'one-file change', dir, bucket, proxy));
-        rmSync(dir, { recursive: true, force: true });
+      const byKey = new Map<string, Measure>();
+      const record = (m: Measure): void => {
+        const key = `${m.tool}|${m.scenario}`;
+        const first = byKey.get(key);
+        if (!first) return void byKey.set(key, m);
+        first.runs.push(m.seconds);
+        first.ok &&= m.ok;
+        if (JSON.stringify(m.counts) !== JSON.stringify(first.counts) || m.bytes !== first.bytes) {
+          first.note = `${first.note ?? ''} requests differ in another round`.trim();
+        }
+        if (!m.ok) first.note = m.note;
+      };
+      for (let round = 0; round < REPEAT; round++) {
+        // Rotated, and reversed every other round, so no tool always runs first or after the same tool.
+        const rotated = [
+          ...available.slice(round % available.length),
+          ...available.slice(0, round % available.length)
+        ];
+        const order = round % 2 ? rotated.reverse() : rotated;
+        for (const tool of order) {
+          const dir = path.join(work, `run-${bucketN}`);
+          cpSync(input.dir, dir, { recursive: true });
+          const bucket = `bench-${process.pid}-${++bucketN}`;
+          await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+          record(await measure(tool, scenarios[0] as string, dir, bucket, proxy));
+          touchAll(dir);
+          record(await measure(tool, scenarios[1] as string, dir, bucket, proxy));
+          writeFileSync(path.join(dir, input.changeFile), `changed ${Date.now()}\n`);
+          record(await measure(tool, scenarios[2] as string, dir, bucket, proxy));
+          rmSync(dir, { recursive: true, force: true });
+          // Keep the in-memory server's heap flat: later runs must not pay for earlier tools' objects.
+          await deleteBucket(s3, bucket);
+        }
       }
-      rows.sort(
-        (a, b) =>
-          ['first deploy', 'identical rebuild', 'one-file change'].indexOf(a.scenario) -
-          ['first deploy', 'identical rebuild', 'one-file change'].indexOf(b.scenario)
+      const rows = scenarios.flatMap((scenario) =>
+        available.flatMap((tool) => {
+          const m = byKey.get(`${tool.name}|${scenario}`);
+          return m ? [{ ...m, seconds: median(m.runs) }] : [];
+        })
       );
       table(`Input: ${input.name}`, rows);
     }
