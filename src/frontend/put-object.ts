@@ -9,10 +9,11 @@
  *
  * Why: each `S3Client.send` spends about 1.1 ms of CPU in the SDK's middleware stack (schema serialisation,
  * endpoint and auth-scheme resolution, logging filters, retry bookkeeping) against 0.4 ms for the same
- * request built here; on a 2,000-file first deploy that is the difference between rclone's speed and 60 %
- * slower (bench/frontend/README.md, round 5). The request is byte-for-byte the one PutObjectCommand signs,
- * apart from the SDK's telemetry headers (test/frontend/put-object.test.ts compares the two for path-style
- * and virtual-hosted endpoints, FIPS, dual-stack, odd keys and metadata).
+ * request built here; on a 2,000-file first deploy that CPU kept this action 60 % slower than rclone
+ * (bench/frontend/README.md, round 5). The request is the one PutObjectCommand signs, header for header and
+ * signature for signature, apart from the SDK's telemetry headers (test/frontend/put-object.test.ts compares
+ * the two for path-style and virtual-hosted endpoints, FIPS, dual-stack, session credentials, odd keys and
+ * metadata).
  *
  * API: https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html
  */
