@@ -75675,9 +75675,9 @@ function entryFor(object, headers) {
  * The manifest after a successful run, and whether it must be written. Content-equal objects keep the old
  * manifest's entry, or get one pinned to this run's listing when HeadObject gave their headers; written
  * objects get an entry without LastModified. Not written when the run wrote nothing and the entries equal
- * the old manifest's. When it is
- * written, carried entries without LastModified are pinned to this run's listing first, so the new
- * manifest's later LastModified cannot vouch for another tool's write since the old one.
+ * the old manifest's. When it is written, carried entries without LastModified are pinned to this run's
+ * listing first, so the new manifest's later LastModified cannot vouch for another tool's write since the
+ * old one.
  * @param listed this run's listing, taken before any write (relative path → object).
  */
 function manifest_nextManifest(old, known, written, listed) {
