@@ -6,6 +6,7 @@ export default tseslint.config(
     ignores: [
       'dist/',
       'build/',
+      'lib/',
       'node_modules/',
       '.venv/',
       '.tools/',

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the peer tools the benchmarks compare against, then runs both benchmarks.
+# Installs the peer tools the benchmarks compare against, then runs the ECS and frontend benchmarks
+# (bench/ecs/strategies.ts takes the AWS CLI that setup.sh installs into .venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -10,4 +11,5 @@ if [ ! -x .tools/bin/gofakes3 ]; then
   GOBIN="$PWD/.tools/bin" go install github.com/johannesboyne/gofakes3/cmd/gofakes3@v1.2.0
 fi
 npx tsx bench/ecs/run.ts "$@"
+npx tsx bench/ecs/strategies.ts
 npx tsx bench/frontend/run.ts

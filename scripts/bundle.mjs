@@ -1,5 +1,7 @@
 // Bundles each JavaScript action into dist/<name>/index.js: tsc compiles src/ to build/ (ESM), then ncc
-// bundles build/actions/<name>/index.js with its dependencies. Type errors are the typecheck step's job
+// bundles build/actions/<name>/index.js with its dependencies. Every src/actions/<name>/index.ts is an entry:
+// the actions, and the steps the composites run (resolve-image-tag in build-push; plan-release, the root
+// action's plan, in action.yml). Type errors are the typecheck step's job
 // (npm test runs it); here tsc only emits. dist/ is committed; CI rebuilds it and fails on any difference.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, existsSync, rmSync, mkdirSync } from 'node:fs';
