@@ -1,12 +1,22 @@
 /**
- * What every JavaScript action shares: reading inputs the way the runner passes them, a Reporter over
- * `@actions/core`, and the single try/catch that turns an error into `core.setFailed`.
+ * What every JavaScript action shares: reading its declared inputs the way the runner passes them, a
+ * Reporter over `@actions/core`, setting its declared outputs, and the single try/catch that turns an error
+ * into `core.setFailed`. An action's main.ts is then: inputs → library call(s), each in a `group` → outputs +
+ * job summary (`runOperation`).
  */
 import * as core from '@actions/core';
-import { ConfigurationError, DeploymentError, messageOf, show } from '../lib/errors.js';
+import { ConfigurationError, DeploymentError, messageOf } from '../lib/errors.js';
+import {
+  parseOptions,
+  type Decls,
+  type OptionSpec,
+  type OptionValues,
+  type RawOptions
+} from '../lib/options.js';
 import type { Reporter } from '../lib/reporter.js';
+import type { ActionDefinition, OutputValues } from './definition.js';
 
-/** A Reporter that writes through `@actions/core` (groups, annotations, masking). */
+/** A Reporter that writes through `@actions/core` (annotations, masking). */
 export const coreReporter: Reporter = {
   info: (m) => core.info(m),
   warn: (m) => core.warning(m),
@@ -15,45 +25,58 @@ export const coreReporter: Reporter = {
   secret: (v) => core.setSecret(v)
 };
 
-/** A string input; `required` fails with a ConfigurationError naming the input. */
-export function stringInput(name: string, required = false): string {
-  const value = core.getInput(name, { required: false });
-  if (required && !value) {
-    throw new ConfigurationError(`Input required and not supplied: ${name}`, name);
+/**
+ * Reads every input `spec` declares (INPUT_<NAME>, as the runner sets them) and decodes, checks and
+ * defaults them through the declaration.
+ * @throws ConfigurationError naming the first bad or missing input; nothing in AWS has been touched.
+ */
+export function readInputs<D extends Decls>(spec: OptionSpec<D>): OptionValues<D> {
+  const raw: RawOptions = {};
+  for (const decl of Object.values(spec.options)) {
+    if (decl.action === false) continue;
+    raw[decl.name] = core.getInput(decl.name, { trimWhitespace: !decl.type.multiline });
   }
-  return value;
+  return parseOptions(spec, raw);
 }
 
-/** A boolean input (YAML 1.2 core schema: true/True/TRUE/false/False/FALSE); empty gives `fallback`. */
-export function booleanInput(name: string, fallback: boolean): boolean {
-  const raw = core.getInput(name).trim();
-  if (!raw) return fallback;
-  if (['true', 'True', 'TRUE'].includes(raw)) return true;
-  if (['false', 'False', 'FALSE'].includes(raw)) return false;
-  throw new ConfigurationError(`Input ${name} is ${show(raw)}; expected true or false.`, name);
+/** Runs `fn` as one collapsible group of the step's log (the only place actions open groups). */
+export function group<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  return core.group(name, fn);
 }
 
 /**
- * A number input within [min, max]; empty gives `fallback` (undefined allowed).
- * @throws ConfigurationError naming the input, the value and the valid range.
+ * The whole life of an operation action: read the declared inputs, run `execute` (which opens its groups),
+ * then set the outputs and write the job summary from its result. When `execute` throws a DeploymentError
+ * that carries a result, the outputs and the summary are still written from it before the step fails.
  */
-export function numberInput<T extends number | undefined>(
-  name: string,
-  fallback: T,
-  min: number,
-  max: number,
-  integer = true
-): number | T {
-  const raw = core.getInput(name).trim();
-  if (!raw) return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
-    throw new ConfigurationError(
-      `Input ${name} is ${show(raw)}; expected ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}.`,
-      name
-    );
+export async function runOperation<D extends Decls, O extends string, R>(
+  definition: ActionDefinition<D, O>,
+  face: {
+    execute(values: OptionValues<D>): Promise<R>;
+    outputs(result: R): OutputValues<O>;
+    summary?(result: R): string;
+    /** The line logged after success (default none). */
+    done?(result: R): string | undefined;
   }
-  return value;
+): Promise<void> {
+  await runAction(async () => {
+    const values = readInputs(definition.options);
+    let result: R;
+    try {
+      result = await face.execute(values);
+    } catch (error) {
+      if (error instanceof DeploymentError && error.result !== undefined) {
+        const partial = error.result as R;
+        setOutputs(face.outputs(partial));
+        if (face.summary) await writeSummary(face.summary(partial));
+      }
+      throw error;
+    }
+    setOutputs(face.outputs(result));
+    if (face.summary) await writeSummary(face.summary(result));
+    const line = face.done?.(result);
+    if (line) core.info(line);
+  });
 }
 
 /** Sets every defined output (numbers and booleans as strings, objects as JSON). */

@@ -6,17 +6,13 @@
  * second push of that tag fails with ImageTagAlreadyExistsException, and with mutable tags it would only
  * rebuild the same source: either way the build is skipped and the existing image's digest is used.
  */
-import {
-  DescribeImagesCommand,
-  DescribeRepositoriesCommand,
-  ECRClient,
-  ImageNotFoundException,
-  RepositoryNotFoundException,
-  type ImageDetail,
-  type Repository
-} from '@aws-sdk/client-ecr';
-import { clientConfig, type AwsOptions } from '../lib/aws.js';
-import { ConfigurationError, DeploymentError, messageOf, show } from '../lib/errors.js';
+import { DescribeRepositoriesCommand, ECRClient, type Repository } from '@aws-sdk/client-ecr';
+import { clientConfig } from '../lib/aws.js';
+import { awsFailure } from '../lib/aws-call.js';
+import { lookUpImage, parseRegistryHost } from './images.js';
+import { resolveOptions, type InputOf } from '../lib/options.js';
+import { imageTagOptions } from './options.js';
+import { ConfigurationError, errorName, show } from '../lib/errors.js';
 import type { Reporter } from '../lib/reporter.js';
 
 /** How a tag is derived from the commit SHA when no tag is given: the first 12 characters, or all 40. */
@@ -25,24 +21,17 @@ export type ShaTagFormat = 'short' | 'full';
 /** Length of a `short` SHA tag (characters). 12 hex digits make collisions within one repository negligible. */
 export const SHORT_SHA_LENGTH = 12;
 
-/** Options of {@link resolveImageTag}. */
-export interface ResolveImageTagOptions extends AwsOptions {
-  /**
-   * The ECR repository: a name (`twotier/api`) or a full repository URI
-   * (`123456789012.dkr.ecr.eu-west-1.amazonaws.com/twotier/api`), whose account becomes the registry id.
-   */
-  repository: string;
-  /** The image tag; empty derives it from `sha`. */
-  tag?: string;
-  /** The commit SHA to tag with when `tag` is empty (the action passes GITHUB_SHA). */
+/**
+ * Options of {@link resolveImageTag}: the declared options (repository, tag, shaFormat, registryId, region)
+ * plus the commit SHA to tag with when `tag` is empty (the action passes GITHUB_SHA) and an injected client.
+ */
+export type ResolveImageTagOptions = InputOf<typeof imageTagOptions> & {
   sha?: string;
-  /** `short` (default, first 12 characters) or `full` (40 characters). */
-  shaFormat?: ShaTagFormat;
-  /** The AWS account id of the registry; default: the one in a repository URI, else the caller's account. */
-  registryId?: string;
+  endpoint?: string;
+  maxAttempts?: number;
   /** An ECR client to use instead of building one from the AWS options (tests). */
   client?: ECRClient;
-}
+};
 
 /** What {@link resolveImageTag} found. */
 export interface ResolvedImage {
@@ -71,8 +60,6 @@ export interface ResolvedImage {
 const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 /** Image tags: up to 128 characters, letters, digits, `_.-`, not starting with `.` or `-` (Docker's rule). */
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-/** A private ECR registry host. */
-const REGISTRY_HOST = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
 
 /** A repository argument split into its parts. */
 export interface RepositoryRef {
@@ -106,7 +93,7 @@ export function parseRepository(value: string): RepositoryRef {
   const first = text.split('/')[0] ?? '';
   let ref: RepositoryRef = { name: text };
   if (first.includes('.')) {
-    const host = REGISTRY_HOST.exec(first);
+    const host = parseRegistryHost(first);
     if (!host) {
       throw new ConfigurationError(
         `Input repository is ${show(value)}: ${show(first)} is not a private ECR registry host ` +
@@ -114,7 +101,7 @@ export function parseRepository(value: string): RepositoryRef {
         'repository'
       );
     }
-    ref = { registry: first, registryId: host[1], name: text.slice(first.length + 1) };
+    ref = { registry: first, registryId: host.registryId, name: text.slice(first.length + 1) };
   }
   if (ref.name.length < 2 || ref.name.length > 256 || !REPOSITORY_NAME.test(ref.name)) {
     throw new ConfigurationError(
@@ -159,13 +146,6 @@ export function chooseTag(
   return format === 'full' ? commit : commit.slice(0, SHORT_SHA_LENGTH);
 }
 
-/** Reads the error name of an SDK exception, whatever its class identity. */
-function errorName(error: unknown): string {
-  return error && typeof error === 'object' && 'name' in error
-    ? String((error as { name: unknown }).name)
-    : '';
-}
-
 /**
  * Resolves the image tag and looks it up in ECR.
  *
@@ -181,9 +161,10 @@ function errorName(error: unknown): string {
  * @throws DeploymentError for any other ECR failure (permissions, throttling after retries).
  */
 export async function resolveImageTag(
-  options: ResolveImageTagOptions,
+  input: ResolveImageTagOptions,
   reporter: Reporter
 ): Promise<ResolvedImage> {
+  const options = { ...input, ...resolveOptions(imageTagOptions, input) };
   const ref = parseRepository(options.repository);
   const tag = chooseTag(options.tag, options.sha, options.shaFormat ?? 'short');
   const registryId = options.registryId?.trim() || ref.registryId;
@@ -210,14 +191,17 @@ export async function resolveImageTag(
     );
     repository = found.repositories?.[0];
   } catch (error) {
-    if (error instanceof RepositoryNotFoundException || errorName(error) === 'RepositoryNotFoundException') {
+    if (errorName(error) === 'RepositoryNotFoundException') {
       throw new ConfigurationError(
         `ECR repository ${show(ref.name)} does not exist in ${registryId ? `account ${registryId}, ` : ''}region ${region}. ` +
           'Create it (the baseline templates do), or fix the `repository`, `aws-region` or `registry-id` input.',
         'repository'
       );
     }
-    throw new DeploymentError(`DescribeRepositories for ${show(ref.name)} failed: ${messageOf(error)}`);
+    throw awsFailure(
+      { service: 'ECR', operation: 'DescribeRepositories', resource: `repository ${ref.name}`, region },
+      error
+    );
   }
   const uri =
     repository?.repositoryUri ??
@@ -232,23 +216,16 @@ export async function resolveImageTag(
     tagMutability: repository?.imageTagMutability
   };
 
-  let detail: ImageDetail | undefined;
+  let found;
   try {
-    const images = await client.send(
-      new DescribeImagesCommand({
-        repositoryName: ref.name,
-        imageIds: [{ imageTag: tag }],
-        ...(registryId ? { registryId } : {})
-      })
-    );
-    detail = images.imageDetails?.find((d) => d.imageTags?.includes(tag)) ?? images.imageDetails?.[0];
+    found = await lookUpImage(client, { registryId, repositoryName: ref.name, imageTag: tag });
   } catch (error) {
-    if (error instanceof ImageNotFoundException || errorName(error) === 'ImageNotFoundException') {
-      reporter.info(`${result.image} is not in ECR yet: it will be built.`);
-      return result;
-    }
-    throw new DeploymentError(`DescribeImages for ${result.image} failed: ${messageOf(error)}`);
+    throw awsFailure(
+      { service: 'ECR', operation: 'DescribeImages', resource: `image ${result.image}`, region },
+      error
+    );
   }
+  const detail = found.kind === 'found' ? found.detail : undefined;
   if (!detail?.imageDigest) {
     reporter.info(`${result.image} is not in ECR yet: it will be built.`);
     return result;

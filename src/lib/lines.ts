@@ -2,6 +2,7 @@
  * Parsing of the multi-line `key=value` inputs that actions take (`images`, `environment`, `secrets`).
  */
 import { ConfigurationError, show } from './errors.js';
+import { redactCredentials } from './secrets.js';
 
 /** One `key=value` pair from a multi-line input. */
 export interface KeyValue {
@@ -12,7 +13,8 @@ export interface KeyValue {
 /**
  * Parses lines of `key=value` (blank lines and `#` comments skipped; whitespace around key and value trimmed).
  * @param input the action input name, for error messages.
- * @throws ConfigurationError naming the input and the line when a line has no `=` or an empty key, or a key repeats.
+ * @throws ConfigurationError naming the input and the line (credential-shaped parts masked) when a line has no
+ *   `=` or an empty key, or a key repeats.
  */
 export function parseKeyValueLines(text: string, input: string): KeyValue[] {
   const result: KeyValue[] = [];
@@ -23,7 +25,7 @@ export function parseKeyValueLines(text: string, input: string): KeyValue[] {
     const eq = line.indexOf('=');
     if (eq <= 0) {
       throw new ConfigurationError(
-        `${input}: line ${index + 1} ${show(line)} is not of the form key=value.`,
+        `${input}: line ${index + 1} ${redactCredentials(show(line))} is not of the form key=value.`,
         input
       );
     }

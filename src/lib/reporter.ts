@@ -15,6 +15,12 @@ export interface Reporter {
   secret(value: string): void;
 }
 
+/**
+ * Opens one named, collapsible group of the face's output around `fn` (the action's `core.group`, the CLI's
+ * heading); library code takes one where a face wants each step of an operation in its own group.
+ */
+export type GroupFn = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
+
 /** A reporter that records everything: for tests and for the CLI's `--quiet` mode. */
 export class MemoryReporter implements Reporter {
   readonly lines: string[] = [];
