@@ -39,6 +39,12 @@ export function hintFor(reason: string, exitCode?: number, container?: string): 
   if (/CannotPullContainerError|ResourceInitializationError|pull image|registry auth/i.test(text)) {
     return 'The task could not pull its image or start its resources: check that the image URI and tag exist in ECR; that private subnets have egress (a NAT gateway, or VPC endpoints for ecr.api, ecr.dkr, logs, ssm/secretsmanager plus an S3 gateway endpoint) or the task has a public IP in a public subnet; and that the task execution role allows ecr:GetAuthorizationToken, ecr:BatchGetImage, ecr:GetDownloadUrlForLayer, logs:CreateLogStream and logs:PutLogEvents.';
   }
+  if (/failed container health checks/i.test(text)) {
+    return `Container ${container ?? ''} failed its own health check (healthCheck in the container definition): check that the health check command works inside the image (curl or wget present, the right port and path), that startPeriod covers the app's start-up time, and read the container's logs for why it was not healthy.`.replace(
+      '  ',
+      ' '
+    );
+  }
   if (/ELB health checks|health checks failed|unhealthy in \(target-group/i.test(text)) {
     return "The load balancer marked the tasks unhealthy: check that the target group's health check path and port match what the container serves (it must answer 200 within the timeout), and that the service's healthCheckGracePeriodSeconds covers the app's start-up time.";
   }
@@ -70,10 +76,21 @@ function mainContainer(task: Task) {
   );
 }
 
-/** Groups stopped tasks by reason and exit code, largest group first. */
+/**
+ * A task the service scheduler stopped to scale a deployment in (stoppedReason `Scaling activity initiated by
+ * (deployment ecs-svc/…)`, ECS's message for it: the replaced tasks of every rollout, and the new revision's
+ * tasks once a rollback has begun). Such a task did not fail, so it is no part of a diagnosis.
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stopped-task-error-codes.html
+ */
+export function isScaleIn(task: Task): boolean {
+  return /^Scaling activity initiated by\b/.test(task.stoppedReason ?? '');
+}
+
+/** Groups stopped tasks by reason and exit code, largest group first; scale-ins ({@link isScaleIn}) are left out. */
 export function groupStoppedTasks(tasks: Task[]): StoppedTaskGroup[] {
   const groups = new Map<string, StoppedTaskGroup>();
   for (const task of tasks) {
+    if (isScaleIn(task)) continue;
     const container = mainContainer(task);
     const reason = task.stoppedReason ?? 'unknown';
     const key = `${reason}\u0000${container?.exitCode ?? ''}\u0000${container?.reason ?? ''}`;

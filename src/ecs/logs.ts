@@ -7,6 +7,7 @@
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import type { ContainerDefinition } from '@aws-sdk/client-ecs';
 import { clientConfig, type AwsOptions } from '../lib/aws.js';
+import { errorName } from '../lib/errors.js';
 
 /** Where a container's logs are, or undefined when it does not use awslogs with a stream prefix. */
 export interface LogLocation {
@@ -58,7 +59,7 @@ export async function readLogLines(
       token = page.nextForwardToken;
     }
   } catch (error) {
-    if ((error as { name?: string }).name === 'ResourceNotFoundException') return lines;
+    if (errorName(error) === 'ResourceNotFoundException') return lines;
     throw error;
   } finally {
     logs.destroy();

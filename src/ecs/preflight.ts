@@ -24,13 +24,17 @@
  * permission that would allow it; any other error: a warning with the error) never fails the registration.
  */
 import { DescribeLogGroupsCommand, CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { DescribeImagesCommand, ECRClient, type ImageIdentifier } from '@aws-sdk/client-ecr';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DescribeParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { clientConfig, type AwsOptions, type ServiceId } from '../lib/aws.js';
-import { ConfigurationError, messageOf } from '../lib/errors.js';
+import { isAccessDenied } from '../lib/aws-call.js';
+import { ConfigurationError, errorName, messageOf } from '../lib/errors.js';
+import { lookUpImage, parseEcrImage, type EcrImage } from '../ecr/images.js';
 import type { Reporter } from '../lib/reporter.js';
 import type { ContainerDefinitionDoc, TaskDefinitionDoc } from './task-definition.js';
+
+export { parseEcrImage, type EcrImage } from '../ecr/images.js';
 
 /** What kind of thing a preflight check looks for. */
 export type PreflightKind = 'image' | 'ssm-parameter' | 'secret' | 'log-group';
@@ -58,31 +62,7 @@ export interface PreflightResult {
   skipped: string[];
 }
 
-/** An ECR image reference, parsed. */
-export interface EcrImage {
-  registryId: string;
-  region: string;
-  repositoryName: string;
-  /** The tag (`latest` when the reference has neither tag nor digest). Undefined when only a digest. */
-  imageTag?: string;
-  /** `sha256:<64 hex>`, when the reference has one (ECS pulls by it, so it wins over the tag). */
-  imageDigest?: string;
-}
-
 const REGION = '[a-z]{2}(?:-[a-z]+)+-\\d+';
-const ECR_IMAGE = new RegExp(
-  `^(\\d{12})\\.dkr\\.ecr(?:-fips)?\\.(${REGION})\\.amazonaws\\.com(?:\\.cn)?/([a-z0-9][a-z0-9._/-]*?)(?::([\\w][\\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`
-);
-
-/** Parses a private ECR image URI; undefined for any other registry. */
-export function parseEcrImage(image: string): EcrImage | undefined {
-  const m = ECR_IMAGE.exec(image);
-  if (!m) return undefined;
-  const [, registryId, region, repositoryName, tag, digest] = m;
-  if (!registryId || !region || !repositoryName) return undefined;
-  if (digest) return { registryId, region, repositoryName, imageDigest: digest };
-  return { registryId, region, repositoryName, imageTag: tag ?? 'latest' };
-}
 
 /** A secret `valueFrom`, parsed. */
 export type SecretReference =
@@ -158,9 +138,6 @@ interface Check {
   fix: string;
 }
 
-const isAccessDenied = (error: unknown) => /AccessDenied/i.test((error as { name?: string }).name ?? '');
-const errorName = (error: unknown) => (error as { name?: string }).name ?? 'Error';
-
 /** Clients per service and region, built with clientConfig and destroyed at the end. */
 class Clients {
   private readonly cache = new Map<string, { destroy(): void }>();
@@ -192,30 +169,18 @@ const accountOf = (arn: unknown) =>
   typeof arn === 'string' ? /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(arn)?.[1] : undefined;
 
 function imageCheck(image: string, ref: EcrImage, clients: Clients): Omit<Check, 'containers'> {
-  const id: ImageIdentifier = ref.imageDigest ? { imageDigest: ref.imageDigest } : { imageTag: ref.imageTag };
   return {
     kind: 'image',
     label: `image ${image}`,
     permission: `ecr:DescribeImages on arn:aws:ecr:${ref.region}:${ref.registryId}:repository/${ref.repositoryName}`,
     fix: 'push the image first (the build-push action), or correct `images`',
     run: async () => {
-      try {
-        await clients.ecr(ref.region).send(
-          new DescribeImagesCommand({
-            registryId: ref.registryId,
-            repositoryName: ref.repositoryName,
-            imageIds: [id]
-          })
-        );
-        return undefined;
-      } catch (error) {
-        const name = errorName(error);
-        if (name === 'RepositoryNotFoundException')
-          return `image ${image} (no repository ${ref.repositoryName} in registry ${ref.registryId}, ${ref.region})`;
-        if (name === 'ImageNotFoundException')
-          return `image ${image} (repository ${ref.repositoryName} has no ${ref.imageDigest ? `image ${ref.imageDigest}` : `tag ${ref.imageTag}`})`;
-        throw error;
-      }
+      const found = await lookUpImage(clients.ecr(ref.region), ref);
+      if (found.kind === 'no-repository')
+        return `image ${image} (no repository ${ref.repositoryName} in registry ${ref.registryId}, ${ref.region})`;
+      if (found.kind === 'no-image')
+        return `image ${image} (repository ${ref.repositoryName} has no ${ref.imageDigest ? `image ${ref.imageDigest}` : `tag ${ref.imageTag}`})`;
+      return undefined;
     }
   };
 }

@@ -15,10 +15,12 @@ import {
   RegisterTaskDefinitionCommand,
   type ECSClient
 } from '@aws-sdk/client-ecs';
-import type { AwsOptions } from '../lib/aws.js';
-import { ConfigurationError, DeploymentError, show } from '../lib/errors.js';
-import type { KeyValue } from '../lib/lines.js';
+import { ChangeLog } from '../lib/changes.js';
+import { DeploymentError, messageOf } from '../lib/errors.js';
+import { resolveOptions, type InputOf, type ValuesOf } from '../lib/options.js';
+import { workspacePath } from '../lib/paths.js';
 import type { Reporter } from '../lib/reporter.js';
+import { ecsError, ecsSend, regionOf } from './call.js';
 import { arnName, ecsClient } from './client.js';
 import { diffTaskDefinitions, sameTaskDefinition, type FieldChange } from './compare.js';
 import { preflightTaskDefinition, type PreflightResult } from './preflight.js';
@@ -30,34 +32,25 @@ import {
   stripReadOnly,
   type TaskDefinitionDoc
 } from './task-definition.js';
+import { registerOptions } from './options.js';
+import { protectTaskDefinition, redactChanges } from './sensitive.js';
 import { describeService } from './watch.js';
 
-/** Options of registerTaskDefinition. Give `taskDefinitionFile`, or `cluster` + `service` as the source. */
-export interface RegisterOptions extends AwsOptions {
-  /** Path of a JSON or YAML task definition file. */
-  taskDefinitionFile?: string;
-  /** Cluster of `service`. */
-  cluster?: string;
-  /** Service whose current task definition is the source (when no file) and is never deregistered. */
-  service?: string;
-  /** New image per container name. */
-  images?: KeyValue[];
-  /** `CONTAINER.NAME` → value. */
-  environment?: KeyValue[];
-  /** `CONTAINER.NAME` → SSM parameter / Secrets Manager ARN. */
-  secrets?: KeyValue[];
-  /** Register even when the result equals the latest revision. */
-  forceRegister?: boolean;
-  /** Keep this many newest ACTIVE revisions of the family; deregister older ones (never the service's). */
-  keepRevisions?: number;
-  /**
-   * Check before registering that the ECR images, SSM parameters, Secrets Manager secrets and awslogs log
-   * groups the tasks need exist (preflight.ts); a miss fails with every miss listed. Default true.
-   */
-  preflight?: boolean;
-  /** Reuse a client (tests, or the deploy-service action registering first). */
+export { SENSITIVE_NAME } from './sensitive.js';
+
+/** What registerTaskDefinition needs besides its declared options (src/ecs/options.ts `registerOptions`). */
+export interface RegisterRuntime {
+  /** Attempts per request including the first (SDK standard retry mode). Default 5. */
+  maxAttempts?: number;
+  /** Reuse a client (tests, or deploy-service registering first). */
   client?: ECSClient;
 }
+
+/**
+ * Options of registerTaskDefinition: the declared options (taskDefinitionFile, or cluster + service as the
+ * source; images, environment, secrets, forceRegister, keepRevisions, preflight, region).
+ */
+export type RegisterOptions = InputOf<typeof registerOptions> & RegisterRuntime;
 
 /** What registerTaskDefinition did. */
 export interface RegisterResult {
@@ -80,37 +73,11 @@ export interface RegisterResult {
 }
 
 /**
- * Checks the options without calling AWS.
+ * Checks the options without calling AWS and fills the declared defaults.
  * @throws ConfigurationError naming the input that is missing or inconsistent.
  */
-export function validateRegisterOptions(options: RegisterOptions): void {
-  if (!options.taskDefinitionFile && !options.service) {
-    throw new ConfigurationError(
-      "Give `task-definition` (a JSON or YAML file) or `cluster` and `service` (use the live service's task definition as the source).",
-      'task-definition'
-    );
-  }
-  if (options.service && !options.cluster) {
-    throw new ConfigurationError(`service ${show(options.service)} needs its \`cluster\`.`, 'cluster');
-  }
-  if (options.keepRevisions !== undefined) {
-    if (
-      !Number.isInteger(options.keepRevisions) ||
-      options.keepRevisions < 1 ||
-      options.keepRevisions > 1000
-    ) {
-      throw new ConfigurationError(
-        `keep-revisions is ${show(options.keepRevisions)}; expected a whole number from 1 to 1000.`,
-        'keep-revisions'
-      );
-    }
-    if (!options.service && options.keepRevisions < 2) {
-      throw new ConfigurationError(
-        'keep-revisions below 2 needs `cluster` and `service`, so the revision the service runs is never deregistered.',
-        'keep-revisions'
-      );
-    }
-  }
+export function validateRegisterOptions(options: RegisterOptions): ValuesOf<typeof registerOptions> {
+  return resolveOptions(registerOptions, options);
 }
 
 async function describeRaw(
@@ -128,8 +95,10 @@ async function describeRaw(
     const tags = (capture.json?.tags as unknown[] | undefined) ?? out.tags;
     return tags && tags.length ? { ...raw, tags } : raw;
   } catch (error) {
-    if ((error as { name?: string }).name === 'ClientException') return undefined;
-    throw error;
+    // "Unable to describe task definition." is ECS's answer for a family or revision that does not exist;
+    // any other ClientException (a malformed name, a permission) keeps its own message.
+    if (/unable to describe task definition/i.test(messageOf(error))) return undefined;
+    throw ecsError(error, 'DescribeTaskDefinition', { taskDefinition }, await regionOf(ecs));
   }
 }
 
@@ -138,8 +107,10 @@ async function activeRevisions(ecs: ECSClient, family: string): Promise<string[]
   const arns: string[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await ecs.send(
-      new ListTaskDefinitionsCommand({ familyPrefix: family, status: 'ACTIVE', sort: 'DESC', nextToken })
+    const page = await ecsSend(
+      ecs,
+      new ListTaskDefinitionsCommand({ familyPrefix: family, status: 'ACTIVE', sort: 'DESC', nextToken }),
+      { taskDefinition: family }
     );
     arns.push(
       ...(page.taskDefinitionArns ?? []).filter((arn) => arnName(arn).replace(/:\d+$/, '') === family)
@@ -150,19 +121,54 @@ async function activeRevisions(ecs: ECSClient, family: string): Promise<string[]
 }
 
 /**
- * Renders and registers a task definition.
- * @throws ConfigurationError for bad options, an unreadable file, an unknown container, a bad image, or
- *   (preflight) images, secrets or log groups that do not exist — always before anything is registered.
- * @throws DeploymentError when the source service is missing.
+ * A rendered task definition and what registering it would do, found without any write: the output of
+ * {@link prepareRegistration}, the input of {@link applyRegistration}.
  */
-export async function registerTaskDefinition(
-  options: RegisterOptions,
+export interface PreparedRegistration {
+  options: ValuesOf<typeof registerOptions>;
+  ecs: ECSClient;
+  /** The document to register (read-only fields stripped on send). */
+  rendered: TaskDefinitionDoc;
+  /** The latest revision of the family as ECS returned it, if any. */
+  latest?: Record<string, unknown>;
+  /** True when `rendered` equals `latest` and nothing needs registering (unless forceRegister). */
+  unchanged: boolean;
+  /** Redacted differences from the latest revision. */
+  changes: FieldChange[];
+  images: { container: string; image: string }[];
+  /** The task definition the source service runs (never deregistered). */
+  serviceTaskDefinition?: string;
+  preflight?: PreflightResult;
+}
+
+/**
+ * Resolves everything a registration needs without writing anything: checks the options, reads (a path inside
+ * the workspace, or an absolute one: src/lib/paths.ts), type-checks and renders the file (or the live
+ * service's task definition), masks sensitive and credential-shaped values before anything is printed, runs
+ * the preflight and reads the latest revision of the family.
+ * @throws ConfigurationError for bad options, a file outside the workspace, unreadable or of the wrong shape,
+ *   an unknown container, a bad image, a cluster or service that does not exist, or (preflight) images,
+ *   secrets or log groups that do not exist.
+ * @throws DeploymentError when the source service's task definition cannot be read, or a request fails.
+ */
+export async function prepareRegistration(
+  input: RegisterOptions,
   reporter: Reporter
-): Promise<RegisterResult> {
-  validateRegisterOptions(options);
-  const fileDoc = options.taskDefinitionFile ? loadTaskDefinitionFile(options.taskDefinitionFile) : undefined;
-  if (fileDoc) applyContainerUpdates(fileDoc, options); // bad updates fail here, before any AWS call
-  const ecs = options.client ?? ecsClient(options);
+): Promise<PreparedRegistration> {
+  const options = validateRegisterOptions(input);
+  const notes: string[] = []; // printed once the values to hide are masked
+  if (options.taskDefinitionFile && options.service && options.keepRevisions === undefined) {
+    notes.push(
+      `cluster and service are given with a task-definition file: the file is the source, and the service is only read so that keep-revisions never deregisters its revision; without keep-revisions they change nothing.`
+    );
+  }
+  const updates = { images: options.images, environment: options.environment, secrets: options.secrets };
+  const file = options.taskDefinitionFile
+    ? workspacePath(options.taskDefinitionFile, 'task-definition')
+    : undefined;
+  const fileDoc = file ? loadTaskDefinitionFile(file, 'task-definition', (w) => notes.push(w)) : undefined;
+  if (fileDoc) applyContainerUpdates(fileDoc, updates); // bad updates fail here, before any AWS call
+  const ecs = input.client ?? ecsClient({ region: options.region, maxAttempts: input.maxAttempts });
 
   let serviceTaskDefinition: string | undefined;
   if (options.service && options.cluster) {
@@ -174,96 +180,119 @@ export async function registerTaskDefinition(
     source = fileDoc;
   } else {
     const live = serviceTaskDefinition ? await describeRaw(ecs, serviceTaskDefinition) : undefined;
-    if (!live) throw new DeploymentError(`Cannot read the task definition of service ${options.service}.`);
-    source = asTaskDefinition(live, `service ${options.service}`);
+    if (!live) {
+      throw new DeploymentError(
+        `Cannot read task definition ${serviceTaskDefinition ?? '(none)'} of service ${options.service} in cluster ${options.cluster} (DescribeTaskDefinition found no such revision).`
+      );
+    }
+    source = asTaskDefinition(live, `service ${options.service}`, 'service', (w) => notes.push(w));
   }
-  const rendered = applyContainerUpdates(source, options);
-  const sensitive = sensitiveValues(rendered);
-  for (const value of sensitive) reporter.secret(value);
+  const rendered = applyContainerUpdates(source, updates);
+  const { hidden } = protectTaskDefinition(rendered, reporter, { warn: true });
+  for (const note of notes) reporter.warn(note);
   const images = rendered.containerDefinitions.map((c) => ({ container: c.name, image: c.image }));
-  const preflight =
-    options.preflight === false
-      ? undefined
-      : await preflightTaskDefinition(
-          rendered,
-          // Not `endpoint`: that one is ECS's; the other services resolve theirs (AWS_ENDPOINT_URL_<SERVICE>).
-          { region: options.region, maxAttempts: options.maxAttempts },
-          reporter
-        );
-
+  const preflight = !options.preflight
+    ? undefined
+    : await preflightTaskDefinition(
+        rendered,
+        // Not `endpoint`: that one is ECS's; the other services resolve theirs (AWS_ENDPOINT_URL_<SERVICE>).
+        { region: options.region, maxAttempts: input.maxAttempts },
+        reporter
+      );
   const latest = await describeRaw(ecs, rendered.family);
-  const previousArn = latest?.taskDefinitionArn as string | undefined;
-  if (latest) for (const value of sensitiveValues(latest as TaskDefinitionDoc)) sensitive.add(value);
-  const changes = redact(diffTaskDefinitions(latest, rendered), sensitive);
-  if (latest && previousArn && !options.forceRegister && sameTaskDefinition(latest, rendered)) {
-    reporter.info(`${arnName(previousArn)} already has this content; nothing registered.`);
-    const deregistered = await pruneRevisions(
-      ecs,
-      rendered.family,
-      previousArn,
-      serviceTaskDefinition,
-      options,
-      reporter
-    );
-    return {
+  if (latest) {
+    const old = protectTaskDefinition(latest as Partial<TaskDefinitionDoc>, reporter, { warn: false });
+    for (const value of old.hidden) hidden.add(value);
+  }
+  const changes = redactChanges(diffTaskDefinitions(latest, rendered), hidden);
+  const unchanged =
+    Boolean(latest?.taskDefinitionArn) && !options.forceRegister && sameTaskDefinition(latest!, rendered);
+  return { options, ecs, rendered, latest, unchanged, changes, images, serviceTaskDefinition, preflight };
+}
+
+/**
+ * Registers a prepared task definition (unless it is unchanged) and prunes old revisions, recording each write
+ * in `changes`.
+ * AWS: RegisterTaskDefinition, ListTaskDefinitions, DeregisterTaskDefinition.
+ * @throws ConfigurationError when ECS refuses the registration (its message kept; nothing registered).
+ * @throws DeploymentError when a request fails; after the registration its message says what was changed
+ *   and its `result` has the registered revision.
+ */
+export async function applyRegistration(
+  prepared: PreparedRegistration,
+  reporter: Reporter,
+  changes: ChangeLog = new ChangeLog()
+): Promise<RegisterResult> {
+  return changes.guard(async () => {
+    const { ecs, rendered, latest, options } = prepared;
+    const previousArn = latest?.taskDefinitionArn as string | undefined;
+    const base = {
       family: rendered.family,
-      taskDefinitionArn: previousArn,
-      revision: Number(latest.revision),
-      changed: false,
       previousArn,
-      changes: [],
-      images,
-      deregistered,
-      preflight
+      images: prepared.images,
+      preflight: prepared.preflight
     };
-  }
-  const body = stripReadOnly(rendered);
-  const out = await ecs.send(sendRawJson(new RegisterTaskDefinitionCommand(body as never), body));
-  const arn = out.taskDefinition?.taskDefinitionArn;
-  if (!arn) throw new DeploymentError('RegisterTaskDefinition returned no taskDefinitionArn.');
-  reporter.info(`registered ${arnName(arn)}${previousArn ? ` (previous ${arnName(previousArn)})` : ''}`);
-  for (const change of changes)
-    reporter.info(`  ${change.path}: ${change.before ?? '∅'} → ${change.after ?? '∅'}`);
-  const deregistered = await pruneRevisions(
-    ecs,
-    rendered.family,
-    arn,
-    serviceTaskDefinition,
-    options,
-    reporter
-  );
-  return {
-    family: rendered.family,
-    taskDefinitionArn: arn,
-    revision: out.taskDefinition?.revision ?? Number(arn.split(':').pop()),
-    changed: true,
-    previousArn,
-    changes,
-    images,
-    deregistered,
-    preflight
-  };
+    let result: RegisterResult;
+    if (prepared.unchanged && previousArn) {
+      reporter.info(`${arnName(previousArn)} already has this content; nothing registered.`);
+      result = {
+        ...base,
+        taskDefinitionArn: previousArn,
+        revision: Number(latest!.revision),
+        changed: false,
+        changes: [],
+        deregistered: []
+      };
+    } else {
+      const body = stripReadOnly(rendered);
+      const out = await ecsSend(ecs, sendRawJson(new RegisterTaskDefinitionCommand(body as never), body), {
+        taskDefinition: rendered.family,
+        note: 'nothing was registered'
+      });
+      const arn = out.taskDefinition?.taskDefinitionArn;
+      if (!arn) throw new DeploymentError('RegisterTaskDefinition returned no taskDefinitionArn.');
+      changes.record(`registered ${arnName(arn)}`);
+      reporter.info(`registered ${arnName(arn)}${previousArn ? ` (previous ${arnName(previousArn)})` : ''}`);
+      for (const change of prepared.changes)
+        reporter.info(`  ${change.path}: ${change.before ?? '∅'} → ${change.after ?? '∅'}`);
+      result = {
+        ...base,
+        taskDefinitionArn: arn,
+        revision: out.taskDefinition?.revision ?? Number(arn.split(':').pop()),
+        changed: true,
+        changes: prepared.changes,
+        deregistered: []
+      };
+    }
+    try {
+      result.deregistered = await pruneRevisions(
+        ecs,
+        rendered.family,
+        result.taskDefinitionArn,
+        prepared.serviceTaskDefinition,
+        options,
+        reporter,
+        changes
+      );
+    } catch (error) {
+      throw changes.error(messageOf(error), { result, cause: error });
+    }
+    return result;
+  });
 }
 
-/** Names of environment variables whose values must never reach a log or a job summary. */
-export const SENSITIVE_NAME = /PASS|SECRET|TOKEN|KEY|CREDENTIAL|PRIVATE|AUTH|COOKIE|SESSION/i;
-
-/** Plain environment values under sensitive names (they belong in `secrets`, but people do this). */
-function sensitiveValues(doc: TaskDefinitionDoc): Set<string> {
-  const values = new Set<string>();
-  for (const container of doc.containerDefinitions ?? []) {
-    for (const e of container.environment ?? [])
-      if (SENSITIVE_NAME.test(e.name) && e.value) values.add(e.value);
-  }
-  return values;
-}
-
-function redact(changes: FieldChange[], values: Set<string>): FieldChange[] {
-  const hide = (text: string | undefined) =>
-    text === undefined
-      ? undefined
-      : [...values].reduce((acc, v) => acc.split(JSON.stringify(v).slice(1, -1)).join('***'), text);
-  return changes.map((c) => ({ ...c, before: hide(c.before), after: hide(c.after) }));
+/**
+ * Renders and registers a task definition: {@link prepareRegistration} (no writes), then
+ * {@link applyRegistration}.
+ * @throws ConfigurationError for bad options, an unreadable file, an unknown container, a bad image, or
+ *   (preflight) images, secrets or log groups that do not exist — always before anything is registered.
+ * @throws DeploymentError when a request fails (after a write, saying what was changed).
+ */
+export async function registerTaskDefinition(
+  options: RegisterOptions,
+  reporter: Reporter
+): Promise<RegisterResult> {
+  return applyRegistration(await prepareRegistration(options, reporter), reporter, new ChangeLog());
 }
 
 async function pruneRevisions(
@@ -271,8 +300,9 @@ async function pruneRevisions(
   family: string,
   current: string,
   serviceTaskDefinition: string | undefined,
-  options: RegisterOptions,
-  reporter: Reporter
+  options: ValuesOf<typeof registerOptions>,
+  reporter: Reporter,
+  changes: ChangeLog
 ): Promise<string[]> {
   if (options.keepRevisions === undefined) return [];
   const revisions = await activeRevisions(ecs, family);
@@ -282,7 +312,10 @@ async function pruneRevisions(
   const deregistered: string[] = [];
   for (const arn of revisions) {
     if (keep.has(arn)) continue;
-    await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }));
+    await ecsSend(ecs, new DeregisterTaskDefinitionCommand({ taskDefinition: arn }), {
+      taskDefinition: arnName(arn)
+    });
+    changes.record(`deregistered ${arnName(arn)}`);
     deregistered.push(arn);
   }
   if (deregistered.length) {

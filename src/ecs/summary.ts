@@ -68,6 +68,11 @@ export function deploySummaryMarkdown(result: DeployResult): string {
     `| Task definition | ${cell(arnName(result.previousTaskDefinitionArn))} → **${cell(arnName(result.taskDefinitionArn))}** |`,
     `| Images | ${result.images.map((i) => `${cell(i.container)}: \`${cell(i.image)}\``).join('<br>')} |`,
     `| Deployment | ${cell(result.deploymentId)} (${cell(result.rolloutState)}) |`,
+    ...(result.serviceDeploymentArn
+      ? [
+          `| Service deployment | ${cell(arnName(result.serviceDeploymentArn))}: ${cell(result.status)}${result.lifecycleStage ? `, stage ${cell(result.lifecycleStage)}` : ''}${result.hookId ? `, paused at hook ${cell(result.hookId)}` : ''} |`
+        ]
+      : []),
     `| Duration | ${result.durationSeconds} s |`
   ];
   if (result.failures.length) {

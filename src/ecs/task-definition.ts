@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ConfigurationError, messageOf, show } from '../lib/errors.js';
 import type { KeyValue } from '../lib/lines.js';
+import { checkTaskDefinitionShape } from './task-definition-shape.js';
 
 /** A container definition; unknown fields are kept. */
 export interface ContainerDefinitionDoc {
@@ -48,14 +49,18 @@ export function stripReadOnly(doc: Record<string, unknown>): Record<string, unkn
 }
 
 /**
- * Checks that `value` is a registrable task definition and returns it typed.
+ * Checks that `value` is a registrable task definition and returns it typed: family and containers, then the
+ * JSON types of every field ECS's model knows (task-definition-shape.ts; unknown fields pass through).
  * @param source where it came from, for messages (a file path or "service NAME").
- * @throws ConfigurationError when family or containerDefinitions are missing or malformed.
+ * @param warn receives the warnings of the shape check (values outside the model's enum lists).
+ * @throws ConfigurationError when family or containerDefinitions are missing or malformed, or a known field
+ *   has the wrong type (naming the JSON path and the value).
  */
 export function asTaskDefinition(
   value: unknown,
   source: string,
-  input = 'task-definition'
+  input = 'task-definition',
+  warn: (message: string) => void = () => undefined
 ): TaskDefinitionDoc {
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
     throw new ConfigurationError(`${input}: ${source} is not a JSON/YAML object.`, input);
@@ -91,6 +96,7 @@ export function asTaskDefinition(
       );
     }
   });
+  for (const warning of checkTaskDefinitionShape(doc, source, input).warnings) warn(warning);
   return doc as TaskDefinitionDoc;
 }
 
@@ -98,12 +104,19 @@ export function asTaskDefinition(
  * Reads a task definition file (JSON, or YAML when the name ends in .yml/.yaml or JSON fails to parse).
  * @throws ConfigurationError naming the file when it is missing, unreadable, unparsable or not a task definition.
  */
-export function loadTaskDefinitionFile(file: string, input = 'task-definition'): TaskDefinitionDoc {
+export function loadTaskDefinitionFile(
+  file: string,
+  input = 'task-definition',
+  warn: (message: string) => void = () => undefined
+): TaskDefinitionDoc {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigurationError(`${input}: cannot read ${show(file)}: ${messageOf(error)}`, input);
+    throw new ConfigurationError(
+      `${input}: cannot read ${show(file)} (${messageOf(error)}); give the path of a JSON or YAML task definition file.`,
+      input
+    );
   }
   let value: unknown;
   try {
@@ -114,7 +127,7 @@ export function loadTaskDefinitionFile(file: string, input = 'task-definition'):
       input
     );
   }
-  return asTaskDefinition(value, show(file), input);
+  return asTaskDefinition(value, show(file), input, warn);
 }
 
 /** Per-container updates: `images` by container name; `environment`/`secrets` as `container.NAME`. */

@@ -11,7 +11,8 @@
 import { DescribeServicesCommand, type Deployment, type ECSClient, type Service } from '@aws-sdk/client-ecs';
 import type { Reporter } from '../lib/reporter.js';
 import type { Clock, Sleep } from '../lib/sleep.js';
-import { DeploymentError } from '../lib/errors.js';
+import { ecsSend, regionOf, serviceNotFound, type EcsTarget } from './call.js';
+import type { Duration } from '../lib/duration.js';
 
 /** How a watched deployment ended. */
 export type WatchOutcome =
@@ -38,10 +39,10 @@ export interface WatchOptions {
   deploymentId: string;
   /** The task definition ARN our deployment runs. */
   taskDefinitionArn: string;
-  /** Give up after this many seconds. */
-  timeoutSeconds: number;
-  /** Seconds between DescribeServices calls (fixed: predictable API usage). */
-  pollIntervalSeconds: number;
+  /** Give up after this long. */
+  timeout: Duration;
+  /** The time between DescribeServices calls (fixed: predictable API usage). */
+  pollInterval: Duration;
   /** Event ids already shown (or that predate the deployment); updated in place. */
   seenEventIds: Set<string>;
   sleep: Sleep;
@@ -58,17 +59,25 @@ export interface WatchResult {
 }
 
 /**
- * Describes one service.
- * @throws DeploymentError when the service is missing or not ACTIVE (DescribeServices `failures`).
+ * Describes one service (DescribeServices).
+ * @param target extra context for messages (input names, a note such as `the service was not changed`).
+ * @throws ConfigurationError naming the input when the cluster or the service does not exist (a
+ *   ClusterNotFoundException, or a DescribeServices `failures` entry such as MISSING); the errors of
+ *   {@link ecsSend} otherwise.
  */
-export async function describeService(ecs: ECSClient, cluster: string, service: string): Promise<Service> {
-  const out = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
+export async function describeService(
+  ecs: ECSClient,
+  cluster: string,
+  service: string,
+  target: Omit<EcsTarget, 'cluster' | 'service'> = {}
+): Promise<Service> {
+  const about = { ...target, cluster, service };
+  const out = await ecsSend(ecs, new DescribeServicesCommand({ cluster, services: [service] }), about);
   const found = out.services?.[0];
   if (!found) {
     const failure = out.failures?.[0];
-    throw new DeploymentError(
-      `Service ${service} not found in cluster ${cluster}${failure?.reason ? ` (${failure.reason})` : ''}.`
-    );
+    const detail = `ECS DescribeServices: ${failure?.reason ?? 'no service and no failure returned'}`;
+    throw serviceNotFound(about, await regionOf(ecs), detail);
   }
   return found;
 }
@@ -119,6 +128,30 @@ export function judgeDeployment(
   }
   if (!ours || ours.status !== 'PRIMARY') {
     if (primary && primary.id !== deploymentId) {
+      // Real ECS brings the last COMPLETED deployment back as PRIMARY with its old id, and our deployment may
+      // still read ACTIVE / IN_PROGRESS for a while: a PRIMARY created before ours, or running an earlier
+      // revision of our family, is a rollback even before the event or our FAILED state shows.
+      const broughtBack =
+        ours?.createdAt !== undefined &&
+        primary.createdAt !== undefined &&
+        primary.createdAt.getTime() < ours.createdAt.getTime();
+      const revision = (arn: string | undefined) => /task-definition\/([^:]+):(\d+)$/.exec(arn ?? '');
+      const theirs = revision(primary.taskDefinition);
+      const mine = revision(taskDefinitionArn);
+      const earlier =
+        ours?.rolloutState !== 'COMPLETED' &&
+        !!theirs &&
+        !!mine &&
+        theirs[1] === mine[1] &&
+        Number(theirs[2]) < Number(mine[2]);
+      if (broughtBack || earlier) {
+        return {
+          kind: 'rolled-back',
+          reason: goneReason ?? 'the deployment failed and ECS started a rollback',
+          rollbackDeploymentId: primary.id,
+          rollbackTaskDefinition: primary.taskDefinition
+        };
+      }
       if (
         rollingBack ||
         (primary.taskDefinition !== taskDefinitionArn && ours?.rolloutState !== 'COMPLETED')
@@ -158,7 +191,7 @@ function formatDeployment(d: Deployment | undefined): string {
 
 /**
  * Follows a deployment until it completes, fails, is rolled back or replaced, or the timeout passes.
- * The first DescribeServices call is made at once; then one per `pollIntervalSeconds`.
+ * The first DescribeServices call is made at once; then one per `pollInterval`.
  * @throws the SDK's errors when DescribeServices keeps failing after the SDK's own retries.
  */
 export async function watchDeployment(
@@ -189,9 +222,9 @@ export async function watchDeployment(
       lastStatus = status;
     }
     if (outcome) return { outcome, events, polls };
-    const remainingMs = options.timeoutSeconds * 1000 - (options.clock() - started);
+    const remainingMs = options.timeout.ms - (options.clock() - started);
     if (remainingMs <= 0) return { outcome: { kind: 'timed-out', deployment: ours }, events, polls };
     // The last wait is cut short so that one final look happens at the deadline.
-    await options.sleep(Math.min(options.pollIntervalSeconds * 1000, remainingMs));
+    await options.sleep(Math.min(options.pollInterval.ms, remainingMs));
   }
 }
