@@ -1,6 +1,7 @@
 /**
  * The embedded local AWS: moto server (S3, CloudFront, ECR, CloudFormation, Logs, ...) plus the ECS rollout
- * simulator, wired so that the simulator writes container logs into moto's CloudWatch Logs. `env` is what a
+ * simulator, wired so that the simulator writes container logs into moto's CloudWatch Logs and reads deployment
+ * alarms from moto's CloudWatch (a test sets an alarm with SetAlarmState). `env` is what a
  * child process (an action bundle, the CLI) needs to use it: the standard AWS_ENDPOINT_URL variables.
  */
 import { startMoto, type MotoServer } from './moto.js';
@@ -18,12 +19,16 @@ export interface LocalAws {
 
 /** Starts moto and the ECS simulator on 127.0.0.1. */
 export async function startLocalAws(
-  options: Omit<EcsSimulatorOptions, 'logsEndpoint'> = {}
+  options: Omit<EcsSimulatorOptions, 'logsEndpoint' | 'cloudwatchEndpoint'> = {}
 ): Promise<LocalAws> {
   const moto = await startMoto();
   let ecs: EcsSimulator;
   try {
-    ecs = await startEcsSimulator({ ...options, logsEndpoint: moto.endpoint });
+    ecs = await startEcsSimulator({
+      ...options,
+      logsEndpoint: moto.endpoint,
+      cloudwatchEndpoint: moto.endpoint
+    });
   } catch (error) {
     await moto.stop();
     throw error;

@@ -73,3 +73,10 @@ export function optionalInt(
   }
   return value;
 }
+
+/** `ServiceDeploymentNotFoundException`: the service deployment ARN names no service deployment. */
+export const serviceDeploymentNotFound = (): EcsApiError =>
+  new EcsApiError('ServiceDeploymentNotFoundException', 'Service deployment not found.');
+
+/** `ConflictException`: the resource's current state does not allow the request. */
+export const conflict = (message: string): EcsApiError => new EcsApiError('ConflictException', message);

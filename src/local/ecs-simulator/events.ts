@@ -36,7 +36,11 @@ export const steadyState = (service: string): string => `(service ${service}) ha
 export const deploymentFailed = (service: string, deploymentId: string): string =>
   `(service ${service}) (deployment ${deploymentId}) deployment failed: tasks failed to start.`;
 
-/** "(service NAME) rolling back to deployment ID." */
+/** "(service NAME) (deployment ID) deployment failed: alarm detected." */
+export const deploymentFailedAlarm = (service: string, deploymentId: string): string =>
+  `(service ${service}) (deployment ${deploymentId}) deployment failed: alarm detected.`;
+
+/** "(service NAME) rolling back to deployment ID." (ID: the deployment brought back, its old id) */
 export const rollingBack = (service: string, deploymentId: string): string =>
   `(service ${service}) rolling back to deployment ${deploymentId}.`;
 
@@ -49,6 +53,17 @@ export const completedReason = (deploymentId: string): string => `ECS deployment
 
 /** rolloutStateReason of a deployment the circuit breaker failed. */
 export const CIRCUIT_BREAKER_REASON = 'ECS deployment circuit breaker: tasks failed to start.';
+
+/** rolloutStateReason of a deployment that deployment alarms failed. */
+export const ALARM_REASON = 'ECS deployment alarms: alarm detected.';
+
+/**
+ * rolloutStateReason of the deployment a rollback brings back, as in ECS's SERVICE_DEPLOYMENT_IN_PROGRESS
+ * event of a rollback ("ECS deployment circuit breaker: rolling back to deploymentId ID.").
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_service_deployment_events.html
+ */
+export const rollbackReason = (trigger: string, deploymentId: string): string =>
+  `${trigger}: rolling back to deploymentId ${deploymentId}.`;
 
 /** rolloutStateReason of a deployment that just started. */
 export const inProgressReason = (deploymentId: string): string =>

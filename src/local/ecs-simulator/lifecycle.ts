@@ -4,6 +4,7 @@
  * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-lifecycle-explanation.html).
  */
 import {
+  CONTAINER_HEALTH_FAILED,
   ESSENTIAL_EXITED,
   OUT_OF_MEMORY,
   failingContainer,
@@ -110,6 +111,19 @@ export function advanceTask(task: Task, now: number, hooks: LifecycleHooks): voi
         stopTask(task, details, now);
         hooks.onStopped(task, details);
         return;
+      }
+      if (scenario === 'container-health-check-failure' && failing?.hasHealthCheck) {
+        failing.healthStatus = 'UNHEALTHY';
+        if (task.serviceName) {
+          const details: StopDetails = {
+            stopCode: 'ServiceSchedulerInitiated',
+            reason: CONTAINER_HEALTH_FAILED,
+            failed: true
+          };
+          stopTask(task, details, now);
+          hooks.onStopped(task, details);
+          return;
+        }
       }
       if (scenario === 'essential-container-exit' && failing) {
         const exitCode = task.rule?.exitCode ?? 1;

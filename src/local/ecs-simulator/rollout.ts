@@ -1,27 +1,30 @@
 /**
- * The rollout engine: on every tick it advances task lifecycles and reconciles each service's deployments
- * the way the ECS rolling-update scheduler does
- * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html):
- * start PRIMARY tasks within `maximumPercent`, stop older deployments' tasks while at least
- * `minimumHealthyPercent` keep running, mark the PRIMARY COMPLETED once it runs `desiredCount` tasks and the
- * older deployments are drained, and trip the deployment circuit breaker
- * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html).
+ * The rollout engine: on every tick it advances task lifecycles, then moves each service's current service
+ * deployment along its plan (plan.ts) and scales the service's deployments the way the ECS scheduler does:
+ * - ROLLING (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html): start
+ *   PRIMARY tasks within `maximumPercent`, stop older deployments' tasks while at least `minimumHealthyPercent`
+ *   keep running;
+ * - BLUE_GREEN / LINEAR / CANARY: the green deployment scales to 100 % at SCALE_UP while blue keeps its tasks
+ *   until CLEAN_UP; traffic weights move per stage;
+ * - the circuit breaker (breaker.ts) and deployment alarms (alarms.ts) fail deployments; rollback.ts rolls
+ *   them back. plan-runner.ts runs the plan's steps; a deployment reads COMPLETED once its plan is done and it
+ *   has held its steady state (steady.ts) for `steadyStateMs`.
  */
+import { failureThreshold, resetsOnHealthyTask } from './breaker.js';
 import {
   CIRCUIT_BREAKER_REASON,
   addEvent,
-  completedReason,
-  deploymentCompleted,
   deploymentFailed,
   inProgressReason,
-  rollingBack,
   scalingReason,
   startedTasks,
-  steadyState,
   stoppedTasks,
   unhealthy
 } from './events.js';
 import { advanceTask, stopTask, type LifecycleHooks, type StopDetails } from './lifecycle.js';
+import { advancePlan } from './plan-runner.js';
+import { failServiceDeployment, rollingBackStatus } from './rollback.js';
+import { completeDeployment, healthy, settled } from './steady.js';
 import { liveTasks } from './shapes.js';
 import { createTask } from './tasks.js';
 import { findTaskDefinition } from './task-definitions.js';
@@ -29,22 +32,24 @@ import {
   newDeploymentId,
   type Deployment,
   type Json,
+  type PlanStep,
   type Service,
+  type ServiceDeploymentRecord,
   type SimulatorState,
   type Task
 } from './state.js';
+import type { AlarmWatcher } from './alarms.js';
 import type { LogWriter } from './logs.js';
 
-/**
- * The circuit breaker's failure threshold: 0.5 × desiredCount rounded up, clamped to [3, 200].
- * @param desiredCount the service's desired task count
- */
-export function breakerThreshold(desiredCount: number): number {
-  return Math.min(200, Math.max(3, Math.ceil(desiredCount * 0.5)));
-}
+export { breakerThreshold } from './breaker.js';
 
-/** A new PRIMARY, IN_PROGRESS deployment of `taskDefinitionArn` for `service`. */
-export function startDeployment(service: Service, taskDefinitionArn: string, now: number): Deployment {
+/** A new PRIMARY, IN_PROGRESS deployment of `taskDefinitionArn` (service revision `revisionArn`). */
+export function startDeployment(
+  service: Service,
+  taskDefinitionArn: string,
+  revisionArn: string,
+  now: number
+): Deployment {
   const id = newDeploymentId();
   return {
     id,
@@ -52,6 +57,7 @@ export function startDeployment(service: Service, taskDefinitionArn: string, now
     taskDefinition: taskDefinitionArn,
     desiredCount: service.desiredCount,
     failedTasks: 0,
+    revisionArn,
     createdAt: now,
     updatedAt: now,
     launchType: service.launchType,
@@ -63,13 +69,17 @@ export function startDeployment(service: Service, taskDefinitionArn: string, now
   };
 }
 
+/** Kinds of plan step during which the green deployment launches tasks. */
+const LAUNCHING: readonly PlanStep['kind'][] = ['rolling', 'scale-up'];
+
 /** Runs the simulated scheduler over the simulator state. */
 export class RolloutEngine {
   private readonly hooks: LifecycleHooks;
 
   constructor(
     private readonly state: SimulatorState,
-    private readonly logs: LogWriter | undefined
+    private readonly logs: LogWriter | undefined,
+    private readonly alarms: AlarmWatcher | undefined
   ) {
     this.hooks = {
       phaseMs: state.options.taskPhaseMs,
@@ -102,24 +112,35 @@ export class RolloutEngine {
     return task.serviceName ? this.state.services.get(`${task.clusterName}/${task.serviceName}`) : undefined;
   }
 
-  /**
-   * A task counts as healthy (for minimumHealthyPercent and for completing a deployment) once it has been
-   * RUNNING for one phase (the health-check period) and is not scripted to exit or fail health checks.
-   */
-  private healthy(task: Task, now: number): boolean {
-    const scenario = task.rule?.scenario;
-    return (
-      task.lastStatus === 'RUNNING' &&
-      now - (task.startedAt ?? now) >= this.state.options.taskPhaseMs &&
-      scenario !== 'essential-container-exit' &&
-      scenario !== 'health-check-failure'
-    );
-  }
-
   /** One scheduler pass at time `now` (ms). */
   tick(now: number): void {
     for (const task of this.state.tasks.values()) advanceTask(task, now, this.hooks);
+    for (const task of this.state.tasks.values()) {
+      if (task.healthyAt === undefined && healthy(this.state, task, now)) this.markHealthy(task, now);
+    }
+    const watched: string[] = [];
+    for (const sd of this.state.serviceDeployments.values()) {
+      if (sd.status === 'IN_PROGRESS' && sd.alarmConfig.enable) watched.push(...sd.alarmConfig.alarmNames);
+    }
+    this.alarms?.refresh(watched, now);
     for (const service of this.state.services.values()) this.reconcile(service, now);
+  }
+
+  /** A task just became healthy: containers with a health check report HEALTHY; the failure count resets. */
+  private markHealthy(task: Task, now: number): void {
+    task.healthyAt = now;
+    for (const c of task.containers)
+      if (c.hasHealthCheck && c.healthStatus === 'UNKNOWN') c.healthStatus = 'HEALTHY';
+    const service = this.serviceOf(task);
+    const deployment = service?.deployments.find((d) => d.id === task.deploymentId);
+    if (!service || !deployment) return;
+    if (
+      resetsOnHealthyTask(service.deploymentConfiguration.deploymentCircuitBreaker) &&
+      deployment.failedTasks
+    ) {
+      deployment.failedTasks = 0;
+      deployment.updatedAt = now;
+    }
   }
 
   /** Counts a failed task against its deployment and trips the circuit breaker when the threshold is reached. */
@@ -133,30 +154,37 @@ export class RolloutEngine {
     if (!deployment) return;
     deployment.failedTasks++;
     deployment.updatedAt = now;
-    const breaker = service.deploymentConfiguration.deploymentCircuitBreaker;
-    if (
-      !breaker.enable ||
-      deployment.status !== 'PRIMARY' ||
-      deployment.rolloutState !== 'IN_PROGRESS' ||
-      deployment.failedTasks < breakerThreshold(service.desiredCount)
-    ) {
+    const sd = this.state.currentServiceDeployment(service);
+    if (!sd || deployment.status !== 'PRIMARY' || deployment.rolloutState !== 'IN_PROGRESS') return;
+    const breaker = sd.breakerConfig;
+    if (!breaker.enable) return;
+    if (deployment.failedTasks < failureThreshold(service.desiredCount, breaker.thresholdConfiguration))
       return;
-    }
-    deployment.rolloutState = 'FAILED';
-    deployment.rolloutStateReason = CIRCUIT_BREAKER_REASON;
-    this.state.failedAt.set(deployment.id, now);
-    addEvent(service, deploymentFailed(service.name, deployment.id), now);
-    const target = service.lastCompletedTaskDefinition;
-    if (breaker.rollback && target && findTaskDefinition(this.state, target)) {
-      for (const d of service.deployments) d.status = 'ACTIVE';
-      const rollback = startDeployment(service, target, now);
-      service.deployments.unshift(rollback);
-      service.taskDefinition = target;
-      addEvent(service, rollingBack(service.name, rollback.id), now);
+    if (sd.status === 'IN_PROGRESS' && sd.targetDeploymentId === deployment.id) {
+      failServiceDeployment(
+        this.state,
+        service,
+        sd,
+        'circuit-breaker',
+        CIRCUIT_BREAKER_REASON,
+        breaker.rollback,
+        now
+      );
+    } else if (rollingBackStatus(sd) && sd.rollback?.deploymentId === deployment.id) {
+      // A rollback that fails in turn is not rolled back again.
+      deployment.rolloutState = 'FAILED';
+      deployment.rolloutStateReason = CIRCUIT_BREAKER_REASON;
+      this.state.failedAt.set(deployment.id, now);
+      addEvent(service, deploymentFailed(service.name, deployment.id), now);
+      sd.status = 'ROLLBACK_FAILED';
+      sd.statusReason = `${sd.statusReason ?? ''} The rollback failed: ${CIRCUIT_BREAKER_REASON}`.trim();
+      sd.breakerStatus = 'TRIGGERED';
+      sd.finishedAt = now;
+      sd.updatedAt = now;
     }
   }
 
-  /** Starts and stops tasks of one service's deployments and settles their rolloutState. */
+  /** Moves the service's current service deployment on, then starts and stops tasks. */
   private reconcile(service: Service, now: number): void {
     if (service.status === 'INACTIVE') return;
     if (service.status === 'DRAINING') {
@@ -165,10 +193,83 @@ export class RolloutEngine {
     }
     const primary = service.deployments[0];
     if (!primary) return;
+    const sd = this.state.currentServiceDeployment(service);
+    if (sd?.status === 'PENDING') {
+      sd.status = 'IN_PROGRESS';
+      sd.startedAt = now;
+      sd.updatedAt = now;
+    }
+    if (sd?.status === 'ROLLBACK_REQUESTED' && now > (sd.rollback?.startedAt ?? now)) {
+      sd.status = 'ROLLBACK_IN_PROGRESS';
+      sd.updatedAt = now;
+    }
+    if (sd?.status === 'IN_PROGRESS') this.checkAlarms(service, sd, now);
+    this.scale(service, sd, now);
+    if (
+      sd?.status === 'IN_PROGRESS' &&
+      sd.targetDeploymentId === primary.id &&
+      primary.rolloutState === 'IN_PROGRESS'
+    ) {
+      advancePlan(this.state, service, sd, primary, now);
+    } else if (sd && rollingBackStatus(sd) && sd.rollback?.deploymentId === primary.id) {
+      if (settled(this.state, service, sd, primary, now)) {
+        completeDeployment(service, primary, now);
+        sd.status = 'ROLLBACK_SUCCESSFUL';
+        sd.finishedAt = now;
+        sd.updatedAt = now;
+      }
+    }
+  }
+
+  /** Fails `sd` when one of its alarms (read after it started) is in ALARM. */
+  private checkAlarms(service: Service, sd: ServiceDeploymentRecord, now: number): void {
+    if (!sd.alarmConfig.enable) return;
+    const triggered = sd.alarmConfig.alarmNames.filter((name) => {
+      const alarm = this.state.alarms.get(name);
+      return (
+        alarm !== undefined && alarm.state === 'ALARM' && alarm.fetchedAt >= (sd.startedAt ?? sd.createdAt)
+      );
+    });
+    if (triggered.length === 0) return;
+    sd.triggeredAlarmNames = triggered;
+    failServiceDeployment(
+      this.state,
+      service,
+      sd,
+      'alarm',
+      `CloudWatch alarm(s) in ALARM: ${triggered.join(', ')}.`,
+      sd.alarmConfig.rollback,
+      now
+    );
+  }
+
+  /** True when the green deployment may launch tasks (its plan reached SCALE_UP, and it has not failed). */
+  private mayLaunch(sd: ServiceDeploymentRecord | undefined, primary: Deployment): boolean {
+    if (primary.rolloutState === 'FAILED') return false;
+    if (!sd || sd.targetDeploymentId !== primary.id || sd.status !== 'IN_PROGRESS') return true;
+    const first = sd.plan.findIndex((s) => LAUNCHING.includes(s.kind));
+    return first === -1 || sd.step >= first;
+  }
+
+  /** True while older deployments keep all their tasks (blue/green-style strategies before CLEAN_UP). */
+  private holdsOlds(sd: ServiceDeploymentRecord | undefined, primary: Deployment): boolean {
+    return (
+      sd !== undefined &&
+      sd.status === 'IN_PROGRESS' &&
+      sd.targetDeploymentId === primary.id &&
+      sd.plan.some((s) => s.kind === 'scale-up') &&
+      sd.plan[sd.step]?.kind !== 'clean-up'
+    );
+  }
+
+  /** Starts and stops tasks of one service's deployments. */
+  private scale(service: Service, sd: ServiceDeploymentRecord | undefined, now: number): void {
+    const primary = service.deployments[0]!;
     const olds = service.deployments.slice(1);
     const desired = primary.desiredCount;
     const { maximumPercent, minimumHealthyPercent } = service.deploymentConfiguration;
-    const maxTotal = Math.floor((desired * maximumPercent) / 100);
+    const hold = this.holdsOlds(sd, primary);
+    const maxTotal = hold ? Number.POSITIVE_INFINITY : Math.floor((desired * maximumPercent) / 100);
     const minHealthy = Math.ceil((desired * minimumHealthyPercent) / 100);
     const stopped: string[] = [];
     const stop = (task: Task): void => {
@@ -178,18 +279,22 @@ export class RolloutEngine {
     };
 
     // Scale in: older deployments first (pending tasks freely, running ones above minimumHealthyPercent),
-    // then any PRIMARY tasks above desiredCount.
-    let running = liveTasks(this.state, service).filter((t) => this.healthy(t, now)).length;
-    for (const d of [...olds].reverse()) {
-      const tasks = liveTasks(this.state, service, d.id);
-      for (const task of tasks.filter((t) => !this.healthy(t, now))) stop(task);
-      for (const task of tasks.filter((t) => this.healthy(t, now))) {
-        if (running - 1 < minHealthy) break;
-        stop(task);
-        running--;
+    // then any PRIMARY tasks above desiredCount. Blue/green-style deployments keep the old tasks until CLEAN_UP.
+    if (!hold) {
+      let running = liveTasks(this.state, service).filter((t) => healthy(this.state, t, now)).length;
+      for (const d of [...olds].reverse()) {
+        const tasks = liveTasks(this.state, service, d.id);
+        for (const task of tasks.filter((t) => !healthy(this.state, t, now))) stop(task);
+        for (const task of tasks.filter((t) => healthy(this.state, t, now))) {
+          if (running - 1 < minHealthy) break;
+          stop(task);
+          running--;
+        }
       }
+    }
+    for (const d of olds) {
       const left = liveTasks(this.state, service, d.id).length;
-      if (left !== d.desiredCount) {
+      if (left !== d.desiredCount && !hold) {
         d.desiredCount = left;
         d.updatedAt = now;
       }
@@ -203,53 +308,34 @@ export class RolloutEngine {
     }
     if (stopped.length > 0) addEvent(service, stoppedTasks(service.name, stopped), now);
 
-    // Scale out the PRIMARY within maximumPercent, unless the circuit breaker failed it.
-    if (primary.rolloutState !== 'FAILED') {
-      const total = liveTasks(this.state, service).length;
-      const live = liveTasks(this.state, service, primary.id).length;
-      const toStart = Math.min(desired - live, maxTotal - total);
-      const td = findTaskDefinition(this.state, primary.taskDefinition);
-      const cluster = this.state.clusters.get(service.clusterName);
-      if (toStart > 0 && td && cluster) {
-        const started: string[] = [];
-        for (let i = 0; i < toStart; i++) {
-          const task = createTask(
-            this.state,
-            {
-              cluster,
-              taskDefinition: td,
-              serviceName: service.name,
-              deploymentId: primary.id,
-              startedBy: primary.id,
-              launchType: primary.launchType,
-              platformVersion: primary.platformVersion,
-              tags: service.extra.propagateTags === 'SERVICE' ? service.tags : []
-            },
-            now
-          );
-          started.push(task.id);
-        }
-        addEvent(service, startedTasks(service.name, started), now);
-        primary.updatedAt = now;
+    // Scale out the PRIMARY within maximumPercent (or to 100 % for blue/green), unless it failed or waits.
+    if (!this.mayLaunch(sd, primary)) return;
+    const total = liveTasks(this.state, service).length;
+    const live = liveTasks(this.state, service, primary.id).length;
+    const toStart = Math.min(desired - live, maxTotal - total);
+    const td = findTaskDefinition(this.state, primary.taskDefinition);
+    const cluster = this.state.clusters.get(service.clusterName);
+    if (toStart > 0 && td && cluster) {
+      const started: string[] = [];
+      for (let i = 0; i < toStart; i++) {
+        const task = createTask(
+          this.state,
+          {
+            cluster,
+            taskDefinition: td,
+            serviceName: service.name,
+            deploymentId: primary.id,
+            startedBy: primary.id,
+            launchType: primary.launchType,
+            platformVersion: primary.platformVersion,
+            tags: service.extra.propagateTags === 'SERVICE' ? service.tags : []
+          },
+          now
+        );
+        started.push(task.id);
       }
-    }
-
-    // Completion: the PRIMARY runs desiredCount tasks and every older deployment is drained.
-    const primaryLive = liveTasks(this.state, service, primary.id);
-    const drained = olds.every((d) => liveTasks(this.state, service, d.id).length === 0);
-    if (
-      primary.rolloutState === 'IN_PROGRESS' &&
-      primaryLive.length === desired &&
-      primaryLive.every((t) => this.healthy(t, now)) &&
-      drained
-    ) {
-      primary.rolloutState = 'COMPLETED';
-      primary.rolloutStateReason = completedReason(primary.id);
+      addEvent(service, startedTasks(service.name, started), now);
       primary.updatedAt = now;
-      service.deployments = [primary];
-      service.lastCompletedTaskDefinition = primary.taskDefinition;
-      addEvent(service, deploymentCompleted(service.name, primary.id), now);
-      addEvent(service, steadyState(service.name), now);
     }
   }
 }

@@ -13,6 +13,9 @@ import type { ContainerState, Json } from './state.js';
  *   the rule's exit code (default 1; 137 reports OutOfMemoryError).
  * - `health-check-failure`: the task reaches RUNNING, then the scheduler stops it for failing the target
  *   group's health checks.
+ * - `container-health-check-failure`: the failing container's `healthCheck` (from its container definition)
+ *   fails: after one phase RUNNING its healthStatus (and the task's) is UNHEALTHY and the scheduler stops a
+ *   service task with "Task failed container health checks". Without a `healthCheck` nothing fails.
  * - `never-healthy`: the task stays PENDING forever (for timeouts).
  */
 export type FailureScenario =
@@ -20,6 +23,7 @@ export type FailureScenario =
   | 'missing-secret'
   | 'essential-container-exit'
   | 'health-check-failure'
+  | 'container-health-check-failure'
   | 'never-healthy';
 
 /**
@@ -42,6 +46,16 @@ export interface FailureRule {
   containerName?: string;
   /** Log lines the failing container writes to CloudWatch Logs (default a traceback-like line). */
   logLines?: string[];
+  /**
+   * Which of the tasks the matchers match the rule applies to: 1-based positions in creation order, e.g.
+   * `[1, 3]` fails the first and the third and lets the others run. Default every one.
+   */
+  nth?: number[];
+}
+
+/** A rule as the simulator keeps it: with the count of tasks its matchers matched so far. */
+export interface StoredRule extends FailureRule {
+  matched: number;
 }
 
 /** Every scenario name, for validating rules. */
@@ -50,6 +64,7 @@ export const SCENARIOS: readonly FailureScenario[] = [
   'missing-secret',
   'essential-container-exit',
   'health-check-failure',
+  'container-health-check-failure',
   'never-healthy'
 ];
 
@@ -60,16 +75,20 @@ export interface RuleSubject {
   containers: Pick<ContainerState, 'name' | 'image' | 'command'>[];
 }
 
-/** The first rule matching `subject`, or undefined. */
-export function matchRule(rules: readonly FailureRule[], subject: RuleSubject): FailureRule | undefined {
-  return rules.find(
-    (rule) =>
+/** The first rule matching `subject` (counting the match, for `nth`), or undefined. */
+export function matchRule(rules: readonly StoredRule[], subject: RuleSubject): FailureRule | undefined {
+  for (const rule of rules) {
+    const matches =
       (rule.family === undefined || rule.family === subject.family) &&
       (rule.taskDefinitionArn === undefined || rule.taskDefinitionArn === subject.taskDefinitionArn) &&
       (rule.image === undefined || subject.containers.some((c) => c.image.includes(rule.image as string))) &&
       (rule.command === undefined ||
-        subject.containers.some((c) => c.command.includes(rule.command as string)))
-  );
+        subject.containers.some((c) => c.command.includes(rule.command as string)));
+    if (!matches) continue;
+    rule.matched++;
+    if (rule.nth === undefined || rule.nth.includes(rule.matched)) return rule;
+  }
+  return undefined;
 }
 
 /** The container a rule makes fail. */
@@ -134,6 +153,12 @@ export const OUT_OF_MEMORY = 'OutOfMemoryError: Container killed due to memory u
 export function healthCheckReason(targetGroupArn: string): string {
   return `Task failed ELB health checks in (target-group ${targetGroupArn})`;
 }
+
+/**
+ * Task stoppedReason when an essential container fails its container health check
+ * (https://repost.aws/knowledge-center/ecs-task-stopped, "Failed container health checks").
+ */
+export const CONTAINER_HEALTH_FAILED = 'Task failed container health checks';
 
 /** Default log lines of a failing container. */
 export const DEFAULT_FAILURE_LOG = [

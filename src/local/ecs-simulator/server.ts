@@ -8,6 +8,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { EcsApiError } from './errors.js';
+import { validateRequest } from './model.js';
 import type { Json } from './state.js';
 
 /** The X-Amz-Target prefix of ECS operations. */
@@ -21,6 +22,8 @@ export interface ServerHooks {
   handlers: Record<string, Handler>;
   /** Called for every request with a recognised shape, before it is handled. */
   onRequest(operation: string, body: unknown): void;
+  /** Called for every answer: HTTP status and the JSON body sent. */
+  onResponse(operation: string, status: number, body: unknown): void;
   /** True when this request must be answered with ThrottlingException. */
   shouldThrottle(): boolean;
 }
@@ -65,6 +68,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, hooks: ServerHo
     return;
   }
   const operation = target.slice(TARGET_PREFIX.length);
+  const fail = (error: EcsApiError): void => {
+    hooks.onResponse(operation, error.status, { __type: error.type, message: error.message });
+    sendError(res, error);
+  };
   const text = await readBody(req);
   let body: Json;
   try {
@@ -74,29 +81,28 @@ async function handle(req: IncomingMessage, res: ServerResponse, hooks: ServerHo
     body = parsed as Json;
   } catch {
     hooks.onRequest(operation, text);
-    sendError(res, new EcsApiError('SerializationException', 'The request body is not a JSON object.'));
+    fail(new EcsApiError('SerializationException', 'The request body is not a JSON object.'));
     return;
   }
   hooks.onRequest(operation, body);
   if (hooks.shouldThrottle()) {
-    sendError(res, new EcsApiError('ThrottlingException', 'Rate exceeded'));
+    fail(new EcsApiError('ThrottlingException', 'Rate exceeded'));
     return;
   }
   const handler = hooks.handlers[operation];
   if (!handler) {
-    sendError(
-      res,
-      new EcsApiError('UnknownOperationException', `The simulator does not implement ${operation}.`)
-    );
+    fail(new EcsApiError('UnknownOperationException', `The simulator does not implement ${operation}.`));
     return;
   }
   try {
-    send(res, 200, handler(body));
+    validateRequest(operation, body);
+    const result = handler(body);
+    hooks.onResponse(operation, 200, result);
+    send(res, 200, result);
   } catch (error) {
-    if (error instanceof EcsApiError) sendError(res, error);
+    if (error instanceof EcsApiError) fail(error);
     else
-      sendError(
-        res,
+      fail(
         new EcsApiError(
           'ServerException',
           `Simulator error: ${(error as Error)?.message ?? String(error)}`,

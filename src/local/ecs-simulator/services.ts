@@ -12,17 +12,18 @@ import {
   serviceNotFound
 } from './errors.js';
 import { resolveCluster } from './clusters.js';
+import { checkLoadBalancersForStrategy, parseDeploymentConfiguration } from './deployment-config.js';
 import { stopTask } from './lifecycle.js';
 import { decodeToken, encodeToken } from './pagination.js';
+import { requireNetworkConfiguration, resolvePlacement } from './placement.js';
 import { startDeployment } from './rollout.js';
 import { scalingReason } from './events.js';
+import { beginServiceDeployment, createRevision } from './service-deployments.js';
 import { liveTasks, serviceShape } from './shapes.js';
 import { activeTaskDefinition } from './task-definitions.js';
-import { launchTypeOf, requireNetworkConfiguration } from './tasks.js';
 import {
   lastSegment,
   type Cluster,
-  type DeploymentConfiguration,
   type Json,
   type Service,
   type SimulatorState,
@@ -46,51 +47,6 @@ const EXTRA_KEYS = [
 ];
 
 const SERVICE_NAME = /^[a-zA-Z0-9_-]{1,255}$/;
-
-/**
- * Merges a `deploymentConfiguration` parameter onto `base` (or ECS's defaults: maximumPercent 200,
- * minimumHealthyPercent 100, circuit breaker off).
- * @throws InvalidParameterException for out-of-range percentages or a malformed circuit breaker.
- */
-export function parseDeploymentConfiguration(
-  input: unknown,
-  base?: DeploymentConfiguration
-): DeploymentConfiguration {
-  if (input !== undefined && (typeof input !== 'object' || input === null)) {
-    throw invalidParameter('deploymentConfiguration must be an object.');
-  }
-  const cfg = (input ?? {}) as Json;
-  const { maximumPercent, minimumHealthyPercent, deploymentCircuitBreaker, ...extra } = cfg;
-  const out: DeploymentConfiguration = {
-    maximumPercent: (maximumPercent as number | undefined) ?? base?.maximumPercent ?? 200,
-    minimumHealthyPercent:
-      (minimumHealthyPercent as number | undefined) ?? base?.minimumHealthyPercent ?? 100,
-    deploymentCircuitBreaker: base?.deploymentCircuitBreaker ?? { enable: false, rollback: false },
-    extra: { ...(base?.extra ?? {}), ...extra }
-  };
-  if (
-    !Number.isInteger(out.minimumHealthyPercent) ||
-    out.minimumHealthyPercent < 0 ||
-    out.minimumHealthyPercent > 100
-  ) {
-    throw invalidParameter(
-      'deploymentConfiguration.minimumHealthyPercent must be an integer between 0 and 100.'
-    );
-  }
-  if (!Number.isInteger(out.maximumPercent) || out.maximumPercent < 100) {
-    throw invalidParameter('deploymentConfiguration.maximumPercent must be an integer of at least 100.');
-  }
-  if (deploymentCircuitBreaker !== undefined) {
-    const b = deploymentCircuitBreaker as Json;
-    if (typeof b?.enable !== 'boolean' || typeof b.rollback !== 'boolean') {
-      throw invalidParameter(
-        'deploymentConfiguration.deploymentCircuitBreaker needs boolean enable and rollback.'
-      );
-    }
-    out.deploymentCircuitBreaker = { enable: b.enable, rollback: b.rollback };
-  }
-  return out;
-}
 
 /** Validates `loadBalancers` against the task definition's containers. */
 function parseLoadBalancers(input: unknown, td: TaskDefinitionRecord): Json[] {
@@ -122,11 +78,23 @@ function findService(state: SimulatorState, cluster: Cluster, ref: string): Serv
   return state.services.get(`${cluster.name}/${lastSegment(ref)}`);
 }
 
+/** Starts a new PRIMARY deployment of `td` (with a new service revision and service deployment). */
+function deploy(state: SimulatorState, service: Service, td: TaskDefinitionRecord, now: number): void {
+  for (const d of service.deployments) d.status = 'ACTIVE';
+  const revision = createRevision(state, service, td, now);
+  const deployment = startDeployment(service, td.arn, revision.arn, now);
+  service.deployments.unshift(deployment);
+  service.taskDefinition = td.arn;
+  beginServiceDeployment(state, service, deployment, now);
+}
+
 /**
  * CreateService: creates the service and its first (PRIMARY, IN_PROGRESS) deployment.
  * @throws ClusterNotFoundException; InvalidParameterException for a missing serviceName, taskDefinition or
  *   desiredCount, an unknown/inactive task definition, an existing service of that name, awsvpc without
- *   networkConfiguration, or a deployment controller other than ECS.
+ *   networkConfiguration (or networkConfiguration without awsvpc), launchType with capacityProviderStrategy, a
+ *   launch type the task definition does not support, a deployment configuration that does not fit its
+ *   strategy, or a deployment controller other than ECS.
  */
 export function createService(state: SimulatorState, body: Json, now: number): Json {
   const cluster = resolveCluster(state, body.cluster);
@@ -149,8 +117,11 @@ export function createService(state: SimulatorState, body: Json, now: number): J
   }
   const desiredCount = optionalInt(body, 'desiredCount', 0, 100000);
   if (desiredCount === undefined) throw invalidParameter('desiredCount must be specified.');
-  const launchType = launchTypeOf(body);
+  const placement = resolvePlacement(body, cluster, td);
   requireNetworkConfiguration(td, body.networkConfiguration);
+  const deploymentConfiguration = parseDeploymentConfiguration(body.deploymentConfiguration);
+  const loadBalancers = parseLoadBalancers(body.loadBalancers, td);
+  checkLoadBalancersForStrategy(deploymentConfiguration, loadBalancers);
   const service: Service = {
     name,
     arn: state.arn(`service/${cluster.name}/${name}`),
@@ -159,27 +130,31 @@ export function createService(state: SimulatorState, body: Json, now: number): J
     status: 'ACTIVE',
     desiredCount,
     taskDefinition: td.arn,
-    deploymentConfiguration: parseDeploymentConfiguration(body.deploymentConfiguration),
+    deploymentConfiguration,
     networkConfiguration: body.networkConfiguration as Json | undefined,
-    loadBalancers: parseLoadBalancers(body.loadBalancers, td),
-    launchType: launchType ?? (body.capacityProviderStrategy ? undefined : 'EC2'),
+    loadBalancers,
+    launchType: placement.launchType ?? (placement.capacityProviderStrategy ? undefined : 'EC2'),
     platformVersion: optionalString(body, 'platformVersion'),
     deployments: [],
     events: [],
     createdAt: now,
     tags: (body.tags as Tag[] | undefined) ?? [],
-    extra: pickExtra(body)
+    extra: pickExtra(body),
+    serviceDeploymentArns: []
   };
-  if (service.launchType === 'FARGATE') service.platformVersion ??= 'LATEST';
-  service.deployments.push(startDeployment(service, td.arn, now));
+  if (placement.capacityProviderStrategy)
+    service.extra.capacityProviderStrategy = placement.capacityProviderStrategy;
+  if (placement.effectiveLaunchType === 'FARGATE') service.platformVersion ??= 'LATEST';
   state.services.set(`${cluster.name}/${name}`, service);
+  deploy(state, service, td, now);
   return { service: serviceShape(state, service) };
 }
 
 /**
  * UpdateService: `desiredCount` rescales the PRIMARY deployment; a different `taskDefinition`,
- * `forceNewDeployment`, or a changed networkConfiguration/loadBalancers/platformVersion starts a new PRIMARY
- * deployment (the previous one becomes ACTIVE); `deploymentConfiguration` is merged.
+ * `forceNewDeployment`, or a changed networkConfiguration/loadBalancers/platformVersion/capacityProviderStrategy
+ * starts a new PRIMARY deployment (the previous one becomes ACTIVE) and a new service deployment;
+ * `deploymentConfiguration` is merged.
  * @throws ClusterNotFoundException, ServiceNotFoundException, ServiceNotActiveException,
  *   InvalidParameterException.
  */
@@ -200,6 +175,14 @@ export function updateService(state: SimulatorState, body: Json, now: number): J
   requireNetworkConfiguration(td, networkConfiguration);
   const loadBalancers =
     body.loadBalancers === undefined ? service.loadBalancers : parseLoadBalancers(body.loadBalancers, td);
+  checkLoadBalancersForStrategy(deploymentConfiguration, loadBalancers);
+  const strategyInput =
+    body.capacityProviderStrategy !== undefined
+      ? { capacityProviderStrategy: body.capacityProviderStrategy }
+      : service.extra.capacityProviderStrategy !== undefined
+        ? { capacityProviderStrategy: service.extra.capacityProviderStrategy }
+        : { launchType: service.launchType };
+  resolvePlacement(strategyInput, cluster, td);
   const platformVersion = optionalString(body, 'platformVersion') ?? service.platformVersion;
   const primary = service.deployments[0];
   const changed =
@@ -208,6 +191,9 @@ export function updateService(state: SimulatorState, body: Json, now: number): J
     td.arn !== primary.taskDefinition ||
     JSON.stringify(networkConfiguration) !== JSON.stringify(service.networkConfiguration) ||
     JSON.stringify(loadBalancers) !== JSON.stringify(service.loadBalancers) ||
+    (body.capacityProviderStrategy !== undefined &&
+      JSON.stringify(body.capacityProviderStrategy) !==
+        JSON.stringify(service.extra.capacityProviderStrategy)) ||
     platformVersion !== service.platformVersion;
   service.deploymentConfiguration = deploymentConfiguration;
   service.networkConfiguration = networkConfiguration;
@@ -221,11 +207,10 @@ export function updateService(state: SimulatorState, body: Json, now: number): J
       primary.updatedAt = now;
     }
   }
-  if (changed) {
-    for (const d of service.deployments) d.status = 'ACTIVE';
-    service.deployments.unshift(startDeployment(service, td.arn, now));
-    service.taskDefinition = td.arn;
+  if (body.capacityProviderStrategy !== undefined && Array.isArray(body.capacityProviderStrategy)) {
+    service.launchType = body.capacityProviderStrategy.length > 0 ? undefined : service.launchType;
   }
+  if (changed) deploy(state, service, td, now);
   return { service: serviceShape(state, service) };
 }
 
@@ -243,14 +228,25 @@ export function describeServices(state: SimulatorState, body: Json): Json {
   const failures: Json[] = [];
   for (const ref of refs.map(String)) {
     const service = findService(state, cluster, ref);
-    if (service) services.push(serviceShape(state, service, includeTags));
-    else
+    if (service) {
+      services.push(serviceShape(state, service, includeTags));
+      consumeStaleRead(service);
+    } else
       failures.push({
         arn: ref.startsWith('arn:') ? ref : state.arn(`service/${cluster.name}/${ref}`),
         reason: 'MISSING'
       });
   }
   return { services, failures };
+}
+
+/** One DescribeServices answer was served: rolled-back deployments read one stale answer fewer. */
+function consumeStaleRead(service: Service): void {
+  for (const d of service.deployments) {
+    if (!d.stale) continue;
+    d.stale.reads--;
+    if (d.stale.reads <= 0) d.stale = undefined;
+  }
 }
 
 /**

@@ -32,6 +32,18 @@ export function counts(tasks: Task[]): { running: number; pending: number } {
   return { running, pending: tasks.length - running };
 }
 
+/**
+ * A task's healthStatus: UNHEALTHY when an essential container is, HEALTHY when every essential container with a
+ * health check is HEALTHY, else UNKNOWN (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Task.html).
+ */
+function taskHealth(task: Task): string {
+  const essential = task.containers.filter((c) => c.essential);
+  if (essential.some((c) => c.healthStatus === 'UNHEALTHY')) return 'UNHEALTHY';
+  const checked = essential.filter((c) => c.hasHealthCheck);
+  if (checked.length > 0 && checked.every((c) => c.healthStatus === 'HEALTHY')) return 'HEALTHY';
+  return 'UNKNOWN';
+}
+
 /** The Task shape. */
 export function taskShape(state: SimulatorState, task: Task, includeTags = false): Json {
   return compact({
@@ -59,6 +71,7 @@ export function taskShape(state: SimulatorState, task: Task, includeTags = false
     availabilityZone: `${state.options.region}a`,
     attachments: [],
     overrides: task.overrides,
+    healthStatus: taskHealth(task),
     version: ['PROVISIONING', 'PENDING', 'RUNNING', 'STOPPED'].indexOf(task.lastStatus) + 1,
     containers: task.containers.map((c) =>
       compact({
@@ -71,7 +84,7 @@ export function taskShape(state: SimulatorState, task: Task, includeTags = false
         reason: c.reason,
         networkBindings: [],
         networkInterfaces: [],
-        healthStatus: 'UNKNOWN',
+        healthStatus: c.healthStatus,
         cpu: c.cpu,
         memory: c.memory
       })
@@ -80,9 +93,10 @@ export function taskShape(state: SimulatorState, task: Task, includeTags = false
   });
 }
 
-/** The Deployment shape. */
+/** The Deployment shape; a deployment with a `stale` view still shows its state from before it failed. */
 export function deploymentShape(state: SimulatorState, service: Service, d: Deployment): Json {
   const c = counts(liveTasks(state, service, d.id));
+  const stale = d.stale && d.stale.reads > 0 ? d.stale : undefined;
   return compact({
     id: d.id,
     status: d.status,
@@ -97,8 +111,8 @@ export function deploymentShape(state: SimulatorState, service: Service, d: Depl
     capacityProviderStrategy: d.capacityProviderStrategy,
     platformVersion: d.platformVersion,
     networkConfiguration: d.networkConfiguration,
-    rolloutState: d.rolloutState,
-    rolloutStateReason: d.rolloutStateReason
+    rolloutState: stale?.rolloutState ?? d.rolloutState,
+    rolloutStateReason: stale?.rolloutStateReason ?? d.rolloutStateReason
   });
 }
 
@@ -106,6 +120,10 @@ export function deploymentShape(state: SimulatorState, service: Service, d: Depl
 export function serviceShape(state: SimulatorState, service: Service, includeTags = false): Json {
   const c = counts(liveTasks(state, service));
   const { extra, ...config } = service.deploymentConfiguration;
+  const api = state.options.serviceDeploymentApi;
+  const currentArn = api
+    ? service.serviceDeploymentArns[service.serviceDeploymentArns.length - 1]
+    : undefined;
   return compact({
     ...service.extra,
     serviceArn: service.arn,
@@ -123,6 +141,18 @@ export function serviceShape(state: SimulatorState, service: Service, includeTag
     taskDefinition: service.taskDefinition,
     deploymentConfiguration: { ...extra, ...config },
     deployments: service.deployments.map((d) => deploymentShape(state, service, d)),
+    currentServiceDeployment: currentArn,
+    currentServiceRevisions: !api
+      ? undefined
+      : service.deployments.map((d) => {
+          const dc = counts(liveTasks(state, service, d.id));
+          return {
+            arn: d.revisionArn,
+            requestedTaskCount: d.desiredCount,
+            runningTaskCount: dc.running,
+            pendingTaskCount: dc.pending
+          };
+        }),
     events: service.events.map((e) => ({ id: e.id, createdAt: seconds(e.createdAt), message: e.message })),
     createdAt: seconds(service.createdAt),
     placementConstraints: service.extra.placementConstraints ?? [],

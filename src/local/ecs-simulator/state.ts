@@ -4,7 +4,16 @@
  * protocol's epoch seconds only when a response is built (see shapes.ts).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { FailureRule } from './scenarios.js';
+import type { FailureRule, StoredRule } from './scenarios.js';
+import type { TimelineEntry } from './timeline.js';
+import type {
+  HookAnswerSource,
+  HookInvocation,
+  ServiceDeploymentRecord,
+  ServiceRevision
+} from './deployment-types.js';
+
+export * from './deployment-types.js';
 
 /** A JSON object as sent or returned over the wire. */
 export type Json = Record<string, unknown>;
@@ -43,7 +52,15 @@ export interface Deployment {
   status: 'PRIMARY' | 'ACTIVE';
   taskDefinition: string;
   desiredCount: number;
+  /** The circuit breaker's failure count: consecutive failures (reset by a healthy task) or cumulative. */
   failedTasks: number;
+  /** ARN of the service revision this deployment runs. */
+  revisionArn: string;
+  /**
+   * Set on a deployment that a rollback just replaced: the next `reads` DescribeServices answers still show
+   * it as it was before it failed (rolloutState IN_PROGRESS), as real ECS's states arrive out of step.
+   */
+  stale?: { reads: number; rolloutState: RolloutState; rolloutStateReason: string };
   createdAt: number;
   updatedAt: number;
   launchType?: string;
@@ -61,12 +78,21 @@ export interface ServiceEvent {
   message: string;
 }
 
+/** `deploymentConfiguration.deploymentCircuitBreaker` with the 2026 members. */
+export interface CircuitBreakerConfig {
+  enable: boolean;
+  rollback: boolean;
+  /** Default true: a task that becomes healthy resets the failure count (consecutive failures). */
+  resetOnHealthyTask?: boolean;
+  thresholdConfiguration?: { type: 'COUNT' | 'BOUNDED_PERCENT' | 'UNBOUNDED_PERCENT'; value: number };
+}
+
 /** `deploymentConfiguration` as the simulator uses it, with ECS defaults filled in. */
 export interface DeploymentConfiguration {
   maximumPercent: number;
   minimumHealthyPercent: number;
-  deploymentCircuitBreaker: { enable: boolean; rollback: boolean };
-  /** Other members (alarms, strategy...) kept and returned as sent. */
+  deploymentCircuitBreaker: CircuitBreakerConfig;
+  /** Other members (alarms, strategy, lifecycleHooks...) kept and returned as sent. */
   extra: Json;
 }
 
@@ -91,8 +117,10 @@ export interface Service {
   tags: Tag[];
   /** Other CreateService parameters returned as sent (propagateTags, healthCheckGracePeriodSeconds...). */
   extra: Json;
-  /** Task definition ARN of the last deployment that reached COMPLETED; the circuit breaker rolls back to it. */
+  /** Task definition ARN of the last deployment that reached COMPLETED. */
   lastCompletedTaskDefinition?: string;
+  /** ARNs of the service's service deployments, oldest first. */
+  serviceDeploymentArns: string[];
 }
 
 /** Runtime state of one container of a task. */
@@ -109,6 +137,10 @@ export interface ContainerState {
   /** The command this container runs (override, else definition command/entryPoint), joined by spaces. */
   command: string;
   logConfiguration?: Json;
+  /** True when the container definition has a `healthCheck`. */
+  hasHealthCheck: boolean;
+  /** Container health status: UNKNOWN until its health check passes (or always, without one). */
+  healthStatus: 'HEALTHY' | 'UNHEALTHY' | 'UNKNOWN';
 }
 
 /** `lastStatus` values the simulator uses, in lifecycle order. */
@@ -149,6 +181,8 @@ export interface Task {
   rule?: FailureRule;
   /** True when the task stopped because of a failure (counts in its deployment's failedTasks). */
   failed: boolean;
+  /** Date.now() when the task first counted as healthy. */
+  healthyAt?: number;
   /** Pending CloudWatch Logs write; the task does not reach STOPPED before it settles. */
   logs?: { done: boolean };
 }
@@ -159,7 +193,16 @@ export interface ResolvedOptions {
   accountId: string;
   taskPhaseMs: number;
   tickMs: number;
+  /** How long one simulated minute (bake times, hook timeouts, callBackDelay/60) lasts, in ms. */
+  minuteMs: number;
+  /** How long a deployment must hold its steady state before it reads COMPLETED, in ms. */
+  steadyStateMs: number;
+  /** How many DescribeServices answers still show a rolled-back deployment as IN_PROGRESS. */
+  staleReads: number;
+  /** False: the ServiceDeployment operations and Service.currentServiceDeployment are absent. */
+  serviceDeploymentApi: boolean;
   logsEndpoint?: string;
+  cloudwatchEndpoint?: string;
 }
 
 /** All simulator state; `reset()` empties it. */
@@ -170,9 +213,24 @@ export class SimulatorState {
   readonly services = new Map<string, Service>();
   /** Keyed by task ID, in creation order. */
   readonly tasks = new Map<string, Task>();
-  rules: FailureRule[] = [];
+  rules: StoredRule[] = [];
   /** Date.now() at which each deployment's rolloutState became FAILED. */
   readonly failedAt = new Map<string, number>();
+  /** Status and lifecycle stage changes of each service deployment, by ARN, oldest first (timeline.ts). */
+  readonly timeline = new Map<string, TimelineEntry[]>();
+  /** Service revisions by ARN. */
+  readonly serviceRevisions = new Map<string, ServiceRevision>();
+  /** Service deployments by ARN. */
+  readonly serviceDeployments = new Map<string, ServiceDeploymentRecord>();
+  /** Scenario answers of Lambda hooks, by function ARN. */
+  readonly hookAnswers = new Map<string, { source: HookAnswerSource; used: number }>();
+  /** Every Lambda hook invocation. */
+  readonly hookInvocations: HookInvocation[] = [];
+  /** Last known CloudWatch alarm states by alarm name (read from moto by the alarm watcher). */
+  readonly alarms = new Map<
+    string,
+    { state: string; periodSeconds: number; evaluationPeriods: number; fetchedAt: number }
+  >();
 
   constructor(readonly options: ResolvedOptions) {}
 
@@ -183,7 +241,29 @@ export class SimulatorState {
     this.services.clear();
     this.tasks.clear();
     this.failedAt.clear();
+    this.timeline.clear();
+    this.serviceRevisions.clear();
+    this.serviceDeployments.clear();
+    this.hookAnswers.clear();
+    this.hookInvocations.length = 0;
+    this.alarms.clear();
     this.rules = [];
+  }
+
+  /** The service a deployment record belongs to. */
+  serviceOf(record: ServiceDeploymentRecord): Service | undefined {
+    return this.services.get(record.serviceKey);
+  }
+
+  /** The newest service deployment of a service, if any. */
+  currentServiceDeployment(service: Service): ServiceDeploymentRecord | undefined {
+    const arn = service.serviceDeploymentArns[service.serviceDeploymentArns.length - 1];
+    return arn ? this.serviceDeployments.get(arn) : undefined;
+  }
+
+  /** ms of simulated time for `minutes` simulated minutes. */
+  minutes(minutes: number): number {
+    return minutes * this.options.minuteMs;
   }
 
   /** `arn:aws:ecs:REGION:ACCOUNT:<resource>` */
@@ -202,6 +282,24 @@ export function newDeploymentId(): string {
   let digits = String(1 + Math.floor(Math.random() * 9));
   while (digits.length < 19) digits += String(Math.floor(Math.random() * 10));
   return `ecs-svc/${digits}`;
+}
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** A service deployment ID: 21 letters and digits (the shape of `EZe5RNVLH6PPzHXINuP28` in AWS's examples). */
+export function newServiceDeploymentId(): string {
+  return [...randomBytes(21)].map((b) => ALNUM[b % ALNUM.length]).join('');
+}
+
+/** A service revision ID: 19 digits. */
+export function newServiceRevisionId(): string {
+  return newDeploymentId().slice('ecs-svc/'.length);
+}
+
+/** A lifecycle hook ID: `ecs-pause-` / `ecs-lambda-` and 43 URL-safe base64 characters (AWS's example shape). */
+export function newHookId(targetType: string): string {
+  const prefix = targetType === 'PAUSE' ? 'ecs-pause-' : 'ecs-lambda-';
+  return prefix + randomBytes(32).toString('base64url').slice(0, 43);
 }
 
 /** A service event ID (a UUID, as ECS uses). */

@@ -1,10 +1,14 @@
 /**
  * Task definition operations: RegisterTaskDefinition, DescribeTaskDefinition, DeregisterTaskDefinition,
  * ListTaskDefinitions (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html
- * and neighbours). Every field the caller sends is kept and returned, known to the simulator or not; ECS's
- * read-only fields are added, and container definitions get the defaults ECS fills in.
+ * and neighbours). Every member botocore's ECS model knows is kept and returned; members it does not know are
+ * ignored, as ECS ignores them. ECS's read-only fields are added, container definitions get the defaults ECS
+ * fills in, and the task size rules are checked (Fargate: awsvpc, task-level cpu and memory, a supported
+ * pair; every task: a memory value for each container when the task has none).
  */
 import { clientException, invalidParameter, optionalInt, type EcsApiError } from './errors.js';
+import { fargateSizeSupported, parseCpu, parseMemory } from './fargate.js';
+import { pruneToShape } from './model.js';
 import { type Json, type SimulatorState, type Tag, type TaskDefinitionRecord } from './state.js';
 import { decodeToken, encodeToken } from './pagination.js';
 
@@ -58,10 +62,54 @@ function requiresAttributes(body: Json, containers: Json[]): Json[] {
 }
 
 /**
- * RegisterTaskDefinition: validates `family` and `containerDefinitions[].name/image`, then stores a new
- * revision (revisions count per family from 1).
+ * Checks task-level cpu/memory and, for Fargate, network mode and the CPU/memory pair, with ECS's messages
+ * (ClientException). Returns cpu and memory as the integer strings ECS stores.
+ */
+function checkTaskSize(body: Json, containers: Json[]): { cpu?: string; memory?: string } {
+  const fargate =
+    Array.isArray(body.requiresCompatibilities) && body.requiresCompatibilities.includes('FARGATE');
+  const cpuText = typeof body.cpu === 'string' ? body.cpu : undefined;
+  const memoryText = typeof body.memory === 'string' ? body.memory : undefined;
+  const cpu = cpuText === undefined ? undefined : parseCpu(cpuText);
+  const memory = memoryText === undefined ? undefined : parseMemory(memoryText);
+  if (cpuText !== undefined && cpu === undefined) throw clientException("Invalid 'cpu' setting for task.");
+  if (memoryText !== undefined && memory === undefined)
+    throw clientException("Invalid 'memory' setting for task.");
+  if (fargate) {
+    if ((body.networkMode ?? 'bridge') !== 'awsvpc')
+      throw clientException('Fargate only supports network mode \u2018awsvpc\u2019.');
+    if (cpu === undefined) throw clientException("Fargate requires that 'cpu' be defined at the task level.");
+    if (memory === undefined)
+      throw clientException("Fargate requires that 'memory' be defined at the task level.");
+    if (!fargateSizeSupported(cpu, memory)) {
+      throw clientException(
+        `No Fargate configuration exists for given values: ${cpu} CPU, ${memory} memory. See the Amazon ECS documentation for the valid values.`
+      );
+    }
+  }
+  for (const c of containers) {
+    if (memory === undefined && c.memory === undefined && c.memoryReservation === undefined) {
+      throw clientException(
+        `Invalid setting for container '${String(c.name)}'. At least one of 'memory' or 'memoryReservation' must be specified.`
+      );
+    }
+    if (memory !== undefined && typeof c.memory === 'number' && c.memory > memory) {
+      throw clientException(
+        `The 'memory' setting for container '${String(c.name)}' is greater than for the task.`
+      );
+    }
+  }
+  return {
+    cpu: cpu === undefined ? undefined : String(cpu),
+    memory: memory === undefined ? undefined : String(memory)
+  };
+}
+
+/**
+ * RegisterTaskDefinition: validates `family`, `containerDefinitions[].name/image` and the task size, then
+ * stores a new revision (revisions count per family from 1).
  * @returns `{taskDefinition, tags}`
- * @throws ClientException for a missing/invalid family or container definition.
+ * @throws ClientException for a missing/invalid family, container definition or task size.
  */
 export function registerTaskDefinition(state: SimulatorState, body: Json): Json {
   const family = body.family;
@@ -85,15 +133,25 @@ export function registerTaskDefinition(state: SimulatorState, body: Json): Json 
     names.add(c.name);
   }
   if (body.tags !== undefined && !Array.isArray(body.tags)) throw clientException('tags must be a list.');
-  const { tags, ...rest } = body;
+  const size = checkTaskSize(body, containers as Json[]);
+  const { tags, ...rest } = pruneToShape('RegisterTaskDefinitionRequest', body);
   const revisions = state.taskDefinitions.get(family) ?? [];
   const revision = revisions.length + 1;
   const arn = state.arn(`task-definition/${family}:${revision}`);
-  const containerDefinitions = (containers as Json[]).map((c) => withContainerDefaults(c, body.networkMode));
+  const containerDefinitions = ((rest.containerDefinitions as Json[]) ?? []).map((c) =>
+    withContainerDefaults(c, body.networkMode)
+  );
   const compatibilities = ['EC2'];
-  if (body.networkMode === 'awsvpc' && body.cpu !== undefined && body.memory !== undefined) {
+  if (
+    body.networkMode === 'awsvpc' &&
+    size.cpu !== undefined &&
+    size.memory !== undefined &&
+    fargateSizeSupported(Number(size.cpu), Number(size.memory))
+  ) {
     compatibilities.push('FARGATE');
   }
+  if (size.cpu !== undefined) rest.cpu = size.cpu;
+  if (size.memory !== undefined) rest.memory = size.memory;
   const taskDefinition: Json = {
     ...rest,
     taskDefinitionArn: arn,

@@ -11,6 +11,7 @@ import { decodeToken, encodeToken } from './pagination.js';
 import { activeTaskDefinition } from './task-definitions.js';
 import { taskShape } from './shapes.js';
 import { resolveCluster } from './clusters.js';
+import { requireNetworkConfiguration, resolvePlacement } from './placement.js';
 import {
   lastSegment,
   newTaskId,
@@ -62,7 +63,9 @@ export function createTask(state: SimulatorState, spec: NewTask, now: number): T
       cpu: def.cpu === undefined ? undefined : String(def.cpu),
       memory: def.memory === undefined ? undefined : String(def.memory),
       command,
-      logConfiguration: def.logConfiguration as Json | undefined
+      logConfiguration: def.logConfiguration as Json | undefined,
+      hasHealthCheck: def.healthCheck !== undefined && def.healthCheck !== null,
+      healthStatus: 'UNKNOWN'
     };
   });
   const task: Task = {
@@ -101,39 +104,19 @@ export function createTask(state: SimulatorState, spec: NewTask, now: number): T
   return task;
 }
 
-/** Checks the awsvpc rule ECS applies to RunTask and CreateService. */
-export function requireNetworkConfiguration(td: TaskDefinitionRecord, networkConfiguration: unknown): void {
-  if (td.body.networkMode !== 'awsvpc') return;
-  const subnets = (networkConfiguration as { awsvpcConfiguration?: { subnets?: unknown } } | undefined)
-    ?.awsvpcConfiguration?.subnets;
-  if (!Array.isArray(subnets) || subnets.length === 0) {
-    throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
-  }
-}
-
-const LAUNCH_TYPES = ['EC2', 'FARGATE', 'EXTERNAL', 'MANAGED_INSTANCES'];
-
-/** Validates an optional launchType parameter. */
-export function launchTypeOf(body: Json): string | undefined {
-  const launchType = optionalString(body, 'launchType');
-  if (launchType !== undefined && !LAUNCH_TYPES.includes(launchType)) {
-    throw invalidParameter(`launchType must be one of ${LAUNCH_TYPES.join(', ')}.`);
-  }
-  return launchType;
-}
-
 /**
  * RunTask: starts `count` (1-10) one-off tasks; each runs its command and stops with stopCode
  * EssentialContainerExited (exit code 0 unless a failure rule says otherwise).
  * @returns `{tasks, failures: []}`
  * @throws ClusterNotFoundException, InvalidParameterException (missing/inactive task definition, awsvpc without
- *   networkConfiguration, bad count).
+ *   networkConfiguration, launchType with capacityProviderStrategy, a launch type the task definition does
+ *   not support, bad count).
  */
 export function runTask(state: SimulatorState, body: Json, now: number): Json {
   const cluster = resolveCluster(state, body.cluster);
   const td = activeTaskDefinition(state, requireString(body, 'taskDefinition'));
   const count = optionalInt(body, 'count', 1, 10) ?? 1;
-  const launchType = launchTypeOf(body);
+  const placement = resolvePlacement(body, cluster, td);
   requireNetworkConfiguration(td, body.networkConfiguration);
   const tasks: Json[] = [];
   for (let i = 0; i < count; i++) {
@@ -145,7 +128,7 @@ export function runTask(state: SimulatorState, body: Json, now: number): Json {
         overrides: (body.overrides as Json | undefined) ?? {},
         startedBy: optionalString(body, 'startedBy'),
         group: optionalString(body, 'group'),
-        launchType: launchType ?? (body.capacityProviderStrategy ? undefined : 'EC2'),
+        launchType: placement.effectiveLaunchType,
         platformVersion: optionalString(body, 'platformVersion'),
         tags: (body.tags as Tag[] | undefined) ?? []
       },
