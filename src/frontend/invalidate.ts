@@ -4,44 +4,23 @@
  */
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { clientConfig } from '../lib/aws.js';
-import { ConfigurationError, show } from '../lib/errors.js';
+import type { Duration } from '../lib/duration.js';
+import { resolveOptions, type InputOf } from '../lib/options.js';
+import { invalidateOptions } from './options.js';
 import type { Reporter } from '../lib/reporter.js';
 import { realClock, type Clock, type Sleep } from '../lib/sleep.js';
 import {
   callerReference,
   createInvalidation,
   findInvalidation,
-  waitForInvalidation
+  waitForInvalidation,
+  type InvalidationClientOptions
 } from './invalidation-client.js';
 import { planInvalidation, type InvalidationPlan } from './invalidation-plan.js';
 
-/** Options of {@link invalidateCdn}; names follow the action inputs. */
-export interface InvalidateCdnOptions {
-  /** CloudFront distribution id (`E2QWRUHAPOMQZL`). Required. */
-  distributionId: string;
-  /** URL paths that changed: upload-frontend's `changedPaths` (`/index.html`...), or explicit paths. */
-  changedPaths?: readonly string[];
-  /** Explicit paths, used as given (no planning); `paths` and `changedPaths` are merged when both are set. */
-  paths?: readonly string[];
-  /** Most paths before collapsing to wildcards (1–3000). Default 20. */
-  maxPaths?: number;
-  /** Globs (relative, no leading `/`) of content-hashed files that need no invalidation. Default `assets/**`. */
-  hashedPatterns?: string[];
-  /** Prepended to every planned path. Default ''. */
-  pathPrefix?: string;
-  /** CallerReference to use instead of the one derived from the job (see callerReference). */
-  callerReference?: string;
-  /** Wait until the invalidation is Completed. Default false. */
-  wait?: boolean;
-  /** Limit for retries and waiting, in minutes (0.1–120). Default 15. */
-  timeoutMinutes?: number;
-  /** Plan only; no request to CloudFront. Default false. */
-  dryRun?: boolean;
-  region?: string;
-  endpoint?: string;
+/** What invalidateCdn needs besides its declared options (src/frontend/options.ts `invalidateOptions`). */
+export interface InvalidateRuntime {
   maxAttempts?: number;
-  /** Accept moto's `COMPLETED` status (test setups). Default: env TWOTIER_MOTO_QUIRKS=1. */
-  acceptUppercaseCompleted?: boolean;
   cloudfront?: CloudFrontClient;
   sleep?: Sleep;
   clock?: Clock;
@@ -51,6 +30,12 @@ export interface InvalidateCdnOptions {
   /** Environment for the CallerReference (GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT). Default process.env. */
   env?: Record<string, string | undefined>;
 }
+
+/**
+ * Options of {@link invalidateCdn}: the declared options (distributionId, changedPaths, paths, maxPaths,
+ * hashedPatterns, pathPrefix, callerReference, wait, timeout, dryRun, region, endpoint).
+ */
+export type InvalidateCdnOptions = InputOf<typeof invalidateOptions> & InvalidateRuntime;
 
 /** What {@link invalidateCdn} did. */
 export interface InvalidationResult {
@@ -70,63 +55,65 @@ export interface InvalidationResult {
 }
 
 /**
- * Plans the invalidation for `changedPaths` (plus explicit `paths`), creates it with an idempotent
- * CallerReference (returning the existing invalidation when one was already made with it), and with
- * `wait` polls until Completed. API: CreateInvalidation, ListInvalidations, GetInvalidation
- * (https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CreateInvalidation.html).
- * @throws ConfigurationError for a missing distribution id, bad paths or budget, an unknown distribution.
- * @throws DeploymentError when CloudFront keeps refusing, or the wait times out.
+ * The planned invalidation ({@link planInvalidate}): what {@link createPlannedInvalidation} sends and
+ * {@link waitForPlannedInvalidation} waits for. Planning makes no request.
  */
-export async function invalidateCdn(
-  options: InvalidateCdnOptions,
-  reporter: Reporter
-): Promise<InvalidationResult> {
-  const distributionId = options.distributionId?.trim() ?? '';
-  if (!/^[A-Z0-9]{1,32}$/.test(distributionId)) {
-    throw new ConfigurationError(
-      `distribution-id ${show(options.distributionId ?? '')} is not a CloudFront distribution id (upper-case letters and digits, like E2QWRUHAPOMQZL).`,
-      'distribution-id'
-    );
-  }
-  const timeoutMinutes = options.timeoutMinutes ?? 15;
-  if (!Number.isFinite(timeoutMinutes) || timeoutMinutes < 0.1 || timeoutMinutes > 120) {
-    throw new ConfigurationError(
-      `timeout-minutes ${show(timeoutMinutes)} must be from 0.1 to 120.`,
-      'timeout-minutes'
-    );
-  }
+export interface PlannedInvalidation {
+  /** The result as planned: status `skipped` (nothing to invalidate), `dry-run`, or `planned`. */
+  result: InvalidationResult;
+  /** Wait until Completed after creating. */
+  wait: boolean;
+  /** The whole budget for retrying a busy CloudFront and waiting. */
+  timeout: Duration;
+  /** The client the requests go through (built from the options, or the one given). */
+  cloudfront: CloudFrontClient;
+  client: InvalidationClientOptions;
+}
+
+/** The planned invalidation, created: the result and when the timeout started counting. */
+export interface CreatedInvalidation {
+  result: InvalidationResult;
+  /** Clock value (ms) when the creation started: the timeout counts from it. */
+  startedAt: number;
+}
+
+/**
+ * Plans the invalidation without any request: checks the options, plans the paths for `changedPaths`
+ * (plus the explicit `paths`: src/frontend/invalidation-plan.ts) and derives the CallerReference.
+ * @throws ConfigurationError for bad options (a missing or malformed distribution id, bad paths, a budget
+ *   or timeout out of range).
+ */
+export function planInvalidate(input: InvalidateCdnOptions, reporter: Reporter): PlannedInvalidation {
+  const options = { ...input, ...resolveOptions(invalidateOptions, input) };
   const plan = planInvalidation(options.changedPaths ?? [], {
     maxPaths: options.maxPaths,
     hashedPatterns: options.hashedPatterns,
-    pathPrefix: options.pathPrefix
+    pathPrefix: options.pathPrefix,
+    explicitPaths: options.paths ?? []
   });
-  for (const p of options.paths ?? []) {
-    if (!p.startsWith('/')) {
-      throw new ConfigurationError(`paths: ${show(p)} must start with "/".`, 'paths');
-    }
-  }
-  const paths = [...new Set([...plan.paths, ...(options.paths ?? [])])].sort();
-  const base = {
-    distributionId,
-    paths,
+  const result: InvalidationResult = {
+    distributionId: options.distributionId,
+    paths: plan.paths,
     skippedHashed: plan.skippedHashed,
     collapsed: plan.collapsed,
-    dryRun: options.dryRun ?? false
+    dryRun: options.dryRun,
+    status: 'planned'
   };
   if (plan.skippedHashed.length > 0) {
     reporter.info(`${plan.skippedHashed.length} changed content-hashed path(s) need no invalidation`);
   }
-  if (paths.length === 0) {
+  if (plan.paths.length === 0) {
     reporter.info('nothing to invalidate: no changed path is cached under its own name');
-    return { ...base, status: 'skipped' };
-  }
-  reporter.info(
-    `paths (${paths.length}${plan.collapsed === 'none' ? '' : `, collapsed: ${plan.collapsed}`}): ${paths.join(' ')}`
-  );
-  const reference = callerReference(paths, options.callerReference, options.env ?? process.env);
-  if (options.dryRun) {
-    reporter.info(`dry run: would create the invalidation with CallerReference ${reference}`);
-    return { ...base, status: 'dry-run', callerReference: reference };
+    result.status = 'skipped';
+  } else {
+    reporter.info(
+      `paths (${plan.paths.length}${plan.collapsed === 'none' ? '' : `, collapsed: ${plan.collapsed}`}): ${plan.paths.join(' ')}`
+    );
+    result.callerReference = callerReference(plan.paths, options.callerReference, options.env ?? process.env);
+    if (options.dryRun) {
+      reporter.info(`dry run: would create the invalidation with CallerReference ${result.callerReference}`);
+      result.status = 'dry-run';
+    }
   }
   const cloudfront =
     options.cloudfront ??
@@ -137,39 +124,96 @@ export async function invalidateCdn(
         maxAttempts: options.maxAttempts
       })
     );
-  const clock = options.clock ?? realClock;
-  const clientOptions = {
-    distributionId,
-    timeoutMs: timeoutMinutes * 60000,
-    pollIntervalMs: options.pollIntervalMs,
-    acceptUppercaseCompleted: options.acceptUppercaseCompleted ?? process.env.TWOTIER_MOTO_QUIRKS === '1',
-    sleep: options.sleep,
-    clock,
-    random: options.random
-  };
-  const started = clock();
-  const created = await reporter.group('Create invalidation', async () => {
-    const existing = await findInvalidation(cloudfront, distributionId, reference);
-    if (existing) {
-      reporter.info(
-        `invalidation ${existing.id} already exists for CallerReference ${reference}; not creating another`
-      );
-      return { ...existing, reused: true };
+  return {
+    result,
+    wait: options.wait,
+    timeout: options.timeout,
+    cloudfront,
+    client: {
+      distributionId: options.distributionId,
+      timeoutMs: options.timeout.ms,
+      pollIntervalMs: options.pollIntervalMs,
+      sleep: options.sleep,
+      clock: options.clock,
+      random: options.random
     }
-    return {
-      ...(await createInvalidation(cloudfront, paths, reference, clientOptions, reporter)),
-      reused: false
-    };
-  });
-  reporter.info(`invalidation ${created.id}: ${created.status} (CallerReference ${reference})`);
-  let status = created.status;
-  if (options.wait) {
-    const done = await reporter.group('Wait for the invalidation', () =>
-      waitForInvalidation(cloudfront, created.id, clientOptions, reporter, started)
+  };
+}
+
+/**
+ * Creates the planned invalidation with an idempotent CallerReference, returning the existing invalidation
+ * when one was already made with it (ListInvalidations + GetInvalidation first, then CreateInvalidation:
+ * https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CreateInvalidation.html). A plan with
+ * status `skipped` or `dry-run` makes no request and is returned as it is.
+ * @throws ConfigurationError for an unknown distribution or a CallerReference used with other paths.
+ * @throws DeploymentError naming CloudFront and the operation when CloudFront keeps refusing or a request
+ *   fails after the SDK's retries (nothing was created then, unless the message says so).
+ */
+export async function createPlannedInvalidation(
+  planned: PlannedInvalidation,
+  reporter: Reporter
+): Promise<CreatedInvalidation> {
+  const clock = planned.client.clock ?? realClock;
+  const startedAt = clock();
+  const { result } = planned;
+  if (result.status !== 'planned' || !result.callerReference) return { result, startedAt };
+  const reference = result.callerReference;
+  const { cloudfront, client } = planned;
+  const existing = await findInvalidation(cloudfront, client.distributionId, reference, 10, result.paths);
+  if (existing) {
+    reporter.info(
+      `invalidation ${existing.id} already exists for CallerReference ${reference}; not creating another`
     );
-    status = done.status;
   }
-  return { ...base, invalidationId: created.id, status, callerReference: reference, reused: created.reused };
+  const created =
+    existing ?? (await createInvalidation(cloudfront, result.paths, reference, client, reporter));
+  reporter.info(`invalidation ${created.id}: ${created.status} (CallerReference ${reference})`);
+  return {
+    result: { ...result, invalidationId: created.id, status: created.status, reused: existing !== undefined },
+    startedAt
+  };
+}
+
+/**
+ * With `wait`, polls GetInvalidation until the created invalidation is Completed, within what is left of
+ * `timeout-minutes` (counted from the creation); without it, or for a plan that created nothing, returns
+ * the result as it is.
+ * @throws DeploymentError when it is not Completed in time (it keeps running in CloudFront).
+ */
+export async function waitForPlannedInvalidation(
+  planned: PlannedInvalidation,
+  created: CreatedInvalidation,
+  reporter: Reporter
+): Promise<InvalidationResult> {
+  const { result } = created;
+  if (!planned.wait || !result.invalidationId || result.status === 'Completed') return result;
+  const done = await waitForInvalidation(
+    planned.cloudfront,
+    result.invalidationId,
+    planned.client,
+    reporter,
+    created.startedAt
+  );
+  return { ...result, status: done.status };
+}
+
+/**
+ * Plans the invalidation for `changedPaths` (plus explicit `paths`), creates it with an idempotent
+ * CallerReference (returning the existing invalidation when one was already made with it), and with
+ * `wait` polls until Completed: {@link planInvalidate}, {@link createPlannedInvalidation} and
+ * {@link waitForPlannedInvalidation} in turn (faces that show phases call them one by one).
+ * API: CreateInvalidation, ListInvalidations, GetInvalidation
+ * (https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CreateInvalidation.html).
+ * @throws ConfigurationError for a missing distribution id, bad paths or budget, an unknown distribution.
+ * @throws DeploymentError when CloudFront keeps refusing, a request fails after retries, or the wait times out.
+ */
+export async function invalidateCdn(
+  input: InvalidateCdnOptions,
+  reporter: Reporter
+): Promise<InvalidationResult> {
+  const planned = planInvalidate(input, reporter);
+  const created = await createPlannedInvalidation(planned, reporter);
+  return waitForPlannedInvalidation(planned, created, reporter);
 }
 
 /** The job summary: distribution, invalidation id and status, and the paths. */

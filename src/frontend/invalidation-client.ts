@@ -12,6 +12,7 @@ import {
 import { ConfigurationError, DeploymentError, messageOf, show } from '../lib/errors.js';
 import type { Reporter } from '../lib/reporter.js';
 import { realClock, realSleep, type Clock, type Sleep } from '../lib/sleep.js';
+import { requestFailure } from './request-failure.js';
 
 /** Error names retried by {@link createInvalidation} with backoff (beyond the SDK's own retries). */
 export const RETRIED_ERRORS = new Set([
@@ -62,8 +63,6 @@ export interface InvalidationClientOptions {
   baseDelayMs?: number;
   /** Milliseconds between GetInvalidation polls. Default 10000. */
   pollIntervalMs?: number;
-  /** Accept moto's `COMPLETED` as well as CloudFront's `Completed` (test setups only: TWOTIER_MOTO_QUIRKS=1). */
-  acceptUppercaseCompleted?: boolean;
   sleep?: Sleep;
   clock?: Clock;
   /** Jitter source in [0, 1). Default Math.random. */
@@ -128,7 +127,14 @@ export async function createInvalidation(
           'caller-reference'
         );
       }
-      if (!RETRIED_ERRORS.has(name)) throw error;
+      if (!RETRIED_ERRORS.has(name)) {
+        if (error instanceof DeploymentError) throw error;
+        throw new DeploymentError(
+          `${requestFailure('CloudFront', 'CreateInvalidation', `distribution ${options.distributionId}`, error)}. ` +
+            'No invalidation was created unless CloudFront received the request; run again (the same caller reference returns it then).',
+          { cause: error, details: { reference } }
+        );
+      }
       const delay = Math.round(
         random() * Math.min(60000, (options.baseDelayMs ?? 2000) * 2 ** (attempt - 1))
       );
@@ -136,7 +142,7 @@ export async function createInvalidation(
         throw new DeploymentError(
           `CloudFront kept refusing the invalidation (${name}: ${messageOf(error)}) for ${Math.round((clock() - started) / 1000)} s; ` +
             'wait for running invalidations to finish and run again (the same caller reference makes that safe).',
-          { reference }
+          { details: { reference } }
         );
       }
       reporter.warn(
@@ -150,16 +156,21 @@ export async function createInvalidation(
 /**
  * Looks for an invalidation this CallerReference already created among the distribution's `recent` newest
  * invalidations (ListInvalidations, then GetInvalidation for each until one matches), so a repeated step
- * returns it instead of creating another. CloudFront itself also deduplicates by CallerReference; this
- * check makes the behaviour visible before the write and holds on emulators that do not (moto).
+ * returns it instead of creating another. CloudFront itself also deduplicates by CallerReference (it
+ * returns the existing invalidation for a repeated batch); this check makes that visible before the write.
  * API: https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ListInvalidations.html
+ * @param paths the paths this run invalidates: an invalidation with the same reference and other paths is
+ *   refused, as CloudFront refuses it (InvalidationBatchAlreadyExists). Not compared when undefined, or
+ *   when GetInvalidation does not list the batch's paths.
  * @returns the existing invalidation, or undefined.
+ * @throws ConfigurationError (input `caller-reference`) when the reference was used with other paths.
  */
 export async function findInvalidation(
   cloudfront: CloudFrontClient,
   distributionId: string,
   reference: string,
-  recent = 10
+  recent = 10,
+  paths?: readonly string[]
 ): Promise<InvalidationState | undefined> {
   let list;
   try {
@@ -173,17 +184,33 @@ export async function findInvalidation(
         'distribution-id'
       );
     }
-    throw error;
+    throw new DeploymentError(
+      `${requestFailure('CloudFront', 'ListInvalidations', `distribution ${distributionId}`, error)}. Nothing was created; run again.`,
+      { cause: error }
+    );
   }
   const items = [...(list.InvalidationList?.Items ?? [])]
     .sort((a, b) => (b.CreateTime?.getTime() ?? 0) - (a.CreateTime?.getTime() ?? 0))
     .slice(0, recent);
   for (const item of items) {
     if (!item.Id) continue;
-    const got = await cloudfront.send(
-      new GetInvalidationCommand({ DistributionId: distributionId, Id: item.Id })
-    );
+    const got = await cloudfront
+      .send(new GetInvalidationCommand({ DistributionId: distributionId, Id: item.Id }))
+      .catch((error: unknown) => {
+        throw new DeploymentError(
+          `${requestFailure('CloudFront', 'GetInvalidation', `${item.Id} of distribution ${distributionId}`, error)}. Nothing was created; run again.`,
+          { cause: error }
+        );
+      });
     if (got.Invalidation?.InvalidationBatch?.CallerReference === reference) {
+      const listed = got.Invalidation.InvalidationBatch.Paths?.Items;
+      const before = [...(listed ?? [])].sort();
+      if (paths && listed && before.join('\n') !== [...paths].sort().join('\n')) {
+        throw new ConfigurationError(
+          `caller-reference ${show(reference)} was already used for invalidation ${item.Id} with other paths (${show(before.slice(0, 5).join(' '))}); give a new one, or leave caller-reference empty to derive one from the paths.`,
+          'caller-reference'
+        );
+      }
       return {
         id: item.Id,
         status: got.Invalidation.Status ?? 'InProgress',
@@ -211,11 +238,17 @@ export async function waitForInvalidation(
   const clock = options.clock ?? realClock;
   const interval = options.pollIntervalMs ?? 10000;
   for (;;) {
-    const response = await cloudfront.send(
-      new GetInvalidationCommand({ DistributionId: options.distributionId, Id: id })
-    );
+    const response = await cloudfront
+      .send(new GetInvalidationCommand({ DistributionId: options.distributionId, Id: id }))
+      .catch((error: unknown) => {
+        throw new DeploymentError(
+          `${requestFailure('CloudFront', 'GetInvalidation', `${id} of distribution ${options.distributionId}`, error)}. ` +
+            'The invalidation was created and keeps running in CloudFront; only the wait failed.',
+          { cause: error, details: { id } }
+        );
+      });
     const status = response.Invalidation?.Status ?? 'unknown';
-    if (isCompleted(status, options.acceptUppercaseCompleted ?? false)) {
+    if (isCompleted(status)) {
       reporter.info(`invalidation ${id}: ${status}`);
       return { id, status: 'Completed', createTime: response.Invalidation?.CreateTime };
     }
@@ -224,7 +257,7 @@ export async function waitForInvalidation(
       throw new DeploymentError(
         `invalidation ${id} is still ${status} after ${Math.round(elapsed / 1000)} s (timeout ${Math.round(options.timeoutMs / 1000)} s); ` +
           'it keeps running in CloudFront: the files were deployed, the caches will expire on their own.',
-        { id, status }
+        { details: { id, status } }
       );
     }
     reporter.info(`invalidation ${id}: ${status}, checking again in ${Math.round(interval / 1000)} s`);
@@ -232,7 +265,10 @@ export async function waitForInvalidation(
   }
 }
 
-/** `Completed` (CloudFront); `COMPLETED` too only when the moto switch is on. */
-export function isCompleted(status: string, acceptUppercase: boolean): boolean {
-  return status === 'Completed' || (acceptUppercase && status === 'COMPLETED');
+/**
+ * True for CloudFront's `Completed`, the only status that means done (GetInvalidation's Status is
+ * `InProgress` or `Completed`); any other spelling counts as still in progress.
+ */
+export function isCompleted(status: string): boolean {
+  return status === 'Completed';
 }

@@ -13,8 +13,16 @@ import { ConfigurationError, show } from '../lib/errors.js';
 
 /** Options of {@link planInvalidation}. */
 export interface InvalidationPlanOptions {
-  /** The most paths one invalidation may hold before collapsing to wildcards. Default 20 (1–3000). */
+  /**
+   * The most paths one invalidation may hold: changed paths collapse to wildcards to fit what explicit
+   * paths leave of it. Default 20 (1–3000).
+   */
   maxPaths?: number;
+  /**
+   * CloudFront paths invalidated as given (the `paths` input): never collapsed, at most `maxPaths` of them
+   * and {@link MAX_WILDCARDS} wildcards, each checked by {@link checkCloudFrontPath}. Default none.
+   */
+  explicitPaths?: readonly string[];
   /** Globs (no leading `/`) of content-hashed files that need no invalidation. Default {@link DEFAULT_HASHED}. */
   hashedPatterns?: string[];
   /** Prepended to every path (for a distribution whose origin path is not the upload prefix). Default ''. */
@@ -39,13 +47,61 @@ export const DEFAULT_HASHED = ['assets/**'];
 const HASHED_NAME = /[.-](?=[A-Za-z0-9_]*\d)[A-Za-z0-9_]{8,}\.[A-Za-z0-9]+$/;
 /** CloudFront's limit of wildcard paths in progress per distribution. */
 export const MAX_WILDCARDS = 15;
+/** CloudFront's limit of file paths in progress per distribution (so of one invalidation). */
+export const MAX_PATHS_IN_PROGRESS = 3000;
+
+/**
+ * Checks one CloudFront invalidation path as CloudFront takes it
+ * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Invalidation_Specifying_Objects.html):
+ * it starts with `/`, is URL-encoded (no spaces, control characters or other characters RFC 1738 calls
+ * unsafe), has `*` only as its last character, and has no `.` or `..` segment (browsers resolve those, so
+ * such a path matches nothing). At most 4,000 characters.
+ * @param name the input's name, for the message.
+ * @throws ConfigurationError naming the input, quoting the path and saying what is valid.
+ */
+export function checkCloudFrontPath(value: string, name: string): void {
+  const fail = (why: string): never => {
+    throw new ConfigurationError(`Input ${name}: ${show(value)} ${why}.`, name);
+  };
+  if (!value.startsWith('/')) fail('must start with "/" (a CloudFront path such as /index.html or /img/*)');
+  // eslint-disable-next-line no-control-regex
+  if (/[\s\u0000-\u001f\u007f]/.test(value))
+    fail('contains a space or control character; URL-encode it (a space is %20)');
+  if (/["<>\\^`{|}]/.test(value)) fail('contains a character that must be URL-encoded (" < > \\ ^ ` { | })');
+  if (value.indexOf('*') !== -1 && value.indexOf('*') !== value.length - 1)
+    fail('has a "*" before its end; CloudFront takes "*" only as the last character (such as /img/*)');
+  if (/(^|\/)\.\.?(\/|$)/.test(value)) fail('has a "." or ".." segment; give the path a browser requests');
+  if (value.length > 4000) fail(`is ${value.length} characters long; at most 4,000 are allowed`);
+}
+
+/**
+ * A changed path (an object path relative to the site, as upload-frontend's `changed-paths` lists it, not
+ * encoded) as the URL path a browser requests: each character outside RFC 3986's unreserved and sub-delims
+ * (and `:`, `@`, `/`) percent-encoded as UTF-8, so `/my file.html` is invalidated as `/my%20file.html`. A
+ * final `*` stays a wildcard; a `*` anywhere else is encoded as `%2A`.
+ */
+export function urlPathOf(objectPath: string): string {
+  const last = objectPath.endsWith('*') ? '*' : '';
+  const body = last ? objectPath.slice(0, -1) : objectPath;
+  const encoded = Array.from(body, (ch) =>
+    /[A-Za-z0-9\-._~!$&'()+,;=:@/]/.test(ch)
+      ? ch
+      : Array.from(Buffer.from(ch, 'utf8'), (b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(
+          ''
+        )
+  ).join('');
+  return encoded + last;
+}
 
 /**
  * Plans the invalidation for the changed paths of a deploy.
- * @param changedPaths URL paths relative to the site root (`/index.html`, `/favicon.ico`), as upload-frontend's
- *   `changed-paths` output lists them; paths given explicitly (with `*`) are kept as they are.
- * @throws ConfigurationError (input `max-paths`) for a budget outside 1–3000, or a path containing spaces or
- *   not starting with `/`.
+ * @param changedPaths object paths relative to the site root (`/index.html`, `/favicon.ico`), as
+ *   upload-frontend's `changed-paths` output lists them (not URL-encoded: {@link urlPathOf} encodes them); a
+ *   final `*` is a wildcard. They collapse to fit what `explicitPaths` leave of `maxPaths`; when the explicit
+ *   paths take all of it, any changed path left makes the invalidation `/*`.
+ * @throws ConfigurationError (input `max-paths`) for a budget outside 1–3000; (`changed-paths`) for a path
+ *   not starting with `/`; (`paths`) for a bad explicit path, more than `maxPaths` of them or more than 15
+ *   wildcards; (`path-prefix`) for a prefix not starting with `/`.
  */
 export function planInvalidation(
   changedPaths: readonly string[],
@@ -66,36 +122,59 @@ export function planInvalidation(
       'path-prefix'
     );
   }
+  const explicit = [...new Set(options.explicitPaths ?? [])].sort();
+  for (const p of explicit) checkCloudFrontPath(p, 'paths');
+  if (explicit.length > maxPaths) {
+    throw new ConfigurationError(
+      `Input paths has ${explicit.length} paths (first ${show(explicit[0])}), more than max-paths ${maxPaths}; explicit paths are never collapsed: give at most ${maxPaths}, use wildcards such as /img/*, or raise max-paths (up to ${MAX_PATHS_IN_PROGRESS}).`,
+      'paths'
+    );
+  }
+  const explicitWildcards = explicit.filter((p) => p.endsWith('*')).length;
+  if (explicitWildcards > MAX_WILDCARDS) {
+    throw new ConfigurationError(
+      `Input paths has ${explicitWildcards} wildcard paths; CloudFront allows at most ${MAX_WILDCARDS} in progress per distribution.`,
+      'paths'
+    );
+  }
   const wanted = new Set<string>();
   const skippedHashed: string[] = [];
   for (const raw of changedPaths) {
     const p = raw.trim();
     if (!p) continue;
-    if (!p.startsWith('/') || /\s/.test(p)) {
+    if (!p.startsWith('/')) {
       throw new ConfigurationError(
-        `changed-paths: ${show(p)} is not a CloudFront path; each must start with "/" and contain no spaces.`,
+        `changed-paths: ${show(p)} is not a path of the site; each must start with "/" (as upload-frontend's changed-paths output lists them).`,
         'changed-paths'
       );
     }
     const relative = p.slice(1);
-    if (!p.includes('*') && (hashed(relative) || HASHED_NAME.test(relative))) {
+    if (!p.endsWith('*') && (hashed(relative) || HASHED_NAME.test(relative))) {
       skippedHashed.push(p);
       continue;
     }
-    wanted.add(prefix + p);
-    if (p === '/index.html') wanted.add(prefix + '/');
-    else if (p.endsWith('/index.html')) wanted.add(prefix + p.slice(0, -'index.html'.length));
+    const url = urlPathOf(p);
+    wanted.add(prefix + url);
+    if (url === '/index.html') wanted.add(prefix + '/');
+    else if (url.endsWith('/index.html')) wanted.add(prefix + url.slice(0, -'index.html'.length));
   }
-  let paths = [...wanted].sort();
-  if (paths.some((p) => p === '/*' || p === `${prefix}/*`))
-    return { paths: [`${prefix}/*`], skippedHashed, collapsed: 'all' };
-  if (paths.length <= maxPaths) return { paths, skippedHashed, collapsed: 'none' };
-  paths = collapse(paths, maxPaths);
-  const wildcards = paths.filter((p) => p.includes('*')).length;
-  if (paths.length > maxPaths || wildcards > MAX_WILDCARDS) {
-    return { paths: [`${prefix}/*`], skippedHashed, collapsed: 'all' };
-  }
-  return { paths, skippedHashed, collapsed: 'wildcards' };
+  const all = `${prefix}/*`;
+  const merge = (planned: string[], collapsed: InvalidationPlan['collapsed']): InvalidationPlan => {
+    const paths = [...new Set([...planned, ...explicit])].sort();
+    if (paths.includes(all) || paths.includes('/*')) return { paths: [all], skippedHashed, collapsed };
+    return { paths, skippedHashed, collapsed };
+  };
+  let paths = [...wanted].filter((p) => !explicit.includes(p)).sort();
+  if (paths.length === 0) return merge([], 'none');
+  if (paths.includes(all) || paths.includes('/*')) return merge([all], 'all');
+  const budget = maxPaths - explicit.length;
+  const wildcardBudget = MAX_WILDCARDS - explicitWildcards;
+  if (paths.length <= budget) return merge(paths, 'none');
+  if (budget < 1) return merge([all], 'all');
+  paths = collapse(paths, budget);
+  const wildcards = paths.filter((p) => p.endsWith('*')).length;
+  if (paths.length > budget || wildcards > wildcardBudget) return merge([all], 'all');
+  return merge(paths, 'wildcards');
 }
 
 /**

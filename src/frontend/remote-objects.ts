@@ -8,7 +8,8 @@ import {
   S3ServiceException,
   type S3Client
 } from '@aws-sdk/client-s3';
-import { ConfigurationError, show } from '../lib/errors.js';
+import { ConfigurationError, DeploymentError, show } from '../lib/errors.js';
+import { requestFailure } from './request-failure.js';
 
 /** One object under the prefix, as the listing reports it. */
 export interface RemoteObject {
@@ -33,17 +34,33 @@ export interface RemoteHeaders {
 /** Metadata key holding the hex MD5 of the whole content, written on multipart uploads. */
 export const CONTENT_MD5_METADATA = 'twotier-content-md5';
 
-/** `site` → `site/`; `` and `/` → ``. */
+/**
+ * The key prefix as keys use it: `site` → `site/`, `/site/` → `site/`, `./a/./b` → `a/b/`, `a//b` → `a/b/`,
+ * `` and `/` → `` (the bucket root). Leading and trailing slashes, empty segments and `.` segments are
+ * dropped, so no key is ever written with them.
+ * @throws ConfigurationError (input `prefix`) for a `..` segment: a key prefix cannot climb.
+ */
 export function normalisePrefix(prefix: string | undefined): string {
-  const trimmed = (prefix ?? '').trim().replace(/^\/+/, '').replace(/\/+$/, '');
-  return trimmed ? `${trimmed}/` : '';
+  const segments = (prefix ?? '')
+    .trim()
+    .split('/')
+    .filter((s) => s !== '' && s !== '.');
+  if (segments.includes('..')) {
+    throw new ConfigurationError(
+      `Input prefix ${show(prefix)} has a ".." segment; give a key prefix such as site or releases/web (segments separated by "/", no "..").`,
+      'prefix'
+    );
+  }
+  return segments.length > 0 ? `${segments.join('/')}/` : '';
 }
 
 /**
  * Lists every object under `prefix`, keyed by the path relative to the prefix (folder markers skipped).
  * Calls ListObjectsV2 (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html), 1,000
  * keys a page.
- * @throws ConfigurationError (input `bucket`) when the bucket does not exist or cannot be listed.
+ * @throws ConfigurationError (input `bucket`) when the bucket does not exist or cannot be listed;
+ *   DeploymentError naming S3 and ListObjectsV2 when the request fails after the SDK's retries (a
+ *   stalled or failing S3).
  */
 export async function listRemoteObjects(
   s3: S3Client,
@@ -59,7 +76,7 @@ export async function listRemoteObjects(
         new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token })
       );
     } catch (error) {
-      throw bucketError(error, bucket);
+      throw bucketError(error, bucket, prefix);
     }
     for (const item of page.Contents ?? []) {
       if (!item.Key || item.Key === prefix || item.Key.endsWith('/')) continue;
@@ -79,6 +96,7 @@ export async function listRemoteObjects(
  * Reads an object's headers and metadata with HeadObject
  * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html).
  * @returns undefined when the object disappeared since the listing.
+ * @throws DeploymentError naming S3 and HeadObject when the request fails after the SDK's retries.
  */
 export async function headRemoteObject(
   s3: S3Client,
@@ -92,7 +110,10 @@ export async function headRemoteObject(
     return { contentType: head.ContentType, cacheControl: head.CacheControl, metadata };
   } catch (error) {
     if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404) return undefined;
-    throw error;
+    throw new DeploymentError(
+      `${requestFailure('S3', 'HeadObject', `s3://${bucket}/${key}`, error)}. Nothing was written; run again.`,
+      { cause: error }
+    );
   }
 }
 
@@ -100,7 +121,7 @@ function unquote(etag: string | undefined): string {
   return (etag ?? '').replace(/^"|"$/g, '').toLowerCase();
 }
 
-function bucketError(error: unknown, bucket: string): Error {
+function bucketError(error: unknown, bucket: string, prefix: string): Error {
   if (error instanceof S3ServiceException) {
     if (error.name === 'NoSuchBucket' || error.$metadata.httpStatusCode === 404) {
       return new ConfigurationError(
@@ -115,5 +136,8 @@ function bucketError(error: unknown, bucket: string): Error {
       );
     }
   }
-  return error instanceof Error ? error : new Error(String(error));
+  return new DeploymentError(
+    `${requestFailure('S3', 'ListObjectsV2', `s3://${bucket}/${prefix}`, error)}. Nothing was written; run again.`,
+    { cause: error }
+  );
 }

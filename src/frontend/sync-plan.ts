@@ -13,6 +13,62 @@ import { CONTENT_MD5_METADATA, type RemoteHeaders, type RemoteObject } from './r
 /** What happens to one path. */
 export type SyncKind = 'upload' | 'update-headers' | 'unchanged' | 'delete' | 'keep';
 
+/** One header whose value differs between the object and what the rules now say. */
+export interface HeaderChange {
+  header: 'Content-Type' | 'Cache-Control';
+  /** The object's value now ('' when it has none). */
+  from: string;
+  /** The value the rules give ('' for none). */
+  to: string;
+}
+
+/**
+ * Why a path gets its step, as a value: the planner's decisions (upload order, the paths whose cached
+ * copies go stale) are made from it, and the text of {@link describeReason} is derived from it.
+ * - `new`: no object under this key yet (nothing cached it);
+ * - `content`: an object exists with other content (replaced);
+ * - `headers`: same content, other headers (fixed in place with CopyObject);
+ * - `same`: same content and headers (left alone);
+ * - `stale`: an object no file of source-dir has, to delete;
+ * - `stale-kept`: such an object kept, because deletion is off or it is younger than the grace period.
+ */
+export type SyncReason =
+  | { code: 'new' }
+  | { code: 'content' }
+  | { code: 'headers'; changes: readonly HeaderChange[] }
+  | { code: 'same' }
+  | { code: 'stale' }
+  | { code: 'stale-kept'; because: 'delete-off' }
+  | { code: 'stale-kept'; because: 'grace'; lastModified: Date; graceHours: number };
+
+/** The text of a reason, for logs and the job summary. */
+export function describeReason(why: SyncReason): string {
+  switch (why.code) {
+    case 'new':
+      return 'new';
+    case 'content':
+      return 'content changed';
+    case 'headers':
+      return `headers changed: ${why.changes.map((c) => `${c.header} ${show(c.from)} → ${show(c.to)}`).join(', ')}`;
+    case 'same':
+      return 'same content and headers';
+    case 'stale':
+      return 'stale';
+    case 'stale-kept':
+      return why.because === 'delete-off'
+        ? 'stale (delete is off)'
+        : `stale, written ${why.lastModified.toISOString()}, within the ${why.graceHours} h grace period`;
+  }
+}
+
+/**
+ * True when the step replaces an object that already existed under its key (new content or new headers),
+ * so copies cached under that path are now wrong. New objects were never cached.
+ */
+export function replacesObject(why: SyncReason): boolean {
+  return why.code === 'content' || why.code === 'headers';
+}
+
 /** One planned step. */
 export interface SyncItem {
   kind: SyncKind;
@@ -20,7 +76,9 @@ export interface SyncItem {
   relativePath: string;
   /** Object key (prefix included). */
   key: string;
-  /** Why: `new`, `content changed`, `headers changed`, `stale`, `stale, younger than 24 h grace`... */
+  /** Why, as a value: every decision about the step is made from it. */
+  why: SyncReason;
+  /** Why, as text (`new`, `content changed`, `headers changed: …`): {@link describeReason} of `why`, for people. */
   reason: string;
   /** Bytes: the local file's size (uploads, header updates, unchanged) or the remote object's (deletes, keeps). */
   size: number;
@@ -131,7 +189,7 @@ export function planSync(
       kind: 'upload',
       relativePath: file.relativePath,
       key: options.prefix + file.relativePath,
-      reason: 'new',
+      ...because({ code: object ? 'content' : 'new' }),
       size: file.size,
       entryPoint: isEntryPoint(file.relativePath),
       contentType,
@@ -139,23 +197,19 @@ export function planSync(
       file
     };
     if (object && sameContent(file, object, headers)) {
-      const headersDiffer =
-        headers !== undefined &&
-        ((headers.contentType ?? '') !== contentType ||
-          (headers.cacheControl ?? '') !== (cacheControl ?? ''));
-      if (headersDiffer) {
+      const changes = headers ? headerChanges(headers, contentType, cacheControl) : [];
+      if (headers && changes.length > 0) {
         item.kind = 'update-headers';
-        item.reason = describeHeaderChange(headers, contentType, cacheControl);
+        Object.assign(item, because({ code: 'headers', changes }));
         item.remoteEtag = object.etag;
         item.metadata = { ...headers.metadata };
         if (isMultipartEtag(object.etag)) item.metadata[CONTENT_MD5_METADATA] = file.md5;
       } else {
         item.kind = 'unchanged';
-        item.reason = 'same content and headers';
+        Object.assign(item, because({ code: 'same' }));
       }
-    } else {
-      if (object) item.reason = 'content changed';
-      if (file.size >= options.multipartThreshold) item.metadata = { [CONTENT_MD5_METADATA]: file.md5 };
+    } else if (file.size >= options.multipartThreshold) {
+      item.metadata = { [CONTENT_MD5_METADATA]: file.md5 };
     }
     if (item.kind === 'unchanged') plan.unchanged.push(item);
     else (item.entryPoint ? plan.entryPoints : plan.assets).push(item);
@@ -167,25 +221,31 @@ export function planSync(
       kind: 'delete',
       relativePath,
       key: object.key,
-      reason: 'stale',
+      ...because({ code: 'stale' }),
       size: object.size,
       entryPoint: isEntryPoint(relativePath)
     };
     if (!options.delete) {
       item.kind = 'keep';
-      item.reason = 'stale (delete is off)';
+      Object.assign(item, because({ code: 'stale-kept', because: 'delete-off' }));
       plan.kept.push(item);
     } else if (options.now.getTime() - object.lastModified.getTime() < graceMs) {
       item.kind = 'keep';
-      item.reason = `stale, written ${object.lastModified.toISOString()}, within the ${options.deleteGraceHours} h grace period`;
+      Object.assign(
+        item,
+        because({
+          code: 'stale-kept',
+          because: 'grace',
+          lastModified: object.lastModified,
+          graceHours: options.deleteGraceHours
+        })
+      );
       plan.kept.push(item);
     } else {
       plan.deletes.push(item);
     }
   }
-  const byPath = (a: SyncItem, b: SyncItem): number => (a.relativePath < b.relativePath ? -1 : 1);
-  // New assets before changed ones: a changed non-hashed asset is referenced by the live HTML already.
-  plan.assets.sort((a, b) => Number(a.reason !== 'new') - Number(b.reason !== 'new') || byPath(a, b));
+  plan.assets = orderWrites(plan.assets);
   plan.entryPoints.sort(byPath);
   plan.deletes.sort(byPath);
   plan.kept.sort(byPath);
@@ -203,15 +263,44 @@ export function planSync(
   return plan;
 }
 
-function describeHeaderChange(
+const byPath = (a: SyncItem, b: SyncItem): number => (a.relativePath < b.relativePath ? -1 : 1);
+
+/**
+ * The order of one wave's writes: new objects before replacements (a replaced non-hashed asset is
+ * referenced by the live HTML already, so it goes as late as possible), then by path. Decided from `why`.
+ */
+export function orderWrites(items: readonly SyncItem[]): SyncItem[] {
+  return [...items].sort(
+    (a, b) => Number(replacesObject(a.why)) - Number(replacesObject(b.why)) || byPath(a, b)
+  );
+}
+
+/**
+ * URL paths (`/` + path relative to the prefix, sorted, unique) whose cached copies the plan makes wrong:
+ * writes that replace an existing object ({@link replacesObject}) and deletes. Decided from `why` only.
+ */
+export function stalePaths(plan: Pick<SyncPlan, 'assets' | 'entryPoints' | 'deletes'>): string[] {
+  const changed = [...plan.assets, ...plan.entryPoints]
+    .filter((item) => replacesObject(item.why))
+    .concat(plan.deletes.filter((item) => item.why.code === 'stale'))
+    .map((item) => `/${item.relativePath}`);
+  return [...new Set(changed)].sort();
+}
+
+/** `why` and the text derived from it, to spread into a step. */
+function because(why: SyncReason): { why: SyncReason; reason: string } {
+  return { why, reason: describeReason(why) };
+}
+
+function headerChanges(
   headers: RemoteHeaders,
   contentType: string,
   cacheControl: string | undefined
-): string {
-  const parts: string[] = [];
+): HeaderChange[] {
+  const changes: HeaderChange[] = [];
   if ((headers.contentType ?? '') !== contentType)
-    parts.push(`Content-Type ${show(headers.contentType ?? '')} → ${show(contentType)}`);
+    changes.push({ header: 'Content-Type', from: headers.contentType ?? '', to: contentType });
   if ((headers.cacheControl ?? '') !== (cacheControl ?? ''))
-    parts.push(`Cache-Control ${show(headers.cacheControl ?? '')} → ${show(cacheControl ?? '')}`);
-  return `headers changed: ${parts.join(', ')}`;
+    changes.push({ header: 'Cache-Control', from: headers.cacheControl ?? '', to: cacheControl ?? '' });
+  return changes;
 }

@@ -1,18 +1,28 @@
 /**
  * Executes a {@link SyncPlan} in three waves: assets (uploads and header updates), then HTML entry points,
  * then deletes, each wave starting only when the previous one fully succeeded. Requests are retried by the
- * SDK's standard retry strategy (see {@link ExecuteOptions.maxAttempts}).
+ * SDK's standard retry strategy (src/lib/aws.ts). What a failure leaves behind is said from what happened:
+ * which objects were written, replaced, not attempted, and which entry points went live.
  */
 import { readFile } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { CopyObjectCommand, DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { DeploymentError, messageOf } from '../lib/errors.js';
+import { DeploymentError } from '../lib/errors.js';
 import type { Reporter } from '../lib/reporter.js';
 import { mapLimit } from './pool.js';
 import { createPutObject, type PutObject } from './put-object.js';
-import type { SyncItem, SyncPlan } from './sync-plan.js';
+import { requestFailure } from './request-failure.js';
+import { replacesObject, type SyncItem, type SyncPlan } from './sync-plan.js';
+import { mib } from './bytes.js';
+
+export { mib } from './bytes.js';
+
+/** The three waves of a sync, in the order they run. */
+export type Wave = 'assets' | 'entry-points' | 'deletes';
+/** Every wave, in order. */
+export const WAVES: readonly Wave[] = ['assets', 'entry-points', 'deletes'];
 
 /** Options of {@link executePlan}. */
 export interface ExecuteOptions {
@@ -28,97 +38,210 @@ export interface ExecuteOptions {
    * handler (src/frontend/put-object.ts). Only for a client the toolkit built itself. Default false.
    */
   directPut?: boolean;
+  /** The waves to run (in their fixed order); default all three. */
+  waves?: readonly Wave[];
+  /** Called before the deletes wave starts (a last check that may throw to stop it). */
+  beforeDeletes?: () => Promise<void>;
 }
 
-/** Counts and bytes actually written. */
-export interface ExecuteTotals {
-  uploaded: number;
-  uploadedBytes: number;
-  headerUpdated: number;
-  headerUpdatedBytes: number;
-  deleted: number;
-  deletedBytes: number;
-  /** Relative path → ETag (unquoted, lower-case) S3 returned for each object written (upload or header update). */
-  written: Map<string, string>;
+/** What {@link executePlan} did: the writes and deletes that succeeded. */
+export interface ExecuteOutcome {
+  /** Relative path → ETag (unquoted, lower-case) S3 returned, for each object written (upload or header update). */
+  written: ReadonlyMap<string, string>;
+  /** Relative paths of the objects deleted. */
+  deleted: readonly string[];
+  /** The waves that ran to their end (a wave with nothing to do counts). */
+  completed: readonly Wave[];
 }
 
 /**
- * Runs the plan. PutObject (with Content-MD5, so S3 rejects corrupted bodies; see {@link createPutObject}
- * for the direct path) for small files, lib-storage
- * `Upload` (CreateMultipartUpload / UploadPart / CompleteMultipartUpload, aborted on failure) for large ones,
+ * Runs the plan's waves. PutObject (with Content-MD5, so S3 rejects corrupted bodies; see
+ * {@link createPutObject} for the direct path) for small files, lib-storage `Upload`
+ * (CreateMultipartUpload / UploadPart / CompleteMultipartUpload, aborted on failure) for large ones,
  * CopyObject onto itself with MetadataDirective REPLACE and CopySourceIfMatch for header-only changes,
  * DeleteObjects in batches of 1,000 for deletes.
  * API: https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html,
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html,
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html
- * @throws DeploymentError when a request still fails after the SDK's retries; entry points are then not
- *   replaced (if assets failed) and nothing is deleted. `totals` passed in is updated as work completes.
+ * @throws DeploymentError<ExecuteOutcome> when a request still fails after the SDK's retries: `result` is
+ *   what had succeeded, `changed` and the message say what was written, replaced and deleted and what was
+ *   not, naming S3 and the operation that failed. No later wave starts; requests in flight finish.
  */
 export async function executePlan(
   s3: S3Client,
-  plan: SyncPlan,
+  plan: Pick<SyncPlan, 'assets' | 'entryPoints' | 'deletes'>,
   options: ExecuteOptions,
-  reporter: Reporter,
-  totals: ExecuteTotals
-): Promise<void> {
+  reporter: Reporter
+): Promise<ExecuteOutcome> {
+  const waves = new Set(options.waves ?? WAVES);
   const put = createPutObject(s3, { direct: options.directPut ?? false }, reporter);
-  const runWave = async (name: string, items: SyncItem[]): Promise<void> => {
-    if (items.length === 0) return;
-    const progress = new Progress(name, items, reporter);
-    const failures: string[] = [];
+  const written = new Map<string, string>();
+  const deleted: string[] = [];
+  const completed: Wave[] = [];
+  const outcome = (): ExecuteOutcome => ({ written, deleted, completed: [...completed] });
+
+  const runWave = async (wave: 'assets' | 'entry-points', items: SyncItem[]): Promise<void> => {
+    const progress = new Progress(waveName(wave), items, reporter);
+    const failures: Array<{ item: SyncItem; message: string }> = [];
     try {
       await mapLimit(items, options.concurrency, async (item) => {
         try {
-          totals.written.set(item.relativePath, await writeItem(s3, put, item, options, reporter));
+          written.set(item.relativePath, await writeItem(s3, put, item, options, reporter));
         } catch (error) {
-          failures.push(`${item.relativePath}: ${messageOf(error)}`);
+          failures.push({ item, message: failureOf(item, options, error) });
           throw error;
-        }
-        if (item.kind === 'upload') {
-          totals.uploaded++;
-          totals.uploadedBytes += item.size;
-        } else {
-          totals.headerUpdated++;
-          totals.headerUpdatedBytes += item.size;
         }
         progress.done(item);
       });
-    } catch {
-      throw new DeploymentError(
-        `${name}: ${failures.length} request(s) failed after retries (${failures.slice(0, 5).join('; ')}). ` +
-          `${name === 'HTML entry points' ? 'Some' : 'No'} HTML entry points were replaced and nothing was deleted; the site still serves ` +
-          `the previous version${name === 'HTML entry points' ? ' or the new one (all its assets are in place)' : ''}. Run the deploy again to finish it.`,
-        { failures }
-      );
+    } catch (error) {
+      const message = waveFailureMessage(wave, plan, written, failures);
+      throw new DeploymentError<ExecuteOutcome>(message, {
+        result: outcome(),
+        changed: changedSentences(plan, written, deleted),
+        cause: error,
+        details: { failures: failures.map((f) => f.message) }
+      });
     }
+    completed.push(wave);
   };
-  await runWave('assets', plan.assets);
-  await runWave('HTML entry points', plan.entryPoints);
+
+  if (waves.has('assets')) await runWave('assets', plan.assets);
+  if (waves.has('entry-points')) await runWave('entry-points', plan.entryPoints);
+  if (!waves.has('deletes')) return outcome();
+  if (plan.deletes.length > 0 && options.beforeDeletes) {
+    try {
+      await options.beforeDeletes();
+    } catch (error) {
+      if (!(error instanceof DeploymentError)) throw error;
+      throw new DeploymentError<ExecuteOutcome>(error.message, {
+        result: outcome(),
+        changed: changedSentences(plan, written, deleted),
+        cause: error.cause ?? error
+      });
+    }
+  }
   for (let i = 0; i < plan.deletes.length; i += 1000) {
     const batch = plan.deletes.slice(i, i + 1000);
-    const response = await s3.send(
-      new DeleteObjectsCommand({
-        Bucket: options.bucket,
-        Delete: { Objects: batch.map((item) => ({ Key: item.key })), Quiet: true }
-      })
-    );
-    const errors = response.Errors ?? [];
-    const failed = new Set(errors.map((e) => e.Key));
-    for (const item of batch) {
-      if (failed.has(item.key)) continue;
-      totals.deleted++;
-      totals.deletedBytes += item.size;
+    let errors;
+    try {
+      const response = await s3.send(
+        new DeleteObjectsCommand({
+          Bucket: options.bucket,
+          Delete: { Objects: batch.map((item) => ({ Key: item.key })), Quiet: true }
+        })
+      );
+      errors = response.Errors ?? [];
+    } catch (error) {
+      throw new DeploymentError<ExecuteOutcome>(
+        `deletes: ${requestFailure('S3', 'DeleteObjects', `s3://${options.bucket} (${batch.length} keys)`, error)}. ` +
+          `Every upload succeeded; ${deleted.length} of the ${plan.deletes.length} stale objects were deleted before the failure. Run again to retry the deletes.`,
+        { result: outcome(), changed: changedSentences(plan, written, deleted), cause: error }
+      );
     }
+    const failed = new Set(errors.map((e) => e.Key));
+    for (const item of batch) if (!failed.has(item.key)) deleted.push(item.relativePath);
     if (errors.length > 0) {
-      throw new DeploymentError(
+      throw new DeploymentError<ExecuteOutcome>(
         `deletes: ${errors.length} object(s) could not be deleted (${errors
           .slice(0, 5)
           .map((e) => `${e.Key}: ${e.Code} ${e.Message}`)
-          .join('; ')}). Every upload succeeded; run again to retry the deletes.`
+          .join(
+            '; '
+          )}). Every upload succeeded; ${deleted.length} of the ${plan.deletes.length} stale objects were deleted. Run again to retry the deletes.`,
+        { result: outcome(), changed: changedSentences(plan, written, deleted) }
       );
     }
-    reporter.info(`deleted ${totals.deleted}/${plan.deletes.length} stale objects`);
+    reporter.info(`deleted ${deleted.length}/${plan.deletes.length} stale objects`);
   }
+  completed.push('deletes');
+  return outcome();
+}
+
+function waveName(wave: Wave): string {
+  return wave === 'entry-points' ? 'HTML entry points' : wave;
+}
+
+/** `S3 PutObject s3://bucket/key: …`, naming the operation the step used. */
+function failureOf(item: SyncItem, options: ExecuteOptions, error: unknown): string {
+  const operation =
+    item.kind === 'update-headers'
+      ? 'CopyObject'
+      : item.size >= options.multipartThreshold
+        ? 'multipart upload (CreateMultipartUpload/UploadPart/CompleteMultipartUpload)'
+        : 'PutObject';
+  return requestFailure('S3', operation, `s3://${options.bucket}/${item.key}`, error);
+}
+
+/** Paths of `items`, at most `max`, `a, b and 3 more`. */
+function listPaths(items: readonly SyncItem[], max = 10): string {
+  if (items.length === 0) return 'none';
+  const shown = items.slice(0, max).map((i) => i.relativePath);
+  return items.length > max ? `${shown.join(', ')} and ${items.length - max} more` : shown.join(', ');
+}
+
+/**
+ * The message of a wave that failed, from what happened: what was written and what was not, and (for the
+ * entry points) which pages went live.
+ */
+export function waveFailureMessage(
+  wave: 'assets' | 'entry-points',
+  plan: Pick<SyncPlan, 'assets' | 'entryPoints' | 'deletes'>,
+  written: ReadonlyMap<string, string>,
+  failures: ReadonlyArray<{ item: SyncItem; message: string }>
+): string {
+  const items = wave === 'assets' ? plan.assets : plan.entryPoints;
+  const failed = new Set(failures.map((f) => f.item));
+  const done = items.filter((i) => written.has(i.relativePath));
+  const notAttempted = items.filter((i) => !written.has(i.relativePath) && !failed.has(i));
+  const head =
+    `${waveName(wave)}: ${failures.length} of ${items.length} write(s) failed after retries (` +
+    failures
+      .slice(0, 5)
+      .map((f) => f.message)
+      .join('; ') +
+    (failures.length > 5 ? `; and ${failures.length - 5} more` : '') +
+    ').';
+  if (wave === 'assets') {
+    const replaced = done.filter((i) => replacesObject(i.why));
+    const added = done.filter((i) => !replacesObject(i.why));
+    const parts = [
+      head,
+      `Written before the failure: ${added.length} new object(s)` +
+        (replaced.length > 0 ? ` and ${replaced.length} replaced in place (${listPaths(replaced)})` : '') +
+        `; ${notAttempted.length} not attempted.`,
+      `No HTML entry points were replaced and nothing was deleted; the site still serves the previous version` +
+        (replaced.length > 0
+          ? `, except that the replaced file(s) above already have their new content or headers.`
+          : ', whose files are all still in place.'),
+      'Run the deploy again to finish it.'
+    ];
+    return parts.join(' ');
+  }
+  const notLive = items.filter((i) => !written.has(i.relativePath));
+  const describe = (i: SyncItem) => `${i.relativePath} (${failed.has(i) ? 'failed' : 'not attempted'})`;
+  return [
+    head,
+    `Every asset is in place (${plan.assets.length} written).`,
+    `HTML entry points live now with the new release: ${listPaths(done)}.`,
+    `Not replaced, still the previous version: ${notLive.slice(0, 10).map(describe).join(', ')}${notLive.length > 10 ? ` and ${notLive.length - 10} more` : ''}.`,
+    'Nothing was deleted. Run the deploy again to finish it.'
+  ].join(' ');
+}
+
+/** What had changed in the bucket, one sentence each (DeploymentError.changed). */
+function changedSentences(
+  plan: Pick<SyncPlan, 'assets' | 'entryPoints' | 'deletes'>,
+  written: ReadonlyMap<string, string>,
+  deleted: readonly string[]
+): string[] {
+  const writes = [...plan.assets, ...plan.entryPoints].filter((i) => written.has(i.relativePath));
+  const added = writes.filter((i) => !replacesObject(i.why));
+  const replaced = writes.filter((i) => replacesObject(i.why));
+  const out: string[] = [];
+  if (added.length > 0) out.push(`uploaded ${added.length} new object(s): ${listPaths(added)}`);
+  if (replaced.length > 0) out.push(`replaced ${replaced.length} object(s): ${listPaths(replaced)}`);
+  if (deleted.length > 0) out.push(`deleted ${deleted.length} stale object(s)`);
+  return out;
 }
 
 async function writeItem(
@@ -206,7 +329,8 @@ class Progress {
     private readonly reporter: Reporter
   ) {
     this.totalBytes = items.reduce((sum, i) => sum + (i.kind === 'upload' ? i.size : 0), 0);
-    reporter.info(`${name}: ${items.length} to write (${mib(this.totalBytes)} to upload)`);
+    if (items.length > 0)
+      reporter.info(`${name}: ${items.length} to write (${mib(this.totalBytes)} to upload)`);
   }
   done(item: SyncItem): void {
     this.count++;
@@ -218,11 +342,4 @@ class Progress {
       );
     }
   }
-}
-
-/** Bytes as `12.3 MiB` (or `512 B` under 1 KiB). */
-export function mib(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
