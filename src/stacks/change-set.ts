@@ -14,10 +14,10 @@ import {
   waitUntilChangeSetCreateComplete,
   type Change
 } from '@aws-sdk/client-cloudformation';
-import { DeploymentError, messageOf } from '../lib/errors.js';
-import { attempt, waiterConfig, type DeployContext } from './context.js';
+import { messageOf } from '../lib/errors.js';
+import { call, changeSetResource, failure, waiterConfig, type DeployContext } from './context.js';
 import type { StackDefinition } from './definition.js';
-import type { ResourceChangeRow, StackOperation } from './types.js';
+import type { ResourceChangeRow } from './types.js';
 
 /** The reasons CloudFormation gives for a change set (or update) with nothing to change. */
 const EMPTY_CHANGE_SET = /didn't contain changes|No updates are to be performed/i;
@@ -35,24 +35,28 @@ export interface ComputedChangeSet {
 }
 
 /**
- * CreateChangeSet (ChangeSetType CREATE or UPDATE), then waitUntilChangeSetCreateComplete within
+ * CreateChangeSet (ChangeSetType `ctx.operation`), then waitUntilChangeSetCreateComplete within
  * `timeoutSeconds`, then DescribeChangeSet (every page). Sets the result's changeSetId, changeSetName and
  * stackId. An update CloudFormation refuses outright ("No updates are to be performed.") comes back as a
  * FAILED change set with that reason, with nothing created.
- * @throws DeploymentError when CreateChangeSet fails otherwise (`details.result`, status
- *   CREATECHANGESET_FAILED), or when the change set is neither CREATE_COMPLETE nor FAILED at the timeout.
+ * @throws DeploymentError naming the change set, the stack and the region when CreateChangeSet fails
+ *   otherwise (status CREATECHANGESET_FAILED) or DescribeChangeSet fails, or when the change set is neither
+ *   CREATE_COMPLETE nor FAILED at the timeout; each says the change set was created and kept.
  */
 export async function createChangeSet(
   ctx: DeployContext,
-  operation: StackOperation,
   definition: StackDefinition
 ): Promise<ComputedChangeSet> {
-  const { client, prepared, result } = ctx;
+  const { client, prepared, result, operation } = ctx;
   // An update with nothing to change may be refused outright ("No updates are to be performed.")
   // instead of producing a FAILED change set: the same no-change outcome, with nothing to delete.
-  const created = await attempt(
+  const created = await call(
     ctx,
     'CreateChangeSet',
+    {
+      resource: changeSetResource(ctx),
+      expected: (error) => operation === 'UPDATE' && EMPTY_CHANGE_SET.test(messageOf(error))
+    },
     () =>
       client.send(
         new CreateChangeSetCommand({
@@ -61,8 +65,7 @@ export async function createChangeSet(
           ChangeSetType: operation,
           Description: `twotier deploy-stack ${new Date().toISOString()}`
         })
-      ),
-    (error) => operation === 'UPDATE' && EMPTY_CHANGE_SET.test(messageOf(error))
+      )
   );
   if (!created) return { status: 'FAILED', reason: 'No updates are to be performed.', changes: [] };
   result.changeSetId = created.Id;
@@ -81,49 +84,61 @@ async function waitForChangeSet(ctx: DeployContext, changeSetId: string): Promis
   } catch {
     // FAILED (including an empty change set) or a timeout: the full description below tells which.
   }
-  let page = await client.send(
-    new DescribeChangeSetCommand({ StackName: prepared.stackName, ChangeSetName: changeSetId })
-  );
+  const describe = (NextToken?: string) =>
+    call(ctx, 'DescribeChangeSet', { resource: changeSetResource(ctx) }, () =>
+      client.send(
+        new DescribeChangeSetCommand({ StackName: prepared.stackName, ChangeSetName: changeSetId, NextToken })
+      )
+    );
+  let page = (await describe())!;
   const changes = [...(page.Changes ?? [])];
   while (page.NextToken) {
-    page = await client.send(
-      new DescribeChangeSetCommand({
-        StackName: prepared.stackName,
-        ChangeSetName: changeSetId,
-        NextToken: page.NextToken
-      })
-    );
+    page = (await describe(page.NextToken))!;
     changes.push(...(page.Changes ?? []));
   }
   if (page.Status !== 'CREATE_COMPLETE' && page.Status !== 'FAILED') {
-    throw new DeploymentError(
-      `Change set ${prepared.changeSetName} is still ${page.Status} after ${prepared.timeoutSeconds} s.`,
-      { status: page.Status }
+    throw failure(
+      ctx,
+      `Change set ${prepared.changeSetName} of ${prepared.stackName} is still ${page.Status} after ${prepared.timeoutSeconds} s`,
+      { status: `CHANGE_SET_${page.Status ?? 'UNKNOWN'}`, details: { status: page.Status } }
     );
   }
   return { status: page.Status, reason: page.StatusReason ?? '', changes: changeRows(changes) };
 }
 
+/** True when a FAILED change set's reason says it is empty (a deploy with nothing to do). */
+export function isEmptyChangeSet(reason: string): boolean {
+  return EMPTY_CHANGE_SET.test(reason);
+}
+
 /**
  * Settles a FAILED change set. Empty (the reason says it "didn't contain changes"): logs it, deletes the
- * change set (DeleteChangeSet) when one was created, and returns. Any other reason is a failure.
- * @throws DeploymentError `Change set <name> for <stack> failed: <reason>` with `details.result` (status
+ * change set (DeleteChangeSet) when one was created, and returns; a failed delete is a warning (the deploy
+ * had nothing to do either way). Any other reason is a failure, and the change set is kept for review.
+ * @throws DeploymentError `Change set <name> for <stack> failed: <reason>` with `result` (status
  *   CHANGE_SET_FAILED) when the change set failed for another reason than being empty.
  */
 export async function settleFailedChangeSet(ctx: DeployContext, reason: string): Promise<void> {
   const { client, reporter, prepared, result } = ctx;
-  if (!EMPTY_CHANGE_SET.test(reason)) {
-    throw new DeploymentError(
-      `Change set ${prepared.changeSetName} for ${prepared.stackName} failed: ${reason}`,
-      { result: { ...result, status: 'CHANGE_SET_FAILED' } }
-    );
+  if (!isEmptyChangeSet(reason)) {
+    throw failure(ctx, `Change set ${prepared.changeSetName} for ${prepared.stackName} failed: ${reason}`, {
+      status: 'CHANGE_SET_FAILED'
+    });
   }
   reporter.info(`No changes: ${reason}`);
-  if (result.changeSetId) {
-    await client.send(
-      new DeleteChangeSetCommand({ StackName: prepared.stackName, ChangeSetName: result.changeSetId })
+  if (!result.changeSetId) return;
+  try {
+    await call(ctx, 'DeleteChangeSet', { resource: changeSetResource(ctx) }, () =>
+      client.send(
+        new DeleteChangeSetCommand({ StackName: prepared.stackName, ChangeSetName: result.changeSetId })
+      )
     );
     reporter.info(`Deleted the empty change set ${prepared.changeSetName}.`);
+  } catch (error) {
+    const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+    reporter.warn(
+      `DeleteChangeSet for ${changeSetResource(ctx)} in ${ctx.region} failed (${messageOf(cause)}): the empty change set is left; it changes nothing and may be deleted by hand.`
+    );
   }
 }
 

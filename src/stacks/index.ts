@@ -1,5 +1,13 @@
 /** CloudFormation stacks: deploy-stack's library (create or update through change sets). */
-export { deployStack } from './deploy.js';
+export {
+  deployStack,
+  prepareStack,
+  planStack,
+  applyStack,
+  type StackPreparation,
+  type StackPlan,
+  type StackPlanNext
+} from './deploy.js';
 export { prepareDeployment, CAPABILITIES } from './prepare.js';
 export { formatChanges } from './change-set.js';
 export type {

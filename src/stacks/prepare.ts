@@ -5,86 +5,70 @@
 import { randomUUID } from 'node:crypto';
 import type { Capability } from '@aws-sdk/client-cloudformation';
 import { ConfigurationError, show } from '../lib/errors.js';
+import { resolveOptions } from '../lib/options.js';
+import { workspacePath } from '../lib/paths.js';
+import { stackOptions } from './options.js';
+import { checkParameterValue } from './parameter-constraints.js';
+import { checkResourceTypes } from './resource-types.js';
 import { loadParametersFile, loadTemplateFile, type TemplateParameter } from './template.js';
 import type { DeployStackOptions, PreparedDeployment } from './types.js';
 
-/** The capabilities CreateChangeSet accepts. */
-export const CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'] as const;
-
-/** Stack and change set names alike: a letter, then letters, digits and hyphens, at most 128 characters. */
-const NAME = /^[a-zA-Z][-a-zA-Z0-9]{0,127}$/;
+export { CAPABILITIES } from './options.js';
 
 /**
- * Checks every option without calling AWS: stack name, template file (exists, parses, size) or URL,
- * parameter names against the template's Parameters, capabilities, tags, change set name, timeouts.
+ * Checks every option without calling AWS: stack name, template file (inside the workspace, exists,
+ * parses, fits, known resource types) or URL, parameter names against the template's Parameters and every
+ * given value against its parameter's Type and constraints, capabilities, tags, change set name, timeouts.
  * @throws ConfigurationError naming the option (by its action input name), the value and what is valid.
  */
-export function prepareDeployment(options: DeployStackOptions): PreparedDeployment {
-  const stackName = options.stackName?.trim() ?? '';
-  if (!NAME.test(stackName)) {
-    throw new ConfigurationError(
-      `stack-name ${show(stackName)} is not a stack name: a letter, then letters, digits and hyphens, at most 128 characters.`,
-      'stack-name'
-    );
-  }
-  if (Boolean(options.templateFile) === Boolean(options.templateUrl)) {
-    throw new ConfigurationError(
-      'template: give exactly one template, a local file path or an https:// URL of a template in S3.',
-      'template'
-    );
-  }
+export function prepareDeployment(input: DeployStackOptions): PreparedDeployment {
+  const options = resolveOptions(stackOptions, input);
+  const stackName = options.stackName.trim();
+  const isUrl = /^https?:\/\//.test(options.template);
+  const templateFile = isUrl ? undefined : options.template;
+  const templateUrl = isUrl ? options.template : undefined;
+  const warnings: string[] = [];
   let templateBody: string | undefined;
   let templateParameters: Record<string, TemplateParameter> = {};
-  if (options.templateFile) {
-    const loaded = loadTemplateFile(options.templateFile);
+  if (templateFile) {
+    const loaded = loadTemplateFile(workspacePath(templateFile, 'template'), 'template', templateFile);
     templateBody = loaded.body;
     templateParameters = loaded.template.parameters;
-  } else if (!/^https:\/\/\S+$/.test(options.templateUrl ?? '')) {
+    warnings.push(...checkResourceTypes(loaded.template.document, templateFile));
+  } else if (!/^https:\/\/\S+$/.test(templateUrl ?? '')) {
     throw new ConfigurationError(
-      `template ${show(options.templateUrl)} is neither a file nor an https:// URL.`,
+      `template ${show(templateUrl)} is neither a file nor an https:// URL.`,
       'template'
     );
   }
 
+  const given = options.parameters ?? {};
   const parameters: Record<string, string | null> = {
-    ...(options.parametersFile ? loadParametersFile(options.parametersFile) : {}),
-    ...(options.parameters ?? {})
+    ...(options.parametersFile
+      ? loadParametersFile(
+          workspacePath(options.parametersFile, 'parameters-file'),
+          'parameters-file',
+          options.parametersFile
+        )
+      : {}),
+    ...given
   };
   if (templateBody !== undefined) {
     const known = Object.keys(templateParameters);
-    for (const name of Object.keys(parameters)) {
-      if (!(name in templateParameters)) {
-        const input = options.parameters && name in options.parameters ? 'parameters' : 'parameters-file';
+    for (const [name, value] of Object.entries(parameters)) {
+      const source = name in given ? 'parameters' : 'parameters-file';
+      const parameter = templateParameters[name];
+      if (!parameter) {
         throw new ConfigurationError(
-          `${input}: ${show(name)} is not a parameter of ${options.templateFile}; its parameters are ${known.length ? known.join(', ') : '(none)'}.`,
-          input
+          `${source}: ${show(name)} is not a parameter of ${templateFile}; its parameters are ${known.length ? known.join(', ') : '(none)'}.`,
+          source
         );
       }
-      const allowed = templateParameters[name]?.AllowedValues;
-      const value = parameters[name];
-      if (
-        Array.isArray(allowed) &&
-        value !== null &&
-        value !== undefined &&
-        !allowed.map(String).includes(value)
-      ) {
-        throw new ConfigurationError(
-          `parameters: ${name}=${show(value)} is not allowed by the template; allowed values: ${allowed.map(String).join(', ')}.`,
-          'parameters'
-        );
-      }
+      if (value !== null) warnings.push(...checkParameterValue({ name, value, input: source, parameter }));
     }
   }
 
-  const capabilities = (options.capabilities ?? []).map((c) => c.trim()).filter(Boolean);
-  for (const capability of capabilities) {
-    if (!(CAPABILITIES as readonly string[]).includes(capability)) {
-      throw new ConfigurationError(
-        `capabilities: ${show(capability)} is not a CloudFormation capability; valid: ${CAPABILITIES.join(', ')}.`,
-        'capabilities'
-      );
-    }
-  }
+  const capabilities = options.capabilities;
   const tags = options.tags ?? {};
   if (Object.keys(tags).length > 50) {
     throw new ConfigurationError(
@@ -92,26 +76,9 @@ export function prepareDeployment(options: DeployStackOptions): PreparedDeployme
       'tags'
     );
   }
-  for (const [key, value] of Object.entries(tags)) {
-    if (key.toLowerCase().startsWith('aws:') || key.length > 128 || value.length > 256) {
-      throw new ConfigurationError(
-        `tags: ${show(key)} is not a valid tag (keys up to 128 characters, not starting with aws:, values up to 256).`,
-        'tags'
-      );
-    }
-  }
   const changeSetName = options.changeSetName?.trim() || defaultChangeSetName();
-  if (!NAME.test(changeSetName)) {
-    throw new ConfigurationError(
-      `change-set-name ${show(changeSetName)} is not valid: a letter, then letters, digits and hyphens, at most 128 characters.`,
-      'change-set-name'
-    );
-  }
-  if (options.roleArn && !/^arn:aws[a-z-]*:iam::\d{12}:role\/\S+$/.test(options.roleArn)) {
-    throw new ConfigurationError(`role-arn ${show(options.roleArn)} is not an IAM role ARN.`, 'role-arn');
-  }
-  const timeoutSeconds = options.timeoutSeconds ?? 3600;
-  const pollDelaySeconds = options.pollDelaySeconds ?? 5;
+  const timeoutSeconds = options.timeout.seconds;
+  const pollDelaySeconds = input.pollDelaySeconds ?? 5;
   if (!(timeoutSeconds > 0) || !(pollDelaySeconds > 0) || pollDelaySeconds > timeoutSeconds) {
     throw new ConfigurationError(
       `timeout ${show(timeoutSeconds)} s / poll delay ${show(pollDelaySeconds)} s: both must be positive and the delay no longer than the timeout.`,
@@ -121,15 +88,20 @@ export function prepareDeployment(options: DeployStackOptions): PreparedDeployme
   return {
     stackName,
     templateBody,
-    templateUrl: options.templateUrl,
+    templateUrl,
     templateParameters,
     parameters,
     capabilities: capabilities as Capability[],
     tags,
-    execute: options.execute ?? true,
+    execute: !options.noExecute,
     changeSetName,
     timeoutSeconds,
-    pollDelaySeconds
+    pollDelaySeconds,
+    terminationProtection: options.terminationProtection,
+    roleArn: options.roleArn,
+    createWithoutChangeSet: options.createWithoutChangeSet,
+    aws: { region: options.region, endpoint: options.endpoint, maxAttempts: input.maxAttempts },
+    warnings
   };
 }
 

@@ -9,28 +9,28 @@
 import {
   DescribeStacksCommand,
   UpdateTerminationProtectionCommand,
-  type CloudFormationClient,
   type Stack
 } from '@aws-sdk/client-cloudformation';
-import { DeploymentError, messageOf } from '../lib/errors.js';
-import type { DeployContext } from './context.js';
+import { messageOf } from '../lib/errors.js';
+import { call, failure, stackResource, type DeployContext } from './context.js';
 import type { StackOperation } from './types.js';
 
 /**
- * The stack by name or ID (DescribeStacks), or undefined when it does not exist.
- * @throws the SDK error for anything but "does not exist".
+ * The stack by name or ID (DescribeStacks), or undefined when it does not exist (CloudFormation answers
+ * ValidationError "Stack with id X does not exist", the expected answer before a create).
+ * @throws DeploymentError naming the stack and the region for any other error.
  */
 export async function describeStack(
-  client: CloudFormationClient,
-  stackName: string
+  ctx: DeployContext,
+  stackName: string = ctx.prepared.stackName
 ): Promise<Stack | undefined> {
-  try {
-    const out = await client.send(new DescribeStacksCommand({ StackName: stackName }));
-    return out.Stacks?.[0];
-  } catch (error) {
-    if (/does not exist/.test(messageOf(error))) return undefined;
-    throw error;
-  }
+  const out = await call(
+    ctx,
+    'DescribeStacks',
+    { resource: stackResource(ctx), expected: (error) => /does not exist/.test(messageOf(error)) },
+    () => ctx.client.send(new DescribeStacksCommand({ StackName: stackName }))
+  );
+  return out?.Stacks?.[0];
 }
 
 /**
@@ -39,26 +39,19 @@ export async function describeStack(
  * @throws DeploymentError (details `{status}`) when the stack failed its creation, is busy, or is stuck in
  *   UPDATE_ROLLBACK_FAILED / DELETE_*: saying what to do first.
  */
-export function decideOperation(stackName: string, stack: Stack | undefined): StackOperation {
+export function decideOperation(ctx: DeployContext, stack: Stack | undefined): StackOperation {
+  const { stackName } = ctx.prepared;
   const status = stack?.StackStatus;
+  const refuse = (why: string) => failure(ctx, `${stackName} is ${status}: ${why}`, { details: { status } });
   if (!status || status === 'REVIEW_IN_PROGRESS') return 'CREATE';
   if (status === 'ROLLBACK_COMPLETE' || status === 'ROLLBACK_FAILED' || status === 'CREATE_FAILED') {
-    throw new DeploymentError(
-      `${stackName} is ${status}: its creation failed and it cannot be updated. Delete the stack, then deploy again.`,
-      { status }
-    );
+    throw refuse('its creation failed and it cannot be updated. Delete the stack, then deploy again.');
   }
   if (status.endsWith('_IN_PROGRESS')) {
-    throw new DeploymentError(
-      `${stackName} is ${status}: another operation is running; deploy again when it ends.`,
-      { status }
-    );
+    throw refuse('another operation is running; deploy again when it ends.');
   }
   if (status === 'UPDATE_ROLLBACK_FAILED' || status.startsWith('DELETE_')) {
-    throw new DeploymentError(
-      `${stackName} is ${status}: fix it first (ContinueUpdateRollback, or delete it), then deploy again.`,
-      { status }
-    );
+    throw refuse('fix it first (ContinueUpdateRollback, or delete it), then deploy again.');
   }
   return 'UPDATE';
 }
@@ -73,22 +66,26 @@ export function outputsOf(stack: Stack | undefined): Record<string, string> {
 /**
  * Records the stack's termination protection in the result, and turns it on or off
  * (UpdateTerminationProtection) when the options ask for a setting different from the stack's.
- * @throws the SDK error of UpdateTerminationProtection.
+ * @throws DeploymentError naming the stack and what the run had already changed when
+ *   UpdateTerminationProtection fails.
  */
 export async function applyTerminationProtection(
   ctx: DeployContext,
   stack: Stack | undefined
 ): Promise<void> {
-  const { options, result } = ctx;
+  const { prepared, result } = ctx;
   result.terminationProtection = stack?.EnableTerminationProtection;
-  if (options.terminationProtection === undefined || !stack) return;
-  if (Boolean(stack.EnableTerminationProtection) === options.terminationProtection) return;
-  await ctx.client.send(
-    new UpdateTerminationProtectionCommand({
-      StackName: stack.StackId ?? result.stackName,
-      EnableTerminationProtection: options.terminationProtection
-    })
+  if (prepared.terminationProtection === undefined || !stack) return;
+  if (Boolean(stack.EnableTerminationProtection) === prepared.terminationProtection) return;
+  await call(ctx, 'UpdateTerminationProtection', { resource: stackResource(ctx) }, () =>
+    ctx.client.send(
+      new UpdateTerminationProtectionCommand({
+        StackName: stack.StackId ?? result.stackName,
+        EnableTerminationProtection: prepared.terminationProtection
+      })
+    )
   );
-  result.terminationProtection = options.terminationProtection;
-  ctx.reporter.info(`Termination protection turned ${options.terminationProtection ? 'on' : 'off'}.`);
+  ctx.writes.push({ api: 'UpdateTerminationProtection', enabled: prepared.terminationProtection });
+  result.terminationProtection = prepared.terminationProtection;
+  ctx.reporter.info(`Termination protection turned ${prepared.terminationProtection ? 'on' : 'off'}.`);
 }

@@ -6,12 +6,26 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parse, type CollectionTag, type ScalarTag, type Tags } from 'yaml';
 import { ConfigurationError, messageOf, show } from '../lib/errors.js';
 
-/** One entry of a template's `Parameters` section (the fields deploy-stack looks at). */
+/**
+ * One entry of a template's `Parameters` section (the fields deploy-stack looks at), as the template wrote
+ * them (a JSON template may give numbers as strings).
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html
+ */
 export interface TemplateParameter {
   Type?: string;
   Default?: unknown;
   NoEcho?: boolean | string;
   AllowedValues?: unknown[];
+  /** A Java regular expression the whole value (each item of a CommaDelimitedList) must match. */
+  AllowedPattern?: string;
+  /** Characters (UTF-16 code units, Java's String.length) of a String value. */
+  MinLength?: number | string;
+  MaxLength?: number | string;
+  /** Bounds of a Number value. */
+  MinValue?: number | string;
+  MaxValue?: number | string;
+  /** What the template says when a constraint is violated. */
+  ConstraintDescription?: string;
   Description?: string;
 }
 
@@ -106,47 +120,56 @@ export function parseTemplate(text: string, source: string, input = 'template'):
 
 /**
  * Reads and parses a template file.
+ * @param shownAs how messages name the file (what the user wrote; default `file`).
  * @returns the file's text (sent as TemplateBody) and the parsed template.
  * @throws ConfigurationError when the file is missing, is a directory, is larger than
  *   MAX_TEMPLATE_BODY_BYTES (51,200 bytes), or does not parse.
  */
 export function loadTemplateFile(
   file: string,
-  input = 'template'
+  input = 'template',
+  shownAs = file
 ): { body: string; template: ParsedTemplate } {
   if (!existsSync(file)) {
-    throw new ConfigurationError(`${input}: template file ${show(file)} does not exist.`, input);
+    throw new ConfigurationError(`${input}: template file ${show(shownAs)} does not exist.`, input);
   }
   const stat = statSync(file);
-  if (!stat.isFile()) throw new ConfigurationError(`${input}: ${show(file)} is not a file.`, input);
+  if (!stat.isFile()) throw new ConfigurationError(`${input}: ${show(shownAs)} is not a file.`, input);
   if (stat.size > MAX_TEMPLATE_BODY_BYTES) {
     throw new ConfigurationError(
-      `${input}: ${show(file)} is ${stat.size} bytes; a template body may be at most ${MAX_TEMPLATE_BODY_BYTES} bytes. ` +
+      `${input}: ${show(shownAs)} is ${stat.size} bytes; a template body may be at most ${MAX_TEMPLATE_BODY_BYTES} bytes. ` +
         'Upload it to S3 and pass its https:// URL instead.',
       input
     );
   }
   const body = readFileSync(file, 'utf8');
-  return { body, template: parseTemplate(body, show(file), input) };
+  return { body, template: parseTemplate(body, show(shownAs), input) };
 }
 
 /**
  * Reads a parameters file: a JSON list of `{ParameterKey, ParameterValue}` (the format of the AWS CLI's
- * `--parameters file://`), or a JSON/YAML mapping of name to value. Numbers and booleans become strings;
- * a list becomes a comma-separated string (for List<...> and CommaDelimitedList parameters).
+ * `--parameters file://`), or a JSON/YAML mapping of name to value. Every value is taken as written (YAML's
+ * failsafe schema: `0x10` stays "0x10" and `1.50` stays "1.50" instead of becoming the numbers 16 and 1.5),
+ * since CloudFormation receives and checks text; a list becomes a comma-separated string (for List<...> and
+ * CommaDelimitedList parameters).
+ * @param shownAs how messages name the file (what the user wrote; default `file`).
  * @returns values by parameter name (`null` means "use the previous value", from `UsePreviousValue: true`).
  * @throws ConfigurationError naming the file and the bad entry.
  */
-export function loadParametersFile(file: string, input = 'parameters-file'): Record<string, string | null> {
+export function loadParametersFile(
+  file: string,
+  input = 'parameters-file',
+  shownAs = file
+): Record<string, string | null> {
   if (!existsSync(file) || !statSync(file).isFile()) {
-    throw new ConfigurationError(`${input}: ${show(file)} does not exist or is not a file.`, input);
+    throw new ConfigurationError(`${input}: ${show(shownAs)} does not exist or is not a file.`, input);
   }
   let data: unknown;
   try {
-    data = parse(readFileSync(file, 'utf8'), { uniqueKeys: true });
+    data = parse(readFileSync(file, 'utf8'), { uniqueKeys: true, schema: 'failsafe' });
   } catch (error) {
     throw new ConfigurationError(
-      `${input}: ${show(file)} is not valid JSON or YAML: ${messageOf(error).split('\n')[0]}`,
+      `${input}: ${show(shownAs)} is not valid JSON or YAML: ${messageOf(error).split('\n')[0]}`,
       input
     );
   }
@@ -155,11 +178,12 @@ export function loadParametersFile(file: string, input = 'parameters-file'): Rec
     data.forEach((entry, index) => {
       if (!isRecord(entry) || typeof entry.ParameterKey !== 'string' || !entry.ParameterKey) {
         throw new ConfigurationError(
-          `${input}: entry ${index + 1} of ${show(file)} is ${show(entry)}; expected {"ParameterKey": "Name", "ParameterValue": "value"}.`,
+          `${input}: entry ${index + 1} of ${show(shownAs)} is ${show(entry)}; expected {"ParameterKey": "Name", "ParameterValue": "value"}.`,
           input
         );
       }
-      if (entry.UsePreviousValue === true) result[entry.ParameterKey] = null;
+      if (entry.UsePreviousValue === true || entry.UsePreviousValue === 'true')
+        result[entry.ParameterKey] = null;
       else
         result[entry.ParameterKey] = scalarText(
           entry.ParameterValue,
@@ -175,7 +199,7 @@ export function loadParametersFile(file: string, input = 'parameters-file'): Rec
     return result;
   }
   throw new ConfigurationError(
-    `${input}: ${show(file)} holds ${show(data)}; expected a JSON list of {ParameterKey, ParameterValue} or a mapping of name to value.`,
+    `${input}: ${show(shownAs)} holds ${show(data)}; expected a JSON list of {ParameterKey, ParameterValue} or a mapping of name to value.`,
     input
   );
 }

@@ -4,49 +4,24 @@
  */
 import type { Capability } from '@aws-sdk/client-cloudformation';
 import type { AwsOptions } from '../lib/aws.js';
+import type { InputOf } from '../lib/options.js';
+import type { stackOptions } from './options.js';
 import type { TemplateParameter } from './template.js';
 
 /** CREATE for a stack that does not exist yet, UPDATE for an existing one. */
 export type StackOperation = 'CREATE' | 'UPDATE';
 
-/** What deployStack is asked to do. */
-export interface DeployStackOptions {
-  /** Stack name: a letter, then letters, digits and hyphens, at most 128 characters. */
-  stackName: string;
-  /** Path of a local template file (YAML or JSON, at most 51,200 bytes). Exactly one of this and templateUrl. */
-  templateFile?: string;
-  /** https:// URL of a template in S3 (any size CloudFormation accepts). Parameter names are then checked by CloudFormation, not locally. */
-  templateUrl?: string;
-  /** Parameter values by name; they override the same names from parametersFile. */
-  parameters?: Record<string, string>;
-  /** A parameters file: JSON list of {ParameterKey, ParameterValue} or a JSON/YAML mapping of name to value. */
-  parametersFile?: string;
-  /** Capabilities to acknowledge (CAPABILITY_IAM, CAPABILITY_NAMED_IAM, CAPABILITY_AUTO_EXPAND). Default none. */
-  capabilities?: string[];
-  /** Stack tags (propagated to the resources that support tags). */
-  tags?: Record<string, string>;
-  /** Turn termination protection on or off after the deploy; undefined leaves it as it is. */
-  terminationProtection?: boolean;
-  /** false: create and print the change set but do not execute it (a review step). Default true. */
-  execute?: boolean;
-  /** ARN of the IAM role CloudFormation assumes to create the resources (the stack's service role). */
-  roleArn?: string;
-  /**
-   * Create a stack that does not exist yet with CreateStack instead of a CREATE change set (no preview of
-   * the changes). Updates always go through change sets. Off by default; exists for emulators whose
-   * CREATE change sets misbehave (moto: no outputs or exports on stacks created by change sets, and
-   * Fn::ImportValue fails inside a CREATE change set; see docs/templates.md).
-   */
-  createWithoutChangeSet?: boolean;
-  /** Name for the change set; default twotier-<UTC timestamp>-<random>. */
-  changeSetName?: string;
-  /** Longest wait for the change set and for the stack operation, in seconds. Default 3600. */
-  timeoutSeconds?: number;
+/**
+ * What deployStack is asked to do: the declared options (src/stacks/options.ts `stackOptions`: stackName,
+ * template, parameters, parametersFile, capabilities, tags, terminationProtection, noExecute, roleArn,
+ * createWithoutChangeSet, changeSetName, timeout, region, endpoint) and the runtime settings below.
+ */
+export type DeployStackOptions = InputOf<typeof stackOptions> & {
   /** Shortest pause between DescribeStacks/DescribeChangeSet polls, in seconds (SDK waiter minDelay). Default 5. */
   pollDelaySeconds?: number;
-  /** Region, endpoint override, retries. */
-  aws?: AwsOptions;
-}
+  /** Attempts per request including the first (SDK standard retry mode). Default 5. */
+  maxAttempts?: number;
+};
 
 /** A validated deployment, ready for the AWS calls. */
 export interface PreparedDeployment {
@@ -63,6 +38,19 @@ export interface PreparedDeployment {
   changeSetName: string;
   timeoutSeconds: number;
   pollDelaySeconds: number;
+  /** Turn termination protection on or off after the deploy; undefined leaves it as it is. */
+  terminationProtection?: boolean;
+  /** The role CloudFormation assumes (the stack's service role). */
+  roleArn?: string;
+  /** Create a new stack with CreateStack instead of a CREATE change set. */
+  createWithoutChangeSet: boolean;
+  /** Region, endpoint override, retries. */
+  aws: AwsOptions;
+  /**
+   * What the local checks accepted without being able to check (a registry resource type, a pattern
+   * JavaScript cannot reproduce), for `reporter.warn`.
+   */
+  warnings: string[];
 }
 
 /** One resource change of a change set. */
