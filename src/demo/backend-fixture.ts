@@ -9,8 +9,11 @@ import {
   CreateClusterCommand,
   CreateServiceCommand,
   DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
   ECSClient,
-  RegisterTaskDefinitionCommand
+  RegisterTaskDefinitionCommand,
+  type AdvancedConfiguration,
+  type DeploymentConfiguration
 } from '@aws-sdk/client-ecs';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { readFileSync } from 'node:fs';
@@ -51,6 +54,16 @@ export interface SeedOptions {
   rollback?: boolean;
   /** Wait for the first deployment to complete (default true). */
   waitSteady?: boolean;
+  /**
+   * More deploymentConfiguration members (strategy, bakeTimeInMinutes, linearConfiguration, alarms,
+   * lifecycleHooks...), merged over the fixture's percentages and circuit breaker.
+   */
+  deploymentConfiguration?: DeploymentConfiguration;
+  /**
+   * The load balancer's advancedConfiguration per service (alternate target group, production and test
+   * listener rules, infrastructure role), which BLUE_GREEN, LINEAR and CANARY need.
+   */
+  advancedConfiguration?: (service: string) => AdvancedConfiguration;
 }
 
 const TASKDEF_DIR = path.join(projectRoot, 'examples', 'twotier-app', 'taskdef');
@@ -112,7 +125,10 @@ export async function seedBackend(local: LocalAws, options: SeedOptions = {}): P
           {
             targetGroupArn: `arn:aws:elasticloadbalancing:${local.region}:123456789012:targetgroup/${name}/0123456789abcdef`,
             containerName: name === 'twotier-api' ? 'api' : 'web',
-            containerPort: name === 'twotier-api' ? 8000 : 8080
+            containerPort: name === 'twotier-api' ? 8000 : 8080,
+            ...(options.advancedConfiguration
+              ? { advancedConfiguration: options.advancedConfiguration(name) }
+              : {})
           }
         ],
         healthCheckGracePeriodSeconds: 60,
@@ -122,7 +138,8 @@ export async function seedBackend(local: LocalAws, options: SeedOptions = {}): P
           deploymentCircuitBreaker: {
             enable: options.circuitBreaker ?? true,
             rollback: options.rollback ?? true
-          }
+          },
+          ...options.deploymentConfiguration
         }
       })
     );
@@ -150,4 +167,35 @@ export async function seedBackend(local: LocalAws, options: SeedOptions = {}): P
   ecs.destroy();
   logs.destroy();
   return { cluster, topology, services, subnets, securityGroups };
+}
+
+/**
+ * Registers another revision of the task definition `service` runs, with the same containers and settings: a
+ * new revision to roll out that changes nothing (tests and benchmarks of rollouts and rollbacks).
+ * Calls DescribeServices, DescribeTaskDefinition and RegisterTaskDefinition
+ * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html).
+ * @returns the new revision's ARN.
+ */
+export async function registerNextRevision(
+  ecs: ECSClient,
+  cluster: string,
+  service: string
+): Promise<string> {
+  const current = (await ecs.send(new DescribeServicesCommand({ cluster, services: [service] })))
+    .services?.[0]?.taskDefinition;
+  if (!current) throw new Error(`service ${service} in cluster ${cluster} has no task definition`);
+  const td = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: current }))).taskDefinition!;
+  const out = await ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: td.family!,
+      containerDefinitions: td.containerDefinitions!,
+      requiresCompatibilities: td.requiresCompatibilities,
+      networkMode: td.networkMode,
+      cpu: td.cpu,
+      memory: td.memory,
+      executionRoleArn: td.executionRoleArn,
+      taskRoleArn: td.taskRoleArn
+    })
+  );
+  return out.taskDefinition!.taskDefinitionArn!;
 }

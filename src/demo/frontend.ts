@@ -5,6 +5,7 @@
  * bucket would, so the first deploy replaces index.html (invalidated) and keeps the old chunk for the grace
  * period (visitors holding the old index.html still load it).
  */
+import { Duration } from '../lib/duration.js';
 import { CloudFrontClient, CreateDistributionCommand } from '@aws-sdk/client-cloudfront';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { execFileSync } from 'node:child_process';
@@ -112,10 +113,7 @@ export async function deployFrontendOnce(
   summary: (markdown: string) => void
 ): Promise<string> {
   const uploaded = await reporter.group(`Frontend (${label}): upload to s3://${target.bucket}`, () =>
-    uploadFrontend(
-      { sourceDir, bucket: target.bucket, delete: true, deleteGraceHours: 24, region: local.region },
-      reporter
-    )
+    uploadFrontend({ sourceDir, bucket: target.bucket, delete: true, region: local.region }, reporter)
   );
   summary(uploadSummaryMarkdown(uploaded));
   const invalidation = await reporter.group(`Frontend (${label}): invalidate ${target.distributionId}`, () =>
@@ -124,8 +122,7 @@ export async function deployFrontendOnce(
         distributionId: target.distributionId,
         changedPaths: uploaded.changedPaths,
         wait: true,
-        timeoutMinutes: 2,
-        acceptUppercaseCompleted: true,
+        timeout: Duration.minutes(2),
         region: local.region
       },
       reporter

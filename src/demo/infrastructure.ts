@@ -7,11 +7,13 @@
  * deployed here. The ECS service the service stack creates lives in moto's ECS, which has no rollouts; the
  * demo mirrors it into the ECS rollout simulator under the same names.
  */
+import { Duration } from '../lib/duration.js';
 import path from 'node:path';
 import type { Reporter } from '../lib/reporter.js';
 import type { LocalAws } from '../local/local-aws.js';
 import { projectRoot } from '../local/moto.js';
-import { deployStack, stackSummaryMarkdown } from '../stacks/index.js';
+import { applyStack, planStack, prepareStack } from '../stacks/deploy.js';
+import { stackSummaryMarkdown } from '../stacks/summary.js';
 import type { Topology } from './backend-fixture.js';
 
 const TEMPLATES = path.join(projectRoot, 'templates');
@@ -50,19 +52,21 @@ export async function provisionInfrastructure(
   const outputs: Record<string, Record<string, string>> = {};
   for (const [stackName, file, parameters] of stacks) {
     reporter.info(`templates/${file} → stack ${stackName}`);
-    const result = await deployStack(
+    const prepared = prepareStack(
       {
         stackName,
-        templateFile: path.join(TEMPLATES, file),
+        template: path.join(TEMPLATES, file),
         parameters,
         capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
         createWithoutChangeSet: true,
-        timeoutSeconds: 300,
+        timeout: Duration.minutes(5),
         pollDelaySeconds: 1,
-        aws: { region: local.region }
+        region: local.region
       },
       reporter
     );
+    const plan = await reporter.group(`Plan: stack ${stackName}`, () => planStack(prepared));
+    const result = await reporter.group(`Apply: stack ${stackName}`, () => applyStack(plan));
     summary(stackSummaryMarkdown(result));
     outputs[stackName] = result.outputs;
     const names = Object.keys(result.outputs);

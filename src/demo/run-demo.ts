@@ -3,13 +3,14 @@
  * through the same library functions the actions call. Each phase prints as it goes; the job summary the
  * actions would write is written to a file and printed at the end.
  */
+import { Duration } from '../lib/duration.js';
+import { resultOf } from '../lib/errors.js';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync, appendFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync, appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { startLocalAws, type LocalAws } from '../local/local-aws.js';
 import { projectRoot } from '../local/moto.js';
-import type { FailureScenario } from '../local/ecs-simulator/index.js';
 import { MemoryReporter, StreamReporter, type Reporter } from '../lib/reporter.js';
 import {
   deployService,
@@ -22,18 +23,30 @@ import {
 import { resolveImageTag } from '../ecr/index.js';
 import { seedBackend, type Topology } from './backend-fixture.js';
 import { pushImageManifest } from './images.js';
-import { buildFrontend, deployFrontendOnce, seedFrontend } from './frontend.js';
+import { finishRelease, startStaging } from './release.js';
 import { provisionInfrastructure } from './infrastructure.js';
+import { isRolloutScenario, type DemoScenario } from './options.js';
+import { prepareRolloutScene, type RolloutReport } from './rollout-scene.js';
+import type { DemoStrategy } from './rollouts.js';
 
 /** Demo options (the CLI flags of `twotier demo`). */
 export interface DemoOptions {
   topology: Topology;
-  /** Make the new api image fail this way, to show the circuit breaker caught with its hint. */
-  scenario?: FailureScenario;
+  /** The services' ECS deployment strategy (default rolling); src/demo/rollouts.ts has the settings. */
+  strategy?: DemoStrategy;
+  /**
+   * Make the deploy fail: an image failure (the new api image fails this way, to show the circuit breaker
+   * caught with its hint), alarm-rollback or hook-rollback (src/demo/rollout-scene.ts).
+   */
+  scenario?: DemoScenario;
+  /** Deploy the frontend after the backend (default true; the strategy tests leave it out). */
+  frontend?: boolean;
   /** Where the job summary is written (default .twotier-demo/summary.md). */
   summaryFile?: string;
   /** Milliseconds per simulated task start phase (default 400). */
   taskPhaseMs?: number;
+  /** Milliseconds per simulated minute: bake times, the alarms' bake (default 4 × taskPhaseMs). */
+  minuteMs?: number;
   reporter?: Reporter;
 }
 
@@ -42,6 +55,8 @@ export interface DemoResult {
   ok: boolean;
   summaryFile: string;
   lines: string[];
+  /** What ECS did with each service deploy: stages, statuses, the state after a rollback. */
+  rollouts: RolloutReport[];
 }
 
 const APP = path.join(projectRoot, 'examples', 'twotier-app');
@@ -56,21 +71,48 @@ function commitSha(): string {
   }
 }
 
-/** Runs the demo end to end; the local AWS is always stopped. */
+/**
+ * The demo deploys the repository's example app into the local AWS of the repository's venv, so it runs from a
+ * checkout only; an installed `twotier` package ships neither (and writes nothing into its own folder).
+ * @param root the folder holding src/ and examples/ (default the project root).
+ * @throws Error saying it runs from a checkout, naming what is missing, when examples/twotier-app, the moto
+ *   launcher or the templates are not there.
+ */
+export function assertCheckout(root = projectRoot): void {
+  const needed = ['examples/twotier-app', 'src/local/moto_launcher.py', 'templates'];
+  const missing = needed.filter((p) => !existsSync(path.join(root, p)));
+  if (missing.length > 0) {
+    throw new Error(
+      `the demo runs from a checkout of the twotier-actions repository (it deploys examples/twotier-app into ` +
+        `the local AWS that scripts/setup.sh installs), and ${root} has no ${missing.join(', ')}. ` +
+        'Clone the repository and run `npm run demo` there.'
+    );
+  }
+}
+
+/**
+ * Runs the demo end to end; the local AWS is always stopped.
+ * @throws Error from assertCheckout when not run from a checkout, before anything is started or written.
+ */
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+  assertCheckout();
   const reporter = options.reporter ?? new StreamReporter();
   const summaryFile = options.summaryFile ?? path.join(projectRoot, '.twotier-demo', 'summary.md');
   mkdirSync(path.dirname(summaryFile), { recursive: true });
   writeFileSync(
     summaryFile,
-    `# twotier demo: ${options.topology} topology${options.scenario ? `, scenario ${options.scenario}` : ''}\n\n`
+    `# twotier demo: ${options.topology} topology, ${options.strategy ?? 'rolling'} deployments${options.scenario ? `, scenario ${options.scenario}` : ''}\n\n`
   );
   const summary = (markdown: string) => appendFileSync(summaryFile, `${markdown}\n`);
   const overview: string[] = [];
   const local = await reporter.group(
     'Start the local AWS (moto server + ECS rollout simulator)',
     async () => {
-      const started = await startLocalAws({ taskPhaseMs: options.taskPhaseMs ?? 400 });
+      const taskPhaseMs = options.taskPhaseMs ?? 400;
+      const started = await startLocalAws({
+        taskPhaseMs,
+        minuteMs: options.minuteMs ?? 4 * taskPhaseMs
+      });
       reporter.info(`moto: ${started.moto.endpoint}   ECS simulator: ${started.ecs.endpoint}`);
       return started;
     }
@@ -95,40 +137,24 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       api: repositoryName(ecrOutputs.ApiRepositoryUri) ?? 'twotier-api',
       web: repositoryName(ecrOutputs.WebRepositoryUri) ?? 'twotier-web'
     };
-    const ok = await deployBackend(local, { ...options, repositories }, reporter, summary, overview);
-    await deployFrontend(local, reporter, summary, overview);
-    return { ok, summaryFile, lines: overview };
+    // One release of both tiers: the frontend is staged while the backend rolls out and published only
+    // once the backend is healthy (src/demo/release.ts).
+    const staging = options.frontend !== false ? await startStaging(local, reporter) : undefined;
+    const rollouts: RolloutReport[] = [];
+    const ok = await deployBackend(
+      local,
+      { ...options, repositories },
+      reporter,
+      summary,
+      overview,
+      rollouts
+    );
+    if (staging) overview.push(...(await finishRelease(local, staging, ok, reporter, summary)));
+    return { ok, summaryFile, lines: overview, rollouts };
   } finally {
     process.env = saved;
     await local.stop();
   }
-}
-
-async function deployFrontend(
-  local: LocalAws,
-  reporter: Reporter,
-  summary: (markdown: string) => void,
-  overview: string[]
-): Promise<void> {
-  const target = await reporter.group(
-    'Existing frontend: private bucket with the previous release, CloudFront distribution',
-    async () => {
-      const t = await seedFrontend(local);
-      reporter.info(`bucket ${t.bucket}, distribution ${t.distributionId} (${t.domain})`);
-      return t;
-    }
-  );
-  const dist = await reporter.group('Frontend: build examples/twotier-app/frontend (vite)', async () =>
-    buildFrontend(reporter)
-  );
-  overview.push(await deployFrontendOnce(local, target, dist, 'first deploy', reporter, summary));
-  const rebuilt = await reporter.group(
-    'Frontend: fresh rebuild with identical content (new mtimes)',
-    async () => buildFrontend(reporter)
-  );
-  overview.push(
-    await deployFrontendOnce(local, target, rebuilt, 'second deploy of a fresh rebuild', reporter, summary)
-  );
 }
 
 /** `123456789012.dkr.ecr.us-east-1.amazonaws.com/twotier/api` → `twotier/api`. */
@@ -141,13 +167,20 @@ async function deployBackend(
   options: DemoOptions & { repositories: { api: string; web: string } },
   reporter: Reporter,
   summary: (markdown: string) => void,
-  overview: string[]
+  overview: string[],
+  rollouts: RolloutReport[]
 ): Promise<boolean> {
   const aws = { region: local.region };
+  const scene = await prepareRolloutScene(local, options, reporter);
   const fixture = await reporter.group(
     `Backend: the ${options.topology} services the stack created, mirrored into the ECS rollout simulator (moto's ECS has no rollouts)`,
     async () => {
-      const f = await seedBackend(local, { topology: options.topology, desiredCount: 2, cluster: 'twotier' });
+      const f = await seedBackend(local, {
+        topology: options.topology,
+        desiredCount: 2,
+        cluster: 'twotier',
+        ...scene.seed
+      });
       for (const s of f.services)
         reporter.info(`${f.cluster}/${s.name} runs ${s.taskDefinitionArn.split('/').pop()}`);
       return f;
@@ -175,22 +208,24 @@ async function deployBackend(
       return out;
     }
   );
-  if (options.scenario) {
+  if (options.scenario && !isRolloutScenario(options.scenario)) {
     local.ecs.addFailure({ image: images.api!, scenario: options.scenario, containerName: 'api' });
     reporter.warn(`scenario ${options.scenario}: tasks running ${images.api} will fail`);
   }
   const migrate = await reporter.group('Migrations: one-off task on the api container', () =>
-    runTask(
-      {
-        ...aws,
-        cluster: fixture.cluster,
-        taskDefinition: fixture.services[0]!.taskDefinitionArn,
-        service: fixture.services[0]!.name,
-        container: 'api',
-        command: ['python', '-m', 'app.migrate'],
-        pollIntervalSeconds: 1
-      },
-      reporter
+    resultOf(
+      runTask(
+        {
+          ...aws,
+          cluster: fixture.cluster,
+          taskDefinition: fixture.services[0]!.taskDefinitionArn,
+          service: fixture.services[0]!.name,
+          container: 'api',
+          command: ['python', '-m', 'app.migrate'],
+          pollInterval: Duration.seconds(1)
+        },
+        reporter
+      )
     )
   );
   summary(runTaskSummaryMarkdown(migrate));
@@ -212,21 +247,28 @@ async function deployBackend(
       )
     );
     summary(registerSummaryMarkdown(registered));
-    const deployed = await reporter.group(`Deploy ${service.name}`, () =>
-      deployService(
-        {
-          ...aws,
-          cluster: fixture.cluster,
-          service: service.name,
-          taskDefinitionArn: registered.taskDefinitionArn,
-          pollIntervalSeconds: 1,
-          timeoutSeconds: 120
-        },
-        reporter
+    const disarm = scene.arm(fixture.cluster, service.name);
+    const deployed = await reporter.group(`Deploy ${service.name} (${scene.strategy})`, () =>
+      resultOf(
+        deployService(
+          {
+            ...aws,
+            cluster: fixture.cluster,
+            service: service.name,
+            taskDefinitionArn: registered.taskDefinitionArn,
+            pollInterval: Duration.seconds(1),
+            timeout: Duration.minutes(2)
+          },
+          reporter
+        )
       )
     );
+    disarm();
     summary(deploySummaryMarkdown(deployed));
     overview.push(`${service.name}: ${deployed.message}`);
+    const rollout = await scene.report(fixture.cluster, service.name, deployed.serviceDeploymentArn);
+    rollouts.push(rollout);
+    overview.push(...rollout.lines);
     for (const f of deployed.failures) if (f.hint) overview.push(`  hint: ${f.hint}`);
     if (!deployed.ok) {
       ok = false;

@@ -1,95 +1,29 @@
-/** The deploy-stack action: inputs → deployStack → every stack output as an action output + job summary. */
-import * as core from '@actions/core';
-import { ConfigurationError, DeploymentError, show } from '../../lib/errors.js';
-import { parseKeyValueLines, parseList } from '../../lib/lines.js';
-import {
-  deployStack,
-  prepareDeployment,
-  stackSummaryMarkdown,
-  type DeployStackOptions,
-  type DeployStackResult
-} from '../../stacks/index.js';
-import {
-  booleanInput,
-  coreReporter,
-  numberInput,
-  runAction,
-  setOutputs,
-  stringInput,
-  writeSummary
-} from '../runtime.js';
+/**
+ * The deploy-stack action: declared inputs → planStack (the change set) and applyStack (execute and wait),
+ * each in its own log group → every stack output as an action output + job summary.
+ */
+import { stackOptions } from '../../stacks/options.js';
+import { applyStack, planStack, prepareStack } from '../../stacks/deploy.js';
+import { stackSummaryMarkdown } from '../../stacks/summary.js';
+import type { DeployStackResult } from '../../stacks/types.js';
+import { defineAction } from '../definition.js';
+import { coreReporter, group, runOperation } from '../runtime.js';
 
-/** The inputs of actions/deploy-stack/action.yml. */
-export interface Inputs {
-  'stack-name': string;
-  template: string;
-  parameters: Record<string, string>;
-  'parameters-file': string;
-  capabilities: string[];
-  tags: Record<string, string>;
-  'termination-protection': boolean | undefined;
-  'no-execute': boolean;
-  'role-arn': string;
-  'create-without-change-set': boolean;
-  'change-set-name': string;
-  'timeout-minutes': number;
-  'aws-region': string;
-}
-
-function keyValues(name: string): Record<string, string> {
-  return Object.fromEntries(
-    parseKeyValueLines(stringInput(name), name).map(({ key, value }) => [key, value])
-  );
-}
-
-/** Reads the inputs (no AWS call). */
-export function readInputs(): Inputs {
-  const protection = core.getInput('termination-protection').trim();
-  if (protection && !['true', 'false', 'True', 'False', 'TRUE', 'FALSE'].includes(protection)) {
-    throw new ConfigurationError(
-      `Input termination-protection is ${show(protection)}; expected true, false, or empty to leave it as it is.`,
-      'termination-protection'
-    );
+/** deploy-stack's inputs (the stacks library's `stackOptions`) and outputs. */
+export const definition = defineAction({
+  name: 'deploy-stack',
+  options: stackOptions,
+  outputs: {
+    'stack-id': 'ARN of the stack.',
+    'change-set-id': 'ARN of the change set (empty when the stack was created without one).',
+    status:
+      "The stack's final status (CREATE_COMPLETE, UPDATE_COMPLETE, or the failure state), NO_CHANGES when the change set was empty, CHANGE_SET_CREATED with no-execute.",
+    changed: 'true when the stack was changed (or, with no-execute, would be).'
   }
-  return {
-    'stack-name': stringInput('stack-name', true),
-    template: stringInput('template', true),
-    parameters: keyValues('parameters'),
-    'parameters-file': stringInput('parameters-file'),
-    capabilities: parseList(stringInput('capabilities')),
-    tags: keyValues('tags'),
-    'termination-protection': protection ? protection.toLowerCase() === 'true' : undefined,
-    'no-execute': booleanInput('no-execute', false),
-    'role-arn': stringInput('role-arn'),
-    'create-without-change-set': booleanInput('create-without-change-set', false),
-    'change-set-name': stringInput('change-set-name'),
-    'timeout-minutes': numberInput('timeout-minutes', 60, 1, 720),
-    'aws-region': stringInput('aws-region')
-  };
-}
+});
 
-/** The library options for the inputs. */
-export function toOptions(inputs: Inputs): DeployStackOptions {
-  const isUrl = /^https?:\/\//.test(inputs.template);
-  return {
-    stackName: inputs['stack-name'],
-    templateFile: isUrl ? undefined : inputs.template,
-    templateUrl: isUrl ? inputs.template : undefined,
-    parameters: inputs.parameters,
-    parametersFile: inputs['parameters-file'] || undefined,
-    capabilities: inputs.capabilities,
-    tags: inputs.tags,
-    terminationProtection: inputs['termination-protection'],
-    execute: !inputs['no-execute'],
-    roleArn: inputs['role-arn'] || undefined,
-    createWithoutChangeSet: inputs['create-without-change-set'],
-    changeSetName: inputs['change-set-name'] || undefined,
-    timeoutSeconds: inputs['timeout-minutes'] * 60,
-    aws: { region: inputs['aws-region'] || undefined }
-  };
-}
-
-function outputsOf(result: DeployStackResult): Record<string, string | boolean> {
+/** Every stack output under its own OutputKey (dynamic, so not declared), then the declared outputs. */
+function outputsOf(result: DeployStackResult) {
   return {
     ...result.outputs,
     'stack-id': result.stackId ?? '',
@@ -99,24 +33,15 @@ function outputsOf(result: DeployStackResult): Record<string, string | boolean> 
   };
 }
 
-/** Runs the deploy-stack action: reads INPUT_*, deploys the stack through a change set, sets every stack output as a step output and writes the job summary. */
+/** Runs the deploy-stack action: deploys the stack through a change set, sets every stack output as a step output and writes the job summary. */
 export async function run(): Promise<void> {
-  await runAction(async () => {
-    const options = toOptions(readInputs());
-    prepareDeployment(options); // every input checked before any AWS call
-    let result: DeployStackResult;
-    try {
-      result = await deployStack(options, coreReporter);
-    } catch (error) {
-      const partial =
-        error instanceof DeploymentError ? (error.details.result as DeployStackResult) : undefined;
-      if (partial) {
-        setOutputs(outputsOf(partial));
-        await writeSummary(stackSummaryMarkdown(partial));
-      }
-      throw error;
-    }
-    setOutputs(outputsOf(result));
-    await writeSummary(stackSummaryMarkdown(result));
+  await runOperation(definition, {
+    execute: async (values) => {
+      const prepared = prepareStack(values, coreReporter);
+      const plan = await group(`Plan: stack ${values.stackName} (change set)`, () => planStack(prepared));
+      return group(`Apply: stack ${values.stackName}`, () => applyStack(plan));
+    },
+    outputs: outputsOf,
+    summary: stackSummaryMarkdown
   });
 }

@@ -1,100 +1,47 @@
-/** The invalidate-cdn action: inputs → invalidateCdn → outputs + job summary. */
-import { ConfigurationError, show } from '../../lib/errors.js';
-import { parseList } from '../../lib/lines.js';
-import { invalidateCdn, invalidationSummaryMarkdown } from '../../frontend/index.js';
+/**
+ * The invalidate-cdn action: declared inputs → planInvalidate, createPlannedInvalidation,
+ * waitForPlannedInvalidation (a group each) → outputs + job summary.
+ */
 import {
-  booleanInput,
-  coreReporter,
-  numberInput,
-  runAction,
-  setOutputs,
-  stringInput,
-  writeSummary
-} from '../runtime.js';
+  createPlannedInvalidation,
+  invalidationSummaryMarkdown,
+  planInvalidate,
+  waitForPlannedInvalidation
+} from '../../frontend/invalidate.js';
+import { invalidateOptions } from '../../frontend/options.js';
+import { defineAction } from '../definition.js';
+import { coreReporter, group, runOperation } from '../runtime.js';
 
-/** The inputs of actions/invalidate-cdn/action.yml. */
-export interface Inputs {
-  'distribution-id': string;
-  paths: string[];
-  'changed-paths': string[];
-  'max-paths': number;
-  'hashed-paths': string[];
-  'path-prefix': string;
-  'caller-reference': string;
-  wait: boolean;
-  'timeout-minutes': number;
-  'dry-run': boolean;
-  'aws-region': string;
-}
-
-/** Parses `changed-paths`: upload-frontend's JSON list, or plain lines. */
-export function parseChangedPaths(text: string): string[] {
-  const trimmed = text.trim();
-  if (!trimmed) return [];
-  if (trimmed.startsWith('[')) {
-    let value: unknown;
-    try {
-      value = JSON.parse(trimmed);
-    } catch {
-      throw new ConfigurationError(
-        `changed-paths ${show(trimmed)} is not a JSON list of paths.`,
-        'changed-paths'
-      );
-    }
-    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
-      throw new ConfigurationError(
-        `changed-paths ${show(trimmed)} must be a JSON list of strings.`,
-        'changed-paths'
-      );
-    }
-    return value as string[];
+/** invalidate-cdn's inputs (the frontend library's `invalidateOptions`) and outputs. */
+export const definition = defineAction({
+  name: 'invalidate-cdn',
+  options: invalidateOptions,
+  outputs: {
+    'invalidation-id': 'Id of the invalidation (empty when nothing needed invalidating).',
+    paths: 'JSON list of the paths invalidated.',
+    status: 'Completed, InProgress, skipped (nothing to invalidate) or dry-run.'
   }
-  return parseList(trimmed);
-}
+});
 
-/** Reads and checks the inputs (no AWS call). */
-export function readInputs(): Inputs {
-  const inputs: Inputs = {
-    'distribution-id': stringInput('distribution-id', true),
-    paths: parseList(stringInput('paths')),
-    'changed-paths': parseChangedPaths(stringInput('changed-paths')),
-    'max-paths': numberInput('max-paths', 20, 1, 3000),
-    'hashed-paths': parseList(stringInput('hashed-paths') || 'assets/**'),
-    'path-prefix': stringInput('path-prefix'),
-    'caller-reference': stringInput('caller-reference'),
-    wait: booleanInput('wait', false),
-    'timeout-minutes': numberInput('timeout-minutes', 15, 1, 120),
-    'dry-run': booleanInput('dry-run', false),
-    'aws-region': stringInput('aws-region')
-  };
-  return inputs;
-}
-
-/** Runs the invalidate-cdn action: reads INPUT_*, plans and creates the invalidation (optionally waiting), sets outputs and the job summary. */
+/** Runs the invalidate-cdn action: plans and creates the invalidation (optionally waiting), sets outputs and the job summary. */
 export async function run(): Promise<void> {
-  await runAction(async () => {
-    const inputs = readInputs();
-    const result = await invalidateCdn(
-      {
-        distributionId: inputs['distribution-id'],
-        paths: inputs.paths,
-        changedPaths: inputs['changed-paths'],
-        maxPaths: inputs['max-paths'],
-        hashedPatterns: inputs['hashed-paths'],
-        pathPrefix: inputs['path-prefix'],
-        callerReference: inputs['caller-reference'] || undefined,
-        wait: inputs.wait,
-        timeoutMinutes: inputs['timeout-minutes'],
-        dryRun: inputs['dry-run'],
-        region: inputs['aws-region'] || undefined
-      },
-      coreReporter
-    );
-    setOutputs({
+  await runOperation(definition, {
+    execute: async (values) => {
+      const planned = await group('Plan the invalidation', async () => planInvalidate(values, coreReporter));
+      if (planned.result.status !== 'planned') return planned.result;
+      const created = await group('Create invalidation', () =>
+        createPlannedInvalidation(planned, coreReporter)
+      );
+      if (!planned.wait) return created.result;
+      return group('Wait for the invalidation', () =>
+        waitForPlannedInvalidation(planned, created, coreReporter)
+      );
+    },
+    outputs: (result) => ({
       'invalidation-id': result.invalidationId ?? '',
       paths: result.paths,
       status: result.status
-    });
-    await writeSummary(invalidationSummaryMarkdown(result));
+    }),
+    summary: invalidationSummaryMarkdown
   });
 }

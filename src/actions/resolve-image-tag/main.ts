@@ -3,58 +3,40 @@
  * tag (input, or the commit SHA), and tells whether ECR already holds it so the build can be skipped.
  * Its inputs are documented in actions/build-push/action.yml, which passes them as INPUT_* variables.
  */
-import { imageSummary, resolveImageTag, type ShaTagFormat } from '../../ecr/index.js';
-import { ConfigurationError, show } from '../../lib/errors.js';
-import { coreReporter, runAction, setOutputs, stringInput, writeSummary } from '../runtime.js';
+import { imageSummary, resolveImageTag } from '../../ecr/image-tag.js';
+import { imageTagOptions } from '../../ecr/options.js';
+import { defineAction } from '../definition.js';
+import { coreReporter, group, runOperation } from '../runtime.js';
 
-/** The inputs, keyed by their names in actions/build-push/action.yml. */
-interface Inputs {
-  repository: string;
-  tag: string;
-  'sha-tag': ShaTagFormat;
-  'registry-id': string;
-  'aws-region': string;
-}
-
-function readInputs(): Inputs {
-  const shaTag = stringInput('sha-tag').trim() || 'short';
-  if (shaTag !== 'short' && shaTag !== 'full') {
-    throw new ConfigurationError(`Input sha-tag is ${show(shaTag)}; expected short or full.`, 'sha-tag');
+/** resolve-image-tag's inputs (the ECR library's `imageTagOptions`) and outputs (read by build-push). */
+export const definition = defineAction({
+  name: 'resolve-image-tag',
+  options: imageTagOptions,
+  outputs: {
+    image: 'The image URI with the tag.',
+    tag: 'The tag.',
+    exists: 'true when the repository already holds the tag.',
+    digest: "The existing image's digest (empty when the tag is new).",
+    registry: 'The registry host.',
+    'image-with-digest': 'The existing image pinned by digest (empty when the tag is new).'
   }
-  return {
-    repository: stringInput('repository', true),
-    tag: stringInput('tag'),
-    'sha-tag': shaTag,
-    'registry-id': stringInput('registry-id'),
-    'aws-region': stringInput('aws-region')
-  };
-}
+});
 
-/** Runs the resolve-image-tag step of build-push: reads INPUT_*, resolves the tag and whether ECR already has it, sets outputs. */
+/** Runs the resolve-image-tag step of build-push: resolves the tag and whether ECR already has it, sets outputs. */
 export async function run(): Promise<void> {
-  await runAction(async () => {
-    const inputs = readInputs();
-    const resolved = await coreReporter.group(`Resolve the image tag for ${inputs.repository}`, () =>
-      resolveImageTag(
-        {
-          repository: inputs.repository,
-          tag: inputs.tag,
-          sha: process.env.GITHUB_SHA,
-          shaFormat: inputs['sha-tag'],
-          registryId: inputs['registry-id'] || undefined,
-          region: inputs['aws-region'] || undefined
-        },
-        coreReporter
-      )
-    );
-    setOutputs({
+  await runOperation(definition, {
+    execute: (values) =>
+      group(`Resolve the image tag for ${values.repository}`, () =>
+        resolveImageTag({ ...values, sha: process.env.GITHUB_SHA }, coreReporter)
+      ),
+    outputs: (resolved) => ({
       image: resolved.image,
       tag: resolved.tag,
       exists: resolved.exists,
       digest: resolved.digest ?? '',
       registry: resolved.registry,
       'image-with-digest': resolved.imageWithDigest ?? ''
-    });
-    await writeSummary(imageSummary(resolved));
+    }),
+    summary: imageSummary
   });
 }
