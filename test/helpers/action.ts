@@ -1,11 +1,13 @@
 /**
- * Runs an action's committed bundle the way the GitHub runner does: `node dist/<name>/index.js` with each
- * input as INPUT_<NAME>, and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY pointing at fresh files.
+ * Runs an action's committed bundle the way the GitHub runner does: `node dist/<name>/index.js` on Node 24
+ * (the project's pinned copy, see node24.ts) with each input as INPUT_<NAME>, and GITHUB_OUTPUT /
+ * GITHUB_STEP_SUMMARY pointing at fresh files.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { actionNode } from './node24.js';
 
 export interface ActionRun {
   code: number;
@@ -38,10 +40,11 @@ export function parseOutputFile(text: string): Record<string, string> {
 }
 
 /**
- * Runs dist/<name>/index.js.
+ * Runs dist/<name>/index.js on Node 24.
  * @param inputs action inputs by their action.yml names.
  * @param env extra environment (AWS endpoints, region, credentials).
  * @param timeoutMs kill the process after this long (milliseconds).
+ * @throws Error when scripts/setup.sh has not installed Node 24 (see actionNode).
  */
 export async function runActionBundle(
   name: string,
@@ -67,9 +70,10 @@ export async function runActionBundle(
   };
   for (const [key, value] of Object.entries(inputs))
     childEnv[`INPUT_${key.replace(/ /g, '_').toUpperCase()}`] = value;
+  const node = actionNode();
   const bundle = path.resolve('dist', name, 'index.js');
   const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [bundle], { env: childEnv, cwd: process.cwd() });
+    const child = spawn(node, [bundle], { env: childEnv, cwd: process.cwd() });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

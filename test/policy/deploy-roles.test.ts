@@ -20,7 +20,9 @@ const EXCLUDED = ['src/local/', 'src/demo/', 'src/cli/'];
  * SDK command → IAM actions it needs, per client package (service authorization reference:
  * https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html).
  * Dependent actions are listed with the command that needs them (RegisterTaskDefinition and RunTask pass
- * the task roles; CreateChangeSet/CreateStack pass role-arn to CloudFormation).
+ * the task roles; UpdateService passes service.yml's ECS infrastructure role when the update carries the
+ * service's LoadBalancers[].AdvancedConfiguration.RoleArn; CreateChangeSet/CreateStack pass role-arn to
+ * CloudFormation).
  */
 const COMMANDS: Record<string, Record<string, string[]>> = {
   '@aws-sdk/client-ecs': {
@@ -28,7 +30,7 @@ const COMMANDS: Record<string, Record<string, string[]>> = {
     DescribeTaskDefinition: ['ecs:DescribeTaskDefinition'],
     DeregisterTaskDefinition: ['ecs:DeregisterTaskDefinition'],
     ListTaskDefinitions: ['ecs:ListTaskDefinitions'],
-    UpdateService: ['ecs:UpdateService'],
+    UpdateService: ['ecs:UpdateService', 'iam:PassRole'],
     DescribeServices: ['ecs:DescribeServices'],
     RunTask: ['ecs:RunTask', 'iam:PassRole'],
     DescribeTasks: ['ecs:DescribeTasks'],
@@ -36,7 +38,10 @@ const COMMANDS: Record<string, Record<string, string[]>> = {
     StopTask: ['ecs:StopTask'],
     DescribeClusters: ['ecs:DescribeClusters'],
     ListServiceDeployments: ['ecs:ListServiceDeployments'],
-    DescribeServiceDeployments: ['ecs:DescribeServiceDeployments']
+    DescribeServiceDeployments: ['ecs:DescribeServiceDeployments'],
+    DescribeServiceRevisions: ['ecs:DescribeServiceRevisions'],
+    StopServiceDeployment: ['ecs:StopServiceDeployment'],
+    ContinueServiceDeployment: ['ecs:ContinueServiceDeployment']
   },
   '@aws-sdk/client-cloudwatch-logs': {
     GetLogEvents: ['logs:GetLogEvents'],
@@ -207,6 +212,14 @@ const template = parseTemplate(
   'github-oidc.yml'
 );
 const resources = template.document.Resources as Record<string, { Properties: Record<string, unknown> }>;
+const serviceTemplate = parseTemplate(
+  readFileSync(path.join(ROOT, 'templates/service.yml'), 'utf8'),
+  'service.yml'
+);
+const serviceResources = serviceTemplate.document.Resources as Record<
+  string,
+  { Properties: Record<string, unknown> }
+>;
 
 function roleStatements(role: string): Statement[] {
   const policies = resources[role]?.Properties.Policies as Array<{
@@ -247,6 +260,13 @@ const UNSCOPABLE = new Set([
   'ecs:ListTaskDefinitions',
   'ssm:DescribeParameters'
 ]);
+
+const SERVICE = /:service\/\$\{EnvironmentName\}\/\$\{AppName\}-\*$/;
+const SERVICE_DEPLOYMENT = /:service-deployment\/\$\{EnvironmentName\}\/\$\{AppName\}-\*\/\*$/;
+const SERVICE_REVISION = /:service-revision\/\$\{EnvironmentName\}\/\$\{AppName\}-\*\/\*$/;
+/** The IAM path of service.yml's ECS infrastructure role, the only roles DeployRole may pass to ECS itself. */
+const INFRASTRUCTURE_ROLES =
+  /^arn:\$\{AWS::Partition\}:iam::\$\{AWS::AccountId\}:role\/\$\{EnvironmentName\}\/ecs-infrastructure\/\*$/;
 
 const calls = scanCalls();
 const stackCalls = calls.filter((c) => c.file.startsWith('src/stacks/'));
@@ -297,15 +317,43 @@ describe('DeployRole (deploy actions)', () => {
         const expectMatch = (re: RegExp) =>
           expect({ where, ok: patterns.every((p) => re.test(p)) }).toEqual({ where, ok: true });
         if (action.startsWith('ecr:')) expectMatch(/:repository\/\$\{\w+RepositoryName\}$/);
-        else if (action === 'ecs:UpdateService' || action === 'ecs:DescribeServices')
-          expectMatch(/:service\/\$\{EnvironmentName\}\/\$\{AppName\}-\*$/);
-        else if (action === 'ecs:RunTask') {
+        else if (['ecs:UpdateService', 'ecs:DescribeServices', 'ecs:ListServiceDeployments'].includes(action))
+          expectMatch(SERVICE);
+        else if (
+          [
+            'ecs:DescribeServiceDeployments',
+            'ecs:StopServiceDeployment',
+            'ecs:ContinueServiceDeployment'
+          ].includes(action)
+        ) {
+          // Authorized on both the service and the service deployment (both required resource types).
+          expectMatch(new RegExp(`${SERVICE.source}|${SERVICE_DEPLOYMENT.source}`));
+          expect({ where, service: patterns.some((p) => SERVICE.test(p)) }).toEqual({ where, service: true });
+          expect({ where, deployment: patterns.some((p) => SERVICE_DEPLOYMENT.test(p)) }).toEqual({
+            where,
+            deployment: true
+          });
+        } else if (action === 'ecs:DescribeServiceRevisions') {
+          // Authorized on both the service and the service revision.
+          expectMatch(new RegExp(`${SERVICE.source}|${SERVICE_REVISION.source}`));
+          expect({ where, service: patterns.some((p) => SERVICE.test(p)) }).toEqual({ where, service: true });
+          expect({ where, revision: patterns.some((p) => SERVICE_REVISION.test(p)) }).toEqual({
+            where,
+            revision: true
+          });
+        } else if (action === 'ecs:RunTask') {
           expectMatch(/:task-definition\/\$\{AppName\}-\*:\*$/);
           expect(statement.Condition?.ArnEquals?.['ecs:cluster']).toBeDefined();
-        } else if (action === 'ecs:DescribeTasks') expectMatch(/:task\/\$\{EnvironmentName\}\/\*$/);
+        } else if (action === 'ecs:DescribeTasks' || action === 'ecs:StopTask')
+          expectMatch(/:task\/\$\{EnvironmentName\}\/\*$/);
+        else if (action === 'ecs:DescribeClusters') expectMatch(/:cluster\/\$\{EnvironmentName\}$/);
         else if (action === 'iam:PassRole') {
-          expectMatch(/:role\/\$\{EnvironmentName\}\/\*$/);
-          expect(statement.Condition?.StringEquals?.['iam:PassedToService']).toBe('ecs-tasks.amazonaws.com');
+          const passedTo = statement.Condition?.StringEquals?.['iam:PassedToService'];
+          if (passedTo === 'ecs.amazonaws.com') expectMatch(INFRASTRUCTURE_ROLES);
+          else {
+            expectMatch(/:role\/\$\{EnvironmentName\}\/\*$/);
+            expect({ where, passedTo }).toEqual({ where, passedTo: 'ecs-tasks.amazonaws.com' });
+          }
         } else if (action === 'logs:DescribeLogGroups')
           // Authorized on `log-group::log-stream:` of the region, whatever the prefix asked for.
           expectMatch(/^arn:\$\{AWS::Partition\}:logs:\$\{AWS::Region\}:\$\{AWS::AccountId\}:log-group:\*$/);
@@ -324,6 +372,34 @@ describe('DeployRole (deploy actions)', () => {
         else throw new Error(`no scoping rule for ${action} (${where})`);
       }
     }
+  });
+});
+
+describe('the ECS infrastructure role (service.yml, traffic-shifting strategies)', () => {
+  const role = serviceResources.EcsInfrastructureRole?.Properties ?? {};
+
+  test('is trusted by ECS, carries the managed policy for load balancers and lives under the path DeployRole passes', () => {
+    const trust = role.AssumeRolePolicyDocument as { Statement: Statement[] };
+    expect(
+      trust.Statement.map((s) => [s.Effect, s.Action, (s as { Principal?: unknown }).Principal])
+    ).toEqual([['Allow', 'sts:AssumeRole', { Service: 'ecs.amazonaws.com' }]]);
+    expect(resourcePatterns(role.ManagedPolicyArns)).toEqual([
+      'arn:${AWS::Partition}:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers'
+    ]);
+    const rolePath = resourcePatterns(role.Path);
+    expect(rolePath).toEqual(['/${EnvironmentName}/ecs-infrastructure/']);
+    expect(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role${rolePath[0]}*`).toMatch(
+      INFRASTRUCTURE_ROLES
+    );
+  });
+
+  test('DeployRole passes it, and nothing else, to ecs.amazonaws.com', () => {
+    const toEcs = roleStatements('DeployRole').filter(
+      (s) => s.Condition?.StringEquals?.['iam:PassedToService'] === 'ecs.amazonaws.com'
+    );
+    expect(toEcs.map((s) => [list(s.Action), resourcePatterns(s.Resource)])).toEqual([
+      [['iam:PassRole'], [expect.stringMatching(INFRASTRUCTURE_ROLES)]]
+    ]);
   });
 });
 
