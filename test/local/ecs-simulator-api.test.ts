@@ -127,11 +127,13 @@ group('protocol and errors', () => {
 });
 
 group('task definitions', () => {
-  test('every field is passed through, unknown ones included, with the read-only fields added', async () => {
+  test('modelled fields are kept, unknown ones ignored (as ECS does), read-only fields added', async () => {
     const body = {
       family: 'future',
       futureTopLevelField: { enabled: true },
-      containerDefinitions: [{ name: 'app', image: 'app:1', futureContainerField: 'kept' }],
+      memory: '512',
+      ephemeralStorage: { sizeInGiB: 30 },
+      containerDefinitions: [{ name: 'app', image: 'app:1', futureContainerField: 'dropped' }],
       tags: [{ key: 'team', value: 'web' }]
     };
     const reg = await raw('RegisterTaskDefinition', body);
@@ -143,19 +145,20 @@ group('task definitions', () => {
       revision: 1,
       status: 'ACTIVE',
       taskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/future:1',
-      futureTopLevelField: { enabled: true },
+      ephemeralStorage: { sizeInGiB: 30 },
       compatibilities: ['EC2'],
       registeredBy: expect.any(String),
       requiresAttributes: expect.any(Array)
     });
     expect(typeof td.registeredAt).toBe('number');
+    expect(td.futureTopLevelField).toBeUndefined();
     expect((td.containerDefinitions as Record<string, unknown>[])[0]).toMatchObject({
       name: 'app',
       image: 'app:1',
-      futureContainerField: 'kept',
       essential: true,
       cpu: 0
     });
+    expect((td.containerDefinitions as Record<string, unknown>[])[0]?.futureContainerField).toBeUndefined();
     expect(desc.json.tags).toEqual([{ key: 'team', value: 'web' }]);
     expect(td.tags).toBeUndefined();
   });
@@ -163,7 +166,11 @@ group('task definitions', () => {
   test('revisions count per family; deregistered ones are INACTIVE; listing filters, sorts and pages', async () => {
     for (const family of ['a', 'a', 'a', 'b']) {
       await ecs.send(
-        new RegisterTaskDefinitionCommand({ family, containerDefinitions: [{ name: 'c', image: 'i' }] })
+        new RegisterTaskDefinitionCommand({
+          family,
+          memory: '512',
+          containerDefinitions: [{ name: 'c', image: 'i' }]
+        })
       );
     }
     const dereg = await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: 'a:2' }));

@@ -40,6 +40,20 @@ export async function waitFor<T>(
   return last;
 }
 
+/** Waits until the service's PRIMARY deployment reads rolloutState COMPLETED; returns the service. */
+export function waitForCompleted(
+  ecs: ECSClient,
+  cluster: string,
+  service: string,
+  timeoutMs = 30000
+): Promise<Service> {
+  return waitFor(
+    () => describe(ecs, cluster, service),
+    (s) => s.deployments?.find((d) => d.status === 'PRIMARY')?.rolloutState === 'COMPLETED',
+    timeoutMs
+  );
+}
+
 /** Describes one service. */
 export async function describe(ecs: ECSClient, cluster: string, service: string): Promise<Service> {
   const out = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));

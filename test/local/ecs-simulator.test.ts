@@ -29,7 +29,7 @@ let ecs: ECSClient;
 const cluster = 'sim';
 
 beforeAll(async () => {
-  sim = await startEcsSimulator({ taskPhaseMs: 50 });
+  sim = await startEcsSimulator({ taskPhaseMs: 50, steadyStateMs: 600 }); // a steady-state hold long enough that a loaded machine still sees the states a rollback passes through
   ecs = ecsClient(sim.endpoint);
 });
 afterAll(async () => {
