@@ -10,48 +10,20 @@ import {
   DescribeTasksCommand,
   ECSClient,
   ListTasksCommand,
-  UpdateServiceCommand,
-  type Service
+  UpdateServiceCommand
 } from '@aws-sdk/client-ecs';
 import { deployService } from '../../src/ecs/deploy.js';
 import { MemoryReporter } from '../../src/lib/reporter.js';
+import { fakeTime } from '../helpers/fake-time.js';
+import { DESCRIBED_NEW, service, TD_NEW, TD_OLD } from './mock-service.js';
+import { Duration } from '../../src/lib/duration.js';
+import { resultOf } from '../../src/lib/errors.js';
 
-const TD_OLD = 'arn:aws:ecs:us-east-1:123456789012:task-definition/app:7';
-const TD_NEW = 'arn:aws:ecs:us-east-1:123456789012:task-definition/app:8';
 const ecs = mockClient(ECSClient);
-
-function fakeTime() {
-  let now = 0;
-  return { clock: () => now, sleep: async (ms: number) => void (now += ms), elapsed: () => now };
-}
-
-const service = (over: Partial<Service>): Service => ({
-  serviceName: 'app',
-  status: 'ACTIVE',
-  taskDefinition: TD_OLD,
-  events: [{ id: 'old-event', message: '(service app) has reached a steady state.', createdAt: new Date(0) }],
-  deployments: [
-    {
-      id: 'ecs-svc/1',
-      status: 'PRIMARY',
-      taskDefinition: TD_OLD,
-      rolloutState: 'COMPLETED',
-      desiredCount: 2,
-      runningCount: 2
-    }
-  ],
-  ...over
-});
 
 beforeEach(() => {
   ecs.reset();
-  ecs.on(DescribeTaskDefinitionCommand).resolves({
-    taskDefinition: {
-      taskDefinitionArn: TD_NEW,
-      status: 'ACTIVE',
-      containerDefinitions: [{ name: 'api', image: 'api:2' }]
-    }
-  });
+  ecs.on(DescribeTaskDefinitionCommand).resolves(DESCRIBED_NEW);
   ecs.on(ListTasksCommand).resolves({ taskArns: ['arn:aws:ecs:us-east-1:123456789012:task/c/t1'] });
   ecs.on(DescribeTasksCommand).resolves({
     tasks: [
@@ -108,17 +80,19 @@ describe('deployService (mocked ECS)', () => {
       });
     const time = fakeTime();
     const reporter = new MemoryReporter();
-    const result = await deployService(
-      {
-        cluster: 'c',
-        service: 'app',
-        taskDefinitionArn: TD_NEW,
-        pollIntervalSeconds: 15,
-        client: ecs as never,
-        ...time,
-        region: 'us-east-1'
-      },
-      reporter
+    const result = await resultOf(
+      deployService(
+        {
+          cluster: 'c',
+          service: 'app',
+          taskDefinitionArn: TD_NEW,
+          pollInterval: Duration.seconds(15),
+          client: ecs as never,
+          ...time,
+          region: 'us-east-1'
+        },
+        reporter
+      )
     );
     expect(result.ok).toBe(false);
     expect(result.outcome).toBe('rolled-back');
@@ -181,19 +155,21 @@ describe('deployService (mocked ECS)', () => {
       };
     });
     const time = fakeTime();
-    const result = await deployService(
-      {
-        cluster: 'c',
-        service: 'app',
-        taskDefinitionArn: TD_NEW,
-        timeoutSeconds: 60,
-        pollIntervalSeconds: 10,
-        rollbackOnTimeout: true,
-        client: ecs as never,
-        ...time,
-        region: 'us-east-1'
-      },
-      new MemoryReporter()
+    const result = await resultOf(
+      deployService(
+        {
+          cluster: 'c',
+          service: 'app',
+          taskDefinitionArn: TD_NEW,
+          timeout: Duration.seconds(60),
+          pollInterval: Duration.seconds(10),
+          rollbackOnTimeout: true,
+          client: ecs as never,
+          ...time,
+          region: 'us-east-1'
+        },
+        new MemoryReporter()
+      )
     );
     expect(result.outcome).toBe('timed-out-rolled-back');
     expect(result.ok).toBe(false);

@@ -50,7 +50,41 @@ describe('stopped task diagnosis', () => {
     expect(hintFor(reason, exitCode as number | undefined, 'api')).toMatch(expected);
   });
 
+  it('leaves out the tasks a deployment scaled in: after an alarm rollback they are no failure', () => {
+    const groups = groupStoppedTasks([
+      {
+        taskArn: 'arn:aws:ecs:us-east-1:1:task/c/s1',
+        stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/1)',
+        stopCode: 'ServiceSchedulerInitiated',
+        containers: [{ name: 'api', exitCode: 143 }]
+      },
+      {
+        taskArn: 'arn:aws:ecs:us-east-1:1:task/c/f1',
+        stoppedReason: 'Task failed container health checks',
+        stopCode: 'ServiceSchedulerInitiated',
+        containers: [{ name: 'api', exitCode: 137 }]
+      }
+    ]);
+    expect(groups.map((g) => [g.reason, g.taskIds])).toEqual([
+      ['Task failed container health checks', ['f1']]
+    ]);
+    expect(
+      groupStoppedTasks([
+        {
+          taskArn: 'arn:aws:ecs:us-east-1:1:task/c/s2',
+          stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/2)'
+        }
+      ])
+    ).toEqual([]);
+  });
+
   it('gives no hint for a normal scale-in', () => {
     expect(hintFor('Scaling activity initiated by (deployment ecs-svc/1)', 0)).toBeUndefined();
+  });
+
+  it('gives a failed container health check its own hint, not the out-of-memory one of exit 137', () => {
+    const hint = hintFor('Task failed container health checks', 137, 'api');
+    expect(hint).toMatch(/Container api failed its own health check .*startPeriod/);
+    expect(hint).not.toMatch(/memory/);
   });
 });

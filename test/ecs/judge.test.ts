@@ -146,3 +146,77 @@ describe('judgeDeployment after ECS finished the rollback', () => {
     });
   });
 });
+
+describe('judgeDeployment with the shapes real ECS shows during a rolling rollback', () => {
+  const created = (iso: string) => new Date(iso);
+  const oldBack = {
+    id: OLD,
+    status: 'PRIMARY',
+    taskDefinition: TD_OLD,
+    rolloutState: 'IN_PROGRESS',
+    createdAt: created('2026-01-01T10:00:00Z'),
+    desiredCount: 2,
+    runningCount: 2
+  } as const;
+  const oursStillInProgress = {
+    id: OURS,
+    status: 'ACTIVE',
+    taskDefinition: TD_NEW,
+    rolloutState: 'IN_PROGRESS',
+    createdAt: created('2026-01-01T11:00:00Z')
+  } as const;
+
+  it('calls the old deployment id back as PRIMARY a rollback while ours still reads ACTIVE / IN_PROGRESS', () => {
+    const outcome = judgeDeployment(svc(oldBack, oursStillInProgress), OURS, TD_NEW);
+    expect(outcome).toMatchObject({
+      kind: 'rolled-back',
+      rollbackDeploymentId: OLD,
+      rollbackTaskDefinition: TD_OLD
+    });
+  });
+
+  it('takes the reason from the failure event when it already arrived', () => {
+    const outcome = judgeDeployment(svc(oldBack, oursStillInProgress), OURS, TD_NEW, [
+      `(service app) (deployment ${OURS}) deployment failed: tasks failed to start.`,
+      `(service app) rolling back to deployment ${OLD}.`
+    ]);
+    expect(outcome).toMatchObject({
+      kind: 'rolled-back',
+      reason: 'ECS deployment circuit breaker: tasks failed to start.'
+    });
+  });
+
+  it('calls a PRIMARY with an earlier revision of our family a rollback, even without createdAt', () => {
+    const s = svc(
+      { id: OLD, status: 'PRIMARY', taskDefinition: TD_OLD, rolloutState: 'IN_PROGRESS' },
+      { id: OURS, status: 'ACTIVE', taskDefinition: TD_NEW, rolloutState: 'IN_PROGRESS' }
+    );
+    expect(judgeDeployment(s, OURS, TD_NEW)?.kind).toBe('rolled-back');
+  });
+
+  it('still calls a newer deployment of a later revision a replacement', () => {
+    const s = svc(
+      {
+        id: 'ecs-svc/4444444444444444444',
+        status: 'PRIMARY',
+        taskDefinition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/app:9',
+        createdAt: created('2026-01-01T12:00:00Z')
+      },
+      oursStillInProgress
+    );
+    expect(judgeDeployment(s, OURS, TD_NEW)?.kind).toBe('replaced');
+  });
+
+  it('calls a newer deployment of another family a replacement', () => {
+    const s = svc(
+      {
+        id: 'ecs-svc/4444444444444444444',
+        status: 'PRIMARY',
+        taskDefinition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/other:1',
+        createdAt: created('2026-01-01T12:00:00Z')
+      },
+      oursStillInProgress
+    );
+    expect(judgeDeployment(s, OURS, TD_NEW)?.kind).toBe('replaced');
+  });
+});

@@ -37,6 +37,9 @@ const AWS = { region: 'eu-west-1' };
 
 const denied = (name = 'AccessDeniedException') => Object.assign(new Error('not authorized'), { name });
 const notFound = (name: string) => Object.assign(new Error(`${name}`), { name });
+/** What ECS answers DescribeTaskDefinition for a family with no revision yet. */
+const noSuchFamily = () =>
+  Object.assign(new Error('Unable to describe task definition.'), { name: 'ClientException' });
 
 function taskDefinition(over: Partial<Record<string, unknown>> = {}): TaskDefinitionDoc {
   return {
@@ -258,7 +261,7 @@ describe('AccessDenied', () => {
     ssm.on(DescribeParametersCommand).rejects(denied());
     secrets.on(DescribeSecretCommand).rejects(denied());
     logs.on(DescribeLogGroupsCommand).rejects(denied('AccessDenied'));
-    ecs.on(DescribeTaskDefinitionCommand).rejects(notFound('ClientException'));
+    ecs.on(DescribeTaskDefinitionCommand).rejects(noSuchFamily());
     ecs.on(RegisterTaskDefinitionCommand).resolves({
       taskDefinition: {
         taskDefinitionArn: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/app:1',
@@ -285,7 +288,7 @@ describe('AccessDenied', () => {
   });
 
   it('with preflight false, nothing but ECS is called', async () => {
-    ecs.on(DescribeTaskDefinitionCommand).rejects(notFound('ClientException'));
+    ecs.on(DescribeTaskDefinitionCommand).rejects(noSuchFamily());
     ecs.on(RegisterTaskDefinitionCommand).resolves({
       taskDefinition: {
         taskDefinitionArn: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/app:1',
