@@ -1,7 +1,7 @@
 /**
  * invalidate-cdn, run as the runner runs the bundle, against moto CloudFront through the recording proxy.
- * moto reports invalidations as `COMPLETED` (CloudFront: `Completed`); the test setup sets
- * TWOTIER_MOTO_QUIRKS=1, the documented switch that accepts that spelling.
+ * The embedded moto answers as CloudFront does (src/local/moto_launcher.py): `InProgress` on creation,
+ * `Completed` afterwards, and a repeated CallerReference returns the first invalidation.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import {

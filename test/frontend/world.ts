@@ -12,7 +12,9 @@ import { runActionBundle, type ActionRun } from '../helpers/action.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 
 /** Key of the header manifest upload-frontend writes under the prefix (src/frontend/manifest.ts). */
-export const MANIFEST = '.twotier-manifest.json';
+export const MANIFEST = '.twotier/manifest.json';
+/** Where versions before the reserved folder wrote it (read when the new one is missing). */
+export const LEGACY_MANIFEST = '.twotier-manifest.json';
 
 export interface World {
   moto: MotoServer;
@@ -36,7 +38,7 @@ export async function startWorld(): Promise<World> {
     moto,
     proxy,
     s3,
-    env: { AWS_ENDPOINT_URL: proxy.endpoint, TWOTIER_MOTO_QUIRKS: '1' },
+    env: { AWS_ENDPOINT_URL: proxy.endpoint },
     async stop() {
       s3.destroy();
       await proxy.stop();
@@ -72,6 +74,7 @@ export function useUploadWorld(): {
   });
   beforeEach(() => {
     world!.proxy.setSchedule(undefined);
+    world!.proxy.setHook(undefined);
     world!.proxy.clear();
   });
   return {

@@ -2,6 +2,7 @@
  * deployStack with aws-sdk-client-mock: the states moto never produces (failed creates, update rollbacks),
  * the no-change paths, and bad inputs that must fail before any CloudFormation call.
  */
+import { Duration } from '../../src/lib/duration.js';
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,11 +36,11 @@ const CS_ID = 'arn:aws:cloudformation:us-east-1:123456789012:changeSet/cs-1/2222
 const aws = { region: 'us-east-1', endpoint: 'http://127.0.0.1:1' };
 const base: DeployStackOptions = {
   stackName: 'twotier-service',
-  templateFile: 'templates/service.yml',
+  template: 'templates/service.yml',
   changeSetName: 'cs-1',
   pollDelaySeconds: 1,
-  timeoutSeconds: 5,
-  aws
+  timeout: Duration.minutes(1),
+  ...aws
 };
 
 function notFound(): Error {
@@ -142,7 +143,7 @@ describe('deployStack failure paths', () => {
     expect(error).toBeInstanceOf(DeploymentError);
     expect(error.message).toContain('twotier-service ended in ROLLBACK_COMPLETE');
     expect(error.message).toContain('WebService CREATE_FAILED');
-    const result = (error as DeploymentError).details.result as DeployStackResult;
+    const result = (error as DeploymentError).result as DeployStackResult;
     expect(result.failures.map((f) => [f.logicalId, f.status])).toEqual([['WebService', 'CREATE_FAILED']]);
     expect(result.failures[0]?.reason).toContain('TargetGroup has no load balancer');
     expect(reporter.lines.join('\n')).toContain('✗ WebService (AWS::ECS::Service) CREATE_FAILED');
@@ -194,7 +195,7 @@ describe('deployStack failure paths', () => {
     const error = await failure(deployStack({ ...base, parameters: { WebImage: 'nginx:2' } }, reporter));
     expect(error).toBeInstanceOf(DeploymentError);
     expect(error.message).toContain('ended in UPDATE_ROLLBACK_COMPLETE');
-    const result = (error as DeploymentError).details.result as DeployStackResult;
+    const result = (error as DeploymentError).result as DeployStackResult;
     expect(result.failures).toHaveLength(1);
     expect(result.failures[0]?.reason).toContain('Circuit Breaker');
     expect(result.changes).toEqual([
@@ -285,7 +286,7 @@ describe('deployStack success paths', () => {
       ]
     });
     const result = await deployStack(
-      { ...base, execute: false, capabilities: ['CAPABILITY_IAM'] },
+      { ...base, noExecute: true, capabilities: ['CAPABILITY_IAM'] },
       new MemoryReporter()
     );
     expect(result).toMatchObject({
@@ -363,13 +364,13 @@ describe('deployStack success paths', () => {
     });
     cf.on(DeleteChangeSetCommand).resolves({});
     const reporter = new MemoryReporter();
-    await deployStack({ ...base, templateFile: file, parameters: { Name: 'new' } }, reporter);
+    await deployStack({ ...base, template: file, parameters: { Name: 'new' } }, reporter);
     expect(cf.commandCalls(CreateChangeSetCommand)[0]?.args[0].input.Parameters).toEqual([
       { ParameterKey: 'Name', ParameterValue: 'new' },
       { ParameterKey: 'Password', UsePreviousValue: true }
     ]);
     await deployStack(
-      { ...base, templateFile: file, parameters: { Name: 'x', Password: 's3cret-value' } },
+      { ...base, template: file, parameters: { Name: 'x', Password: 's3cret-value' } },
       reporter
     );
     expect(reporter.secrets).toContain('s3cret-value');
@@ -390,24 +391,13 @@ describe('bad inputs fail before any CloudFormation call', () => {
   const cases: Array<[string, Partial<DeployStackOptions>, RegExp, string]> = [
     [
       'missing template file',
-      { templateFile: 'templates/nope.yml' },
+      { template: 'templates/nope.yml' },
       /template file "templates\/nope.yml" does not exist/,
       'template'
     ],
-    ['template that does not parse', { templateFile: notYaml }, /is not valid YAML or JSON/, 'template'],
-    ['template without Resources', { templateFile: noResources }, /has no Resources section/, 'template'],
-    [
-      'file and URL together',
-      { templateUrl: 'https://s3.amazonaws.com/b/t.yml' },
-      /exactly one template/,
-      'template'
-    ],
-    [
-      'http URL',
-      { templateFile: undefined, templateUrl: 'http://example.com/t.yml' },
-      /neither a file nor an https/,
-      'template'
-    ],
+    ['template that does not parse', { template: notYaml }, /is not valid YAML or JSON/, 'template'],
+    ['template without Resources', { template: noResources }, /has no Resources section/, 'template'],
+    ['http URL', { template: 'http://example.com/t.yml' }, /neither a file nor an https/, 'template'],
     [
       'unknown parameter',
       { parameters: { Topolgy: 'split' } },
@@ -459,7 +449,7 @@ describe('bad inputs fail before any CloudFormation call', () => {
     cf.on(DescribeStacksCommand).rejects(notFound());
     const error = await failure(
       deployStack(
-        { ...base, templateFile: 'templates/github-oidc.yml', parameters: { GitHubOrg: 'octo' } },
+        { ...base, template: 'templates/github-oidc.yml', parameters: { GitHubOrg: 'octo' } },
         new MemoryReporter()
       )
     );
