@@ -40,7 +40,16 @@ describe('twotier CLI', () => {
     expect(missing.stderr).toMatch(/required option '--service <name>' not specified/);
     const bad = twotier('demo', '--topology', 'triple');
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toContain('--topology "triple"; expected sidecar or split.');
+    expect(bad.stderr).toContain('--topology is "triple"; expected one of sidecar, split.');
+    // The demo's flags come from its option declarations (src/demo/options.ts), checks and rules included.
+    const strategy = twotier('demo', '--strategy', 'red-black');
+    expect(strategy.status).toBe(2);
+    expect(strategy.stderr).toContain(
+      '--strategy is "red-black"; expected one of rolling, blue-green, linear, canary.'
+    );
+    const hook = twotier('demo', '--scenario', 'hook-rollback');
+    expect(hook.status).toBe(2);
+    expect(hook.stderr).toMatch(/--scenario hook-rollback needs lifecycle hooks.*`--strategy` blue-green/);
     const badNumber = twotier(
       'deploy-service',
       '--cluster',
