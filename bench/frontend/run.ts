@@ -5,6 +5,11 @@
  * fresh rebuild (same bytes, new mtimes), and a one-file change.
  *
  *   npx tsx bench/frontend/run.ts [--files 2000] [--mb 50] [--concurrency 16] [--repeat 4] [--server gofakes3|moto]
+ *                                 [--latency-ms 20] [--first-deploy-only] [--only <tool name part>]
+ *
+ * `--latency-ms N` puts a latency proxy (test/helpers/latency-proxy.ts) in front of the recording proxy:
+ * every request of every tool waits N ms more, as against real S3 (tens of milliseconds) rather than the
+ * loopback's microseconds. `--first-deploy-only` runs only the first deploy of each round.
  *
  * Every tool runs the three scenarios `--repeat` times, the order of the tools rotated each round and reversed
  * every other round (wall times here depend on which tool ran just before, by up to 20 %), each tool's bucket
@@ -17,17 +22,7 @@
  * with a note. Not part of the test suite.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  utimesSync,
-  writeFileSync,
-  cpSync
-} from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync, cpSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -40,6 +35,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { startMoto } from '../../src/local/moto.js';
 import { startFaultProxy, type FaultProxy } from '../../test/helpers/fault-proxy.js';
+import { startLatencyProxy, type LatencyProxy } from '../../test/helpers/latency-proxy.js';
+import { node24Path } from '../../test/helpers/node24.js';
+import { generateSpa, walk } from './spa.js';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const args = process.argv.slice(2);
@@ -52,78 +50,11 @@ const MB = arg('mb', 50);
 const CONCURRENCY = arg('concurrency', 16);
 const REPEAT = Math.max(1, arg('repeat', 4));
 const SERVER = args.includes('--server') ? args[args.indexOf('--server') + 1] : 'gofakes3';
+const LATENCY_MS = arg('latency-ms', 0);
+const FIRST_ONLY = args.includes('--first-deploy-only');
 /** `--only <substring>`: run only the tools whose name contains it (repeatable). */
 const ONLY = args.flatMap((a, i) => (a === '--only' && args[i + 1] ? [args[i + 1] as string] : []));
 const CREDS = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' };
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/**
- * A tree shaped like a Vite SPA build: index.html and a few nested HTML pages, content-hashed JS chunks
- * (most files, small), CSS, images and fonts under assets/ (fewer, larger), and unhashed public files.
- * Sizes are scaled so the total is about `mb` MiB.
- */
-function generateSpa(dir: string, files: number, mb: number): void {
-  const rand = rng(42);
-  const hash = () =>
-    Math.floor(rand() * 2 ** 40)
-      .toString(36)
-      .padStart(8, '0')
-      .slice(0, 8);
-  const kinds: Array<{ ext: string; share: number; weight: number }> = [
-    { ext: 'js', share: 0.72, weight: 1 },
-    { ext: 'css', share: 0.1, weight: 0.6 },
-    { ext: 'png', share: 0.1, weight: 6 },
-    { ext: 'svg', share: 0.05, weight: 0.4 },
-    { ext: 'woff2', share: 0.03, weight: 3 }
-  ];
-  const plan: Array<{ rel: string; weight: number }> = [];
-  const assets = files - 8;
-  for (const kind of kinds) {
-    const n = Math.round(assets * kind.share);
-    for (let i = 0; i < n; i++) {
-      plan.push({
-        rel: `assets/chunk${plan.length}-${hash()}.${kind.ext}`,
-        weight: kind.weight * (0.2 + rand() * rand() * 4)
-      });
-    }
-  }
-  const totalWeight = plan.reduce((s, p) => s + p.weight, 0);
-  const budget = mb * 1024 * 1024;
-  for (const p of plan) {
-    const size = Math.max(200, Math.round((p.weight / totalWeight) * budget));
-    const body = Buffer.alloc(size);
-    for (let i = 0; i < size; i += 4) body.writeUInt32LE((rand() * 2 ** 32) >>> 0, Math.min(i, size - 4));
-    write(dir, p.rel, body);
-  }
-  write(dir, 'index.html', `<!doctype html><script type="module" src="/${plan[0]?.rel}"></script>`);
-  for (const page of ['about/index.html', 'docs/index.html', 'docs/api/index.html'])
-    write(dir, page, `<!doctype html><p>${page}</p>`);
-  write(dir, 'favicon.ico', Buffer.alloc(4286, 1));
-  write(dir, 'robots.txt', 'User-agent: *\nAllow: /\n');
-  write(dir, 'manifest.webmanifest', '{"name":"bench"}');
-  write(dir, 'og-image.png', Buffer.alloc(120000, 3));
-}
-
-function write(dir: string, rel: string, content: string | Buffer): void {
-  mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-  writeFileSync(path.join(dir, rel), content);
-}
-
-function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile())
-    .map((e) => path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name));
-}
 
 /** Same bytes, new mtimes: what a fresh CI build of unchanged sources looks like to a sync tool. */
 function touchAll(dir: string): void {
@@ -222,10 +153,11 @@ function tools(): Tool[] {
   return [
     {
       name: 'twotier upload-frontend',
-      available: existsSync(path.join(root, 'dist', 'upload-frontend', 'index.js')),
-      missing: 'dist/upload-frontend/index.js (npm run bundle -- upload-frontend)',
+      available: existsSync(path.join(root, 'dist', 'upload-frontend', 'index.js')) && existsSync(node24Path),
+      missing:
+        'dist/upload-frontend/index.js (npm run bundle -- upload-frontend) and Node 24 (bash scripts/setup.sh)',
       run: (dir, bucket, endpoint) =>
-        exec(process.execPath, [path.join(root, 'dist', 'upload-frontend', 'index.js')], {
+        exec(node24Path, [path.join(root, 'dist', 'upload-frontend', 'index.js')], {
           AWS_ENDPOINT_URL: endpoint,
           'INPUT_SOURCE-DIR': dir,
           INPUT_BUCKET: bucket,
@@ -234,10 +166,11 @@ function tools(): Tool[] {
     },
     {
       name: 'twotier, check-headers: false',
-      available: existsSync(path.join(root, 'dist', 'upload-frontend', 'index.js')),
-      missing: 'dist/upload-frontend/index.js (npm run bundle -- upload-frontend)',
+      available: existsSync(path.join(root, 'dist', 'upload-frontend', 'index.js')) && existsSync(node24Path),
+      missing:
+        'dist/upload-frontend/index.js (npm run bundle -- upload-frontend) and Node 24 (bash scripts/setup.sh)',
       run: (dir, bucket, endpoint) =>
-        exec(process.execPath, [path.join(root, 'dist', 'upload-frontend', 'index.js')], {
+        exec(node24Path, [path.join(root, 'dist', 'upload-frontend', 'index.js')], {
           AWS_ENDPOINT_URL: endpoint,
           'INPUT_SOURCE-DIR': dir,
           INPUT_BUCKET: bucket,
@@ -304,11 +237,12 @@ async function measure(
   scenario: string,
   dir: string,
   bucket: string,
-  proxy: FaultProxy
+  proxy: FaultProxy,
+  latency: LatencyProxy | undefined
 ): Promise<Measure> {
   proxy.clear();
   const started = performance.now();
-  const result = await tool.run(dir, bucket, proxy.endpoint);
+  const result = await tool.run(dir, bucket, latency?.endpoint ?? proxy.endpoint);
   const seconds = (performance.now() - started) / 1000;
   const bytes = proxy.requests.reduce((s, r) => s + r.bytes, 0);
   const failed = proxy.requests.filter((r) => r.status >= 400 && r.operation !== 'HeadObject').length;
@@ -417,6 +351,10 @@ function median(values: number[]): number {
 async function main(): Promise<void> {
   const server = await startS3();
   const proxy = await startFaultProxy({ target: server.endpoint, lifetimeMs: 60 * 60000 });
+  const latency =
+    LATENCY_MS > 0
+      ? await startLatencyProxy({ target: proxy.endpoint, delayMs: LATENCY_MS, lifetimeMs: 60 * 60000 })
+      : undefined;
   const s3 = new S3Client({
     region: 'us-east-1',
     endpoint: server.endpoint,
@@ -451,7 +389,8 @@ async function main(): Promise<void> {
     const all = tools().filter((t) => ONLY.length === 0 || ONLY.some((o) => t.name.includes(o)));
     console.log(
       `S3 server: ${server.name}; requests counted by the recording proxy; concurrency ${CONCURRENCY} for every tool; ` +
-        `${REPEAT} round(s), tool order rotated each round, median wall time`
+        `${REPEAT} round(s), tool order rotated each round, median wall time` +
+        (LATENCY_MS > 0 ? `; ${LATENCY_MS} ms added to every request by the latency proxy` : '')
     );
     for (const t of all.filter((t) => !t.available))
       console.log(`MISSING: ${t.name}: install ${t.missing}; its rows are skipped`);
@@ -483,11 +422,13 @@ async function main(): Promise<void> {
           cpSync(input.dir, dir, { recursive: true });
           const bucket = `bench-${process.pid}-${++bucketN}`;
           await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-          record(await measure(tool, scenarios[0] as string, dir, bucket, proxy));
-          touchAll(dir);
-          record(await measure(tool, scenarios[1] as string, dir, bucket, proxy));
-          writeFileSync(path.join(dir, input.changeFile), `changed ${Date.now()}\n`);
-          record(await measure(tool, scenarios[2] as string, dir, bucket, proxy));
+          record(await measure(tool, scenarios[0] as string, dir, bucket, proxy, latency));
+          if (!FIRST_ONLY) {
+            touchAll(dir);
+            record(await measure(tool, scenarios[1] as string, dir, bucket, proxy, latency));
+            writeFileSync(path.join(dir, input.changeFile), `changed ${Date.now()}\n`);
+            record(await measure(tool, scenarios[2] as string, dir, bucket, proxy, latency));
+          }
           rmSync(dir, { recursive: true, force: true });
           // Keep the in-memory server's heap flat: later runs must not pay for earlier tools' objects.
           await deleteBucket(s3, bucket);
@@ -504,6 +445,7 @@ async function main(): Promise<void> {
   } finally {
     rmSync(work, { recursive: true, force: true });
     s3.destroy();
+    await latency?.stop();
     await proxy.stop();
     await server.stop();
   }
