@@ -15972,11 +15972,11 @@ __webpack_unused_export__ = DescribeGatewayRouteCommand;
 __webpack_unused_export__ = DescribeGatewayRouteRequest$;
 __webpack_unused_export__ = DescribeGatewayRouteResponse$;
 __webpack_unused_export__ = DescribeServiceDeployments$;
-__webpack_unused_export__ = DescribeServiceDeploymentsCommand;
+exports.A6p = DescribeServiceDeploymentsCommand;
 __webpack_unused_export__ = DescribeServiceDeploymentsRequest$;
 __webpack_unused_export__ = DescribeServiceDeploymentsResponse$;
 __webpack_unused_export__ = DescribeServiceRevisions$;
-__webpack_unused_export__ = DescribeServiceRevisionsCommand;
+exports.oF5 = DescribeServiceRevisionsCommand;
 __webpack_unused_export__ = DescribeServiceRevisionsRequest$;
 __webpack_unused_export__ = DescribeServiceRevisionsResponse$;
 __webpack_unused_export__ = DescribeServices$;
@@ -16155,7 +16155,7 @@ __webpack_unused_export__ = ListGatewaysCommand;
 __webpack_unused_export__ = ListGatewaysRequest$;
 __webpack_unused_export__ = ListGatewaysResponse$;
 __webpack_unused_export__ = ListServiceDeployments$;
-__webpack_unused_export__ = ListServiceDeploymentsCommand;
+exports.jz8 = ListServiceDeploymentsCommand;
 __webpack_unused_export__ = ListServiceDeploymentsRequest$;
 __webpack_unused_export__ = ListServiceDeploymentsResponse$;
 __webpack_unused_export__ = ListServices$;
@@ -16356,7 +16356,7 @@ __webpack_unused_export__ = StartTaskCommand;
 __webpack_unused_export__ = StartTaskRequest$;
 __webpack_unused_export__ = StartTaskResponse$;
 __webpack_unused_export__ = StopServiceDeployment$;
-__webpack_unused_export__ = StopServiceDeploymentCommand;
+exports.a8L = StopServiceDeploymentCommand;
 __webpack_unused_export__ = StopServiceDeploymentRequest$;
 __webpack_unused_export__ = StopServiceDeploymentResponse$;
 __webpack_unused_export__ = StopServiceDeploymentStopType;
@@ -89843,7 +89843,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(210);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4427);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -89852,7 +89852,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 210:
+/***/ 4427:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -89861,16 +89861,23 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: readInputs
+// UNUSED EXPORTS: definition
 
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(212);
 ;// CONCATENATED MODULE: ./build/bundle/lib/errors.js
 /**
- * Typed errors shared by the library, the actions and the CLI.
+ * Typed errors shared by the library, the actions and the CLI: the one failure contract of every operation.
  *
- * A `ConfigurationError` is a user mistake (a bad input, a missing file): it is raised before anything
- * in AWS is changed, and its message names the input, the value given and what would be valid.
- * A `DeploymentError` is an AWS-side outcome the user asked us to watch (a failed rollout, a task that
- * exited non-zero): the action fails with it after reporting the diagnosis.
+ * Every operation (registerTaskDefinition, deployService, runTask, uploadFrontend, invalidateCdn,
+ * deployStack, …) resolves to its typed result when it succeeded, and otherwise throws one of:
+ * - `ConfigurationError`: a user mistake (a bad input, a missing file, a resource that does not exist). It is
+ *   raised before anything in AWS is changed; its message names the input, quotes the value given and says
+ *   what would be valid.
+ * - `DeploymentError`: an AWS-side outcome the user asked us to watch (a failed rollout, a task that exited
+ *   non-zero, a stack rolled back) or a request that failed after the SDK's retries. It carries the
+ *   operation's partial `result` (so the face can still write outputs and the job summary) and `changed`:
+ *   what the operation had already changed in AWS when it failed, which its message also says.
  */
 class errors_ConfigurationError extends Error {
     input;
@@ -89881,17 +89888,21 @@ class errors_ConfigurationError extends Error {
         this.name = 'ConfigurationError';
     }
 }
-/** An AWS-side failure of the thing being deployed (rollout FAILED, task exit code, timeout). */
-class errors_DeploymentError extends Error {
+/** An AWS-side failure of the thing being deployed (rollout failed, task exit code, timeout, request failure). */
+class DeploymentError extends Error {
+    result;
+    changed;
     details;
-    constructor(message, details = {}) {
-        super(message);
-        this.details = details;
+    constructor(message, options = {}) {
+        super(message, options.cause === undefined ? undefined : { cause: options.cause });
         this.name = 'DeploymentError';
+        this.result = options.result;
+        this.changed = options.changed ?? [];
+        this.details = options.details ?? {};
     }
 }
 /** Quotes a user value for an error message: JSON string form, cut to 200 characters. */
-function errors_show(value) {
+function show(value) {
     const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value ?? null);
     return text.length > 200 ? `${text.slice(0, 197)}...` : text;
 }
@@ -89899,16 +89910,324 @@ function errors_show(value) {
 function messageOf(error) {
     return error instanceof Error ? error.message : String(error);
 }
+/** The `name` of a thrown value (an SDK error's exception type, e.g. `ClusterNotFoundException`), or `Error`. */
+function errorName(error) {
+    const name = error?.name;
+    return typeof name === 'string' && name ? name : 'Error';
+}
+/**
+ * The result of an operation whether it succeeded or failed with a DeploymentError carrying its result (for
+ * faces that report a failed rollout instead of stopping at it: the demo, benchmarks).
+ * @throws whatever `operation` throws when it carries no result (a ConfigurationError, an SDK error).
+ */
+async function resultOf(operation) {
+    try {
+        return await operation;
+    }
+    catch (error) {
+        if (error instanceof DeploymentError && error.result !== undefined)
+            return error.result;
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./build/bundle/lib/changes.js
+/**
+ * What an operation has changed in AWS so far, so that a failure after a write says so. Every write of an
+ * operation (RegisterTaskDefinition, UpdateService, RunTask, StopTask, DeregisterTaskDefinition, …) records
+ * one sentence once it succeeded; `guard` turns any error thrown after the first record into a
+ * DeploymentError whose message ends with those sentences and whose `changed` lists them, the original
+ * error kept as its `cause`. Before the first write errors pass through untouched (a ConfigurationError
+ * stays one: nothing was changed).
+ */
+
+/** The heading of the sentence a failure message ends with. */
+const CHANGED_PREFIX = 'Already changed in AWS:';
+/** The writes an operation made, oldest first. */
+class changes_ChangeLog {
+    entries = [];
+    /** The sentences recorded so far, oldest first. */
+    get changed() {
+        return [...this.entries];
+    }
+    /** Records one successful write, as a sentence fragment (`service api now runs app:8`). */
+    record(sentence) {
+        this.entries.push(sentence);
+    }
+    /** `Already changed in AWS: a; b.`, or '' when nothing was changed. */
+    sentence() {
+        return this.entries.length ? `${CHANGED_PREFIX} ${this.entries.join('; ')}.` : '';
+    }
+    /**
+     * A DeploymentError whose message is `message` followed (on a new line) by what was changed, and whose
+     * `changed` is this log.
+     */
+    error(message, options = {}) {
+        const tail = this.sentence();
+        return new DeploymentError(tail ? `${message}\n${tail}` : message, {
+            ...options,
+            changed: this.changed
+        });
+    }
+    /**
+     * Runs `fn`. An error it throws after something was recorded is rethrown as a DeploymentError that says
+     * what was changed (the original as its `cause`, its `result` kept when it had one); an error thrown
+     * before any write, or one already made by {@link error} of this log, is rethrown as it is.
+     */
+    async guard(fn) {
+        try {
+            return await fn();
+        }
+        catch (error) {
+            if (!this.entries.length)
+                throw error;
+            if (error instanceof DeploymentError && error.message.includes(CHANGED_PREFIX))
+                throw error;
+            throw this.error(messageOf(error), {
+                cause: error,
+                result: error instanceof DeploymentError ? error.result : undefined,
+                details: error instanceof DeploymentError ? error.details : undefined
+            });
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./build/bundle/lib/duration.js
+/**
+ * One type for every length of time the toolkit takes or reports (timeouts, poll intervals, grace periods),
+ * so that no option or field is `*Seconds` next to `*Minutes` next to `*Ms`. Inputs keep the unit users
+ * write (`timeout-minutes`, `poll-interval-seconds`, `delete-grace-hours`); the library only sees Durations.
+ */
+class Duration {
+    ms;
+    constructor(
+    /** Milliseconds. */
+    ms) {
+        this.ms = ms;
+    }
+    /** A duration of `n` milliseconds. */
+    static ms(n) {
+        return new Duration(n);
+    }
+    /** A duration of `n` seconds (fractions allowed). */
+    static seconds(n) {
+        return new Duration(n * 1000);
+    }
+    /** A duration of `n` minutes (fractions allowed). */
+    static minutes(n) {
+        return new Duration(n * 60_000);
+    }
+    /** A duration of `n` hours (fractions allowed). */
+    static hours(n) {
+        return new Duration(n * 3_600_000);
+    }
+    /** A duration of `n` of `unit`. */
+    static of(n, unit) {
+        return new Duration(n * UNIT_MS[unit]);
+    }
+    /** Seconds (fractional). */
+    get seconds() {
+        return this.ms / 1000;
+    }
+    /** Minutes (fractional). */
+    get minutes() {
+        return this.ms / 60_000;
+    }
+    /** Hours (fractional). */
+    get hours() {
+        return this.ms / 3_600_000;
+    }
+    /** This duration counted in `unit`. */
+    in(unit) {
+        return this.ms / UNIT_MS[unit];
+    }
+    /** The sum of this and `other`. */
+    plus(other) {
+        return new Duration(this.ms + other.ms);
+    }
+    /** For a person: `45 s`, `2.5 min`, `24 h`. */
+    toString() {
+        if (this.ms < 1000)
+            return `${round(this.ms)} ms`;
+        if (this.ms < 120_000)
+            return `${round(this.seconds)} s`;
+        if (this.ms < 7_200_000)
+            return `${round(this.minutes)} min`;
+        return `${round(this.hours)} h`;
+    }
+}
+const UNIT_MS = {
+    milliseconds: 1,
+    seconds: 1000,
+    minutes: 60_000,
+    hours: 3_600_000
+};
+function round(n) {
+    return Math.round(n * 100) / 100;
+}
+
+;// CONCATENATED MODULE: ./build/bundle/lib/secrets.js
+/**
+ * Credential-shaped values: finding the parts of a plain string that are credentials, whatever the name of
+ * the variable or field holding it, so they can be masked before anything is printed. Used by
+ * register-task-definition for task definition `environment` values and every other string it may print
+ * (the diff, the job summary); usable by any domain.
+ *
+ * What is recognised, and what is masked (the credential part only, so that a URL stays readable):
+ * - a URL with a password in its user info (`postgres://app:PASSWORD@db:5432/app`, `redis://:PASSWORD@…`):
+ *   the password;
+ * - a password in a key/value connection string (`Server=db;User Id=app;Password=PASSWORD;`,
+ *   `host=db user=app password=PASSWORD`): the value;
+ * - a credential in a URL query (`?token=…`, `access_token`, `api_key`, `apikey`, `password`, `secret`,
+ *   `signature`, `sig`, `X-Amz-Signature`, `X-Amz-Credential`): the value;
+ * - well-known formats: JSON Web Tokens (`eyJ….eyJ….…`), AWS access key ids (`AKIA`, `ASIA`, `ABIA`,
+ *   `ACCA` + 16), Stripe keys (`sk_live_`, `sk_test_`, `rk_live_`, `rk_test_`, `whsec_`), GitHub tokens
+ *   (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`, `github_pat_`), Slack tokens (`xoxa-`, `xoxb-`, `xoxp-`,
+ *   `xoxr-`, `xoxs-`) and webhooks (`hooks.slack.com/services/…`), Google API keys (`AIza` + 35), npm tokens
+ *   (`npm_` + 36), SendGrid keys (`SG.….…`), and PEM private keys (the whole value);
+ * - with `entropy` (for values a person sets, such as environment variables): any token of at least
+ *   {@link MIN_TOKEN_LENGTH} characters of `[A-Za-z0-9+/=_-]` that looks random: it mixes upper case, lower
+ *   case and digits and its Shannon entropy is at least {@link ENTROPY_RATIO} × log2(its length) bits a
+ *   character (the most a string of that length can have) and less than half of it is words and numbers
+ *   ({@link wordCoverage}), or it is hexadecimal of at least 32 digits with at least 3 bits a character.
+ *
+ * Not treated as credentials, on purpose (identifiers that are printed for good reason): UUIDs, 40-digit
+ * hexadecimal strings (git commit SHAs) and any hexadecimal digest written with its algorithm
+ * (`sha256:…`, `sha512:…`, as in image references), tokens without upper case, lower case and digits
+ * all three (`ecs-svc/1234567890123456789`), and names made mostly of words and numbers
+ * (`twotier-dev-TaskExecutionRole-1A2B3C4D5E6F7`, `MyApplicationName2024Production`).
+ * A random secret that happens to be one of these is still masked by the name rule of its caller
+ * (register-task-definition masks every value of a variable named like PASSWORD, SECRET, TOKEN, KEY…).
+ */
+/** The shortest token the entropy rule considers (characters). */
+const MIN_TOKEN_LENGTH = 20;
+/** A random token's entropy is at least this fraction of the most its length allows (log2 of the length). */
+const ENTROPY_RATIO = 0.8;
+/** A token at least this much made of words and numbers ({@link wordCoverage}) is a name, not a secret. */
+const MAX_WORD_COVERAGE = 0.5;
+const RULES = [
+    {
+        kind: 'a PEM private key',
+        pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$)/g
+    },
+    { kind: 'a URL with a password', pattern: /[a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*:([^\s/?#@]+)@/gi, group: 1 },
+    {
+        kind: 'a connection string with a password',
+        pattern: /(?:^|[;\s])(?:password|passwd|pwd)\s*=\s*('[^']*'|"[^"]*"|[^;\s]+)/gi,
+        group: 1
+    },
+    {
+        kind: 'a URL with a credential in its query',
+        pattern: /[?&](?:token|access_token|refresh_token|id_token|api_key|apikey|key|password|secret|client_secret|signature|sig|x-amz-signature|x-amz-credential|x-amz-security-token)=([^&#\s]+)/gi,
+        group: 1
+    },
+    { kind: 'a JSON Web Token', pattern: /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{10,}/g },
+    { kind: 'an AWS access key id', pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g },
+    {
+        kind: 'a Stripe key',
+        pattern: /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}\b|\bwhsec_[A-Za-z0-9]{16,}\b/g
+    },
+    { kind: 'a GitHub token', pattern: /\bgh[pousr]_[A-Za-z0-9]{36,}\b|\bgithub_pat_[A-Za-z0-9_]{22,}\b/g },
+    { kind: 'a Slack token', pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}/g },
+    {
+        kind: 'a Slack webhook URL',
+        pattern: /hooks\.slack\.com\/services\/(T[A-Za-z0-9]+\/B[A-Za-z0-9]+\/[A-Za-z0-9]+)/g,
+        group: 1
+    },
+    { kind: 'a Google API key', pattern: /\bAIza[0-9A-Za-z_-]{35}\b/g },
+    { kind: 'an npm token', pattern: /\bnpm_[A-Za-z0-9]{36}\b/g },
+    { kind: 'a SendGrid key', pattern: /\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}/g }
+];
+/** Shannon entropy of `text`, in bits a character. */
+function shannonEntropy(text) {
+    if (!text)
+        return 0;
+    const counts = new Map();
+    for (const c of text)
+        counts.set(c, (counts.get(c) ?? 0) + 1);
+    let bits = 0;
+    for (const n of counts.values()) {
+        const p = n / text.length;
+        bits -= p * Math.log2(p);
+    }
+    return bits;
+}
+const TOKEN = /[A-Za-z0-9+/=_-]+/g;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const HEX = /^[0-9a-f]+$/i;
+/**
+ * The fraction of `token` made of lower-case runs of 3 or more letters (words, the tails of CamelCase
+ * words), runs of 4 or more digits (years, account ids) and separators: high for names people write
+ * (`twotier-dev-TaskExecutionRole-1A2B3C`, `AWSLogs/123456789012/us-east-1`), low for random tokens.
+ */
+function wordCoverage(token) {
+    let covered = 0;
+    for (const match of token.matchAll(/[a-z]{3,}|\d{4,}|[-_/+=.]/g))
+        covered += match[0].length;
+    return token.length ? covered / token.length : 0;
+}
+/** True when `token` (a run of `[A-Za-z0-9+/=_-]`) looks like a random secret (see the module doc). */
+function looksRandom(token) {
+    if (token.length < MIN_TOKEN_LENGTH || UUID.test(token))
+        return false;
+    const entropy = shannonEntropy(token);
+    if (HEX.test(token))
+        return token.length >= 32 && token.length !== 40 && entropy >= 3;
+    if (!/[a-z]/.test(token) || !/[A-Z]/.test(token) || !/\d/.test(token))
+        return false;
+    if (wordCoverage(token) >= MAX_WORD_COVERAGE)
+        return false;
+    return entropy >= ENTROPY_RATIO * Math.log2(token.length);
+}
+/**
+ * The credentials in `text`, each once, longest first (so masking a longer one first never leaves a part).
+ * @param options.entropy also report random-looking tokens (see the module doc); default false.
+ */
+function findCredentials(text, options = {}) {
+    const found = new Map();
+    const add = (kind, value) => {
+        const clean = value?.replace(/^['"]|['"]$/g, '');
+        if (clean && !found.has(clean))
+            found.set(clean, { kind, value: clean });
+    };
+    for (const rule of RULES) {
+        for (const match of text.matchAll(rule.pattern))
+            add(rule.kind, match[rule.group ?? 0]);
+    }
+    if (options.entropy) {
+        for (const match of text.matchAll(TOKEN)) {
+            const token = match[0];
+            const before = text.slice(Math.max(0, match.index - 8), match.index);
+            if (/(?:sha\d+|md5):$/i.test(before))
+                continue; // a digest written with its algorithm
+            if ([...found.keys()].some((v) => v.includes(token)))
+                continue;
+            if (looksRandom(token))
+                add('a random-looking token', token);
+        }
+    }
+    return [...found.values()].sort((a, b) => b.value.length - a.value.length);
+}
+/** `text` with every credential in `matches` replaced by `***`. */
+function maskCredentials(text, matches) {
+    return matches.reduce((acc, m) => acc.split(m.value).join('***'), text);
+}
+/** `text` with every credential it contains (entropy rule included) replaced by `***`: for error messages. */
+function redactCredentials(text) {
+    return maskCredentials(text, findCredentials(text, { entropy: true }));
+}
 
 ;// CONCATENATED MODULE: ./build/bundle/lib/lines.js
 /**
  * Parsing of the multi-line `key=value` inputs that actions take (`images`, `environment`, `secrets`).
  */
 
+
 /**
  * Parses lines of `key=value` (blank lines and `#` comments skipped; whitespace around key and value trimmed).
  * @param input the action input name, for error messages.
- * @throws ConfigurationError naming the input and the line when a line has no `=` or an empty key, or a key repeats.
+ * @throws ConfigurationError naming the input and the line (credential-shaped parts masked) when a line has no
+ *   `=` or an empty key, or a key repeats.
  */
 function parseKeyValueLines(text, input) {
     const result = [];
@@ -89919,12 +90238,12 @@ function parseKeyValueLines(text, input) {
             return;
         const eq = line.indexOf('=');
         if (eq <= 0) {
-            throw new errors_ConfigurationError(`${input}: line ${index + 1} ${errors_show(line)} is not of the form key=value.`, input);
+            throw new errors_ConfigurationError(`${input}: line ${index + 1} ${redactCredentials(show(line))} is not of the form key=value.`, input);
         }
         const key = line.slice(0, eq).trim();
         const value = line.slice(eq + 1).trim();
         if (seen.has(key)) {
-            throw new errors_ConfigurationError(`${input}: ${errors_show(key)} is given twice (line ${index + 1}).`, input);
+            throw new errors_ConfigurationError(`${input}: ${show(key)} is given twice (line ${index + 1}).`, input);
         }
         seen.add(key);
         result.push({ key, value });
@@ -89939,12 +90258,402 @@ function parseList(text) {
         .filter(Boolean);
 }
 
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(212);
+;// CONCATENATED MODULE: ./build/bundle/lib/options.js
+/**
+ * One declaration per operation of every option it takes: the action.yml input name, the type with its
+ * unit and range, the default, whether it is required, its one-line doc, and the cross-field rules. The
+ * action's input reader (src/actions/runtime.ts), the `twotier` command's flags (src/cli/options.ts), the
+ * action.yml `inputs` (scripts/gen-actions.ts), the generated docs tables and the library's own defaults
+ * (`resolveOptions`) all come from it, so they cannot drift; test/contract/options.test.ts proves it.
+ *
+ * Two ways in, one check:
+ * - `parseOptions(spec, raw)`: strings as a face received them (INPUT_* variables, command-line flags).
+ *   Each is decoded by its type (a clear ConfigurationError for `0x10`, `2e0`, `lots`), then checked.
+ * - `resolveOptions(spec, values)`: typed values from a library caller. Each is checked the same way.
+ * Both fill the declared defaults, enforce `required`, then run the spec's rules, and throw before anything
+ * in AWS is touched.
+ */
+
+
+
+
+/**
+ * Declares an operation's options.
+ * @param operation the operation's name (`deploy-service`), used in docs and errors.
+ */
+function defineOptions(operation, options, rules = []) {
+    const names = new Set();
+    for (const [key, decl] of Object.entries(options)) {
+        if (names.has(decl.name))
+            throw new Error(`${operation}: option name ${decl.name} declared twice (${key})`);
+        names.add(decl.name);
+        if (decl.default !== undefined)
+            decl.type.check(decl.default, decl.name);
+    }
+    return { operation, options, rules };
+}
+/**
+ * Decodes, checks and defaults raw face values (strings by input name).
+ * @throws ConfigurationError for the first bad or missing input (before any AWS call).
+ */
+function parseOptions(spec, raw) {
+    const values = {};
+    for (const [key, decl] of Object.entries(spec.options)) {
+        const given = raw[decl.name];
+        if (typeof given === 'boolean') {
+            values[key] = decl.type.parse(String(given), decl.name);
+            continue;
+        }
+        const text = decl.type.multiline ? (given ?? '') : (given ?? '').trim();
+        if (text.trim() === '')
+            continue;
+        values[key] = decl.type.parse(text, decl.name);
+    }
+    return finish(spec, values);
+}
+/**
+ * Checks and defaults typed values from a library caller.
+ * @throws ConfigurationError for the first bad or missing option (before any AWS call).
+ */
+function resolveOptions(spec, input) {
+    const values = {};
+    for (const key of Object.keys(spec.options)) {
+        const value = input[key];
+        if (value !== undefined)
+            values[key] = value;
+    }
+    return finish(spec, values);
+}
+function finish(spec, values) {
+    for (const [key, decl] of Object.entries(spec.options)) {
+        if (values[key] === undefined) {
+            if (decl.default !== undefined)
+                values[key] = decl.default;
+            else if (decl.required) {
+                throw new errors_ConfigurationError(`Input required and not supplied: ${decl.name} (${decl.doc.replace(/\.$/, '')}).`, decl.name);
+            }
+            continue;
+        }
+        decl.type.check(values[key], decl.name);
+    }
+    const resolved = values;
+    const names = Object.fromEntries(Object.entries(spec.options).map(([k, d]) => [k, d.name]));
+    for (const rule of spec.rules)
+        rule(resolved, names);
+    return resolved;
+}
+// ------------------------------------------------------------------------------------------------- types
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+const WHOLE = /^[+-]?\d+$/;
+/** The error for a bad value; credential-shaped parts of the quoted value are masked (src/lib/secrets.ts). */
+function invalid(name, raw, valid) {
+    return new errors_ConfigurationError(`Input ${name} is ${redactCredentials(show(raw))}; expected ${valid}.`, name);
+}
+function range(min, max) {
+    if (min !== undefined && max !== undefined)
+        return `from ${min} to ${max}`;
+    if (min !== undefined)
+        return `${min} or more`;
+    if (max !== undefined)
+        return `at most ${max}`;
+    return '';
+}
+/**
+ * Free text, optionally matching `pattern`; `patternDoc` says what a valid value is, as a noun phrase that
+ * completes "… is not …" (e.g. "a cluster name or ARN (letters, digits, hyphens, underscores)").
+ */
+function options_text(options = {}) {
+    const valid = options.patternDoc ?? 'text';
+    const isNot = (name, value) => options.style === 'expected'
+        ? invalid(name, value, valid)
+        : new errors_ConfigurationError(`Input ${name} ${redactCredentials(show(value))} is not ${valid}.`, name);
+    return {
+        kind: options.placeholder ?? 'text',
+        text: true,
+        parse: (raw) => raw,
+        check(value, name) {
+            if (typeof value !== 'string')
+                throw isNot(name, value);
+            if (options.maxLength !== undefined && value.length > options.maxLength) {
+                throw new errors_ConfigurationError(`Input ${name} is ${value.length} characters long; at most ${options.maxLength} are allowed (${valid}).`, name);
+            }
+            if (options.pattern && !options.pattern.test(value))
+                throw isNot(name, value);
+        },
+        format: (value) => value,
+        describe: () => valid
+    };
+}
+/** true or false (YAML 1.2 core schema spellings: true/True/TRUE/false/False/FALSE). */
+function bool() {
+    return {
+        kind: 'true|false',
+        flag: true,
+        parse(raw, name) {
+            if (['true', 'True', 'TRUE'].includes(raw))
+                return true;
+            if (['false', 'False', 'FALSE'].includes(raw))
+                return false;
+            throw invalid(name, raw, 'true or false');
+        },
+        check(value, name) {
+            if (typeof value !== 'boolean')
+                throw invalid(name, value, 'true or false');
+        },
+        format: (value) => String(value),
+        describe: () => 'true or false'
+    };
+}
+/** A whole number written in decimal digits (no `0x10`, `2e0` or `2.0`), within [min, max]. */
+function options_int(options = {}) {
+    const unit = options.unit ? ` (${options.unit})` : '';
+    const valid = `a whole number ${range(options.min, options.max)}${unit}`.replace('  ', ' ').trim();
+    const inRange = (n) => Number.isSafeInteger(n) &&
+        (options.min === undefined || n >= options.min) &&
+        (options.max === undefined || n <= options.max);
+    return {
+        kind: options.unit ?? 'n',
+        parse(raw, name) {
+            const value = Number(raw);
+            if (!WHOLE.test(raw) || !inRange(value))
+                throw invalid(name, raw, valid);
+            return value;
+        },
+        check(value, name) {
+            if (typeof value !== 'number' ||
+                !Number.isSafeInteger(value) ||
+                (options.min !== undefined && value < options.min) ||
+                (options.max !== undefined && value > options.max))
+                throw invalid(name, value, valid);
+        },
+        format: (value) => String(value),
+        describe: () => valid
+    };
+}
+/** A decimal number (fractions allowed, no exponents or hex) within [min, max], in `unit`. */
+function num(options = {}) {
+    const unit = options.unit ? ` (${options.unit})` : '';
+    const valid = `a number ${range(options.min, options.max)}${unit}`.replace('  ', ' ').trim();
+    return {
+        kind: options.unit ?? 'n',
+        parse(raw, name) {
+            const value = Number(raw);
+            if (!DECIMAL.test(raw) ||
+                (options.min !== undefined && value < options.min) ||
+                (options.max !== undefined && value > options.max))
+                throw invalid(name, raw, valid);
+            return value;
+        },
+        check(value, name) {
+            if (typeof value !== 'number' ||
+                !Number.isFinite(value) ||
+                (options.min !== undefined && value < options.min) ||
+                (options.max !== undefined && value > options.max))
+                throw invalid(name, value, valid);
+        },
+        format: (value) => String(value),
+        describe: () => valid
+    };
+}
+/**
+ * A length of time written in `unit` (`timeout-minutes: 0.5`), within [min, max] of that unit; the library
+ * sees a Duration.
+ */
+function duration(options) {
+    const valid = options.whole
+        ? `a whole number from ${options.min} to ${options.max} (${options.unit})`
+        : `a number from ${options.min} to ${options.max} (${options.unit}, fractions allowed)`;
+    const inRange = (n) => Number.isFinite(n) && n >= options.min && n <= options.max && (!options.whole || Number.isInteger(n));
+    return {
+        kind: options.unit,
+        parse(raw, name) {
+            if (!(options.whole ? WHOLE : DECIMAL).test(raw) || !inRange(Number(raw)))
+                throw invalid(name, raw, valid);
+            return Duration.of(Number(raw), options.unit);
+        },
+        check(value, name) {
+            if (!(value instanceof Duration) || !inRange(value.in(options.unit))) {
+                const shown = value instanceof Duration ? `${value.in(options.unit)} ${options.unit}` : value;
+                throw invalid(name, shown, valid);
+            }
+        },
+        format: (value) => String(value.in(options.unit)),
+        describe: () => valid
+    };
+}
+/** A size written in MiB (`multipart-threshold-mb: 16`) within [min, max] MiB; the library sees bytes. */
+function mebibytes(options) {
+    const MiB = 1024 * 1024;
+    const valid = `a whole number of MiB from ${options.min} to ${options.max}`;
+    const inRange = (bytes) => Number.isSafeInteger(bytes) && bytes >= options.min * MiB && bytes <= options.max * MiB;
+    return {
+        kind: 'MiB',
+        parse(raw, name) {
+            if (!WHOLE.test(raw) || !inRange(Number(raw) * MiB))
+                throw invalid(name, raw, valid);
+            return Number(raw) * MiB;
+        },
+        check(value, name) {
+            if (typeof value !== 'number' || !inRange(value))
+                throw invalid(name, value / MiB, valid);
+        },
+        format: (value) => String(value / MiB),
+        describe: () => valid
+    };
+}
+/** One of `values`, exactly as written. */
+function oneOf(values) {
+    const valid = `one of ${values.join(', ')}`;
+    return {
+        kind: values.join('|'),
+        parse(raw, name) {
+            if (!values.includes(raw))
+                throw invalid(name, raw, valid);
+            return raw;
+        },
+        check(value, name) {
+            if (!values.includes(value))
+                throw invalid(name, value, valid);
+        },
+        format: (value) => value,
+        describe: () => valid
+    };
+}
+/**
+ * `key=value` lines (blank lines and `#` comments skipped), e.g. `images`, `environment`, `tags`.
+ * @param checkPair checks one pair (key shape, value shape) and throws a ConfigurationError naming the input.
+ */
+function keyValueLines(options = { doc: 'key=value lines' }) {
+    return {
+        kind: 'lines',
+        multiline: true,
+        parse: (raw, name) => parseKeyValueLines(raw, name),
+        check(value, name) {
+            if (!Array.isArray(value))
+                throw invalid(name, value, options.doc);
+            const seen = new Set();
+            for (const pair of value) {
+                if (typeof pair?.key !== 'string' || typeof pair.value !== 'string' || !pair.key)
+                    throw invalid(name, pair, options.doc);
+                if (seen.has(pair.key))
+                    throw new errors_ConfigurationError(`${name}: ${show(pair.key)} is given twice.`, name);
+                seen.add(pair.key);
+                options.checkPair?.(pair, name);
+            }
+        },
+        format: (value) => value.map((p) => `${p.key}=${p.value}`).join('\n'),
+        describe: () => options.doc
+    };
+}
+/**
+ * A list, comma- or newline-separated (items trimmed, empties dropped).
+ * @param checkItem checks one item and throws a ConfigurationError naming the input.
+ */
+function list(options = {
+    doc: 'a comma- or newline-separated list'
+}) {
+    return {
+        kind: 'list',
+        multiline: true,
+        parse: (raw) => parseList(raw),
+        check(value, name) {
+            if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
+                throw invalid(name, value, options.doc);
+            if (options.maxItems !== undefined && value.length > options.maxItems) {
+                throw new errors_ConfigurationError(`Input ${name} has ${value.length} items; at most ${options.maxItems} are allowed (${options.doc}).`, name);
+            }
+            for (const item of value)
+                options.checkItem?.(item, name);
+        },
+        format: (value) => value.join(','),
+        describe: () => options.doc
+    };
+}
+/** Any type, with its own decoding (JSON lists, commands): `parse` and `check` given by the caller. */
+function custom(type) {
+    return { check: () => undefined, ...type };
+}
+// ------------------------------------------------------------------------------------------------- rules
+/**
+ * A given value as an error message quotes it: JSON string form, lists of `key=value` pairs written back as
+ * lines joined by `, `, credential-shaped parts masked (src/lib/secrets.ts).
+ */
+function quoteValue(value) {
+    const text = Array.isArray(value)
+        ? value
+            .map((item) => item && typeof item === 'object' && 'key' in item
+            ? `${String(item.key)}=${String(item.value)}`
+            : String(item))
+            .join(', ')
+        : value;
+    return redactCredentials(show(text));
+}
+/** Rule: `a` and `b` are not both given. */
+function notBoth(a, b, why = '') {
+    return (values, names) => {
+        if (given(values, a) && given(values, b)) {
+            throw new errors_ConfigurationError(`Give \`${names[a]}\` (${quoteValue(values[a])}) or \`${names[b]}\` (${quoteValue(values[b])}), not both${why ? `: ${why}` : '.'}`, names[b]);
+        }
+    };
+}
+/** Rule: exactly one of `a` and `b` is given. */
+function exactlyOne(a, b, what) {
+    return (values, names) => {
+        notBoth(a, b)(values, names);
+        if (!given(values, a) && !given(values, b)) {
+            throw new errors_ConfigurationError(`Give \`${names[a]}\` or \`${names[b]}\` (${what}); both are empty ("").`, names[a]);
+        }
+    };
+}
+/** Rule: `dependent` is only given together with `on`. */
+function requires(dependent, on, why) {
+    return (values, names) => {
+        if (given(values, dependent) && !given(values, on)) {
+            throw new errors_ConfigurationError(`\`${names[dependent]}\` (${quoteValue(values[dependent])}) needs \`${names[on]}\`, which is empty: ${why}`, names[dependent]);
+        }
+    };
+}
+/** True when the option has a value (an empty list or string counts as not given). */
+function given(values, key) {
+    const value = values[key];
+    if (value === undefined || value === '')
+        return false;
+    if (Array.isArray(value))
+        return value.length > 0;
+    return true;
+}
+/**
+ * `key=value` lines read as a mapping (stack parameters and tags): the same lines as keyValueLines, with
+ * the library seeing `Record<key, value>`.
+ */
+function keyValueRecord(options = { doc: 'key=value lines' }) {
+    const lines = keyValueLines(options);
+    const toPairs = (value) => Object.entries(value).map(([key, v]) => ({ key, value: v }));
+    return {
+        kind: 'lines',
+        multiline: true,
+        parse: (raw, name) => Object.fromEntries(lines.parse(raw, name).map((p) => [p.key, p.value])),
+        check(value, name) {
+            if (!value || typeof value !== 'object' || Array.isArray(value)) {
+                throw new ConfigurationError(`Input ${name} must be a mapping of ${options.doc}.`, name);
+            }
+            lines.check(toPairs(value), name);
+        },
+        format: (value) => lines.format(toPairs(value)),
+        describe: () => options.doc
+    };
+}
+
+;// CONCATENATED MODULE: ./build/bundle/lib/sleep.js
+/** The real clock's sleep. */
+const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The real monotonic clock: performance.now(), milliseconds. */
+const realClock = () => performance.now();
+
 ;// CONCATENATED MODULE: ./build/bundle/lib/aws.js
 /**
  * One place that builds AWS SDK v3 client configuration, so every client honours the same region,
- * endpoint overrides (the local AWS, or a VPC endpoint) and retry settings.
+ * endpoint overrides (the local AWS, or a VPC endpoint), retry settings and request timeouts.
  *
  * Endpoint resolution, first match wins:
  *   1. `endpoint` passed in code,
@@ -89953,25 +90662,87 @@ var dist_cjs = __nccwpck_require__(212);
  *   4. the SDK's own resolution (real AWS).
  * These are the variable names the AWS SDKs and CLI use:
  * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
+ *
+ * Timeouts: every request attempt must connect within CONNECTION_TIMEOUT and get its response within
+ * REQUEST_TIMEOUT, and its socket may then stay silent (a response body that stops arriving) for at most
+ * REQUEST_TIMEOUT again; a timed-out attempt is a transient error that the SDK's standard retry strategy
+ * retries (jittered backoff, at most `maxAttempts` attempts in all). So a stalled service fails the request
+ * after at most maxAttempts × (CONNECTION_TIMEOUT + REQUEST_TIMEOUT) plus the backoff (about 2.9 minutes
+ * with the defaults) instead of hanging until the job's own timeout.
+ * `TWOTIER_REQUEST_TIMEOUT_SECONDS` in the environment replaces REQUEST_TIMEOUT (and caps
+ * CONNECTION_TIMEOUT at it): the tests of a stalled endpoint use it to fail within seconds; a slow network
+ * may raise it for large uploads (each attempt of a PutObject or an upload part must send its whole body
+ * within it).
+ * https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/node-configuring-maxsockets.html
  */
 
+
+
+/** An AWS region name (`us-east-1`, `eu-west-1`, `us-gov-west-1`, `ap-southeast-3`). */
+const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/** How long one attempt may take to connect. */
+const CONNECTION_TIMEOUT = Duration.seconds(5);
+/** How long one attempt's socket may stay silent before the attempt is abandoned (and retried). */
+const REQUEST_TIMEOUT = Duration.seconds(30);
+/** Attempts per request including the first, by default. */
+const DEFAULT_MAX_ATTEMPTS = 5;
+/** The environment variable that replaces REQUEST_TIMEOUT (seconds, 0.1 to 600). */
+const REQUEST_TIMEOUT_ENV = 'TWOTIER_REQUEST_TIMEOUT_SECONDS';
+/**
+ * The per-attempt timeouts: REQUEST_TIMEOUT and CONNECTION_TIMEOUT, or what REQUEST_TIMEOUT_ENV says.
+ * @throws ConfigurationError naming the variable when it is not a number of seconds from 0.1 to 600.
+ */
+function requestTimeouts(env = process.env) {
+    const raw = env[REQUEST_TIMEOUT_ENV]?.trim();
+    if (!raw)
+        return { connection: CONNECTION_TIMEOUT, request: REQUEST_TIMEOUT };
+    const seconds = Number(raw);
+    if (!/^(\d+(\.\d*)?|\.\d+)$/.test(raw) || seconds < 0.1 || seconds > 600) {
+        throw new errors_ConfigurationError(`${REQUEST_TIMEOUT_ENV} is ${show(raw)}; expected a number of seconds from 0.1 to 600.`, REQUEST_TIMEOUT_ENV);
+    }
+    const request = Duration.seconds(seconds);
+    return { connection: request.ms < CONNECTION_TIMEOUT.ms ? request : CONNECTION_TIMEOUT, request };
+}
+/** The `aws-region` option every operation declares. */
+const awsRegionOption = {
+    name: 'aws-region',
+    type: options_text({
+        pattern: REGION_PATTERN,
+        patternDoc: 'an AWS region name; expected something like us-east-1 or eu-west-1',
+        placeholder: 'region'
+    }),
+    doc: 'The AWS region; empty uses AWS_REGION (then AWS_DEFAULT_REGION) from the environment.',
+    cli: { flag: '--region' }
+};
 /**
  * Builds the SDK client configuration for `service`.
- * @throws ConfigurationError when no region is given or set in the environment, or an endpoint is not a URL.
+ * @throws ConfigurationError when no region is given or set in the environment, an endpoint is not a URL,
+ *   or TWOTIER_REQUEST_TIMEOUT_SECONDS is not a number of seconds from 0.1 to 600.
  */
-function aws_clientConfig(service, options = {}, env = process.env) {
+function clientConfig(service, options = {}, env = process.env) {
     const region = options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION;
     if (!region) {
         throw new errors_ConfigurationError('No AWS region: set the `aws-region` input, or AWS_REGION in the environment (for example eu-west-1).', 'aws-region');
     }
-    if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
-        throw new errors_ConfigurationError(`aws-region ${errors_show(region)} is not an AWS region name; expected something like us-east-1 or eu-west-1.`, 'aws-region');
+    if (!REGION_PATTERN.test(region)) {
+        throw new errors_ConfigurationError(`aws-region ${show(region)} is not an AWS region name; expected something like us-east-1 or eu-west-1.`, 'aws-region');
     }
     const endpoint = options.endpoint || env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || undefined;
     if (endpoint && !/^https?:\/\/[^\s/]+/.test(endpoint)) {
-        throw new errors_ConfigurationError(`endpoint ${errors_show(endpoint)} is not an http(s) URL.`, 'endpoint');
+        throw new errors_ConfigurationError(`endpoint ${show(endpoint)} is not an http(s) URL.`, 'endpoint');
     }
-    const config = { region, maxAttempts: options.maxAttempts ?? 5, retryMode: 'standard' };
+    const timeouts = requestTimeouts(env);
+    const config = {
+        region,
+        maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+        retryMode: 'standard',
+        requestHandler: {
+            connectionTimeout: timeouts.connection.ms,
+            requestTimeout: timeouts.request.ms,
+            socketTimeout: timeouts.request.ms,
+            throwOnRequestTimeout: true
+        }
+    };
     if (endpoint) {
         config.endpoint = endpoint;
         if (service === 'S3')
@@ -89985,18 +90756,1218 @@ function aws_clientConfig(service, options = {}, env = process.env) {
 
 
 /** A new ECS client for `options` (region, endpoint, retries). */
-function client_ecsClient(options = {}) {
-    return new dist_cjs/* ECSClient */.Zgc(aws_clientConfig('ECS', options));
+function ecsClient(options = {}) {
+    return new dist_cjs/* ECSClient */.Zgc(clientConfig('ECS', options));
 }
 /** The last path part of an ARN (`.../twotier-sidecar:7` → `twotier-sidecar:7`). */
 function client_arnName(arn) {
     return arn?.split('/').pop() ?? '';
 }
 
+;// CONCATENATED MODULE: ./build/bundle/ecs/diagnose.js
+/**
+ * Diagnosis of a failed rollout or one-off task: stopped tasks grouped by `stoppedReason` and container exit
+ * code, each group with a hint that says where to look. Tasks come from ListTasks (desiredStatus STOPPED) and
+ * DescribeTasks:
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListTasks.html
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTasks.html
+ */
+
+/**
+ * The hint for one kind of failure, or undefined when the reason says nothing we can help with.
+ * Checked in order; the first match wins.
+ */
+function hintFor(reason, exitCode, container) {
+    const text = reason;
+    if (/ParameterNotFound|unable to retrieve secret|secretsmanager|ResourceNotFoundException.*secret|unable to retrieve secrets/i.test(text)) {
+        return 'A secret could not be read: check that each secret `valueFrom` (SSM parameter or Secrets Manager ARN) exists in this region and account, and that the task execution role allows ssm:GetParameters / secretsmanager:GetSecretValue (and kms:Decrypt for a customer-managed key).';
+    }
+    if (/CannotPullContainerError|ResourceInitializationError|pull image|registry auth/i.test(text)) {
+        return 'The task could not pull its image or start its resources: check that the image URI and tag exist in ECR; that private subnets have egress (a NAT gateway, or VPC endpoints for ecr.api, ecr.dkr, logs, ssm/secretsmanager plus an S3 gateway endpoint) or the task has a public IP in a public subnet; and that the task execution role allows ecr:GetAuthorizationToken, ecr:BatchGetImage, ecr:GetDownloadUrlForLayer, logs:CreateLogStream and logs:PutLogEvents.';
+    }
+    if (/failed container health checks/i.test(text)) {
+        return `Container ${container ?? ''} failed its own health check (healthCheck in the container definition): check that the health check command works inside the image (curl or wget present, the right port and path), that startPeriod covers the app's start-up time, and read the container's logs for why it was not healthy.`.replace('  ', ' ');
+    }
+    if (/ELB health checks|health checks failed|unhealthy in \(target-group/i.test(text)) {
+        return "The load balancer marked the tasks unhealthy: check that the target group's health check path and port match what the container serves (it must answer 200 within the timeout), and that the service's healthCheckGracePeriodSeconds covers the app's start-up time.";
+    }
+    if (exitCode === 137 || /OutOfMemory/i.test(text)) {
+        return `Container ${container ?? ''} was killed with SIGKILL (exit 137), usually for exceeding its memory: raise the task or container memory, or look for a leak in its logs.`.replace('  ', ' ');
+    }
+    if (exitCode !== undefined && exitCode !== 0) {
+        return `Essential container ${container ?? ''} exited with code ${exitCode}: read its logs (the awslogs group of its log configuration) for the error it printed.`.replace('  ', ' ');
+    }
+    if (/Essential container in task exited/i.test(text)) {
+        return 'An essential container stopped: read its logs (the awslogs group of its log configuration).';
+    }
+    return undefined;
+}
+function mainContainer(task) {
+    const containers = task.containers ?? [];
+    return (containers.find((c) => c.exitCode !== undefined && c.exitCode !== 0) ??
+        containers.find((c) => c.reason) ??
+        containers.find((c) => c.exitCode !== undefined) ??
+        containers[0]);
+}
+/**
+ * A task the service scheduler stopped to scale a deployment in (stoppedReason `Scaling activity initiated by
+ * (deployment ecs-svc/…)`, ECS's message for it: the replaced tasks of every rollout, and the new revision's
+ * tasks once a rollback has begun). Such a task did not fail, so it is no part of a diagnosis.
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stopped-task-error-codes.html
+ */
+function isScaleIn(task) {
+    return /^Scaling activity initiated by\b/.test(task.stoppedReason ?? '');
+}
+/** Groups stopped tasks by reason and exit code, largest group first; scale-ins ({@link isScaleIn}) are left out. */
+function groupStoppedTasks(tasks) {
+    const groups = new Map();
+    for (const task of tasks) {
+        if (isScaleIn(task))
+            continue;
+        const container = mainContainer(task);
+        const reason = task.stoppedReason ?? 'unknown';
+        const key = `${reason}\u0000${container?.exitCode ?? ''}\u0000${container?.reason ?? ''}`;
+        let group = groups.get(key);
+        if (!group) {
+            group = {
+                reason,
+                stopCode: task.stopCode,
+                container: container?.name,
+                exitCode: container?.exitCode,
+                containerReason: container?.reason,
+                count: 0,
+                taskIds: [],
+                hint: hintFor(`${reason} ${container?.reason ?? ''}`, container?.exitCode, container?.name)
+            };
+            groups.set(key, group);
+        }
+        group.count += 1;
+        const id = task.taskArn?.split('/').pop();
+        if (id && group.taskIds.length < 5)
+            group.taskIds.push(id);
+    }
+    return [...groups.values()].sort((a, b) => b.count - a.count);
+}
+/**
+ * Fetches the service's stopped tasks of one task definition (at most `limit`, newest first as ECS lists
+ * them) and groups them.
+ */
+async function diagnoseStoppedTasks(ecs, cluster, service, taskDefinitionArn, limit = 100) {
+    const arns = [];
+    let nextToken;
+    do {
+        const page = await ecs.send(new dist_cjs/* ListTasksCommand */.MYg({
+            cluster,
+            serviceName: service,
+            desiredStatus: 'STOPPED',
+            nextToken,
+            maxResults: 100
+        }));
+        arns.push(...(page.taskArns ?? []));
+        nextToken = page.nextToken;
+    } while (nextToken && arns.length < limit);
+    const tasks = [];
+    for (let i = 0; i < Math.min(arns.length, limit); i += 100) {
+        const described = await ecs.send(new dist_cjs/* DescribeTasksCommand */.z8X({ cluster, tasks: arns.slice(i, i + 100) }));
+        tasks.push(...(described.tasks ?? []));
+    }
+    return groupStoppedTasks(tasks.filter((t) => t.taskDefinitionArn === taskDefinitionArn));
+}
+/** Lines for a log: one per group, with its hint. */
+function describeGroups(groups) {
+    const lines = [];
+    for (const g of groups) {
+        const exit = g.exitCode !== undefined ? `, container ${g.container} exit code ${g.exitCode}` : '';
+        const detail = g.containerReason && !g.reason.includes(g.containerReason) ? ` (${g.containerReason})` : '';
+        lines.push(`${g.count} task(s) stopped: ${g.reason}${detail}${exit} [${g.stopCode ?? 'no stop code'}]`);
+        if (g.hint)
+            lines.push(`  hint: ${g.hint}`);
+    }
+    return lines;
+}
+
+;// CONCATENATED MODULE: ./build/bundle/ecs/command.js
+/** The command override of a one-off task (run-task's `command`, the root action's `migration-command`). */
+
+/**
+ * Splits a command input: a JSON array (`["python","-m","app.migrate"]`, exec form) or words separated by
+ * white space (no shell quoting: use the JSON form for arguments with spaces).
+ * @param input the input's name, for messages.
+ * @throws ConfigurationError naming the input when a JSON array is malformed, empty or holds non-strings.
+ */
+function parseCommand(text, input = 'command') {
+    const trimmed = text.trim();
+    if (!trimmed)
+        return undefined;
+    if (trimmed.startsWith('[')) {
+        let parsed;
+        try {
+            parsed = JSON.parse(trimmed);
+        }
+        catch {
+            throw new errors_ConfigurationError(`${input} ${show(trimmed)} starts with [ but is not a JSON array of strings.`, input);
+        }
+        if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((p) => typeof p === 'string')) {
+            throw new errors_ConfigurationError(`${input} ${show(trimmed)} must be a non-empty JSON array of strings.`, input);
+        }
+        return parsed;
+    }
+    return trimmed.split(/\s+/);
+}
+
+;// CONCATENATED MODULE: ./build/bundle/lib/aws-call.js
+/**
+ * How a failed AWS request is reported: always with the service, the operation, the resource it concerned
+ * and the region, and with the SDK's exception name and message kept (never replaced by a guess). Each
+ * domain has one wrapper over its client (src/ecs/call.ts, src/ecr/images.ts) that first turns the
+ * exceptions that mean "what you named does not exist" into ConfigurationErrors naming the input, and hands
+ * everything else to {@link awsFailure}.
+ */
+
+/** True for an error that says the caller's role may not make the request. */
+function isAccessDenied(error) {
+    return /AccessDenied|UnauthorizedOperation|NotAuthorized/i.test(errorName(error));
+}
+/** The operation of an SDK v3 command (`DescribeServicesCommand` → `DescribeServices`). */
+function operationOf(command) {
+    return command.constructor.name.replace(/Command$/, '');
+}
+/**
+ * A DeploymentError for a request that failed after the SDK's retries (or was refused by IAM), naming the
+ * service, operation, resource and region, with the SDK error as its cause.
+ */
+function awsFailure(about, error) {
+    const where = `${about.service} ${about.operation} for ${about.resource} (${about.region})`;
+    const sdk = `${errorName(error)}: ${messageOf(error)}`;
+    const message = isAccessDenied(error)
+        ? `${where} was denied: ${sdk}. The role needs ${about.service.toLowerCase()}:${about.operation} on it.`
+        : `${where} failed: ${sdk}`;
+    return new DeploymentError(message, { cause: error });
+}
+
+;// CONCATENATED MODULE: ./build/bundle/ecs/call.js
+
+
+/** The phrase for a target: `service api in cluster dev`, `task definition app:7`, `cluster dev`. */
+function describeTarget(target) {
+    const inCluster = target.cluster ? ` in cluster ${target.cluster}` : '';
+    if (target.task)
+        return `task ${target.task.split('/').pop()}${inCluster}`;
+    if (target.service)
+        return `service ${target.service}${inCluster}`;
+    if (target.taskDefinition)
+        return `task definition ${target.taskDefinition}`;
+    if (target.cluster)
+        return `cluster ${target.cluster}`;
+    return 'the request';
+}
+/** The region a client talks to, for messages (`unknown region` when it cannot be read). */
+async function regionOf(ecs) {
+    try {
+        const region = ecs.config?.region;
+        const value = typeof region === 'function' ? await region() : region;
+        return typeof value === 'string' && value ? value : 'unknown region';
+    }
+    catch {
+        return 'unknown region';
+    }
+}
+/** `Headline[; note]. What is valid (region; what ECS said).` */
+function sentence(headline, target, valid, where) {
+    return `${headline}${target.note ? `; ${target.note}` : ''}. ${valid} (${where}).`;
+}
+/** The ConfigurationError for a service DescribeServices did not find (a `failures` entry MISSING). */
+function serviceNotFound(target, region, detail) {
+    const input = target.inputs?.service ?? 'service';
+    return new errors_ConfigurationError(sentence(`Service ${target.service} not found in cluster ${target.cluster}`, target, `\`${input}\` ${show(target.service)} must name an existing ACTIVE service of that cluster (its name or ARN)`, `${region}; ${detail}`), input);
+}
+/**
+ * Turns an ECS error into the error the library throws (see the module doc).
+ * @param operation the API operation, e.g. `DescribeServices`.
+ */
+function ecsError(error, operation, target, region) {
+    const name = errorName(error);
+    const message = messageOf(error);
+    const where = `${region}; ECS ${operation}: ${name}: ${message}`;
+    const clusterInput = target.inputs?.cluster ?? 'cluster';
+    const definitionInput = target.inputs?.taskDefinition ?? 'task-definition';
+    switch (name) {
+        case 'ClusterNotFoundException':
+            return new errors_ConfigurationError(sentence(`Cluster ${target.cluster ?? 'default'} not found`, target, `\`${clusterInput}\` ${show(target.cluster ?? 'default')} must name an existing ECS cluster of this account and region (its name or ARN)`, where), clusterInput);
+        case 'ServiceNotFoundException':
+            return serviceNotFound(target, region, `ECS ${operation}: ${name}: ${message}`);
+        case 'ServiceNotActiveException': {
+            const input = target.inputs?.service ?? 'service';
+            return new errors_ConfigurationError(sentence(`Service ${target.service} in cluster ${target.cluster} is not ACTIVE`, target, `\`${input}\` ${show(target.service)} must name an ACTIVE service (not DRAINING or INACTIVE)`, where), input);
+        }
+        case 'ClientException':
+        case 'InvalidParameterException':
+            if (target.taskDefinition && /unable to describe task definition/i.test(message)) {
+                return new errors_ConfigurationError(sentence(`Task definition ${target.taskDefinition} is not registered`, target, `\`${definitionInput}\` ${show(target.taskDefinition)} must name a registered revision (family:revision or ARN; a family alone means its latest ACTIVE revision)`, where), definitionInput);
+            }
+            return new errors_ConfigurationError(sentence(`ECS refused ${operation} for ${describeTarget(target)}`, target, `${name}: ${message}`, region));
+        default:
+            return awsFailure({ service: 'ECS', operation, resource: describeTarget(target), region }, error);
+    }
+}
+/**
+ * Sends one ECS command; a failure becomes the error {@link ecsError} gives for `target`.
+ * @throws ConfigurationError or DeploymentError, as described in the module doc.
+ */
+async function ecsSend(ecs, command, target) {
+    try {
+        return await ecs.send(command);
+    }
+    catch (error) {
+        throw ecsError(error, operationOf(command), target, await regionOf(ecs));
+    }
+}
+
+;// CONCATENATED MODULE: ./build/bundle/ecs/watch.js
+/**
+ * The rollout watcher: follows one deployment of a service (by its id) at a fixed interval and decides as soon
+ * as one DescribeServices answer shows the outcome. It never waits for a rollback to finish before saying the
+ * deployment failed. New service events are streamed as they appear, without repeats.
+ *
+ * Uses DescribeServices: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeServices.html
+ * Deployment and rolloutState semantics:
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Deployment.html
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html
+ */
+
+
+/**
+ * Describes one service (DescribeServices).
+ * @param target extra context for messages (input names, a note such as `the service was not changed`).
+ * @throws ConfigurationError naming the input when the cluster or the service does not exist (a
+ *   ClusterNotFoundException, or a DescribeServices `failures` entry such as MISSING); the errors of
+ *   {@link ecsSend} otherwise.
+ */
+async function describeService(ecs, cluster, service, target = {}) {
+    const about = { ...target, cluster, service };
+    const out = await ecsSend(ecs, new dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: [service] }), about);
+    const found = out.services?.[0];
+    if (!found) {
+        const failure = out.failures?.[0];
+        const detail = `ECS DescribeServices: ${failure?.reason ?? 'no service and no failure returned'}`;
+        throw serviceNotFound(about, await regionOf(ecs), detail);
+    }
+    return found;
+}
+/** Streams events not yet seen (oldest first) and returns them. */
+function takeNewEvents(service, seen) {
+    const fresh = [];
+    for (const event of [...(service.events ?? [])].reverse()) {
+        const id = event.id ?? `${event.createdAt?.toISOString()}|${event.message}`;
+        if (seen.has(id))
+            continue;
+        seen.add(id);
+        fresh.push({ at: event.createdAt?.toISOString() ?? '', message: event.message ?? '' });
+    }
+    return fresh;
+}
+/**
+ * Decides the state of our deployment from one DescribeServices answer; undefined while still rolling out.
+ * Pure: exported for unit tests of every branch.
+ */
+function judgeDeployment(service, deploymentId, taskDefinitionArn, recentEvents = []) {
+    const deployments = service.deployments ?? [];
+    const ours = deployments.find((d) => d.id === deploymentId);
+    const primary = deployments.find((d) => d.status === 'PRIMARY');
+    const rollingBack = recentEvents.some((m) => /rolling back to deployment/i.test(m));
+    // When ECS has already finished the rollback, our deployment is gone; its failure survives in the events.
+    const failedMarker = `(deployment ${deploymentId}) deployment failed: `;
+    const failedEvent = recentEvents.find((m) => m.includes(failedMarker));
+    const goneReason = failedEvent
+        ? `ECS deployment circuit breaker: ${failedEvent.slice(failedEvent.indexOf(failedMarker) + failedMarker.length)}`
+        : undefined;
+    if (ours?.rolloutState === 'FAILED') {
+        const reason = ours.rolloutStateReason ?? 'rolloutState FAILED';
+        if (primary && primary.id !== deploymentId) {
+            return {
+                kind: 'rolled-back',
+                reason,
+                rollbackDeploymentId: primary.id,
+                rollbackTaskDefinition: primary.taskDefinition
+            };
+        }
+        return { kind: 'failed', reason, deployment: ours };
+    }
+    if (!ours || ours.status !== 'PRIMARY') {
+        if (primary && primary.id !== deploymentId) {
+            // Real ECS brings the last COMPLETED deployment back as PRIMARY with its old id, and our deployment may
+            // still read ACTIVE / IN_PROGRESS for a while: a PRIMARY created before ours, or running an earlier
+            // revision of our family, is a rollback even before the event or our FAILED state shows.
+            const broughtBack = ours?.createdAt !== undefined &&
+                primary.createdAt !== undefined &&
+                primary.createdAt.getTime() < ours.createdAt.getTime();
+            const revision = (arn) => /task-definition\/([^:]+):(\d+)$/.exec(arn ?? '');
+            const theirs = revision(primary.taskDefinition);
+            const mine = revision(taskDefinitionArn);
+            const earlier = ours?.rolloutState !== 'COMPLETED' &&
+                !!theirs &&
+                !!mine &&
+                theirs[1] === mine[1] &&
+                Number(theirs[2]) < Number(mine[2]);
+            if (broughtBack || earlier) {
+                return {
+                    kind: 'rolled-back',
+                    reason: goneReason ?? 'the deployment failed and ECS started a rollback',
+                    rollbackDeploymentId: primary.id,
+                    rollbackTaskDefinition: primary.taskDefinition
+                };
+            }
+            if (rollingBack ||
+                (primary.taskDefinition !== taskDefinitionArn && ours?.rolloutState !== 'COMPLETED')) {
+                return {
+                    kind: rollingBack ? 'rolled-back' : 'replaced',
+                    reason: rollingBack
+                        ? (goneReason ?? 'the deployment failed and ECS started a rollback')
+                        : `deployment ${primary.id} (task definition ${primary.taskDefinition}) replaced ours`,
+                    rollbackDeploymentId: primary.id,
+                    rollbackTaskDefinition: primary.taskDefinition,
+                    byDeploymentId: primary.id,
+                    byTaskDefinition: primary.taskDefinition
+                };
+            }
+            return {
+                kind: 'replaced',
+                reason: `deployment ${primary.id} replaced ours`,
+                byDeploymentId: primary.id,
+                byTaskDefinition: primary.taskDefinition
+            };
+        }
+        return undefined;
+    }
+    const settled = (ours.runningCount ?? 0) === (ours.desiredCount ?? 0);
+    if (ours.rolloutState === 'COMPLETED' && settled)
+        return { kind: 'completed', deployment: ours };
+    if (ours.rolloutState === undefined && settled && deployments.length === 1) {
+        return { kind: 'completed', deployment: ours };
+    }
+    return undefined;
+}
+function formatDeployment(d) {
+    if (!d)
+        return 'deployment not listed';
+    return `${d.rolloutState ?? d.status}: running ${d.runningCount ?? 0}/${d.desiredCount ?? 0}, pending ${d.pendingCount ?? 0}, failed tasks ${d.failedTasks ?? 0}`;
+}
+/**
+ * Follows a deployment until it completes, fails, is rolled back or replaced, or the timeout passes.
+ * The first DescribeServices call is made at once; then one per `pollInterval`.
+ * @throws the SDK's errors when DescribeServices keeps failing after the SDK's own retries.
+ */
+async function watchDeployment(ecs, options, reporter) {
+    const started = options.clock();
+    const events = [];
+    let polls = 0;
+    let lastStatus = '';
+    for (;;) {
+        const service = await describeService(ecs, options.cluster, options.service);
+        polls += 1;
+        const fresh = takeNewEvents(service, options.seenEventIds);
+        for (const e of fresh)
+            reporter.info(`event ${e.at}: ${e.message}`);
+        events.push(...fresh);
+        const outcome = judgeDeployment(service, options.deploymentId, options.taskDefinitionArn, events.map((e) => e.message));
+        const ours = service.deployments?.find((d) => d.id === options.deploymentId);
+        const status = formatDeployment(ours);
+        if (status !== lastStatus) {
+            reporter.info(`deployment ${options.deploymentId}: ${status}`);
+            lastStatus = status;
+        }
+        if (outcome)
+            return { outcome, events, polls };
+        const remainingMs = options.timeout.ms - (options.clock() - started);
+        if (remainingMs <= 0)
+            return { outcome: { kind: 'timed-out', deployment: ours }, events, polls };
+        // The last wait is cut short so that one final look happens at the deadline.
+        await options.sleep(Math.min(options.pollInterval.ms, remainingMs));
+    }
+}
+
+;// CONCATENATED MODULE: ./build/bundle/ecs/service-deployment.js
+/**
+ * Following a deployment through ECS's own record of it, the ServiceDeployment (2024-10): its status,
+ * lifecycle stage, traffic weights, rollback, circuit breaker, alarms and lifecycle hooks. This is how a
+ * deployment with any strategy (ROLLING, BLUE_GREEN, LINEAR, CANARY) is watched; `Deployment.rolloutState`
+ * (watch.ts) is documented for the rolling type only and is the fallback for control planes without this API.
+ *
+ * AWS: ListServiceDeployments, DescribeServiceDeployments —
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeServiceDeployments.html
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeployment.html
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-deployment.html
+ */
+
+
+
+
+
+/** What deploy-service waits for. */
+const WAIT_UNTIL = ['completed', 'traffic-shifted', 'paused'];
+/** The statuses after which a service deployment changes no more. */
+const SETTLED_STATUSES = ['SUCCESSFUL', 'STOPPED', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED'];
+/** The statuses that mean the deployment failed or was stopped: never wait for them to settle. */
+const FAILED_STATUSES = [
+    'ROLLBACK_REQUESTED',
+    'ROLLBACK_IN_PROGRESS',
+    'ROLLBACK_SUCCESSFUL',
+    'ROLLBACK_FAILED',
+    'STOP_REQUESTED',
+    'STOPPED'
+];
+/** Lifecycle stages at which production traffic has been shifted to the target revision. */
+const AFTER_PRODUCTION_SHIFT = new Set(['POST_PRODUCTION_TRAFFIC_SHIFT', 'BAKE_TIME', 'CLEAN_UP']);
+/**
+ * Why `deployment` failed, from what ECS recorded, most specific first: the triggered alarms, the tripped
+ * circuit breaker (failures / threshold), a FAILED or TIMED_OUT hook, the rollback reason, statusReason.
+ * Alarms and the breaker come before hooks: a hook still pending when an alarm or the breaker fails the
+ * deployment ends FAILED as a consequence, and the deployment's own TRIGGERED status says what happened.
+ */
+function explainFailure(deployment) {
+    const status = deployment.status ?? '';
+    const hook = deployment.lifecycleHookDetails?.find((h) => h.status === 'FAILED' || h.status === 'TIMED_OUT');
+    const said = [...new Set([deployment.rollback?.reason, deployment.statusReason].filter(Boolean))].join('; ');
+    const suffix = said ? ` (${said})` : '';
+    const alarms = deployment.alarms?.triggeredAlarmNames ?? [];
+    if (alarms.length > 0 || deployment.alarms?.status === 'TRIGGERED') {
+        return {
+            kind: 'alarm',
+            reason: `deployment alarm${alarms.length === 1 ? '' : 's'} ${alarms.join(', ') || '(unnamed)'} in ALARM${suffix}`,
+            alarms
+        };
+    }
+    const breaker = deployment.deploymentCircuitBreaker;
+    if (breaker?.status === 'TRIGGERED') {
+        const counts = `${breaker.failureCount ?? '?'} failed task(s), threshold ${breaker.threshold ?? '?'}`;
+        return {
+            kind: 'circuit-breaker',
+            reason: said
+                ? `${said.replace(/\.$/, '')} (${counts})`
+                : `ECS deployment circuit breaker tripped (${counts})`
+        };
+    }
+    if (hook) {
+        const target = hook.targetArn ? ` ${client_arnName(hook.targetArn)}` : '';
+        // A Lambda hook answers; a PAUSE hook ends FAILED when it is answered ROLLBACK.
+        const how = hook.status === 'TIMED_OUT'
+            ? `timed out${hook.timeoutAction ? `, its timeout action is ${hook.timeoutAction}` : ''}`
+            : hook.targetType === 'PAUSE'
+                ? 'ended FAILED'
+                : 'answered FAILED';
+        return {
+            kind: 'hook',
+            reason: `lifecycle hook ${hook.hookId ?? ''}${target} (${hook.targetType ?? 'hook'}) ${how}${suffix}`.replace(/ {2}/g, ' '),
+            hook
+        };
+    }
+    if (status === 'STOP_REQUESTED' || status === 'STOPPED') {
+        return { kind: 'stopped', reason: `the deployment was stopped${suffix || ' (StopServiceDeployment)'}` };
+    }
+    return { kind: 'other', reason: said || `status ${status}` };
+}
+/**
+ * Decides from one DescribeServiceDeployments answer; undefined while the deployment is still on its way to
+ * what `waitUntil` asks for. Failure is decided at the first status that shows it (ROLLBACK_* / STOP*),
+ * never after the rollback has ended. Pure: exported for unit tests of every branch.
+ */
+function judgeServiceDeployment(deployment, waitUntil, strategy) {
+    const status = deployment.status ?? 'PENDING';
+    if (FAILED_STATUSES.includes(status)) {
+        const cause = explainFailure(deployment);
+        return status.startsWith('STOP')
+            ? { kind: 'stopped', deployment, cause }
+            : { kind: 'rolled-back', deployment, cause };
+    }
+    if (status === 'SUCCESSFUL')
+        return { kind: 'completed', deployment };
+    if (waitUntil === 'paused') {
+        const paused = deployment.lifecycleHookDetails?.find((h) => h.status === 'AWAITING_ACTION');
+        if (paused?.hookId)
+            return { kind: 'paused', deployment, hookId: paused.hookId };
+    }
+    if (waitUntil === 'traffic-shifted' && (strategy ?? 'ROLLING') !== 'ROLLING') {
+        const weight = deployment.targetServiceRevision?.requestedProductionTrafficWeight;
+        if (weight === 100 && AFTER_PRODUCTION_SHIFT.has(deployment.lifecycleStage ?? '')) {
+            return { kind: 'traffic-shifted', deployment };
+        }
+    }
+    return undefined;
+}
+/**
+ * One line of progress: status, lifecycle stage, the target revision's traffic weights and task counts, the
+ * hooks waiting, and the bake time left when an IN_PROGRESS deployment is at BAKE_TIME.
+ * @param bakeLeft the bake time still to go, when known.
+ */
+function progressLine(deployment, bakeLeft) {
+    const target = deployment.targetServiceRevision;
+    const parts = [`${deployment.status ?? 'PENDING'}`];
+    if (deployment.lifecycleStage)
+        parts.push(`stage ${deployment.lifecycleStage}`);
+    if (target?.requestedProductionTrafficWeight !== undefined ||
+        target?.requestedTestTrafficWeight !== undefined) {
+        parts.push(`traffic production ${target?.requestedProductionTrafficWeight ?? 0}% test ${target?.requestedTestTrafficWeight ?? 0}%`);
+    }
+    if (target) {
+        parts.push(`tasks running ${target.runningTaskCount ?? 0}/${target.requestedTaskCount ?? 0}, pending ${target.pendingTaskCount ?? 0}`);
+    }
+    const breaker = deployment.deploymentCircuitBreaker;
+    if (breaker?.failureCount)
+        parts.push(`failed tasks ${breaker.failureCount}/${breaker.threshold ?? '?'}`);
+    for (const hook of deployment.lifecycleHookDetails ?? []) {
+        if (hook.status === 'AWAITING_ACTION' || hook.status === 'IN_PROGRESS')
+            parts.push(`hook ${hook.hookId} ${hook.targetType ?? ''} ${hook.status}`.replace(/ {2}/g, ' '));
+    }
+    // Bake time runs only while the deployment does: not once it rolls back, stops or ends.
+    const running = (deployment.status ?? 'PENDING') === 'IN_PROGRESS';
+    if (running && deployment.lifecycleStage === 'BAKE_TIME' && bakeLeft)
+        parts.push(`bake time left ${bakeLeft}`);
+    return parts.join(', ');
+}
+/**
+ * True for the errors of a control plane that has no ServiceDeployment API (an older ECS, an emulator):
+ * UnknownOperationException / UnrecognizedClientException, HTTP 404 or 501, or an HTTP 500 whose body is not
+ * the service's JSON (the SDK's deserialization error). The last is how moto's server answers an operation
+ * it does not implement (a Werkzeug HTML page; ListServiceDeployments, DescribeServiceDeployments and
+ * DescribeServiceRevisions with moto 5.2); ECS itself answers every error with an
+ * `application/x-amz-json-1.1` body, so a real 500 from ECS is never taken for a missing API.
+ */
+function isUnsupported(error) {
+    const name = errorName(error);
+    const status = error.$metadata?.httpStatusCode;
+    const notJson = name === 'SyntaxError' || /Deserialization error/.test(messageOf(error));
+    return (name === 'UnknownOperationException' ||
+        name === 'UnrecognizedClientException' ||
+        status === 404 ||
+        status === 501 ||
+        (status === 500 && notJson));
+}
+/** Reads one service deployment. @returns undefined when ECS reports it as a failure (not found). */
+async function describeServiceDeployment(ecs, arn) {
+    const out = await ecs.send(new dist_cjs/* DescribeServiceDeploymentsCommand */.A6p({ serviceDeploymentArns: [arn] }));
+    return out?.serviceDeployments?.find((d) => d.serviceDeploymentArn === arn) ?? out?.serviceDeployments?.[0];
+}
+/**
+ * Finds the service deployment an UpdateService started: `Service.currentServiceDeployment` of its answer,
+ * else, of the ListServiceDeployments created at or after `since`, the newest whose target service revision
+ * runs `taskDefinitionArn` (DescribeServiceRevisions), else the newest.
+ * @returns the ARN; undefined when ECS lists none; 'unsupported' when the control plane lacks the API.
+ * @throws the SDK's errors otherwise.
+ */
+async function locateServiceDeployment(ecs, options) {
+    const current = options.updated?.currentServiceDeployment;
+    try {
+        if (current) {
+            // Confirm the API answers at all (an emulator may echo the field without serving the API).
+            await describeServiceDeployment(ecs, current);
+            return current;
+        }
+        const listed = await ecs.send(new dist_cjs/* ListServiceDeploymentsCommand */.jz8({
+            cluster: options.cluster,
+            service: options.service,
+            createdAt: { after: new Date(options.since.getTime() - 1000) }
+        }));
+        const newestFirst = [...(listed?.serviceDeployments ?? [])].sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
+        const revisions = newestFirst.flatMap((d) => d.targetServiceRevisionArn ? [d.targetServiceRevisionArn] : []);
+        if (options.taskDefinitionArn && revisions.length > 0) {
+            const described = await ecs.send(new dist_cjs/* DescribeServiceRevisionsCommand */.oF5({ serviceRevisionArns: revisions.slice(0, 20) }));
+            const ours = new Set((described.serviceRevisions ?? [])
+                .filter((r) => r.taskDefinition === options.taskDefinitionArn)
+                .map((r) => r.serviceRevisionArn));
+            const match = newestFirst.find((d) => ours.has(d.targetServiceRevisionArn));
+            if (match)
+                return match.serviceDeploymentArn;
+        }
+        return newestFirst[0]?.serviceDeploymentArn;
+    }
+    catch (error) {
+        if (isUnsupported(error))
+            return 'unsupported';
+        throw error;
+    }
+}
+/**
+ * Polls the service deployment at a fixed interval until `judgeServiceDeployment` decides or the timeout
+ * passes; streams new service events and one progress line per change.
+ * @throws DeploymentError when ECS stops knowing the deployment; the SDK's errors after its retries.
+ */
+async function watchServiceDeployment(ecs, options, reporter) {
+    const started = options.clock();
+    const events = [];
+    let polls = 0;
+    let last = '';
+    let bakeStarted;
+    for (;;) {
+        const deployment = await describeServiceDeployment(ecs, options.serviceDeploymentArn);
+        const service = await describeService(ecs, options.cluster, options.service);
+        polls += 1;
+        for (const e of takeNewEvents(service, options.seenEventIds)) {
+            reporter.info(`event ${e.at}: ${e.message}`);
+            events.push(e);
+        }
+        if (!deployment) {
+            throw new DeploymentError(`ECS no longer describes service deployment ${options.serviceDeploymentArn} of ${options.service}.`);
+        }
+        if (deployment.lifecycleStage === 'BAKE_TIME')
+            bakeStarted ??= options.clock();
+        const recorded = deployment.deploymentConfiguration?.bakeTimeInMinutes;
+        const bakeTime = options.bakeTime ?? (recorded === undefined ? undefined : Duration.minutes(recorded));
+        const bakeLeft = bakeStarted !== undefined && bakeTime
+            ? Duration.ms(Math.max(0, bakeTime.ms - (options.clock() - bakeStarted)))
+            : undefined;
+        const line = progressLine(deployment, bakeLeft && Duration.minutes(Math.ceil(bakeLeft.minutes)));
+        if (line !== last) {
+            reporter.info(`service deployment ${client_arnName(options.serviceDeploymentArn)}: ${line}`);
+            last = line;
+        }
+        const outcome = options.waitUntil === 'settled'
+            ? SETTLED_STATUSES.includes(deployment.status ?? '')
+                ? judgeServiceDeployment(deployment, 'completed')
+                : undefined
+            : judgeServiceDeployment(deployment, options.waitUntil, 
+            // The service deployment records the strategy it runs with; the caller may not know it
+            // (continue-deployment is given no service configuration).
+            options.strategy ?? deployment.deploymentConfiguration?.strategy);
+        if (outcome)
+            return { outcome, events, polls };
+        const remaining = options.timeout.ms - (options.clock() - started);
+        if (remaining <= 0)
+            return { outcome: { kind: 'timed-out', deployment }, events, polls };
+        await options.sleep(Math.min(options.pollInterval.ms, remaining));
+    }
+}
+
+;// CONCATENATED MODULE: ./build/bundle/ecs/options.js
+/**
+ * The declared options of the ECS operations (register-task-definition, deploy-service, run-task): one
+ * declaration each (src/lib/options.ts), from which the actions' inputs, the `twotier` flags, action.yml,
+ * the docs tables and the library's defaults all come.
+ */
+
+
+
+
+
+
+const NAME = '[A-Za-z0-9_-]{1,255}';
+const ARN = 'arn:aws[a-z-]*:ecs:[a-z0-9-]+:\\d{12}';
+/** A cluster name or ARN. */
+const CLUSTER_PATTERN = new RegExp(`^(${NAME}|${ARN}:cluster/${NAME})$`);
+/** A service name or ARN (`service/NAME` or `service/CLUSTER/NAME`). */
+const SERVICE_PATTERN = new RegExp(`^(${NAME}|${ARN}:service/(${NAME}/)?${NAME})$`);
+/** A registered revision: ARN or `family:revision`. */
+const REVISION_PATTERN = new RegExp(`^(${ARN}:task-definition/)?${NAME}:\\d+$`);
+/** A task definition for RunTask: family (latest ACTIVE revision), `family:revision` or ARN. */
+const TASK_DEFINITION_PATTERN = new RegExp(`^((${ARN}:task-definition/)?${NAME}:\\d+|${NAME})$`);
+/** A container name as ECS allows it. */
+const CONTAINER = /^[A-Za-z0-9_-]{1,255}$/;
+/** An environment variable name a shell and ECS accept. */
+const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const cluster = {
+    name: 'cluster',
+    type: options_text({
+        pattern: CLUSTER_PATTERN,
+        placeholder: 'name',
+        patternDoc: 'an ECS cluster name (letters, digits, hyphens, underscores) or cluster ARN'
+    }),
+    doc: 'The ECS cluster name or ARN.'
+};
+const service = {
+    name: 'service',
+    type: options_text({
+        pattern: SERVICE_PATTERN,
+        placeholder: 'name',
+        patternDoc: 'an ECS service name (letters, digits, hyphens, underscores) or service ARN'
+    }),
+    doc: 'The ECS service name or ARN.'
+};
+/** Checks a `container.NAME` key of an environment/secrets line. */
+function containerVariable(kind) {
+    return ({ key }, name) => {
+        const dot = key.indexOf('.');
+        const container = key.slice(0, dot);
+        const variable = key.slice(dot + 1);
+        if (dot <= 0 || !CONTAINER.test(container) || !VARIABLE.test(variable)) {
+            throw new errors_ConfigurationError(`${name}: ${show(key)} must be CONTAINER.NAME=value (a container name, a dot, then a ${kind} name of letters, digits and underscores not starting with a digit).`, name);
+        }
+    };
+}
+const options_images = {
+    name: 'images',
+    type: keyValueLines({
+        doc: 'one container=image line per container',
+        checkPair({ key }, name) {
+            if (!CONTAINER.test(key))
+                throw new errors_ConfigurationError(`${name}: ${show(key)} is not a container name.`, name);
+        }
+    }),
+    doc: 'New images, one `container=image` line per container (pin them by digest).',
+    cli: { flag: '--image' }
+};
+const taskDefinitionFile = {
+    name: 'task-definition',
+    type: options_text({ patternDoc: 'a path', placeholder: 'file' }),
+    doc: 'The task definition file (JSON or YAML; describe-task-definition output is accepted): a path inside the workspace, or an absolute path.'
+};
+const preflight = {
+    name: 'preflight',
+    type: bool(),
+    default: true,
+    doc: 'Before registering, check that the ECR images, secrets (SSM, Secrets Manager) and awslogs log groups the tasks need exist; false skips the checks.'
+};
+const desiredCount = {
+    name: 'desired-count',
+    type: options_int({ min: 0, max: 5000 }),
+    doc: 'The new desired task count; empty leaves it unchanged.'
+};
+/** register-task-definition. */
+const registerOptions = defineOptions('register-task-definition', {
+    taskDefinitionFile: {
+        ...taskDefinitionFile,
+        doc: "The task definition file (JSON or YAML; describe-task-definition output is accepted): a path inside the workspace, or an absolute path; empty uses the live service's task definition as the source."
+    },
+    cluster: { ...cluster, doc: 'The cluster of `service`.' },
+    service: {
+        ...service,
+        doc: 'The service whose task definition is the source when there is no file; with a file, only read so that keep-revisions never deregisters its revision.'
+    },
+    images: options_images,
+    environment: {
+        name: 'environment',
+        type: keyValueLines({ doc: 'container.NAME=value lines', checkPair: containerVariable('variable') }),
+        doc: 'Environment variables to set, one `container.NAME=value` line each (credentials belong in secrets).',
+        cli: { flag: '--env' }
+    },
+    secrets: {
+        name: 'secrets',
+        type: keyValueLines({
+            doc: 'container.NAME=valueFrom lines',
+            checkPair: containerVariable('secret')
+        }),
+        doc: 'Secrets to set, one `container.NAME=valueFrom` line each (an SSM parameter name or ARN, or a Secrets Manager ARN).',
+        cli: { flag: '--secret' }
+    },
+    forceRegister: {
+        name: 'force-register',
+        type: bool(),
+        default: false,
+        doc: 'Register a new revision even when it equals the latest one.'
+    },
+    keepRevisions: {
+        name: 'keep-revisions',
+        type: options_int({ min: 1, max: 1000 }),
+        doc: "Deregister ACTIVE revisions of the family beyond the newest n (never the service's); empty keeps all."
+    },
+    preflight,
+    region: awsRegionOption
+}, [
+    (values, names) => {
+        if (!values.taskDefinitionFile && !values.service) {
+            throw new errors_ConfigurationError(`Give \`${names.taskDefinitionFile}\` (a JSON or YAML file) or \`${names.cluster}\` and \`${names.service}\` (use the live service's task definition as the source).`, names.taskDefinitionFile);
+        }
+    },
+    (values, names) => {
+        if (values.service && !values.cluster) {
+            throw new errors_ConfigurationError(`${names.service} ${show(values.service)} needs its \`${names.cluster}\` (the name or ARN of the cluster it runs in).`, names.cluster);
+        }
+    },
+    requires('cluster', 'service', 'a cluster alone names nothing to read or protect.'),
+    (values, names) => {
+        if (values.keepRevisions !== undefined && values.keepRevisions < 2 && !values.service) {
+            throw new errors_ConfigurationError(`${names.keepRevisions} ${show(String(values.keepRevisions))} is below 2, which needs \`${names.cluster}\` and \`${names.service}\` so that the revision the service runs is never deregistered; give them, or keep 2 or more.`, names.keepRevisions);
+        }
+    }
+]);
+/** deploy-service. */
+const deployOptions = defineOptions('deploy-service', {
+    cluster: { ...cluster, required: true },
+    service: { ...service, required: true },
+    taskDefinitionArn: {
+        name: 'task-definition-arn',
+        type: options_text({
+            pattern: REVISION_PATTERN,
+            placeholder: 'arn',
+            patternDoc: 'a task definition ARN or family:revision (for example arn:aws:ecs:us-east-1:123456789012:task-definition/app:7)'
+        }),
+        doc: "The registered task definition to deploy (ARN or family:revision), e.g. register-task-definition's output."
+    },
+    taskDefinitionFile: {
+        ...taskDefinitionFile,
+        doc: 'Alternatively, a task definition file to register first (JSON or YAML): a path inside the workspace, or an absolute path.'
+    },
+    images: {
+        ...options_images,
+        doc: 'With `task-definition`, new images, one `container=image` line per container.'
+    },
+    desiredCount,
+    forceNewDeployment: {
+        name: 'force-new-deployment',
+        type: bool(),
+        default: false,
+        doc: 'Start a new deployment even when the task definition is unchanged.'
+    },
+    wait: {
+        name: 'wait',
+        type: bool(),
+        default: true,
+        doc: 'Follow the deployment until it completes or fails.'
+    },
+    waitUntil: {
+        name: 'wait-until',
+        type: oneOf(WAIT_UNTIL),
+        default: 'completed',
+        doc: 'What the step waits for: completed (the service deployment is SUCCESSFUL), traffic-shifted (production traffic is on the new revision; bake time under way; for ROLLING the same as completed) or paused (a PAUSE lifecycle hook is awaiting action; outputs service-deployment-arn and hook-id for continue-deployment). A failure or rollback ends the wait at once whatever this says.'
+    },
+    timeout: {
+        name: 'timeout-minutes',
+        type: duration({ unit: 'minutes', min: 0.05, max: 720 }),
+        default: Duration.minutes(30),
+        doc: 'How long to wait for the deployment.'
+    },
+    pollInterval: {
+        name: 'poll-interval-seconds',
+        type: duration({ unit: 'seconds', min: 1, max: 300, whole: true }),
+        default: Duration.seconds(10),
+        doc: 'The fixed time between two looks at the deployment while waiting.'
+    },
+    rollbackOnTimeout: {
+        name: 'rollback-on-timeout',
+        type: bool(),
+        default: false,
+        doc: 'On timeout, return the service to the task definition it ran before and wait for that (useful without a circuit breaker).'
+    },
+    rollbackTimeout: {
+        name: 'rollback-timeout-minutes',
+        type: duration({ unit: 'minutes', min: 0.05, max: 720 }),
+        default: Duration.minutes(10),
+        doc: 'With rollback-on-timeout, how long to wait for the rollback; the step waits at most timeout-minutes plus this.'
+    },
+    preflight: {
+        ...preflight,
+        doc: 'With `task-definition`, check before registering that the ECR images, secrets (SSM, Secrets Manager) and awslogs log groups the tasks need exist; false skips the checks.'
+    },
+    region: awsRegionOption
+}, [
+    exactlyOne('taskDefinitionArn', 'taskDefinitionFile', 'a registered revision, or a file to register first'),
+    requires('images', 'taskDefinitionFile', 'images are rendered into a task definition file; for a registered revision, render it with register-task-definition.')
+]);
+/** run-task. */
+const runTaskOptions = defineOptions('run-task', {
+    cluster: { ...cluster, required: true },
+    taskDefinition: {
+        name: 'task-definition',
+        type: options_text({
+            pattern: TASK_DEFINITION_PATTERN,
+            placeholder: 'arn',
+            patternDoc: 'a task definition family, family:revision or ARN'
+        }),
+        required: true,
+        doc: 'The task definition to run: family (latest ACTIVE revision), family:revision or ARN.'
+    },
+    service: { ...service, doc: 'A service whose network configuration (and launch type) the task copies.' },
+    subnets: {
+        name: 'subnets',
+        type: list({
+            doc: 'subnet ids, comma-separated',
+            checkItem(item, name) {
+                if (!/^subnet-[0-9a-f]{8,17}$/.test(item))
+                    throw new errors_ConfigurationError(`${name}: ${show(item)} is not a subnet id (subnet-0123abcd...).`, name);
+            }
+        }),
+        doc: 'Subnets of the task, comma-separated; empty copies the service network configuration.',
+        cli: { flag: '--subnet' }
+    },
+    securityGroups: {
+        name: 'security-groups',
+        type: list({
+            doc: 'security group ids, comma-separated',
+            checkItem(item, name) {
+                if (!/^sg-[0-9a-f]{8,17}$/.test(item))
+                    throw new errors_ConfigurationError(`${name}: ${show(item)} is not a security group id (sg-0123abcd...).`, name);
+            }
+        }),
+        doc: 'Security groups of the task, comma-separated (with subnets).',
+        cli: { flag: '--security-group' }
+    },
+    assignPublicIp: {
+        name: 'assign-public-ip',
+        type: bool(),
+        default: false,
+        doc: 'Give the task a public IP (with subnets; a public subnet without a NAT needs it to pull images).'
+    },
+    container: {
+        name: 'container',
+        type: options_text({ pattern: CONTAINER, patternDoc: 'a container name', placeholder: 'name' }),
+        doc: 'The container whose command is overridden and whose exit code decides; needed when the task has more than one essential container.'
+    },
+    command: {
+        name: 'command',
+        type: custom({
+            kind: 'command',
+            parse: (raw, name) => parseCommand(raw, name) ?? [],
+            check(value, name) {
+                if (!Array.isArray(value) || value.length === 0 || value.some((v) => typeof v !== 'string'))
+                    throw new errors_ConfigurationError(`Input ${name} must be a non-empty list of strings.`, name);
+            },
+            format: (value) => JSON.stringify(value),
+            describe: () => 'a JSON array of strings, or words separated by spaces'
+        }),
+        doc: "The container's command override: a JSON array (exec form) or words separated by spaces."
+    },
+    wait: {
+        name: 'wait',
+        type: bool(),
+        default: true,
+        doc: 'Wait for the task to stop and fail on a non-zero exit.'
+    },
+    timeout: {
+        name: 'timeout-minutes',
+        type: duration({ unit: 'minutes', min: 0.05, max: 720 }),
+        default: Duration.minutes(30),
+        doc: 'How long to wait for the task to stop.'
+    },
+    pollInterval: {
+        name: 'poll-interval-seconds',
+        type: duration({ unit: 'seconds', min: 1, max: 300, whole: true }),
+        default: Duration.seconds(6),
+        doc: 'The fixed time between two looks at the task while waiting.'
+    },
+    stopOnTimeout: {
+        name: 'stop-on-timeout',
+        type: bool(),
+        default: true,
+        doc: 'On timeout, stop the task (StopTask); false leaves it running and says so.'
+    },
+    region: awsRegionOption
+}, [
+    notBoth('service', 'subnets', 'subnets (and security-groups) replace the service network configuration.'),
+    (values, names) => {
+        if (!values.service && !values.subnets?.length) {
+            throw new errors_ConfigurationError(`Give \`${names.service}\` (to copy its network configuration) or \`${names.subnets}\`.`, names.subnets);
+        }
+    },
+    requires('securityGroups', 'subnets', 'security groups go with the subnets you give.')
+]);
+
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./build/bundle/lib/paths.js
+/**
+ * Where files the toolkit reads may come from. A relative path (`source-dir: dist`, `task-definition:
+ * taskdef/api.json`) is resolved against the workspace (GITHUB_WORKSPACE, else the working directory) and
+ * must stay inside it, also after following symbolic links: `../../etc` or a link out of the checkout is
+ * refused. An absolute path is taken as chosen on purpose (a file a previous step wrote to RUNNER_TEMP, say)
+ * and accepted as it is. docs/actions.md states the rule.
+ */
+
+
+
+/** The workspace directory: GITHUB_WORKSPACE when set, else the process's working directory. */
+function workspaceDir(env = process.env) {
+    return external_node_path_.resolve(env.GITHUB_WORKSPACE || process.cwd());
+}
+/**
+ * Resolves an input path under the workspace rule above.
+ * @param input the input's name, for messages.
+ * @returns the absolute path (symbolic links not resolved, so messages show what the user wrote).
+ * @throws ConfigurationError naming the input and the value when a relative path leaves the workspace.
+ */
+function workspacePath(value, input, env = process.env) {
+    if (external_node_path_.isAbsolute(value))
+        return external_node_path_.normalize(value);
+    const workspace = workspaceDir(env);
+    const resolved = external_node_path_.resolve(workspace, value);
+    const outside = (target, base) => {
+        const relative = external_node_path_.relative(base, target);
+        return relative === '..' || relative.startsWith(`..${external_node_path_.sep}`) || external_node_path_.isAbsolute(relative);
+    };
+    if (outside(resolved, workspace)) {
+        throw new errors_ConfigurationError(`${input} ${show(value)} points outside the workspace (${workspace}); give a path inside it, or an absolute path if a file elsewhere is meant.`, input);
+    }
+    if ((0,external_node_fs_.existsSync)(resolved)) {
+        const real = (0,external_node_fs_.realpathSync)(resolved);
+        const realWorkspace = (0,external_node_fs_.realpathSync)(workspace);
+        if (outside(real, realWorkspace)) {
+            throw new errors_ConfigurationError(`${input} ${show(value)} is a symbolic link to ${real}, outside the workspace (${realWorkspace}); give the absolute path if that is meant.`, input);
+        }
+    }
+    return resolved;
+}
+
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./build/bundle/ecs/task-definition-model.json
+const task_definition_model_namespaceObject = /*#__PURE__*/JSON.parse('{"sP":"botocore 1.44.8, ecs 2014-11-13","zr":"RegisterTaskDefinitionRequest","nq":{"ApplicationProtocol":{"type":"string","enum":["http","http2","grpc"]},"BoxedBoolean":{"type":"boolean"},"BoxedInteger":{"type":"integer"},"CPUArchitecture":{"type":"string","enum":["X86_64","ARM64"]},"Compatibility":{"type":"string","enum":["EC2","FARGATE","EXTERNAL","MANAGED_INSTANCES"]},"CompatibilityList":{"type":"list","member":"Compatibility"},"ContainerCondition":{"type":"string","enum":["START","COMPLETE","SUCCESS","HEALTHY"]},"ContainerDefinition":{"type":"structure","members":{"name":"String","image":"String","repositoryCredentials":"RepositoryCredentials","cpu":"Integer","memory":"BoxedInteger","memoryReservation":"BoxedInteger","links":"StringList","portMappings":"PortMappingList","essential":"BoxedBoolean","restartPolicy":"ContainerRestartPolicy","entryPoint":"StringList","command":"StringList","environment":"EnvironmentVariables","environmentFiles":"EnvironmentFiles","mountPoints":"MountPointList","volumesFrom":"VolumeFromList","linuxParameters":"LinuxParameters","secrets":"SecretList","dependsOn":"ContainerDependencies","startTimeout":"BoxedInteger","stopTimeout":"BoxedInteger","versionConsistency":"VersionConsistency","hostname":"String","user":"String","workingDirectory":"String","disableNetworking":"BoxedBoolean","privileged":"BoxedBoolean","readonlyRootFilesystem":"BoxedBoolean","dnsServers":"StringList","dnsSearchDomains":"StringList","extraHosts":"HostEntryList","dockerSecurityOptions":"StringList","interactive":"BoxedBoolean","pseudoTerminal":"BoxedBoolean","dockerLabels":"DockerLabelsMap","ulimits":"UlimitList","logConfiguration":"LogConfiguration","healthCheck":"HealthCheck","systemControls":"SystemControls","resourceRequirements":"ResourceRequirements","firelensConfiguration":"FirelensConfiguration","credentialSpecs":"StringList"}},"ContainerDefinitions":{"type":"list","member":"ContainerDefinition"},"ContainerDependencies":{"type":"list","member":"ContainerDependency"},"ContainerDependency":{"type":"structure","members":{"containerName":"String","condition":"ContainerCondition"},"required":["containerName","condition"]},"ContainerRestartPolicy":{"type":"structure","members":{"enabled":"BoxedBoolean","ignoredExitCodes":"IntegerList","restartAttemptPeriod":"BoxedInteger"},"required":["enabled"]},"Device":{"type":"structure","members":{"hostPath":"String","containerPath":"String","permissions":"DeviceCgroupPermissions"},"required":["hostPath"]},"DeviceCgroupPermission":{"type":"string","enum":["read","write","mknod"]},"DeviceCgroupPermissions":{"type":"list","member":"DeviceCgroupPermission"},"DevicesList":{"type":"list","member":"Device"},"DockerLabelsMap":{"type":"map","key":"String","value":"String"},"DockerVolumeConfiguration":{"type":"structure","members":{"scope":"Scope","autoprovision":"BoxedBoolean","driver":"String","driverOpts":"StringMap","labels":"StringMap"}},"EFSAuthorizationConfig":{"type":"structure","members":{"accessPointId":"String","iam":"EFSAuthorizationConfigIAM"}},"EFSAuthorizationConfigIAM":{"type":"string","enum":["ENABLED","DISABLED"]},"EFSTransitEncryption":{"type":"string","enum":["ENABLED","DISABLED"]},"EFSVolumeConfiguration":{"type":"structure","members":{"fileSystemId":"String","rootDirectory":"String","transitEncryption":"EFSTransitEncryption","transitEncryptionPort":"BoxedInteger","authorizationConfig":"EFSAuthorizationConfig"},"required":["fileSystemId"]},"EnvironmentFile":{"type":"structure","members":{"value":"String","type":"EnvironmentFileType"},"required":["value","type"]},"EnvironmentFileType":{"type":"string","enum":["s3"]},"EnvironmentFiles":{"type":"list","member":"EnvironmentFile"},"EnvironmentVariables":{"type":"list","member":"KeyValuePair"},"EphemeralStorage":{"type":"structure","members":{"sizeInGiB":"Integer"},"required":["sizeInGiB"]},"FSxWindowsFileServerAuthorizationConfig":{"type":"structure","members":{"credentialsParameter":"String","domain":"String"},"required":["credentialsParameter","domain"]},"FSxWindowsFileServerVolumeConfiguration":{"type":"structure","members":{"fileSystemId":"String","rootDirectory":"String","authorizationConfig":"FSxWindowsFileServerAuthorizationConfig"},"required":["fileSystemId","rootDirectory","authorizationConfig"]},"FirelensConfiguration":{"type":"structure","members":{"type":"FirelensConfigurationType","options":"FirelensConfigurationOptionsMap"},"required":["type"]},"FirelensConfigurationOptionsMap":{"type":"map","key":"String","value":"String"},"FirelensConfigurationType":{"type":"string","enum":["fluentd","fluentbit"]},"HealthCheck":{"type":"structure","members":{"command":"StringList","interval":"BoxedInteger","timeout":"BoxedInteger","retries":"BoxedInteger","startPeriod":"BoxedInteger"},"required":["command"]},"HostEntry":{"type":"structure","members":{"hostname":"String","ipAddress":"String"},"required":["hostname","ipAddress"]},"HostEntryList":{"type":"list","member":"HostEntry"},"HostVolumeProperties":{"type":"structure","members":{"sourcePath":"String"}},"InferenceAccelerator":{"type":"structure","members":{"deviceName":"String","deviceType":"String"},"required":["deviceName","deviceType"]},"InferenceAccelerators":{"type":"list","member":"InferenceAccelerator"},"Integer":{"type":"integer"},"IntegerList":{"type":"list","member":"BoxedInteger"},"IpcMode":{"type":"string","enum":["host","task","none"]},"IsolationMode":{"type":"string","enum":["SHARED","ISOLATED_SANDBOX","CONFIDENTIAL_SANDBOX"]},"KernelCapabilities":{"type":"structure","members":{"add":"StringList","drop":"StringList"}},"KeyValuePair":{"type":"structure","members":{"name":"String","value":"String"}},"LinuxParameters":{"type":"structure","members":{"capabilities":"KernelCapabilities","devices":"DevicesList","initProcessEnabled":"BoxedBoolean","sharedMemorySize":"BoxedInteger","tmpfs":"TmpfsList","maxSwap":"BoxedInteger","swappiness":"BoxedInteger"}},"LogConfiguration":{"type":"structure","members":{"logDriver":"LogDriver","options":"LogConfigurationOptionsMap","secretOptions":"SecretList"},"required":["logDriver"]},"LogConfigurationOptionsMap":{"type":"map","key":"String","value":"String"},"LogDriver":{"type":"string","enum":["json-file","syslog","journald","gelf","fluentd","awslogs","splunk","awsfirelens"]},"MountPoint":{"type":"structure","members":{"sourceVolume":"String","containerPath":"String","readOnly":"BoxedBoolean"}},"MountPointList":{"type":"list","member":"MountPoint"},"NetworkMode":{"type":"string","enum":["bridge","host","awsvpc","none"]},"NvidiaMpsAllocation":{"type":"structure","members":{"memory":"NvidiaMpsAllocationMemoryInteger","maxComputePercent":"NvidiaMpsAllocationMaxComputePercentInteger"},"required":["memory"]},"NvidiaMpsAllocationMaxComputePercentInteger":{"type":"integer"},"NvidiaMpsAllocationMemoryInteger":{"type":"integer"},"OSFamily":{"type":"string","enum":["WINDOWS_SERVER_2019_FULL","WINDOWS_SERVER_2019_CORE","WINDOWS_SERVER_2016_FULL","WINDOWS_SERVER_2004_CORE","WINDOWS_SERVER_2022_CORE","WINDOWS_SERVER_2022_FULL","WINDOWS_SERVER_2025_CORE","WINDOWS_SERVER_2025_FULL","WINDOWS_SERVER_20H2_CORE","LINUX"]},"PidMode":{"type":"string","enum":["host","task"]},"PortMapping":{"type":"structure","members":{"containerPort":"BoxedInteger","hostPort":"BoxedInteger","protocol":"TransportProtocol","name":"String","appProtocol":"ApplicationProtocol","containerPortRange":"String"}},"PortMappingList":{"type":"list","member":"PortMapping"},"ProxyConfiguration":{"type":"structure","members":{"type":"ProxyConfigurationType","containerName":"String","properties":"ProxyConfigurationProperties"},"required":["containerName"]},"ProxyConfigurationProperties":{"type":"list","member":"KeyValuePair"},"ProxyConfigurationType":{"type":"string","enum":["APPMESH"]},"RegisterTaskDefinitionRequest":{"type":"structure","members":{"family":"String","taskRoleArn":"String","executionRoleArn":"String","networkMode":"NetworkMode","containerDefinitions":"ContainerDefinitions","volumes":"VolumeList","placementConstraints":"TaskDefinitionPlacementConstraints","requiresCompatibilities":"CompatibilityList","cpu":"String","memory":"String","tags":"Tags","pidMode":"PidMode","ipcMode":"IpcMode","proxyConfiguration":"ProxyConfiguration","inferenceAccelerators":"InferenceAccelerators","ephemeralStorage":"EphemeralStorage","runtimePlatform":"RuntimePlatform","enableFaultInjection":"BoxedBoolean","trustedExecutionConfiguration":"TrustedExecutionConfiguration"},"required":["family","containerDefinitions"]},"RepositoryCredentials":{"type":"structure","members":{"credentialsParameter":"String"},"required":["credentialsParameter"]},"ResourceRequirement":{"type":"structure","members":{"value":"String","type":"ResourceType","sharingStrategy":"SharingStrategy"},"required":["type"]},"ResourceRequirements":{"type":"list","member":"ResourceRequirement"},"ResourceType":{"type":"string","enum":["GPU","InferenceAccelerator","NeuronDevice"]},"RuntimePlatform":{"type":"structure","members":{"cpuArchitecture":"CPUArchitecture","operatingSystemFamily":"OSFamily"}},"S3FilesVolumeConfiguration":{"type":"structure","members":{"fileSystemArn":"String","rootDirectory":"String","transitEncryptionPort":"BoxedInteger","accessPointArn":"String"},"required":["fileSystemArn"]},"Scope":{"type":"string","enum":["task","shared"]},"Secret":{"type":"structure","members":{"name":"String","valueFrom":"String"},"required":["name","valueFrom"]},"SecretList":{"type":"list","member":"Secret"},"SharingStrategy":{"type":"structure","members":{"nvidiaMps":"NvidiaMpsAllocation"}},"String":{"type":"string"},"StringList":{"type":"list","member":"String"},"StringMap":{"type":"map","key":"String","value":"String"},"SystemControl":{"type":"structure","members":{"namespace":"String","value":"String"}},"SystemControls":{"type":"list","member":"SystemControl"},"Tag":{"type":"structure","members":{"key":"TagKey","value":"TagValue"}},"TagKey":{"type":"string"},"TagValue":{"type":"string"},"Tags":{"type":"list","member":"Tag"},"TaskDefinitionPlacementConstraint":{"type":"structure","members":{"type":"TaskDefinitionPlacementConstraintType","expression":"String"}},"TaskDefinitionPlacementConstraintType":{"type":"string","enum":["memberOf"]},"TaskDefinitionPlacementConstraints":{"type":"list","member":"TaskDefinitionPlacementConstraint"},"Tmpfs":{"type":"structure","members":{"containerPath":"String","size":"Integer","mountOptions":"StringList"},"required":["containerPath","size"]},"TmpfsList":{"type":"list","member":"Tmpfs"},"TransportProtocol":{"type":"string","enum":["tcp","udp"]},"TrustedExecutionConfiguration":{"type":"structure","members":{"isolationMode":"IsolationMode","attestationPolicy":"String"},"required":["isolationMode"]},"Ulimit":{"type":"structure","members":{"name":"UlimitName","softLimit":"Integer","hardLimit":"Integer"},"required":["name","softLimit","hardLimit"]},"UlimitList":{"type":"list","member":"Ulimit"},"UlimitName":{"type":"string","enum":["core","cpu","data","fsize","locks","memlock","msgqueue","nice","nofile","nproc","rss","rtprio","rttime","sigpending","stack"]},"VersionConsistency":{"type":"string","enum":["enabled","disabled"]},"Volume":{"type":"structure","members":{"name":"String","host":"HostVolumeProperties","dockerVolumeConfiguration":"DockerVolumeConfiguration","efsVolumeConfiguration":"EFSVolumeConfiguration","s3filesVolumeConfiguration":"S3FilesVolumeConfiguration","fsxWindowsFileServerVolumeConfiguration":"FSxWindowsFileServerVolumeConfiguration","configuredAtLaunch":"BoxedBoolean"}},"VolumeFrom":{"type":"structure","members":{"sourceContainer":"String","readOnly":"BoxedBoolean"}},"VolumeFromList":{"type":"list","member":"VolumeFrom"},"VolumeList":{"type":"list","member":"Volume"}}}');
+;// CONCATENATED MODULE: ./build/bundle/ecs/task-definition-shape.js
+/**
+ * Checks the JSON types of the fields of a task definition that ECS's RegisterTaskDefinition model knows,
+ * before anything is registered, so that `environment: "A=B"` or `memory: "lots"` is a clear error naming
+ * the file, the JSON path and the value instead of a registration ECS refuses (or, worse, one it accepts in
+ * a form nobody meant). Fields the model does not know pass through untouched: ECS adds fields often, and
+ * this toolkit sends the document as it is (raw-json.ts).
+ *
+ * The model is botocore's (src/ecs/task-definition-model.json, extracted by scripts/gen-ecs-shapes.mjs), read
+ * as data; no Python runs. Rules, per botocore shape type:
+ * - structure: a JSON object; its `required` members must be present; unknown members pass;
+ * - list: a JSON array; map: a JSON object of the value type; string: a JSON string; integer and long: a
+ *   whole JSON number (`"512"` is refused: the API takes a number); boolean: true or false; double: a number;
+ * - enum strings: a value outside botocore's list is a warning, not an error, because AWS adds values (a
+ *   newer ECS may accept what this model does not know yet).
+ * - the task-level `cpu` and `memory` (strings in the API) also accept a JSON number, which is written back
+ *   as its string, and must have the documented forms: cpu `256` (CPU units) or `0.25 vCPU`; memory `512`
+ *   (MiB) or `1 GB` / `1GB`.
+ *   https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html#ECS-RegisterTaskDefinition-request-cpu
+ */
+
+
+
+const SHAPES = task_definition_model_namespaceObject.nq;
+/** Where botocore's model came from (`botocore 1.44.8, ecs 2014-11-13`), for messages and docs. */
+const MODEL_SOURCE = task_definition_model_namespaceObject.sP;
+/** The documented forms of the task-level cpu and memory strings. */
+const TASK_SIZE = {
+    cpu: {
+        pattern: /^(\d+|\d+(\.\d+)?\s?vcpu)$/i,
+        doc: 'CPU units as a whole number (256, 1024) or vCPUs as a string ("0.25 vCPU", "1 vcpu")'
+    },
+    memory: {
+        pattern: /^(\d+|\d+(\.\d+)?\s?gb)$/i,
+        doc: 'MiB as a whole number (512, 2048) or GB as a string ("1 GB", "2GB")'
+    }
+};
+/** What a value of the shape is, as a noun phrase without an article, singular and plural. */
+function noun(shapeName) {
+    const shape = SHAPES[shapeName];
+    switch (shape.type) {
+        case 'structure': {
+            const names = Object.keys(shape.members ?? {});
+            const what = names.length <= 4 ? `{${names.join(', ')}} object` : `${shapeName} object`;
+            return { one: what, many: `${what}s` };
+        }
+        case 'list':
+            return { one: `list of ${noun(shape.member).many}`, many: `lists of ${noun(shape.member).many}` };
+        case 'map':
+            return {
+                one: `object whose values are ${noun(shape.value).many}`,
+                many: `objects whose values are ${noun(shape.value).many}`
+            };
+        case 'integer':
+        case 'long':
+            return { one: 'whole number (a JSON number, not a string)', many: 'whole numbers' };
+        case 'double':
+        case 'float':
+            return { one: 'number', many: 'numbers' };
+        case 'boolean':
+            return { one: 'boolean (true or false)', many: 'booleans' };
+        default:
+            return { one: 'string', many: 'strings' };
+    }
+}
+function expected(shapeName) {
+    const { one } = noun(shapeName);
+    return `${/^[aeio{]/.test(one) ? 'an' : 'a'} ${one}`.replace(/^an \{/, 'a {');
+}
+function kindOf(value) {
+    if (value === null)
+        return 'null';
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'an object';
+    return `a ${typeof value}`;
+}
+/**
+ * Checks `doc` (a task definition, read-only fields already stripped) against RegisterTaskDefinitionRequest,
+ * in place: a numeric task-level `cpu`/`memory` becomes its string. Values quoted in messages have their
+ * credential-shaped parts masked (src/lib/secrets.ts).
+ * @param source the file (quoted) or `service NAME`, for messages.
+ * @param input the action input that named the file.
+ * @throws ConfigurationError naming the file, the JSON path, the value and what is valid.
+ */
+function checkTaskDefinitionShape(doc, source, input = 'task-definition') {
+    const warnings = [];
+    const fail = (path, value, valid) => new errors_ConfigurationError(`${input}: ${source} has ${path} = ${redactCredentials(show(value))} (${kindOf(value)}); expected ${valid}.`, input);
+    for (const field of ['cpu', 'memory']) {
+        const value = doc[field];
+        if (value === undefined)
+            continue;
+        if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0)
+            doc[field] = String(value);
+        else if (typeof value !== 'string' || !TASK_SIZE[field].pattern.test(value.trim()))
+            throw fail(field, value, TASK_SIZE[field].doc);
+    }
+    const visit = (value, shapeName, path) => {
+        const shape = SHAPES[shapeName];
+        if (!shape || value === null || value === undefined)
+            return;
+        switch (shape.type) {
+            case 'structure': {
+                if (typeof value !== 'object' || Array.isArray(value))
+                    throw fail(path, value, expected(shapeName));
+                const object = value;
+                for (const name of shape.required ?? []) {
+                    if (object[name] === undefined)
+                        throw fail(path, value, `${expected(shapeName)} with its required ${name}`);
+                }
+                for (const [name, member] of Object.entries(shape.members ?? {})) {
+                    if (object[name] !== undefined)
+                        visit(object[name], member, path ? `${path}.${name}` : name);
+                }
+                return;
+            }
+            case 'list': {
+                if (!Array.isArray(value))
+                    throw fail(path, value, expected(shapeName));
+                value.forEach((item, i) => {
+                    const name = item?.name;
+                    visit(item, shape.member, `${path}[${typeof name === 'string' && name ? name : i}]`);
+                });
+                return;
+            }
+            case 'map': {
+                if (typeof value !== 'object' || Array.isArray(value))
+                    throw fail(path, value, expected(shapeName));
+                for (const [key, item] of Object.entries(value))
+                    visit(item, shape.value, `${path}.${key}`);
+                return;
+            }
+            case 'integer':
+            case 'long':
+                if (typeof value !== 'number' || !Number.isInteger(value))
+                    throw fail(path, value, expected(shapeName));
+                return;
+            case 'double':
+            case 'float':
+                if (typeof value !== 'number')
+                    throw fail(path, value, expected(shapeName));
+                return;
+            case 'boolean':
+                if (typeof value !== 'boolean')
+                    throw fail(path, value, expected(shapeName));
+                return;
+            case 'string':
+                if (typeof value !== 'string')
+                    throw fail(path, value, expected(shapeName));
+                if (shape.enum && !shape.enum.includes(value)) {
+                    warnings.push(`${input}: ${source} has ${path} = ${redactCredentials(show(value))}, which is not one of ${shape.enum.join(', ')} (${MODEL_SOURCE}); ECS may refuse it.`);
+                }
+                return;
+            default:
+                return;
+        }
+    };
+    const root = SHAPES[task_definition_model_namespaceObject.zr];
+    for (const [name, member] of Object.entries(root.members ?? {})) {
+        if (name === 'cpu' || name === 'memory')
+            continue;
+        if (doc[name] !== undefined)
+            visit(doc[name], member, name);
+    }
+    return { warnings };
+}
+
 ;// CONCATENATED MODULE: ./build/bundle/ecs/task-definition.js
 /**
  * Task definition documents: loading them from files, stripping the fields ECS adds on registration, and
@@ -90006,6 +91977,7 @@ var dist = __nccwpck_require__(8815);
  * Shapes follow RegisterTaskDefinition:
  * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html
  */
+
 
 
 
@@ -90029,11 +92001,14 @@ function stripReadOnly(doc) {
     return copy;
 }
 /**
- * Checks that `value` is a registrable task definition and returns it typed.
+ * Checks that `value` is a registrable task definition and returns it typed: family and containers, then the
+ * JSON types of every field ECS's model knows (task-definition-shape.ts; unknown fields pass through).
  * @param source where it came from, for messages (a file path or "service NAME").
- * @throws ConfigurationError when family or containerDefinitions are missing or malformed.
+ * @param warn receives the warnings of the shape check (values outside the model's enum lists).
+ * @throws ConfigurationError when family or containerDefinitions are missing or malformed, or a known field
+ *   has the wrong type (naming the JSON path and the value).
  */
-function asTaskDefinition(value, source, input = 'task-definition') {
+function asTaskDefinition(value, source, input = 'task-definition', warn = () => undefined) {
     if (!value || typeof value !== 'object' || Array.isArray(value)) {
         throw new errors_ConfigurationError(`${input}: ${source} is not a JSON/YAML object.`, input);
     }
@@ -90044,7 +92019,7 @@ function asTaskDefinition(value, source, input = 'task-definition') {
     }
     doc = stripReadOnly(doc);
     if (typeof doc.family !== 'string' || !/^[A-Za-z0-9_-]{1,255}$/.test(doc.family)) {
-        throw new errors_ConfigurationError(`${input}: ${source} has family ${errors_show(doc.family)}; expected up to 255 letters, numbers, hyphens and underscores.`, input);
+        throw new errors_ConfigurationError(`${input}: ${source} has family ${show(doc.family)}; expected up to 255 letters, numbers, hyphens and underscores.`, input);
     }
     const containers = doc.containerDefinitions;
     if (!Array.isArray(containers) || containers.length === 0) {
@@ -90056,31 +92031,33 @@ function asTaskDefinition(value, source, input = 'task-definition') {
             throw new errors_ConfigurationError(`${input}: ${source} containerDefinitions[${i}] has no name.`, input);
         }
         if (typeof container.image !== 'string' || !container.image) {
-            throw new errors_ConfigurationError(`${input}: ${source} container ${errors_show(container.name)} has no image.`, input);
+            throw new errors_ConfigurationError(`${input}: ${source} container ${show(container.name)} has no image.`, input);
         }
     });
+    for (const warning of checkTaskDefinitionShape(doc, source, input).warnings)
+        warn(warning);
     return doc;
 }
 /**
  * Reads a task definition file (JSON, or YAML when the name ends in .yml/.yaml or JSON fails to parse).
  * @throws ConfigurationError naming the file when it is missing, unreadable, unparsable or not a task definition.
  */
-function loadTaskDefinitionFile(file, input = 'task-definition') {
+function loadTaskDefinitionFile(file, input = 'task-definition', warn = () => undefined) {
     let text;
     try {
         text = (0,external_node_fs_.readFileSync)(file, 'utf8');
     }
     catch (error) {
-        throw new errors_ConfigurationError(`${input}: cannot read ${errors_show(file)}: ${messageOf(error)}`, input);
+        throw new errors_ConfigurationError(`${input}: cannot read ${show(file)} (${messageOf(error)}); give the path of a JSON or YAML task definition file.`, input);
     }
     let value;
     try {
         value = /\.ya?ml$/i.test(file) ? (0,dist/* parse */.qg)(text) : JSON.parse(text);
     }
     catch (error) {
-        throw new errors_ConfigurationError(`${input}: ${errors_show(file)} is not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}: ${messageOf(error)}`, input);
+        throw new errors_ConfigurationError(`${input}: ${show(file)} is not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}: ${messageOf(error)}`, input);
     }
-    return asTaskDefinition(value, errors_show(file), input);
+    return asTaskDefinition(value, show(file), input, warn);
 }
 const IMAGE_PATTERN = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 /** True when `image` is a valid image reference (registry/repository with a tag and/or an `@sha256:` digest). */
@@ -90091,14 +92068,14 @@ function containerNamed(doc, name, input) {
     const container = doc.containerDefinitions.find((c) => c.name === name);
     if (!container) {
         const names = doc.containerDefinitions.map((c) => c.name).join(', ');
-        throw new errors_ConfigurationError(`${input}: no container named ${errors_show(name)} in task definition family ${errors_show(doc.family)}; its containers are: ${names}.`, input);
+        throw new errors_ConfigurationError(`${input}: no container named ${show(name)} in task definition family ${show(doc.family)}; its containers are: ${names}.`, input);
     }
     return container;
 }
 function splitContainerKey(key, input) {
     const dot = key.indexOf('.');
     if (dot <= 0 || dot === key.length - 1) {
-        throw new errors_ConfigurationError(`${input}: ${errors_show(key)} must be CONTAINER.NAME=value (for example api.LOG_LEVEL=debug).`, input);
+        throw new errors_ConfigurationError(`${input}: ${show(key)} must be CONTAINER.NAME=value (for example api.LOG_LEVEL=debug).`, input);
     }
     return { container: key.slice(0, dot), name: key.slice(dot + 1) };
 }
@@ -90113,7 +92090,7 @@ function applyContainerUpdates(doc, updates) {
     for (const { key, value } of updates.images ?? []) {
         const container = containerNamed(copy, key, 'images');
         if (!isImageReference(value)) {
-            throw new errors_ConfigurationError(`images: ${errors_show(value)} for container ${errors_show(key)} is not an image reference; expected REGISTRY/REPOSITORY:TAG or REPOSITORY@sha256:DIGEST.`, 'images');
+            throw new errors_ConfigurationError(`images: ${show(value)} for container ${show(key)} is not an image reference; expected REGISTRY/REPOSITORY:TAG or REPOSITORY@sha256:DIGEST.`, 'images');
         }
         container.image = value;
     }
@@ -90131,7 +92108,7 @@ function applyContainerUpdates(doc, updates) {
         const { container: name, name: variable } = splitContainerKey(key, 'secrets');
         const container = containerNamed(copy, name, 'secrets');
         if (!/^(arn:aws[\w-]*:(ssm|secretsmanager):|[\w./-]+$)/.test(value)) {
-            throw new errors_ConfigurationError(`secrets: ${errors_show(value)} for ${errors_show(key)} is not an SSM parameter or Secrets Manager ARN (or a parameter name).`, 'secrets');
+            throw new errors_ConfigurationError(`secrets: ${show(value)} for ${show(key)} is not an SSM parameter or Secrets Manager ARN (or a parameter name).`, 'secrets');
         }
         const list = (container.secrets ??= []);
         const existing = list.find((e) => e.name === variable);
@@ -90249,6 +92226,68 @@ var client_ecr_dist_cjs = __nccwpck_require__(8249);
 var client_secrets_manager_dist_cjs = __nccwpck_require__(2994);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ssm/dist-cjs/index.js
 var client_ssm_dist_cjs = __nccwpck_require__(4736);
+;// CONCATENATED MODULE: ./build/bundle/ecr/images.js
+/**
+ * ECR image references and the one DescribeImages lookup, shared by resolve-image-tag (src/ecr/image-tag.ts:
+ * does the tag exist yet?) and register-task-definition's preflight (src/ecs/preflight.ts: does the image a
+ * task definition names exist?).
+ *
+ * Private registry hosts are `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`
+ * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/Registries.html); an image reference is
+ * `<host>/<repository>[:tag][@sha256:<64 hex>]`.
+ * DescribeImages: https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_DescribeImages.html
+ */
+
+
+const REGION = '[a-z]{2}(?:-[a-z]+)+-\\d+';
+const HOST = `(\\d{12})\\.dkr\\.ecr(?:-fips)?\\.(${REGION})\\.amazonaws\\.com(?:\\.cn)?`;
+const REGISTRY_HOST = new RegExp(`^${HOST}$`);
+const IMAGE = new RegExp(`^${HOST}/([a-z0-9][a-z0-9._/-]*?)(?::([\\w][\\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`);
+/** Parses a private ECR registry host; undefined for any other host. */
+function parseRegistryHost(host) {
+    const m = REGISTRY_HOST.exec(host);
+    return m ? { registryId: m[1], region: m[2] } : undefined;
+}
+/** Parses a private ECR image URI; undefined for any other registry. */
+function parseEcrImage(image) {
+    const m = IMAGE.exec(image);
+    if (!m)
+        return undefined;
+    const [, registryId, region, repositoryName, tag, digest] = m;
+    if (!registryId || !region || !repositoryName)
+        return undefined;
+    if (digest)
+        return { registryId, region, repositoryName, imageDigest: digest };
+    return { registryId, region, repositoryName, imageTag: tag ?? 'latest' };
+}
+/**
+ * Looks one image up by tag or digest (DescribeImages): RepositoryNotFoundException and
+ * ImageNotFoundException (or an answer without the image) are outcomes, not errors.
+ * @param ref the repository, and exactly one of imageTag / imageDigest; registryId defaults to the caller's.
+ * @throws the SDK's error for anything else (AccessDenied, throttling after retries): the caller words it.
+ */
+async function lookUpImage(ecr, ref) {
+    const imageId = ref.imageDigest ? { imageDigest: ref.imageDigest } : { imageTag: ref.imageTag };
+    try {
+        const out = await ecr.send(new client_ecr_dist_cjs/* DescribeImagesCommand */.ji5({
+            repositoryName: ref.repositoryName,
+            imageIds: [imageId],
+            ...(ref.registryId ? { registryId: ref.registryId } : {})
+        }));
+        const details = out.imageDetails ?? [];
+        const detail = details.find((d) => ref.imageDigest ? d.imageDigest === ref.imageDigest : d.imageTags?.includes(ref.imageTag ?? '')) ?? details[0];
+        return detail ? { kind: 'found', detail } : { kind: 'no-image' };
+    }
+    catch (error) {
+        const name = errorName(error);
+        if (name === 'RepositoryNotFoundException')
+            return { kind: 'no-repository' };
+        if (name === 'ImageNotFoundException')
+            return { kind: 'no-image' };
+        throw error;
+    }
+}
+
 ;// CONCATENATED MODULE: ./build/bundle/ecs/preflight.js
 /**
  * Preflight for register-task-definition: before a task definition is registered, check that what its tasks
@@ -90281,22 +92320,12 @@ var client_ssm_dist_cjs = __nccwpck_require__(4736);
 
 
 
-const REGION = '[a-z]{2}(?:-[a-z]+)+-\\d+';
-const ECR_IMAGE = new RegExp(`^(\\d{12})\\.dkr\\.ecr(?:-fips)?\\.(${REGION})\\.amazonaws\\.com(?:\\.cn)?/([a-z0-9][a-z0-9._/-]*?)(?::([\\w][\\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`);
-/** Parses a private ECR image URI; undefined for any other registry. */
-function parseEcrImage(image) {
-    const m = ECR_IMAGE.exec(image);
-    if (!m)
-        return undefined;
-    const [, registryId, region, repositoryName, tag, digest] = m;
-    if (!registryId || !region || !repositoryName)
-        return undefined;
-    if (digest)
-        return { registryId, region, repositoryName, imageDigest: digest };
-    return { registryId, region, repositoryName, imageTag: tag ?? 'latest' };
-}
-const SSM_ARN = new RegExp(`^arn:aws[a-z-]*:ssm:(${REGION}):(\\d{12}):parameter(/.+)$`);
-const SECRET_ARN = new RegExp(`^(arn:aws[a-z-]*:secretsmanager:(${REGION}):(\\d{12}):secret:[^:]+)(?::(.*))?$`);
+
+
+
+const preflight_REGION = '[a-z]{2}(?:-[a-z]+)+-\\d+';
+const SSM_ARN = new RegExp(`^arn:aws[a-z-]*:ssm:(${preflight_REGION}):(\\d{12}):parameter(/.+)$`);
+const SECRET_ARN = new RegExp(`^(arn:aws[a-z-]*:secretsmanager:(${preflight_REGION}):(\\d{12}):secret:[^:]+)(?::(.*))?$`);
 /**
  * Parses a secret `valueFrom` the way ECS reads it: an SSM parameter ARN or name, or a Secrets Manager ARN
  * with the optional `:json-key:version-stage:version-id` suffix.
@@ -90328,8 +92357,6 @@ function parseSecretReference(valueFrom) {
         return undefined;
     return { kind: 'ssm-parameter', names: [valueFrom] };
 }
-const isAccessDenied = (error) => /AccessDenied/i.test(error.name ?? '');
-const errorName = (error) => error.name ?? 'Error';
 /** Clients per service and region, built with clientConfig and destroyed at the end. */
 class Clients {
     options;
@@ -90341,7 +92368,7 @@ class Clients {
         const key = `${service}:${region}`;
         let client = this.cache.get(key);
         if (!client) {
-            const config = aws_clientConfig(service, { ...this.options, region });
+            const config = clientConfig(service, { ...this.options, region });
             client = make(config);
             this.cache.set(key, client);
         }
@@ -90358,29 +92385,18 @@ class Clients {
 }
 const accountOf = (arn) => typeof arn === 'string' ? /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(arn)?.[1] : undefined;
 function imageCheck(image, ref, clients) {
-    const id = ref.imageDigest ? { imageDigest: ref.imageDigest } : { imageTag: ref.imageTag };
     return {
         kind: 'image',
         label: `image ${image}`,
         permission: `ecr:DescribeImages on arn:aws:ecr:${ref.region}:${ref.registryId}:repository/${ref.repositoryName}`,
         fix: 'push the image first (the build-push action), or correct `images`',
         run: async () => {
-            try {
-                await clients.ecr(ref.region).send(new client_ecr_dist_cjs/* DescribeImagesCommand */.ji5({
-                    registryId: ref.registryId,
-                    repositoryName: ref.repositoryName,
-                    imageIds: [id]
-                }));
-                return undefined;
-            }
-            catch (error) {
-                const name = errorName(error);
-                if (name === 'RepositoryNotFoundException')
-                    return `image ${image} (no repository ${ref.repositoryName} in registry ${ref.registryId}, ${ref.region})`;
-                if (name === 'ImageNotFoundException')
-                    return `image ${image} (repository ${ref.repositoryName} has no ${ref.imageDigest ? `image ${ref.imageDigest}` : `tag ${ref.imageTag}`})`;
-                throw error;
-            }
+            const found = await lookUpImage(clients.ecr(ref.region), ref);
+            if (found.kind === 'no-repository')
+                return `image ${image} (no repository ${ref.repositoryName} in registry ${ref.registryId}, ${ref.region})`;
+            if (found.kind === 'no-image')
+                return `image ${image} (repository ${ref.repositoryName} has no ${ref.imageDigest ? `image ${ref.imageDigest}` : `tag ${ref.imageTag}`})`;
+            return undefined;
         }
     };
 }
@@ -90512,7 +92528,7 @@ function awslogs(container) {
  */
 async function findMissingResources(doc, options, reporter) {
     // The region the tasks run in: where bare parameter names and log groups without awslogs-region live.
-    const taskRegion = aws_clientConfig('ECS', options).region;
+    const taskRegion = clientConfig('ECS', options).region;
     const clients = new Clients({ ...options, region: taskRegion });
     const skipped = [];
     const skip = (line) => {
@@ -90684,140 +92700,79 @@ async function readAll(body) {
     return Buffer.concat(chunks);
 }
 
-;// CONCATENATED MODULE: ./build/bundle/ecs/watch.js
-/**
- * The rollout watcher: follows one deployment of a service (by its id) at a fixed interval and decides as soon
- * as one DescribeServices answer shows the outcome. It never waits for a rollback to finish before saying the
- * deployment failed. New service events are streamed as they appear, without repeats.
- *
- * Uses DescribeServices: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeServices.html
- * Deployment and rolloutState semantics:
- * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Deployment.html
- * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html
- */
+;// CONCATENATED MODULE: ./build/bundle/ecs/sensitive.js
 
-
+/** Names of environment variables whose values must never reach a log or a job summary. */
+const SENSITIVE_NAME = /PASS|SECRET|TOKEN|KEY|CREDENTIAL|PRIVATE|AUTH|COOKIE|SESSION/i;
+function strings(value, out) {
+    if (typeof value === 'string')
+        out.push(value);
+    else if (Array.isArray(value))
+        for (const item of value)
+            strings(item, out);
+    else if (value && typeof value === 'object')
+        for (const item of Object.values(value))
+            strings(item, out);
+}
+/** Finds what must be hidden in `doc` (see the module doc); pure. */
+function findSensitiveValues(doc) {
+    const hidden = new Set();
+    const credentials = new Map();
+    for (const container of doc.containerDefinitions ?? []) {
+        const { environment, ...rest } = container;
+        for (const e of Array.isArray(environment) ? environment : []) {
+            if (typeof e?.value !== 'string' || !e.value)
+                continue;
+            if (SENSITIVE_NAME.test(e.name))
+                hidden.add(e.value);
+            const found = findCredentials(e.value, { entropy: true });
+            for (const match of found)
+                hidden.add(match.value);
+            if (found.length)
+                credentials.set(`${container.name}.${e.name}`, found[0].kind);
+        }
+        const texts = [];
+        strings(rest, texts);
+        for (const text of texts)
+            for (const match of findCredentials(text))
+                hidden.add(match.value);
+    }
+    const { containerDefinitions: _containers, ...task } = doc;
+    const texts = [];
+    strings(task, texts);
+    for (const text of texts)
+        for (const match of findCredentials(text))
+            hidden.add(match.value);
+    return { hidden, credentials };
+}
 /**
- * Describes one service.
- * @throws DeploymentError when the service is missing or not ACTIVE (DescribeServices `failures`).
+ * Masks every value to hide (`reporter.secret`, also each line of a multi-line value) and, with `warn`,
+ * warns once per variable whose value holds a credential. Call before anything about `doc` is printed.
+ * @returns what was found.
  */
-async function watch_describeService(ecs, cluster, service) {
-    const out = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: [service] }));
-    const found = out.services?.[0];
-    if (!found) {
-        const failure = out.failures?.[0];
-        throw new errors_DeploymentError(`Service ${service} not found in cluster ${cluster}${failure?.reason ? ` (${failure.reason})` : ''}.`);
+function protectTaskDefinition(doc, reporter, options) {
+    const found = findSensitiveValues(doc);
+    for (const value of found.hidden) {
+        reporter.secret(value);
+        if (value.includes('\n'))
+            for (const line of value.split(/\r?\n/))
+                if (line.trim().length >= 4)
+                    reporter.secret(line.trim());
+    }
+    if (options.warn) {
+        for (const [variable, kind] of found.credentials) {
+            reporter.warn(`environment ${variable} holds ${kind}; it is masked here, but a task definition keeps environment values in clear for anyone who may describe it: put it in \`secrets\` (an SSM SecureString parameter or a Secrets Manager secret, referenced by valueFrom).`);
+        }
     }
     return found;
 }
-/** Streams events not yet seen (oldest first) and returns them. */
-function takeNewEvents(service, seen) {
-    const fresh = [];
-    for (const event of [...(service.events ?? [])].reverse()) {
-        const id = event.id ?? `${event.createdAt?.toISOString()}|${event.message}`;
-        if (seen.has(id))
-            continue;
-        seen.add(id);
-        fresh.push({ at: event.createdAt?.toISOString() ?? '', message: event.message ?? '' });
-    }
-    return fresh;
-}
-/**
- * Decides the state of our deployment from one DescribeServices answer; undefined while still rolling out.
- * Pure: exported for unit tests of every branch.
- */
-function judgeDeployment(service, deploymentId, taskDefinitionArn, recentEvents = []) {
-    const deployments = service.deployments ?? [];
-    const ours = deployments.find((d) => d.id === deploymentId);
-    const primary = deployments.find((d) => d.status === 'PRIMARY');
-    const rollingBack = recentEvents.some((m) => /rolling back to deployment/i.test(m));
-    // When ECS has already finished the rollback, our deployment is gone; its failure survives in the events.
-    const failedMarker = `(deployment ${deploymentId}) deployment failed: `;
-    const failedEvent = recentEvents.find((m) => m.includes(failedMarker));
-    const goneReason = failedEvent
-        ? `ECS deployment circuit breaker: ${failedEvent.slice(failedEvent.indexOf(failedMarker) + failedMarker.length)}`
-        : undefined;
-    if (ours?.rolloutState === 'FAILED') {
-        const reason = ours.rolloutStateReason ?? 'rolloutState FAILED';
-        if (primary && primary.id !== deploymentId) {
-            return {
-                kind: 'rolled-back',
-                reason,
-                rollbackDeploymentId: primary.id,
-                rollbackTaskDefinition: primary.taskDefinition
-            };
-        }
-        return { kind: 'failed', reason, deployment: ours };
-    }
-    if (!ours || ours.status !== 'PRIMARY') {
-        if (primary && primary.id !== deploymentId) {
-            if (rollingBack ||
-                (primary.taskDefinition !== taskDefinitionArn && ours?.rolloutState !== 'COMPLETED')) {
-                return {
-                    kind: rollingBack ? 'rolled-back' : 'replaced',
-                    reason: rollingBack
-                        ? (goneReason ?? 'the deployment failed and ECS started a rollback')
-                        : `deployment ${primary.id} (task definition ${primary.taskDefinition}) replaced ours`,
-                    rollbackDeploymentId: primary.id,
-                    rollbackTaskDefinition: primary.taskDefinition,
-                    byDeploymentId: primary.id,
-                    byTaskDefinition: primary.taskDefinition
-                };
-            }
-            return {
-                kind: 'replaced',
-                reason: `deployment ${primary.id} replaced ours`,
-                byDeploymentId: primary.id,
-                byTaskDefinition: primary.taskDefinition
-            };
-        }
-        return undefined;
-    }
-    const settled = (ours.runningCount ?? 0) === (ours.desiredCount ?? 0);
-    if (ours.rolloutState === 'COMPLETED' && settled)
-        return { kind: 'completed', deployment: ours };
-    if (ours.rolloutState === undefined && settled && deployments.length === 1) {
-        return { kind: 'completed', deployment: ours };
-    }
-    return undefined;
-}
-function formatDeployment(d) {
-    if (!d)
-        return 'deployment not listed';
-    return `${d.rolloutState ?? d.status}: running ${d.runningCount ?? 0}/${d.desiredCount ?? 0}, pending ${d.pendingCount ?? 0}, failed tasks ${d.failedTasks ?? 0}`;
-}
-/**
- * Follows a deployment until it completes, fails, is rolled back or replaced, or the timeout passes.
- * The first DescribeServices call is made at once; then one per `pollIntervalSeconds`.
- * @throws the SDK's errors when DescribeServices keeps failing after the SDK's own retries.
- */
-async function watchDeployment(ecs, options, reporter) {
-    const started = options.clock();
-    const events = [];
-    let polls = 0;
-    let lastStatus = '';
-    for (;;) {
-        const service = await watch_describeService(ecs, options.cluster, options.service);
-        polls += 1;
-        const fresh = takeNewEvents(service, options.seenEventIds);
-        for (const e of fresh)
-            reporter.info(`event ${e.at}: ${e.message}`);
-        events.push(...fresh);
-        const outcome = judgeDeployment(service, options.deploymentId, options.taskDefinitionArn, events.map((e) => e.message));
-        const ours = service.deployments?.find((d) => d.id === options.deploymentId);
-        const status = formatDeployment(ours);
-        if (status !== lastStatus) {
-            reporter.info(`deployment ${options.deploymentId}: ${status}`);
-            lastStatus = status;
-        }
-        if (outcome)
-            return { outcome, events, polls };
-        const remainingMs = options.timeoutSeconds * 1000 - (options.clock() - started);
-        if (remainingMs <= 0)
-            return { outcome: { kind: 'timed-out', deployment: ours }, events, polls };
-        // The last wait is cut short so that one final look happens at the deadline.
-        await options.sleep(Math.min(options.pollIntervalSeconds * 1000, remainingMs));
-    }
+/** `changes` with every hidden substring (as it appears in their JSON text) replaced by `***`. */
+function redactChanges(changes, hidden) {
+    const ordered = [...hidden].sort((a, b) => b.length - a.length);
+    const hide = (text) => text === undefined
+        ? undefined
+        : ordered.reduce((acc, v) => acc.split(JSON.stringify(v).slice(1, -1)).join('***'), text);
+    return changes.map((c) => ({ ...c, before: hide(c.before), after: hide(c.after) }));
 }
 
 ;// CONCATENATED MODULE: ./build/bundle/ecs/register.js
@@ -90839,27 +92794,19 @@ async function watchDeployment(ecs, options, reporter) {
 
 
 
+
+
+
+
+
+
+
 /**
- * Checks the options without calling AWS.
+ * Checks the options without calling AWS and fills the declared defaults.
  * @throws ConfigurationError naming the input that is missing or inconsistent.
  */
 function validateRegisterOptions(options) {
-    if (!options.taskDefinitionFile && !options.service) {
-        throw new errors_ConfigurationError("Give `task-definition` (a JSON or YAML file) or `cluster` and `service` (use the live service's task definition as the source).", 'task-definition');
-    }
-    if (options.service && !options.cluster) {
-        throw new errors_ConfigurationError(`service ${errors_show(options.service)} needs its \`cluster\`.`, 'cluster');
-    }
-    if (options.keepRevisions !== undefined) {
-        if (!Number.isInteger(options.keepRevisions) ||
-            options.keepRevisions < 1 ||
-            options.keepRevisions > 1000) {
-            throw new errors_ConfigurationError(`keep-revisions is ${errors_show(options.keepRevisions)}; expected a whole number from 1 to 1000.`, 'keep-revisions');
-        }
-        if (!options.service && options.keepRevisions < 2) {
-            throw new errors_ConfigurationError('keep-revisions below 2 needs `cluster` and `service`, so the revision the service runs is never deregistered.', 'keep-revisions');
-        }
-    }
+    return resolveOptions(registerOptions, options);
 }
 async function describeRaw(ecs, taskDefinition) {
     const capture = {};
@@ -90871,9 +92818,11 @@ async function describeRaw(ecs, taskDefinition) {
         return tags && tags.length ? { ...raw, tags } : raw;
     }
     catch (error) {
-        if (error.name === 'ClientException')
+        // "Unable to describe task definition." is ECS's answer for a family or revision that does not exist;
+        // any other ClientException (a malformed name, a permission) keeps its own message.
+        if (/unable to describe task definition/i.test(messageOf(error)))
             return undefined;
-        throw error;
+        throw ecsError(error, 'DescribeTaskDefinition', { taskDefinition }, await regionOf(ecs));
     }
 }
 /** Lists ACTIVE revisions of exactly `family`, newest first. */
@@ -90881,27 +92830,39 @@ async function activeRevisions(ecs, family) {
     const arns = [];
     let nextToken;
     do {
-        const page = await ecs.send(new dist_cjs/* ListTaskDefinitionsCommand */.Pse({ familyPrefix: family, status: 'ACTIVE', sort: 'DESC', nextToken }));
+        const page = await ecsSend(ecs, new dist_cjs/* ListTaskDefinitionsCommand */.Pse({ familyPrefix: family, status: 'ACTIVE', sort: 'DESC', nextToken }), { taskDefinition: family });
         arns.push(...(page.taskDefinitionArns ?? []).filter((arn) => client_arnName(arn).replace(/:\d+$/, '') === family));
         nextToken = page.nextToken;
     } while (nextToken);
     return arns.sort((a, b) => Number(b.split(':').pop()) - Number(a.split(':').pop()));
 }
 /**
- * Renders and registers a task definition.
- * @throws ConfigurationError for bad options, an unreadable file, an unknown container, a bad image, or
- *   (preflight) images, secrets or log groups that do not exist — always before anything is registered.
- * @throws DeploymentError when the source service is missing.
+ * Resolves everything a registration needs without writing anything: checks the options, reads (a path inside
+ * the workspace, or an absolute one: src/lib/paths.ts), type-checks and renders the file (or the live
+ * service's task definition), masks sensitive and credential-shaped values before anything is printed, runs
+ * the preflight and reads the latest revision of the family.
+ * @throws ConfigurationError for bad options, a file outside the workspace, unreadable or of the wrong shape,
+ *   an unknown container, a bad image, a cluster or service that does not exist, or (preflight) images,
+ *   secrets or log groups that do not exist.
+ * @throws DeploymentError when the source service's task definition cannot be read, or a request fails.
  */
-async function registerTaskDefinition(options, reporter) {
-    validateRegisterOptions(options);
-    const fileDoc = options.taskDefinitionFile ? loadTaskDefinitionFile(options.taskDefinitionFile) : undefined;
+async function prepareRegistration(input, reporter) {
+    const options = validateRegisterOptions(input);
+    const notes = []; // printed once the values to hide are masked
+    if (options.taskDefinitionFile && options.service && options.keepRevisions === undefined) {
+        notes.push(`cluster and service are given with a task-definition file: the file is the source, and the service is only read so that keep-revisions never deregisters its revision; without keep-revisions they change nothing.`);
+    }
+    const updates = { images: options.images, environment: options.environment, secrets: options.secrets };
+    const file = options.taskDefinitionFile
+        ? workspacePath(options.taskDefinitionFile, 'task-definition')
+        : undefined;
+    const fileDoc = file ? loadTaskDefinitionFile(file, 'task-definition', (w) => notes.push(w)) : undefined;
     if (fileDoc)
-        applyContainerUpdates(fileDoc, options); // bad updates fail here, before any AWS call
-    const ecs = options.client ?? client_ecsClient(options);
+        applyContainerUpdates(fileDoc, updates); // bad updates fail here, before any AWS call
+    const ecs = input.client ?? ecsClient({ region: options.region, maxAttempts: input.maxAttempts });
     let serviceTaskDefinition;
     if (options.service && options.cluster) {
-        const service = await watch_describeService(ecs, options.cluster, options.service);
+        const service = await describeService(ecs, options.cluster, options.service);
         serviceTaskDefinition = service.taskDefinition;
     }
     let source;
@@ -90910,81 +92871,103 @@ async function registerTaskDefinition(options, reporter) {
     }
     else {
         const live = serviceTaskDefinition ? await describeRaw(ecs, serviceTaskDefinition) : undefined;
-        if (!live)
-            throw new errors_DeploymentError(`Cannot read the task definition of service ${options.service}.`);
-        source = asTaskDefinition(live, `service ${options.service}`);
+        if (!live) {
+            throw new DeploymentError(`Cannot read task definition ${serviceTaskDefinition ?? '(none)'} of service ${options.service} in cluster ${options.cluster} (DescribeTaskDefinition found no such revision).`);
+        }
+        source = asTaskDefinition(live, `service ${options.service}`, 'service', (w) => notes.push(w));
     }
-    const rendered = applyContainerUpdates(source, options);
-    const sensitive = sensitiveValues(rendered);
-    for (const value of sensitive)
-        reporter.secret(value);
+    const rendered = applyContainerUpdates(source, updates);
+    const { hidden } = protectTaskDefinition(rendered, reporter, { warn: true });
+    for (const note of notes)
+        reporter.warn(note);
     const images = rendered.containerDefinitions.map((c) => ({ container: c.name, image: c.image }));
-    const preflight = options.preflight === false
+    const preflight = !options.preflight
         ? undefined
         : await preflightTaskDefinition(rendered, 
         // Not `endpoint`: that one is ECS's; the other services resolve theirs (AWS_ENDPOINT_URL_<SERVICE>).
-        { region: options.region, maxAttempts: options.maxAttempts }, reporter);
+        { region: options.region, maxAttempts: input.maxAttempts }, reporter);
     const latest = await describeRaw(ecs, rendered.family);
-    const previousArn = latest?.taskDefinitionArn;
-    if (latest)
-        for (const value of sensitiveValues(latest))
-            sensitive.add(value);
-    const changes = redact(diffTaskDefinitions(latest, rendered), sensitive);
-    if (latest && previousArn && !options.forceRegister && sameTaskDefinition(latest, rendered)) {
-        reporter.info(`${client_arnName(previousArn)} already has this content; nothing registered.`);
-        const deregistered = await pruneRevisions(ecs, rendered.family, previousArn, serviceTaskDefinition, options, reporter);
-        return {
+    if (latest) {
+        const old = protectTaskDefinition(latest, reporter, { warn: false });
+        for (const value of old.hidden)
+            hidden.add(value);
+    }
+    const changes = redactChanges(diffTaskDefinitions(latest, rendered), hidden);
+    const unchanged = Boolean(latest?.taskDefinitionArn) && !options.forceRegister && sameTaskDefinition(latest, rendered);
+    return { options, ecs, rendered, latest, unchanged, changes, images, serviceTaskDefinition, preflight };
+}
+/**
+ * Registers a prepared task definition (unless it is unchanged) and prunes old revisions, recording each write
+ * in `changes`.
+ * AWS: RegisterTaskDefinition, ListTaskDefinitions, DeregisterTaskDefinition.
+ * @throws ConfigurationError when ECS refuses the registration (its message kept; nothing registered).
+ * @throws DeploymentError when a request fails; after the registration its message says what was changed
+ *   and its `result` has the registered revision.
+ */
+async function applyRegistration(prepared, reporter, changes = new changes_ChangeLog()) {
+    return changes.guard(async () => {
+        const { ecs, rendered, latest, options } = prepared;
+        const previousArn = latest?.taskDefinitionArn;
+        const base = {
             family: rendered.family,
-            taskDefinitionArn: previousArn,
-            revision: Number(latest.revision),
-            changed: false,
             previousArn,
-            changes: [],
-            images,
-            deregistered,
-            preflight
+            images: prepared.images,
+            preflight: prepared.preflight
         };
-    }
-    const body = stripReadOnly(rendered);
-    const out = await ecs.send(sendRawJson(new dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(body), body));
-    const arn = out.taskDefinition?.taskDefinitionArn;
-    if (!arn)
-        throw new errors_DeploymentError('RegisterTaskDefinition returned no taskDefinitionArn.');
-    reporter.info(`registered ${client_arnName(arn)}${previousArn ? ` (previous ${client_arnName(previousArn)})` : ''}`);
-    for (const change of changes)
-        reporter.info(`  ${change.path}: ${change.before ?? '∅'} → ${change.after ?? '∅'}`);
-    const deregistered = await pruneRevisions(ecs, rendered.family, arn, serviceTaskDefinition, options, reporter);
-    return {
-        family: rendered.family,
-        taskDefinitionArn: arn,
-        revision: out.taskDefinition?.revision ?? Number(arn.split(':').pop()),
-        changed: true,
-        previousArn,
-        changes,
-        images,
-        deregistered,
-        preflight
-    };
+        let result;
+        if (prepared.unchanged && previousArn) {
+            reporter.info(`${client_arnName(previousArn)} already has this content; nothing registered.`);
+            result = {
+                ...base,
+                taskDefinitionArn: previousArn,
+                revision: Number(latest.revision),
+                changed: false,
+                changes: [],
+                deregistered: []
+            };
+        }
+        else {
+            const body = stripReadOnly(rendered);
+            const out = await ecsSend(ecs, sendRawJson(new dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(body), body), {
+                taskDefinition: rendered.family,
+                note: 'nothing was registered'
+            });
+            const arn = out.taskDefinition?.taskDefinitionArn;
+            if (!arn)
+                throw new DeploymentError('RegisterTaskDefinition returned no taskDefinitionArn.');
+            changes.record(`registered ${client_arnName(arn)}`);
+            reporter.info(`registered ${client_arnName(arn)}${previousArn ? ` (previous ${client_arnName(previousArn)})` : ''}`);
+            for (const change of prepared.changes)
+                reporter.info(`  ${change.path}: ${change.before ?? '∅'} → ${change.after ?? '∅'}`);
+            result = {
+                ...base,
+                taskDefinitionArn: arn,
+                revision: out.taskDefinition?.revision ?? Number(arn.split(':').pop()),
+                changed: true,
+                changes: prepared.changes,
+                deregistered: []
+            };
+        }
+        try {
+            result.deregistered = await pruneRevisions(ecs, rendered.family, result.taskDefinitionArn, prepared.serviceTaskDefinition, options, reporter, changes);
+        }
+        catch (error) {
+            throw changes.error(messageOf(error), { result, cause: error });
+        }
+        return result;
+    });
 }
-/** Names of environment variables whose values must never reach a log or a job summary. */
-const SENSITIVE_NAME = /PASS|SECRET|TOKEN|KEY|CREDENTIAL|PRIVATE|AUTH|COOKIE|SESSION/i;
-/** Plain environment values under sensitive names (they belong in `secrets`, but people do this). */
-function sensitiveValues(doc) {
-    const values = new Set();
-    for (const container of doc.containerDefinitions ?? []) {
-        for (const e of container.environment ?? [])
-            if (SENSITIVE_NAME.test(e.name) && e.value)
-                values.add(e.value);
-    }
-    return values;
+/**
+ * Renders and registers a task definition: {@link prepareRegistration} (no writes), then
+ * {@link applyRegistration}.
+ * @throws ConfigurationError for bad options, an unreadable file, an unknown container, a bad image, or
+ *   (preflight) images, secrets or log groups that do not exist — always before anything is registered.
+ * @throws DeploymentError when a request fails (after a write, saying what was changed).
+ */
+async function registerTaskDefinition(options, reporter) {
+    return applyRegistration(await prepareRegistration(options, reporter), reporter, new ChangeLog());
 }
-function redact(changes, values) {
-    const hide = (text) => text === undefined
-        ? undefined
-        : [...values].reduce((acc, v) => acc.split(JSON.stringify(v).slice(1, -1)).join('***'), text);
-    return changes.map((c) => ({ ...c, before: hide(c.before), after: hide(c.after) }));
-}
-async function pruneRevisions(ecs, family, current, serviceTaskDefinition, options, reporter) {
+async function pruneRevisions(ecs, family, current, serviceTaskDefinition, options, reporter, changes) {
     if (options.keepRevisions === undefined)
         return [];
     const revisions = await activeRevisions(ecs, family);
@@ -90996,7 +92979,10 @@ async function pruneRevisions(ecs, family, current, serviceTaskDefinition, optio
     for (const arn of revisions) {
         if (keep.has(arn))
             continue;
-        await ecs.send(new dist_cjs/* DeregisterTaskDefinitionCommand */.sjB({ taskDefinition: arn }));
+        await ecsSend(ecs, new dist_cjs/* DeregisterTaskDefinitionCommand */.sjB({ taskDefinition: arn }), {
+            taskDefinition: client_arnName(arn)
+        });
+        changes.record(`deregistered ${client_arnName(arn)}`);
         deregistered.push(arn);
     }
     if (deregistered.length) {
@@ -91005,118 +92991,217 @@ async function pruneRevisions(ecs, family, current, serviceTaskDefinition, optio
     return deregistered;
 }
 
-;// CONCATENATED MODULE: ./build/bundle/lib/sleep.js
-/** The real clock's sleep. */
-const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-/** The real monotonic clock: performance.now(), milliseconds. */
-const realClock = () => performance.now();
-
-;// CONCATENATED MODULE: ./build/bundle/ecs/diagnose.js
+;// CONCATENATED MODULE: ./build/bundle/ecs/follow.js
 /**
- * Diagnosis of a failed rollout or one-off task: stopped tasks grouped by `stoppedReason` and container exit
- * code, each group with a hint that says where to look. Tasks come from ListTasks (desiredStatus STOPPED) and
- * DescribeTasks:
- * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListTasks.html
- * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTasks.html
+ * Following the deployment an UpdateService started, whatever the control plane offers: through ECS's
+ * ServiceDeployment record (service-deployment.ts; every strategy, hooks, alarms, traffic shifting) when the
+ * API answers, else through DescribeServices' `deployments[].rolloutState` (watch.ts; rolling updates), said
+ * once. Both answer with one outcome type, so deploy-service judges and reports them alike.
+ *
+ * AWS: ListServiceDeployments, DescribeServiceDeployments, DescribeServiceRevisions, DescribeServices,
+ * StopServiceDeployment — https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeployment.html
  */
 
+
+
+
+
+
+/** What every watcher takes from FollowOptions: its bounds, the events already shown and time. */
+const waitParts = ({ timeout, pollInterval, seenEventIds, sleep, clock }) => ({
+    timeout,
+    pollInterval,
+    seenEventIds,
+    sleep,
+    clock
+});
 /**
- * The hint for one kind of failure, or undefined when the reason says nothing we can help with.
- * Checked in order; the first match wins.
+ * Remembers, per deploy, whether the control plane has the ServiceDeployment API, so the fallback is said
+ * once and tried once.
  */
-function diagnose_hintFor(reason, exitCode, container) {
-    const text = reason;
-    if (/ParameterNotFound|unable to retrieve secret|secretsmanager|ResourceNotFoundException.*secret|unable to retrieve secrets/i.test(text)) {
-        return 'A secret could not be read: check that each secret `valueFrom` (SSM parameter or Secrets Manager ARN) exists in this region and account, and that the task execution role allows ssm:GetParameters / secretsmanager:GetSecretValue (and kms:Decrypt for a customer-managed key).';
+class Follower {
+    ecs;
+    reporter;
+    api = 'unknown';
+    constructor(ecs, reporter) {
+        this.ecs = ecs;
+        this.reporter = reporter;
     }
-    if (/CannotPullContainerError|ResourceInitializationError|pull image|registry auth/i.test(text)) {
-        return 'The task could not pull its image or start its resources: check that the image URI and tag exist in ECR; that private subnets have egress (a NAT gateway, or VPC endpoints for ecr.api, ecr.dkr, logs, ssm/secretsmanager plus an S3 gateway endpoint) or the task has a public IP in a public subnet; and that the task execution role allows ecr:GetAuthorizationToken, ecr:BatchGetImage, ecr:GetDownloadUrlForLayer, logs:CreateLogStream and logs:PutLogEvents.';
+    /** True once the ServiceDeployment API has answered. */
+    get hasServiceDeployments() {
+        return this.api === 'yes';
     }
-    if (/ELB health checks|health checks failed|unhealthy in \(target-group/i.test(text)) {
-        return "The load balancer marked the tasks unhealthy: check that the target group's health check path and port match what the container serves (it must answer 200 within the timeout), and that the service's healthCheckGracePeriodSeconds covers the app's start-up time.";
-    }
-    if (exitCode === 137 || /OutOfMemory/i.test(text)) {
-        return `Container ${container ?? ''} was killed with SIGKILL (exit 137), usually for exceeding its memory: raise the task or container memory, or look for a leak in its logs.`.replace('  ', ' ');
-    }
-    if (exitCode !== undefined && exitCode !== 0) {
-        return `Essential container ${container ?? ''} exited with code ${exitCode}: read its logs (the awslogs group of its log configuration) for the error it printed.`.replace('  ', ' ');
-    }
-    if (/Essential container in task exited/i.test(text)) {
-        return 'An essential container stopped: read its logs (the awslogs group of its log configuration).';
-    }
-    return undefined;
-}
-function mainContainer(task) {
-    const containers = task.containers ?? [];
-    return (containers.find((c) => c.exitCode !== undefined && c.exitCode !== 0) ??
-        containers.find((c) => c.reason) ??
-        containers.find((c) => c.exitCode !== undefined) ??
-        containers[0]);
-}
-/** Groups stopped tasks by reason and exit code, largest group first. */
-function groupStoppedTasks(tasks) {
-    const groups = new Map();
-    for (const task of tasks) {
-        const container = mainContainer(task);
-        const reason = task.stoppedReason ?? 'unknown';
-        const key = `${reason}\u0000${container?.exitCode ?? ''}\u0000${container?.reason ?? ''}`;
-        let group = groups.get(key);
-        if (!group) {
-            group = {
-                reason,
-                stopCode: task.stopCode,
-                container: container?.name,
-                exitCode: container?.exitCode,
-                containerReason: container?.reason,
-                count: 0,
-                taskIds: [],
-                hint: diagnose_hintFor(`${reason} ${container?.reason ?? ''}`, container?.exitCode, container?.name)
-            };
-            groups.set(key, group);
+    /**
+     * Follows the deployment UpdateService started until `waitUntil`, a failure, or the timeout.
+     * @throws the SDK's errors after its retries (other than the API being absent).
+     */
+    async follow(options) {
+        if (this.api !== 'no') {
+            const located = await locateServiceDeployment(this.ecs, options);
+            if (located === 'unsupported' || located === undefined) {
+                this.api = 'no';
+                this.reporter.info(located === 'unsupported'
+                    ? 'This ECS control plane has no ServiceDeployment API; following the deployment through DescribeServices (rolloutState) instead.'
+                    : 'ECS listed no service deployment for this update; following the deployment through DescribeServices (rolloutState) instead.');
+            }
+            else {
+                this.api = 'yes';
+                return this.followServiceDeployment(located, options);
+            }
         }
-        group.count += 1;
-        const id = task.taskArn?.split('/').pop();
-        if (id && group.taskIds.length < 5)
-            group.taskIds.push(id);
+        if (options.waitUntil !== 'completed') {
+            this.reporter.warn(`wait-until ${options.waitUntil} needs the ServiceDeployment API; waiting until the deployment completes instead.`);
+        }
+        return this.followRollout(options);
     }
-    return [...groups.values()].sort((a, b) => b.count - a.count);
+    /**
+     * Asks ECS to roll the service deployment back (StopServiceDeployment ROLLBACK) and waits until it
+     * settles, at most `timeout`.
+     */
+    async rollBack(arn, options) {
+        await ecsSend(this.ecs, new dist_cjs/* StopServiceDeploymentCommand */.a8L({ serviceDeploymentArn: arn, stopType: 'ROLLBACK' }), {
+            cluster: options.cluster,
+            service: options.service
+        });
+        return this.followServiceDeployment(arn, { ...options, waitUntil: 'completed' }, 'settled');
+    }
+    async followServiceDeployment(arn, options, until = options.waitUntil) {
+        const strategy = options.updated?.deploymentConfiguration?.strategy;
+        const bake = options.updated?.deploymentConfiguration?.bakeTimeInMinutes;
+        const watched = await watchServiceDeployment(this.ecs, {
+            cluster: options.cluster,
+            service: options.service,
+            serviceDeploymentArn: arn,
+            waitUntil: until,
+            strategy,
+            bakeTime: bake === undefined ? undefined : Duration.minutes(bake),
+            ...waitParts(options)
+        }, this.reporter);
+        const o = watched.outcome;
+        const id = options.deploymentId;
+        const base = {
+            watcher: 'service-deployment',
+            serviceDeploymentArn: arn,
+            serviceDeployment: o.deployment,
+            events: watched.events,
+            polls: watched.polls
+        };
+        switch (o.kind) {
+            case 'completed': {
+                const running = o.deployment.targetServiceRevision?.runningTaskCount;
+                return {
+                    ...base,
+                    kind: 'completed',
+                    message: `Deployment ${id} completed${running === undefined ? '' : `: ${running} task(s) running`}.`
+                };
+            }
+            case 'traffic-shifted':
+                return {
+                    ...base,
+                    kind: 'traffic-shifted',
+                    message: `Deployment ${id}: production traffic is on the new revision (stage ${o.deployment.lifecycleStage}); ECS finishes the bake time and the clean-up on its own.`
+                };
+            case 'paused':
+                return {
+                    ...base,
+                    kind: 'paused',
+                    hookId: o.hookId,
+                    message: `Deployment ${id} is paused at lifecycle hook ${o.hookId} (stage ${o.deployment.lifecycleStage}); continue it or roll it back with continue-deployment (hook-id ${o.hookId}).`
+                };
+            case 'rolled-back': {
+                const back = await this.rollbackTarget(o.deployment);
+                const to = rollbackProgress(o.deployment.status, back);
+                return {
+                    ...base,
+                    kind: 'rolled-back',
+                    cause: o.cause,
+                    rollbackTaskDefinition: back,
+                    message: `Deployment ${id} failed: ${rollbackKind(o.cause)}${o.cause.reason.replace(/\.$/, '')}${to} (service deployment ${o.deployment.status}).`
+                };
+            }
+            case 'stopped':
+                return {
+                    ...base,
+                    kind: 'stopped',
+                    cause: o.cause,
+                    message: `Deployment ${id} was stopped: ${o.cause.reason.replace(/\.$/, '')} (service deployment ${o.deployment.status}).`
+                };
+            case 'timed-out':
+                return {
+                    ...base,
+                    kind: 'timed-out',
+                    message: `Deployment ${id} did not complete within ${options.timeout.seconds} s.`
+                };
+        }
+    }
+    /** The task definition of the revision ECS rolls back to (DescribeServiceRevisions), when it says. */
+    async rollbackTarget(deployment) {
+        const revision = deployment.rollback?.serviceRevisionArn ?? deployment.sourceServiceRevisions?.[0]?.arn;
+        if (!revision)
+            return undefined;
+        try {
+            const out = await this.ecs.send(new dist_cjs/* DescribeServiceRevisionsCommand */.oF5({ serviceRevisionArns: [revision] }));
+            return out.serviceRevisions?.[0]?.taskDefinition;
+        }
+        catch (error) {
+            if (isUnsupported(error))
+                return undefined;
+            this.reporter.debug(`DescribeServiceRevisions ${revision}: ${String(error)}`);
+            return undefined;
+        }
+    }
+    async followRollout(options) {
+        const watched = await watchDeployment(this.ecs, {
+            cluster: options.cluster,
+            service: options.service,
+            deploymentId: options.deploymentId,
+            taskDefinitionArn: options.taskDefinitionArn,
+            ...waitParts(options)
+        }, this.reporter);
+        return {
+            kind: watched.outcome.kind,
+            message: describeRollout(watched.outcome, options.deploymentId, options.timeout),
+            watcher: 'deployments',
+            rollbackTaskDefinition: watched.outcome.kind === 'rolled-back' ? watched.outcome.rollbackTaskDefinition : undefined,
+            events: watched.events,
+            polls: watched.polls
+        };
+    }
 }
 /**
- * Fetches the service's stopped tasks of one task definition (at most `limit`, newest first as ECS lists
- * them) and groups them.
+ * Where ECS's rollback stands, as the first poll that showed the failure saw it: still under way, already
+ * done (a rollback can finish between two polls), or failed in turn.
  */
-async function diagnoseStoppedTasks(ecs, cluster, service, taskDefinitionArn, limit = 100) {
-    const arns = [];
-    let nextToken;
-    do {
-        const page = await ecs.send(new dist_cjs/* ListTasksCommand */.MYg({
-            cluster,
-            serviceName: service,
-            desiredStatus: 'STOPPED',
-            nextToken,
-            maxResults: 100
-        }));
-        arns.push(...(page.taskArns ?? []));
-        nextToken = page.nextToken;
-    } while (nextToken && arns.length < limit);
-    const tasks = [];
-    for (let i = 0; i < Math.min(arns.length, limit); i += 100) {
-        const described = await ecs.send(new dist_cjs/* DescribeTasksCommand */.z8X({ cluster, tasks: arns.slice(i, i + 100) }));
-        tasks.push(...(described.tasks ?? []));
-    }
-    return groupStoppedTasks(tasks.filter((t) => t.taskDefinitionArn === taskDefinitionArn));
+function rollbackProgress(status, back) {
+    const to = back ? ` to ${client_arnName(back)}` : '';
+    if (status === 'ROLLBACK_SUCCESSFUL')
+        return `; ECS rolled back${to}`;
+    if (status === 'ROLLBACK_FAILED')
+        return `; ECS's rollback${to} failed too`;
+    return `; ECS is rolling back${to}`;
 }
-/** Lines for a log: one per group, with its hint. */
-function describeGroups(groups) {
-    const lines = [];
-    for (const g of groups) {
-        const exit = g.exitCode !== undefined ? `, container ${g.container} exit code ${g.exitCode}` : '';
-        const detail = g.containerReason && !g.reason.includes(g.containerReason) ? ` (${g.containerReason})` : '';
-        lines.push(`${g.count} task(s) stopped: ${g.reason}${detail}${exit} [${g.stopCode ?? 'no stop code'}]`);
-        if (g.hint)
-            lines.push(`  hint: ${g.hint}`);
+/** "alarm rollback: " / "lifecycle hook rollback: " / "" — so an alarm rollback reads as one. */
+function rollbackKind(cause) {
+    if (cause.kind === 'alarm')
+        return 'alarm rollback: ';
+    if (cause.kind === 'hook')
+        return 'lifecycle hook rollback: ';
+    return '';
+}
+/** The sentence for an outcome of the DescribeServices watcher. */
+function describeRollout(outcome, deploymentId, timeout) {
+    switch (outcome.kind) {
+        case 'completed':
+            return `Deployment ${deploymentId} completed: ${outcome.deployment.runningCount} task(s) running.`;
+        case 'failed':
+            return `Deployment ${deploymentId} failed: ${outcome.reason}`;
+        case 'rolled-back':
+            return `Deployment ${deploymentId} failed: ${outcome.reason.replace(/\.$/, '')}; ECS is rolling back to ${client_arnName(outcome.rollbackTaskDefinition)}.`;
+        case 'replaced':
+            return `Deployment ${deploymentId} was replaced before it completed: ${outcome.reason}.`;
+        case 'timed-out':
+            return `Deployment ${deploymentId} did not complete within ${timeout.seconds} s.`;
     }
-    return lines;
 }
 
 ;// CONCATENATED MODULE: ./build/bundle/ecs/deploy.js
@@ -91133,68 +93218,73 @@ function describeGroups(groups) {
 
 
 
+
+
+
+
+
+
 /**
- * Checks the options without calling AWS.
+ * Checks the options without calling AWS and fills the declared defaults.
  * @throws ConfigurationError naming the input.
  */
 function validateDeployOptions(options) {
-    const required = [
-        ['cluster', 'cluster'],
-        ['service', 'service'],
-        ['taskDefinitionArn', 'task-definition-arn']
-    ];
-    for (const [key, input] of required) {
-        if (!options[key])
-            throw new errors_ConfigurationError(`Input required and not supplied: ${input}`, input);
-    }
-    if (!/^[A-Za-z0-9_-]{1,255}$/.test(options.service) && !options.service.startsWith('arn:')) {
-        throw new errors_ConfigurationError(`service ${errors_show(options.service)} is not a service name (letters, numbers, hyphens, underscores) or ARN.`, 'service');
-    }
-    if (!/^(arn:aws[\w-]*:ecs:[\w-]+:\d{12}:task-definition\/)?[A-Za-z0-9_-]{1,255}:\d+$/.test(options.taskDefinitionArn)) {
-        throw new errors_ConfigurationError(`task-definition-arn ${errors_show(options.taskDefinitionArn)} is not a task definition ARN or family:revision (for example arn:aws:ecs:us-east-1:123456789012:task-definition/app:7).`, 'task-definition-arn');
-    }
+    return resolveOptions(deployOptions, options);
 }
 /**
- * Updates the service and (unless `wait` is false) follows the new deployment.
- * Before UpdateService it checks that the service exists and is ACTIVE and the task definition is registered,
- * so a bad input never leaves the service pointing at something that does not exist.
- * @throws ConfigurationError for bad options; DeploymentError when the service or task definition is missing.
- *   A rollout that fails is not thrown: it is returned with `ok: false` and the diagnosis.
+ * Points the service at a task definition (registering a `taskDefinitionFile` first) and, unless `wait` is
+ * false, follows the new deployment.
+ *
+ * Everything is checked and looked up before the first write: the options, the service (exists, ACTIVE, ECS
+ * deployment controller), and either the registered revision or the file (rendered, preflighted). So a bad
+ * input never registers a revision for a service that does not exist, and the service never points at a task
+ * definition that was never registered. The wait is bounded: at most `timeout`, plus `rollbackTimeout` when
+ * `rollbackOnTimeout` rolls back.
+ *
+ * AWS: DescribeServices, DescribeTaskDefinition, (RegisterTaskDefinition), UpdateService, ListTasks,
+ * DescribeTasks — https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html
+ * @throws ConfigurationError for bad options, a service that cannot be deployed this way, or a file that
+ *   does not render — nothing has been changed.
+ * @throws DeploymentError when the rollout does not complete (its `result` has the outcome, the events and
+ *   the stopped-task diagnosis), or a request fails after a write (its message says what was changed).
  */
-async function deployService(options, reporter) {
-    validateDeployOptions(options);
-    const ecs = options.client ?? client_ecsClient(options);
-    const sleep = options.sleep ?? realSleep;
-    const clock = options.clock ?? realClock;
-    const timeoutSeconds = options.timeoutSeconds ?? 1800;
-    const pollIntervalSeconds = options.pollIntervalSeconds ?? 10;
+async function deployService(input, reporter) {
+    const options = validateDeployOptions(input);
+    const ecs = input.client ?? ecsClient({ region: options.region, maxAttempts: input.maxAttempts });
+    const sleep = input.sleep ?? realSleep;
+    const clock = input.clock ?? realClock;
     const started = clock();
-    const before = await watch_describeService(ecs, options.cluster, options.service);
+    const unchanged = { note: 'the service was not changed' };
+    // Resolve: every lookup before the first write.
+    const before = await describeService(ecs, options.cluster, options.service, unchanged);
     const controller = before.deploymentController?.type ?? 'ECS';
     if (controller !== 'ECS') {
         throw new errors_ConfigurationError(`Service ${options.service} uses the ${controller} deployment controller; deploy-service drives rolling (ECS) deployments. ${controller === 'CODE_DEPLOY' ? 'Deploy it through a CodeDeploy deployment (appspec) instead.' : 'Deploy it through its task sets instead.'}`, 'service');
     }
     if (before.status !== 'ACTIVE') {
-        throw new errors_DeploymentError(`Service ${options.service} is ${before.status}, not ACTIVE; it cannot be deployed.`);
+        throw new errors_ConfigurationError(`Service ${options.service} is ${before.status}, not ACTIVE; it cannot be deployed (\`service\` ${show(options.service)} must name an ACTIVE service of cluster ${options.cluster}); the service was not changed.`, 'service');
     }
-    let taskDefinition;
-    try {
-        taskDefinition = (await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: options.taskDefinitionArn }))).taskDefinition;
+    let prepared;
+    let described;
+    if (options.taskDefinitionFile) {
+        prepared = await prepareRegistration({
+            taskDefinitionFile: options.taskDefinitionFile,
+            images: options.images,
+            preflight: options.preflight,
+            region: options.region,
+            client: ecs
+        }, reporter);
     }
-    catch (error) {
-        if (error.name === 'ClientException') {
-            throw new errors_DeploymentError(`Task definition ${options.taskDefinitionArn} is not registered; the service was not changed.`);
+    else {
+        described = (await ecsSend(ecs, new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: options.taskDefinitionArn }), {
+            taskDefinition: options.taskDefinitionArn,
+            inputs: { taskDefinition: 'task-definition-arn' },
+            ...unchanged
+        })).taskDefinition;
+        if (described?.status === 'INACTIVE') {
+            reporter.warn(`${client_arnName(described.taskDefinitionArn)} is INACTIVE (deregistered); ECS may refuse new deployments of it.`);
         }
-        throw error;
     }
-    const taskDefinitionArn = taskDefinition?.taskDefinitionArn ?? options.taskDefinitionArn;
-    if (taskDefinition?.status === 'INACTIVE') {
-        reporter.warn(`${client_arnName(taskDefinitionArn)} is INACTIVE (deregistered); ECS may refuse new deployments of it.`);
-    }
-    const images = (taskDefinition?.containerDefinitions ?? []).map((c) => ({
-        container: c.name ?? '',
-        image: c.image ?? ''
-    }));
     const previousTaskDefinitionArn = before.taskDefinition;
     const seen = new Set();
     takeNewEvents(before, seen); // events before our deployment are history, not news
@@ -91202,356 +93292,169 @@ async function deployService(options, reporter) {
     if (inFlight.length) {
         reporter.warn(`Service ${options.service} already has a deployment in progress (${inFlight.map((d) => d.id).join(', ')}); ours replaces it.`);
     }
-    const updated = await ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({
-        cluster: options.cluster,
-        service: options.service,
-        taskDefinition: taskDefinitionArn,
-        desiredCount: options.desiredCount,
-        forceNewDeployment: options.forceNewDeployment
-    }));
-    const primary = updated.service?.deployments?.find((d) => d.status === 'PRIMARY');
-    if (!primary?.id)
-        throw new errors_DeploymentError('UpdateService returned no PRIMARY deployment.');
-    const deploymentId = primary.id;
-    reporter.info(`service ${options.service}: ${client_arnName(previousTaskDefinitionArn)} → ${client_arnName(taskDefinitionArn)}, deployment ${deploymentId}`);
-    const base = {
-        cluster: options.cluster,
-        service: options.service,
-        deploymentId,
-        taskDefinitionArn,
-        previousTaskDefinitionArn,
-        images
-    };
-    const seconds = () => Math.round((clock() - started) / 1000);
-    if (options.wait === false) {
-        return {
-            ...base,
-            rolloutState: primary.rolloutState ?? 'IN_PROGRESS',
-            outcome: 'not-waited',
-            ok: true,
-            message: `Deployment ${deploymentId} started; not waiting for it.`,
-            durationSeconds: seconds(),
-            events: [],
-            failures: [],
-            polls: 0
-        };
-    }
-    /** Follows one deployment of this service with the shared settings and event history. */
-    const follow = (id, arn) => watchDeployment(ecs, {
-        ...options,
-        deploymentId: id,
-        taskDefinitionArn: arn,
-        timeoutSeconds,
-        pollIntervalSeconds,
-        seenEventIds: seen,
-        sleep,
-        clock
-    }, reporter);
-    const watched = await follow(deploymentId, taskDefinitionArn);
-    let outcome = watched.outcome.kind;
-    let events = watched.events;
-    let polls = watched.polls;
-    let message = describeOutcome(watched.outcome, deploymentId, timeoutSeconds);
-    if (watched.outcome.kind === 'timed-out' && options.rollbackOnTimeout && previousTaskDefinitionArn) {
-        reporter.warn(`${message} Rolling back to ${client_arnName(previousTaskDefinitionArn)}.`);
-        const rollback = await ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({
-            cluster: options.cluster,
-            service: options.service,
-            taskDefinition: previousTaskDefinitionArn
-        }));
-        const rollbackId = rollback.service?.deployments?.find((d) => d.status === 'PRIMARY')?.id ?? '';
-        const back = await follow(rollbackId, previousTaskDefinitionArn);
-        events = [...events, ...back.events];
-        polls += back.polls;
-        if (back.outcome.kind === 'completed') {
-            outcome = 'timed-out-rolled-back';
-            message = `${message} Rolled back to ${client_arnName(previousTaskDefinitionArn)} (deployment ${rollbackId} completed).`;
+    // Apply: every write is recorded; a failure after one says what was changed.
+    const changes = new changes_ChangeLog();
+    return changes.guard(async () => {
+        let registered;
+        let taskDefinitionArn;
+        let images;
+        if (prepared) {
+            registered = await applyRegistration(prepared, reporter, changes);
+            taskDefinitionArn = registered.taskDefinitionArn;
+            images = registered.images;
         }
         else {
-            message = `${message} The rollback to ${client_arnName(previousTaskDefinitionArn)} did not complete either: ${describeOutcome(back.outcome, rollbackId, timeoutSeconds)}`;
-        }
-    }
-    const ok = outcome === 'completed';
-    const failures = ok
-        ? []
-        : await diagnoseStoppedTasks(ecs, options.cluster, options.service, taskDefinitionArn);
-    if (!ok)
-        for (const line of describeGroups(failures))
-            reporter.info(line);
-    const final = (await watch_describeService(ecs, options.cluster, options.service)).deployments?.find((d) => d.id === deploymentId);
-    return {
-        ...base,
-        rolloutState: final?.rolloutState ?? (watched.outcome.kind === 'completed' ? 'COMPLETED' : 'FAILED'),
-        outcome,
-        ok,
-        message,
-        durationSeconds: seconds(),
-        events,
-        failures,
-        polls
-    };
-}
-function describeOutcome(outcome, deploymentId, timeoutSeconds) {
-    switch (outcome.kind) {
-        case 'completed':
-            return `Deployment ${deploymentId} completed: ${outcome.deployment.runningCount} task(s) running.`;
-        case 'failed':
-            return `Deployment ${deploymentId} failed: ${outcome.reason}`;
-        case 'rolled-back':
-            return `Deployment ${deploymentId} failed: ${outcome.reason.replace(/\.$/, '')}; ECS is rolling back to ${client_arnName(outcome.rollbackTaskDefinition)}.`;
-        case 'replaced':
-            return `Deployment ${deploymentId} was replaced before it completed: ${outcome.reason}.`;
-        case 'timed-out':
-            return `Deployment ${deploymentId} did not complete within ${timeoutSeconds} s.`;
-    }
-}
-
-;// CONCATENATED MODULE: ./build/bundle/ecs/logs.js
-/**
- * Reading a container's log lines from CloudWatch Logs, using the awslogs settings of its task definition.
- * Stream names follow the awslogs driver: `<awslogs-stream-prefix>/<container name>/<task id>`
- * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html).
- * AWS API: GetLogEvents — https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_GetLogEvents.html
- */
-
-
-/** The CloudWatch Logs stream of one container of one task. */
-function logs_logLocation(container, taskId) {
-    const config = container.logConfiguration;
-    if (config?.logDriver !== 'awslogs')
-        return undefined;
-    const group = config.options?.['awslogs-group'];
-    const prefix = config.options?.['awslogs-stream-prefix'];
-    if (!group || !prefix)
-        return undefined;
-    return {
-        group,
-        stream: `${prefix}/${container.name}/${taskId}`,
-        region: config.options?.['awslogs-region']
-    };
-}
-/**
- * Reads up to `maxLines` lines of a log stream from the start.
- * @returns the messages, oldest first; an empty list when the stream does not exist (yet).
- */
-async function logs_readLogLines(location, options, maxLines = 1000) {
-    const logs = new CloudWatchLogsClient(clientConfig('CLOUDWATCH_LOGS', { ...options, region: location.region ?? options.region }));
-    const lines = [];
-    let token;
-    try {
-        for (;;) {
-            const page = await logs.send(new GetLogEventsCommand({
-                logGroupName: location.group,
-                logStreamName: location.stream,
-                startFromHead: true,
-                nextToken: token
+            taskDefinitionArn = described?.taskDefinitionArn ?? options.taskDefinitionArn;
+            images = (described?.containerDefinitions ?? []).map((c) => ({
+                container: c.name ?? '',
+                image: c.image ?? ''
             }));
-            for (const event of page.events ?? [])
-                if (lines.length < maxLines)
-                    lines.push(event.message ?? '');
-            if (!page.nextForwardToken || page.nextForwardToken === token || lines.length >= maxLines)
-                break;
-            token = page.nextForwardToken;
         }
-    }
-    catch (error) {
-        if (error.name === 'ResourceNotFoundException')
-            return lines;
-        throw error;
-    }
-    finally {
-        logs.destroy();
-    }
-    return lines;
-}
-
-;// CONCATENATED MODULE: ./build/bundle/ecs/run-task.js
-/**
- * run-task: a one-off task (database migrations, a batch job) with the service's network configuration,
- * waited until STOPPED; fails when the essential container exits non-zero or never started, and prints that
- * container's log lines from CloudWatch Logs.
- *
- * AWS APIs: RunTask, DescribeTasks (through the SDK waiter `waitUntilTasksStopped`), DescribeServices,
- * DescribeTaskDefinition, GetLogEvents —
- * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html
- */
-
-
-
-
-
-
-/**
- * Splits a command input: a JSON array (`["python","-m","app.migrate"]`) or words separated by spaces.
- * @throws ConfigurationError when a JSON array is malformed or holds non-strings.
- */
-function parseCommand(text) {
-    const trimmed = text.trim();
-    if (!trimmed)
-        return undefined;
-    if (trimmed.startsWith('[')) {
-        let parsed;
-        try {
-            parsed = JSON.parse(trimmed);
-        }
-        catch {
-            throw new ConfigurationError(`command ${show(trimmed)} starts with [ but is not a JSON array of strings.`, 'command');
-        }
-        if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((p) => typeof p === 'string')) {
-            throw new ConfigurationError(`command ${show(trimmed)} must be a non-empty JSON array of strings.`, 'command');
-        }
-        return parsed;
-    }
-    return trimmed.split(/\s+/);
-}
-/**
- * Runs the task and (by default) waits for it.
- * @throws ConfigurationError for bad options or an unknown container; DeploymentError when RunTask reports
- *   failures or the task does not stop in time. A non-zero exit is returned with `ok: false`.
- */
-async function runTask(options, reporter) {
-    for (const [key, input] of [
-        ['cluster', 'cluster'],
-        ['taskDefinition', 'task-definition']
-    ]) {
-        if (!options[key])
-            throw new ConfigurationError(`Input required and not supplied: ${input}`, input);
-    }
-    if (!options.service && !options.subnets?.length) {
-        throw new ConfigurationError('Give `service` (to copy its network configuration) or `subnets`.', 'subnets');
-    }
-    for (const subnet of options.subnets ?? []) {
-        if (!/^subnet-[0-9a-f]{8,17}$/.test(subnet)) {
-            throw new ConfigurationError(`subnets: ${show(subnet)} is not a subnet id (subnet-0123abcd...).`, 'subnets');
-        }
-    }
-    for (const group of options.securityGroups ?? []) {
-        if (!/^sg-[0-9a-f]{8,17}$/.test(group)) {
-            throw new ConfigurationError(`security-groups: ${show(group)} is not a security group id (sg-0123abcd...).`, 'security-groups');
-        }
-    }
-    const ecs = options.client ?? ecsClient(options);
-    const described = await ecs
-        .send(new DescribeTaskDefinitionCommand({ taskDefinition: options.taskDefinition }))
-        .catch((error) => {
-        if (error.name === 'ClientException') {
-            throw new DeploymentError(`Task definition ${options.taskDefinition} is not registered.`);
-        }
-        throw error;
-    });
-    const taskDefinition = described.taskDefinition;
-    const containers = taskDefinition.containerDefinitions ?? [];
-    const target = options.container
-        ? containers.find((c) => c.name === options.container)
-        : (containers.find((c) => c.essential !== false) ?? containers[0]);
-    if (!target?.name) {
-        throw new ConfigurationError(`container ${show(options.container)} is not in ${arnName(taskDefinition.taskDefinitionArn)}; its containers are: ${containers.map((c) => c.name).join(', ')}.`, 'container');
-    }
-    let networkConfiguration;
-    let launchType = 'FARGATE';
-    let capacityProviderStrategy;
-    if (options.subnets?.length) {
-        networkConfiguration = {
-            awsvpcConfiguration: {
-                subnets: options.subnets,
-                securityGroups: options.securityGroups,
-                assignPublicIp: options.assignPublicIp ? 'ENABLED' : 'DISABLED'
+        /** UpdateService, returning the PRIMARY deployment it started (the same check for every update). */
+        const update = async (arn, extra, change) => {
+            const out = await ecsSend(ecs, new dist_cjs/* UpdateServiceCommand */.kZr({
+                cluster: options.cluster,
+                service: options.service,
+                taskDefinition: arn,
+                ...extra
+            }), { cluster: options.cluster, service: options.service });
+            changes.record(change);
+            const primary = out.service?.deployments?.find((d) => d.status === 'PRIMARY');
+            if (!primary?.id) {
+                throw changes.error(`UpdateService of ${options.service} to ${client_arnName(arn)} returned no PRIMARY deployment; the service was updated but its rollout cannot be followed.`);
             }
+            return { primary, service: out.service };
         };
-    }
-    else if (options.service) {
-        const service = await describeService(ecs, options.cluster, options.service);
-        networkConfiguration = service.networkConfiguration;
-        if (service.capacityProviderStrategy?.length) {
-            capacityProviderStrategy = service.capacityProviderStrategy;
-            launchType = undefined;
-        }
-        else if (service.launchType === 'EC2') {
-            launchType = 'EC2';
-        }
-    }
-    const run = await ecs.send(new RunTaskCommand({
-        cluster: options.cluster,
-        taskDefinition: taskDefinition.taskDefinitionArn,
-        count: 1,
-        launchType,
-        capacityProviderStrategy,
-        networkConfiguration,
-        startedBy: 'twotier-actions/run-task',
-        overrides: options.command
-            ? { containerOverrides: [{ name: target.name, command: options.command }] }
-            : undefined
-    }));
-    const task = run.tasks?.[0];
-    if (!task?.taskArn) {
-        const failure = run.failures?.[0];
-        throw new DeploymentError(`RunTask started no task: ${failure?.reason ?? 'no reason given'}${failure?.detail ? ` (${failure.detail})` : ''}.`);
-    }
-    const taskArn = task.taskArn;
-    const taskId = taskArn.split('/').pop() ?? '';
-    reporter.info(`started task ${taskId} of ${arnName(taskDefinition.taskDefinitionArn)}`);
-    if (options.wait === false) {
-        return {
-            taskArn,
-            container: target.name,
-            ok: true,
-            message: `Task ${taskId} started; not waiting for it.`,
-            logLines: []
+        const since = new Date();
+        const { primary, service: updated } = await update(taskDefinitionArn, { desiredCount: options.desiredCount, forceNewDeployment: options.forceNewDeployment }, `service ${options.service} now runs ${client_arnName(taskDefinitionArn)}`);
+        const deploymentId = primary.id;
+        reporter.info(`service ${options.service}: ${client_arnName(previousTaskDefinitionArn)} → ${client_arnName(taskDefinitionArn)}, deployment ${deploymentId}`);
+        const base = {
+            cluster: options.cluster,
+            service: options.service,
+            deploymentId,
+            taskDefinitionArn,
+            previousTaskDefinitionArn,
+            registered,
+            images
         };
-    }
-    const timeoutSeconds = options.timeoutSeconds ?? 1800;
-    const poll = options.pollIntervalSeconds ?? 6;
-    const waited = await waitUntilTasksStopped({ client: ecs, maxWaitTime: timeoutSeconds, minDelay: poll, maxDelay: poll }, { cluster: options.cluster, tasks: [taskArn] }).catch((error) => ({ state: 'FAILURE', reason: error }));
-    if (waited.state !== 'SUCCESS') {
-        throw new DeploymentError(`Task ${taskId} did not stop within ${timeoutSeconds} s (waiter: ${waited.state}).`);
-    }
-    const stopped = (await ecs.send(new DescribeTasksCommand({ cluster: options.cluster, tasks: [taskArn] }))).tasks?.[0];
-    const container = stopped?.containers?.find((c) => c.name === target.name);
-    const location = logLocation(target, taskId);
-    const logLines = location ? await readLogLines(location, options) : [];
-    if (location) {
-        reporter.info(`logs of ${target.name} (${location.group} ${location.stream}):`);
-        for (const line of logLines)
-            reporter.info(`  | ${line}`);
-        if (!logLines.length)
-            reporter.info('  (no log lines)');
-    }
-    else {
-        reporter.warn(`container ${target.name} has no awslogs log configuration with a stream prefix; no logs to show.`);
-    }
-    const exitCode = container?.exitCode;
-    const stoppedReason = stopped?.stoppedReason;
-    // The target container decides; others are stopped by ECS when it exits (SIGTERM, then SIGKILL: 137), so
-    // their codes are reported, not judged.
-    for (const other of stopped?.containers ?? []) {
-        if (other.name !== target.name && other.exitCode !== undefined && other.exitCode !== 0) {
-            reporter.warn(`container ${other.name} of task ${taskId} exited with code ${other.exitCode}${other.reason ? ` (${other.reason})` : ''}.`);
+        const seconds = () => Math.round((clock() - started) / 1000);
+        if (!options.wait) {
+            return {
+                ...base,
+                rolloutState: primary.rolloutState ?? 'IN_PROGRESS',
+                serviceDeploymentArn: updated?.currentServiceDeployment,
+                status: primary.rolloutState ?? 'IN_PROGRESS',
+                outcome: 'not-waited',
+                ok: true,
+                message: `Deployment ${deploymentId} started; not waiting for it.`,
+                durationSeconds: seconds(),
+                events: [],
+                failures: [],
+                polls: 0
+            };
         }
-    }
-    if (exitCode === 0) {
-        return {
-            taskArn,
-            container: target.name,
-            exitCode,
-            stoppedReason,
-            ok: true,
-            message: `Task ${taskId}: ${target.name} exited 0.`,
-            logLines
+        const follower = new Follower(ecs, reporter);
+        const common = {
+            cluster: options.cluster,
+            service: options.service,
+            pollInterval: options.pollInterval,
+            seenEventIds: seen,
+            sleep,
+            clock
         };
-    }
-    const why = exitCode === undefined
-        ? `${target.name} never started: ${container?.reason ?? stoppedReason ?? 'no reason given'}`
-        : `${target.name} exited with code ${exitCode}`;
-    return {
-        taskArn,
-        container: target.name,
-        exitCode,
-        stoppedReason,
-        ok: false,
-        message: `Task ${taskId} failed: ${why} (${stoppedReason ?? 'no stopped reason'}).`,
-        hint: hintFor(`${stoppedReason ?? ''} ${container?.reason ?? ''}`, exitCode, target.name),
-        logLines
-    };
+        const watched = await follower.follow({
+            ...common,
+            deploymentId,
+            taskDefinitionArn,
+            updated,
+            since,
+            waitUntil: options.waitUntil,
+            timeout: options.timeout
+        });
+        let outcome = watched.kind;
+        let events = watched.events;
+        let polls = watched.polls;
+        let message = watched.message;
+        let last = watched;
+        if (watched.kind === 'timed-out' && options.rollbackOnTimeout && previousTaskDefinitionArn) {
+            reporter.warn(`${message} Rolling back to ${client_arnName(previousTaskDefinitionArn)}.`);
+            let back;
+            let rollbackId;
+            if (watched.serviceDeploymentArn) {
+                // ECS's own rollback of the service deployment (StopServiceDeployment ROLLBACK).
+                back = await follower.rollBack(watched.serviceDeploymentArn, {
+                    ...common,
+                    deploymentId,
+                    taskDefinitionArn: previousTaskDefinitionArn,
+                    since: new Date(),
+                    timeout: options.rollbackTimeout
+                });
+                changes.record(`ECS was asked to roll ${client_arnName(watched.serviceDeploymentArn)} back`);
+                rollbackId = client_arnName(watched.serviceDeploymentArn);
+            }
+            else {
+                const rolled = await update(previousTaskDefinitionArn, {}, `service ${options.service} was rolled back to ${client_arnName(previousTaskDefinitionArn)}`);
+                rollbackId = rolled.primary.id;
+                back = await follower.follow({
+                    ...common,
+                    deploymentId: rollbackId,
+                    taskDefinitionArn: previousTaskDefinitionArn,
+                    updated: rolled.service,
+                    since: new Date(),
+                    waitUntil: 'completed',
+                    timeout: options.rollbackTimeout
+                });
+            }
+            events = [...events, ...back.events];
+            polls += back.polls;
+            last = back;
+            const settled = back.kind === 'completed' || back.serviceDeployment?.status === 'ROLLBACK_SUCCESSFUL';
+            if (settled) {
+                outcome = 'timed-out-rolled-back';
+                message = `${message} Rolled back to ${client_arnName(previousTaskDefinitionArn)} (deployment ${rollbackId} ${back.serviceDeployment?.status ?? 'completed'}).`;
+            }
+            else {
+                message = `${message} The rollback to ${client_arnName(previousTaskDefinitionArn)} did not complete either: ${back.message}`;
+            }
+        }
+        const ok = outcome === 'completed' || outcome === 'traffic-shifted' || outcome === 'paused';
+        const failures = ok
+            ? []
+            : await diagnoseStoppedTasks(ecs, options.cluster, options.service, taskDefinitionArn);
+        if (!ok)
+            for (const line of describeGroups(failures))
+                reporter.info(line);
+        const final = (await describeService(ecs, options.cluster, options.service)).deployments?.find((d) => d.id === deploymentId);
+        // Once the watcher has seen the failure, our deployment is FAILED even where DescribeServices still
+        // reads it IN_PROGRESS: real ECS's states arrive out of step after a rollback started (REFERENCE.md §7).
+        const failed = outcome === 'rolled-back' || outcome === 'failed';
+        const rolloutState = failed
+            ? 'FAILED'
+            : (final?.rolloutState ?? (ok ? (outcome === 'completed' ? 'COMPLETED' : 'IN_PROGRESS') : 'FAILED'));
+        const sd = last.serviceDeployment ?? watched.serviceDeployment;
+        const result = {
+            ...base,
+            rolloutState,
+            serviceDeploymentArn: watched.serviceDeploymentArn,
+            status: sd?.status ?? rolloutState,
+            lifecycleStage: sd?.lifecycleStage,
+            hookId: watched.hookId,
+            watcher: watched.watcher,
+            outcome,
+            ok,
+            message,
+            durationSeconds: seconds(),
+            events,
+            failures,
+            polls
+        };
+        if (!ok) {
+            const hints = failures.filter((f) => f.hint).map((f) => `${f.reason}: ${f.hint}`);
+            throw changes.error([message, ...hints].join('\n'), { result });
+        }
+        return result;
+    });
 }
 
 ;// CONCATENATED MODULE: ./build/bundle/ecs/summary.js
@@ -91607,6 +93510,11 @@ function deploySummaryMarkdown(result) {
         `| Task definition | ${cell(client_arnName(result.previousTaskDefinitionArn))} → **${cell(client_arnName(result.taskDefinitionArn))}** |`,
         `| Images | ${result.images.map((i) => `${cell(i.container)}: \`${cell(i.image)}\``).join('<br>')} |`,
         `| Deployment | ${cell(result.deploymentId)} (${cell(result.rolloutState)}) |`,
+        ...(result.serviceDeploymentArn
+            ? [
+                `| Service deployment | ${cell(client_arnName(result.serviceDeploymentArn))}: ${cell(result.status)}${result.lifecycleStage ? `, stage ${cell(result.lifecycleStage)}` : ''}${result.hookId ? `, paused at hook ${cell(result.hookId)}` : ''} |`
+            ]
+            : []),
         `| Duration | ${result.durationSeconds} s |`
     ];
     if (result.failures.length) {
@@ -91640,16 +93548,11 @@ function runTaskSummaryMarkdown(result) {
     return `${lines.join('\n')}\n`;
 }
 
-;// CONCATENATED MODULE: ./build/bundle/ecs/index.js
-/** The ECS part of the library: task definitions, service rollouts, one-off tasks. */
-
-
-
-
-
-
-
-
+;// CONCATENATED MODULE: ./build/bundle/actions/definition.js
+/** Declares an action (see ActionDefinition). */
+function defineAction(definition) {
+    return definition;
+}
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -94598,12 +96501,15 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: ./build/bundle/actions/runtime.js
 /**
- * What every JavaScript action shares: reading inputs the way the runner passes them, a Reporter over
- * `@actions/core`, and the single try/catch that turns an error into `core.setFailed`.
+ * What every JavaScript action shares: reading its declared inputs the way the runner passes them, a
+ * Reporter over `@actions/core`, setting its declared outputs, and the single try/catch that turns an error
+ * into `core.setFailed`. An action's main.ts is then: inputs → library call(s), each in a `group` → outputs +
+ * job summary (`runOperation`).
  */
 
 
-/** A Reporter that writes through `@actions/core` (groups, annotations, masking). */
+
+/** A Reporter that writes through `@actions/core` (annotations, masking). */
 const coreReporter = {
     info: (m) => info(m),
     warn: (m) => warning(m),
@@ -94611,38 +96517,52 @@ const coreReporter = {
     group: (name, fn) => group(name, fn),
     secret: (v) => core_setSecret(v)
 };
-/** A string input; `required` fails with a ConfigurationError naming the input. */
-function stringInput(name, required = false) {
-    const value = getInput(name, { required: false });
-    if (required && !value) {
-        throw new errors_ConfigurationError(`Input required and not supplied: ${name}`, name);
+/**
+ * Reads every input `spec` declares (INPUT_<NAME>, as the runner sets them) and decodes, checks and
+ * defaults them through the declaration.
+ * @throws ConfigurationError naming the first bad or missing input; nothing in AWS has been touched.
+ */
+function readInputs(spec) {
+    const raw = {};
+    for (const decl of Object.values(spec.options)) {
+        if (decl.action === false)
+            continue;
+        raw[decl.name] = getInput(decl.name, { trimWhitespace: !decl.type.multiline });
     }
-    return value;
+    return parseOptions(spec, raw);
 }
-/** A boolean input (YAML 1.2 core schema: true/True/TRUE/false/False/FALSE); empty gives `fallback`. */
-function booleanInput(name, fallback) {
-    const raw = getInput(name).trim();
-    if (!raw)
-        return fallback;
-    if (['true', 'True', 'TRUE'].includes(raw))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(raw))
-        return false;
-    throw new errors_ConfigurationError(`Input ${name} is ${errors_show(raw)}; expected true or false.`, name);
+/** Runs `fn` as one collapsible group of the step's log (the only place actions open groups). */
+function runtime_group(name, fn) {
+    return group(name, fn);
 }
 /**
- * A number input within [min, max]; empty gives `fallback` (undefined allowed).
- * @throws ConfigurationError naming the input, the value and the valid range.
+ * The whole life of an operation action: read the declared inputs, run `execute` (which opens its groups),
+ * then set the outputs and write the job summary from its result. When `execute` throws a DeploymentError
+ * that carries a result, the outputs and the summary are still written from it before the step fails.
  */
-function numberInput(name, fallback, min, max, integer = true) {
-    const raw = getInput(name).trim();
-    if (!raw)
-        return fallback;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
-        throw new errors_ConfigurationError(`Input ${name} is ${errors_show(raw)}; expected ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}.`, name);
-    }
-    return value;
+async function runOperation(definition, face) {
+    await runAction(async () => {
+        const values = readInputs(definition.options);
+        let result;
+        try {
+            result = await face.execute(values);
+        }
+        catch (error) {
+            if (error instanceof DeploymentError && error.result !== undefined) {
+                const partial = error.result;
+                setOutputs(face.outputs(partial));
+                if (face.summary)
+                    await writeSummary(face.summary(partial));
+            }
+            throw error;
+        }
+        setOutputs(face.outputs(result));
+        if (face.summary)
+            await writeSummary(face.summary(result));
+        const line = face.done?.(result);
+        if (line)
+            info(line);
+    });
 }
 /** Sets every defined output (numbers and booleans as strings, objects as JSON). */
 function setOutputs(outputs) {
@@ -94670,7 +96590,7 @@ async function runAction(main) {
         if (error instanceof errors_ConfigurationError) {
             setFailed(`Configuration error: ${error.message}`);
         }
-        else if (error instanceof errors_DeploymentError) {
+        else if (error instanceof DeploymentError) {
             setFailed(error.message);
         }
         else {
@@ -94680,84 +96600,43 @@ async function runAction(main) {
 }
 
 ;// CONCATENATED MODULE: ./build/bundle/actions/deploy-service/main.js
-/** The deploy-service action: inputs → (register) → deployService → outputs + job summary. */
+/** The deploy-service action: declared inputs → deployService → outputs + job summary. */
 
 
 
 
 
-/** Reads and checks the inputs (no AWS call). */
-function readInputs() {
-    const inputs = {
-        cluster: stringInput('cluster', true),
-        service: stringInput('service', true),
-        'task-definition-arn': stringInput('task-definition-arn'),
-        'task-definition': stringInput('task-definition'),
-        images: stringInput('images'),
-        'desired-count': numberInput('desired-count', undefined, 0, 5000),
-        'force-new-deployment': booleanInput('force-new-deployment', false),
-        wait: booleanInput('wait', true),
-        'timeout-minutes': numberInput('timeout-minutes', 30, 0.05, 720, false),
-        'poll-interval-seconds': numberInput('poll-interval-seconds', 10, 1, 300),
-        'rollback-on-timeout': booleanInput('rollback-on-timeout', false),
-        preflight: booleanInput('preflight', true),
-        'aws-region': stringInput('aws-region')
-    };
-    if (!inputs['task-definition-arn'] && !inputs['task-definition']) {
-        throw new errors_ConfigurationError('Give `task-definition-arn` (a registered revision) or `task-definition` (a file to register first).', 'task-definition-arn');
+/** deploy-service's inputs (the ECS library's `deployOptions`) and outputs. */
+const definition = defineAction({
+    name: 'deploy-service',
+    options: deployOptions,
+    outputs: {
+        'deployment-id': 'Id of the deployment this step started (ecs-svc/...).',
+        'rollout-state': 'rolloutState of that deployment at the end (COMPLETED, FAILED or IN_PROGRESS).',
+        'task-definition-arn': 'The task definition that was deployed.',
+        'duration-seconds': 'Seconds from the update to the outcome.',
+        'service-deployment-arn': 'The ServiceDeployment ECS recorded for this deploy (empty on a control plane without the ServiceDeployment API); for continue-deployment and stop-deployment.',
+        status: 'The service deployment status at the end (SUCCESSFUL, IN_PROGRESS when paused or not waited, ROLLBACK_IN_PROGRESS, ...), else the rolloutState.',
+        'lifecycle-stage': 'The lifecycle stage at the end (BAKE_TIME when traffic-shifted, ...).',
+        'hook-id': 'The PAUSE lifecycle hook awaiting action when wait-until is paused.'
     }
-    if (inputs['task-definition-arn'] && inputs['task-definition']) {
-        throw new errors_ConfigurationError('Give `task-definition-arn` or `task-definition`, not both.', 'task-definition');
-    }
-    if (inputs.images && !inputs['task-definition']) {
-        throw new errors_ConfigurationError('`images` applies to a `task-definition` file; register-task-definition renders images for a registered revision.', 'images');
-    }
-    return inputs;
-}
-/** Runs the deploy-service action: reads INPUT_*, registers a file first when given one, deploys, sets outputs and the job summary; fails the step on a configuration error or a rollout that did not complete. */
+});
+/** Runs the deploy-service action: registers a file first when given one, deploys and follows the rollout, sets outputs and the job summary; fails the step on a configuration error or a rollout that did not complete. */
 async function run() {
-    await runAction(async () => {
-        const inputs = readInputs();
-        const region = inputs['aws-region'] || undefined;
-        const images = parseKeyValueLines(inputs.images, 'images');
-        const base = {
-            cluster: inputs.cluster,
-            service: inputs.service,
-            desiredCount: inputs['desired-count'],
-            forceNewDeployment: inputs['force-new-deployment'],
-            wait: inputs.wait,
-            timeoutSeconds: inputs['timeout-minutes'] * 60,
-            pollIntervalSeconds: inputs['poll-interval-seconds'],
-            rollbackOnTimeout: inputs['rollback-on-timeout'],
-            region
-        };
-        if (inputs['task-definition-arn'])
-            validateDeployOptions({ ...base, taskDefinitionArn: inputs['task-definition-arn'] });
-        const client = client_ecsClient({ region });
-        let taskDefinitionArn = inputs['task-definition-arn'];
-        if (!taskDefinitionArn) {
-            const registered = await coreReporter.group('Register task definition', () => registerTaskDefinition({
-                taskDefinitionFile: inputs['task-definition'],
-                images,
-                region,
-                client,
-                preflight: inputs.preflight
-            }, coreReporter));
-            taskDefinitionArn = registered.taskDefinitionArn;
-        }
-        const result = await coreReporter.group(`Deploy ${inputs.service}`, () => deployService({ ...base, taskDefinitionArn, client }, coreReporter));
-        setOutputs({
+    await runOperation(definition, {
+        execute: (values) => runtime_group(`Deploy ${values.service}`, () => deployService(values, coreReporter)),
+        outputs: (result) => ({
             'deployment-id': result.deploymentId,
             'rollout-state': result.rolloutState,
             'task-definition-arn': result.taskDefinitionArn,
-            'duration-seconds': result.durationSeconds
-        });
-        await writeSummary(deploySummaryMarkdown(result));
-        if (!result.ok) {
-            const hints = result.failures.filter((f) => f.hint).map((f) => `${f.reason}: ${f.hint}`);
-            throw new errors_DeploymentError([result.message, ...hints].join('\n'));
-        }
-        coreReporter.info(result.message);
+            'duration-seconds': result.durationSeconds,
+            'service-deployment-arn': result.serviceDeploymentArn ?? '',
+            status: result.status,
+            'lifecycle-stage': result.lifecycleStage ?? '',
+            'hook-id': result.hookId ?? ''
+        }),
+        summary: deploySummaryMarkdown,
+        done: (result) => result.message
     });
 }
 

@@ -30089,7 +30089,7 @@ __webpack_unused_export__ = debug; // for test
 
 /***/ }),
 
-/***/ 6752:
+/***/ 4371:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
@@ -30703,7 +30703,7 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 4043:
+/***/ 6424:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -31271,7 +31271,7 @@ module.exports = upgrade
 
 
 
-module.exports.request = __nccwpck_require__(4043)
+module.exports.request = __nccwpck_require__(6424)
 module.exports.stream = __nccwpck_require__(3560)
 module.exports.pipeline = __nccwpck_require__(6862)
 module.exports.upgrade = __nccwpck_require__(1882)
@@ -60205,7 +60205,7 @@ var Alias = __nccwpck_require__(4065);
 var Collection = __nccwpck_require__(101);
 var identity = __nccwpck_require__(1127);
 var Pair = __nccwpck_require__(7165);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 var Schema = __nccwpck_require__(5840);
 var stringifyDocument = __nccwpck_require__(6829);
 var anchors = __nccwpck_require__(1596);
@@ -61131,7 +61131,7 @@ var anchors = __nccwpck_require__(1596);
 var visit = __nccwpck_require__(204);
 var identity = __nccwpck_require__(1127);
 var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -61414,7 +61414,7 @@ exports.isEmptyPath = isEmptyPath;
 
 var applyReviver = __nccwpck_require__(3661);
 var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 
 class NodeBase {
     constructor(type) {
@@ -61507,7 +61507,7 @@ exports.createPair = createPair;
 
 var identity = __nccwpck_require__(1127);
 var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -61698,7 +61698,7 @@ var stringifyCollection = __nccwpck_require__(1212);
 var Collection = __nccwpck_require__(101);
 var identity = __nccwpck_require__(1127);
 var Scalar = __nccwpck_require__(3301);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -61819,7 +61819,7 @@ var log = __nccwpck_require__(7249);
 var merge = __nccwpck_require__(452);
 var stringify = __nccwpck_require__(2148);
 var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -61942,7 +61942,7 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 6424:
+/***/ 4043:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -64786,7 +64786,7 @@ var omap = __nccwpck_require__(303);
 var pairs = __nccwpck_require__(8385);
 var schema$2 = __nccwpck_require__(5913);
 var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(4371);
+var timestamp = __nccwpck_require__(6752);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -65209,7 +65209,7 @@ exports.merge = merge;
 
 
 var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(6424);
+var toJS = __nccwpck_require__(4043);
 var YAMLMap = __nccwpck_require__(4454);
 var YAMLSeq = __nccwpck_require__(2223);
 var pairs = __nccwpck_require__(8385);
@@ -65393,7 +65393,7 @@ var merge = __nccwpck_require__(452);
 var omap = __nccwpck_require__(303);
 var pairs = __nccwpck_require__(8385);
 var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(4371);
+var timestamp = __nccwpck_require__(6752);
 
 const schema = [
     map.map,
@@ -65527,7 +65527,7 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 4371:
+/***/ 6752:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -67008,25 +67008,2970 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(108);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8634);
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 108:
+/***/ 8634:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  eF: () => (/* binding */ run)
+  e: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: readInputs, toOptions
+// UNUSED EXPORTS: definition
+
+;// CONCATENATED MODULE: ./build/bundle/lib/errors.js
+/**
+ * Typed errors shared by the library, the actions and the CLI: the one failure contract of every operation.
+ *
+ * Every operation (registerTaskDefinition, deployService, runTask, uploadFrontend, invalidateCdn,
+ * deployStack, …) resolves to its typed result when it succeeded, and otherwise throws one of:
+ * - `ConfigurationError`: a user mistake (a bad input, a missing file, a resource that does not exist). It is
+ *   raised before anything in AWS is changed; its message names the input, quotes the value given and says
+ *   what would be valid.
+ * - `DeploymentError`: an AWS-side outcome the user asked us to watch (a failed rollout, a task that exited
+ *   non-zero, a stack rolled back) or a request that failed after the SDK's retries. It carries the
+ *   operation's partial `result` (so the face can still write outputs and the job summary) and `changed`:
+ *   what the operation had already changed in AWS when it failed, which its message also says.
+ */
+class errors_ConfigurationError extends Error {
+    input;
+    /** @param input the action input (action.yml name) or option the mistake is in, when there is one. */
+    constructor(message, input) {
+        super(message);
+        this.input = input;
+        this.name = 'ConfigurationError';
+    }
+}
+/** An AWS-side failure of the thing being deployed (rollout failed, task exit code, timeout, request failure). */
+class DeploymentError extends Error {
+    result;
+    changed;
+    details;
+    constructor(message, options = {}) {
+        super(message, options.cause === undefined ? undefined : { cause: options.cause });
+        this.name = 'DeploymentError';
+        this.result = options.result;
+        this.changed = options.changed ?? [];
+        this.details = options.details ?? {};
+    }
+}
+/** Quotes a user value for an error message: JSON string form, cut to 200 characters. */
+function errors_show(value) {
+    const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value ?? null);
+    return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+}
+/** The message of any thrown value. */
+function messageOf(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+/** The `name` of a thrown value (an SDK error's exception type, e.g. `ClusterNotFoundException`), or `Error`. */
+function errorName(error) {
+    const name = error?.name;
+    return typeof name === 'string' && name ? name : 'Error';
+}
+/**
+ * The result of an operation whether it succeeded or failed with a DeploymentError carrying its result (for
+ * faces that report a failed rollout instead of stopping at it: the demo, benchmarks).
+ * @throws whatever `operation` throws when it carries no result (a ConfigurationError, an SDK error).
+ */
+async function resultOf(operation) {
+    try {
+        return await operation;
+    }
+    catch (error) {
+        if (error instanceof DeploymentError && error.result !== undefined)
+            return error.result;
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./build/bundle/lib/duration.js
+/**
+ * One type for every length of time the toolkit takes or reports (timeouts, poll intervals, grace periods),
+ * so that no option or field is `*Seconds` next to `*Minutes` next to `*Ms`. Inputs keep the unit users
+ * write (`timeout-minutes`, `poll-interval-seconds`, `delete-grace-hours`); the library only sees Durations.
+ */
+class Duration {
+    ms;
+    constructor(
+    /** Milliseconds. */
+    ms) {
+        this.ms = ms;
+    }
+    /** A duration of `n` milliseconds. */
+    static ms(n) {
+        return new Duration(n);
+    }
+    /** A duration of `n` seconds (fractions allowed). */
+    static seconds(n) {
+        return new Duration(n * 1000);
+    }
+    /** A duration of `n` minutes (fractions allowed). */
+    static minutes(n) {
+        return new Duration(n * 60_000);
+    }
+    /** A duration of `n` hours (fractions allowed). */
+    static hours(n) {
+        return new Duration(n * 3_600_000);
+    }
+    /** A duration of `n` of `unit`. */
+    static of(n, unit) {
+        return new Duration(n * UNIT_MS[unit]);
+    }
+    /** Seconds (fractional). */
+    get seconds() {
+        return this.ms / 1000;
+    }
+    /** Minutes (fractional). */
+    get minutes() {
+        return this.ms / 60_000;
+    }
+    /** Hours (fractional). */
+    get hours() {
+        return this.ms / 3_600_000;
+    }
+    /** This duration counted in `unit`. */
+    in(unit) {
+        return this.ms / UNIT_MS[unit];
+    }
+    /** The sum of this and `other`. */
+    plus(other) {
+        return new Duration(this.ms + other.ms);
+    }
+    /** For a person: `45 s`, `2.5 min`, `24 h`. */
+    toString() {
+        if (this.ms < 1000)
+            return `${round(this.ms)} ms`;
+        if (this.ms < 120_000)
+            return `${round(this.seconds)} s`;
+        if (this.ms < 7_200_000)
+            return `${round(this.minutes)} min`;
+        return `${round(this.hours)} h`;
+    }
+}
+const UNIT_MS = {
+    milliseconds: 1,
+    seconds: 1000,
+    minutes: 60_000,
+    hours: 3_600_000
+};
+function round(n) {
+    return Math.round(n * 100) / 100;
+}
+
+;// CONCATENATED MODULE: ./build/bundle/lib/secrets.js
+/**
+ * Credential-shaped values: finding the parts of a plain string that are credentials, whatever the name of
+ * the variable or field holding it, so they can be masked before anything is printed. Used by
+ * register-task-definition for task definition `environment` values and every other string it may print
+ * (the diff, the job summary); usable by any domain.
+ *
+ * What is recognised, and what is masked (the credential part only, so that a URL stays readable):
+ * - a URL with a password in its user info (`postgres://app:PASSWORD@db:5432/app`, `redis://:PASSWORD@…`):
+ *   the password;
+ * - a password in a key/value connection string (`Server=db;User Id=app;Password=PASSWORD;`,
+ *   `host=db user=app password=PASSWORD`): the value;
+ * - a credential in a URL query (`?token=…`, `access_token`, `api_key`, `apikey`, `password`, `secret`,
+ *   `signature`, `sig`, `X-Amz-Signature`, `X-Amz-Credential`): the value;
+ * - well-known formats: JSON Web Tokens (`eyJ….eyJ….…`), AWS access key ids (`AKIA`, `ASIA`, `ABIA`,
+ *   `ACCA` + 16), Stripe keys (`sk_live_`, `sk_test_`, `rk_live_`, `rk_test_`, `whsec_`), GitHub tokens
+ *   (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`, `github_pat_`), Slack tokens (`xoxa-`, `xoxb-`, `xoxp-`,
+ *   `xoxr-`, `xoxs-`) and webhooks (`hooks.slack.com/services/…`), Google API keys (`AIza` + 35), npm tokens
+ *   (`npm_` + 36), SendGrid keys (`SG.….…`), and PEM private keys (the whole value);
+ * - with `entropy` (for values a person sets, such as environment variables): any token of at least
+ *   {@link MIN_TOKEN_LENGTH} characters of `[A-Za-z0-9+/=_-]` that looks random: it mixes upper case, lower
+ *   case and digits and its Shannon entropy is at least {@link ENTROPY_RATIO} × log2(its length) bits a
+ *   character (the most a string of that length can have) and less than half of it is words and numbers
+ *   ({@link wordCoverage}), or it is hexadecimal of at least 32 digits with at least 3 bits a character.
+ *
+ * Not treated as credentials, on purpose (identifiers that are printed for good reason): UUIDs, 40-digit
+ * hexadecimal strings (git commit SHAs) and any hexadecimal digest written with its algorithm
+ * (`sha256:…`, `sha512:…`, as in image references), tokens without upper case, lower case and digits
+ * all three (`ecs-svc/1234567890123456789`), and names made mostly of words and numbers
+ * (`twotier-dev-TaskExecutionRole-1A2B3C4D5E6F7`, `MyApplicationName2024Production`).
+ * A random secret that happens to be one of these is still masked by the name rule of its caller
+ * (register-task-definition masks every value of a variable named like PASSWORD, SECRET, TOKEN, KEY…).
+ */
+/** The shortest token the entropy rule considers (characters). */
+const MIN_TOKEN_LENGTH = 20;
+/** A random token's entropy is at least this fraction of the most its length allows (log2 of the length). */
+const ENTROPY_RATIO = 0.8;
+/** A token at least this much made of words and numbers ({@link wordCoverage}) is a name, not a secret. */
+const MAX_WORD_COVERAGE = 0.5;
+const RULES = [
+    {
+        kind: 'a PEM private key',
+        pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$)/g
+    },
+    { kind: 'a URL with a password', pattern: /[a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*:([^\s/?#@]+)@/gi, group: 1 },
+    {
+        kind: 'a connection string with a password',
+        pattern: /(?:^|[;\s])(?:password|passwd|pwd)\s*=\s*('[^']*'|"[^"]*"|[^;\s]+)/gi,
+        group: 1
+    },
+    {
+        kind: 'a URL with a credential in its query',
+        pattern: /[?&](?:token|access_token|refresh_token|id_token|api_key|apikey|key|password|secret|client_secret|signature|sig|x-amz-signature|x-amz-credential|x-amz-security-token)=([^&#\s]+)/gi,
+        group: 1
+    },
+    { kind: 'a JSON Web Token', pattern: /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{10,}/g },
+    { kind: 'an AWS access key id', pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g },
+    {
+        kind: 'a Stripe key',
+        pattern: /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}\b|\bwhsec_[A-Za-z0-9]{16,}\b/g
+    },
+    { kind: 'a GitHub token', pattern: /\bgh[pousr]_[A-Za-z0-9]{36,}\b|\bgithub_pat_[A-Za-z0-9_]{22,}\b/g },
+    { kind: 'a Slack token', pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}/g },
+    {
+        kind: 'a Slack webhook URL',
+        pattern: /hooks\.slack\.com\/services\/(T[A-Za-z0-9]+\/B[A-Za-z0-9]+\/[A-Za-z0-9]+)/g,
+        group: 1
+    },
+    { kind: 'a Google API key', pattern: /\bAIza[0-9A-Za-z_-]{35}\b/g },
+    { kind: 'an npm token', pattern: /\bnpm_[A-Za-z0-9]{36}\b/g },
+    { kind: 'a SendGrid key', pattern: /\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}/g }
+];
+/** Shannon entropy of `text`, in bits a character. */
+function shannonEntropy(text) {
+    if (!text)
+        return 0;
+    const counts = new Map();
+    for (const c of text)
+        counts.set(c, (counts.get(c) ?? 0) + 1);
+    let bits = 0;
+    for (const n of counts.values()) {
+        const p = n / text.length;
+        bits -= p * Math.log2(p);
+    }
+    return bits;
+}
+const TOKEN = /[A-Za-z0-9+/=_-]+/g;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const HEX = /^[0-9a-f]+$/i;
+/**
+ * The fraction of `token` made of lower-case runs of 3 or more letters (words, the tails of CamelCase
+ * words), runs of 4 or more digits (years, account ids) and separators: high for names people write
+ * (`twotier-dev-TaskExecutionRole-1A2B3C`, `AWSLogs/123456789012/us-east-1`), low for random tokens.
+ */
+function wordCoverage(token) {
+    let covered = 0;
+    for (const match of token.matchAll(/[a-z]{3,}|\d{4,}|[-_/+=.]/g))
+        covered += match[0].length;
+    return token.length ? covered / token.length : 0;
+}
+/** True when `token` (a run of `[A-Za-z0-9+/=_-]`) looks like a random secret (see the module doc). */
+function looksRandom(token) {
+    if (token.length < MIN_TOKEN_LENGTH || UUID.test(token))
+        return false;
+    const entropy = shannonEntropy(token);
+    if (HEX.test(token))
+        return token.length >= 32 && token.length !== 40 && entropy >= 3;
+    if (!/[a-z]/.test(token) || !/[A-Z]/.test(token) || !/\d/.test(token))
+        return false;
+    if (wordCoverage(token) >= MAX_WORD_COVERAGE)
+        return false;
+    return entropy >= ENTROPY_RATIO * Math.log2(token.length);
+}
+/**
+ * The credentials in `text`, each once, longest first (so masking a longer one first never leaves a part).
+ * @param options.entropy also report random-looking tokens (see the module doc); default false.
+ */
+function findCredentials(text, options = {}) {
+    const found = new Map();
+    const add = (kind, value) => {
+        const clean = value?.replace(/^['"]|['"]$/g, '');
+        if (clean && !found.has(clean))
+            found.set(clean, { kind, value: clean });
+    };
+    for (const rule of RULES) {
+        for (const match of text.matchAll(rule.pattern))
+            add(rule.kind, match[rule.group ?? 0]);
+    }
+    if (options.entropy) {
+        for (const match of text.matchAll(TOKEN)) {
+            const token = match[0];
+            const before = text.slice(Math.max(0, match.index - 8), match.index);
+            if (/(?:sha\d+|md5):$/i.test(before))
+                continue; // a digest written with its algorithm
+            if ([...found.keys()].some((v) => v.includes(token)))
+                continue;
+            if (looksRandom(token))
+                add('a random-looking token', token);
+        }
+    }
+    return [...found.values()].sort((a, b) => b.value.length - a.value.length);
+}
+/** `text` with every credential in `matches` replaced by `***`. */
+function maskCredentials(text, matches) {
+    return matches.reduce((acc, m) => acc.split(m.value).join('***'), text);
+}
+/** `text` with every credential it contains (entropy rule included) replaced by `***`: for error messages. */
+function secrets_redactCredentials(text) {
+    return maskCredentials(text, findCredentials(text, { entropy: true }));
+}
+
+;// CONCATENATED MODULE: ./build/bundle/lib/lines.js
+/**
+ * Parsing of the multi-line `key=value` inputs that actions take (`images`, `environment`, `secrets`).
+ */
+
+
+/**
+ * Parses lines of `key=value` (blank lines and `#` comments skipped; whitespace around key and value trimmed).
+ * @param input the action input name, for error messages.
+ * @throws ConfigurationError naming the input and the line (credential-shaped parts masked) when a line has no
+ *   `=` or an empty key, or a key repeats.
+ */
+function parseKeyValueLines(text, input) {
+    const result = [];
+    const seen = new Set();
+    text.split(/\r?\n/).forEach((raw, index) => {
+        const line = raw.trim();
+        if (!line || line.startsWith('#'))
+            return;
+        const eq = line.indexOf('=');
+        if (eq <= 0) {
+            throw new errors_ConfigurationError(`${input}: line ${index + 1} ${secrets_redactCredentials(errors_show(line))} is not of the form key=value.`, input);
+        }
+        const key = line.slice(0, eq).trim();
+        const value = line.slice(eq + 1).trim();
+        if (seen.has(key)) {
+            throw new errors_ConfigurationError(`${input}: ${errors_show(key)} is given twice (line ${index + 1}).`, input);
+        }
+        seen.add(key);
+        result.push({ key, value });
+    });
+    return result;
+}
+/** Splits a list input on newlines and commas, trimming and dropping empties. */
+function parseList(text) {
+    return text
+        .split(/[\n,]/)
+        .map((s) => s.trim())
+        .filter(Boolean);
+}
+
+;// CONCATENATED MODULE: ./build/bundle/lib/options.js
+/**
+ * One declaration per operation of every option it takes: the action.yml input name, the type with its
+ * unit and range, the default, whether it is required, its one-line doc, and the cross-field rules. The
+ * action's input reader (src/actions/runtime.ts), the `twotier` command's flags (src/cli/options.ts), the
+ * action.yml `inputs` (scripts/gen-actions.ts), the generated docs tables and the library's own defaults
+ * (`resolveOptions`) all come from it, so they cannot drift; test/contract/options.test.ts proves it.
+ *
+ * Two ways in, one check:
+ * - `parseOptions(spec, raw)`: strings as a face received them (INPUT_* variables, command-line flags).
+ *   Each is decoded by its type (a clear ConfigurationError for `0x10`, `2e0`, `lots`), then checked.
+ * - `resolveOptions(spec, values)`: typed values from a library caller. Each is checked the same way.
+ * Both fill the declared defaults, enforce `required`, then run the spec's rules, and throw before anything
+ * in AWS is touched.
+ */
+
+
+
+
+/**
+ * Declares an operation's options.
+ * @param operation the operation's name (`deploy-service`), used in docs and errors.
+ */
+function defineOptions(operation, options, rules = []) {
+    const names = new Set();
+    for (const [key, decl] of Object.entries(options)) {
+        if (names.has(decl.name))
+            throw new Error(`${operation}: option name ${decl.name} declared twice (${key})`);
+        names.add(decl.name);
+        if (decl.default !== undefined)
+            decl.type.check(decl.default, decl.name);
+    }
+    return { operation, options, rules };
+}
+/**
+ * Decodes, checks and defaults raw face values (strings by input name).
+ * @throws ConfigurationError for the first bad or missing input (before any AWS call).
+ */
+function parseOptions(spec, raw) {
+    const values = {};
+    for (const [key, decl] of Object.entries(spec.options)) {
+        const given = raw[decl.name];
+        if (typeof given === 'boolean') {
+            values[key] = decl.type.parse(String(given), decl.name);
+            continue;
+        }
+        const text = decl.type.multiline ? (given ?? '') : (given ?? '').trim();
+        if (text.trim() === '')
+            continue;
+        values[key] = decl.type.parse(text, decl.name);
+    }
+    return finish(spec, values);
+}
+/**
+ * Checks and defaults typed values from a library caller.
+ * @throws ConfigurationError for the first bad or missing option (before any AWS call).
+ */
+function resolveOptions(spec, input) {
+    const values = {};
+    for (const key of Object.keys(spec.options)) {
+        const value = input[key];
+        if (value !== undefined)
+            values[key] = value;
+    }
+    return finish(spec, values);
+}
+function finish(spec, values) {
+    for (const [key, decl] of Object.entries(spec.options)) {
+        if (values[key] === undefined) {
+            if (decl.default !== undefined)
+                values[key] = decl.default;
+            else if (decl.required) {
+                throw new errors_ConfigurationError(`Input required and not supplied: ${decl.name} (${decl.doc.replace(/\.$/, '')}).`, decl.name);
+            }
+            continue;
+        }
+        decl.type.check(values[key], decl.name);
+    }
+    const resolved = values;
+    const names = Object.fromEntries(Object.entries(spec.options).map(([k, d]) => [k, d.name]));
+    for (const rule of spec.rules)
+        rule(resolved, names);
+    return resolved;
+}
+// ------------------------------------------------------------------------------------------------- types
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+const WHOLE = /^[+-]?\d+$/;
+/** The error for a bad value; credential-shaped parts of the quoted value are masked (src/lib/secrets.ts). */
+function invalid(name, raw, valid) {
+    return new errors_ConfigurationError(`Input ${name} is ${secrets_redactCredentials(errors_show(raw))}; expected ${valid}.`, name);
+}
+function range(min, max) {
+    if (min !== undefined && max !== undefined)
+        return `from ${min} to ${max}`;
+    if (min !== undefined)
+        return `${min} or more`;
+    if (max !== undefined)
+        return `at most ${max}`;
+    return '';
+}
+/**
+ * Free text, optionally matching `pattern`; `patternDoc` says what a valid value is, as a noun phrase that
+ * completes "… is not …" (e.g. "a cluster name or ARN (letters, digits, hyphens, underscores)").
+ */
+function options_text(options = {}) {
+    const valid = options.patternDoc ?? 'text';
+    const isNot = (name, value) => options.style === 'expected'
+        ? invalid(name, value, valid)
+        : new errors_ConfigurationError(`Input ${name} ${secrets_redactCredentials(errors_show(value))} is not ${valid}.`, name);
+    return {
+        kind: options.placeholder ?? 'text',
+        text: true,
+        parse: (raw) => raw,
+        check(value, name) {
+            if (typeof value !== 'string')
+                throw isNot(name, value);
+            if (options.maxLength !== undefined && value.length > options.maxLength) {
+                throw new errors_ConfigurationError(`Input ${name} is ${value.length} characters long; at most ${options.maxLength} are allowed (${valid}).`, name);
+            }
+            if (options.pattern && !options.pattern.test(value))
+                throw isNot(name, value);
+        },
+        format: (value) => value,
+        describe: () => valid
+    };
+}
+/** true or false (YAML 1.2 core schema spellings: true/True/TRUE/false/False/FALSE). */
+function bool() {
+    return {
+        kind: 'true|false',
+        flag: true,
+        parse(raw, name) {
+            if (['true', 'True', 'TRUE'].includes(raw))
+                return true;
+            if (['false', 'False', 'FALSE'].includes(raw))
+                return false;
+            throw invalid(name, raw, 'true or false');
+        },
+        check(value, name) {
+            if (typeof value !== 'boolean')
+                throw invalid(name, value, 'true or false');
+        },
+        format: (value) => String(value),
+        describe: () => 'true or false'
+    };
+}
+/** A whole number written in decimal digits (no `0x10`, `2e0` or `2.0`), within [min, max]. */
+function options_int(options = {}) {
+    const unit = options.unit ? ` (${options.unit})` : '';
+    const valid = `a whole number ${range(options.min, options.max)}${unit}`.replace('  ', ' ').trim();
+    const inRange = (n) => Number.isSafeInteger(n) &&
+        (options.min === undefined || n >= options.min) &&
+        (options.max === undefined || n <= options.max);
+    return {
+        kind: options.unit ?? 'n',
+        parse(raw, name) {
+            const value = Number(raw);
+            if (!WHOLE.test(raw) || !inRange(value))
+                throw invalid(name, raw, valid);
+            return value;
+        },
+        check(value, name) {
+            if (typeof value !== 'number' ||
+                !Number.isSafeInteger(value) ||
+                (options.min !== undefined && value < options.min) ||
+                (options.max !== undefined && value > options.max))
+                throw invalid(name, value, valid);
+        },
+        format: (value) => String(value),
+        describe: () => valid
+    };
+}
+/** A decimal number (fractions allowed, no exponents or hex) within [min, max], in `unit`. */
+function num(options = {}) {
+    const unit = options.unit ? ` (${options.unit})` : '';
+    const valid = `a number ${range(options.min, options.max)}${unit}`.replace('  ', ' ').trim();
+    return {
+        kind: options.unit ?? 'n',
+        parse(raw, name) {
+            const value = Number(raw);
+            if (!DECIMAL.test(raw) ||
+                (options.min !== undefined && value < options.min) ||
+                (options.max !== undefined && value > options.max))
+                throw invalid(name, raw, valid);
+            return value;
+        },
+        check(value, name) {
+            if (typeof value !== 'number' ||
+                !Number.isFinite(value) ||
+                (options.min !== undefined && value < options.min) ||
+                (options.max !== undefined && value > options.max))
+                throw invalid(name, value, valid);
+        },
+        format: (value) => String(value),
+        describe: () => valid
+    };
+}
+/**
+ * A length of time written in `unit` (`timeout-minutes: 0.5`), within [min, max] of that unit; the library
+ * sees a Duration.
+ */
+function duration(options) {
+    const valid = options.whole
+        ? `a whole number from ${options.min} to ${options.max} (${options.unit})`
+        : `a number from ${options.min} to ${options.max} (${options.unit}, fractions allowed)`;
+    const inRange = (n) => Number.isFinite(n) && n >= options.min && n <= options.max && (!options.whole || Number.isInteger(n));
+    return {
+        kind: options.unit,
+        parse(raw, name) {
+            if (!(options.whole ? WHOLE : DECIMAL).test(raw) || !inRange(Number(raw)))
+                throw invalid(name, raw, valid);
+            return Duration.of(Number(raw), options.unit);
+        },
+        check(value, name) {
+            if (!(value instanceof Duration) || !inRange(value.in(options.unit))) {
+                const shown = value instanceof Duration ? `${value.in(options.unit)} ${options.unit}` : value;
+                throw invalid(name, shown, valid);
+            }
+        },
+        format: (value) => String(value.in(options.unit)),
+        describe: () => valid
+    };
+}
+/** A size written in MiB (`multipart-threshold-mb: 16`) within [min, max] MiB; the library sees bytes. */
+function mebibytes(options) {
+    const MiB = 1024 * 1024;
+    const valid = `a whole number of MiB from ${options.min} to ${options.max}`;
+    const inRange = (bytes) => Number.isSafeInteger(bytes) && bytes >= options.min * MiB && bytes <= options.max * MiB;
+    return {
+        kind: 'MiB',
+        parse(raw, name) {
+            if (!WHOLE.test(raw) || !inRange(Number(raw) * MiB))
+                throw invalid(name, raw, valid);
+            return Number(raw) * MiB;
+        },
+        check(value, name) {
+            if (typeof value !== 'number' || !inRange(value))
+                throw invalid(name, value / MiB, valid);
+        },
+        format: (value) => String(value / MiB),
+        describe: () => valid
+    };
+}
+/** One of `values`, exactly as written. */
+function oneOf(values) {
+    const valid = `one of ${values.join(', ')}`;
+    return {
+        kind: values.join('|'),
+        parse(raw, name) {
+            if (!values.includes(raw))
+                throw invalid(name, raw, valid);
+            return raw;
+        },
+        check(value, name) {
+            if (!values.includes(value))
+                throw invalid(name, value, valid);
+        },
+        format: (value) => value,
+        describe: () => valid
+    };
+}
+/**
+ * `key=value` lines (blank lines and `#` comments skipped), e.g. `images`, `environment`, `tags`.
+ * @param checkPair checks one pair (key shape, value shape) and throws a ConfigurationError naming the input.
+ */
+function keyValueLines(options = { doc: 'key=value lines' }) {
+    return {
+        kind: 'lines',
+        multiline: true,
+        parse: (raw, name) => parseKeyValueLines(raw, name),
+        check(value, name) {
+            if (!Array.isArray(value))
+                throw invalid(name, value, options.doc);
+            const seen = new Set();
+            for (const pair of value) {
+                if (typeof pair?.key !== 'string' || typeof pair.value !== 'string' || !pair.key)
+                    throw invalid(name, pair, options.doc);
+                if (seen.has(pair.key))
+                    throw new errors_ConfigurationError(`${name}: ${errors_show(pair.key)} is given twice.`, name);
+                seen.add(pair.key);
+                options.checkPair?.(pair, name);
+            }
+        },
+        format: (value) => value.map((p) => `${p.key}=${p.value}`).join('\n'),
+        describe: () => options.doc
+    };
+}
+/**
+ * A list, comma- or newline-separated (items trimmed, empties dropped).
+ * @param checkItem checks one item and throws a ConfigurationError naming the input.
+ */
+function list(options = {
+    doc: 'a comma- or newline-separated list'
+}) {
+    return {
+        kind: 'list',
+        multiline: true,
+        parse: (raw) => parseList(raw),
+        check(value, name) {
+            if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
+                throw invalid(name, value, options.doc);
+            if (options.maxItems !== undefined && value.length > options.maxItems) {
+                throw new errors_ConfigurationError(`Input ${name} has ${value.length} items; at most ${options.maxItems} are allowed (${options.doc}).`, name);
+            }
+            for (const item of value)
+                options.checkItem?.(item, name);
+        },
+        format: (value) => value.join(','),
+        describe: () => options.doc
+    };
+}
+/** Any type, with its own decoding (JSON lists, commands): `parse` and `check` given by the caller. */
+function custom(type) {
+    return { check: () => undefined, ...type };
+}
+// ------------------------------------------------------------------------------------------------- rules
+/**
+ * A given value as an error message quotes it: JSON string form, lists of `key=value` pairs written back as
+ * lines joined by `, `, credential-shaped parts masked (src/lib/secrets.ts).
+ */
+function quoteValue(value) {
+    const text = Array.isArray(value)
+        ? value
+            .map((item) => item && typeof item === 'object' && 'key' in item
+            ? `${String(item.key)}=${String(item.value)}`
+            : String(item))
+            .join(', ')
+        : value;
+    return redactCredentials(show(text));
+}
+/** Rule: `a` and `b` are not both given. */
+function notBoth(a, b, why = '') {
+    return (values, names) => {
+        if (given(values, a) && given(values, b)) {
+            throw new ConfigurationError(`Give \`${names[a]}\` (${quoteValue(values[a])}) or \`${names[b]}\` (${quoteValue(values[b])}), not both${why ? `: ${why}` : '.'}`, names[b]);
+        }
+    };
+}
+/** Rule: exactly one of `a` and `b` is given. */
+function exactlyOne(a, b, what) {
+    return (values, names) => {
+        notBoth(a, b)(values, names);
+        if (!given(values, a) && !given(values, b)) {
+            throw new ConfigurationError(`Give \`${names[a]}\` or \`${names[b]}\` (${what}); both are empty ("").`, names[a]);
+        }
+    };
+}
+/** Rule: `dependent` is only given together with `on`. */
+function requires(dependent, on, why) {
+    return (values, names) => {
+        if (given(values, dependent) && !given(values, on)) {
+            throw new ConfigurationError(`\`${names[dependent]}\` (${quoteValue(values[dependent])}) needs \`${names[on]}\`, which is empty: ${why}`, names[dependent]);
+        }
+    };
+}
+/** True when the option has a value (an empty list or string counts as not given). */
+function given(values, key) {
+    const value = values[key];
+    if (value === undefined || value === '')
+        return false;
+    if (Array.isArray(value))
+        return value.length > 0;
+    return true;
+}
+/**
+ * `key=value` lines read as a mapping (stack parameters and tags): the same lines as keyValueLines, with
+ * the library seeing `Record<key, value>`.
+ */
+function keyValueRecord(options = { doc: 'key=value lines' }) {
+    const lines = keyValueLines(options);
+    const toPairs = (value) => Object.entries(value).map(([key, v]) => ({ key, value: v }));
+    return {
+        kind: 'lines',
+        multiline: true,
+        parse: (raw, name) => Object.fromEntries(lines.parse(raw, name).map((p) => [p.key, p.value])),
+        check(value, name) {
+            if (!value || typeof value !== 'object' || Array.isArray(value)) {
+                throw new errors_ConfigurationError(`Input ${name} must be a mapping of ${options.doc}.`, name);
+            }
+            lines.check(toPairs(value), name);
+        },
+        format: (value) => lines.format(toPairs(value)),
+        describe: () => options.doc
+    };
+}
+
+;// CONCATENATED MODULE: ./build/bundle/lib/aws.js
+/**
+ * One place that builds AWS SDK v3 client configuration, so every client honours the same region,
+ * endpoint overrides (the local AWS, or a VPC endpoint), retry settings and request timeouts.
+ *
+ * Endpoint resolution, first match wins:
+ *   1. `endpoint` passed in code,
+ *   2. `AWS_ENDPOINT_URL_<SERVICE>` (for example `AWS_ENDPOINT_URL_ECS`, `AWS_ENDPOINT_URL_S3`),
+ *   3. `AWS_ENDPOINT_URL`,
+ *   4. the SDK's own resolution (real AWS).
+ * These are the variable names the AWS SDKs and CLI use:
+ * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
+ *
+ * Timeouts: every request attempt must connect within CONNECTION_TIMEOUT and get its response within
+ * REQUEST_TIMEOUT, and its socket may then stay silent (a response body that stops arriving) for at most
+ * REQUEST_TIMEOUT again; a timed-out attempt is a transient error that the SDK's standard retry strategy
+ * retries (jittered backoff, at most `maxAttempts` attempts in all). So a stalled service fails the request
+ * after at most maxAttempts × (CONNECTION_TIMEOUT + REQUEST_TIMEOUT) plus the backoff (about 2.9 minutes
+ * with the defaults) instead of hanging until the job's own timeout.
+ * `TWOTIER_REQUEST_TIMEOUT_SECONDS` in the environment replaces REQUEST_TIMEOUT (and caps
+ * CONNECTION_TIMEOUT at it): the tests of a stalled endpoint use it to fail within seconds; a slow network
+ * may raise it for large uploads (each attempt of a PutObject or an upload part must send its whole body
+ * within it).
+ * https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/node-configuring-maxsockets.html
+ */
+
+
+
+/** An AWS region name (`us-east-1`, `eu-west-1`, `us-gov-west-1`, `ap-southeast-3`). */
+const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/** How long one attempt may take to connect. */
+const CONNECTION_TIMEOUT = Duration.seconds(5);
+/** How long one attempt's socket may stay silent before the attempt is abandoned (and retried). */
+const REQUEST_TIMEOUT = Duration.seconds(30);
+/** Attempts per request including the first, by default. */
+const DEFAULT_MAX_ATTEMPTS = 5;
+/** The environment variable that replaces REQUEST_TIMEOUT (seconds, 0.1 to 600). */
+const REQUEST_TIMEOUT_ENV = 'TWOTIER_REQUEST_TIMEOUT_SECONDS';
+/**
+ * The per-attempt timeouts: REQUEST_TIMEOUT and CONNECTION_TIMEOUT, or what REQUEST_TIMEOUT_ENV says.
+ * @throws ConfigurationError naming the variable when it is not a number of seconds from 0.1 to 600.
+ */
+function requestTimeouts(env = process.env) {
+    const raw = env[REQUEST_TIMEOUT_ENV]?.trim();
+    if (!raw)
+        return { connection: CONNECTION_TIMEOUT, request: REQUEST_TIMEOUT };
+    const seconds = Number(raw);
+    if (!/^(\d+(\.\d*)?|\.\d+)$/.test(raw) || seconds < 0.1 || seconds > 600) {
+        throw new errors_ConfigurationError(`${REQUEST_TIMEOUT_ENV} is ${errors_show(raw)}; expected a number of seconds from 0.1 to 600.`, REQUEST_TIMEOUT_ENV);
+    }
+    const request = Duration.seconds(seconds);
+    return { connection: request.ms < CONNECTION_TIMEOUT.ms ? request : CONNECTION_TIMEOUT, request };
+}
+/** The `aws-region` option every operation declares. */
+const awsRegionOption = {
+    name: 'aws-region',
+    type: options_text({
+        pattern: REGION_PATTERN,
+        patternDoc: 'an AWS region name; expected something like us-east-1 or eu-west-1',
+        placeholder: 'region'
+    }),
+    doc: 'The AWS region; empty uses AWS_REGION (then AWS_DEFAULT_REGION) from the environment.',
+    cli: { flag: '--region' }
+};
+/**
+ * Builds the SDK client configuration for `service`.
+ * @throws ConfigurationError when no region is given or set in the environment, an endpoint is not a URL,
+ *   or TWOTIER_REQUEST_TIMEOUT_SECONDS is not a number of seconds from 0.1 to 600.
+ */
+function clientConfig(service, options = {}, env = process.env) {
+    const region = options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION;
+    if (!region) {
+        throw new errors_ConfigurationError('No AWS region: set the `aws-region` input, or AWS_REGION in the environment (for example eu-west-1).', 'aws-region');
+    }
+    if (!REGION_PATTERN.test(region)) {
+        throw new errors_ConfigurationError(`aws-region ${errors_show(region)} is not an AWS region name; expected something like us-east-1 or eu-west-1.`, 'aws-region');
+    }
+    const endpoint = options.endpoint || env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || undefined;
+    if (endpoint && !/^https?:\/\/[^\s/]+/.test(endpoint)) {
+        throw new errors_ConfigurationError(`endpoint ${errors_show(endpoint)} is not an http(s) URL.`, 'endpoint');
+    }
+    const timeouts = requestTimeouts(env);
+    const config = {
+        region,
+        maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+        retryMode: 'standard',
+        requestHandler: {
+            connectionTimeout: timeouts.connection.ms,
+            requestTimeout: timeouts.request.ms,
+            socketTimeout: timeouts.request.ms,
+            throwOnRequestTimeout: true
+        }
+    };
+    if (endpoint) {
+        config.endpoint = endpoint;
+        if (service === 'S3')
+            config.forcePathStyle = true;
+    }
+    return config;
+}
+
+;// CONCATENATED MODULE: ./build/bundle/stacks/options.js
+/**
+ * The declared options of deploy-stack (src/lib/options.ts): the action's inputs, the `twotier deploy-stack`
+ * flags, action.yml, the docs tables and the library's defaults all come from this one declaration.
+ */
+
+
+
+
+/** The capabilities CreateChangeSet accepts. */
+const CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'];
+/** Stack and change set names alike: a letter, then letters, digits and hyphens, at most 128 characters. */
+const STACK_NAME_PATTERN = /^[a-zA-Z][-a-zA-Z0-9]{0,127}$/;
+function checkTag({ key, value }, name) {
+    if (key.toLowerCase().startsWith('aws:') || key.length > 128 || value.length > 256) {
+        throw new errors_ConfigurationError(`${name}: ${errors_show(key)} is not a valid tag (keys up to 128 characters, not starting with aws:, values up to 256).`, name);
+    }
+}
+/** deploy-stack. */
+const stackOptions = defineOptions('deploy-stack', {
+    stackName: {
+        name: 'stack-name',
+        type: options_text({
+            pattern: STACK_NAME_PATTERN,
+            placeholder: 'name',
+            patternDoc: 'a stack name: a letter, then letters, digits and hyphens, at most 128 characters'
+        }),
+        required: true,
+        doc: 'The stack to create or update (a letter, then letters, digits and hyphens).'
+    },
+    template: {
+        name: 'template',
+        type: options_text({ patternDoc: 'a template file path or https:// URL', placeholder: 'file-or-url' }),
+        required: true,
+        doc: 'The template: a file path relative to the workspace (YAML or JSON, at most 51,200 bytes), or the https:// URL of a template in S3. A file is checked before any AWS call (it parses, its resource types are known, and every given parameter is one of its Parameters and satisfies its constraints).'
+    },
+    parameters: {
+        name: 'parameters',
+        type: keyValueRecord({ doc: 'Name=Value lines' }),
+        doc: 'Parameter values, one Name=Value per line; they override parameters-file. On an update, template parameters not given keep their previous values.',
+        cli: { flag: '--parameter' }
+    },
+    parametersFile: {
+        name: 'parameters-file',
+        type: options_text({ patternDoc: 'a file path', placeholder: 'file' }),
+        doc: 'A parameters file, relative to the workspace: a JSON list of {"ParameterKey", "ParameterValue"} (the AWS CLI format), or a JSON/YAML mapping of name to value; values are taken as written and checked like parameters.'
+    },
+    capabilities: {
+        name: 'capabilities',
+        type: list({
+            doc: `capabilities, comma or newline separated: ${CAPABILITIES.join(', ')}`,
+            checkItem(item, name) {
+                if (!CAPABILITIES.includes(item)) {
+                    throw new errors_ConfigurationError(`${name}: ${errors_show(item)} is not a CloudFormation capability; valid: ${CAPABILITIES.join(', ')}.`, name);
+                }
+            }
+        }),
+        default: ['CAPABILITY_IAM'],
+        doc: 'Capabilities to acknowledge, comma or newline separated: CAPABILITY_IAM, CAPABILITY_NAMED_IAM, CAPABILITY_AUTO_EXPAND.'
+    },
+    tags: {
+        name: 'tags',
+        type: keyValueRecord({ doc: 'Key=Value lines', checkPair: checkTag }),
+        doc: 'Stack tags, one Key=Value per line (at most 50).',
+        cli: { flag: '--tag' }
+    },
+    terminationProtection: {
+        name: 'termination-protection',
+        type: bool(),
+        doc: 'true or false (not on/off) turns termination protection on or off after the deploy; empty leaves it as it is.'
+    },
+    noExecute: {
+        name: 'no-execute',
+        type: bool(),
+        default: false,
+        doc: 'true creates and prints the change set without executing it (a review step); the change set is kept.'
+    },
+    roleArn: {
+        name: 'role-arn',
+        type: options_text({
+            pattern: /^arn:aws[a-z-]*:iam::\d{12}:role\/\S+$/,
+            patternDoc: 'an IAM role ARN',
+            placeholder: 'arn'
+        }),
+        doc: "ARN of the role CloudFormation assumes to create the resources (github-oidc.yml's CloudFormationExecutionRoleArn); empty uses the job's credentials."
+    },
+    createWithoutChangeSet: {
+        name: 'create-without-change-set',
+        type: bool(),
+        default: false,
+        doc: 'true creates a stack that does not exist yet with CreateStack, without a change set (no preview). Updates always use change sets. For local emulators (moto) whose CREATE change sets cannot resolve Fn::ImportValue and leave no outputs; keep false against AWS.'
+    },
+    changeSetName: {
+        name: 'change-set-name',
+        type: options_text({
+            pattern: STACK_NAME_PATTERN,
+            placeholder: 'name',
+            patternDoc: 'a change set name: a letter, then letters, digits and hyphens, at most 128 characters'
+        }),
+        doc: 'Name of the change set; empty uses twotier-<UTC timestamp>-<random>.'
+    },
+    timeout: {
+        name: 'timeout-minutes',
+        type: duration({ unit: 'minutes', min: 1, max: 720 }),
+        default: Duration.minutes(60),
+        doc: 'How long to wait for the change set and for the stack operation (each).'
+    },
+    region: { ...awsRegionOption, doc: 'AWS region of the stack; empty uses AWS_REGION from the job.' },
+    endpoint: {
+        name: 'endpoint',
+        type: options_text({ pattern: /^https?:\/\/[^\s/]+/, patternDoc: 'an http(s) URL', placeholder: 'url' }),
+        doc: 'The CloudFormation endpoint (default AWS_ENDPOINT_URL_CLOUDFORMATION / AWS_ENDPOINT_URL).',
+        action: false
+    }
+});
+
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-cloudformation/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(3805);
+;// CONCATENATED MODULE: ./build/bundle/lib/changes.js
+/**
+ * What an operation has changed in AWS so far, so that a failure after a write says so. Every write of an
+ * operation (RegisterTaskDefinition, UpdateService, RunTask, StopTask, DeregisterTaskDefinition, …) records
+ * one sentence once it succeeded; `guard` turns any error thrown after the first record into a
+ * DeploymentError whose message ends with those sentences and whose `changed` lists them, the original
+ * error kept as its `cause`. Before the first write errors pass through untouched (a ConfigurationError
+ * stays one: nothing was changed).
+ */
+
+/** The heading of the sentence a failure message ends with. */
+const CHANGED_PREFIX = 'Already changed in AWS:';
+/** The writes an operation made, oldest first. */
+class ChangeLog {
+    entries = [];
+    /** The sentences recorded so far, oldest first. */
+    get changed() {
+        return [...this.entries];
+    }
+    /** Records one successful write, as a sentence fragment (`service api now runs app:8`). */
+    record(sentence) {
+        this.entries.push(sentence);
+    }
+    /** `Already changed in AWS: a; b.`, or '' when nothing was changed. */
+    sentence() {
+        return this.entries.length ? `${CHANGED_PREFIX} ${this.entries.join('; ')}.` : '';
+    }
+    /**
+     * A DeploymentError whose message is `message` followed (on a new line) by what was changed, and whose
+     * `changed` is this log.
+     */
+    error(message, options = {}) {
+        const tail = this.sentence();
+        return new DeploymentError(tail ? `${message}\n${tail}` : message, {
+            ...options,
+            changed: this.changed
+        });
+    }
+    /**
+     * Runs `fn`. An error it throws after something was recorded is rethrown as a DeploymentError that says
+     * what was changed (the original as its `cause`, its `result` kept when it had one); an error thrown
+     * before any write, or one already made by {@link error} of this log, is rethrown as it is.
+     */
+    async guard(fn) {
+        try {
+            return await fn();
+        }
+        catch (error) {
+            if (!this.entries.length)
+                throw error;
+            if (error instanceof DeploymentError && error.message.includes(CHANGED_PREFIX))
+                throw error;
+            throw this.error(messageOf(error), {
+                cause: error,
+                result: error instanceof DeploymentError ? error.result : undefined,
+                details: error instanceof DeploymentError ? error.details : undefined
+            });
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./build/bundle/stacks/context.js
+
+
+/**
+ * Sends one CloudFormation request. A write API (CreateChangeSet, ...) is recorded in `ctx.writes` once it
+ * succeeded.
+ * @throws DeploymentError `<API> for <resource> in <region> failed: <SDK error name>: <message>` plus what was
+ *   already changed, with the result so far (status `<API>_FAILED`), `changed`, and the SDK error as `cause`.
+ */
+async function call(ctx, api, options, send) {
+    let out;
+    try {
+        out = await send();
+    }
+    catch (error) {
+        if (options.expected?.(error))
+            return undefined;
+        throw failure(ctx, `${api} for ${options.resource} in ${ctx.region} failed: ${errorName(error)}: ${messageOf(error)}`, { status: `${api.toUpperCase()}_FAILED`, cause: error });
+    }
+    if (isWrite(api))
+        ctx.writes.push({ api });
+    return out;
+}
+function isWrite(api) {
+    return ['CreateChangeSet', 'DeleteChangeSet', 'ExecuteChangeSet', 'CreateStack'].includes(api);
+}
+/** `stack <name>` as messages name it. */
+function stackResource(ctx) {
+    return `stack ${ctx.prepared.stackName}`;
+}
+/** `change set <name> of stack <name>` as messages name it. */
+function changeSetResource(ctx) {
+    return `change set ${ctx.prepared.changeSetName} of stack ${ctx.prepared.stackName}`;
+}
+/**
+ * What this run has changed in AWS so far, one sentence each, from its writes and what it knows of the
+ * stack now: "the change set X was created and kept for review", "the stack update was started;
+ * CloudFormation rolled it back ...". Empty when nothing was written.
+ */
+function changedSoFar(ctx) {
+    const { prepared, result } = ctx;
+    const { stackName, changeSetName } = prepared;
+    const apis = new Set(ctx.writes.map((w) => w.api));
+    const sentences = [];
+    const started = apis.has('ExecuteChangeSet') || apis.has('CreateStack');
+    if (apis.has('CreateChangeSet') && !started) {
+        if (apis.has('DeleteChangeSet')) {
+            sentences.push(`the empty change set ${changeSetName} was created and deleted again`);
+        }
+        else if (ctx.operation === 'CREATE') {
+            sentences.push(`the change set ${changeSetName} was created and kept for review; the new stack ${stackName} is REVIEW_IN_PROGRESS (no resources) until the change set is executed or deleted`);
+        }
+        else {
+            sentences.push(`the change set ${changeSetName} was created and kept for review; the stack itself is unchanged`);
+        }
+    }
+    if (started) {
+        const what = ctx.operation === 'CREATE' ? 'creation' : 'update';
+        const how = apis.has('CreateStack') ? 'with CreateStack' : `by executing change set ${changeSetName}`;
+        const status = result.status;
+        if (!ctx.settled) {
+            sentences.push(`the stack ${what} of ${stackName} was started ${how}; its outcome is not known`);
+        }
+        else if (status === `${ctx.operation}_COMPLETE`) {
+            sentences.push(`the stack ${stackName} was ${ctx.operation === 'CREATE' ? 'created' : 'updated'} (${status})`);
+        }
+        else if (status === 'UPDATE_ROLLBACK_COMPLETE') {
+            sentences.push(`the stack update of ${stackName} was started ${how}; CloudFormation rolled it back to the previous template and parameters (UPDATE_ROLLBACK_COMPLETE)`);
+        }
+        else if (status === 'ROLLBACK_COMPLETE') {
+            sentences.push(`the stack creation of ${stackName} was started ${how}; CloudFormation rolled it back (ROLLBACK_COMPLETE): the stack exists without resources and must be deleted before it can be deployed again`);
+        }
+        else if (status.endsWith('_IN_PROGRESS')) {
+            sentences.push(`the stack ${what} of ${stackName} was started ${how} and is still ${status}; CloudFormation carries on with it after this step`);
+        }
+        else {
+            sentences.push(`the stack ${what} of ${stackName} was started ${how} and ended in ${status}`);
+        }
+    }
+    for (const write of ctx.writes) {
+        if (write.api === 'UpdateTerminationProtection')
+            sentences.push(`termination protection of ${stackName} was turned ${write.enabled ? 'on' : 'off'}`);
+    }
+    return sentences;
+}
+/**
+ * A DeploymentError whose message ends, on a line of its own, with what was already changed in the shared
+ * form of every domain (src/lib/changes.ts: "Already changed in AWS: a; b."), or "Nothing was changed in
+ * AWS.", carrying the result so far (its status set to `status` when given), `changed` and `cause`.
+ */
+function failure(ctx, message, options = {}) {
+    const log = new ChangeLog();
+    for (const sentence of changedSoFar(ctx))
+        log.record(sentence);
+    const text = `${message.replace(/\.$/, '')}.`;
+    const result = options.status ? { ...ctx.result, status: options.status } : ctx.result;
+    const errorOptions = { result, cause: options.cause, details: options.details };
+    if (log.changed.length)
+        return log.error(text, errorOptions);
+    return new DeploymentError(`${text}\n${NOTHING_CHANGED}`, { ...errorOptions, changed: [] });
+}
+/** The last line of a failure that changed nothing. */
+const NOTHING_CHANGED = 'Nothing was changed in AWS.';
+/**
+ * SDK waiter configuration: waits at most `timeoutSeconds`, polls every `pollDelaySeconds` at first and
+ * backs off to at most max(pollDelaySeconds, 30) seconds between polls.
+ */
+function waiterConfig(ctx) {
+    return {
+        client: ctx.client,
+        maxWaitTime: ctx.prepared.timeoutSeconds,
+        minDelay: ctx.prepared.pollDelaySeconds,
+        maxDelay: Math.max(ctx.prepared.pollDelaySeconds, 30)
+    };
+}
+
+;// CONCATENATED MODULE: ./build/bundle/stacks/change-set.js
+/**
+ * The change set: create it, wait until CloudFormation has computed it, read its resource changes, and
+ * recognise (and delete) an empty one, which is a successful deploy with nothing to do.
+ *
+ * API reference (CloudFormation):
+ *   CreateChangeSet    https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateChangeSet.html
+ *   DescribeChangeSet  https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeChangeSet.html
+ *   DeleteChangeSet    https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DeleteChangeSet.html
+ */
+
+
+
+/** The reasons CloudFormation gives for a change set (or update) with nothing to change. */
+const EMPTY_CHANGE_SET = /didn't contain changes|No updates are to be performed/i;
+/** What formatChanges and the job summary say about a change set without resource changes. */
+const NO_RESOURCE_CHANGES = 'The change set lists no resource changes (parameters, outputs or tags only).';
+/**
+ * CreateChangeSet (ChangeSetType `ctx.operation`), then waitUntilChangeSetCreateComplete within
+ * `timeoutSeconds`, then DescribeChangeSet (every page). Sets the result's changeSetId, changeSetName and
+ * stackId. An update CloudFormation refuses outright ("No updates are to be performed.") comes back as a
+ * FAILED change set with that reason, with nothing created.
+ * @throws DeploymentError naming the change set, the stack and the region when CreateChangeSet fails
+ *   otherwise (status CREATECHANGESET_FAILED) or DescribeChangeSet fails, or when the change set is neither
+ *   CREATE_COMPLETE nor FAILED at the timeout; each says the change set was created and kept.
+ */
+async function createChangeSet(ctx, definition) {
+    const { client, prepared, result, operation } = ctx;
+    // An update with nothing to change may be refused outright ("No updates are to be performed.")
+    // instead of producing a FAILED change set: the same no-change outcome, with nothing to delete.
+    const created = await call(ctx, 'CreateChangeSet', {
+        resource: changeSetResource(ctx),
+        expected: (error) => operation === 'UPDATE' && EMPTY_CHANGE_SET.test(messageOf(error))
+    }, () => client.send(new dist_cjs/* CreateChangeSetCommand */.YDU({
+        ...definition,
+        ChangeSetName: prepared.changeSetName,
+        ChangeSetType: operation,
+        Description: `twotier deploy-stack ${new Date().toISOString()}`
+    })));
+    if (!created)
+        return { status: 'FAILED', reason: 'No updates are to be performed.', changes: [] };
+    result.changeSetId = created.Id;
+    result.changeSetName = prepared.changeSetName;
+    result.stackId = created.StackId ?? result.stackId;
+    return waitForChangeSet(ctx, created.Id ?? prepared.changeSetName);
+}
+async function waitForChangeSet(ctx, changeSetId) {
+    const { client, prepared } = ctx;
+    try {
+        await (0,dist_cjs/* waitUntilChangeSetCreateComplete */.Vlo)(waiterConfig(ctx), {
+            StackName: prepared.stackName,
+            ChangeSetName: changeSetId
+        });
+    }
+    catch {
+        // FAILED (including an empty change set) or a timeout: the full description below tells which.
+    }
+    const describe = (NextToken) => call(ctx, 'DescribeChangeSet', { resource: changeSetResource(ctx) }, () => client.send(new dist_cjs/* DescribeChangeSetCommand */.TTT({ StackName: prepared.stackName, ChangeSetName: changeSetId, NextToken })));
+    let page = (await describe());
+    const changes = [...(page.Changes ?? [])];
+    while (page.NextToken) {
+        page = (await describe(page.NextToken));
+        changes.push(...(page.Changes ?? []));
+    }
+    if (page.Status !== 'CREATE_COMPLETE' && page.Status !== 'FAILED') {
+        throw failure(ctx, `Change set ${prepared.changeSetName} of ${prepared.stackName} is still ${page.Status} after ${prepared.timeoutSeconds} s`, { status: `CHANGE_SET_${page.Status ?? 'UNKNOWN'}`, details: { status: page.Status } });
+    }
+    return { status: page.Status, reason: page.StatusReason ?? '', changes: changeRows(changes) };
+}
+/** True when a FAILED change set's reason says it is empty (a deploy with nothing to do). */
+function isEmptyChangeSet(reason) {
+    return EMPTY_CHANGE_SET.test(reason);
+}
+/**
+ * Settles a FAILED change set. Empty (the reason says it "didn't contain changes"): logs it, deletes the
+ * change set (DeleteChangeSet) when one was created, and returns; a failed delete is a warning (the deploy
+ * had nothing to do either way). Any other reason is a failure, and the change set is kept for review.
+ * @throws DeploymentError `Change set <name> for <stack> failed: <reason>` with `result` (status
+ *   CHANGE_SET_FAILED) when the change set failed for another reason than being empty.
+ */
+async function settleFailedChangeSet(ctx, reason) {
+    const { client, reporter, prepared, result } = ctx;
+    if (!isEmptyChangeSet(reason)) {
+        throw failure(ctx, `Change set ${prepared.changeSetName} for ${prepared.stackName} failed: ${reason}`, {
+            status: 'CHANGE_SET_FAILED'
+        });
+    }
+    reporter.info(`No changes: ${reason}`);
+    if (!result.changeSetId)
+        return;
+    try {
+        await call(ctx, 'DeleteChangeSet', { resource: changeSetResource(ctx) }, () => client.send(new dist_cjs/* DeleteChangeSetCommand */.$GE({ StackName: prepared.stackName, ChangeSetName: result.changeSetId })));
+        reporter.info(`Deleted the empty change set ${prepared.changeSetName}.`);
+    }
+    catch (error) {
+        const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+        reporter.warn(`DeleteChangeSet for ${changeSetResource(ctx)} in ${ctx.region} failed (${messageOf(cause)}): the empty change set is left; it changes nothing and may be deleted by hand.`);
+    }
+}
+/** The resource changes of DescribeChangeSet's Changes, in order (other change types skipped). */
+function changeRows(changes) {
+    return changes
+        .filter((c) => c.ResourceChange)
+        .map((c) => {
+        const rc = c.ResourceChange;
+        return {
+            action: rc.Action ?? 'Unknown',
+            logicalId: rc.LogicalResourceId ?? '',
+            physicalId: rc.PhysicalResourceId,
+            resourceType: rc.ResourceType ?? '',
+            replacement: rc.Action === 'Modify' ? rc.Replacement : undefined,
+            scope: rc.Scope ?? []
+        };
+    });
+}
+/** One line per resource change: `+ Add`, `~ Modify (replacement: True)`, `- Remove`. */
+function formatChanges(changes) {
+    if (changes.length === 0)
+        return NO_RESOURCE_CHANGES;
+    const sign = { Add: '+', Modify: '~', Remove: '-', Import: '>', Dynamic: '?' };
+    return changes
+        .map((c) => {
+        const replacement = c.replacement ? ` (replacement: ${c.replacement})` : '';
+        return `${sign[c.action] ?? '*'} ${c.action} ${c.logicalId} ${c.resourceType}${replacement}`;
+    })
+        .join('\n');
+}
+
+;// CONCATENATED MODULE: ./build/bundle/stacks/create-stack.js
+/**
+ * The CreateStack fallback (createWithoutChangeSet): a stack that does not exist yet is created directly,
+ * without a CREATE change set and so without a preview of its resources.
+ *
+ * API reference (CloudFormation):
+ *   CreateStack        https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStack.html
+ */
+
+
+/**
+ * CreateStack with the definition, termination protection as asked, and the run's ClientRequestToken;
+ * marks the result as executed and changed, with the new stack's ID. Does not wait.
+ * @throws DeploymentError naming the stack and the region when CreateStack fails (status
+ *   CREATESTACK_FAILED; nothing was created).
+ */
+async function createStackWithoutChangeSet(ctx, definition) {
+    const { client, prepared, result } = ctx;
+    const created = await call(ctx, 'CreateStack', { resource: stackResource(ctx) }, () => client.send(new dist_cjs/* CreateStackCommand */.O_S({
+        ...definition,
+        EnableTerminationProtection: prepared.terminationProtection,
+        ClientRequestToken: ctx.token
+    })));
+    result.stackId = created?.StackId;
+    result.executed = true;
+    result.changed = true;
+}
+
+;// CONCATENATED MODULE: ./build/bundle/stacks/definition.js
+
+/** True for a template parameter declared NoEcho (its value is a secret DescribeStacks masks). */
+function isNoEcho(parameter) {
+    const noEcho = parameter?.NoEcho;
+    return noEcho === true || noEcho === 'true';
+}
+/** Hands the given values of NoEcho parameters to `reporter.secret`, before anything can log them. */
+function maskNoEchoValues(prepared, reporter) {
+    for (const [name, value] of Object.entries(prepared.parameters)) {
+        if (value && isNoEcho(prepared.templateParameters[name]))
+            reporter.secret(value);
+    }
+}
+/**
+ * The request fields for the stack: template, Parameters (see buildParameters), capabilities, tags, role.
+ * @throws ConfigurationError (input `parameters`) when a template parameter without a Default gets no
+ *   value (and, on update, has no previous value).
+ */
+function stackDefinition(prepared, operation, existing, roleArn) {
+    const parameters = buildParameters(prepared, operation, existing);
+    const missing = Object.entries(prepared.templateParameters)
+        .filter(([name, p]) => p.Default === undefined && !parameters.some((x) => x.ParameterKey === name))
+        .map(([name]) => name);
+    if (missing.length) {
+        throw new errors_ConfigurationError(`parameters: the template requires ${missing.join(', ')} (no Default${operation === 'UPDATE' ? ' and no previous value' : ''}); give them in parameters or parameters-file.`, 'parameters');
+    }
+    const tags = Object.entries(prepared.tags).map(([Key, Value]) => ({ Key, Value }));
+    return {
+        StackName: prepared.stackName,
+        TemplateBody: prepared.templateBody,
+        TemplateURL: prepared.templateUrl,
+        Parameters: parameters,
+        Capabilities: prepared.capabilities,
+        Tags: tags.length ? tags : undefined,
+        RoleARN: roleArn
+    };
+}
+/**
+ * The Parameters list: given values; on update, template parameters not given keep their previous values.
+ * A previous value is passed as that value (read from DescribeStacks), and only NoEcho parameters (which
+ * DescribeStacks masks) use UsePreviousValue: same result on AWS, and moto corrupts a stack updated with
+ * UsePreviousValue (DescribeStacks then fails with "Fn::GetAtt references undefined resource").
+ */
+function buildParameters(prepared, operation, existing) {
+    const previous = new Map((existing?.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ParameterValue]));
+    const keep = (name) => {
+        const value = previous.get(name);
+        return isNoEcho(prepared.templateParameters[name]) || value === undefined || value === '****'
+            ? { ParameterKey: name, UsePreviousValue: true }
+            : { ParameterKey: name, ParameterValue: value };
+    };
+    const list = [];
+    for (const [key, value] of Object.entries(prepared.parameters)) {
+        if (value === null) {
+            if (operation === 'UPDATE' && previous.has(key))
+                list.push(keep(key));
+        }
+        else
+            list.push({ ParameterKey: key, ParameterValue: value });
+    }
+    if (operation === 'UPDATE') {
+        for (const name of Object.keys(prepared.templateParameters)) {
+            if (!(name in prepared.parameters) && previous.has(name))
+                list.push(keep(name));
+        }
+    }
+    return list;
+}
+
+;// CONCATENATED MODULE: ./build/bundle/stacks/events.js
+/**
+ * Stack events: the failed resources of this run's operation, for the error message and the job summary.
+ *
+ * API reference (CloudFormation):
+ *   DescribeStackEvents https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStackEvents.html
+ */
+
+/** DescribeStackEvents pages read at most while looking for the start of the operation. */
+const MAX_EVENT_PAGES = 20;
+/**
+ * The failed resource events of this operation only, oldest first: DescribeStackEvents pages (newest
+ * first, at most 20) are read back to the stack's own event that started the operation; when
+ * CloudFormation tags the events with our ClientRequestToken (`token`), events of other operations are
+ * skipped by it.
+ * @throws the SDK error of DescribeStackEvents.
+ */
+async function operationFailures(client, stackId, token) {
+    const events = [];
+    let nextToken;
+    let pages = 0;
+    outer: do {
+        const page = await client.send(new dist_cjs/* DescribeStackEventsCommand */.Ie9({ StackName: stackId, NextToken: nextToken }));
+        for (const event of page.StackEvents ?? []) {
+            if (event.ClientRequestToken && event.ClientRequestToken !== token) {
+                if (events.length)
+                    break outer;
+                continue;
+            }
+            events.push(event);
+            const isStart = event.ResourceType === 'AWS::CloudFormation::Stack' &&
+                event.LogicalResourceId === event.StackName &&
+                (event.ResourceStatus === 'CREATE_IN_PROGRESS' || event.ResourceStatus === 'UPDATE_IN_PROGRESS') &&
+                /User Initiated/i.test(event.ResourceStatusReason ?? 'User Initiated');
+            if (isStart)
+                break outer;
+        }
+        nextToken = page.NextToken;
+        pages++;
+    } while (nextToken && pages < MAX_EVENT_PAGES);
+    return events
+        .filter((e) => /FAILED$/.test(e.ResourceStatus ?? ''))
+        .reverse()
+        .map((e) => ({
+        logicalId: e.LogicalResourceId ?? '',
+        resourceType: e.ResourceType ?? '',
+        status: e.ResourceStatus ?? '',
+        reason: e.ResourceStatusReason ?? '(no reason given)',
+        timestamp: e.Timestamp?.toISOString()
+    }));
+}
+
+;// CONCATENATED MODULE: ./build/bundle/stacks/stack.js
+/**
+ * The stack as it stands: read it, decide between CREATE and UPDATE from its status, collect its outputs,
+ * and set its termination protection.
+ *
+ * API reference (CloudFormation):
+ *   DescribeStacks     https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStacks.html
+ *   UpdateTerminationProtection https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_UpdateTerminationProtection.html
+ */
+
+
+
+/**
+ * The stack by name or ID (DescribeStacks), or undefined when it does not exist (CloudFormation answers
+ * ValidationError "Stack with id X does not exist", the expected answer before a create).
+ * @throws DeploymentError naming the stack and the region for any other error.
+ */
+async function describeStack(ctx, stackName = ctx.prepared.stackName) {
+    const out = await call(ctx, 'DescribeStacks', { resource: stackResource(ctx), expected: (error) => /does not exist/.test(messageOf(error)) }, () => ctx.client.send(new dist_cjs/* DescribeStacksCommand */.Y47({ StackName: stackName })));
+    return out?.Stacks?.[0];
+}
+/**
+ * CREATE when there is no stack (or one in REVIEW_IN_PROGRESS, created by a change set never executed),
+ * UPDATE when it is stable.
+ * @throws DeploymentError (details `{status}`) when the stack failed its creation, is busy, or is stuck in
+ *   UPDATE_ROLLBACK_FAILED / DELETE_*: saying what to do first.
+ */
+function decideOperation(ctx, stack) {
+    const { stackName } = ctx.prepared;
+    const status = stack?.StackStatus;
+    const refuse = (why) => failure(ctx, `${stackName} is ${status}: ${why}`, { details: { status } });
+    if (!status || status === 'REVIEW_IN_PROGRESS')
+        return 'CREATE';
+    if (status === 'ROLLBACK_COMPLETE' || status === 'ROLLBACK_FAILED' || status === 'CREATE_FAILED') {
+        throw refuse('its creation failed and it cannot be updated. Delete the stack, then deploy again.');
+    }
+    if (status.endsWith('_IN_PROGRESS')) {
+        throw refuse('another operation is running; deploy again when it ends.');
+    }
+    if (status === 'UPDATE_ROLLBACK_FAILED' || status.startsWith('DELETE_')) {
+        throw refuse('fix it first (ContinueUpdateRollback, or delete it), then deploy again.');
+    }
+    return 'UPDATE';
+}
+/** Every output of the stack, OutputKey → OutputValue (empty for no stack). */
+function outputsOf(stack) {
+    const outputs = {};
+    for (const o of stack?.Outputs ?? [])
+        if (o.OutputKey)
+            outputs[o.OutputKey] = o.OutputValue ?? '';
+    return outputs;
+}
+/**
+ * Records the stack's termination protection in the result, and turns it on or off
+ * (UpdateTerminationProtection) when the options ask for a setting different from the stack's.
+ * @throws DeploymentError naming the stack and what the run had already changed when
+ *   UpdateTerminationProtection fails.
+ */
+async function applyTerminationProtection(ctx, stack) {
+    const { prepared, result } = ctx;
+    result.terminationProtection = stack?.EnableTerminationProtection;
+    if (prepared.terminationProtection === undefined || !stack)
+        return;
+    if (Boolean(stack.EnableTerminationProtection) === prepared.terminationProtection)
+        return;
+    await call(ctx, 'UpdateTerminationProtection', { resource: stackResource(ctx) }, () => ctx.client.send(new dist_cjs/* UpdateTerminationProtectionCommand */.mP2({
+        StackName: stack.StackId ?? result.stackName,
+        EnableTerminationProtection: prepared.terminationProtection
+    })));
+    ctx.writes.push({ api: 'UpdateTerminationProtection', enabled: prepared.terminationProtection });
+    result.terminationProtection = prepared.terminationProtection;
+    ctx.reporter.info(`Termination protection turned ${prepared.terminationProtection ? 'on' : 'off'}.`);
+}
+
+;// CONCATENATED MODULE: ./build/bundle/stacks/execute.js
+/**
+ * Execution and waiting: execute the change set, wait for the stack operation to end, and turn an end in
+ * any state but <OPERATION>_COMPLETE into a DeploymentError listing the failed resources and saying what
+ * the run changed.
+ *
+ * API reference (CloudFormation):
+ *   ExecuteChangeSet   https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ExecuteChangeSet.html
+ *   DescribeStacks     https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStacks.html
+ *   (waitUntilStackCreateComplete / waitUntilStackUpdateComplete poll DescribeStacks)
+ */
+
+
+
+
+
+/**
+ * ExecuteChangeSet for the run's change set, with the run's ClientRequestToken; marks the result executed.
+ * @throws DeploymentError naming the change set and the region when ExecuteChangeSet fails (status
+ *   EXECUTECHANGESET_FAILED), saying the change set was created and kept.
+ */
+async function executeChangeSet(ctx) {
+    const { client, prepared, result } = ctx;
+    await call(ctx, 'ExecuteChangeSet', { resource: changeSetResource(ctx) }, () => client.send(new dist_cjs/* ExecuteChangeSetCommand */.PB_({
+        StackName: prepared.stackName,
+        ChangeSetName: result.changeSetId,
+        ClientRequestToken: ctx.token
+    })));
+    result.executed = true;
+}
+/**
+ * Waits (SDK waiter, at most `timeoutSeconds`) for the stack operation to end, then reads the stack once
+ * more: the result gets its final status, stack ID and outputs.
+ * @returns the stack as DescribeStacks returned it at the end.
+ * @throws DeploymentError `<stack> ended in <status> (<reason>); first failure: ...` plus what was changed
+ *   ("CloudFormation rolled it back ..."), with `result` holding the failed resources' events
+ *   (DescribeStackEvents) when the status is not <operation>_COMPLETE, a waiter timeout included (the
+ *   stack is then still *_IN_PROGRESS).
+ */
+async function waitForStack(ctx) {
+    const { reporter, prepared, result, operation } = ctx;
+    const { stackName } = prepared;
+    try {
+        if (operation === 'CREATE')
+            await (0,dist_cjs/* waitUntilStackCreateComplete */.Ls1)(waiterConfig(ctx), { StackName: stackName });
+        else
+            await (0,dist_cjs/* waitUntilStackUpdateComplete */.EkB)(waiterConfig(ctx), { StackName: stackName });
+    }
+    catch (error) {
+        reporter.debug(`waiter: ${messageOf(error)}`);
+    }
+    const stack = await describeStack(ctx, result.stackId ?? stackName);
+    result.status = stack?.StackStatus ?? 'UNKNOWN';
+    result.stackId = stack?.StackId ?? result.stackId;
+    result.outputs = outputsOf(stack);
+    ctx.settled = stack !== undefined;
+    if (result.status !== `${operation}_COMPLETE`) {
+        let eventsNote = '';
+        try {
+            result.failures = await operationFailures(ctx.client, result.stackId ?? stackName, ctx.token);
+        }
+        catch (error) {
+            eventsNote = ` (DescribeStackEvents for ${stackResource(ctx)} in ${ctx.region} failed: ${messageOf(error)})`;
+        }
+        for (const failed of result.failures) {
+            reporter.info(`✗ ${failed.logicalId} (${failed.resourceType}) ${failed.status}: ${failed.reason}`);
+        }
+        const first = result.failures[0];
+        const ended = result.status.endsWith('_IN_PROGRESS')
+            ? `is still ${result.status} after ${prepared.timeoutSeconds} s (timeout-minutes)`
+            : `ended in ${result.status}`;
+        throw failure(ctx, `${stackName} ${ended}${stack?.StackStatusReason ? ` (${stack.StackStatusReason})` : ''}` +
+            (first ? `; first failure: ${first.logicalId} ${first.status}: ${first.reason}` : '') +
+            eventsNote);
+    }
+    reporter.info(`${stackName}: ${result.status}, ${Object.keys(result.outputs).length} outputs.`);
+    return stack;
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./build/bundle/lib/paths.js
+/**
+ * Where files the toolkit reads may come from. A relative path (`source-dir: dist`, `task-definition:
+ * taskdef/api.json`) is resolved against the workspace (GITHUB_WORKSPACE, else the working directory) and
+ * must stay inside it, also after following symbolic links: `../../etc` or a link out of the checkout is
+ * refused. An absolute path is taken as chosen on purpose (a file a previous step wrote to RUNNER_TEMP, say)
+ * and accepted as it is. docs/actions.md states the rule.
+ */
+
+
+
+/** The workspace directory: GITHUB_WORKSPACE when set, else the process's working directory. */
+function workspaceDir(env = process.env) {
+    return external_node_path_.resolve(env.GITHUB_WORKSPACE || process.cwd());
+}
+/**
+ * Resolves an input path under the workspace rule above.
+ * @param input the input's name, for messages.
+ * @returns the absolute path (symbolic links not resolved, so messages show what the user wrote).
+ * @throws ConfigurationError naming the input and the value when a relative path leaves the workspace.
+ */
+function workspacePath(value, input, env = process.env) {
+    if (external_node_path_.isAbsolute(value))
+        return external_node_path_.normalize(value);
+    const workspace = workspaceDir(env);
+    const resolved = external_node_path_.resolve(workspace, value);
+    const outside = (target, base) => {
+        const relative = external_node_path_.relative(base, target);
+        return relative === '..' || relative.startsWith(`..${external_node_path_.sep}`) || external_node_path_.isAbsolute(relative);
+    };
+    if (outside(resolved, workspace)) {
+        throw new errors_ConfigurationError(`${input} ${errors_show(value)} points outside the workspace (${workspace}); give a path inside it, or an absolute path if a file elsewhere is meant.`, input);
+    }
+    if ((0,external_node_fs_.existsSync)(resolved)) {
+        const real = (0,external_node_fs_.realpathSync)(resolved);
+        const realWorkspace = (0,external_node_fs_.realpathSync)(workspace);
+        if (outside(real, realWorkspace)) {
+            throw new errors_ConfigurationError(`${input} ${errors_show(value)} is a symbolic link to ${real}, outside the workspace (${realWorkspace}); give the absolute path if that is meant.`, input);
+        }
+    }
+    return resolved;
+}
+
+;// CONCATENATED MODULE: ./build/bundle/stacks/java-regex.js
+/**
+ * CloudFormation's AllowedPattern is a Java regular expression (java.util.regex.Pattern) that must match the
+ * whole value (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cfn-regexes.html). JavaScript's
+ * RegExp reads most patterns the same way but not all, so a pattern is translated, construct by construct,
+ * into a RegExp with Java's meaning, and a construct without a faithful translation makes the pattern
+ * "unsupported": deploy-stack then leaves the check to CloudFormation (with a warning) instead of guessing.
+ *
+ * Where the two differ and how the translation follows Java:
+ * - `.` excludes Java's line terminators (\n, \r, U+0085, U+2028, U+2029); `(?s)` makes it match anything.
+ * - `\s` is ASCII whitespace only ([ \t\n\x0B\f\r]); JavaScript's also matches U+00A0, U+FEFF and the Unicode
+ *   spaces. `\w` and `\d` are ASCII, as in JavaScript without flags.
+ * - `$` (no MULTILINE) matches at the end or before a final line terminator; `\A`, `\z`, `\Z` exist.
+ * - `\h`, `\v` (vertical whitespace, not JavaScript's vertical tab), `\R`, `\e`, `\a`, octal `\0nn`,
+ *   `\x{h…}`, `\Q…\E` quoting, POSIX classes (`\p{Alpha}`, `\p{Punct}`, … US-ASCII only), Unicode
+ *   categories and scripts (`\p{Lu}`, `\p{IsLatin}`), and escaped punctuation (`\-`, `\@` are literals in
+ *   Java, syntax errors in JavaScript's Unicode mode).
+ * - Java works on code points: the RegExp uses the `u` flag, so `.` and classes take a whole emoji.
+ * - Not translated (unsupported): possessive quantifiers (`a++`), atomic groups (`(?>…)`), inline flags other
+ *   than a leading `(?i)` / `(?s)`, class unions and intersections (`[a-z&&[^x]]`), `\G`, comments mode, and
+ *   any escape Java itself rejects.
+ * - `(?i)` is ASCII-only case-insensitivity in Java, and `\b` read non-ASCII letters as word characters before
+ *   Java 19: for patterns with either, `asciiOnly` tells the caller not to trust a mismatch on non-ASCII text.
+ * - `\uD83D\uDE00` (a surrogate pair written as two escapes) is one code point, as in Java.
+ */
+const LINE_TERMINATORS = '\\n\\r\\u0085\\u2028\\u2029';
+const SPACE = ' \\t\\n\\x0B\\f\\r';
+const HORIZONTAL = ' \\t\\xA0\\u1680\\u180E\\u2000-\\u200A\\u202F\\u205F\\u3000';
+const VERTICAL = '\\n\\x0B\\f\\r\\x85\\u2028\\u2029';
+const WORD = 'a-zA-Z_0-9';
+const DIGIT = '0-9';
+/** Java's POSIX character classes (US-ASCII), as class contents. */
+const POSIX = {
+    Lower: 'a-z',
+    Upper: 'A-Z',
+    ASCII: '\\x00-\\x7F',
+    Alpha: 'a-zA-Z',
+    Digit: '0-9',
+    Alnum: 'a-zA-Z0-9',
+    Punct: '!-\\/:-@\\[-`{-~',
+    Graph: '!-~',
+    Print: ' -~',
+    Blank: ' \\t',
+    Cntrl: '\\x00-\\x1F\\x7F',
+    XDigit: '0-9a-fA-F',
+    Space: SPACE
+};
+const CATEGORIES = new Set('L Lu Ll Lt Lm Lo M Mn Mc Me N Nd Nl No P Pc Pd Ps Pe Pi Pf Po S Sm Sc Sk So Z Zs Zl Zp C Cc Cf Co Cs Cn'.split(' '));
+/** Java binary properties (`\p{IsAlphabetic}`) and their JavaScript names. */
+const BINARY = {
+    Alphabetic: 'Alphabetic',
+    Ideographic: 'Ideographic',
+    Letter: 'L',
+    Lowercase: 'Lowercase',
+    Uppercase: 'Uppercase',
+    Titlecase: 'Lt',
+    Punctuation: 'P',
+    Control: 'Cc',
+    White_Space: 'White_Space',
+    WhiteSpace: 'White_Space',
+    Digit: 'Nd',
+    Hex_Digit: 'Hex_Digit',
+    HexDigit: 'Hex_Digit',
+    Join_Control: 'Join_Control',
+    JoinControl: 'Join_Control',
+    Noncharacter_Code_Point: 'Noncharacter_Code_Point',
+    NoncharacterCodePoint: 'Noncharacter_Code_Point',
+    Assigned: 'Assigned',
+    Emoji: 'Emoji'
+};
+class Unsupported extends Error {
+}
+/** JavaScript's syntax characters and `/`: the identity escapes Unicode mode allows (and `-` in a class). */
+const SYNTAX = new Set('^$\\.*+?()[]{}|/'.split(''));
+/** A code point as a RegExp literal (Unicode mode), outside a class or, with `inClass`, inside one. */
+function literal(codePoint, inClass = false) {
+    const ch = String.fromCodePoint(codePoint);
+    if (SYNTAX.has(ch) || (inClass && ch === '-'))
+        return `\\${ch}`;
+    if (/^[a-zA-Z0-9 _,:;'"!@#%&=<>~`-]$/.test(ch))
+        return ch;
+    return `\\u{${codePoint.toString(16)}}`;
+}
+/**
+ * Translates a Java regular expression (CloudFormation's AllowedPattern) into a RegExp that matches the
+ * values Java's `Pattern.matches` (a match of the whole value) accepts.
+ * @returns `{ ok: false, reason }` naming the construct when the pattern cannot be translated faithfully
+ *   (or is not a valid Java pattern).
+ */
+function javaPattern(pattern) {
+    try {
+        const translator = new Translator(pattern);
+        const source = translator.translate();
+        const regexp = new RegExp(`^(?:${source})$`, translator.caseInsensitive ? 'iu' : 'u');
+        return { ok: true, regexp, asciiOnly: translator.caseInsensitive || translator.wordBoundary };
+    }
+    catch (error) {
+        if (error instanceof Unsupported)
+            return { ok: false, reason: error.message };
+        return { ok: false, reason: `it does not compile (${error.message})` };
+    }
+}
+class Translator {
+    chars;
+    i = 0;
+    groups = 0;
+    dotAll = false;
+    caseInsensitive = false;
+    /** The pattern uses \b or \B. */
+    wordBoundary = false;
+    constructor(pattern) {
+        this.chars = [...pattern].map((c) => c.codePointAt(0));
+    }
+    /** The RegExp source (Unicode mode); `caseInsensitive` and `wordBoundary` are set on the way. */
+    translate() {
+        this.leadingFlags();
+        let out = '';
+        while (this.i < this.chars.length)
+            out += this.atom();
+        return out;
+    }
+    peek(offset = 0) {
+        const cp = this.chars[this.i + offset];
+        return cp === undefined ? undefined : String.fromCodePoint(cp);
+    }
+    leadingFlags() {
+        const m = /^\(\?([a-zA-Z]+)\)/.exec(this.rest());
+        if (!m)
+            return;
+        for (const flag of m[1]) {
+            if (flag === 'i')
+                this.caseInsensitive = true;
+            else if (flag === 's')
+                this.dotAll = true;
+            else
+                throw new Unsupported(`the inline flag (?${flag}) has no JavaScript translation here`);
+        }
+        this.i += m[0].length;
+    }
+    rest() {
+        return String.fromCodePoint(...this.chars.slice(this.i));
+    }
+    atom() {
+        const ch = this.peek();
+        this.i++;
+        switch (ch) {
+            case '\\':
+                return this.escapeOutside();
+            case '[':
+                return this.characterClass();
+            case '(':
+                return this.group();
+            case ')':
+            case '|':
+                return ch;
+            case '.':
+                return this.dotAll ? '[\\s\\S]' : `[^${LINE_TERMINATORS}]`;
+            case '^':
+                return '^';
+            case '$':
+                return `(?=(?:\\r\\n|[${LINE_TERMINATORS}])?$)`;
+            case '*':
+            case '+':
+            case '?':
+                return ch + this.quantifierSuffix();
+            case '{':
+                return this.braces();
+            default:
+                return literal(this.chars[this.i - 1]);
+        }
+    }
+    quantifierSuffix() {
+        if (this.peek() === '?') {
+            this.i++;
+            return '?';
+        }
+        if (this.peek() === '+')
+            throw new Unsupported('possessive quantifiers (such as a++) are not translated');
+        return '';
+    }
+    braces() {
+        const m = /^(\d+)(,(\d*))?\}/.exec(this.rest());
+        if (!m)
+            throw new Unsupported('a "{" that does not start a {n}, {n,} or {n,m} quantifier');
+        this.i += m[0].length;
+        return `{${m[1]}${m[2] ?? ''}}${this.quantifierSuffix()}`;
+    }
+    group() {
+        if (this.peek() !== '?') {
+            this.groups++;
+            return '(';
+        }
+        const rest = this.rest();
+        for (const opener of ['?:', '?=', '?!', '?<=', '?<!']) {
+            if (rest.startsWith(opener)) {
+                this.i += opener.length;
+                return `(${opener}`;
+            }
+        }
+        const named = /^\?<([a-zA-Z][a-zA-Z0-9]*)>/.exec(rest);
+        if (named) {
+            this.i += named[0].length;
+            this.groups++;
+            return `(?<${named[1]}>`;
+        }
+        if (rest.startsWith('?>'))
+            throw new Unsupported('atomic groups (?>…) are not translated');
+        throw new Unsupported('inline flags inside the pattern are not translated (only a leading (?i) or (?s))');
+    }
+    /** `\…` outside a class. */
+    escapeOutside() {
+        const ch = this.peek();
+        if (ch === undefined)
+            throw new Unsupported('the pattern ends with a lone backslash');
+        if (/[1-9]/.test(ch))
+            return this.backReference();
+        switch (ch) {
+            case 'b':
+            case 'B':
+                this.i++;
+                this.wordBoundary = true;
+                return `\\${ch}`;
+            case 'A':
+                this.i++;
+                return '(?<![\\s\\S])';
+            case 'z':
+                this.i++;
+                return '(?![\\s\\S])';
+            case 'Z':
+                this.i++;
+                return `(?=(?:\\r\\n|[${LINE_TERMINATORS}])?(?![\\s\\S]))`;
+            case 'R':
+                this.i++;
+                return `(?:\\r\\n|[${VERTICAL}])`;
+            case 'Q':
+                return this.quoted()
+                    .map((cp) => literal(cp))
+                    .join('');
+            case 'k': {
+                const m = /^k<([a-zA-Z][a-zA-Z0-9]*)>/.exec(this.rest());
+                if (!m)
+                    throw new Unsupported('\\k must name a group: \\k<name>');
+                this.i += m[0].length;
+                return `\\k<${m[1]}>`;
+            }
+        }
+        const piece = this.escape(false);
+        return piece.kind === 'char' ? literal(piece.codePoint) : piece.outside;
+    }
+    backReference() {
+        let digits = this.peek();
+        this.i++;
+        // Java: more digits belong to the number while it stays a group that exists.
+        while (/[0-9]/.test(this.peek() ?? '') && Number(digits + this.peek()) <= this.groups) {
+            digits += this.peek();
+            this.i++;
+        }
+        if (Number(digits) > this.groups) {
+            throw new Unsupported(`\\${digits} refers to a group that does not exist at that point`);
+        }
+        // A digit right after a back reference is a literal digit in Java.
+        return `\\${digits}(?:)`;
+    }
+    /** `\Q…\E`: the code points in between, taken literally (the `\` of `\Q` already consumed). */
+    quoted() {
+        this.i++; // Q
+        const out = [];
+        while (this.i < this.chars.length) {
+            if (this.peek() === '\\' && this.peek(1) === 'E') {
+                this.i += 2;
+                return out;
+            }
+            out.push(this.chars[this.i++]);
+        }
+        return out;
+    }
+    /** An escape that means a character or a set, in or out of a class (after the backslash). */
+    escape(inClass) {
+        const ch = this.peek();
+        this.i++;
+        const set = (inside, negated = false) => ({
+            kind: 'set',
+            inClass: negated ? '' : inside,
+            outside: `[${negated ? '^' : ''}${inside}]`
+        });
+        const negatedInClass = (what) => {
+            throw new Unsupported(`${what} inside a character class is not translated`);
+        };
+        switch (ch) {
+            case 'd':
+                return set(DIGIT);
+            case 'D':
+                return inClass ? { kind: 'set', inClass: '\\D', outside: '' } : set(DIGIT, true);
+            case 'w':
+                return set(WORD);
+            case 'W':
+                if (inClass && this.caseInsensitive)
+                    negatedInClass('\\W with (?i)');
+                return inClass ? { kind: 'set', inClass: '\\W', outside: '' } : set(WORD, true);
+            case 's':
+                return set(SPACE);
+            case 'S':
+                if (inClass)
+                    negatedInClass('\\S');
+                return set(SPACE, true);
+            case 'h':
+                return set(HORIZONTAL);
+            case 'H':
+                if (inClass)
+                    negatedInClass('\\H');
+                return set(HORIZONTAL, true);
+            case 'v':
+                return set(VERTICAL);
+            case 'V':
+                if (inClass)
+                    negatedInClass('\\V');
+                return set(VERTICAL, true);
+            case 'p':
+            case 'P':
+                return this.property(ch === 'P', inClass);
+            case 't':
+                return { kind: 'char', codePoint: 9 };
+            case 'n':
+                return { kind: 'char', codePoint: 10 };
+            case 'r':
+                return { kind: 'char', codePoint: 13 };
+            case 'f':
+                return { kind: 'char', codePoint: 12 };
+            case 'a':
+                return { kind: 'char', codePoint: 7 };
+            case 'e':
+                return { kind: 'char', codePoint: 27 };
+            case '0':
+                return { kind: 'char', codePoint: this.octal() };
+            case 'x':
+                return { kind: 'char', codePoint: this.hex() };
+            case 'u': {
+                const m = /^([0-9a-fA-F]{4})(?:\\u([0-9a-fA-F]{4}))?/.exec(this.rest());
+                if (!m)
+                    throw new Unsupported('\\u needs four hex digits');
+                const high = parseInt(m[1], 16);
+                const low = m[2] === undefined ? NaN : parseInt(m[2], 16);
+                // A surrogate pair written as two escapes is one code point, as Java reads it.
+                if (high >= 0xd800 && high <= 0xdbff && low >= 0xdc00 && low <= 0xdfff) {
+                    this.i += 10;
+                    return { kind: 'char', codePoint: 0x10000 + ((high - 0xd800) << 10) + (low - 0xdc00) };
+                }
+                this.i += 4;
+                return { kind: 'char', codePoint: high };
+            }
+            case 'c': {
+                const next = this.chars[this.i];
+                if (next === undefined)
+                    throw new Unsupported('\\c needs a character');
+                this.i++;
+                return { kind: 'char', codePoint: next ^ 64 };
+            }
+        }
+        if (/[a-zA-Z0-9]/.test(ch))
+            throw new Unsupported(`\\${ch} is not an escape this check translates`);
+        return { kind: 'char', codePoint: this.chars[this.i - 1] };
+    }
+    octal() {
+        const m = /^[0-7]{1,3}/.exec(this.rest());
+        if (!m)
+            throw new Unsupported('\\0 needs octal digits');
+        // Java: \0mnn only when m <= 3, else \0nn.
+        const digits = m[0].length === 3 && Number(m[0][0]) > 3 ? m[0].slice(0, 2) : m[0];
+        this.i += digits.length;
+        return parseInt(digits, 8);
+    }
+    hex() {
+        const braced = /^\{([0-9a-fA-F]{1,6})\}/.exec(this.rest());
+        if (braced) {
+            this.i += braced[0].length;
+            const cp = parseInt(braced[1], 16);
+            if (cp > 0x10ffff)
+                throw new Unsupported('\\x{…} beyond U+10FFFF');
+            return cp;
+        }
+        const m = /^[0-9a-fA-F]{2}/.exec(this.rest());
+        if (!m)
+            throw new Unsupported('\\x needs two hex digits or \\x{…}');
+        this.i += 2;
+        return parseInt(m[0], 16);
+    }
+    property(negated, inClass) {
+        let name;
+        const braced = /^\{([^}]*)\}/.exec(this.rest());
+        if (braced) {
+            name = braced[1];
+            this.i += braced[0].length;
+        }
+        else if (/[A-Z]/.test(this.peek() ?? '')) {
+            name = this.peek();
+            this.i++;
+        }
+        else
+            throw new Unsupported('\\p needs a property name: \\p{Name}');
+        const posix = POSIX[name];
+        if (posix !== undefined) {
+            if (this.caseInsensitive && (name === 'Lower' || name === 'Upper'))
+                throw new Unsupported(`\\p{${name}} with (?i) is not translated`);
+            if (negated && inClass)
+                throw new Unsupported(`\\P{${name}} inside a character class is not translated`);
+            return { kind: 'set', inClass: negated ? '' : posix, outside: `[${negated ? '^' : ''}${posix}]` };
+        }
+        let js;
+        const bare = name.replace(/^(Is|gc=|general_category=)/, '');
+        if (CATEGORIES.has(bare))
+            js = bare;
+        else if (name.startsWith('Is') && BINARY[bare])
+            js = BINARY[bare];
+        else {
+            const script = /^(?:Is|sc=|script=)([A-Za-z_]+)$/.exec(name);
+            if (script)
+                js = `Script=${script[1]}`;
+        }
+        if (!js)
+            throw new Unsupported(`the property \\p{${name}} is not translated`);
+        const escape = `\\${negated ? 'P' : 'p'}{${js}}`;
+        // Fails (caught as "does not compile") when JavaScript does not know the script name.
+        new RegExp(escape, 'u');
+        return { kind: 'set', inClass: escape, outside: escape };
+    }
+    /** `[…]` (the `[` consumed): a class with Java's meaning of its escapes. */
+    characterClass() {
+        let negated = false;
+        if (this.peek() === '^') {
+            negated = true;
+            this.i++;
+        }
+        if (this.peek() === ']')
+            throw new Unsupported('a class starting with "]" is read differently by Java');
+        let body = '';
+        let first = true;
+        while (true) {
+            const ch = this.peek();
+            if (ch === undefined)
+                throw new Unsupported('an unclosed character class');
+            if (ch === ']') {
+                this.i++;
+                break;
+            }
+            if (ch === '[')
+                throw new Unsupported('nested classes (unions such as [a-c[x-z]]) are not translated');
+            if (ch === '&' && this.peek(1) === '&')
+                throw new Unsupported('class intersections ([a-z&&[^x]]) are not translated');
+            const start = this.classPiece();
+            if (start.kind === 'char' &&
+                this.peek() === '-' &&
+                this.peek(1) !== undefined &&
+                this.peek(1) !== ']') {
+                this.i++;
+                if (this.peek() === '[')
+                    throw new Unsupported('nested classes are not translated');
+                const end = this.classPiece();
+                if (end.kind !== 'char')
+                    throw new Unsupported('a range ending in a class escape');
+                if (end.codePoint < start.codePoint)
+                    throw new Unsupported('a range out of order (Java rejects it)');
+                body += `${literal(start.codePoint, true)}-${literal(end.codePoint, true)}`;
+            }
+            else if (start.kind === 'char') {
+                body += literal(start.codePoint, true);
+            }
+            else {
+                if (this.peek() === '-' && this.peek(1) !== ']')
+                    throw new Unsupported('a range starting with a class escape');
+                if (!start.inClass)
+                    throw new Unsupported('a negated class escape inside a class');
+                body += start.inClass;
+            }
+            first = false;
+        }
+        if (first)
+            throw new Unsupported('an empty character class');
+        return `[${negated ? '^' : ''}${body}]`;
+    }
+    classPiece() {
+        const ch = this.peek();
+        if (ch === '\\') {
+            this.i++;
+            if (/[QEbBAzZGRk1-9]/.test(this.peek() ?? ''))
+                throw new Unsupported(`\\${this.peek()} inside a character class is not translated`);
+            return this.escape(true);
+        }
+        this.i++;
+        return { kind: 'char', codePoint: this.chars[this.i - 1] };
+    }
+}
+
+;// CONCATENATED MODULE: ./build/bundle/stacks/parameter-constraints.js
+/**
+ * The template's parameter constraints, checked locally against the values deploy-stack passes (not against
+ * the template's defaults, which CloudFormation checks itself), so that a value CloudFormation would refuse
+ * fails before any AWS call, naming the parameter, the input it came from, the value (never a NoEcho one),
+ * the constraint and the template's ConstraintDescription.
+ *
+ * What applies to which type follows the CloudFormation parameters reference
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html):
+ * - String: AllowedValues, AllowedPattern (a Java regex the whole value must match, see java-regex.ts),
+ *   MinLength/MaxLength (characters: UTF-16 code units, Java's String.length, JavaScript's too).
+ * - Number: an integer or a decimal; AllowedValues (compared as numbers), MinValue/MaxValue.
+ * - CommaDelimitedList: the value split at commas, each item space-trimmed (one more item than commas);
+ *   AllowedPattern applies to each item (documented). List<Number>: each item a number.
+ * - AWS-specific types (AWS::EC2::VPC::Id, List<AWS::EC2::Subnet::Id>, ...): the documented ID shape of the
+ *   value or of each item (vpc- / subnet- / sg- / ami- / i- / vol- followed by 8 or 17 hex digits; hosted
+ *   zone IDs upper-case letters and digits); whether the resource exists is CloudFormation's check.
+ * - SSM parameter types: the value is a Parameter Store name, checked as a String ("for validation
+ *   purposes, you can treat parameter keys as strings").
+ * - For list types the reference does not say whether AllowedValues and MinLength/MaxLength apply to the
+ *   whole value or to each item: the value is refused only when it fails both readings (cfn-lint's rule).
+ * Anything not covered (an unknown parameter type, a pattern JavaScript cannot reproduce) is left to
+ * CloudFormation with a warning: this check refuses only what CloudFormation certainly refuses.
+ */
+
+
+const ec2Id = (prefix) => ({
+    shape: new RegExp(`^${prefix}-(?:[0-9a-f]{8}|[0-9a-f]{17})$`),
+    shapeDoc: `${prefix}- followed by 8 or 17 lower-case hex digits`
+});
+/** The AWS-specific parameter types of the parameters reference (each also as List<...>). */
+const AWS_TYPES = {
+    'AWS::EC2::AvailabilityZone::Name': { what: 'an Availability Zone name', example: 'us-west-2a' },
+    'AWS::EC2::Image::Id': { what: 'an AMI ID', example: 'ami-0ff8a91507f77f867', ...ec2Id('ami') },
+    'AWS::EC2::Instance::Id': { what: 'an EC2 instance ID', example: 'i-1e731a32', ...ec2Id('i') },
+    'AWS::EC2::KeyPair::KeyName': { what: 'a key pair name', example: 'my-key' },
+    'AWS::EC2::SecurityGroup::GroupName': { what: 'a security group name', example: 'my-sg-abc' },
+    'AWS::EC2::SecurityGroup::Id': { what: 'a security group ID', example: 'sg-a123fd85', ...ec2Id('sg') },
+    'AWS::EC2::Subnet::Id': { what: 'a subnet ID', example: 'subnet-123a351e', ...ec2Id('subnet') },
+    'AWS::EC2::Volume::Id': { what: 'an EBS volume ID', example: 'vol-3cdd3f56', ...ec2Id('vol') },
+    'AWS::EC2::VPC::Id': { what: 'a VPC ID', example: 'vpc-a123baa3', ...ec2Id('vpc') },
+    'AWS::Route53::HostedZone::Id': {
+        what: 'a Route 53 hosted zone ID',
+        example: 'Z23YXV4OVPL04A',
+        shape: /^[A-Z0-9]{1,32}$/,
+        shapeDoc: 'upper-case letters and digits'
+    }
+};
+/** A Parameter Store name (letters, digits, `_ . - /`; `:` for ARNs of shared parameters), at most 2048. */
+const SSM_NAME = /^[a-zA-Z0-9_.\-/:]{1,2048}$/;
+const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+const NUMBER_DOC = 'a Number parameter takes an integer or a decimal, such as 42, -1 or 0.5';
+/** How a parameter type's value is read and checked. */
+function kindOf(type) {
+    if (type === undefined || type === 'String')
+        return { kind: 'string' };
+    if (type === 'Number')
+        return { kind: 'number' };
+    if (type === 'CommaDelimitedList')
+        return { kind: 'list', item: 'string' };
+    if (type === 'List<Number>')
+        return { kind: 'list', item: 'number' };
+    const aws = AWS_TYPES[type];
+    if (aws)
+        return { kind: 'aws', type: aws };
+    const list = /^List<(.+)>$/.exec(type);
+    if (list && AWS_TYPES[list[1]])
+        return { kind: 'list', item: AWS_TYPES[list[1]] };
+    if (type === 'AWS::SSM::Parameter::Name' || /^AWS::SSM::Parameter::Value<.+>$/.test(type))
+        return { kind: 'ssm' };
+    return { kind: 'unknown' };
+}
+function numberOf(value) {
+    if (typeof value === 'number')
+        return Number.isFinite(value) ? value : undefined;
+    if (typeof value === 'string' && NUMBER.test(value.trim()))
+        return Number(value);
+    return undefined;
+}
+function between(min, max, unit = '') {
+    if (min !== undefined && max !== undefined)
+        return `from ${min} to ${max}${unit}`;
+    if (min !== undefined)
+        return `at least ${min}${unit}`;
+    return `at most ${max}${unit}`;
+}
+/**
+ * Checks one value against its parameter's Type and constraints.
+ * @returns warnings about what could not be checked here (left to CloudFormation).
+ * @throws ConfigurationError `<input>: <Name>=<"value"> <problem>; <what is valid>.` with the template's
+ *   ConstraintDescription, naming `input`; a NoEcho value is never quoted ("the value given").
+ */
+function checkParameterValue(given) {
+    const { name, value, input, parameter } = given;
+    const noEcho = parameter.NoEcho === true || parameter.NoEcho === 'true';
+    const warnings = [];
+    const kind = kindOf(parameter.Type);
+    const refuse = (violation) => {
+        const { item } = violation;
+        const subject = noEcho
+            ? `${name} (NoEcho): ${item ? `item ${item.index} of the value given` : 'the value given'}`
+            : `${name}=${errors_show(value)}${item ? `: item ${item.index} ${errors_show(item.text)}` : ''}`;
+        const description = typeof parameter.ConstraintDescription === 'string' && parameter.ConstraintDescription
+            ? ` The template's ConstraintDescription: ${errors_show(parameter.ConstraintDescription)}.`
+            : '';
+        throw new errors_ConfigurationError(`${input}: ${subject} ${violation.problem}; ${violation.valid}.${description}`, input);
+    };
+    const allowedValues = (text, numeric) => {
+        const allowed = parameter.AllowedValues;
+        if (!Array.isArray(allowed) || allowed.length === 0)
+            return undefined;
+        const ok = allowed.some((a) => {
+            if (String(a) === text)
+                return true;
+            const n = numberOf(a);
+            return numeric && n !== undefined && NUMBER.test(text) && n === Number(text);
+        });
+        return ok
+            ? undefined
+            : {
+                problem: 'is not allowed by the template',
+                valid: `allowed values: ${allowed.map(String).join(', ')}`
+            };
+    };
+    const lengths = (text) => {
+        const min = numberOf(parameter.MinLength);
+        const max = numberOf(parameter.MaxLength);
+        if ((min === undefined || text.length >= min) && (max === undefined || text.length <= max))
+            return undefined;
+        if (min === undefined && max === undefined)
+            return undefined;
+        const problem = noEcho
+            ? `is ${min !== undefined && text.length < min ? 'shorter than MinLength' : 'longer than MaxLength'}`
+            : `is ${text.length} characters long`;
+        return { problem, valid: `the template allows ${between(min, max, ' characters')}` };
+    };
+    let translated;
+    const pattern = (text, each) => {
+        const source = parameter.AllowedPattern;
+        if (typeof source !== 'string')
+            return undefined;
+        if (!translated) {
+            translated = javaPattern(source);
+            if (!translated.ok)
+                warnings.push(`${input}: ${name}: the template's AllowedPattern ${errors_show(source)} is not checked here (${translated.reason}); CloudFormation checks it.`);
+        }
+        if (!translated.ok || translated.regexp.test(text))
+            return undefined;
+        // (?i) and \b are exact for ASCII text only: a mismatch on non-ASCII text may be an engine difference.
+        if (translated.asciiOnly && [...text].some((c) => c.codePointAt(0) > 0x7f))
+            return undefined;
+        return {
+            problem: `does not match the template's AllowedPattern ${errors_show(source)}`,
+            valid: each ? 'each item must match it as a whole' : 'the whole value must match it'
+        };
+    };
+    const range = (text) => {
+        const min = numberOf(parameter.MinValue);
+        const max = numberOf(parameter.MaxValue);
+        const n = Number(text);
+        if ((min === undefined || n >= min) && (max === undefined || n <= max))
+            return undefined;
+        return { problem: 'is out of range', valid: `the template allows ${between(min, max)}` };
+    };
+    const shape = (text, type, itemType) => type.shape && !type.shape.test(text)
+        ? {
+            problem: `is not ${type.what}`,
+            valid: `${itemType} takes ${type.shapeDoc}, such as ${type.example}`
+        }
+        : undefined;
+    const first = (...checks) => {
+        for (const check of checks) {
+            const violation = check();
+            if (violation)
+                return violation;
+        }
+        return undefined;
+    };
+    switch (kind.kind) {
+        case 'unknown':
+            warnings.push(`${input}: ${name}: the parameter type ${errors_show(parameter.Type)} is not one this check knows; its value is not checked here (CloudFormation checks it).`);
+            break;
+        case 'string':
+            maybe(first(() => allowedValues(value, false), () => pattern(value, false), () => lengths(value)), refuse);
+            break;
+        case 'ssm':
+            maybe(first(() => SSM_NAME.test(value)
+                ? undefined
+                : {
+                    problem: 'is not a Systems Manager parameter name',
+                    valid: `${parameter.Type} takes the name of a Parameter Store parameter (letters, digits, _ . - /), such as /twotier/image-tag`
+                }, () => allowedValues(value, false), () => pattern(value, false), () => lengths(value)), refuse);
+            break;
+        case 'number':
+            if (!NUMBER.test(value))
+                refuse({ problem: 'is not a number', valid: NUMBER_DOC });
+            maybe(first(() => allowedValues(value, true), () => range(value)), refuse);
+            break;
+        case 'aws':
+            maybe(first(() => shape(value, kind.type, String(parameter.Type)), () => allowedValues(value, false)), refuse);
+            break;
+        case 'list': {
+            const items = value.split(',').map((item) => item.trim());
+            const at = (index, violation) => violation && { ...violation, item: { index: index + 1, text: items[index] } };
+            const itemType = String(parameter.Type).replace(/^List<(.+)>$/, '$1');
+            items.forEach((item, index) => {
+                // Empty items (an empty list, "a,,b") are left to CloudFormation: the reference does not say.
+                if (!item)
+                    return;
+                if (kind.item === 'number' && !NUMBER.test(item))
+                    refuse({
+                        problem: 'is not a number',
+                        valid: `each item of a List<Number> is a number`,
+                        item: { index: index + 1, text: item }
+                    });
+                if (typeof kind.item === 'object')
+                    maybe(at(index, shape(item, kind.item, itemType)), refuse);
+            });
+            if (kind.item === 'string')
+                items.forEach((item, index) => maybe(at(index, pattern(item, true)), refuse));
+            // AllowedValues and lengths: refused only when the whole value and an item both fail.
+            for (const check of [(t) => allowedValues(t, kind.item === 'number'), lengths]) {
+                if (!check(value))
+                    continue;
+                const index = items.findIndex((item) => check(item));
+                if (index >= 0)
+                    refuse(at(index, check(items[index])));
+            }
+            break;
+        }
+    }
+    return warnings;
+}
+function maybe(violation, refuse) {
+    if (violation)
+        refuse(violation);
+}
+
+;// CONCATENATED MODULE: ./build/bundle/stacks/resource-types.json
+const resource_types_namespaceObject = /*#__PURE__*/JSON.parse('{"sP":"cfn-lint 1.58.0 resource provider schemas of 2026-10-20, 45 regions (union); regenerate with npx tsx scripts/gen-resource-types.ts","gK":{"AMZN::SDC":["Deployment"],"AWS::ACMPCA":["Certificate","CertificateAuthority","CertificateAuthorityActivation","Permission"],"AWS::AIOps":["InvestigationGroup"],"AWS::APS":["AnomalyDetector","ResourcePolicy","RuleGroupsNamespace","Scraper","Workspace"],"AWS::ARCRegionSwitch":["Plan"],"AWS::ARCZonalShift":["AutoshiftObserverNotificationStatus","ZonalAutoshiftConfiguration"],"AWS::AWSExternalAnthropic":["Workspace"],"AWS::AccessAnalyzer":["Analyzer","ArchiveRule"],"AWS::AccountAccess":["Application","Entitlement"],"AWS::AgentRegistry":["Registry","RegistryRecord"],"AWS::AmazonMQ":["Broker","Configuration","ConfigurationAssociation"],"AWS::Amplify":["App","Branch","Domain","Webhook"],"AWS::AmplifyUIBuilder":["Component","Form","Theme"],"AWS::ApiGateway":["Account","ApiKey","Authorizer","BasePathMapping","BasePathMappingV2","ClientCertificate","Deployment","DocumentationPart","DocumentationVersion","DomainName","DomainNameAccessAssociation","DomainNameV2","GatewayResponse","Method","Model","RequestValidator","Resource","RestApi","Stage","UsagePlan","UsagePlanKey","VpcLink"],"AWS::ApiGatewayV2":["Api","ApiGatewayManagedOverrides","ApiMapping","Authorizer","Deployment","DomainName","Integration","IntegrationResponse","Model","PortalProduct","Route","RouteResponse","RoutingRule","Stage","VpcLink"],"AWS::AppConfig":["Application","ConfigurationProfile","Deployment","DeploymentStrategy","Environment","ExperimentDefinition","ExperimentRun","Extension","ExtensionAssociation","HostedConfigurationVersion"],"AWS::AppFabric":["AppAuthorization","IngestionDestination"],"AWS::AppFlow":["Connector","ConnectorProfile","Flow"],"AWS::AppIntegrations":["Application","DataIntegration","EventIntegration"],"AWS::AppMesh":["GatewayRoute","Mesh","Route","VirtualGateway","VirtualNode","VirtualRouter","VirtualService"],"AWS::AppRunner":["AutoScalingConfiguration","ObservabilityConfiguration","Service","VpcConnector","VpcIngressConnection"],"AWS::AppStream":["AppBlock","AppBlockBuilder","Application","ApplicationEntitlementAssociation","ApplicationFleetAssociation","DirectoryConfig","Entitlement","Fleet","ImageBuilder","Stack","StackFleetAssociation","StackUserAssociation","User"],"AWS::AppSync":["Api","ApiCache","ApiKey","ChannelNamespace","DataSource","DomainName","DomainNameApiAssociation","FunctionConfiguration","GraphQLApi","GraphQLSchema","Resolver","SourceApiAssociation","Type"],"AWS::AppTest":["TestCase"],"AWS::ApplicationAutoScaling":["ScalableTarget","ScalingPolicy"],"AWS::ApplicationInsights":["Application"],"AWS::ApplicationSignals":["Discovery","GroupingConfiguration","InstrumentationConfig","ServiceLevelObjective"],"AWS::Athena":["CapacityReservation","DataCatalog","NamedQuery","PreparedStatement","WorkGroup"],"AWS::AuditManager":["Assessment","AssessmentFramework","Control"],"AWS::AutoScaling":["AutoScalingGroup","LaunchConfiguration","LifecycleHook","ScalingPolicy","ScheduledAction","WarmPool"],"AWS::AutoScalingPlans":["ScalingPlan"],"AWS::B2BI":["Capability","Partnership","Profile","Transformer"],"AWS::BCM":["Dashboard","ScheduledReport"],"AWS::BCMDataExports":["Export"],"AWS::Backup":["BackupPlan","BackupSelection","BackupVault","Framework","LegalHold","LogicallyAirGappedBackupVault","ReportPlan","RestoreTestingPlan","RestoreTestingSelection","TieringConfiguration"],"AWS::BackupGateway":["Hypervisor"],"AWS::Batch":["ComputeEnvironment","ConsumableResource","JobDefinition","JobQueue","QuotaShare","SchedulingPolicy","ServiceEnvironment"],"AWS::BcmPricingCalculator":["BillEstimate","BillScenario","WorkloadEstimate"],"AWS::Bedrock":["Agent","AgentAlias","ApplicationInferenceProfile","AutomatedReasoningPolicy","AutomatedReasoningPolicyVersion","Blueprint","DataAutomationLibrary","DataAutomationProject","DataSource","EnforcedGuardrailConfiguration","Flow","FlowAlias","FlowVersion","Guardrail","GuardrailVersion","IntelligentPromptRouter","KnowledgeBase","KnowledgeBasePolicy","Prompt","PromptVersion","ResourcePolicy","RetrievalInstruction","Session"],"AWS::BedrockAgentCore":["ApiKeyCredentialProvider","BrowserCustom","BrowserProfile","CapacityProvider","CodeInterpreterCustom","ConfigurationBundle","ConsentPortal","Dataset","Evaluator","Gateway","GatewayRateLimit","GatewayRule","GatewayTarget","Harness","HarnessEndpoint","Memory","OAuth2CredentialProvider","OnlineEvaluationConfig","PaymentConnector","PaymentCredentialProvider","PaymentManager","Policy","PolicyEngine","ResourcePolicy","Runtime","RuntimeEndpoint","WorkloadIdentity"],"AWS::BedrockMantle":["Project"],"AWS::Billing":["BillingView"],"AWS::BillingConductor":["BillingGroup","CustomLineItem","PricingPlan","PricingRule"],"AWS::Braket":["SpendingLimit"],"AWS::Budgets":["Budget","BudgetsAction"],"AWS::CDK":["Metadata"],"AWS::CE":["AnomalyMonitor","AnomalySubscription","CostCategory"],"AWS::CUR":["ReportDefinition"],"AWS::Cases":["Case","CaseRule","Domain","Field","Layout","RelatedItem","Template"],"AWS::Cassandra":["Keyspace","Table","Type"],"AWS::CertificateManager":["Account","AcmeDomainValidation","AcmeEndpoint","AcmeExternalAccountBinding","Certificate"],"AWS::Chatbot":["CustomAction","MicrosoftTeamsChannelConfiguration","SlackChannelConfiguration"],"AWS::Chime":["AppInstance","AppInstanceBot","AppInstanceUser","Channel","ChannelFlow","MediaInsightsPipelineConfiguration","MediaPipelineKinesisVideoStreamPool","SipMediaApplication","VoiceConnector"],"AWS::CleanRooms":["AnalysisTemplate","Collaboration","ConfiguredTable","ConfiguredTableAssociation","IdMappingTable","IdNamespaceAssociation","IntermediateTable","Membership","PrivacyBudgetTemplate"],"AWS::CleanRoomsML":["ConfiguredModelAlgorithm","ConfiguredModelAlgorithmAssociation","TrainingDataset"],"AWS::Cloud9":["EnvironmentEC2"],"AWS::CloudFormation":["ChangeSet","CustomResource","GeneratedTemplate","GuardHook","HookDefaultVersion","HookTypeConfig","HookVersion","LambdaHook","Macro","ModuleDefaultVersion","ModuleVersion","PublicTypeVersion","Publisher","ResourceDefaultVersion","ResourceVersion","Stack","StackSet","TypeActivation","WaitCondition","WaitConditionHandle"],"AWS::CloudFront":["AnycastIpList","CachePolicy","CloudFrontOriginAccessIdentity","ConnectionFunction","ConnectionGroup","ContinuousDeploymentPolicy","Distribution","DistributionTenant","FieldLevelEncryptionConfig","FieldLevelEncryptionProfile","Function","KeyGroup","KeyValueStore","MonitoringSubscription","OriginAccessControl","OriginRequestPolicy","PublicKey","RealtimeLogConfig","ResponseHeadersPolicy","StreamingDistribution","TrustStore","VpcOrigin"],"AWS::CloudHSM":["Cluster"],"AWS::CloudTrail":["Channel","Dashboard","EventDataStore","ResourcePolicy","Trail"],"AWS::CloudWatch":["Alarm","AlarmMuteRule","AnomalyDetector","CompositeAlarm","Dashboard","InsightRule","Integration","LogAlarm","MetricStream","OTelEnrichment","ResourceMetricsConfiguration","View"],"AWS::CodeArtifact":["Domain","PackageGroup","Repository"],"AWS::CodeBuild":["Fleet","Project","ReportGroup","SourceCredential"],"AWS::CodeCommit":["Repository"],"AWS::CodeConnections":["Connection","Host"],"AWS::CodeDeploy":["Application","DeploymentConfig","DeploymentGroup"],"AWS::CodeGuruProfiler":["ProfilingGroup"],"AWS::CodeGuruReviewer":["RepositoryAssociation"],"AWS::CodePipeline":["CustomActionType","Pipeline","Webhook"],"AWS::CodeStar":["GitHubRepository"],"AWS::CodeStarConnections":["Connection","RepositoryLink","SyncConfiguration"],"AWS::CodeStarNotifications":["NotificationRule"],"AWS::Cognito":["IdentityPool","IdentityPoolPrincipalTag","IdentityPoolRoleAttachment","LogDeliveryConfiguration","ManagedLoginBranding","Terms","UserPool","UserPoolClient","UserPoolDomain","UserPoolGroup","UserPoolIdentityProvider","UserPoolRegionalConfigurationAttachment","UserPoolReplica","UserPoolResourceServer","UserPoolRiskConfigurationAttachment","UserPoolUICustomizationAttachment","UserPoolUser","UserPoolUserToGroupAttachment"],"AWS::Comprehend":["DocumentClassifier","DocumentClassifierEndpoint","EntityRecognizer","EntityRecognizerEndpoint","Flywheel"],"AWS::ComputeOptimizer":["AutomationRule"],"AWS::Config":["AggregationAuthorization","ConfigRule","ConfigurationAggregator","ConfigurationRecorder","ConformancePack","Connector","DeliveryChannel","OrganizationConfigRule","OrganizationConformancePack","RemediationConfiguration","StoredQuery"],"AWS::Connect":["AgentStatus","ApprovedOrigin","ContactFlow","ContactFlowModule","ContactFlowModuleAlias","ContactFlowModuleVersion","ContactFlowVersion","DataLakeAssociation","DataTable","DataTableAttribute","DataTableRecord","EmailAddress","EvaluationForm","HoursOfOperation","Instance","InstanceStorageConfig","IntegrationAssociation","Metric","Notification","PhoneNumber","PredefinedAttribute","Prompt","Queue","QuickConnect","RoutingProfile","Rule","SecurityKey","SecurityProfile","TaskTemplate","TestCase","TrafficDistributionGroup","UseCase","User","UserHierarchyGroup","UserHierarchyStructure","View","ViewVersion","Vocabulary","Workspace"],"AWS::ConnectCampaigns":["Campaign"],"AWS::ConnectCampaignsV2":["Campaign"],"AWS::ControlTower":["EnabledBaseline","EnabledControl","LandingZone"],"AWS::CustomerProfiles":["CalculatedAttributeDefinition","Domain","DomainObjectType","EventStream","EventTrigger","Integration","ObjectType","Recommender","RecommenderFilter","RecommenderSchema","SegmentDefinition"],"AWS::DAX":["Cluster","ParameterGroup","SubnetGroup"],"AWS::DLM":["LifecyclePolicy"],"AWS::DMS":["Certificate","DataMigration","DataProvider","Endpoint","EventSubscription","InstanceProfile","MigrationProject","ReplicationConfig","ReplicationInstance","ReplicationSubnetGroup","ReplicationTask"],"AWS::DRS":["LaunchConfigurationTemplate","RecoveryPlan","ReplicationConfigurationTemplate","SourceNetwork"],"AWS::DSQL":["Cluster"],"AWS::DataBrew":["Dataset","Job","Project","Recipe","Ruleset","Schedule"],"AWS::DataExchange":["DataSet","EventAction"],"AWS::DataPipeline":["Pipeline"],"AWS::DataSync":["Agent","LocationAzureBlob","LocationEFS","LocationFSxLustre","LocationFSxONTAP","LocationFSxOpenZFS","LocationFSxWindows","LocationHDFS","LocationNFS","LocationObjectStorage","LocationS3","LocationSMB","Task"],"AWS::DataZone":["Connection","DataSource","Domain","DomainUnit","Environment","EnvironmentActions","EnvironmentBlueprintConfiguration","EnvironmentProfile","FormType","GroupProfile","Owner","PolicyGrant","Project","ProjectMembership","ProjectProfile","SubscriptionTarget","UserProfile"],"AWS::Deadline":["Budget","Farm","Fleet","LicenseEndpoint","Limit","MeteredProduct","Monitor","Queue","QueueEnvironment","QueueFleetAssociation","QueueLimitAssociation","StorageProfile","Worker"],"AWS::Detective":["Graph","MemberInvitation","OrganizationAdmin"],"AWS::DevOpsAgent":["AgentSpace","Asset","Association","PrivateConnection","Service","Trigger"],"AWS::DevOpsGuru":["LogAnomalyDetectionIntegration","NotificationChannel","ResourceCollection"],"AWS::DeviceFarm":["DevicePool","InstanceProfile","NetworkProfile","Project","TestGridProject","Upload","VPCEConfiguration"],"AWS::DirectConnect":["Connection","DirectConnectGateway","DirectConnectGatewayAssociation","Lag","PrivateVirtualInterface","PublicVirtualInterface","TransitVirtualInterface"],"AWS::DirectoryService":["MicrosoftAD","SimpleAD"],"AWS::DocDB":["DBCluster","DBClusterParameterGroup","DBInstance","DBSubnetGroup","EventSubscription","GlobalCluster"],"AWS::DocDBElastic":["Cluster","ClusterSnapshot"],"AWS::DynamoDB":["Backup","GlobalTable","Table"],"AWS::EC2":["ApplicationStatusCheck","CapacityManagerDataExport","CapacityReservation","CapacityReservationFleet","CarrierGateway","ClientVpnAuthorizationRule","ClientVpnEndpoint","ClientVpnRoute","ClientVpnTargetNetworkAssociation","CustomerGateway","DHCPOptions","EC2Fleet","EIP","EIPAssociation","EgressOnlyInternetGateway","EnclaveCertificateIamRoleAssociation","FlowLog","FpgaImage","GatewayRouteTableAssociation","Host","IPAM","IPAMAllocation","IPAMPool","IPAMPoolCidr","IPAMPrefixListResolver","IPAMPrefixListResolverTarget","IPAMResourceDiscovery","IPAMResourceDiscoveryAssociation","IPAMScope","IPv4Pool","Instance","InstanceConnectEndpoint","InstanceEventWindow","InternetGateway","IpPoolRouteTableAssociation","IpamExternalResourceVerificationToken","IpamInternetRegistryAssociation","KeyPair","LaunchTemplate","LocalGatewayRoute","LocalGatewayRouteTable","LocalGatewayRouteTableVPCAssociation","LocalGatewayRouteTableVirtualInterfaceGroupAssociation","LocalGatewayVirtualInterface","LocalGatewayVirtualInterfaceGroup","NatGateway","NetworkAcl","NetworkAclEntry","NetworkInsightsAccessScope","NetworkInsightsAccessScopeAnalysis","NetworkInsightsAnalysis","NetworkInsightsPath","NetworkInterface","NetworkInterfaceAttachment","NetworkInterfacePermission","NetworkPerformanceMetricSubscription","PlacementGroup","PrefixList","Route","RouteServer","RouteServerAssociation","RouteServerEndpoint","RouteServerPeer","RouteServerPropagation","RouteTable","SecondaryNetwork","SecurityGroup","SecurityGroupEgress","SecurityGroupIngress","SecurityGroupVpcAssociation","SnapshotBlockPublicAccess","SpotFleet","SqlHaStandbyDetectedInstance","Subnet","SubnetCidrBlock","SubnetCidrReservation","SubnetNetworkAclAssociation","SubnetRouteTableAssociation","TrafficMirrorFilter","TrafficMirrorFilterRule","TrafficMirrorSession","TrafficMirrorTarget","TransitGateway","TransitGatewayAttachment","TransitGatewayConnect","TransitGatewayConnectPeer","TransitGatewayMeteringPolicy","TransitGatewayMeteringPolicyEntry","TransitGatewayMulticastDomain","TransitGatewayMulticastDomainAssociation","TransitGatewayMulticastGroupMember","TransitGatewayMulticastGroupSource","TransitGatewayPeeringAttachment","TransitGatewayPolicyTable","TransitGatewayPolicyTableAssociation","TransitGatewayPolicyTableEntry","TransitGatewayRoute","TransitGatewayRouteTable","TransitGatewayRouteTableAssociation","TransitGatewayRouteTablePropagation","TransitGatewayVpcAttachment","VPC","VPCBlockPublicAccessExclusion","VPCBlockPublicAccessOptions","VPCCidrBlock","VPCDHCPOptionsAssociation","VPCEncryptionControl","VPCEndpoint","VPCEndpointConnectionNotification","VPCEndpointService","VPCEndpointServicePermissions","VPCGatewayAttachment","VPCPeeringConnection","VPNConcentrator","VPNConnection","VPNConnectionRoute","VPNGateway","VPNGatewayRoutePropagation","VerifiedAccessEndpoint","VerifiedAccessGroup","VerifiedAccessInstance","VerifiedAccessTrustProvider","Volume","VolumeAttachment"],"AWS::ECR":["PublicRepository","PullThroughCacheRule","PullTimeUpdateExclusion","RegistryPolicy","RegistryScanningConfiguration","ReplicationConfiguration","Repository","RepositoryCreationTemplate","SigningConfiguration"],"AWS::ECS":["CapacityProvider","Cluster","ClusterCapacityProviderAssociations","Daemon","DaemonTaskDefinition","ExpressGatewayService","Gateway","GatewayClusterAssociations","PrimaryTaskSet","Service","TaskDefinition","TaskSet"],"AWS::EFS":["AccessPoint","FileSystem","MountTarget"],"AWS::EKS":["AccessEntry","Addon","Capability","CertificateAuthority","Cluster","FargateProfile","IdentityProviderConfig","Nodegroup","PodIdentityAssociation"],"AWS::EMR":["Cluster","InstanceFleetConfig","InstanceGroupConfig","SecurityConfiguration","Step","Studio","StudioSessionMapping","WALWorkspace"],"AWS::EMRContainers":["Endpoint","JobTemplate","SecurityConfiguration","VirtualCluster"],"AWS::EMRServerless":["Application"],"AWS::EVS":["Environment"],"AWS::ElastiCache":["CacheCluster","GlobalReplicationGroup","ParameterGroup","ReplicationGroup","SecurityGroup","SecurityGroupIngress","ServerlessCache","ServerlessCacheSnapshot","Snapshot","SubnetGroup","User","UserGroup"],"AWS::ElasticBeanstalk":["Application","ApplicationVersion","ConfigurationTemplate","Environment"],"AWS::ElasticLoadBalancing":["LoadBalancer"],"AWS::ElasticLoadBalancingV2":["Listener","ListenerCertificate","ListenerRule","LoadBalancer","TargetGroup","TrustStore","TrustStoreRevocation"],"AWS::Elasticsearch":["Domain"],"AWS::ElementalInference":["Dictionary","Feed"],"AWS::EntityResolution":["IdMappingWorkflow","IdNamespace","MatchingWorkflow","PolicyStatement","SchemaMapping"],"AWS::EventSchemas":["Discoverer","Registry","RegistryPolicy","Schema"],"AWS::Events":["ApiDestination","Archive","Connection","Endpoint","EventBus","EventBusPolicy","Rule"],"AWS::EventsV2":["EventBus","EventSource","ResourcePolicy","Subscriber"],"AWS::Evidently":["Experiment","Feature","Launch","Project","Segment"],"AWS::FIS":["ExperimentTemplate","TargetAccountConfiguration"],"AWS::FMS":["ApplicationsList","NotificationChannel","Policy","ProtocolsList","ResourceSet"],"AWS::FSx":["Backup","DataRepositoryAssociation","FileCache","FileSystem","S3AccessPointAttachment","Snapshot","StorageVirtualMachine","Volume"],"AWS::FinSpace":["Environment"],"AWS::Forecast":["Dataset","DatasetGroup"],"AWS::FraudDetector":["Detector","EntityType","EventType","Label","List","Outcome","Variable"],"AWS::GameLift":["Alias","Build","ContainerFleet","ContainerGroupDefinition","Fleet","GameServerGroup","GameSessionQueue","Location","MatchmakingConfiguration","MatchmakingRuleSet","Script"],"AWS::GameLiftStreams":["Application","StreamGroup"],"AWS::GammaDilithium":["JobDefinition"],"AWS::GlobalAccelerator":["Accelerator","CrossAccountAttachment","EndpointGroup","Listener"],"AWS::Glue":["Blueprint","Catalog","Classifier","Connection","ConnectionType","Crawler","CustomEntityType","DataCatalogEncryptionSettings","DataQualityRuleset","Database","DevEndpoint","IdentityCenterConfiguration","Integration","IntegrationResourceProperty","Job","MLTransform","Partition","Registry","Schema","SchemaVersion","SchemaVersionMetadata","SecurityConfiguration","Session","Table","TableOptimizer","Trigger","UsageProfile","UserDefinedFunction","Workflow"],"AWS::Grafana":["Workspace"],"AWS::Greengrass":["ConnectorDefinition","ConnectorDefinitionVersion","CoreDefinition","CoreDefinitionVersion","DeviceDefinition","DeviceDefinitionVersion","FunctionDefinition","FunctionDefinitionVersion","Group","GroupVersion","LoggerDefinition","LoggerDefinitionVersion","ResourceDefinition","ResourceDefinitionVersion","SubscriptionDefinition","SubscriptionDefinitionVersion"],"AWS::GreengrassV2":["ComponentVersion","Deployment"],"AWS::GroundStation":["Config","DataflowEndpointGroup","DataflowEndpointGroupV2","MissionProfile"],"AWS::GuardDuty":["CustomDetectionRuleAssociation","Detector","Filter","IPSet","MalwareProtectionPlan","Master","Member","PublishingDestination","ThreatEntitySet","ThreatIntelSet","TrustedEntitySet"],"AWS::HealthAgent":["Domain"],"AWS::HealthImaging":["Datastore"],"AWS::HealthLake":["DataTransformationProfile","FHIRDatastore"],"AWS::IAM":["AccessKey","Group","GroupPolicy","InstanceProfile","ManagedPolicy","OIDCProvider","Policy","Role","RolePolicy","SAMLProvider","ServerCertificate","ServiceLinkedRole","User","UserPolicy","UserToGroupAddition","VirtualMFADevice"],"AWS::IVS":["AdConfiguration","Channel","EncoderConfiguration","IngestConfiguration","PlaybackKeyPair","PlaybackRestrictionPolicy","PublicKey","RecordingConfiguration","Stage","StorageConfiguration","StreamKey"],"AWS::IVSChat":["LoggingConfiguration","Room"],"AWS::IdentityStore":["Group","GroupMembership","User"],"AWS::ImageBuilder":["Component","ContainerRecipe","DistributionConfiguration","Image","ImagePipeline","ImageRecipe","InfrastructureConfiguration","LifecyclePolicy","Workflow"],"AWS::Inspector":["AssessmentTarget","AssessmentTemplate","ResourceGroup"],"AWS::InspectorV2":["CisScanConfiguration","CodeSecurityIntegration","CodeSecurityScanConfiguration","Connector","Filter"],"AWS::Interconnect":["Connection"],"AWS::InternetMonitor":["Monitor"],"AWS::Invoicing":["InvoiceUnit","ProcurementPortalPreference"],"AWS::IoT":["AccountAuditConfiguration","Authorizer","BillingGroup","CACertificate","Certificate","CertificateProvider","Command","CustomMetric","Dimension","DomainConfiguration","EncryptionConfiguration","FleetMetric","Job","JobTemplate","Logging","MitigationAction","Policy","PolicyPrincipalAttachment","ProvisioningTemplate","ResourceSpecificLogging","RoleAlias","ScheduledAudit","SecurityProfile","SoftwarePackage","SoftwarePackageVersion","Stream","Thing","ThingGroup","ThingPrincipalAttachment","ThingType","TopicRule","TopicRuleDestination"],"AWS::IoTAnalytics":["Channel","Dataset","Datastore","Pipeline"],"AWS::IoTCoreDeviceAdvisor":["SuiteDefinition"],"AWS::IoTEvents":["AlarmModel","DetectorModel","Input"],"AWS::IoTFleetWise":["Campaign","DecoderManifest","Fleet","ModelManifest","SignalCatalog","StateTemplate","Vehicle"],"AWS::IoTManagedIntegrations":["AccountAssociation","CloudConnector","CredentialLocker","ManagedThing","ProvisioningProfile"],"AWS::IoTSecureTunneling":["Tunnel"],"AWS::IoTSiteWise":["AccessPolicy","Application","Asset","AssetModel","ComputationModel","Dashboard","Dataset","Gateway","Pipeline","Portal","Project","Task","Workspace"],"AWS::IoTThingsGraph":["FlowTemplate"],"AWS::IoTTwinMaker":["ComponentType","Entity","Scene","SyncJob","Workspace"],"AWS::IoTWireless":["Destination","DeviceProfile","FuotaTask","MulticastGroup","NetworkAnalyzerConfiguration","PartnerAccount","ServiceProfile","TaskDefinition","WirelessDevice","WirelessDeviceImportTask","WirelessGateway"],"AWS::KMS":["Alias","Key","ReplicaKey"],"AWS::KafkaConnect":["Connector","CustomPlugin","WorkerConfiguration"],"AWS::Kendra":["DataSource","Faq","FeaturedResultsSet","Index","QuerySuggestionsBlockList","Thesaurus"],"AWS::KendraRanking":["ExecutionPlan"],"AWS::Kinesis":["Channel","ResourcePolicy","Stream","StreamConsumer"],"AWS::KinesisAnalytics":["Application","ApplicationOutput","ApplicationReferenceDataSource"],"AWS::KinesisAnalyticsV2":["Application","ApplicationCloudWatchLoggingOption","ApplicationOutput","ApplicationReferenceDataSource"],"AWS::KinesisFirehose":["DeliveryStream"],"AWS::KinesisVideo":["SignalingChannel","Stream"],"AWS::LakeFormation":["DataCellsFilter","DataLakeSettings","Permissions","PrincipalPermissions","Resource","Tag","TagAssociation"],"AWS::Lambda":["Alias","CapacityProvider","CodeSigningConfig","EventInvokeConfig","EventSourceMapping","Function","LayerVersion","LayerVersionPermission","MicrovmImage","NetworkConnector","Permission","ResourcePolicy","Url","Version","WebFunction","WebFunctionEndpoint","WebFunctionRevision"],"AWS::LaunchWizard":["Deployment"],"AWS::Lex":["Bot","BotAlias","BotVersion","ResourcePolicy"],"AWS::LicenseManager":["Grant","License","LicenseAssetGroup","LicenseAssetRuleSet","LicenseConfiguration","ReportGenerator"],"AWS::LicenseManagerLinuxSubscriptions":["SubscriptionProvider"],"AWS::LicenseManagerUserSubscriptions":["LicenseServerEndpoint"],"AWS::Lightsail":["Alarm","Bucket","Certificate","ContactMethod","Container","Database","DatabaseSnapshot","Disk","DiskSnapshot","Distribution","Domain","Instance","InstanceSnapshot","KeyPair","LoadBalancer","LoadBalancerTlsCertificate","StaticIp"],"AWS::Location":["APIKey","GeofenceCollection","Map","PlaceIndex","RouteCalculator","Tracker","TrackerConsumer"],"AWS::Logs":["AccountPolicy","Delivery","DeliveryDestination","DeliverySource","Destination","Integration","LogAnomalyDetector","LogGroup","LogStream","MetricFilter","QueryDefinition","ResourcePolicy","ScheduledQuery","StorageTierPolicy","SubscriptionFilter","Transformer"],"AWS::LookoutEquipment":["InferenceScheduler"],"AWS::LookoutVision":["Project"],"AWS::M2":["Application","Deployment","Environment"],"AWS::MGN":["Connector","LaunchConfigurationTemplate","NetworkMigrationDefinition"],"AWS::MPA":["ApprovalTeam","IdentitySource"],"AWS::MSK":["BatchScramSecret","Channel","Cluster","ClusterPolicy","Configuration","Replicator","ServerlessCluster","Topic","VpcConnection"],"AWS::MWAA":["Environment"],"AWS::MWAAServerless":["Workflow"],"AWS::Macie":["AllowList","CustomDataIdentifier","FindingsFilter","Member","Session"],"AWS::ManagedBlockchain":["Accessor","Member","Node"],"AWS::MediaConnect":["Bridge","BridgeOutput","BridgeSource","Flow","FlowEntitlement","FlowMediaStream","FlowOutput","FlowSource","FlowVpcInterface","Gateway","RouterInput","RouterNetworkInterface","RouterOutput"],"AWS::MediaConvert":["CertificateAssociation","JobTemplate","Preset","Queue"],"AWS::MediaLive":["Channel","ChannelPlacementGroup","CloudWatchAlarmTemplate","CloudWatchAlarmTemplateGroup","Cluster","EventBridgeRuleTemplate","EventBridgeRuleTemplateGroup","Input","InputSecurityGroup","Multiplex","Multiplexprogram","Network","Node","SdiSource","SignalMap"],"AWS::MediaPackage":["Asset","Channel","OriginEndpoint","PackagingConfiguration","PackagingGroup"],"AWS::MediaPackageV2":["Channel","ChannelGroup","ChannelPolicy","OriginEndpoint","OriginEndpointPolicy"],"AWS::MediaStore":["Container"],"AWS::MediaTailor":["Channel","ChannelPolicy","Function","LiveSource","PlaybackConfiguration","PrefetchSchedule","Program","SourceLocation","VodSource"],"AWS::MemoryDB":["ACL","Cluster","MultiRegionCluster","ParameterGroup","Snapshot","SubnetGroup","User"],"AWS::Neptune":["DBCluster","DBClusterParameterGroup","DBInstance","DBParameterGroup","DBSubnetGroup","EventSubscription","GlobalCluster"],"AWS::NeptuneGraph":["Graph","GraphSnapshot","PrivateGraphEndpoint"],"AWS::NetworkFirewall":["ContainerAssociation","Firewall","FirewallPolicy","LoggingConfiguration","RuleGroup","TLSInspectionConfiguration","VpcEndpointAssociation"],"AWS::NetworkFlowMonitor":["Monitor","Scope"],"AWS::NetworkManager":["ConnectAttachment","ConnectPeer","Connection","CoreNetwork","CoreNetworkPrefixListAssociation","CustomerGatewayAssociation","Device","DirectConnectGatewayAttachment","GlobalNetwork","Link","LinkAssociation","Site","SiteToSiteVpnAttachment","TransitGatewayPeering","TransitGatewayRegistration","TransitGatewayRouteTableAttachment","VpcAttachment"],"AWS::NetworkMonitor":["Monitor"],"AWS::NetworkSecurityManager":["Deployment","Policy","Rule","Scope","Template"],"AWS::NimbleStudio":["Studio"],"AWS::Notifications":["ChannelAssociation","EventRule","ManagedNotificationAccountContactAssociation","ManagedNotificationAdditionalChannelAssociation","NotificationConfiguration","NotificationHub","OrganizationalUnitAssociation"],"AWS::NotificationsContacts":["EmailContact"],"AWS::NovaAct":["WorkflowDefinition"],"AWS::ODB":["CloudAutonomousVmCluster","CloudExadataInfrastructure","CloudVmCluster","OdbNetwork","OdbPeeringConnection"],"AWS::OSIS":["Pipeline"],"AWS::Oam":["Link","Sink"],"AWS::ObservabilityAdmin":["DatasetIntegration","OrganizationCentralizationRule","OrganizationTelemetryRule","S3TableIntegration","TelemetryEnrichment","TelemetryPipelines","TelemetryRule"],"AWS::Omics":["AnnotationStore","Configuration","ReferenceStore","RunCache","RunGroup","SequenceStore","VariantStore","Workflow","WorkflowVersion"],"AWS::OpenSearch":["DataSource"],"AWS::OpenSearchServerless":["AccessPolicy","Collection","CollectionGroup","CollectionIndex","Index","LifecyclePolicy","SecurityConfig","SecurityPolicy","VpcEndpoint"],"AWS::OpenSearchService":["Application","Domain"],"AWS::OpsWorks":["App","ElasticLoadBalancerAttachment","Instance","Layer","Stack","UserProfile","Volume"],"AWS::Organizations":["Account","Organization","OrganizationalUnit","Policy","ResourcePolicy"],"AWS::Outposts":["Outpost","Site"],"AWS::PCAConnectorAD":["Connector","DirectoryRegistration","ServicePrincipalName","Template","TemplateGroupAccessControlEntry"],"AWS::PCAConnectorSCEP":["Challenge","Connector"],"AWS::PCS":["Cluster","ComputeNodeGroup","Queue"],"AWS::PI":["PerfReports"],"AWS::Panorama":["ApplicationInstance","Package","PackageVersion"],"AWS::PaymentCryptography":["Alias","Key"],"AWS::Personalize":["Campaign","Dataset","DatasetGroup","EventTracker","Filter","MetricAttribution","Schema","Solution"],"AWS::Pinpoint":["ADMChannel","APNSChannel","APNSSandboxChannel","APNSVoipChannel","APNSVoipSandboxChannel","App","ApplicationSettings","BaiduChannel","Campaign","EmailChannel","EmailTemplate","EventStream","GCMChannel","InAppTemplate","PushTemplate","SMSChannel","Segment","SmsTemplate","VoiceChannel"],"AWS::PinpointEmail":["ConfigurationSet","ConfigurationSetEventDestination","DedicatedIpPool","Identity"],"AWS::Pipes":["Pipe"],"AWS::Polly":["Lexicon"],"AWS::PricingPlanManager":["Subscription"],"AWS::Proton":["EnvironmentAccountConnection","EnvironmentTemplate","ServiceTemplate"],"AWS::QBusiness":["Application","DataAccessor","DataSource","Index","Permission","Plugin","Retriever","WebExperience"],"AWS::QLDB":["Ledger","Stream"],"AWS::QuickSight":["ActionConnector","Agent","Analysis","ApprovalPolicy","Assignment","Brand","CustomPermissions","Customization","DLPSetting","Dashboard","DataSet","DataSource","Flow","Folder","Group","KnowledgeBase","LimitsProfile","OAuthClientApplication","RefreshSchedule","Space","Template","Theme","Topic","TopicV2","VPCConnection"],"AWS::RAM":["Permission","PermissionAssociation","PrincipalAssociation","ResourceAssociation","ResourceShare","SourceAssociation"],"AWS::RDS":["ClusterSnapshot","CustomDBEngineVersion","DBCluster","DBClusterEndpoint","DBClusterParameterGroup","DBInstance","DBParameterGroup","DBProxy","DBProxyEndpoint","DBProxyTargetGroup","DBSecurityGroup","DBSecurityGroupIngress","DBShardGroup","DBSnapshot","DBSubnetGroup","Deployment","EventSubscription","GlobalCluster","Integration","OptionGroup"],"AWS::RTBFabric":["InboundExternalLink","Link","LinkRoutingRule","OutboundExternalLink","RequesterGateway","ResponderGateway"],"AWS::RUM":["AppMonitor"],"AWS::Rbin":["Rule"],"AWS::Redshift":["Cluster","ClusterParameterGroup","ClusterSecurityGroup","ClusterSecurityGroupIngress","ClusterSubnetGroup","EndpointAccess","EndpointAuthorization","EventSubscription","Integration","QEV2IdcApplication","RedshiftIdcApplication","ScheduledAction","Snapshot","SnapshotCopyGrant","SnapshotSchedule","UsageLimit"],"AWS::RedshiftServerless":["Namespace","Snapshot","Workgroup"],"AWS::RefactorSpaces":["Application","Environment","Route","Service"],"AWS::Rekognition":["Collection","Dataset","Project","StreamProcessor"],"AWS::ResilienceHub":["App","ResiliencyPolicy"],"AWS::ResilienceHubV2":["Policy","Service","ServiceFunction","System","UserJourney"],"AWS::ResourceExplorer2":["DefaultViewAssociation","Index","View"],"AWS::ResourceGroups":["Group","TagSyncTask"],"AWS::RoboMaker":["Fleet","Robot","RobotApplication","RobotApplicationVersion","SimulationApplication","SimulationApplicationVersion"],"AWS::RolesAnywhere":["CRL","Profile","TrustAnchor"],"AWS::Route53":["CidrCollection","DNSSEC","DelegationSet","HealthCheck","HostedZone","KeySigningKey","QueryLoggingConfig","RecordSet","RecordSetGroup","TrafficPolicy","TrafficPolicyInstance"],"AWS::Route53GlobalResolver":["AccessSource","AccessToken","DnsView","FirewallDomainList","FirewallRule","GlobalResolver","HostedZoneAssociation"],"AWS::Route53Profiles":["Profile","ProfileAssociation","ProfileResourceAssociation"],"AWS::Route53RecoveryControl":["Cluster","ControlPanel","RoutingControl","SafetyRule"],"AWS::Route53RecoveryReadiness":["Cell","ReadinessCheck","RecoveryGroup","ResourceSet"],"AWS::Route53Resolver":["FirewallDomainList","FirewallRuleGroup","FirewallRuleGroupAssociation","OutpostResolver","ResolverConfig","ResolverDNSSECConfig","ResolverEndpoint","ResolverQueryLoggingConfig","ResolverQueryLoggingConfigAssociation","ResolverRule","ResolverRuleAssociation"],"AWS::S3":["AccessGrant","AccessGrantsInstance","AccessGrantsLocation","AccessPoint","Bucket","BucketPolicy","MultiRegionAccessPoint","MultiRegionAccessPointPolicy","StorageLens","StorageLensGroup"],"AWS::S3Express":["AccessPoint","BucketPolicy","DirectoryBucket"],"AWS::S3Files":["AccessPoint","FileSystem","FileSystemPolicy","MountTarget"],"AWS::S3ObjectLambda":["AccessPoint","AccessPointPolicy"],"AWS::S3Outposts":["AccessPoint","Bucket","BucketPolicy","Endpoint"],"AWS::S3Tables":["Namespace","Table","TableBucket","TableBucketPolicy","TablePolicy"],"AWS::S3Vectors":["Index","VectorBucket","VectorBucketPolicy"],"AWS::SCN":["DataIntegrationFlow","Dataset","Instance","Namespace"],"AWS::SDB":["Domain"],"AWS::SES":["ConfigurationSet","ConfigurationSetEventDestination","ContactList","CustomVerificationEmailTemplate","DedicatedIpPool","EmailIdentity","EmailIdentityCertificate","MailManagerAddonInstance","MailManagerAddonSubscription","MailManagerAddressList","MailManagerArchive","MailManagerIngressPoint","MailManagerRelay","MailManagerRuleSet","MailManagerTrafficPolicy","MultiRegionEndpoint","ReceiptFilter","ReceiptRule","ReceiptRuleSet","Template","Tenant","VdmAttributes"],"AWS::SMSVOICE":["ConfigurationSet","NotifyConfiguration","OptOutList","PhoneNumber","Pool","ProtectConfiguration","RcsAgent","Registration","RegistrationAttachment","ResourcePolicy","SenderId","VerifiedDestinationNumber"],"AWS::SNS":["Subscription","Topic","TopicInlinePolicy","TopicPolicy"],"AWS::SQS":["Queue","QueueInlinePolicy","QueuePolicy"],"AWS::SSM":["Association","CloudConnector","Document","MaintenanceWindow","MaintenanceWindowTarget","MaintenanceWindowTask","OpsItem","Parameter","PatchBaseline","ResourceDataSync","ResourcePolicy","ServiceSetting"],"AWS::SSMContacts":["Contact","ContactChannel","Plan","Rotation"],"AWS::SSMGuiConnect":["Preferences"],"AWS::SSMIncidents":["ReplicationSet","ResponsePlan"],"AWS::SSMQuickSetup":["ConfigurationManager","LifecycleAutomation"],"AWS::SSO":["Application","ApplicationAssignment","Assignment","Instance","InstanceAccessControlAttributeConfiguration","PermissionSet"],"AWS::SageMaker":["AIWorkloadConfig","Action","Algorithm","App","AppImageConfig","Artifact","Cluster","ClusterSchedulerConfig","CodeRepository","ComputeQuota","Context","DataQualityJobDefinition","Device","DeviceFleet","Domain","Endpoint","EndpointConfig","Experiment","ExperimentTrialComponent","FeatureGroup","Hub","HumanTaskUi","Image","ImageVersion","InferenceComponent","InferenceExperiment","MlflowApp","MlflowTrackingServer","Model","ModelBiasJobDefinition","ModelCard","ModelExplainabilityJobDefinition","ModelPackage","ModelPackageGroup","ModelQualityJobDefinition","MonitoringSchedule","NotebookInstance","NotebookInstanceLifecycleConfig","PartnerApp","Pipeline","ProcessingJob","Project","Space","StudioLifecycleConfig","TrialComponent","UserProfile","Workforce","Workteam"],"AWS::Scheduler":["Schedule","ScheduleGroup"],"AWS::SecretsManager":["ResourcePolicy","RotationSchedule","Secret","SecretTargetAttachment"],"AWS::SecurityAgent":["AgentSpace","Application","Artifact","Integration","Pentest","SecurityRequirementPack","TargetDomain"],"AWS::SecurityHub":["ActionTarget","AggregatorV2","AutomationRule","AutomationRuleV2","ConfigurationPolicy","Connector","ConnectorV2","DelegatedAdmin","FindingAggregator","Hub","HubV2","Insight","OrganizationConfiguration","PolicyAssociation","ProductSubscription","SecurityControl","Standard"],"AWS::SecurityLake":["AwsLogSource","DataLake","Subscriber","SubscriberNotification"],"AWS::ServerlessRepo":["Application"],"AWS::ServiceCatalog":["AcceptedPortfolioShare","CloudFormationProduct","CloudFormationProvisionedProduct","LaunchNotificationConstraint","LaunchRoleConstraint","LaunchTemplateConstraint","Portfolio","PortfolioPrincipalAssociation","PortfolioProductAssociation","PortfolioShare","ResourceUpdateConstraint","ServiceAction","ServiceActionAssociation","StackSetConstraint","TagOption","TagOptionAssociation"],"AWS::ServiceCatalogAppRegistry":["Application","AttributeGroup","AttributeGroupAssociation","ResourceAssociation"],"AWS::ServiceDiscovery":["HttpNamespace","Instance","PrivateDnsNamespace","PublicDnsNamespace","Service"],"AWS::Shield":["DRTAccess","ProactiveEngagement","Protection","ProtectionGroup"],"AWS::Signer":["ProfilePermission","SigningProfile"],"AWS::SimSpaceWeaver":["Simulation"],"AWS::StepFunctions":["Activity","StateMachine","StateMachineAlias","StateMachineVersion"],"AWS::StorageGateway":["NFSFileShare","SMBFileShare","Tape","TapePool","Volume"],"AWS::SupportApp":["AccountAlias","SlackChannelConfiguration","SlackWorkspaceConfiguration"],"AWS::SupportAuthZ":["SupportPermit"],"AWS::Synthetics":["Canary","Group"],"AWS::SystemsManagerSAP":["Application"],"AWS::Textract":["Adapter"],"AWS::Timestream":["Database","InfluxDBBackup","InfluxDBCluster","InfluxDBInstance","ScheduledQuery","Table"],"AWS::Transcribe":["CallAnalyticsCategory","MedicalVocabulary","Vocabulary","VocabularyFilter"],"AWS::Transfer":["Agreement","Certificate","Connector","HostKey","Profile","Server","User","WebApp","Workflow"],"AWS::Translate":["ParallelData","Terminology"],"AWS::UXC":["AccountCustomization"],"AWS::VerifiedPermissions":["IdentitySource","Policy","PolicyStore","PolicyStoreAlias","PolicyTemplate"],"AWS::VoiceID":["Domain"],"AWS::VpcLattice":["AccessLogSubscription","AuthPolicy","DomainVerification","Listener","ResourceConfiguration","ResourceGateway","ResourcePolicy","Rule","Service","ServiceNetwork","ServiceNetworkResourceAssociation","ServiceNetworkServiceAssociation","ServiceNetworkVpcAssociation","TargetGroup"],"AWS::WAF":["ByteMatchSet","IPSet","Rule","SizeConstraintSet","SqlInjectionMatchSet","WebACL","XssMatchSet"],"AWS::WAFRegional":["ByteMatchSet","GeoMatchSet","IPSet","RateBasedRule","RegexPatternSet","Rule","SizeConstraintSet","SqlInjectionMatchSet","WebACL","WebACLAssociation","XssMatchSet"],"AWS::WAFv2":["IPSet","LoggingConfiguration","RegexPatternSet","RuleGroup","WebACL","WebACLAssociation"],"AWS::WellArchitected":["AgentContext","AgentGoal","AgentProfile","Lens","Profile","ReviewTemplate","Workload"],"AWS::Wickr":["Network"],"AWS::Wisdom":["AIAgent","AIAgentVersion","AIGuardrail","AIGuardrailVersion","AIPrompt","AIPromptVersion","Assistant","AssistantAssociation","Content","ContentAssociation","KnowledgeBase","MessageTemplate","MessageTemplateVersion","QuickResponse"],"AWS::WorkSpaces":["ConnectionAlias","Directory","Workspace","WorkspaceIpGroup","WorkspacesPool"],"AWS::WorkSpacesThinClient":["Environment"],"AWS::WorkSpacesWeb":["BrowserSettings","DataProtectionSettings","IdentityProvider","IpAccessSettings","NetworkSettings","Portal","SessionLogger","TrustStore","UserAccessLoggingSettings","UserSettings"],"AWS::WorkspacesInstances":["Volume","VolumeAssociation","WorkspaceInstance"],"AWS::XRay":["Group","ResourcePolicy","SamplingRule","TransactionSearchConfig"],"Alexa::ASK":["Skill"]},"JD":["Api","Application","CapacityProvider","Connector","Function","GraphQLApi","HttpApi","LayerVersion","MicrovmImage","NetworkConnector","SimpleTable","StateMachine","WebFunction","WebSocketApi"]}');
+;// CONCATENATED MODULE: ./build/bundle/stacks/resource-types.js
+/**
+ * The resource-type check: a template whose Resources use a type CloudFormation does not know (a typo such as
+ * AWS::EC2::VPCC) fails before the change set, with the nearest known types as a suggestion. Local emulators
+ * accept unknown types and CloudFormation itself only refuses them at CreateChangeSet, so the check is ours.
+ *
+ * The known types are resource-types.json, generated from the resource provider schemas cfn-lint bundles
+ * (scripts/gen-resource-types.ts; every region's list, united). Refused: an `AWS::` or `Alexa::` type not in
+ * it (those namespaces belong to AWS, and its schemas list them all; so does any spelling of a namespace the
+ * registry reserves, such as aws::s3::bucket), a malformed type name, a
+ * `Custom::` name CloudFormation does not allow, and an AWS::Serverless type without the
+ * AWS::Serverless-2016-10-31 transform. Accepted with a warning, because only the account knows them or a
+ * transform decides: registry extensions of other namespaces (third-party or private types such as
+ * `MongoDB::Atlas::Cluster`), registry modules (`…::MODULE`), AWS::Serverless types this list does not
+ * have (the transform decides), and any unknown type in a template with a macro transform (the macro may
+ * rewrite it). `Custom::<name>` and AWS::CloudFormation::CustomResource (custom resources) are valid types.
+ *
+ * Resource types reference: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-template-resource-type-ref.html
+ */
+
+
+const SAM_TRANSFORM = 'AWS::Serverless-2016-10-31';
+/** Transforms whose effect on resource types is known (SAM: its own types; LanguageExtensions: Fn::ForEach). */
+const KNOWN_TRANSFORMS = new Set([SAM_TRANSFORM, 'AWS::LanguageExtensions']);
+/**
+ * Namespaces owned by AWS (every type in them is in the schemas) and the other names the registry reserves,
+ * compared case-insensitively: no extension can be published under them.
+ */
+const RESERVED_NAMESPACES = new Set(['aws', 'alexa', 'amzn', 'amazon', 'ask', 'custom']);
+const TYPE_NAME = /^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+(::MODULE)?$/;
+/** Custom resource type names: "alphanumeric characters and _@-", at most 60 after Custom::. */
+const CUSTOM = /^Custom::[A-Za-z0-9_@-]{1,60}$/;
+let known;
+/** Every resource type in resource-types.json (AWS::Serverless not included). */
+function knownResourceTypes() {
+    known ??= new Set(Object.entries(resource_types_namespaceObject.gK).flatMap(([namespace, names]) => names.map((name) => `${namespace}::${name}`)));
+    return known;
+}
+/** Where the list of known types comes from (cfn-lint version and schema date). */
+const RESOURCE_TYPES_SOURCE = resource_types_namespaceObject.sP.replace(/;.*$/, '');
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** The template's resources, looking into AWS::LanguageExtensions' `Fn::ForEach::<loop>` blocks. */
+function resourcesOf(resources, where = '') {
+    const out = [];
+    for (const [id, resource] of Object.entries(resources)) {
+        if (id === 'Fn::Transform')
+            continue; // AWS::Include and macros add resources we cannot see
+        if (id.startsWith('Fn::ForEach::')) {
+            const body = Array.isArray(resource) ? resource[2] : undefined;
+            if (isRecord(body))
+                out.push(...resourcesOf(body, `${where}${id} → `));
+            continue;
+        }
+        out.push({ id: `${where}${id}`, type: isRecord(resource) ? resource.Type : undefined });
+    }
+    return out;
+}
+/** The names of the template's transforms (`Transform: X` or a list of names and `{Name: X}`). */
+function transformsOf(document) {
+    const value = document.Transform;
+    const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
+    return list.map((t) => (isRecord(t) ? String(t.Name) : String(t)));
+}
+function distance(a, b) {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        let previous = row[0];
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const current = row[j];
+            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+            previous = current;
+        }
+    }
+    return row[b.length];
+}
+/** The known types nearest to `type` (case-insensitive edit distance, at most 3): the closest, at most 3. */
+function nearestResourceTypes(type) {
+    const lower = type.toLowerCase();
+    const scored = [...knownResourceTypes()]
+        .map((t) => ({ t, d: distance(lower, t.toLowerCase()) }))
+        .filter((x) => x.d <= 3)
+        .sort((x, y) => x.d - y.d || x.t.localeCompare(y.t));
+    return scored
+        .filter((x) => x.d === scored[0].d)
+        .slice(0, 3)
+        .map((x) => x.t);
+}
+/**
+ * Checks the resource types of a parsed template.
+ * @param source how messages name the template (the path the user gave).
+ * @returns warnings for the types accepted without being known (registry extensions, modules, types a
+ *   transform handles).
+ * @throws ConfigurationError (input `input`) listing every resource whose type CloudFormation would refuse,
+ *   with the nearest known types.
+ */
+function checkResourceTypes(document, source, input = 'template') {
+    const transforms = transformsOf(document);
+    const sam = transforms.includes(SAM_TRANSFORM);
+    const macros = transforms.filter((t) => !KNOWN_TRANSFORMS.has(t));
+    const warnings = [];
+    const refused = [];
+    const resources = isRecord(document.Resources) ? resourcesOf(document.Resources) : [];
+    for (const { id, type } of resources) {
+        const where = `resource ${id}`;
+        if (type === undefined) {
+            if (!macros.length)
+                refused.push(`${where} has no Type`);
+            continue;
+        }
+        if (typeof type !== 'string')
+            continue; // an intrinsic function: resolved by CloudFormation
+        if (type.startsWith('Custom::')) {
+            if (!CUSTOM.test(type))
+                refused.push(`${where} has the type ${errors_show(type)}; a custom resource type is Custom:: followed by at most 60 letters, digits and _@-`);
+            continue;
+        }
+        if (type.startsWith('AWS::Serverless::')) {
+            const name = type.slice('AWS::Serverless::'.length);
+            if (!sam && !macros.length)
+                refused.push(`${where} has the type ${errors_show(type)}, which needs the template's \`Transform: ${SAM_TRANSFORM}\``);
+            else if (!resource_types_namespaceObject.JD.includes(name))
+                warnings.push(`${input}: ${where} has the type ${errors_show(type)}, not one of the AWS::Serverless types this check knows (${resource_types_namespaceObject.JD.join(', ')}); left to the ${SAM_TRANSFORM} transform.`);
+            continue;
+        }
+        if (knownResourceTypes().has(type))
+            continue;
+        const namespace = type.split('::')[0];
+        if (!TYPE_NAME.test(type)) {
+            if (macros.length)
+                continue;
+            refused.push(`${where} has the type ${errors_show(type)}, which is not a resource type name (Organization::Service::Resource, such as AWS::S3::Bucket)`);
+        }
+        else if (macros.length) {
+            warnings.push(`${input}: ${where} has the type ${errors_show(type)}, which CloudFormation does not list; left to the template's transform ${macros.join(', ')} (a macro may rewrite it).`);
+        }
+        else if (type.endsWith('::MODULE')) {
+            warnings.push(`${input}: ${where} uses the module ${errors_show(type)} from the CloudFormation registry: not checked here; it must be registered in the account and region.`);
+        }
+        else if (!RESERVED_NAMESPACES.has(namespace.toLowerCase())) {
+            warnings.push(`${input}: ${where} has the type ${errors_show(type)}, a CloudFormation registry extension (third-party or private): not checked here; it must be activated in the account and region.`);
+        }
+        else {
+            const nearest = nearestResourceTypes(type);
+            refused.push(`${where} has the type ${errors_show(type)}, which CloudFormation does not know` +
+                (nearest.length ? ` (did you mean ${nearest.join(' or ')}?)` : ''));
+        }
+    }
+    if (refused.length) {
+        throw new errors_ConfigurationError(`${input}: ${source}: ${refused.join('; ')}. Valid types are those of the CloudFormation resource type reference (this check knows ${knownResourceTypes().size} from ${RESOURCE_TYPES_SOURCE}), Custom::<name>, and registry extensions of other namespaces.`, input);
+    }
+    return warnings;
+}
+
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./build/bundle/stacks/template.js
+/**
+ * Reading CloudFormation templates and parameter files locally, so that deploy-stack can reject a bad
+ * template path, a misspelt parameter name or a missing required parameter before any AWS call.
+ */
+
+
+
+/** The largest TemplateBody CreateChangeSet accepts, in bytes; larger templates need a template URL. */
+const MAX_TEMPLATE_BODY_BYTES = 51200;
+const INTRINSICS = [
+    'Ref',
+    'Condition',
+    'GetAtt',
+    'Sub',
+    'ImportValue',
+    'Join',
+    'Select',
+    'Split',
+    'If',
+    'Equals',
+    'Not',
+    'And',
+    'Or',
+    'FindInMap',
+    'GetAZs',
+    'Base64',
+    'Cidr',
+    'Transform',
+    'Length',
+    'ToJsonString',
+    'ForEach'
+];
+/**
+ * yaml custom tags for CloudFormation's short-form intrinsic functions (`!Ref`, `!Sub`, `!GetAtt a.b`, ...),
+ * each accepted on a scalar, a sequence or a mapping, and turned into the long form (`{"Fn::Sub": ...}`).
+ */
+const cloudFormationTags = INTRINSICS.flatMap((name) => {
+    const key = name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`;
+    return [
+        {
+            tag: `!${name}`,
+            resolve: (value) => ({ [key]: name === 'GetAtt' ? value.split('.') : value })
+        },
+        { tag: `!${name}`, collection: 'seq', resolve: (seq) => ({ [key]: seq.toJSON() }) },
+        { tag: `!${name}`, collection: 'map', resolve: (map) => ({ [key]: map.toJSON() }) }
+    ];
+});
+/**
+ * Parses a template body (JSON or YAML with CloudFormation short-form tags).
+ * @param source where the text came from, for error messages.
+ * @param input the action input the template came from, for error messages.
+ * @throws ConfigurationError when the text does not parse, is not a mapping, or has no Resources mapping.
+ */
+function parseTemplate(text, source, input = 'template') {
+    let document;
+    try {
+        document = (0,dist/* parse */.qg)(text, { customTags: cloudFormationTags, uniqueKeys: true, prettyErrors: false });
+    }
+    catch (error) {
+        throw new errors_ConfigurationError(`${input}: ${source} is not valid YAML or JSON: ${messageOf(error).split('\n')[0]}`, input);
+    }
+    if (!template_isRecord(document)) {
+        throw new errors_ConfigurationError(`${input}: ${source} is not a CloudFormation template (not a mapping).`, input);
+    }
+    if (!template_isRecord(document.Resources) || Object.keys(document.Resources).length === 0) {
+        throw new errors_ConfigurationError(`${input}: ${source} has no Resources section; a CloudFormation template declares at least one resource.`, input);
+    }
+    const parameters = document.Parameters === undefined ? {} : document.Parameters;
+    if (!template_isRecord(parameters)) {
+        throw new errors_ConfigurationError(`${input}: ${source} has a Parameters section that is not a mapping.`, input);
+    }
+    return { document, parameters: parameters };
+}
+/**
+ * Reads and parses a template file.
+ * @param shownAs how messages name the file (what the user wrote; default `file`).
+ * @returns the file's text (sent as TemplateBody) and the parsed template.
+ * @throws ConfigurationError when the file is missing, is a directory, is larger than
+ *   MAX_TEMPLATE_BODY_BYTES (51,200 bytes), or does not parse.
+ */
+function loadTemplateFile(file, input = 'template', shownAs = file) {
+    if (!(0,external_node_fs_.existsSync)(file)) {
+        throw new errors_ConfigurationError(`${input}: template file ${errors_show(shownAs)} does not exist.`, input);
+    }
+    const stat = (0,external_node_fs_.statSync)(file);
+    if (!stat.isFile())
+        throw new errors_ConfigurationError(`${input}: ${errors_show(shownAs)} is not a file.`, input);
+    if (stat.size > MAX_TEMPLATE_BODY_BYTES) {
+        throw new errors_ConfigurationError(`${input}: ${errors_show(shownAs)} is ${stat.size} bytes; a template body may be at most ${MAX_TEMPLATE_BODY_BYTES} bytes. ` +
+            'Upload it to S3 and pass its https:// URL instead.', input);
+    }
+    const body = (0,external_node_fs_.readFileSync)(file, 'utf8');
+    return { body, template: parseTemplate(body, errors_show(shownAs), input) };
+}
+/**
+ * Reads a parameters file: a JSON list of `{ParameterKey, ParameterValue}` (the format of the AWS CLI's
+ * `--parameters file://`), or a JSON/YAML mapping of name to value. Every value is taken as written (YAML's
+ * failsafe schema: `0x10` stays "0x10" and `1.50` stays "1.50" instead of becoming the numbers 16 and 1.5),
+ * since CloudFormation receives and checks text; a list becomes a comma-separated string (for List<...> and
+ * CommaDelimitedList parameters).
+ * @param shownAs how messages name the file (what the user wrote; default `file`).
+ * @returns values by parameter name (`null` means "use the previous value", from `UsePreviousValue: true`).
+ * @throws ConfigurationError naming the file and the bad entry.
+ */
+function loadParametersFile(file, input = 'parameters-file', shownAs = file) {
+    if (!(0,external_node_fs_.existsSync)(file) || !(0,external_node_fs_.statSync)(file).isFile()) {
+        throw new errors_ConfigurationError(`${input}: ${errors_show(shownAs)} does not exist or is not a file.`, input);
+    }
+    let data;
+    try {
+        data = (0,dist/* parse */.qg)((0,external_node_fs_.readFileSync)(file, 'utf8'), { uniqueKeys: true, schema: 'failsafe' });
+    }
+    catch (error) {
+        throw new errors_ConfigurationError(`${input}: ${errors_show(shownAs)} is not valid JSON or YAML: ${messageOf(error).split('\n')[0]}`, input);
+    }
+    const result = {};
+    if (Array.isArray(data)) {
+        data.forEach((entry, index) => {
+            if (!template_isRecord(entry) || typeof entry.ParameterKey !== 'string' || !entry.ParameterKey) {
+                throw new errors_ConfigurationError(`${input}: entry ${index + 1} of ${errors_show(shownAs)} is ${errors_show(entry)}; expected {"ParameterKey": "Name", "ParameterValue": "value"}.`, input);
+            }
+            if (entry.UsePreviousValue === true || entry.UsePreviousValue === 'true')
+                result[entry.ParameterKey] = null;
+            else
+                result[entry.ParameterKey] = scalarText(entry.ParameterValue, `${input}: ${entry.ParameterKey}`, input);
+        });
+        return result;
+    }
+    if (template_isRecord(data)) {
+        for (const [key, value] of Object.entries(data))
+            result[key] = scalarText(value, `${input}: ${key}`, input);
+        return result;
+    }
+    throw new errors_ConfigurationError(`${input}: ${errors_show(shownAs)} holds ${errors_show(data)}; expected a JSON list of {ParameterKey, ParameterValue} or a mapping of name to value.`, input);
+}
+function scalarText(value, where, input) {
+    if (typeof value === 'string')
+        return value;
+    if (typeof value === 'number' || typeof value === 'boolean')
+        return String(value);
+    if (Array.isArray(value) && value.every((v) => ['string', 'number'].includes(typeof v)))
+        return value.join(',');
+    throw new errors_ConfigurationError(`${where} is ${errors_show(value)}; expected a string, number, boolean or list of them.`, input);
+}
+function template_isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+;// CONCATENATED MODULE: ./build/bundle/stacks/prepare.js
+/**
+ * Validation of deploy-stack's options before any AWS call: prepareDeployment turns DeployStackOptions into
+ * a PreparedDeployment or throws a ConfigurationError naming the action input. No AWS API is called here.
+ */
+
+
+
+
+
+
+
+
+
+/**
+ * Checks every option without calling AWS: stack name, template file (inside the workspace, exists,
+ * parses, fits, known resource types) or URL, parameter names against the template's Parameters and every
+ * given value against its parameter's Type and constraints, capabilities, tags, change set name, timeouts.
+ * @throws ConfigurationError naming the option (by its action input name), the value and what is valid.
+ */
+function prepareDeployment(input) {
+    const options = resolveOptions(stackOptions, input);
+    const stackName = options.stackName.trim();
+    const isUrl = /^https?:\/\//.test(options.template);
+    const templateFile = isUrl ? undefined : options.template;
+    const templateUrl = isUrl ? options.template : undefined;
+    const warnings = [];
+    let templateBody;
+    let templateParameters = {};
+    if (templateFile) {
+        const loaded = loadTemplateFile(workspacePath(templateFile, 'template'), 'template', templateFile);
+        templateBody = loaded.body;
+        templateParameters = loaded.template.parameters;
+        warnings.push(...checkResourceTypes(loaded.template.document, templateFile));
+    }
+    else if (!/^https:\/\/\S+$/.test(templateUrl ?? '')) {
+        throw new errors_ConfigurationError(`template ${errors_show(templateUrl)} is neither a file nor an https:// URL.`, 'template');
+    }
+    const given = options.parameters ?? {};
+    const parameters = {
+        ...(options.parametersFile
+            ? loadParametersFile(workspacePath(options.parametersFile, 'parameters-file'), 'parameters-file', options.parametersFile)
+            : {}),
+        ...given
+    };
+    if (templateBody !== undefined) {
+        const known = Object.keys(templateParameters);
+        for (const [name, value] of Object.entries(parameters)) {
+            const source = name in given ? 'parameters' : 'parameters-file';
+            const parameter = templateParameters[name];
+            if (!parameter) {
+                throw new errors_ConfigurationError(`${source}: ${errors_show(name)} is not a parameter of ${templateFile}; its parameters are ${known.length ? known.join(', ') : '(none)'}.`, source);
+            }
+            if (value !== null)
+                warnings.push(...checkParameterValue({ name, value, input: source, parameter }));
+        }
+    }
+    const capabilities = options.capabilities;
+    const tags = options.tags ?? {};
+    if (Object.keys(tags).length > 50) {
+        throw new errors_ConfigurationError(`tags: ${Object.keys(tags).length} tags given; a stack takes at most 50.`, 'tags');
+    }
+    const changeSetName = options.changeSetName?.trim() || defaultChangeSetName();
+    const timeoutSeconds = options.timeout.seconds;
+    const pollDelaySeconds = input.pollDelaySeconds ?? 5;
+    if (!(timeoutSeconds > 0) || !(pollDelaySeconds > 0) || pollDelaySeconds > timeoutSeconds) {
+        throw new errors_ConfigurationError(`timeout ${errors_show(timeoutSeconds)} s / poll delay ${errors_show(pollDelaySeconds)} s: both must be positive and the delay no longer than the timeout.`, 'timeout');
+    }
+    return {
+        stackName,
+        templateBody,
+        templateUrl,
+        templateParameters,
+        parameters,
+        capabilities: capabilities,
+        tags,
+        execute: !options.noExecute,
+        changeSetName,
+        timeoutSeconds,
+        pollDelaySeconds,
+        terminationProtection: options.terminationProtection,
+        roleArn: options.roleArn,
+        createWithoutChangeSet: options.createWithoutChangeSet,
+        aws: { region: options.region, endpoint: options.endpoint, maxAttempts: input.maxAttempts },
+        warnings
+    };
+}
+/** twotier-<UTC timestamp, yyyymmddHHMMSS>-<8 hex digits>: unique per run, valid as a change set name. */
+function defaultChangeSetName() {
+    const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
+    return `twotier-${stamp}-${(0,external_node_crypto_.randomUUID)().slice(0, 8)}`;
+}
+
+;// CONCATENATED MODULE: ./build/bundle/stacks/deploy.js
+/**
+ * deploy-stack: create or update a CloudFormation stack through a change set, show what it will do,
+ * execute it, wait, and return every stack output; on failure, report the failed resources' events and
+ * what was already changed.
+ *
+ * Three phases, which the faces (the action, `twotier deploy-stack`, the demo) call in turn and wrap in
+ * their own log groups (the library opens none):
+ *   prepareStack  validate every option and the template (prepare.ts), no AWS call; mask NoEcho values
+ *                 before anything is logged.
+ *   planStack     DescribeStacks, CreateChangeSet + DescribeChangeSet, print the changes. The change set
+ *                 is the plan. An empty one is deleted here.
+ *   applyStack    ExecuteChangeSet (or CreateStack), wait, UpdateTerminationProtection.
+ * deployStack is the three in a row. The steps live in their own files: prepare.ts (validation), stack.ts (the
+ * stack as it stands), definition.ts (template, parameters, tags), change-set.ts, create-stack.ts,
+ * execute.ts (execution and waiting), events.ts (failed resources), context.ts (requests, writes, failures).
+ *
+ * API reference (CloudFormation): DescribeStacks, CreateChangeSet, DescribeChangeSet, DeleteChangeSet,
+ * ExecuteChangeSet, CreateStack, DescribeStackEvents, UpdateTerminationProtection, each linked from the
+ * file that calls it; index: https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_Operations.html
+ */
+
+
+
+
+
+
+
+
+
+/**
+ * Validates a deployment without calling AWS (prepareDeployment: options, template file inside the
+ * workspace, its resource types, every given parameter value against its Type and constraints), then hands
+ * the given values of NoEcho parameters to `reporter.secret` and reports what the checks could not check
+ * (`reporter.warn`). Call it before opening any log group, so a secret is masked before the first line.
+ * @throws ConfigurationError naming the input, quoting the value (never a NoEcho one), saying what is valid.
+ */
+function prepareStack(options, reporter) {
+    const prepared = prepareDeployment(options);
+    maskNoEchoValues(prepared, reporter);
+    for (const warning of prepared.warnings)
+        reporter.warn(warning);
+    return { options, prepared, reporter };
+}
+/**
+ * Plans a prepared deployment: reads the stack (DescribeStacks) to choose CREATE or UPDATE, creates the
+ * change set (CreateChangeSet, waited for with waitUntilChangeSetCreateComplete, read with
+ * DescribeChangeSet) and prints its resource changes. An empty change set ("didn't contain changes") is
+ * deleted (DeleteChangeSet) and the plan has nothing to execute. With `createWithoutChangeSet` and no stack
+ * yet, nothing is written: the CreateStack request is the plan.
+ * @returns the plan, for applyStack.
+ * @throws ConfigurationError (nothing in AWS changed) for a template parameter with no Default and no value,
+ *   and for `noExecute` with `createWithoutChangeSet` for a new stack.
+ * @throws DeploymentError naming the stack or change set and the region when a request fails, when the stack
+ *   is in a state that cannot be deployed, or when the change set fails for another reason than being
+ *   empty; its message and `changed` say whether the change set was created (and kept for review).
+ */
+async function planStack(preparation) {
+    const { options, prepared, reporter } = preparation;
+    const config = clientConfig('CLOUDFORMATION', prepared.aws);
+    const client = new dist_cjs/* CloudFormationClient */.m1N(config);
+    const { stackName } = prepared;
+    const result = {
+        stackName,
+        operation: 'CREATE',
+        method: 'change-set',
+        status: 'NEW',
+        changed: false,
+        executed: false,
+        changes: [],
+        outputs: {},
+        failures: []
+    };
+    const ctx = {
+        client,
+        reporter,
+        options,
+        prepared,
+        region: config.region,
+        operation: 'CREATE',
+        result,
+        token: prepared.changeSetName,
+        writes: [],
+        settled: false
+    };
+    const existing = await describeStack(ctx);
+    const operation = decideOperation(ctx, existing);
+    ctx.operation = result.operation = operation;
+    result.stackId = existing?.StackId;
+    result.status = existing?.StackStatus ?? 'NEW';
+    reporter.info(operation === 'CREATE'
+        ? `${stackName} does not exist yet in ${ctx.region}: it will be created.`
+        : `${stackName} is ${existing?.StackStatus}: it will be updated.`);
+    const definition = stackDefinition(prepared, operation, existing, prepared.roleArn);
+    const plan = (next, stack = existing) => ({
+        stackName,
+        operation,
+        next,
+        result,
+        context: ctx,
+        definition,
+        stack
+    });
+    if (operation === 'CREATE' && prepared.createWithoutChangeSet) {
+        if (!prepared.execute) {
+            throw new errors_ConfigurationError('no-execute cannot be combined with create-without-change-set for a new stack: CreateStack has no preview.', 'no-execute');
+        }
+        result.method = 'create-stack';
+        reporter.warn(`Creating ${stackName} with CreateStack, without a change set (create-without-change-set): no preview of the resources.`);
+        return plan('create-stack');
+    }
+    const changeSet = await createChangeSet(ctx, definition);
+    if (changeSet.status === 'FAILED') {
+        await settleFailedChangeSet(ctx, changeSet.reason);
+        result.status = 'NO_CHANGES';
+        const stack = await describeStack(ctx);
+        result.outputs = outputsOf(stack);
+        return plan('none', stack);
+    }
+    result.changes = changeSet.changes;
+    result.changed = true;
+    reporter.info(formatChanges(result.changes));
+    if (!prepared.execute) {
+        reporter.info(`Not executed (no-execute): review and execute change set ${prepared.changeSetName} yourself.`);
+        result.status = 'CHANGE_SET_CREATED';
+        return plan('none');
+    }
+    return plan('execute-change-set');
+}
+/**
+ * Applies a plan: ExecuteChangeSet (or CreateStack) with the run's ClientRequestToken, waits for the stack
+ * (waitUntilStackCreateComplete / waitUntilStackUpdateComplete, at most `timeout`), reads its outputs, then
+ * turns termination protection on or off (UpdateTerminationProtection) when asked and different. A plan with
+ * nothing to execute only gets its termination protection (NO_CHANGES) or is returned as it is (no-execute).
+ * @returns the result with every stack output.
+ * @throws DeploymentError when a request fails or the stack ends in any state but *_COMPLETE: its `result`
+ *   holds the failed resources' events, and its message and `changed` say what was already changed ("the
+ *   stack update ... was started ...; CloudFormation rolled it back to the previous template ...").
+ */
+async function applyStack(plan) {
+    const ctx = plan.context;
+    if (plan.next === 'none') {
+        if (plan.result.status === 'NO_CHANGES')
+            await applyTerminationProtection(ctx, plan.stack);
+        return plan.result;
+    }
+    if (plan.next === 'create-stack')
+        await createStackWithoutChangeSet(ctx, plan.definition);
+    else
+        await executeChangeSet(ctx);
+    const stack = await waitForStack(ctx);
+    await applyTerminationProtection(ctx, stack);
+    return plan.result;
+}
+/**
+ * Creates or updates a stack through a change set and waits for it: prepareStack, planStack, then
+ * applyStack (see each for the steps, the AWS APIs and the errors).
+ * @returns the result with every stack output.
+ * @throws ConfigurationError for bad options (nothing in AWS changed); DeploymentError as planStack and
+ *   applyStack say, with the partial result and what was already changed.
+ */
+async function deployStack(options, reporter) {
+    return applyStack(await planStack(prepareStack(options, reporter)));
+}
+
+;// CONCATENATED MODULE: ./build/bundle/stacks/summary.js
+/** The markdown a deploy-stack run leaves in the job summary (and the CLI prints). */
+
+const ICON = { Add: '➕', Modify: '✏️', Remove: '➖', Import: '📥', Dynamic: '❔' };
+function cell(text) {
+    return (text ?? '').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+/**
+ * Markdown for one deploy-stack run: status line, the change set (action, logical ID, type, physical ID,
+ * replacement), the failed resources with their reasons, and the stack outputs.
+ */
+function stackSummaryMarkdown(result) {
+    const lines = [];
+    const ok = /_COMPLETE$|^NO_CHANGES$|^CHANGE_SET_CREATED$/.test(result.status) && !/ROLLBACK/.test(result.status);
+    lines.push(`### ${ok ? '✅' : '❌'} Stack \`${result.stackName}\`: ${result.status}`);
+    lines.push('');
+    const how = result.method === 'create-stack'
+        ? 'created with CreateStack (no change set)'
+        : result.changeSetName
+            ? `change set \`${result.changeSetName}\` (${result.operation})${result.executed ? ', executed' : ', not executed'}`
+            : result.operation;
+    lines.push(`${how}.`);
+    if (result.status === 'NO_CHANGES')
+        lines.push('', 'No changes: the template and parameters match the stack.');
+    if (result.changes.length) {
+        lines.push('', '| | Action | Logical ID | Type | Physical ID | Replacement |', '|---|---|---|---|---|---|');
+        for (const c of result.changes) {
+            lines.push(`| ${ICON[c.action] ?? ''} | ${c.action} | ${cell(c.logicalId)} | ${cell(c.resourceType)} | ${cell(c.physicalId)} | ${c.replacement ?? ''} |`);
+        }
+    }
+    else if (result.changed && result.method === 'change-set') {
+        lines.push('', NO_RESOURCE_CHANGES);
+    }
+    if (result.failures.length) {
+        lines.push('', '#### Failed resources', '', '| Logical ID | Type | Status | Reason |', '|---|---|---|---|');
+        for (const f of result.failures) {
+            lines.push(`| ${cell(f.logicalId)} | ${cell(f.resourceType)} | ${f.status} | ${cell(f.reason)} |`);
+        }
+    }
+    const outputs = Object.entries(result.outputs);
+    if (outputs.length) {
+        lines.push('', '#### Outputs', '', '| Output | Value |', '|---|---|');
+        for (const [key, value] of outputs)
+            lines.push(`| ${key} | \`${cell(value)}\` |`);
+    }
+    return `${lines.join('\n')}\n`;
+}
+
+;// CONCATENATED MODULE: ./build/bundle/actions/definition.js
+/** Declares an action (see ActionDefinition). */
+function defineAction(definition) {
+    return definition;
+}
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -67297,7 +70242,7 @@ class DecodedURL extends URL {
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
 var node_modules_tunnel = __nccwpck_require__(770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
+var undici = __nccwpck_require__(4371);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
@@ -69973,984 +72918,17 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./build/bundle/lib/errors.js
-/**
- * Typed errors shared by the library, the actions and the CLI.
- *
- * A `ConfigurationError` is a user mistake (a bad input, a missing file): it is raised before anything
- * in AWS is changed, and its message names the input, the value given and what would be valid.
- * A `DeploymentError` is an AWS-side outcome the user asked us to watch (a failed rollout, a task that
- * exited non-zero): the action fails with it after reporting the diagnosis.
- */
-class ConfigurationError extends Error {
-    input;
-    /** @param input the action input (action.yml name) or option the mistake is in, when there is one. */
-    constructor(message, input) {
-        super(message);
-        this.input = input;
-        this.name = 'ConfigurationError';
-    }
-}
-/** An AWS-side failure of the thing being deployed (rollout FAILED, task exit code, timeout). */
-class DeploymentError extends Error {
-    details;
-    constructor(message, details = {}) {
-        super(message);
-        this.details = details;
-        this.name = 'DeploymentError';
-    }
-}
-/** Quotes a user value for an error message: JSON string form, cut to 200 characters. */
-function show(value) {
-    const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value ?? null);
-    return text.length > 200 ? `${text.slice(0, 197)}...` : text;
-}
-/** The message of any thrown value. */
-function messageOf(error) {
-    return error instanceof Error ? error.message : String(error);
-}
-
-;// CONCATENATED MODULE: ./build/bundle/lib/lines.js
-/**
- * Parsing of the multi-line `key=value` inputs that actions take (`images`, `environment`, `secrets`).
- */
-
-/**
- * Parses lines of `key=value` (blank lines and `#` comments skipped; whitespace around key and value trimmed).
- * @param input the action input name, for error messages.
- * @throws ConfigurationError naming the input and the line when a line has no `=` or an empty key, or a key repeats.
- */
-function parseKeyValueLines(text, input) {
-    const result = [];
-    const seen = new Set();
-    text.split(/\r?\n/).forEach((raw, index) => {
-        const line = raw.trim();
-        if (!line || line.startsWith('#'))
-            return;
-        const eq = line.indexOf('=');
-        if (eq <= 0) {
-            throw new ConfigurationError(`${input}: line ${index + 1} ${show(line)} is not of the form key=value.`, input);
-        }
-        const key = line.slice(0, eq).trim();
-        const value = line.slice(eq + 1).trim();
-        if (seen.has(key)) {
-            throw new ConfigurationError(`${input}: ${show(key)} is given twice (line ${index + 1}).`, input);
-        }
-        seen.add(key);
-        result.push({ key, value });
-    });
-    return result;
-}
-/** Splits a list input on newlines and commas, trimming and dropping empties. */
-function parseList(text) {
-    return text
-        .split(/[\n,]/)
-        .map((s) => s.trim())
-        .filter(Boolean);
-}
-
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-cloudformation/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(3805);
-;// CONCATENATED MODULE: ./build/bundle/lib/aws.js
-/**
- * One place that builds AWS SDK v3 client configuration, so every client honours the same region,
- * endpoint overrides (the local AWS, or a VPC endpoint) and retry settings.
- *
- * Endpoint resolution, first match wins:
- *   1. `endpoint` passed in code,
- *   2. `AWS_ENDPOINT_URL_<SERVICE>` (for example `AWS_ENDPOINT_URL_ECS`, `AWS_ENDPOINT_URL_S3`),
- *   3. `AWS_ENDPOINT_URL`,
- *   4. the SDK's own resolution (real AWS).
- * These are the variable names the AWS SDKs and CLI use:
- * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
- */
-
-/**
- * Builds the SDK client configuration for `service`.
- * @throws ConfigurationError when no region is given or set in the environment, or an endpoint is not a URL.
- */
-function clientConfig(service, options = {}, env = process.env) {
-    const region = options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION;
-    if (!region) {
-        throw new ConfigurationError('No AWS region: set the `aws-region` input, or AWS_REGION in the environment (for example eu-west-1).', 'aws-region');
-    }
-    if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
-        throw new ConfigurationError(`aws-region ${show(region)} is not an AWS region name; expected something like us-east-1 or eu-west-1.`, 'aws-region');
-    }
-    const endpoint = options.endpoint || env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || undefined;
-    if (endpoint && !/^https?:\/\/[^\s/]+/.test(endpoint)) {
-        throw new ConfigurationError(`endpoint ${show(endpoint)} is not an http(s) URL.`, 'endpoint');
-    }
-    const config = { region, maxAttempts: options.maxAttempts ?? 5, retryMode: 'standard' };
-    if (endpoint) {
-        config.endpoint = endpoint;
-        if (service === 'S3')
-            config.forcePathStyle = true;
-    }
-    return config;
-}
-
-;// CONCATENATED MODULE: ./build/bundle/stacks/context.js
-
-/**
- * Sends a command that changes the stack.
- * @param api the API's name (CreateChangeSet, ...), used in the message and the `<API>_FAILED` status.
- * @param expected errors that are an expected outcome: attempt then returns undefined instead of throwing.
- * @throws DeploymentError for any other SDK error, carrying the result so far (`details.result`, with
- *   status `<API>_FAILED`) and the SDK error as `cause`.
- */
-async function attempt(ctx, api, call, expected = () => false) {
-    try {
-        return await call();
-    }
-    catch (error) {
-        if (expected(error))
-            return undefined;
-        throw new DeploymentError(`${api} for ${ctx.prepared.stackName} failed: ${messageOf(error)}`, {
-            result: { ...ctx.result, status: `${api.toUpperCase()}_FAILED` },
-            cause: error
-        });
-    }
-}
-/**
- * SDK waiter configuration: waits at most `timeoutSeconds`, polls every `pollDelaySeconds` at first and
- * backs off to at most max(pollDelaySeconds, 30) seconds between polls.
- */
-function waiterConfig(ctx) {
-    return {
-        client: ctx.client,
-        maxWaitTime: ctx.prepared.timeoutSeconds,
-        minDelay: ctx.prepared.pollDelaySeconds,
-        maxDelay: Math.max(ctx.prepared.pollDelaySeconds, 30)
-    };
-}
-
-;// CONCATENATED MODULE: ./build/bundle/stacks/change-set.js
-/**
- * The change set: create it, wait until CloudFormation has computed it, read its resource changes, and
- * recognise (and delete) an empty one, which is a successful deploy with nothing to do.
- *
- * API reference (CloudFormation):
- *   CreateChangeSet    https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateChangeSet.html
- *   DescribeChangeSet  https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeChangeSet.html
- *   DeleteChangeSet    https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DeleteChangeSet.html
- */
-
-
-
-/** The reasons CloudFormation gives for a change set (or update) with nothing to change. */
-const EMPTY_CHANGE_SET = /didn't contain changes|No updates are to be performed/i;
-/** What formatChanges and the job summary say about a change set without resource changes. */
-const NO_RESOURCE_CHANGES = 'The change set lists no resource changes (parameters, outputs or tags only).';
-/**
- * CreateChangeSet (ChangeSetType CREATE or UPDATE), then waitUntilChangeSetCreateComplete within
- * `timeoutSeconds`, then DescribeChangeSet (every page). Sets the result's changeSetId, changeSetName and
- * stackId. An update CloudFormation refuses outright ("No updates are to be performed.") comes back as a
- * FAILED change set with that reason, with nothing created.
- * @throws DeploymentError when CreateChangeSet fails otherwise (`details.result`, status
- *   CREATECHANGESET_FAILED), or when the change set is neither CREATE_COMPLETE nor FAILED at the timeout.
- */
-async function createChangeSet(ctx, operation, definition) {
-    const { client, prepared, result } = ctx;
-    // An update with nothing to change may be refused outright ("No updates are to be performed.")
-    // instead of producing a FAILED change set: the same no-change outcome, with nothing to delete.
-    const created = await attempt(ctx, 'CreateChangeSet', () => client.send(new dist_cjs/* CreateChangeSetCommand */.YDU({
-        ...definition,
-        ChangeSetName: prepared.changeSetName,
-        ChangeSetType: operation,
-        Description: `twotier deploy-stack ${new Date().toISOString()}`
-    })), (error) => operation === 'UPDATE' && EMPTY_CHANGE_SET.test(messageOf(error)));
-    if (!created)
-        return { status: 'FAILED', reason: 'No updates are to be performed.', changes: [] };
-    result.changeSetId = created.Id;
-    result.changeSetName = prepared.changeSetName;
-    result.stackId = created.StackId ?? result.stackId;
-    return waitForChangeSet(ctx, created.Id ?? prepared.changeSetName);
-}
-async function waitForChangeSet(ctx, changeSetId) {
-    const { client, prepared } = ctx;
-    try {
-        await (0,dist_cjs/* waitUntilChangeSetCreateComplete */.Vlo)(waiterConfig(ctx), {
-            StackName: prepared.stackName,
-            ChangeSetName: changeSetId
-        });
-    }
-    catch {
-        // FAILED (including an empty change set) or a timeout: the full description below tells which.
-    }
-    let page = await client.send(new dist_cjs/* DescribeChangeSetCommand */.TTT({ StackName: prepared.stackName, ChangeSetName: changeSetId }));
-    const changes = [...(page.Changes ?? [])];
-    while (page.NextToken) {
-        page = await client.send(new dist_cjs/* DescribeChangeSetCommand */.TTT({
-            StackName: prepared.stackName,
-            ChangeSetName: changeSetId,
-            NextToken: page.NextToken
-        }));
-        changes.push(...(page.Changes ?? []));
-    }
-    if (page.Status !== 'CREATE_COMPLETE' && page.Status !== 'FAILED') {
-        throw new DeploymentError(`Change set ${prepared.changeSetName} is still ${page.Status} after ${prepared.timeoutSeconds} s.`, { status: page.Status });
-    }
-    return { status: page.Status, reason: page.StatusReason ?? '', changes: changeRows(changes) };
-}
-/**
- * Settles a FAILED change set. Empty (the reason says it "didn't contain changes"): logs it, deletes the
- * change set (DeleteChangeSet) when one was created, and returns. Any other reason is a failure.
- * @throws DeploymentError `Change set <name> for <stack> failed: <reason>` with `details.result` (status
- *   CHANGE_SET_FAILED) when the change set failed for another reason than being empty.
- */
-async function settleFailedChangeSet(ctx, reason) {
-    const { client, reporter, prepared, result } = ctx;
-    if (!EMPTY_CHANGE_SET.test(reason)) {
-        throw new DeploymentError(`Change set ${prepared.changeSetName} for ${prepared.stackName} failed: ${reason}`, { result: { ...result, status: 'CHANGE_SET_FAILED' } });
-    }
-    reporter.info(`No changes: ${reason}`);
-    if (result.changeSetId) {
-        await client.send(new dist_cjs/* DeleteChangeSetCommand */.$GE({ StackName: prepared.stackName, ChangeSetName: result.changeSetId }));
-        reporter.info(`Deleted the empty change set ${prepared.changeSetName}.`);
-    }
-}
-/** The resource changes of DescribeChangeSet's Changes, in order (other change types skipped). */
-function changeRows(changes) {
-    return changes
-        .filter((c) => c.ResourceChange)
-        .map((c) => {
-        const rc = c.ResourceChange;
-        return {
-            action: rc.Action ?? 'Unknown',
-            logicalId: rc.LogicalResourceId ?? '',
-            physicalId: rc.PhysicalResourceId,
-            resourceType: rc.ResourceType ?? '',
-            replacement: rc.Action === 'Modify' ? rc.Replacement : undefined,
-            scope: rc.Scope ?? []
-        };
-    });
-}
-/** One line per resource change: `+ Add`, `~ Modify (replacement: True)`, `- Remove`. */
-function formatChanges(changes) {
-    if (changes.length === 0)
-        return NO_RESOURCE_CHANGES;
-    const sign = { Add: '+', Modify: '~', Remove: '-', Import: '>', Dynamic: '?' };
-    return changes
-        .map((c) => {
-        const replacement = c.replacement ? ` (replacement: ${c.replacement})` : '';
-        return `${sign[c.action] ?? '*'} ${c.action} ${c.logicalId} ${c.resourceType}${replacement}`;
-    })
-        .join('\n');
-}
-
-;// CONCATENATED MODULE: ./build/bundle/stacks/create-stack.js
-/**
- * The CreateStack fallback (createWithoutChangeSet): a stack that does not exist yet is created directly,
- * without a CREATE change set and so without a preview of its resources.
- *
- * API reference (CloudFormation):
- *   CreateStack        https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStack.html
- */
-
-
-
-/**
- * CreateStack with the definition, termination protection as asked, and the run's ClientRequestToken;
- * marks the result as method create-stack, executed and changed, with the new stack's ID. Does not wait.
- * @throws ConfigurationError (input `no-execute`) when the deployment is not to be executed: CreateStack
- *   has no preview; thrown before the call.
- * @throws DeploymentError when CreateStack fails (`details.result`, status CREATESTACK_FAILED).
- */
-async function createStackWithoutChangeSet(ctx, definition) {
-    const { client, reporter, prepared, options, result } = ctx;
-    if (!prepared.execute) {
-        throw new ConfigurationError('no-execute cannot be combined with create-without-change-set for a new stack: CreateStack has no preview.', 'no-execute');
-    }
-    result.method = 'create-stack';
-    reporter.warn(`Creating ${prepared.stackName} with CreateStack, without a change set (create-without-change-set): no preview of the resources.`);
-    await reporter.group('Create stack (CreateStack)', async () => {
-        const created = await attempt(ctx, 'CreateStack', () => client.send(new dist_cjs/* CreateStackCommand */.O_S({
-            ...definition,
-            EnableTerminationProtection: options.terminationProtection,
-            ClientRequestToken: ctx.token
-        })));
-        result.stackId = created?.StackId;
-        result.executed = true;
-        result.changed = true;
-    });
-}
-
-;// CONCATENATED MODULE: ./build/bundle/stacks/definition.js
-
-/** True for a template parameter declared NoEcho (its value is a secret DescribeStacks masks). */
-function isNoEcho(parameter) {
-    const noEcho = parameter?.NoEcho;
-    return noEcho === true || noEcho === 'true';
-}
-/** Hands the given values of NoEcho parameters to `reporter.secret`, before anything can log them. */
-function maskNoEchoValues(prepared, reporter) {
-    for (const [name, value] of Object.entries(prepared.parameters)) {
-        if (value && isNoEcho(prepared.templateParameters[name]))
-            reporter.secret(value);
-    }
-}
-/**
- * The request fields for the stack: template, Parameters (see buildParameters), capabilities, tags, role.
- * @throws ConfigurationError (input `parameters`) when a template parameter without a Default gets no
- *   value (and, on update, has no previous value).
- */
-function stackDefinition(prepared, operation, existing, roleArn) {
-    const parameters = buildParameters(prepared, operation, existing);
-    const missing = Object.entries(prepared.templateParameters)
-        .filter(([name, p]) => p.Default === undefined && !parameters.some((x) => x.ParameterKey === name))
-        .map(([name]) => name);
-    if (missing.length) {
-        throw new ConfigurationError(`parameters: the template requires ${missing.join(', ')} (no Default${operation === 'UPDATE' ? ' and no previous value' : ''}); give them in parameters or parameters-file.`, 'parameters');
-    }
-    const tags = Object.entries(prepared.tags).map(([Key, Value]) => ({ Key, Value }));
-    return {
-        StackName: prepared.stackName,
-        TemplateBody: prepared.templateBody,
-        TemplateURL: prepared.templateUrl,
-        Parameters: parameters,
-        Capabilities: prepared.capabilities,
-        Tags: tags.length ? tags : undefined,
-        RoleARN: roleArn
-    };
-}
-/**
- * The Parameters list: given values; on update, template parameters not given keep their previous values.
- * A previous value is passed as that value (read from DescribeStacks), and only NoEcho parameters (which
- * DescribeStacks masks) use UsePreviousValue: same result on AWS, and moto corrupts a stack updated with
- * UsePreviousValue (DescribeStacks then fails with "Fn::GetAtt references undefined resource").
- */
-function buildParameters(prepared, operation, existing) {
-    const previous = new Map((existing?.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ParameterValue]));
-    const keep = (name) => {
-        const value = previous.get(name);
-        return isNoEcho(prepared.templateParameters[name]) || value === undefined || value === '****'
-            ? { ParameterKey: name, UsePreviousValue: true }
-            : { ParameterKey: name, ParameterValue: value };
-    };
-    const list = [];
-    for (const [key, value] of Object.entries(prepared.parameters)) {
-        if (value === null) {
-            if (operation === 'UPDATE' && previous.has(key))
-                list.push(keep(key));
-        }
-        else
-            list.push({ ParameterKey: key, ParameterValue: value });
-    }
-    if (operation === 'UPDATE') {
-        for (const name of Object.keys(prepared.templateParameters)) {
-            if (!(name in prepared.parameters) && previous.has(name))
-                list.push(keep(name));
-        }
-    }
-    return list;
-}
-
-;// CONCATENATED MODULE: ./build/bundle/stacks/events.js
-/**
- * Stack events: the failed resources of this run's operation, for the error message and the job summary.
- *
- * API reference (CloudFormation):
- *   DescribeStackEvents https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStackEvents.html
- */
-
-/** DescribeStackEvents pages read at most while looking for the start of the operation. */
-const MAX_EVENT_PAGES = 20;
-/**
- * The failed resource events of this operation only, oldest first: DescribeStackEvents pages (newest
- * first, at most 20) are read back to the stack's own event that started the operation; when
- * CloudFormation tags the events with our ClientRequestToken (`token`), events of other operations are
- * skipped by it.
- * @throws the SDK error of DescribeStackEvents.
- */
-async function operationFailures(client, stackId, token) {
-    const events = [];
-    let nextToken;
-    let pages = 0;
-    outer: do {
-        const page = await client.send(new dist_cjs/* DescribeStackEventsCommand */.Ie9({ StackName: stackId, NextToken: nextToken }));
-        for (const event of page.StackEvents ?? []) {
-            if (event.ClientRequestToken && event.ClientRequestToken !== token) {
-                if (events.length)
-                    break outer;
-                continue;
-            }
-            events.push(event);
-            const isStart = event.ResourceType === 'AWS::CloudFormation::Stack' &&
-                event.LogicalResourceId === event.StackName &&
-                (event.ResourceStatus === 'CREATE_IN_PROGRESS' || event.ResourceStatus === 'UPDATE_IN_PROGRESS') &&
-                /User Initiated/i.test(event.ResourceStatusReason ?? 'User Initiated');
-            if (isStart)
-                break outer;
-        }
-        nextToken = page.NextToken;
-        pages++;
-    } while (nextToken && pages < MAX_EVENT_PAGES);
-    return events
-        .filter((e) => /FAILED$/.test(e.ResourceStatus ?? ''))
-        .reverse()
-        .map((e) => ({
-        logicalId: e.LogicalResourceId ?? '',
-        resourceType: e.ResourceType ?? '',
-        status: e.ResourceStatus ?? '',
-        reason: e.ResourceStatusReason ?? '(no reason given)',
-        timestamp: e.Timestamp?.toISOString()
-    }));
-}
-
-;// CONCATENATED MODULE: ./build/bundle/stacks/stack.js
-/**
- * The stack as it stands: read it, decide between CREATE and UPDATE from its status, collect its outputs,
- * and set its termination protection.
- *
- * API reference (CloudFormation):
- *   DescribeStacks     https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStacks.html
- *   UpdateTerminationProtection https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_UpdateTerminationProtection.html
- */
-
-
-/**
- * The stack by name or ID (DescribeStacks), or undefined when it does not exist.
- * @throws the SDK error for anything but "does not exist".
- */
-async function describeStack(client, stackName) {
-    try {
-        const out = await client.send(new dist_cjs/* DescribeStacksCommand */.Y47({ StackName: stackName }));
-        return out.Stacks?.[0];
-    }
-    catch (error) {
-        if (/does not exist/.test(messageOf(error)))
-            return undefined;
-        throw error;
-    }
-}
-/**
- * CREATE when there is no stack (or one in REVIEW_IN_PROGRESS, created by a change set never executed),
- * UPDATE when it is stable.
- * @throws DeploymentError (details `{status}`) when the stack failed its creation, is busy, or is stuck in
- *   UPDATE_ROLLBACK_FAILED / DELETE_*: saying what to do first.
- */
-function decideOperation(stackName, stack) {
-    const status = stack?.StackStatus;
-    if (!status || status === 'REVIEW_IN_PROGRESS')
-        return 'CREATE';
-    if (status === 'ROLLBACK_COMPLETE' || status === 'ROLLBACK_FAILED' || status === 'CREATE_FAILED') {
-        throw new DeploymentError(`${stackName} is ${status}: its creation failed and it cannot be updated. Delete the stack, then deploy again.`, { status });
-    }
-    if (status.endsWith('_IN_PROGRESS')) {
-        throw new DeploymentError(`${stackName} is ${status}: another operation is running; deploy again when it ends.`, { status });
-    }
-    if (status === 'UPDATE_ROLLBACK_FAILED' || status.startsWith('DELETE_')) {
-        throw new DeploymentError(`${stackName} is ${status}: fix it first (ContinueUpdateRollback, or delete it), then deploy again.`, { status });
-    }
-    return 'UPDATE';
-}
-/** Every output of the stack, OutputKey → OutputValue (empty for no stack). */
-function outputsOf(stack) {
-    const outputs = {};
-    for (const o of stack?.Outputs ?? [])
-        if (o.OutputKey)
-            outputs[o.OutputKey] = o.OutputValue ?? '';
-    return outputs;
-}
-/**
- * Records the stack's termination protection in the result, and turns it on or off
- * (UpdateTerminationProtection) when the options ask for a setting different from the stack's.
- * @throws the SDK error of UpdateTerminationProtection.
- */
-async function applyTerminationProtection(ctx, stack) {
-    const { options, result } = ctx;
-    result.terminationProtection = stack?.EnableTerminationProtection;
-    if (options.terminationProtection === undefined || !stack)
-        return;
-    if (Boolean(stack.EnableTerminationProtection) === options.terminationProtection)
-        return;
-    await ctx.client.send(new dist_cjs/* UpdateTerminationProtectionCommand */.mP2({
-        StackName: stack.StackId ?? result.stackName,
-        EnableTerminationProtection: options.terminationProtection
-    }));
-    result.terminationProtection = options.terminationProtection;
-    ctx.reporter.info(`Termination protection turned ${options.terminationProtection ? 'on' : 'off'}.`);
-}
-
-;// CONCATENATED MODULE: ./build/bundle/stacks/execute.js
-/**
- * Execution and waiting: execute the change set, wait for the stack operation to end, and turn an end in
- * any state but <OPERATION>_COMPLETE into a DeploymentError listing the failed resources.
- *
- * API reference (CloudFormation):
- *   ExecuteChangeSet   https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ExecuteChangeSet.html
- *   DescribeStacks     https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStacks.html
- *   (waitUntilStackCreateComplete / waitUntilStackUpdateComplete poll DescribeStacks)
- */
-
-
-
-
-
-/**
- * ExecuteChangeSet for the run's change set, with the run's ClientRequestToken; marks the result executed.
- * @throws DeploymentError when ExecuteChangeSet fails (`details.result`, status EXECUTECHANGESET_FAILED).
- */
-async function executeChangeSet(ctx) {
-    const { client, reporter, prepared, result } = ctx;
-    await reporter.group(`Execute ${prepared.changeSetName}`, async () => {
-        await attempt(ctx, 'ExecuteChangeSet', () => client.send(new dist_cjs/* ExecuteChangeSetCommand */.PB_({
-            StackName: prepared.stackName,
-            ChangeSetName: result.changeSetId,
-            ClientRequestToken: ctx.token
-        })));
-        result.executed = true;
-    });
-}
-/**
- * Waits (SDK waiter, at most `timeoutSeconds`) for the stack operation to end, then reads the stack once
- * more: the result gets its final status, stack ID and outputs.
- * @returns the stack as DescribeStacks returned it at the end.
- * @throws DeploymentError `<stack> ended in <status> (<reason>); first failure: ...` with `details.result`
- *   holding the failed resources' events (DescribeStackEvents) when the status is not
- *   <operation>_COMPLETE, a waiter timeout included (the stack is then still *_IN_PROGRESS).
- */
-async function waitForStack(ctx, operation) {
-    const { client, reporter, prepared, result } = ctx;
-    const { stackName } = prepared;
-    await reporter.group(`Wait for ${stackName} (${operation})`, async () => {
-        try {
-            if (operation === 'CREATE')
-                await (0,dist_cjs/* waitUntilStackCreateComplete */.Ls1)(waiterConfig(ctx), { StackName: stackName });
-            else
-                await (0,dist_cjs/* waitUntilStackUpdateComplete */.EkB)(waiterConfig(ctx), { StackName: stackName });
-        }
-        catch (error) {
-            reporter.debug(`waiter: ${messageOf(error)}`);
-        }
-    });
-    const stack = await describeStack(client, result.stackId ?? stackName);
-    result.status = stack?.StackStatus ?? 'UNKNOWN';
-    result.stackId = stack?.StackId ?? result.stackId;
-    result.outputs = outputsOf(stack);
-    if (result.status !== `${operation}_COMPLETE`) {
-        result.failures = await operationFailures(client, result.stackId ?? stackName, ctx.token);
-        for (const failure of result.failures) {
-            reporter.info(`✗ ${failure.logicalId} (${failure.resourceType}) ${failure.status}: ${failure.reason}`);
-        }
-        const first = result.failures[0];
-        throw new DeploymentError(`${stackName} ended in ${result.status}${stack?.StackStatusReason ? ` (${stack.StackStatusReason})` : ''}` +
-            (first ? `; first failure: ${first.logicalId} ${first.status}: ${first.reason}` : ''), { result });
-    }
-    reporter.info(`${stackName}: ${result.status}, ${Object.keys(result.outputs).length} outputs.`);
-    return stack;
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./build/bundle/stacks/template.js
-/**
- * Reading CloudFormation templates and parameter files locally, so that deploy-stack can reject a bad
- * template path, a misspelt parameter name or a missing required parameter before any AWS call.
- */
-
-
-
-/** The largest TemplateBody CreateChangeSet accepts, in bytes; larger templates need a template URL. */
-const MAX_TEMPLATE_BODY_BYTES = 51200;
-const INTRINSICS = [
-    'Ref',
-    'Condition',
-    'GetAtt',
-    'Sub',
-    'ImportValue',
-    'Join',
-    'Select',
-    'Split',
-    'If',
-    'Equals',
-    'Not',
-    'And',
-    'Or',
-    'FindInMap',
-    'GetAZs',
-    'Base64',
-    'Cidr',
-    'Transform',
-    'Length',
-    'ToJsonString',
-    'ForEach'
-];
-/**
- * yaml custom tags for CloudFormation's short-form intrinsic functions (`!Ref`, `!Sub`, `!GetAtt a.b`, ...),
- * each accepted on a scalar, a sequence or a mapping, and turned into the long form (`{"Fn::Sub": ...}`).
- */
-const cloudFormationTags = INTRINSICS.flatMap((name) => {
-    const key = name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`;
-    return [
-        {
-            tag: `!${name}`,
-            resolve: (value) => ({ [key]: name === 'GetAtt' ? value.split('.') : value })
-        },
-        { tag: `!${name}`, collection: 'seq', resolve: (seq) => ({ [key]: seq.toJSON() }) },
-        { tag: `!${name}`, collection: 'map', resolve: (map) => ({ [key]: map.toJSON() }) }
-    ];
-});
-/**
- * Parses a template body (JSON or YAML with CloudFormation short-form tags).
- * @param source where the text came from, for error messages.
- * @param input the action input the template came from, for error messages.
- * @throws ConfigurationError when the text does not parse, is not a mapping, or has no Resources mapping.
- */
-function parseTemplate(text, source, input = 'template') {
-    let document;
-    try {
-        document = (0,dist/* parse */.qg)(text, { customTags: cloudFormationTags, uniqueKeys: true, prettyErrors: false });
-    }
-    catch (error) {
-        throw new ConfigurationError(`${input}: ${source} is not valid YAML or JSON: ${messageOf(error).split('\n')[0]}`, input);
-    }
-    if (!isRecord(document)) {
-        throw new ConfigurationError(`${input}: ${source} is not a CloudFormation template (not a mapping).`, input);
-    }
-    if (!isRecord(document.Resources) || Object.keys(document.Resources).length === 0) {
-        throw new ConfigurationError(`${input}: ${source} has no Resources section; a CloudFormation template declares at least one resource.`, input);
-    }
-    const parameters = document.Parameters === undefined ? {} : document.Parameters;
-    if (!isRecord(parameters)) {
-        throw new ConfigurationError(`${input}: ${source} has a Parameters section that is not a mapping.`, input);
-    }
-    return { document, parameters: parameters };
-}
-/**
- * Reads and parses a template file.
- * @returns the file's text (sent as TemplateBody) and the parsed template.
- * @throws ConfigurationError when the file is missing, is a directory, is larger than
- *   MAX_TEMPLATE_BODY_BYTES (51,200 bytes), or does not parse.
- */
-function loadTemplateFile(file, input = 'template') {
-    if (!(0,external_node_fs_.existsSync)(file)) {
-        throw new ConfigurationError(`${input}: template file ${show(file)} does not exist.`, input);
-    }
-    const stat = (0,external_node_fs_.statSync)(file);
-    if (!stat.isFile())
-        throw new ConfigurationError(`${input}: ${show(file)} is not a file.`, input);
-    if (stat.size > MAX_TEMPLATE_BODY_BYTES) {
-        throw new ConfigurationError(`${input}: ${show(file)} is ${stat.size} bytes; a template body may be at most ${MAX_TEMPLATE_BODY_BYTES} bytes. ` +
-            'Upload it to S3 and pass its https:// URL instead.', input);
-    }
-    const body = (0,external_node_fs_.readFileSync)(file, 'utf8');
-    return { body, template: parseTemplate(body, show(file), input) };
-}
-/**
- * Reads a parameters file: a JSON list of `{ParameterKey, ParameterValue}` (the format of the AWS CLI's
- * `--parameters file://`), or a JSON/YAML mapping of name to value. Numbers and booleans become strings;
- * a list becomes a comma-separated string (for List<...> and CommaDelimitedList parameters).
- * @returns values by parameter name (`null` means "use the previous value", from `UsePreviousValue: true`).
- * @throws ConfigurationError naming the file and the bad entry.
- */
-function loadParametersFile(file, input = 'parameters-file') {
-    if (!(0,external_node_fs_.existsSync)(file) || !(0,external_node_fs_.statSync)(file).isFile()) {
-        throw new ConfigurationError(`${input}: ${show(file)} does not exist or is not a file.`, input);
-    }
-    let data;
-    try {
-        data = (0,dist/* parse */.qg)((0,external_node_fs_.readFileSync)(file, 'utf8'), { uniqueKeys: true });
-    }
-    catch (error) {
-        throw new ConfigurationError(`${input}: ${show(file)} is not valid JSON or YAML: ${messageOf(error).split('\n')[0]}`, input);
-    }
-    const result = {};
-    if (Array.isArray(data)) {
-        data.forEach((entry, index) => {
-            if (!isRecord(entry) || typeof entry.ParameterKey !== 'string' || !entry.ParameterKey) {
-                throw new ConfigurationError(`${input}: entry ${index + 1} of ${show(file)} is ${show(entry)}; expected {"ParameterKey": "Name", "ParameterValue": "value"}.`, input);
-            }
-            if (entry.UsePreviousValue === true)
-                result[entry.ParameterKey] = null;
-            else
-                result[entry.ParameterKey] = scalarText(entry.ParameterValue, `${input}: ${entry.ParameterKey}`, input);
-        });
-        return result;
-    }
-    if (isRecord(data)) {
-        for (const [key, value] of Object.entries(data))
-            result[key] = scalarText(value, `${input}: ${key}`, input);
-        return result;
-    }
-    throw new ConfigurationError(`${input}: ${show(file)} holds ${show(data)}; expected a JSON list of {ParameterKey, ParameterValue} or a mapping of name to value.`, input);
-}
-function scalarText(value, where, input) {
-    if (typeof value === 'string')
-        return value;
-    if (typeof value === 'number' || typeof value === 'boolean')
-        return String(value);
-    if (Array.isArray(value) && value.every((v) => ['string', 'number'].includes(typeof v)))
-        return value.join(',');
-    throw new ConfigurationError(`${where} is ${show(value)}; expected a string, number, boolean or list of them.`, input);
-}
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-;// CONCATENATED MODULE: ./build/bundle/stacks/prepare.js
-/**
- * Validation of deploy-stack's options before any AWS call: prepareDeployment turns DeployStackOptions into
- * a PreparedDeployment or throws a ConfigurationError naming the action input. No AWS API is called here.
- */
-
-
-
-/** The capabilities CreateChangeSet accepts. */
-const CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'];
-/** Stack and change set names alike: a letter, then letters, digits and hyphens, at most 128 characters. */
-const NAME = /^[a-zA-Z][-a-zA-Z0-9]{0,127}$/;
-/**
- * Checks every option without calling AWS: stack name, template file (exists, parses, size) or URL,
- * parameter names against the template's Parameters, capabilities, tags, change set name, timeouts.
- * @throws ConfigurationError naming the option (by its action input name), the value and what is valid.
- */
-function prepareDeployment(options) {
-    const stackName = options.stackName?.trim() ?? '';
-    if (!NAME.test(stackName)) {
-        throw new ConfigurationError(`stack-name ${show(stackName)} is not a stack name: a letter, then letters, digits and hyphens, at most 128 characters.`, 'stack-name');
-    }
-    if (Boolean(options.templateFile) === Boolean(options.templateUrl)) {
-        throw new ConfigurationError('template: give exactly one template, a local file path or an https:// URL of a template in S3.', 'template');
-    }
-    let templateBody;
-    let templateParameters = {};
-    if (options.templateFile) {
-        const loaded = loadTemplateFile(options.templateFile);
-        templateBody = loaded.body;
-        templateParameters = loaded.template.parameters;
-    }
-    else if (!/^https:\/\/\S+$/.test(options.templateUrl ?? '')) {
-        throw new ConfigurationError(`template ${show(options.templateUrl)} is neither a file nor an https:// URL.`, 'template');
-    }
-    const parameters = {
-        ...(options.parametersFile ? loadParametersFile(options.parametersFile) : {}),
-        ...(options.parameters ?? {})
-    };
-    if (templateBody !== undefined) {
-        const known = Object.keys(templateParameters);
-        for (const name of Object.keys(parameters)) {
-            if (!(name in templateParameters)) {
-                const input = options.parameters && name in options.parameters ? 'parameters' : 'parameters-file';
-                throw new ConfigurationError(`${input}: ${show(name)} is not a parameter of ${options.templateFile}; its parameters are ${known.length ? known.join(', ') : '(none)'}.`, input);
-            }
-            const allowed = templateParameters[name]?.AllowedValues;
-            const value = parameters[name];
-            if (Array.isArray(allowed) &&
-                value !== null &&
-                value !== undefined &&
-                !allowed.map(String).includes(value)) {
-                throw new ConfigurationError(`parameters: ${name}=${show(value)} is not allowed by the template; allowed values: ${allowed.map(String).join(', ')}.`, 'parameters');
-            }
-        }
-    }
-    const capabilities = (options.capabilities ?? []).map((c) => c.trim()).filter(Boolean);
-    for (const capability of capabilities) {
-        if (!CAPABILITIES.includes(capability)) {
-            throw new ConfigurationError(`capabilities: ${show(capability)} is not a CloudFormation capability; valid: ${CAPABILITIES.join(', ')}.`, 'capabilities');
-        }
-    }
-    const tags = options.tags ?? {};
-    if (Object.keys(tags).length > 50) {
-        throw new ConfigurationError(`tags: ${Object.keys(tags).length} tags given; a stack takes at most 50.`, 'tags');
-    }
-    for (const [key, value] of Object.entries(tags)) {
-        if (key.toLowerCase().startsWith('aws:') || key.length > 128 || value.length > 256) {
-            throw new ConfigurationError(`tags: ${show(key)} is not a valid tag (keys up to 128 characters, not starting with aws:, values up to 256).`, 'tags');
-        }
-    }
-    const changeSetName = options.changeSetName?.trim() || defaultChangeSetName();
-    if (!NAME.test(changeSetName)) {
-        throw new ConfigurationError(`change-set-name ${show(changeSetName)} is not valid: a letter, then letters, digits and hyphens, at most 128 characters.`, 'change-set-name');
-    }
-    if (options.roleArn && !/^arn:aws[a-z-]*:iam::\d{12}:role\/\S+$/.test(options.roleArn)) {
-        throw new ConfigurationError(`role-arn ${show(options.roleArn)} is not an IAM role ARN.`, 'role-arn');
-    }
-    const timeoutSeconds = options.timeoutSeconds ?? 3600;
-    const pollDelaySeconds = options.pollDelaySeconds ?? 5;
-    if (!(timeoutSeconds > 0) || !(pollDelaySeconds > 0) || pollDelaySeconds > timeoutSeconds) {
-        throw new ConfigurationError(`timeout ${show(timeoutSeconds)} s / poll delay ${show(pollDelaySeconds)} s: both must be positive and the delay no longer than the timeout.`, 'timeout');
-    }
-    return {
-        stackName,
-        templateBody,
-        templateUrl: options.templateUrl,
-        templateParameters,
-        parameters,
-        capabilities: capabilities,
-        tags,
-        execute: options.execute ?? true,
-        changeSetName,
-        timeoutSeconds,
-        pollDelaySeconds
-    };
-}
-/** twotier-<UTC timestamp, yyyymmddHHMMSS>-<8 hex digits>: unique per run, valid as a change set name. */
-function defaultChangeSetName() {
-    const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
-    return `twotier-${stamp}-${(0,external_node_crypto_.randomUUID)().slice(0, 8)}`;
-}
-
-;// CONCATENATED MODULE: ./build/bundle/stacks/deploy.js
-/**
- * deploy-stack: create or update a CloudFormation stack through a change set, show what it will do,
- * execute it, wait, and return every stack output; on failure, report the failed resources' events.
- * The phases live in their own files: prepare.ts (validation), stack.ts (the stack as it stands),
- * definition.ts (template, parameters, tags), change-set.ts, create-stack.ts, execute.ts (execution and
- * waiting), events.ts (failed resources).
- *
- * API reference (CloudFormation): DescribeStacks, CreateChangeSet, DescribeChangeSet, DeleteChangeSet,
- * ExecuteChangeSet, CreateStack, DescribeStackEvents, UpdateTerminationProtection, each linked from the
- * file that calls it; index: https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_Operations.html
- */
-
-
-
-
-
-
-
-
-/**
- * Creates or updates a stack through a change set and waits for it.
- *
- * 1. Validates every option (prepareDeployment) before any AWS call.
- * 2. DescribeStacks: no stack (or one in REVIEW_IN_PROGRESS) → CREATE; a stable stack → UPDATE, with
- *    template parameters not given keeping their previous values; any other state fails.
- * 3. CreateChangeSet (ChangeSetType CREATE/UPDATE), waitUntilChangeSetCreateComplete. An empty change set
- *    (FAILED, "didn't contain changes") is deleted and the deploy succeeds with status NO_CHANGES.
- *    With `createWithoutChangeSet`, a new stack is made with CreateStack instead.
- * 4. Prints the change set (add / modify / remove, replacement). With `execute: false` stops here.
- * 5. ExecuteChangeSet, waitUntilStackCreateComplete / waitUntilStackUpdateComplete (at most
- *    `timeoutSeconds` seconds each for the change set and the stack).
- * 6. UpdateTerminationProtection when asked and different.
- * @returns the result with every stack output.
- * @throws ConfigurationError for bad options (nothing in AWS changed); DeploymentError when the stack is
- *   in a state that cannot be deployed, when the change set fails for another reason than being empty, or
- *   when the stack ends in any state but *_COMPLETE (its `details.result` is the DeployStackResult with
- *   the failed resources' events).
- */
-async function deployStack(options, reporter) {
-    const prepared = prepareDeployment(options);
-    const client = new dist_cjs/* CloudFormationClient */.m1N(clientConfig('CLOUDFORMATION', options.aws));
-    const { stackName } = prepared;
-    maskNoEchoValues(prepared, reporter);
-    const existing = await reporter.group(`Stack ${stackName}`, () => describeStack(client, stackName));
-    const operation = decideOperation(stackName, existing);
-    reporter.info(operation === 'CREATE'
-        ? `${stackName} does not exist yet: it will be created.`
-        : `${stackName} is ${existing?.StackStatus}: it will be updated.`);
-    const definition = stackDefinition(prepared, operation, existing, options.roleArn);
-    const result = {
-        stackName,
-        stackId: existing?.StackId,
-        operation,
-        method: 'change-set',
-        status: existing?.StackStatus ?? 'NEW',
-        changed: false,
-        executed: false,
-        changes: [],
-        outputs: {},
-        failures: []
-    };
-    const ctx = { client, reporter, options, prepared, result, token: prepared.changeSetName };
-    if (operation === 'CREATE' && options.createWithoutChangeSet) {
-        await createStackWithoutChangeSet(ctx, definition);
-    }
-    else {
-        const changeSet = await reporter.group(`Change set ${prepared.changeSetName}`, () => createChangeSet(ctx, operation, definition));
-        if (changeSet.status === 'FAILED') {
-            await settleFailedChangeSet(ctx, changeSet.reason);
-            result.status = 'NO_CHANGES';
-            const stack = await describeStack(client, stackName);
-            result.outputs = outputsOf(stack);
-            await applyTerminationProtection(ctx, stack);
-            return result;
-        }
-        result.changes = changeSet.changes;
-        result.changed = true;
-        reporter.info(formatChanges(result.changes));
-        if (!prepared.execute) {
-            reporter.info(`Not executed (no-execute): review and execute change set ${prepared.changeSetName} yourself.`);
-            result.status = 'CHANGE_SET_CREATED';
-            return result;
-        }
-        await executeChangeSet(ctx);
-    }
-    const stack = await waitForStack(ctx, operation);
-    await applyTerminationProtection(ctx, stack);
-    return result;
-}
-
-;// CONCATENATED MODULE: ./build/bundle/stacks/summary.js
-/** The markdown a deploy-stack run leaves in the job summary (and the CLI prints). */
-
-const ICON = { Add: '➕', Modify: '✏️', Remove: '➖', Import: '📥', Dynamic: '❔' };
-function cell(text) {
-    return (text ?? '').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-/**
- * Markdown for one deploy-stack run: status line, the change set (action, logical ID, type, physical ID,
- * replacement), the failed resources with their reasons, and the stack outputs.
- */
-function stackSummaryMarkdown(result) {
-    const lines = [];
-    const ok = /_COMPLETE$|^NO_CHANGES$|^CHANGE_SET_CREATED$/.test(result.status) && !/ROLLBACK/.test(result.status);
-    lines.push(`### ${ok ? '✅' : '❌'} Stack \`${result.stackName}\`: ${result.status}`);
-    lines.push('');
-    const how = result.method === 'create-stack'
-        ? 'created with CreateStack (no change set)'
-        : result.changeSetName
-            ? `change set \`${result.changeSetName}\` (${result.operation})${result.executed ? ', executed' : ', not executed'}`
-            : result.operation;
-    lines.push(`${how}.`);
-    if (result.status === 'NO_CHANGES')
-        lines.push('', 'No changes: the template and parameters match the stack.');
-    if (result.changes.length) {
-        lines.push('', '| | Action | Logical ID | Type | Physical ID | Replacement |', '|---|---|---|---|---|---|');
-        for (const c of result.changes) {
-            lines.push(`| ${ICON[c.action] ?? ''} | ${c.action} | ${cell(c.logicalId)} | ${cell(c.resourceType)} | ${cell(c.physicalId)} | ${c.replacement ?? ''} |`);
-        }
-    }
-    else if (result.changed && result.method === 'change-set') {
-        lines.push('', NO_RESOURCE_CHANGES);
-    }
-    if (result.failures.length) {
-        lines.push('', '#### Failed resources', '', '| Logical ID | Type | Status | Reason |', '|---|---|---|---|');
-        for (const f of result.failures) {
-            lines.push(`| ${cell(f.logicalId)} | ${cell(f.resourceType)} | ${f.status} | ${cell(f.reason)} |`);
-        }
-    }
-    const outputs = Object.entries(result.outputs);
-    if (outputs.length) {
-        lines.push('', '#### Outputs', '', '| Output | Value |', '|---|---|');
-        for (const [key, value] of outputs)
-            lines.push(`| ${key} | \`${cell(value)}\` |`);
-    }
-    return `${lines.join('\n')}\n`;
-}
-
-;// CONCATENATED MODULE: ./build/bundle/stacks/index.js
-/** CloudFormation stacks: deploy-stack's library (create or update through change sets). */
-
-
-
-
-
-
 ;// CONCATENATED MODULE: ./build/bundle/actions/runtime.js
 /**
- * What every JavaScript action shares: reading inputs the way the runner passes them, a Reporter over
- * `@actions/core`, and the single try/catch that turns an error into `core.setFailed`.
+ * What every JavaScript action shares: reading its declared inputs the way the runner passes them, a
+ * Reporter over `@actions/core`, setting its declared outputs, and the single try/catch that turns an error
+ * into `core.setFailed`. An action's main.ts is then: inputs → library call(s), each in a `group` → outputs +
+ * job summary (`runOperation`).
  */
 
 
-/** A Reporter that writes through `@actions/core` (groups, annotations, masking). */
+
+/** A Reporter that writes through `@actions/core` (annotations, masking). */
 const coreReporter = {
     info: (m) => info(m),
     warn: (m) => warning(m),
@@ -70958,38 +72936,52 @@ const coreReporter = {
     group: (name, fn) => group(name, fn),
     secret: (v) => core_setSecret(v)
 };
-/** A string input; `required` fails with a ConfigurationError naming the input. */
-function stringInput(name, required = false) {
-    const value = getInput(name, { required: false });
-    if (required && !value) {
-        throw new ConfigurationError(`Input required and not supplied: ${name}`, name);
+/**
+ * Reads every input `spec` declares (INPUT_<NAME>, as the runner sets them) and decodes, checks and
+ * defaults them through the declaration.
+ * @throws ConfigurationError naming the first bad or missing input; nothing in AWS has been touched.
+ */
+function readInputs(spec) {
+    const raw = {};
+    for (const decl of Object.values(spec.options)) {
+        if (decl.action === false)
+            continue;
+        raw[decl.name] = getInput(decl.name, { trimWhitespace: !decl.type.multiline });
     }
-    return value;
+    return parseOptions(spec, raw);
 }
-/** A boolean input (YAML 1.2 core schema: true/True/TRUE/false/False/FALSE); empty gives `fallback`. */
-function booleanInput(name, fallback) {
-    const raw = getInput(name).trim();
-    if (!raw)
-        return fallback;
-    if (['true', 'True', 'TRUE'].includes(raw))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(raw))
-        return false;
-    throw new ConfigurationError(`Input ${name} is ${show(raw)}; expected true or false.`, name);
+/** Runs `fn` as one collapsible group of the step's log (the only place actions open groups). */
+function runtime_group(name, fn) {
+    return group(name, fn);
 }
 /**
- * A number input within [min, max]; empty gives `fallback` (undefined allowed).
- * @throws ConfigurationError naming the input, the value and the valid range.
+ * The whole life of an operation action: read the declared inputs, run `execute` (which opens its groups),
+ * then set the outputs and write the job summary from its result. When `execute` throws a DeploymentError
+ * that carries a result, the outputs and the summary are still written from it before the step fails.
  */
-function numberInput(name, fallback, min, max, integer = true) {
-    const raw = getInput(name).trim();
-    if (!raw)
-        return fallback;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
-        throw new ConfigurationError(`Input ${name} is ${show(raw)}; expected ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}.`, name);
-    }
-    return value;
+async function runOperation(definition, face) {
+    await runAction(async () => {
+        const values = readInputs(definition.options);
+        let result;
+        try {
+            result = await face.execute(values);
+        }
+        catch (error) {
+            if (error instanceof DeploymentError && error.result !== undefined) {
+                const partial = error.result;
+                setOutputs(face.outputs(partial));
+                if (face.summary)
+                    await writeSummary(face.summary(partial));
+            }
+            throw error;
+        }
+        setOutputs(face.outputs(result));
+        if (face.summary)
+            await writeSummary(face.summary(result));
+        const line = face.done?.(result);
+        if (line)
+            info(line);
+    });
 }
 /** Sets every defined output (numbers and booleans as strings, objects as JSON). */
 function setOutputs(outputs) {
@@ -71014,7 +73006,7 @@ async function runAction(main) {
         await main();
     }
     catch (error) {
-        if (error instanceof ConfigurationError) {
+        if (error instanceof errors_ConfigurationError) {
             setFailed(`Configuration error: ${error.message}`);
         }
         else if (error instanceof DeploymentError) {
@@ -71027,57 +73019,27 @@ async function runAction(main) {
 }
 
 ;// CONCATENATED MODULE: ./build/bundle/actions/deploy-stack/main.js
-/** The deploy-stack action: inputs → deployStack → every stack output as an action output + job summary. */
+/**
+ * The deploy-stack action: declared inputs → planStack (the change set) and applyStack (execute and wait),
+ * each in its own log group → every stack output as an action output + job summary.
+ */
 
 
 
 
 
-function keyValues(name) {
-    return Object.fromEntries(parseKeyValueLines(stringInput(name), name).map(({ key, value }) => [key, value]));
-}
-/** Reads the inputs (no AWS call). */
-function readInputs() {
-    const protection = getInput('termination-protection').trim();
-    if (protection && !['true', 'false', 'True', 'False', 'TRUE', 'FALSE'].includes(protection)) {
-        throw new ConfigurationError(`Input termination-protection is ${show(protection)}; expected true, false, or empty to leave it as it is.`, 'termination-protection');
+/** deploy-stack's inputs (the stacks library's `stackOptions`) and outputs. */
+const definition = defineAction({
+    name: 'deploy-stack',
+    options: stackOptions,
+    outputs: {
+        'stack-id': 'ARN of the stack.',
+        'change-set-id': 'ARN of the change set (empty when the stack was created without one).',
+        status: "The stack's final status (CREATE_COMPLETE, UPDATE_COMPLETE, or the failure state), NO_CHANGES when the change set was empty, CHANGE_SET_CREATED with no-execute.",
+        changed: 'true when the stack was changed (or, with no-execute, would be).'
     }
-    return {
-        'stack-name': stringInput('stack-name', true),
-        template: stringInput('template', true),
-        parameters: keyValues('parameters'),
-        'parameters-file': stringInput('parameters-file'),
-        capabilities: parseList(stringInput('capabilities')),
-        tags: keyValues('tags'),
-        'termination-protection': protection ? protection.toLowerCase() === 'true' : undefined,
-        'no-execute': booleanInput('no-execute', false),
-        'role-arn': stringInput('role-arn'),
-        'create-without-change-set': booleanInput('create-without-change-set', false),
-        'change-set-name': stringInput('change-set-name'),
-        'timeout-minutes': numberInput('timeout-minutes', 60, 1, 720),
-        'aws-region': stringInput('aws-region')
-    };
-}
-/** The library options for the inputs. */
-function toOptions(inputs) {
-    const isUrl = /^https?:\/\//.test(inputs.template);
-    return {
-        stackName: inputs['stack-name'],
-        templateFile: isUrl ? undefined : inputs.template,
-        templateUrl: isUrl ? inputs.template : undefined,
-        parameters: inputs.parameters,
-        parametersFile: inputs['parameters-file'] || undefined,
-        capabilities: inputs.capabilities,
-        tags: inputs.tags,
-        terminationProtection: inputs['termination-protection'],
-        execute: !inputs['no-execute'],
-        roleArn: inputs['role-arn'] || undefined,
-        createWithoutChangeSet: inputs['create-without-change-set'],
-        changeSetName: inputs['change-set-name'] || undefined,
-        timeoutSeconds: inputs['timeout-minutes'] * 60,
-        aws: { region: inputs['aws-region'] || undefined }
-    };
-}
+});
+/** Every stack output under its own OutputKey (dynamic, so not declared), then the declared outputs. */
 function main_outputsOf(result) {
     return {
         ...result.outputs,
@@ -71087,25 +73049,16 @@ function main_outputsOf(result) {
         changed: result.changed
     };
 }
-/** Runs the deploy-stack action: reads INPUT_*, deploys the stack through a change set, sets every stack output as a step output and writes the job summary. */
+/** Runs the deploy-stack action: deploys the stack through a change set, sets every stack output as a step output and writes the job summary. */
 async function run() {
-    await runAction(async () => {
-        const options = toOptions(readInputs());
-        prepareDeployment(options); // every input checked before any AWS call
-        let result;
-        try {
-            result = await deployStack(options, coreReporter);
-        }
-        catch (error) {
-            const partial = error instanceof DeploymentError ? error.details.result : undefined;
-            if (partial) {
-                setOutputs(main_outputsOf(partial));
-                await writeSummary(stackSummaryMarkdown(partial));
-            }
-            throw error;
-        }
-        setOutputs(main_outputsOf(result));
-        await writeSummary(stackSummaryMarkdown(result));
+    await runOperation(definition, {
+        execute: async (values) => {
+            const prepared = prepareStack(values, coreReporter);
+            const plan = await runtime_group(`Plan: stack ${values.stackName} (change set)`, () => planStack(prepared));
+            return runtime_group(`Apply: stack ${values.stackName}`, () => applyStack(plan));
+        },
+        outputs: main_outputsOf,
+        summary: stackSummaryMarkdown
     });
 }
 

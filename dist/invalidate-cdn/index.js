@@ -1,1367 +1,6 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 8282:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-const { Crc32, Crc32Js, Crc32Node } = __nccwpck_require__(9542);
-exports.Crc32 = Crc32;
-exports.Crc32Js = Crc32Js;
-exports.Crc32Node = Crc32Node;
-
-const T = new Uint32Array(256);
-for (let i = 0; i < 256; ++i) {
-    let c = i;
-    for (let j = 0; j < 8; ++j) {
-        c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
-    }
-    T[i] = c >>> 0;
-}
-class Crc32cJs {
-    digestLength = 4;
-    crc = 0xffff_ffff;
-    update(data) {
-        let crc = this.crc;
-        for (let i = 0; i < data.length; ++i) {
-            crc = (crc >>> 8) ^ T[(crc ^ data[i]) & 0xff];
-        }
-        this.crc = crc;
-    }
-    async digest() {
-        const value = (this.crc ^ 0xffff_ffff) >>> 0;
-        const out = new Uint8Array(4);
-        out[0] = value >>> 24;
-        out[1] = (value >>> 16) & 0xff;
-        out[2] = (value >>> 8) & 0xff;
-        out[3] = value & 0xff;
-        return out;
-    }
-    reset() {
-        this.crc = 0xffff_ffff;
-    }
-}
-
-const Crc32cNode = Crc32cJs;
-
-const crc64NvmeCrtContainer = {
-    CrtCrc64Nvme: null,
-};
-
-const generateCRC64NVMETable = () => {
-    const sliceLength = 8;
-    const tables = new Array(sliceLength);
-    for (let slice = 0; slice < sliceLength; slice++) {
-        const table = new Array(512);
-        for (let i = 0; i < 256; i++) {
-            let crc = BigInt(i);
-            for (let j = 0; j < 8 * (slice + 1); j++) {
-                if (crc & 1n) {
-                    crc = (crc >> 1n) ^ 0x9a6c9329ac4bc9b5n;
-                }
-                else {
-                    crc = crc >> 1n;
-                }
-            }
-            table[i * 2] = Number((crc >> 32n) & 0xffffffffn);
-            table[i * 2 + 1] = Number(crc & 0xffffffffn);
-        }
-        tables[slice] = new Uint32Array(table);
-    }
-    return tables;
-};
-let CRC64_NVME_REVERSED_TABLE;
-let t0, t1, t2, t3;
-let t4, t5, t6, t7;
-const ensureTablesInitialized = () => {
-    if (!CRC64_NVME_REVERSED_TABLE) {
-        CRC64_NVME_REVERSED_TABLE = generateCRC64NVMETable();
-        [t0, t1, t2, t3, t4, t5, t6, t7] = CRC64_NVME_REVERSED_TABLE;
-    }
-};
-class Crc64NvmeJs {
-    c1 = 0;
-    c2 = 0;
-    constructor() {
-        ensureTablesInitialized();
-        this.reset();
-    }
-    update(data) {
-        const len = data.length;
-        let i = 0;
-        let crc1 = this.c1;
-        let crc2 = this.c2;
-        while (i + 8 <= len) {
-            const idx0 = ((crc2 ^ data[i++]) & 255) << 1;
-            const idx1 = (((crc2 >>> 8) ^ data[i++]) & 255) << 1;
-            const idx2 = (((crc2 >>> 16) ^ data[i++]) & 255) << 1;
-            const idx3 = (((crc2 >>> 24) ^ data[i++]) & 255) << 1;
-            const idx4 = ((crc1 ^ data[i++]) & 255) << 1;
-            const idx5 = (((crc1 >>> 8) ^ data[i++]) & 255) << 1;
-            const idx6 = (((crc1 >>> 16) ^ data[i++]) & 255) << 1;
-            const idx7 = (((crc1 >>> 24) ^ data[i++]) & 255) << 1;
-            crc1 = t7[idx0] ^ t6[idx1] ^ t5[idx2] ^ t4[idx3] ^ t3[idx4] ^ t2[idx5] ^ t1[idx6] ^ t0[idx7];
-            crc2 =
-                t7[idx0 + 1] ^
-                    t6[idx1 + 1] ^
-                    t5[idx2 + 1] ^
-                    t4[idx3 + 1] ^
-                    t3[idx4 + 1] ^
-                    t2[idx5 + 1] ^
-                    t1[idx6 + 1] ^
-                    t0[idx7 + 1];
-        }
-        while (i < len) {
-            const idx = ((crc2 ^ data[i]) & 255) << 1;
-            crc2 = ((crc2 >>> 8) | ((crc1 & 255) << 24)) >>> 0;
-            crc1 = (crc1 >>> 8) ^ t0[idx];
-            crc2 ^= t0[idx + 1];
-            ++i;
-        }
-        this.c1 = crc1;
-        this.c2 = crc2;
-    }
-    async digest() {
-        const c1 = this.c1 ^ 4294967295;
-        const c2 = this.c2 ^ 4294967295;
-        return new Uint8Array([
-            c1 >>> 24,
-            (c1 >>> 16) & 255,
-            (c1 >>> 8) & 255,
-            c1 & 255,
-            c2 >>> 24,
-            (c2 >>> 16) & 255,
-            (c2 >>> 8) & 255,
-            c2 & 255,
-        ]);
-    }
-    reset() {
-        this.c1 = 4294967295;
-        this.c2 = 4294967295;
-    }
-}
-
-class Crc64Nvme {
-    impl;
-    constructor() {
-        const Crt = crc64NvmeCrtContainer.CrtCrc64Nvme;
-        this.impl = Crt ? new Crt() : new Crc64NvmeJs();
-    }
-    update(data) {
-        this.impl.update(data);
-    }
-    async digest() {
-        return this.impl.digest();
-    }
-    reset() {
-        this.impl.reset();
-    }
-}
-
-exports.Crc32c = Crc32cNode;
-exports.Crc32cJs = Crc32cJs;
-exports.Crc32cNode = Crc32cNode;
-exports.Crc64Nvme = Crc64Nvme;
-exports.Crc64NvmeJs = Crc64NvmeJs;
-exports.crc64NvmeCrtContainer = crc64NvmeCrtContainer;
-
-
-/***/ }),
-
-/***/ 238:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-const { setFeature } = __nccwpck_require__(5152);
-const { HttpRequest } = __nccwpck_require__(3422);
-const { isArrayBuffer, toUint8Array, createBufferedReadable, createChecksumStream } = __nccwpck_require__(2430);
-const { Crc64Nvme, Crc32c, Crc32 } = __nccwpck_require__(8282);
-const { normalizeProvider } = __nccwpck_require__(2658);
-
-const RequestChecksumCalculation = {
-    WHEN_SUPPORTED: "WHEN_SUPPORTED",
-    WHEN_REQUIRED: "WHEN_REQUIRED",
-};
-const DEFAULT_REQUEST_CHECKSUM_CALCULATION = RequestChecksumCalculation.WHEN_SUPPORTED;
-const ResponseChecksumValidation = {
-    WHEN_SUPPORTED: "WHEN_SUPPORTED",
-    WHEN_REQUIRED: "WHEN_REQUIRED",
-};
-const DEFAULT_RESPONSE_CHECKSUM_VALIDATION = RequestChecksumCalculation.WHEN_SUPPORTED;
-var ChecksumAlgorithm;
-(function (ChecksumAlgorithm) {
-    ChecksumAlgorithm["MD5"] = "MD5";
-    ChecksumAlgorithm["CRC32"] = "CRC32";
-    ChecksumAlgorithm["CRC32C"] = "CRC32C";
-    ChecksumAlgorithm["CRC64NVME"] = "CRC64NVME";
-    ChecksumAlgorithm["SHA1"] = "SHA1";
-    ChecksumAlgorithm["SHA256"] = "SHA256";
-})(ChecksumAlgorithm || (ChecksumAlgorithm = {}));
-var ChecksumLocation;
-(function (ChecksumLocation) {
-    ChecksumLocation["HEADER"] = "header";
-    ChecksumLocation["TRAILER"] = "trailer";
-})(ChecksumLocation || (ChecksumLocation = {}));
-const DEFAULT_CHECKSUM_ALGORITHM = ChecksumAlgorithm.CRC32;
-
-var SelectorType;
-(function (SelectorType) {
-    SelectorType["ENV"] = "env";
-    SelectorType["CONFIG"] = "shared config entry";
-})(SelectorType || (SelectorType = {}));
-const stringUnionSelector = (obj, key, union, type) => {
-    if (!(key in obj)) {
-        return undefined;
-    }
-    const value = obj[key].toUpperCase();
-    if (!Object.values(union).includes(value)) {
-        throw new TypeError(`Cannot load ${type} '${key}'. Expected one of ${Object.values(union)}, got '${obj[key]}'.`);
-    }
-    return value;
-};
-
-const ENV_REQUEST_CHECKSUM_CALCULATION = "AWS_REQUEST_CHECKSUM_CALCULATION";
-const CONFIG_REQUEST_CHECKSUM_CALCULATION = "request_checksum_calculation";
-const NODE_REQUEST_CHECKSUM_CALCULATION_CONFIG_OPTIONS = {
-    environmentVariableSelector: (env) => stringUnionSelector(env, ENV_REQUEST_CHECKSUM_CALCULATION, RequestChecksumCalculation, SelectorType.ENV),
-    configFileSelector: (profile) => stringUnionSelector(profile, CONFIG_REQUEST_CHECKSUM_CALCULATION, RequestChecksumCalculation, SelectorType.CONFIG),
-    default: DEFAULT_REQUEST_CHECKSUM_CALCULATION,
-};
-
-const ENV_RESPONSE_CHECKSUM_VALIDATION = "AWS_RESPONSE_CHECKSUM_VALIDATION";
-const CONFIG_RESPONSE_CHECKSUM_VALIDATION = "response_checksum_validation";
-const NODE_RESPONSE_CHECKSUM_VALIDATION_CONFIG_OPTIONS = {
-    environmentVariableSelector: (env) => stringUnionSelector(env, ENV_RESPONSE_CHECKSUM_VALIDATION, ResponseChecksumValidation, SelectorType.ENV),
-    configFileSelector: (profile) => stringUnionSelector(profile, CONFIG_RESPONSE_CHECKSUM_VALIDATION, ResponseChecksumValidation, SelectorType.CONFIG),
-    default: DEFAULT_RESPONSE_CHECKSUM_VALIDATION,
-};
-
-const getChecksumAlgorithmForRequest = (input, { requestChecksumRequired, requestAlgorithmMember, requestChecksumCalculation }) => {
-    if (!requestAlgorithmMember) {
-        return requestChecksumCalculation === RequestChecksumCalculation.WHEN_SUPPORTED || requestChecksumRequired
-            ? DEFAULT_CHECKSUM_ALGORITHM
-            : undefined;
-    }
-    if (!input[requestAlgorithmMember]) {
-        return undefined;
-    }
-    const checksumAlgorithm = input[requestAlgorithmMember];
-    return checksumAlgorithm;
-};
-
-const getChecksumLocationName = (algorithm) => algorithm === ChecksumAlgorithm.MD5 ? "content-md5" : `x-amz-checksum-${algorithm.toLowerCase()}`;
-
-const hasHeader = (header, headers) => {
-    const soughtHeader = header.toLowerCase();
-    for (const headerName of Object.keys(headers)) {
-        if (soughtHeader === headerName.toLowerCase()) {
-            return true;
-        }
-    }
-    return false;
-};
-
-const hasHeaderWithPrefix = (headerPrefix, headers) => {
-    const soughtHeaderPrefix = headerPrefix.toLowerCase();
-    for (const headerName of Object.keys(headers)) {
-        if (headerName.toLowerCase().startsWith(soughtHeaderPrefix)) {
-            return true;
-        }
-    }
-    return false;
-};
-
-const isStreaming = (body) => body !== undefined && typeof body !== "string" && !ArrayBuffer.isView(body) && !isArrayBuffer(body);
-
-const CLIENT_SUPPORTED_ALGORITHMS = [
-    ChecksumAlgorithm.CRC32,
-    ChecksumAlgorithm.CRC32C,
-    ChecksumAlgorithm.CRC64NVME,
-    ChecksumAlgorithm.SHA1,
-    ChecksumAlgorithm.SHA256,
-];
-const PRIORITY_ORDER_ALGORITHMS = [
-    ChecksumAlgorithm.SHA256,
-    ChecksumAlgorithm.SHA1,
-    ChecksumAlgorithm.CRC32,
-    ChecksumAlgorithm.CRC32C,
-    ChecksumAlgorithm.CRC64NVME,
-];
-
-const selectChecksumAlgorithmFunction = (checksumAlgorithm, config) => {
-    const { checksumAlgorithms = {} } = config;
-    switch (checksumAlgorithm) {
-        case ChecksumAlgorithm.MD5:
-            return checksumAlgorithms?.MD5 ?? config.md5;
-        case ChecksumAlgorithm.CRC32:
-            return checksumAlgorithms?.CRC32 ?? Crc32;
-        case ChecksumAlgorithm.CRC32C:
-            return checksumAlgorithms?.CRC32C ?? Crc32c;
-        case ChecksumAlgorithm.CRC64NVME:
-            return checksumAlgorithms?.CRC64NVME ?? Crc64Nvme;
-        case ChecksumAlgorithm.SHA1:
-            return checksumAlgorithms?.SHA1 ?? config.sha1;
-        case ChecksumAlgorithm.SHA256:
-            return checksumAlgorithms?.SHA256 ?? config.sha256;
-        default:
-            if (checksumAlgorithms?.[checksumAlgorithm]) {
-                return checksumAlgorithms[checksumAlgorithm];
-            }
-            throw new Error(`The checksum algorithm "${checksumAlgorithm}" is not supported by the client.` +
-                ` Select one of ${CLIENT_SUPPORTED_ALGORITHMS}, or provide an implementation to ` +
-                ` the client constructor checksums field.`);
-    }
-};
-
-const stringHasher = (checksumAlgorithmFn, body) => {
-    const hash = new checksumAlgorithmFn();
-    hash.update(toUint8Array(body || ""));
-    return hash.digest();
-};
-
-const flexibleChecksumsMiddlewareOptions = {
-    name: "flexibleChecksumsMiddleware",
-    step: "build",
-    tags: ["BODY_CHECKSUM"],
-    override: true,
-};
-const flexibleChecksumsMiddleware = (config, middlewareConfig) => (next, context) => async (args) => {
-    if (!HttpRequest.isInstance(args.request)) {
-        return next(args);
-    }
-    if (hasHeaderWithPrefix("x-amz-checksum-", args.request.headers)) {
-        return next(args);
-    }
-    const { request, input } = args;
-    const { body: requestBody, headers } = request;
-    const { base64Encoder, streamHasher } = config;
-    const { requestChecksumRequired, requestAlgorithmMember } = middlewareConfig;
-    const requestChecksumCalculation = await config.requestChecksumCalculation();
-    const requestAlgorithmMemberName = requestAlgorithmMember?.name;
-    const requestAlgorithmMemberHttpHeader = requestAlgorithmMember?.httpHeader;
-    if (requestAlgorithmMemberName && !input[requestAlgorithmMemberName]) {
-        if (requestChecksumCalculation === RequestChecksumCalculation.WHEN_SUPPORTED || requestChecksumRequired) {
-            input[requestAlgorithmMemberName] = DEFAULT_CHECKSUM_ALGORITHM;
-            if (requestAlgorithmMemberHttpHeader) {
-                headers[requestAlgorithmMemberHttpHeader] = DEFAULT_CHECKSUM_ALGORITHM;
-            }
-        }
-    }
-    const checksumAlgorithm = getChecksumAlgorithmForRequest(input, {
-        requestChecksumRequired,
-        requestAlgorithmMember: requestAlgorithmMember?.name,
-        requestChecksumCalculation,
-    });
-    let updatedBody = requestBody;
-    let updatedHeaders = headers;
-    if (checksumAlgorithm) {
-        switch (checksumAlgorithm) {
-            case ChecksumAlgorithm.CRC32:
-                setFeature(context, "FLEXIBLE_CHECKSUMS_REQ_CRC32", "U");
-                break;
-            case ChecksumAlgorithm.CRC32C:
-                setFeature(context, "FLEXIBLE_CHECKSUMS_REQ_CRC32C", "V");
-                break;
-            case ChecksumAlgorithm.CRC64NVME:
-                setFeature(context, "FLEXIBLE_CHECKSUMS_REQ_CRC64", "W");
-                break;
-            case ChecksumAlgorithm.SHA1:
-                setFeature(context, "FLEXIBLE_CHECKSUMS_REQ_SHA1", "X");
-                break;
-            case ChecksumAlgorithm.SHA256:
-                setFeature(context, "FLEXIBLE_CHECKSUMS_REQ_SHA256", "Y");
-                break;
-        }
-        const checksumLocationName = getChecksumLocationName(checksumAlgorithm);
-        const checksumAlgorithmFn = selectChecksumAlgorithmFunction(checksumAlgorithm, config);
-        if (isStreaming(requestBody)) {
-            const { getAwsChunkedEncodingStream, bodyLengthChecker } = config;
-            updatedBody = getAwsChunkedEncodingStream(typeof config.requestStreamBufferSize === "number" && config.requestStreamBufferSize >= 8 * 1024
-                ? createBufferedReadable(requestBody, config.requestStreamBufferSize, context.logger)
-                : requestBody, {
-                base64Encoder,
-                bodyLengthChecker,
-                checksumLocationName,
-                checksumAlgorithmFn,
-                streamHasher,
-            });
-            updatedHeaders = {
-                ...headers,
-                "content-encoding": headers["content-encoding"]
-                    ? `${headers["content-encoding"]},aws-chunked`
-                    : "aws-chunked",
-                "transfer-encoding": "chunked",
-                "x-amz-decoded-content-length": headers["content-length"],
-                "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
-                "x-amz-trailer": checksumLocationName,
-            };
-            delete updatedHeaders["content-length"];
-        }
-        else if (!hasHeader(checksumLocationName, headers)) {
-            const rawChecksum = await stringHasher(checksumAlgorithmFn, requestBody);
-            updatedHeaders = {
-                ...headers,
-                [checksumLocationName]: base64Encoder(rawChecksum),
-            };
-        }
-    }
-    try {
-        const result = await next({
-            ...args,
-            request: {
-                ...request,
-                headers: updatedHeaders,
-                body: updatedBody,
-            },
-        });
-        return result;
-    }
-    catch (e) {
-        if (e instanceof Error && e.name === "InvalidChunkSizeError") {
-            try {
-                if (!e.message.endsWith(".")) {
-                    e.message += ".";
-                }
-                e.message +=
-                    " Set [requestStreamBufferSize=number e.g. 65_536] in client constructor to instruct AWS SDK to buffer your input stream.";
-            }
-            catch (ignored) {
-            }
-        }
-        throw e;
-    }
-};
-
-const flexibleChecksumsInputMiddlewareOptions = {
-    name: "flexibleChecksumsInputMiddleware",
-    toMiddleware: "serializerMiddleware",
-    relation: "before",
-    tags: ["BODY_CHECKSUM"],
-    override: true,
-};
-const flexibleChecksumsInputMiddleware = (config, middlewareConfig) => (next, context) => async (args) => {
-    const input = args.input;
-    const { requestValidationModeMember } = middlewareConfig;
-    const requestChecksumCalculation = await config.requestChecksumCalculation();
-    const responseChecksumValidation = await config.responseChecksumValidation();
-    switch (requestChecksumCalculation) {
-        case RequestChecksumCalculation.WHEN_REQUIRED:
-            setFeature(context, "FLEXIBLE_CHECKSUMS_REQ_WHEN_REQUIRED", "a");
-            break;
-        case RequestChecksumCalculation.WHEN_SUPPORTED:
-            setFeature(context, "FLEXIBLE_CHECKSUMS_REQ_WHEN_SUPPORTED", "Z");
-            break;
-    }
-    switch (responseChecksumValidation) {
-        case ResponseChecksumValidation.WHEN_REQUIRED:
-            setFeature(context, "FLEXIBLE_CHECKSUMS_RES_WHEN_REQUIRED", "c");
-            break;
-        case ResponseChecksumValidation.WHEN_SUPPORTED:
-            setFeature(context, "FLEXIBLE_CHECKSUMS_RES_WHEN_SUPPORTED", "b");
-            break;
-    }
-    if (requestValidationModeMember && !input[requestValidationModeMember]) {
-        if (responseChecksumValidation === ResponseChecksumValidation.WHEN_SUPPORTED) {
-            input[requestValidationModeMember] = "ENABLED";
-        }
-    }
-    return next(args);
-};
-
-const getChecksumAlgorithmListForResponse = (responseAlgorithms = []) => {
-    const validChecksumAlgorithms = [];
-    let i = PRIORITY_ORDER_ALGORITHMS.length;
-    for (const algorithm of responseAlgorithms) {
-        const priority = PRIORITY_ORDER_ALGORITHMS.indexOf(algorithm);
-        if (priority !== -1) {
-            validChecksumAlgorithms[priority] = algorithm;
-        }
-        else {
-            validChecksumAlgorithms[i++] = algorithm;
-        }
-    }
-    return validChecksumAlgorithms.filter(Boolean);
-};
-
-const isChecksumWithPartNumber = (checksum) => {
-    const lastHyphenIndex = checksum.lastIndexOf("-");
-    if (lastHyphenIndex !== -1) {
-        const numberPart = checksum.slice(lastHyphenIndex + 1);
-        if (!numberPart.startsWith("0")) {
-            const number = parseInt(numberPart, 10);
-            if (!isNaN(number) && number >= 1 && number <= 10000) {
-                return true;
-            }
-        }
-    }
-    return false;
-};
-
-const getChecksum = async (body, { checksumAlgorithmFn, base64Encoder }) => base64Encoder(await stringHasher(checksumAlgorithmFn, body));
-
-const validateChecksumFromResponse = async (response, { config, responseAlgorithms, logger }) => {
-    const checksumAlgorithms = getChecksumAlgorithmListForResponse(responseAlgorithms);
-    const { body: responseBody, headers: responseHeaders } = response;
-    for (const algorithm of checksumAlgorithms) {
-        const responseHeader = getChecksumLocationName(algorithm);
-        const checksumFromResponse = responseHeaders[responseHeader];
-        if (checksumFromResponse) {
-            let checksumAlgorithmFn;
-            try {
-                checksumAlgorithmFn = selectChecksumAlgorithmFunction(algorithm, config);
-            }
-            catch (error) {
-                if (algorithm === ChecksumAlgorithm.CRC64NVME) {
-                    logger?.warn(`Skipping ${ChecksumAlgorithm.CRC64NVME} checksum validation: ${error.message}`);
-                    continue;
-                }
-                throw error;
-            }
-            const { base64Encoder } = config;
-            if (isStreaming(responseBody)) {
-                response.body = createChecksumStream({
-                    expectedChecksum: checksumFromResponse,
-                    checksumSourceLocation: responseHeader,
-                    checksum: new checksumAlgorithmFn(),
-                    source: responseBody,
-                    base64Encoder,
-                });
-                return;
-            }
-            const checksum = await getChecksum(responseBody, { checksumAlgorithmFn, base64Encoder });
-            if (checksum === checksumFromResponse) {
-                break;
-            }
-            throw new Error(`Checksum mismatch: expected "${checksum}" but received "${checksumFromResponse}"` +
-                ` in response header "${responseHeader}".`);
-        }
-    }
-};
-
-const flexibleChecksumsResponseMiddlewareOptions = {
-    name: "flexibleChecksumsResponseMiddleware",
-    toMiddleware: "deserializerMiddleware",
-    relation: "after",
-    tags: ["BODY_CHECKSUM"],
-    override: true,
-};
-const flexibleChecksumsResponseMiddleware = (config, middlewareConfig) => (next, context) => async (args) => {
-    if (!HttpRequest.isInstance(args.request)) {
-        return next(args);
-    }
-    const input = args.input;
-    const result = await next(args);
-    const response = result.response;
-    const { requestValidationModeMember, responseAlgorithms } = middlewareConfig;
-    if (requestValidationModeMember && input[requestValidationModeMember] === "ENABLED") {
-        const { clientName, commandName } = context;
-        const customChecksumAlgorithms = Object.keys(config.checksumAlgorithms ?? {}).filter((algorithm) => {
-            const responseHeader = getChecksumLocationName(algorithm);
-            return response.headers[responseHeader] !== undefined;
-        });
-        const algoList = getChecksumAlgorithmListForResponse([
-            ...(responseAlgorithms ?? []),
-            ...customChecksumAlgorithms,
-        ]);
-        const isS3WholeObjectMultipartGetResponseChecksum = clientName === "S3Client" &&
-            commandName === "GetObjectCommand" &&
-            algoList.every((algorithm) => {
-                const responseHeader = getChecksumLocationName(algorithm);
-                const checksumFromResponse = response.headers[responseHeader];
-                return !checksumFromResponse || isChecksumWithPartNumber(checksumFromResponse);
-            });
-        if (isS3WholeObjectMultipartGetResponseChecksum) {
-            return result;
-        }
-        await validateChecksumFromResponse(response, {
-            config,
-            responseAlgorithms: algoList,
-            logger: context.logger,
-        });
-    }
-    return result;
-};
-
-const getFlexibleChecksumsPlugin = (config, middlewareConfig) => ({
-    applyToStack: (clientStack) => {
-        clientStack.add(flexibleChecksumsMiddleware(config, middlewareConfig), flexibleChecksumsMiddlewareOptions);
-        clientStack.addRelativeTo(flexibleChecksumsInputMiddleware(config, middlewareConfig), flexibleChecksumsInputMiddlewareOptions);
-        clientStack.addRelativeTo(flexibleChecksumsResponseMiddleware(config, middlewareConfig), flexibleChecksumsResponseMiddlewareOptions);
-    },
-});
-
-const resolveFlexibleChecksumsConfig = (input) => {
-    const { requestChecksumCalculation, responseChecksumValidation, requestStreamBufferSize } = input;
-    return Object.assign(input, {
-        requestChecksumCalculation: normalizeProvider(requestChecksumCalculation ?? DEFAULT_REQUEST_CHECKSUM_CALCULATION),
-        responseChecksumValidation: normalizeProvider(responseChecksumValidation ?? DEFAULT_RESPONSE_CHECKSUM_VALIDATION),
-        requestStreamBufferSize: Number(requestStreamBufferSize ?? 0),
-        checksumAlgorithms: input.checksumAlgorithms ?? {},
-    });
-};
-
-exports.CONFIG_REQUEST_CHECKSUM_CALCULATION = CONFIG_REQUEST_CHECKSUM_CALCULATION;
-exports.CONFIG_RESPONSE_CHECKSUM_VALIDATION = CONFIG_RESPONSE_CHECKSUM_VALIDATION;
-exports.ChecksumAlgorithm = ChecksumAlgorithm;
-exports.ChecksumLocation = ChecksumLocation;
-exports.DEFAULT_CHECKSUM_ALGORITHM = DEFAULT_CHECKSUM_ALGORITHM;
-exports.DEFAULT_REQUEST_CHECKSUM_CALCULATION = DEFAULT_REQUEST_CHECKSUM_CALCULATION;
-exports.DEFAULT_RESPONSE_CHECKSUM_VALIDATION = DEFAULT_RESPONSE_CHECKSUM_VALIDATION;
-exports.ENV_REQUEST_CHECKSUM_CALCULATION = ENV_REQUEST_CHECKSUM_CALCULATION;
-exports.ENV_RESPONSE_CHECKSUM_VALIDATION = ENV_RESPONSE_CHECKSUM_VALIDATION;
-exports.NODE_REQUEST_CHECKSUM_CALCULATION_CONFIG_OPTIONS = NODE_REQUEST_CHECKSUM_CALCULATION_CONFIG_OPTIONS;
-exports.NODE_RESPONSE_CHECKSUM_VALIDATION_CONFIG_OPTIONS = NODE_RESPONSE_CHECKSUM_VALIDATION_CONFIG_OPTIONS;
-exports.RequestChecksumCalculation = RequestChecksumCalculation;
-exports.ResponseChecksumValidation = ResponseChecksumValidation;
-exports.flexibleChecksumsMiddleware = flexibleChecksumsMiddleware;
-exports.flexibleChecksumsMiddlewareOptions = flexibleChecksumsMiddlewareOptions;
-exports.getFlexibleChecksumsPlugin = getFlexibleChecksumsPlugin;
-exports.resolveFlexibleChecksumsConfig = resolveFlexibleChecksumsConfig;
-
-
-/***/ }),
-
-/***/ 3242:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-const { toUint8Array, concatBytes } = __nccwpck_require__(2430);
-const { createHmac, createHash } = __nccwpck_require__(7598);
-const { Sha256, Sha256Js, Sha256Node } = __nccwpck_require__(9542);
-exports.Sha256 = Sha256;
-exports.Sha256Js = Sha256Js;
-exports.Sha256Node = Sha256Node;
-
-const BLOCK$1 = 64;
-const DIGEST_LENGTH$1 = 20;
-const INIT$1 = new Int32Array([0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0]);
-const K$1 = new Int32Array([0x5a827999, 0x6ed9eba1, 0x8f1bbcdc, 0xca62c1d6]);
-class Sha1Js {
-    digestLength = DIGEST_LENGTH$1;
-    state = Int32Array.from(INIT$1);
-    w;
-    buffer = new Uint8Array(BLOCK$1);
-    bufferLength = 0;
-    bytesHashed = 0;
-    finished = false;
-    inner;
-    outer;
-    constructor(secret) {
-        if (secret) {
-            const key = Sha1Js.normalizeKey(secret);
-            this.inner = new Sha1Js();
-            this.outer = new Sha1Js();
-            const pad = new Uint8Array(BLOCK$1 * 2);
-            for (let i = 0; i < BLOCK$1; ++i) {
-                pad[i] = 0x36 ^ key[i];
-                pad[i + BLOCK$1] = 0x5c ^ key[i];
-            }
-            this.inner.update(pad.subarray(0, BLOCK$1));
-            this.outer.update(pad.subarray(BLOCK$1));
-        }
-    }
-    update(data) {
-        if (this.finished) {
-            throw new Error("Attempted to update an already finished HMAC.");
-        }
-        if (this.inner) {
-            this.inner.update(data);
-            return;
-        }
-        let pos = 0;
-        let { length } = data;
-        this.bytesHashed += length;
-        if (this.bufferLength > 0) {
-            while (length > 0 && this.bufferLength < BLOCK$1) {
-                this.buffer[this.bufferLength++] = data[pos++];
-                --length;
-            }
-            if (this.bufferLength === BLOCK$1) {
-                this.hashBuffer(this.buffer, 0);
-                this.bufferLength = 0;
-            }
-        }
-        while (length >= BLOCK$1) {
-            this.hashBuffer(data, pos);
-            pos += BLOCK$1;
-            length -= BLOCK$1;
-        }
-        while (length > 0) {
-            this.buffer[this.bufferLength++] = data[pos++];
-            --length;
-        }
-    }
-    async digest() {
-        if (this.inner && this.outer) {
-            if (this.finished) {
-                throw new Error("Attempted to digest an already finished HMAC.");
-            }
-            this.finished = true;
-            const innerDigest = this.inner.digestSync();
-            this.outer.update(innerDigest);
-            return this.outer.digestSync();
-        }
-        return this.digestSync();
-    }
-    reset() {
-        this.state = Int32Array.from(INIT$1);
-        this.buffer = new Uint8Array(BLOCK$1);
-        this.bufferLength = 0;
-        this.bytesHashed = 0;
-    }
-    digestSync() {
-        const state = this.state.slice();
-        const buffer = this.buffer.slice();
-        let bufferLength = this.bufferLength;
-        const bitsHi = (this.bytesHashed / 0x20000000) | 0;
-        const bitsLo = this.bytesHashed << 3;
-        buffer[bufferLength++] = 0x80;
-        if (bufferLength > BLOCK$1 - 8) {
-            for (let i = bufferLength; i < BLOCK$1; ++i) {
-                buffer[i] = 0;
-            }
-            this.hashBufferWith(state, buffer, 0);
-            bufferLength = 0;
-        }
-        for (let i = bufferLength; i < BLOCK$1 - 8; ++i) {
-            buffer[i] = 0;
-        }
-        const v = new DataView(buffer.buffer, buffer.byteOffset, BLOCK$1);
-        v.setUint32(BLOCK$1 - 8, bitsHi, false);
-        v.setUint32(BLOCK$1 - 4, bitsLo, false);
-        this.hashBufferWith(state, buffer, 0);
-        const out = new Uint8Array(DIGEST_LENGTH$1);
-        out[0] = (state[0] >>> 24) & 0xff;
-        out[1] = (state[0] >>> 16) & 0xff;
-        out[2] = (state[0] >>> 8) & 0xff;
-        out[3] = state[0] & 0xff;
-        out[4] = (state[1] >>> 24) & 0xff;
-        out[5] = (state[1] >>> 16) & 0xff;
-        out[6] = (state[1] >>> 8) & 0xff;
-        out[7] = state[1] & 0xff;
-        out[8] = (state[2] >>> 24) & 0xff;
-        out[9] = (state[2] >>> 16) & 0xff;
-        out[10] = (state[2] >>> 8) & 0xff;
-        out[11] = state[2] & 0xff;
-        out[12] = (state[3] >>> 24) & 0xff;
-        out[13] = (state[3] >>> 16) & 0xff;
-        out[14] = (state[3] >>> 8) & 0xff;
-        out[15] = state[3] & 0xff;
-        out[16] = (state[4] >>> 24) & 0xff;
-        out[17] = (state[4] >>> 16) & 0xff;
-        out[18] = (state[4] >>> 8) & 0xff;
-        out[19] = state[4] & 0xff;
-        return out;
-    }
-    static normalizeKey(secret) {
-        const key = toUint8Array(secret);
-        if (key.byteLength > BLOCK$1) {
-            const h = new Sha1Js();
-            h.update(key);
-            const digest = h.digestSync();
-            const padded = new Uint8Array(BLOCK$1);
-            padded.set(digest);
-            return padded;
-        }
-        const padded = new Uint8Array(BLOCK$1);
-        padded.set(key);
-        return padded;
-    }
-    hashBuffer(data, offset) {
-        this.hashBufferWith(this.state, data, offset);
-    }
-    hashBufferWith(state, data, offset) {
-        const w = (this.w ??= new Int32Array(80));
-        let s0 = state[0], s1 = state[1], s2 = state[2], s3 = state[3], s4 = state[4];
-        for (let t = 0; t < 16; ++t) {
-            w[t] =
-                ((data[offset + t * 4] & 0xff) << 24) |
-                    ((data[offset + t * 4 + 1] & 0xff) << 16) |
-                    ((data[offset + t * 4 + 2] & 0xff) << 8) |
-                    (data[offset + t * 4 + 3] & 0xff);
-        }
-        for (let t = 16; t < 80; ++t) {
-            const x = w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16];
-            w[t] = (x << 1) | (x >>> 31);
-        }
-        for (let t = 0; t < 80; ++t) {
-            const r = t < 20 ? 0 : t < 40 ? 1 : t < 60 ? 2 : 3;
-            const temp = (((((s0 << 5) | (s0 >>> 27)) +
-                (r === 0 ? (s1 & s2) ^ (~s1 & s3) : r === 2 ? (s1 & s2) ^ (s1 & s3) ^ (s2 & s3) : s1 ^ s2 ^ s3)) |
-                0) +
-                ((s4 + ((K$1[r] + w[t]) | 0)) | 0)) |
-                0;
-            s4 = s3;
-            s3 = s2;
-            s2 = (s1 << 30) | (s1 >>> 2);
-            s1 = s0;
-            s0 = temp;
-        }
-        state[0] = (state[0] + s0) | 0;
-        state[1] = (state[1] + s1) | 0;
-        state[2] = (state[2] + s2) | 0;
-        state[3] = (state[3] + s3) | 0;
-        state[4] = (state[4] + s4) | 0;
-    }
-}
-
-const hasNativeCrypto = (() => {
-    try {
-        createHash("sha1");
-        return true;
-    }
-    catch {
-        return false;
-    }
-})();
-const Sha1Node = hasNativeCrypto ? buildNativeClass() : Sha1Js;
-function buildNativeClass() {
-    return class Sha1Node {
-        digestLength = 20;
-        secret;
-        hash;
-        isHmac;
-        finished = false;
-        constructor(secret) {
-            this.secret = secret;
-            this.isHmac = !!secret;
-            this.hash = this.createHash();
-        }
-        update(data) {
-            if (this.finished) {
-                throw new Error("Attempted to update an already finished hash.");
-            }
-            this.hash.update(data);
-        }
-        async digest() {
-            let buf;
-            if (this.isHmac) {
-                this.finished = true;
-                buf = this.hash.digest();
-            }
-            else {
-                buf = this.hash.copy().digest();
-            }
-            return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-        }
-        reset() {
-            this.hash = this.createHash();
-            this.finished = false;
-        }
-        createHash() {
-            return this.secret ? createHmac("sha1", toBuffer$1(this.secret)) : createHash("sha1");
-        }
-    };
-}
-function toBuffer$1(data) {
-    if (typeof data === "string") {
-        return data;
-    }
-    if (ArrayBuffer.isView(data)) {
-        return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    }
-    return Buffer.from(data);
-}
-
-const { digest: digest$1, sign: sign$1, importKey: importKey$1 } = globalThis?.crypto?.subtle ?? {};
-const subtle$1 = typeof digest$1 === "function" && typeof sign$1 === "function" && typeof importKey$1 === "function"
-    ? globalThis.crypto.subtle
-    : undefined;
-const MAX_PENDING_BYTES$1 = 8 * 1024 * 1024;
-class Sha1WebCrypto {
-    digestLength = 20;
-    secret;
-    pending = [];
-    pendingBytes = 0;
-    fallback;
-    finished = false;
-    constructor(secret) {
-        if (secret) {
-            this.secret = toUint8Array(secret);
-        }
-    }
-    update(data) {
-        if (this.finished) {
-            throw new Error("Attempted to update an already finished HMAC.");
-        }
-        if (this.fallback) {
-            this.fallback.update(data);
-            return;
-        }
-        this.pending.push(data.slice());
-        this.pendingBytes += data.byteLength;
-        if (this.pendingBytes >= MAX_PENDING_BYTES$1) {
-            this.switchToFallback();
-        }
-    }
-    async digest() {
-        if (this.fallback) {
-            return this.fallback.digest();
-        }
-        if (this.secret && this.finished) {
-            throw new Error("Attempted to digest an already finished HMAC.");
-        }
-        const data = concatBytes(this.pending);
-        if (subtle$1) {
-            if (this.secret) {
-                this.finished = true;
-                const key = await subtle$1.importKey("raw", this.secret, { name: "HMAC", hash: "SHA-1" }, false, ["sign"]);
-                const sig = await subtle$1.sign("HMAC", key, data);
-                return new Uint8Array(sig);
-            }
-            const hash = await subtle$1.digest("SHA-1", data);
-            return new Uint8Array(hash);
-        }
-        const sha1 = new Sha1Js(this.secret);
-        sha1.update(data);
-        return sha1.digest();
-    }
-    reset() {
-        this.pending = [];
-        this.pendingBytes = 0;
-        this.fallback = undefined;
-        this.finished = false;
-    }
-    switchToFallback() {
-        const sha1Js = new Sha1Js(this.secret);
-        for (const chunk of this.pending) {
-            sha1Js.update(chunk);
-        }
-        this.fallback = sha1Js;
-        this.pending = [];
-        this.pendingBytes = 0;
-    }
-}
-
-const BLOCK = 128;
-const DIGEST_LENGTH = 64;
-const MAX_HASHABLE_LENGTH = 2 ** 53 - 1;
-const INIT = new Uint32Array([
-    0x6a09e667, 0xf3bcc908, 0xbb67ae85, 0x84caa73b, 0x3c6ef372, 0xfe94f82b, 0xa54ff53a, 0x5f1d36f1, 0x510e527f,
-    0xade682d1, 0x9b05688c, 0x2b3e6c1f, 0x1f83d9ab, 0xfb41bd6b, 0x5be0cd19, 0x137e2179,
-]);
-const K = new Uint32Array([
-    0x428a2f98, 0xd728ae22, 0x71374491, 0x23ef65cd, 0xb5c0fbcf, 0xec4d3b2f, 0xe9b5dba5, 0x8189dbbc,
-    0x3956c25b, 0xf348b538, 0x59f111f1, 0xb605d019, 0x923f82a4, 0xaf194f9b, 0xab1c5ed5, 0xda6d8118,
-    0xd807aa98, 0xa3030242, 0x12835b01, 0x45706fbe, 0x243185be, 0x4ee4b28c, 0x550c7dc3, 0xd5ffb4e2,
-    0x72be5d74, 0xf27b896f, 0x80deb1fe, 0x3b1696b1, 0x9bdc06a7, 0x25c71235, 0xc19bf174, 0xcf692694,
-    0xe49b69c1, 0x9ef14ad2, 0xefbe4786, 0x384f25e3, 0x0fc19dc6, 0x8b8cd5b5, 0x240ca1cc, 0x77ac9c65,
-    0x2de92c6f, 0x592b0275, 0x4a7484aa, 0x6ea6e483, 0x5cb0a9dc, 0xbd41fbd4, 0x76f988da, 0x831153b5,
-    0x983e5152, 0xee66dfab, 0xa831c66d, 0x2db43210, 0xb00327c8, 0x98fb213f, 0xbf597fc7, 0xbeef0ee4,
-    0xc6e00bf3, 0x3da88fc2, 0xd5a79147, 0x930aa725, 0x06ca6351, 0xe003826f, 0x14292967, 0x0a0e6e70,
-    0x27b70a85, 0x46d22ffc, 0x2e1b2138, 0x5c26c926, 0x4d2c6dfc, 0x5ac42aed, 0x53380d13, 0x9d95b3df,
-    0x650a7354, 0x8baf63de, 0x766a0abb, 0x3c77b2a8, 0x81c2c92e, 0x47edaee6, 0x92722c85, 0x1482353b,
-    0xa2bfe8a1, 0x4cf10364, 0xa81a664b, 0xbc423001, 0xc24b8b70, 0xd0f89791, 0xc76c51a3, 0x0654be30,
-    0xd192e819, 0xd6ef5218, 0xd6990624, 0x5565a910, 0xf40e3585, 0x5771202a, 0x106aa070, 0x32bbd1b8,
-    0x19a4c116, 0xb8d2d0c8, 0x1e376c08, 0x5141ab53, 0x2748774c, 0xdf8eeb99, 0x34b0bcb5, 0xe19b48a8,
-    0x391c0cb3, 0xc5c95a63, 0x4ed8aa4a, 0xe3418acb, 0x5b9cca4f, 0x7763e373, 0x682e6ff3, 0xd6b2b8a3,
-    0x748f82ee, 0x5defb2fc, 0x78a5636f, 0x43172f60, 0x84c87814, 0xa1f0ab72, 0x8cc70208, 0x1a6439ec,
-    0x90befffa, 0x23631e28, 0xa4506ceb, 0xde82bde9, 0xbef9a3f7, 0xb2c67915, 0xc67178f2, 0xe372532b,
-    0xca273ece, 0xea26619c, 0xd186b8c7, 0x21c0c207, 0xeada7dd6, 0xcde0eb1e, 0xf57d4f7f, 0xee6ed178,
-    0x06f067aa, 0x72176fba, 0x0a637dc5, 0xa2c898a6, 0x113f9804, 0xbef90dae, 0x1b710b35, 0x131c471b,
-    0x28db77f5, 0x23047d84, 0x32caab7b, 0x40c72493, 0x3c9ebe0a, 0x15c9bebc, 0x431d67c4, 0x9c100d4c,
-    0x4cc5d4be, 0xcb3e42b6, 0x597f299c, 0xfc657e2a, 0x5fcb6fab, 0x3ad6faec, 0x6c44198c, 0x4a475817,
-]);
-class Sha512Js {
-    digestLength = DIGEST_LENGTH;
-    state = Uint32Array.from(INIT);
-    w;
-    buffer = new Uint8Array(BLOCK);
-    bufferLength = 0;
-    bytesHashed = 0;
-    finished = false;
-    key;
-    inner;
-    outer;
-    constructor(secret) {
-        if (secret !== undefined) {
-            this.key = Sha512Js.normalizeKey(secret);
-            this.initHmac();
-        }
-    }
-    update(data) {
-        if (this.finished) {
-            throw new Error("Attempted to update an already finished HMAC.");
-        }
-        if (this.inner) {
-            this.inner.update(data);
-            return;
-        }
-        const chunk = toUint8Array(data);
-        let position = 0;
-        let { byteLength } = chunk;
-        this.bytesHashed += byteLength;
-        if (this.bytesHashed * 8 > MAX_HASHABLE_LENGTH) {
-            throw new Error("Cannot hash more than 2^53 - 1 bits");
-        }
-        while (byteLength > 0) {
-            this.buffer[this.bufferLength++] = chunk[position++];
-            byteLength--;
-            if (this.bufferLength === BLOCK) {
-                this.hashBuffer();
-                this.bufferLength = 0;
-            }
-        }
-    }
-    async digest() {
-        if (this.inner && this.outer) {
-            if (this.finished) {
-                throw new Error("Attempted to digest an already finished HMAC.");
-            }
-            this.finished = true;
-            const innerDigest = this.inner.digestSync();
-            this.outer.update(innerDigest);
-            return this.outer.digestSync();
-        }
-        return this.digestSync();
-    }
-    reset() {
-        this.state = Uint32Array.from(INIT);
-        this.buffer = new Uint8Array(BLOCK);
-        this.bufferLength = 0;
-        this.bytesHashed = 0;
-        this.finished = false;
-        if (this.key) {
-            this.initHmac();
-        }
-    }
-    initHmac() {
-        const key = this.key;
-        this.inner = new Sha512Js();
-        this.outer = new Sha512Js();
-        const pad = new Uint8Array(BLOCK * 2);
-        for (let i = 0; i < BLOCK; ++i) {
-            pad[i] = 0x36 ^ key[i];
-            pad[i + BLOCK] = 0x5c ^ key[i];
-        }
-        this.inner.update(pad.subarray(0, BLOCK));
-        this.outer.update(pad.subarray(BLOCK));
-    }
-    digestSync() {
-        const state = this.state.slice();
-        const buffer = this.buffer.slice();
-        let bufferLength = this.bufferLength;
-        const bitsHashed = this.bytesHashed * 8;
-        const bitsHi = Math.floor(bitsHashed / 0x100000000);
-        const bitsLo = bitsHashed >>> 0;
-        buffer[bufferLength++] = 0x80;
-        if (bufferLength > BLOCK - 16) {
-            for (let i = bufferLength; i < BLOCK; ++i) {
-                buffer[i] = 0;
-            }
-            this.hashBufferWith(state, buffer);
-            bufferLength = 0;
-        }
-        for (let i = bufferLength; i < BLOCK - 8; ++i) {
-            buffer[i] = 0;
-        }
-        const v = new DataView(buffer.buffer, buffer.byteOffset, BLOCK);
-        v.setUint32(BLOCK - 8, bitsHi, false);
-        v.setUint32(BLOCK - 4, bitsLo, false);
-        this.hashBufferWith(state, buffer);
-        const out = new Uint8Array(DIGEST_LENGTH);
-        const dv = new DataView(out.buffer);
-        for (let i = 0; i < 16; ++i) {
-            dv.setUint32(i * 4, state[i], false);
-        }
-        return out;
-    }
-    static normalizeKey(secret) {
-        const key = toUint8Array(secret);
-        if (key.byteLength > BLOCK) {
-            const h = new Sha512Js();
-            h.update(key);
-            const padded = new Uint8Array(BLOCK);
-            padded.set(h.digestSync());
-            return padded;
-        }
-        const padded = new Uint8Array(BLOCK);
-        padded.set(key);
-        return padded;
-    }
-    hashBuffer() {
-        this.hashBufferWith(this.state, this.buffer);
-    }
-    hashBufferWith(state, buffer) {
-        const w = (this.w ??= new Uint32Array(160));
-        const v = new Uint32Array(16);
-        for (let i = 0; i < 16; ++i) {
-            v[i] = state[i];
-        }
-        for (let i = 0; i < 16; ++i) {
-            const o = i * 8;
-            w[i * 2] = ((buffer[o] << 24) | (buffer[o + 1] << 16) | (buffer[o + 2] << 8) | buffer[o + 3]) >>> 0;
-            w[i * 2 + 1] = ((buffer[o + 4] << 24) | (buffer[o + 5] << 16) | (buffer[o + 6] << 8) | buffer[o + 7]) >>> 0;
-        }
-        for (let i = 16; i < 80; ++i) {
-            const g15h = w[(i - 15) * 2];
-            const g15l = w[(i - 15) * 2 + 1];
-            const s0h = rotrH(g15h, g15l, 1) ^ rotrH(g15h, g15l, 8) ^ shrH(g15h, 7);
-            const s0l = rotrL(g15h, g15l, 1) ^ rotrL(g15h, g15l, 8) ^ shrL(g15h, g15l, 7);
-            const g2h = w[(i - 2) * 2];
-            const g2l = w[(i - 2) * 2 + 1];
-            const s1h = rotrH(g2h, g2l, 19) ^ rotrH(g2h, g2l, 61) ^ shrH(g2h, 6);
-            const s1l = rotrL(g2h, g2l, 19) ^ rotrL(g2h, g2l, 61) ^ shrL(g2h, g2l, 6);
-            const w7h = w[(i - 7) * 2];
-            const w7l = w[(i - 7) * 2 + 1];
-            const w16h = w[(i - 16) * 2];
-            const w16l = w[(i - 16) * 2 + 1];
-            let lo = (w16l >>> 0) + (s0l >>> 0);
-            let hi = (w16h >>> 0) + (s0h >>> 0) + (lo > 0xffffffff ? 1 : 0);
-            lo = (lo >>> 0) + (w7l >>> 0);
-            hi = (hi >>> 0) + (w7h >>> 0) + (lo > 0xffffffff ? 1 : 0);
-            lo = (lo >>> 0) + (s1l >>> 0);
-            hi = (hi >>> 0) + (s1h >>> 0) + (lo > 0xffffffff ? 1 : 0);
-            w[i * 2] = hi >>> 0;
-            w[i * 2 + 1] = lo >>> 0;
-        }
-        let ah = v[0], al = v[1], bh = v[2], bl = v[3], ch = v[4], cl = v[5], dh = v[6], dl = v[7], eh = v[8], el = v[9], fh = v[10], fl = v[11], gh = v[12], gl = v[13], hh = v[14], hl = v[15];
-        for (let i = 0; i < 80; ++i) {
-            const s1h = rotrH(eh, el, 14) ^ rotrH(eh, el, 18) ^ rotrH(eh, el, 41);
-            const s1l = rotrL(eh, el, 14) ^ rotrL(eh, el, 18) ^ rotrL(eh, el, 41);
-            const chh = (eh & fh) ^ (~eh & gh);
-            const chl = (el & fl) ^ (~el & gl);
-            let t1l = (hl >>> 0) + (s1l >>> 0);
-            let t1h = (hh >>> 0) + (s1h >>> 0) + (t1l > 0xffffffff ? 1 : 0);
-            t1l = (t1l >>> 0) + (chl >>> 0);
-            t1h = (t1h >>> 0) + (chh >>> 0) + (t1l > 0xffffffff ? 1 : 0);
-            t1l = (t1l >>> 0) + (K[i * 2 + 1] >>> 0);
-            t1h = (t1h >>> 0) + (K[i * 2] >>> 0) + (t1l > 0xffffffff ? 1 : 0);
-            t1l = (t1l >>> 0) + (w[i * 2 + 1] >>> 0);
-            t1h = (t1h >>> 0) + (w[i * 2] >>> 0) + (t1l > 0xffffffff ? 1 : 0);
-            const s0h = rotrH(ah, al, 28) ^ rotrH(ah, al, 34) ^ rotrH(ah, al, 39);
-            const s0l = rotrL(ah, al, 28) ^ rotrL(ah, al, 34) ^ rotrL(ah, al, 39);
-            const majh = (ah & bh) ^ (ah & ch) ^ (bh & ch);
-            const majl = (al & bl) ^ (al & cl) ^ (bl & cl);
-            let t2l = (s0l >>> 0) + (majl >>> 0);
-            let t2h = (s0h >>> 0) + (majh >>> 0) + (t2l > 0xffffffff ? 1 : 0);
-            t2l = t2l >>> 0;
-            t2h = t2h >>> 0;
-            hh = gh;
-            hl = gl;
-            gh = fh;
-            gl = fl;
-            fh = eh;
-            fl = el;
-            let el2 = (dl >>> 0) + (t1l >>> 0);
-            let eh2 = (dh >>> 0) + (t1h >>> 0) + (el2 > 0xffffffff ? 1 : 0);
-            eh = eh2 >>> 0;
-            el = el2 >>> 0;
-            dh = ch;
-            dl = cl;
-            ch = bh;
-            cl = bl;
-            bh = ah;
-            bl = al;
-            let al2 = (t1l >>> 0) + (t2l >>> 0);
-            let ah2 = (t1h >>> 0) + (t2h >>> 0) + (al2 > 0xffffffff ? 1 : 0);
-            ah = ah2 >>> 0;
-            al = al2 >>> 0;
-        }
-        addInto(state, 0, ah, al);
-        addInto(state, 1, bh, bl);
-        addInto(state, 2, ch, cl);
-        addInto(state, 3, dh, dl);
-        addInto(state, 4, eh, el);
-        addInto(state, 5, fh, fl);
-        addInto(state, 6, gh, gl);
-        addInto(state, 7, hh, hl);
-    }
-}
-function addInto(state, slot, vh, vl) {
-    const i = slot * 2;
-    const lo = (state[i + 1] >>> 0) + (vl >>> 0);
-    const hi = (state[i] >>> 0) + (vh >>> 0) + (lo > 0xffffffff ? 1 : 0);
-    state[i] = hi >>> 0;
-    state[i + 1] = lo >>> 0;
-}
-function rotrH(hi, lo, n) {
-    if (n < 32) {
-        return ((hi >>> n) | (lo << (32 - n))) >>> 0;
-    }
-    if (n === 32) {
-        return lo >>> 0;
-    }
-    return ((lo >>> (n - 32)) | (hi << (64 - n))) >>> 0;
-}
-function rotrL(hi, lo, n) {
-    if (n < 32) {
-        return ((lo >>> n) | (hi << (32 - n))) >>> 0;
-    }
-    if (n === 32) {
-        return hi >>> 0;
-    }
-    return ((hi >>> (n - 32)) | (lo << (64 - n))) >>> 0;
-}
-function shrH(hi, n) {
-    if (n < 32) {
-        return hi >>> n;
-    }
-    return 0;
-}
-function shrL(hi, lo, n) {
-    if (n < 32) {
-        return ((lo >>> n) | (hi << (32 - n))) >>> 0;
-    }
-    if (n === 32) {
-        return hi >>> 0;
-    }
-    return hi >>> (n - 32);
-}
-
-let nativeSupported;
-function detectNative() {
-    if (nativeSupported === undefined) {
-        try {
-            createHash("sha512");
-            nativeSupported = true;
-        }
-        catch {
-            nativeSupported = false;
-        }
-    }
-    return nativeSupported;
-}
-class Sha512 extends Sha512Js {
-    native;
-    nativeSecret;
-    nativeFinished = false;
-    constructor(secret) {
-        super(secret);
-        this.nativeSecret = secret;
-        if (detectNative()) {
-            this.native = this.createNative();
-        }
-    }
-    update(data) {
-        if (!this.native) {
-            super.update(data);
-            return;
-        }
-        if (this.nativeFinished) {
-            throw new Error("Attempted to update an already finished hash.");
-        }
-        this.native.update(data);
-    }
-    async digest() {
-        if (!this.native) {
-            return super.digest();
-        }
-        let buf;
-        if (this.nativeSecret !== undefined) {
-            this.nativeFinished = true;
-            buf = this.native.digest();
-        }
-        else {
-            buf = this.native.copy().digest();
-        }
-        return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-    }
-    reset() {
-        if (!this.native) {
-            super.reset();
-            return;
-        }
-        this.native = this.createNative();
-        this.nativeFinished = false;
-    }
-    createNative() {
-        return this.nativeSecret !== undefined ? createHmac("sha512", toBuffer(this.nativeSecret)) : createHash("sha512");
-    }
-}
-function toBuffer(data) {
-    if (typeof data === "string") {
-        return data;
-    }
-    if (ArrayBuffer.isView(data)) {
-        return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    }
-    return Buffer.from(data);
-}
-
-const { digest, sign, importKey } = globalThis?.crypto?.subtle ?? {};
-const subtle = typeof digest === "function" && typeof sign === "function" && typeof importKey === "function"
-    ? globalThis.crypto.subtle
-    : undefined;
-const MAX_PENDING_BYTES = 8 * 1024 * 1024;
-const BLOCK_SIZE = 128;
-class Sha512WebCrypto {
-    digestLength = 64;
-    secret;
-    pending = [];
-    pendingBytes = 0;
-    fallback;
-    finished = false;
-    constructor(secret) {
-        if (secret !== undefined) {
-            const key = toUint8Array(secret);
-            this.secret = key.byteLength === 0 ? new Uint8Array(BLOCK_SIZE) : key;
-        }
-        if (!subtle) {
-            this.fallback = new Sha512Js(secret);
-        }
-    }
-    update(data) {
-        if (this.finished) {
-            throw new Error("Attempted to update an already finished HMAC.");
-        }
-        if (this.fallback) {
-            this.fallback.update(data);
-            return;
-        }
-        this.pending.push(data.slice());
-        this.pendingBytes += data.byteLength;
-        if (this.pendingBytes >= MAX_PENDING_BYTES) {
-            this.switchToFallback();
-        }
-    }
-    async digest() {
-        if (this.fallback) {
-            return this.fallback.digest();
-        }
-        if (this.secret && this.finished) {
-            throw new Error("Attempted to digest an already finished HMAC.");
-        }
-        const data = concatBytes(this.pending);
-        if (this.secret) {
-            this.finished = true;
-            const key = await subtle.importKey("raw", this.secret, { name: "HMAC", hash: "SHA-512" }, false, ["sign"]);
-            const sig = await subtle.sign("HMAC", key, data);
-            return new Uint8Array(sig);
-        }
-        const hash = await subtle.digest("SHA-512", data);
-        return new Uint8Array(hash);
-    }
-    reset() {
-        this.pending = [];
-        this.pendingBytes = 0;
-        this.finished = false;
-        if (subtle) {
-            this.fallback = undefined;
-        }
-        else {
-            this.fallback = new Sha512Js(this.secret);
-        }
-    }
-    switchToFallback() {
-        const sha512Js = new Sha512Js(this.secret);
-        for (const chunk of this.pending) {
-            sha512Js.update(chunk);
-        }
-        this.fallback = sha512Js;
-        this.pending = [];
-        this.pendingBytes = 0;
-    }
-}
-
-exports.Sha1 = Sha1Node;
-exports.Sha1Js = Sha1Js;
-exports.Sha1Node = Sha1Node;
-exports.Sha1WebCrypto = Sha1WebCrypto;
-exports.Sha512 = Sha512;
-exports.Sha512Js = Sha512Js;
-exports.Sha512WebCrypto = Sha512WebCrypto;
-
-
-/***/ }),
-
 /***/ 3169:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -11797,6690 +10436,6 @@ __webpack_unused_export__ = waitUntilStreamingDistributionDeployed;
 
 /***/ }),
 
-/***/ 3711:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-const { getFlexibleChecksumsPlugin, NODE_RESPONSE_CHECKSUM_VALIDATION_CONFIG_OPTIONS, NODE_REQUEST_CHECKSUM_CALCULATION_CONFIG_OPTIONS, resolveFlexibleChecksumsConfig } = __nccwpck_require__(238);
-const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(5152);
-const { getThrow200ExceptionsPlugin, getSsecPlugin, getLocationConstraintPlugin, getS3ExpiresMiddlewarePlugin, getCheckContentLengthHeaderPlugin, S3RestXmlProtocol, NODE_USE_ARN_REGION_CONFIG_OPTIONS, NODE_DISABLE_S3_EXPRESS_SESSION_AUTH_OPTIONS, resolveS3Config, getValidateBucketNamePlugin, getAddExpectContinuePlugin, getRegionRedirectMiddlewarePlugin, getS3ExpressPlugin, getS3ExpressHttpSigningPlugin } = __nccwpck_require__(5028);
-const { getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin, createPaginator } = __nccwpck_require__(402);
-const { normalizeProvider, getSmithyContext, makeBuilder, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, createWaiter, checkExceptions, WaiterState, createAggregatedClient } = __nccwpck_require__(2658);
-const { Command: $Command } = __nccwpck_require__(2658);
-exports.$Command = $Command;
-exports.__Client = Client;
-const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(7291);
-const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveParams, getEndpointPlugin, resolveEndpointConfig } = __nccwpck_require__(2085);
-const { eventStreamSerdeProvider, resolveEventStreamSerdeConfig } = __nccwpck_require__(6579);
-const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(3422);
-const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(3609);
-const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(6890);
-const { resolveAwsSdkSigV4Config, resolveAwsSdkSigV4AConfig, AwsSdkSigV4Signer, AwsSdkSigV4ASigner, NODE_SIGV4A_CONFIG_OPTIONS, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(7523);
-const { SignatureV4MultiRegion } = __nccwpck_require__(5785);
-const { defaultProvider } = __nccwpck_require__(5861);
-const { Sha256, Md5, readableStreamHasher } = __nccwpck_require__(9542);
-const { toUtf8, fromUtf8, sdkStreamMixin, getAwsChunkedEncodingStream, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(2430);
-const { streamCollector, NodeHttpHandler } = __nccwpck_require__(1279);
-const { Sha1 } = __nccwpck_require__(3242);
-
-const aw = "ref", ax = "argv", ay = "backend", az = "authSchemes", aA = "disableDoubleEncoding", aB = "signingName", aC = "signingRegion", aD = "signingRegionSet";
-const a = -1, b = true, c = false, d = "isSet", e = "booleanEquals", f = "stringEquals", g = "coalesce", h = "substring", i = "", j = "aws.partition", k = "partitionResult", l = "accessPointSuffix", m = "regionPrefix", n = (n) => "outpostId_ssa_" + n + i, o = "hardwareType", p = "ite", q = "isValidHostLabel", s = "sigv4", t = "aws.isVirtualHostableS3Bucket", u = "url", v = "getAttr", w = "bucketArn", x = "--", y = "arnType", z = "accesspoint", A = (n) => "accessPointName_ssa_" + n + i, B = "s3-object-lambda", C = "s3-outposts", D = "bucketPartition", E = "us-east-1", F = "outpostType", G = "name", H = "s3", I = "{url#scheme}://{Bucket}.{url#authority}{url#path}", J = "{url#scheme}://{url#authority}{url#path}", K = "{url#scheme}://{url#authority}{url#normalizedPath}{Bucket}", L = "https://{Bucket}.s3-accelerate.{partitionResult#dnsSuffix}", M = "https://{Bucket}.s3.{partitionResult#dnsSuffix}", N = (n) => "{url#scheme}://{accessPointName_ssa_" + n + "}-{bucketArn#accountId}.{url#authority}{url#path}", O = (n) => "Invalid ARN: The access point name may only contain a-z, A-Z, 0-9 and `-`. Found: `{accessPointName_ssa_" + n + "}`", P = "sigv4a", Q = "{url#scheme}://{url#authority}{url#normalizedPath}{uri_encoded_bucket}", R = "https://s3.{partitionResult#dnsSuffix}/{uri_encoded_bucket}", S = "https://s3.{partitionResult#dnsSuffix}", T = { [aw]: "UseFIPS" }, U = { [aw]: "UseDualStack" }, V = { [aw]: "Bucket" }, W = { "fn": v, [ax]: [{ [aw]: k }, G] }, X = { [aw]: u }, Y = { [aw]: "Region" }, Z = { [aw]: w }, aa = { [aw]: y }, ab = { [aw]: "accessPointName_ssa_1" }, ac = { "fn": v, [ax]: [Z, "region"] }, ad = { [aw]: o }, ae = { "fn": v, [ax]: [Z, "service"] }, af = { "fn": v, [ax]: [Z, "accountId"] }, ag = { [ay]: "S3Express", [az]: [{ [aA]: true, [G]: "{_s3e_auth}", [aB]: "s3express", [aC]: "{Region}" }] }, ah = { [ay]: "S3Express", [az]: [{ [aA]: true, [G]: s, [aB]: "s3express", [aC]: "{Region}" }] }, ai = { [az]: [{ [aA]: true, [G]: P, [aB]: C, [aD]: ["*"] }, { [aA]: true, [G]: s, [aB]: C, [aC]: "{Region}" }] }, aj = { [az]: [{ [aA]: true, [G]: s, [aB]: H, [aC]: E }] }, ak = { [az]: [{ [aA]: true, [G]: s, [aB]: H, [aC]: "{Region}" }] }, al = { [az]: [{ [aA]: true, [G]: s, [aB]: B, [aC]: "{bucketArn#region}" }] }, am = { [az]: [{ [aA]: true, [G]: s, [aB]: H, [aC]: "{bucketArn#region}" }] }, an = { [az]: [{ [aA]: true, [G]: P, [aB]: C, [aD]: ["*"] }, { [aA]: true, [G]: s, [aB]: C, [aC]: "{bucketArn#region}" }] }, ao = { [az]: [{ [aA]: true, [G]: s, [aB]: B, [aC]: "{Region}" }] }, ap = [Y], aq = [{ [aw]: "Endpoint" }], as = [V], at = [V, 0, 7, true], au = [Z, "resourceId[1]"], av = ["*"];
-const _data = {
-    conditions: [
-        [d, ap],
-        [e, [{ [aw]: "Accelerate" }, b]],
-        [e, [T, b]],
-        [e, [U, b]],
-        [d, aq],
-        [d, as],
-        [f, [{ fn: g, [ax]: [{ fn: h, [ax]: [V, 0, 6, b] }, i] }, "--x-s3"]],
-        [f, [{ fn: g, [ax]: [{ fn: h, [ax]: at }, i] }, "--xa-s3"]],
-        [j, ap, k],
-        [h, at, l],
-        [f, [{ [aw]: l }, "--op-s3"]],
-        [h, [V, 8, 12, b], m],
-        [h, [V, 32, 49, b], n(2)],
-        [h, [V, 49, 50, b], o],
-        [e, [{ [aw]: "ForcePathStyle" }, b]],
-        [f, [W, "aws-cn"]],
-        [p, [U, ".dualstack", i], "_s3e_ds"],
-        [q, [{ [aw]: n(2) }, c]],
-        [p, [T, "-fips", i], "_s3e_fips"],
-        [p, [{ fn: g, [ax]: [{ [aw]: "DisableS3ExpressSessionAuth" }, c] }, s, "sigv4-s3express"], "_s3e_auth"],
-        [t, [V, c]],
-        ["parseURL", aq, u],
-        [e, [{ fn: g, [ax]: [{ [aw]: "UseS3ExpressControlEndpoint" }, c] }, b]],
-        [t, [V, b]],
-        [f, [{ fn: v, [ax]: [X, "scheme"] }, "http"]],
-        [q, [Y, c]],
-        ["aws.parseArn", as, w],
-        [v, [{ fn: "split", [ax]: [V, x, 0] }, "[-2]"], "s3expressAvailabilityZoneId"],
-        [f, [{ fn: g, [ax]: [{ fn: h, [ax]: [V, 0, 4, c] }, i] }, "arn:"]],
-        [f, [{ fn: g, [ax]: [{ fn: h, [ax]: [V, 16, 18, b] }, i] }, x]],
-        [e, [{ fn: v, [ax]: [X, "isIp"] }, b]],
-        [f, [{ fn: g, [ax]: [{ fn: h, [ax]: [V, 21, 23, b] }, i] }, x]],
-        [f, [{ fn: g, [ax]: [{ fn: h, [ax]: [V, 27, 29, b] }, i] }, x]],
-        [f, [{ [aw]: m }, "beta"]],
-        ["uriEncode", as, "uri_encoded_bucket"],
-        [q, [Y, b]],
-        [e, [{ fn: g, [ax]: [{ [aw]: "UseObjectLambdaEndpoint" }, c] }, b]],
-        [v, [Z, "resourceId[0]"], y],
-        [f, [aa, i]],
-        [f, [aa, z]],
-        [v, au, A(1)],
-        [f, [ab, i]],
-        [f, [ac, i]],
-        [f, [{ fn: g, [ax]: [{ fn: h, [ax]: [V, 14, 16, b] }, i] }, x]],
-        [f, [ad, "e"]],
-        [f, [ad, "o"]],
-        [f, [Y, "aws-global"]],
-        [f, [{ fn: g, [ax]: [{ fn: h, [ax]: [V, 19, 21, b] }, i] }, x]],
-        [f, [ae, B]],
-        [e, [{ fn: g, [ax]: [{ [aw]: "DisableAccessPoints" }, c] }, b]],
-        [f, [ae, C]],
-        [j, [ac], D],
-        [q, [ab, b]],
-        [f, [{ fn: g, [ax]: [{ fn: h, [ax]: [V, 26, 28, b] }, i] }, x]],
-        [f, [{ fn: g, [ax]: [{ fn: h, [ax]: [V, 15, 17, b] }, i] }, x]],
-        [v, [Z, "resourceId[4]"]],
-        [f, [{ fn: g, [ax]: [{ fn: h, [ax]: [V, 20, 22, b] }, i] }, x]],
-        [e, [{ [aw]: "UseGlobalEndpoint" }, b]],
-        [f, [Y, E]],
-        [v, au, n(1)],
-        [e, [{ fn: g, [ax]: [{ [aw]: "UseArnRegion" }, b] }, b]],
-        [q, [{ [aw]: n(1) }, c]],
-        [v, [Z, "resourceId[2]"], F],
-        [f, [Y, ac]],
-        [f, [{ fn: v, [ax]: [{ [aw]: D }, G] }, W]],
-        [e, [{ [aw]: "DisableMultiRegionAccessPoints" }, b]],
-        [q, [ac, b]],
-        [f, [{ fn: v, [ax]: [Z, "partition"] }, W]],
-        [f, [af, i]],
-        [f, [ae, H]],
-        [q, [af, c]],
-        [v, [Z, "resourceId[3]"], A(2)],
-        [q, [ab, c]],
-        [f, [{ [aw]: F }, z]],
-        [q, [{ [aw]: A(2) }, c]]
-    ],
-    results: [
-        [a],
-        [a, "Accelerate cannot be used with FIPS"],
-        [a, "Cannot set dual-stack in combination with a custom endpoint."],
-        [a, "A custom endpoint cannot be combined with FIPS"],
-        [a, "A custom endpoint cannot be combined with S3 Accelerate"],
-        [a, "Partition does not support FIPS"],
-        [a, "S3Express does not support S3 Accelerate."],
-        ["{url#scheme}://{url#authority}/{uri_encoded_bucket}{url#path}", ag],
-        [I, ag],
-        [a, "S3Express bucket name is not a valid virtual hostable name."],
-        ["https://s3express-control{_s3e_fips}{_s3e_ds}.{Region}.{partitionResult#dnsSuffix}/{uri_encoded_bucket}", ah],
-        ["https://{Bucket}.s3express{_s3e_fips}-{s3expressAvailabilityZoneId}{_s3e_ds}.{Region}.{partitionResult#dnsSuffix}", ag],
-        [a, "Unrecognized S3Express bucket name format."],
-        [J, ag],
-        ["https://s3express-control{_s3e_fips}{_s3e_ds}.{Region}.{partitionResult#dnsSuffix}", ah],
-        [a, "Expected a endpoint to be specified but no endpoint was found"],
-        ["https://{Bucket}.ec2.{url#authority}", ai],
-        ["https://{Bucket}.ec2.s3-outposts.{Region}.{partitionResult#dnsSuffix}", ai],
-        ["https://{Bucket}.op-{outpostId_ssa_2}.{url#authority}", ai],
-        ["https://{Bucket}.op-{outpostId_ssa_2}.s3-outposts.{Region}.{partitionResult#dnsSuffix}", ai],
-        [a, "Unrecognized hardware type: \"Expected hardware type o or e but got {hardwareType}\""],
-        [a, "Invalid Outposts Bucket alias - it must be a valid bucket name."],
-        [a, "Invalid ARN: The outpost Id must only contain a-z, A-Z, 0-9 and `-`."],
-        [a, "Custom endpoint `{Endpoint}` was not a valid URI"],
-        [a, "S3 Accelerate cannot be used in this region"],
-        ["https://{Bucket}.s3-fips.dualstack.us-east-1.{partitionResult#dnsSuffix}", aj],
-        ["https://{Bucket}.s3-fips.dualstack.{Region}.{partitionResult#dnsSuffix}", ak],
-        ["https://{Bucket}.s3-fips.us-east-1.{partitionResult#dnsSuffix}", aj],
-        ["https://{Bucket}.s3-fips.{Region}.{partitionResult#dnsSuffix}", ak],
-        ["https://{Bucket}.s3-accelerate.dualstack.us-east-1.{partitionResult#dnsSuffix}", aj],
-        ["https://{Bucket}.s3-accelerate.dualstack.{partitionResult#dnsSuffix}", ak],
-        ["https://{Bucket}.s3.dualstack.us-east-1.{partitionResult#dnsSuffix}", aj],
-        ["https://{Bucket}.s3.dualstack.{Region}.{partitionResult#dnsSuffix}", ak],
-        [K, aj],
-        [I, aj],
-        [K, ak],
-        [I, ak],
-        [L, aj],
-        [L, ak],
-        [M, aj],
-        [M, ak],
-        ["https://{Bucket}.s3.{Region}.{partitionResult#dnsSuffix}", ak],
-        [a, "Invalid region: region was not a valid DNS name."],
-        [a, "S3 Object Lambda does not support Dual-stack"],
-        [a, "S3 Object Lambda does not support S3 Accelerate"],
-        [a, "Access points are not supported for this operation"],
-        [a, "Invalid configuration: region from ARN `{bucketArn#region}` does not match client region `{Region}` and UseArnRegion is `false`"],
-        [a, "Invalid ARN: Missing account id"],
-        [N(1), al],
-        ["https://{accessPointName_ssa_1}-{bucketArn#accountId}.s3-object-lambda-fips.{bucketArn#region}.{bucketPartition#dnsSuffix}", al],
-        ["https://{accessPointName_ssa_1}-{bucketArn#accountId}.s3-object-lambda.{bucketArn#region}.{bucketPartition#dnsSuffix}", al],
-        [a, O(1)],
-        [a, "Invalid ARN: The account id may only contain a-z, A-Z, 0-9 and `-`. Found: `{bucketArn#accountId}`"],
-        [a, "Invalid region in ARN: `{bucketArn#region}` (invalid DNS name)"],
-        [a, "Client was configured for partition `{partitionResult#name}` but ARN (`{Bucket}`) has `{bucketPartition#name}`"],
-        [a, "Invalid ARN: The ARN may only contain a single resource component after `accesspoint`."],
-        [a, "Invalid ARN: bucket ARN is missing a region"],
-        [a, "Invalid ARN: Expected a resource of the format `accesspoint:<accesspoint name>` but no name was provided"],
-        [a, "Invalid ARN: Object Lambda ARNs only support `accesspoint` arn types, but found: `{arnType}`"],
-        [a, "Access Points do not support S3 Accelerate"],
-        ["https://{accessPointName_ssa_1}-{bucketArn#accountId}.s3-accesspoint-fips.dualstack.{bucketArn#region}.{bucketPartition#dnsSuffix}", am],
-        ["https://{accessPointName_ssa_1}-{bucketArn#accountId}.s3-accesspoint-fips.{bucketArn#region}.{bucketPartition#dnsSuffix}", am],
-        ["https://{accessPointName_ssa_1}-{bucketArn#accountId}.s3-accesspoint.dualstack.{bucketArn#region}.{bucketPartition#dnsSuffix}", am],
-        [N(1), am],
-        ["https://{accessPointName_ssa_1}-{bucketArn#accountId}.s3-accesspoint.{bucketArn#region}.{bucketPartition#dnsSuffix}", am],
-        [a, "Invalid ARN: The ARN was not for the S3 service, found: {bucketArn#service}"],
-        [a, "S3 MRAP does not support dual-stack"],
-        [a, "S3 MRAP does not support FIPS"],
-        [a, "S3 MRAP does not support S3 Accelerate"],
-        [a, "Invalid configuration: Multi-Region Access Point ARNs are disabled."],
-        ["https://{accessPointName_ssa_1}.accesspoint.s3-global.{partitionResult#dnsSuffix}", { [az]: [{ [aA]: b, name: P, [aB]: H, [aD]: av }] }],
-        [a, "Client was configured for partition `{partitionResult#name}` but bucket referred to partition `{bucketArn#partition}`"],
-        [a, "Invalid Access Point Name"],
-        [a, "S3 Outposts does not support Dual-stack"],
-        [a, "S3 Outposts does not support FIPS"],
-        [a, "S3 Outposts does not support S3 Accelerate"],
-        [a, "Invalid Arn: Outpost Access Point ARN contains sub resources"],
-        ["https://{accessPointName_ssa_2}-{bucketArn#accountId}.{outpostId_ssa_1}.{url#authority}", an],
-        ["https://{accessPointName_ssa_2}-{bucketArn#accountId}.{outpostId_ssa_1}.s3-outposts.{bucketArn#region}.{bucketPartition#dnsSuffix}", an],
-        [a, O(2)],
-        [a, "Expected an outpost type `accesspoint`, found {outpostType}"],
-        [a, "Invalid ARN: expected an access point name"],
-        [a, "Invalid ARN: Expected a 4-component resource"],
-        [a, "Invalid ARN: The outpost Id may only contain a-z, A-Z, 0-9 and `-`. Found: `{outpostId_ssa_1}`"],
-        [a, "Invalid ARN: The Outpost Id was not set"],
-        [a, "Invalid ARN: Unrecognized format: {Bucket} (type: {arnType})"],
-        [a, "Invalid ARN: No ARN type specified"],
-        [a, "Invalid ARN: `{Bucket}` was not a valid ARN"],
-        [a, "Path-style addressing cannot be used with ARN buckets"],
-        ["https://s3-fips.dualstack.us-east-1.{partitionResult#dnsSuffix}/{uri_encoded_bucket}", aj],
-        ["https://s3-fips.dualstack.{Region}.{partitionResult#dnsSuffix}/{uri_encoded_bucket}", ak],
-        ["https://s3-fips.us-east-1.{partitionResult#dnsSuffix}/{uri_encoded_bucket}", aj],
-        ["https://s3-fips.{Region}.{partitionResult#dnsSuffix}/{uri_encoded_bucket}", ak],
-        ["https://s3.dualstack.us-east-1.{partitionResult#dnsSuffix}/{uri_encoded_bucket}", aj],
-        ["https://s3.dualstack.{Region}.{partitionResult#dnsSuffix}/{uri_encoded_bucket}", ak],
-        [Q, aj],
-        [Q, ak],
-        [R, aj],
-        [R, ak],
-        ["https://s3.{Region}.{partitionResult#dnsSuffix}/{uri_encoded_bucket}", ak],
-        [a, "Path-style addressing cannot be used with S3 Accelerate"],
-        [J, ao],
-        ["https://s3-object-lambda-fips.{Region}.{partitionResult#dnsSuffix}", ao],
-        ["https://s3-object-lambda.{Region}.{partitionResult#dnsSuffix}", ao],
-        ["https://s3-fips.dualstack.us-east-1.{partitionResult#dnsSuffix}", aj],
-        ["https://s3-fips.dualstack.{Region}.{partitionResult#dnsSuffix}", ak],
-        ["https://s3-fips.us-east-1.{partitionResult#dnsSuffix}", aj],
-        ["https://s3-fips.{Region}.{partitionResult#dnsSuffix}", ak],
-        ["https://s3.dualstack.us-east-1.{partitionResult#dnsSuffix}", aj],
-        ["https://s3.dualstack.{Region}.{partitionResult#dnsSuffix}", ak],
-        [J, aj],
-        [J, ak],
-        [S, aj],
-        [S, ak],
-        ["https://s3.{Region}.{partitionResult#dnsSuffix}", ak],
-        [a, "A region must be set when sending requests to S3."]
-    ]
-};
-const root = 2;
-const r = 100_000_000;
-const nodes = new Int32Array([
-    -1, 1, -1,
-    0, 3, r + 115,
-    1, 424, 4,
-    2, 272, 5,
-    3, 233, 6,
-    4, 85, 7,
-    5, 15, 8,
-    8, 9, r + 115,
-    16, 10, 13,
-    18, 11, 13,
-    19, 12, 13,
-    22, r + 14, 13,
-    35, 14, r + 42,
-    36, r + 103, 435,
-    6, 271, 16,
-    7, 270, 17,
-    8, 19, 18,
-    14, 501, 106,
-    9, 20, 24,
-    10, 21, 24,
-    11, 22, 24,
-    12, 23, 24,
-    13, 547, 24,
-    14, 77, 25,
-    20, 73, 26,
-    26, 27, 78,
-    37, 28, r + 86,
-    38, r + 86, 29,
-    39, 47, 30,
-    48, r + 58, 31,
-    50, 32, r + 85,
-    51, 33, 136,
-    55, r + 76, 34,
-    59, 35, r + 84,
-    60, 39, 36,
-    61, 37, r + 83,
-    62, 38, 146,
-    63, 41, r + 46,
-    61, 40, r + 83,
-    62, 41, 150,
-    64, 42, r + 54,
-    66, 43, r + 53,
-    70, 44, r + 52,
-    71, 45, r + 81,
-    73, 46, r + 80,
-    74, r + 78, r + 79,
-    40, 48, r + 57,
-    41, r + 57, 49,
-    42, 185, 50,
-    48, 62, 51,
-    49, r + 45, 52,
-    51, 53, 526,
-    60, 56, 54,
-    62, r + 55, 55,
-    63, 57, r + 46,
-    62, r + 55, 57,
-    64, 58, r + 54,
-    66, 59, r + 53,
-    69, 60, r + 65,
-    70, 61, r + 52,
-    72, r + 64, r + 51,
-    49, r + 45, 63,
-    51, 64, 526,
-    60, 67, 65,
-    62, r + 55, 66,
-    63, 68, r + 46,
-    62, r + 55, 68,
-    64, 69, r + 54,
-    66, 70, r + 53,
-    68, r + 47, 71,
-    70, 72, r + 52,
-    72, r + 50, r + 51,
-    25, 74, r + 42,
-    46, r + 39, 75,
-    57, 76, r + 41,
-    58, r + 40, r + 41,
-    26, r + 88, 78,
-    28, r + 87, 79,
-    34, 82, 80,
-    35, 81, 545,
-    36, r + 103, r + 115,
-    46, r + 97, 83,
-    57, 84, r + 99,
-    58, r + 98, r + 99,
-    5, 101, 86,
-    8, 87, r + 115,
-    16, 88, 89,
-    18, 91, 89,
-    19, 90, 92,
-    21, 97, 95,
-    19, 93, 92,
-    21, 98, 95,
-    21, 97, 94,
-    22, r + 14, 95,
-    35, 96, r + 42,
-    36, r + 103, r + 42,
-    22, r + 13, 98,
-    35, 99, r + 42,
-    36, r + 101, 100,
-    46, r + 110, r + 111,
-    6, 214, 102,
-    7, 208, 103,
-    8, 119, 104,
-    14, 118, 105,
-    21, 106, r + 23,
-    26, 107, 502,
-    37, 108, r + 86,
-    38, r + 86, 109,
-    39, 112, 110,
-    48, r + 58, 111,
-    50, 136, r + 85,
-    40, 113, r + 57,
-    41, r + 57, 114,
-    42, 115, 500,
-    48, r + 56, 116,
-    52, 117, r + 72,
-    65, r + 69, r + 72,
-    21, 501, r + 23,
-    9, 120, 124,
-    10, 121, 124,
-    11, 122, 124,
-    12, 123, 124,
-    13, 202, 124,
-    14, 195, 125,
-    20, 190, 126,
-    21, 127, r + 23,
-    23, 128, 129,
-    24, 189, 129,
-    26, 130, 197,
-    37, 131, r + 86,
-    38, r + 86, 132,
-    39, 159, 133,
-    48, r + 58, 134,
-    50, 135, r + 85,
-    51, 141, 136,
-    55, r + 76, 137,
-    59, 138, r + 84,
-    60, r + 83, 139,
-    61, 140, r + 83,
-    63, r + 83, r + 46,
-    55, r + 76, 142,
-    59, 143, r + 84,
-    60, 148, 144,
-    61, 145, r + 83,
-    62, 147, 146,
-    63, 150, r + 46,
-    63, 153, r + 46,
-    61, 149, r + 83,
-    62, 153, 150,
-    64, 151, r + 54,
-    66, 152, r + 53,
-    70, r + 82, r + 52,
-    64, 154, r + 54,
-    66, 155, r + 53,
-    70, 156, r + 52,
-    71, 157, r + 81,
-    73, 158, r + 80,
-    74, r + 77, r + 79,
-    40, 160, r + 57,
-    41, r + 57, 161,
-    42, 185, 162,
-    48, 174, 163,
-    49, r + 45, 164,
-    51, 165, 526,
-    60, 168, 166,
-    62, r + 55, 167,
-    63, 169, r + 46,
-    62, r + 55, 169,
-    64, 170, r + 54,
-    66, 171, r + 53,
-    69, 172, r + 65,
-    70, 173, r + 52,
-    72, r + 63, r + 51,
-    49, r + 45, 175,
-    51, 176, 526,
-    60, 179, 177,
-    62, r + 55, 178,
-    63, 180, r + 46,
-    62, r + 55, 180,
-    64, 181, r + 54,
-    66, 182, r + 53,
-    68, r + 47, 183,
-    70, 184, r + 52,
-    72, r + 48, r + 51,
-    48, r + 56, 186,
-    52, 187, r + 72,
-    65, r + 69, 188,
-    67, r + 70, r + 71,
-    25, r + 36, r + 42,
-    21, 191, r + 23,
-    25, 192, r + 42,
-    30, 194, 193,
-    46, r + 34, r + 36,
-    46, r + 33, r + 35,
-    21, 196, r + 23,
-    26, r + 88, 197,
-    28, r + 87, 198,
-    34, 201, 199,
-    35, 200, 545,
-    36, r + 101, r + 115,
-    46, r + 95, r + 96,
-    17, 203, r + 22,
-    20, 204, r + 21,
-    21, 205, 550,
-    33, 206, 550,
-    44, r + 16, 207,
-    45, r + 18, r + 20,
-    8, 209, 215,
-    16, 210, 220,
-    18, 211, 220,
-    19, 212, 224,
-    20, 213, 227,
-    21, 231, 401,
-    8, 218, 215,
-    19, 216, r + 9,
-    20, 217, 227,
-    21, 231, r + 9,
-    16, 219, 220,
-    18, 223, 220,
-    19, 221, 224,
-    20, 222, 227,
-    21, 231, r + 12,
-    19, 226, 224,
-    20, 225, r + 9,
-    21, r + 9, r + 12,
-    20, 230, 227,
-    21, 228, r + 9,
-    30, 229, r + 9,
-    34, r + 7, r + 9,
-    21, 231, 415,
-    30, 232, r + 8,
-    34, r + 7, r + 8,
-    4, r + 2, 234,
-    5, 235, 480,
-    6, 271, 236,
-    7, 270, 237,
-    8, 238, 491,
-    9, 239, 243,
-    10, 240, 243,
-    11, 241, 243,
-    12, 242, 243,
-    13, 547, 243,
-    14, 266, 244,
-    20, 264, 245,
-    26, 246, 267,
-    37, 247, r + 86,
-    38, r + 86, 248,
-    39, 249, 518,
-    40, 250, r + 57,
-    41, r + 57, 251,
-    42, 538, 252,
-    48, r + 43, 253,
-    49, r + 45, 254,
-    51, 255, 526,
-    60, 258, 256,
-    62, r + 55, 257,
-    63, 259, r + 46,
-    62, r + 55, 259,
-    64, 260, r + 54,
-    66, 261, r + 53,
-    69, 262, r + 65,
-    70, 263, r + 52,
-    72, r + 62, r + 51,
-    25, 265, r + 42,
-    46, r + 31, r + 32,
-    26, r + 88, 267,
-    28, r + 87, 268,
-    34, 269, 544,
-    46, r + 93, r + 94,
-    8, 397, r + 9,
-    8, 407, r + 9,
-    3, 346, 273,
-    4, r + 3, 274,
-    5, 284, 275,
-    8, 276, r + 115,
-    15, r + 5, 277,
-    16, 278, 281,
-    18, 279, 281,
-    19, 280, 281,
-    22, r + 14, 281,
-    35, 282, r + 42,
-    36, r + 102, 283,
-    46, r + 106, r + 107,
-    6, 405, 285,
-    7, 395, 286,
-    8, 295, 287,
-    14, 501, 288,
-    26, 289, 502,
-    37, 290, r + 86,
-    38, r + 86, 291,
-    39, 292, 307,
-    40, 293, r + 57,
-    41, r + 57, 294,
-    42, 335, 500,
-    9, 296, 300,
-    10, 297, 300,
-    11, 298, 300,
-    12, 299, 300,
-    13, 394, 300,
-    14, 339, 301,
-    15, r + 5, 302,
-    20, 337, 303,
-    26, 304, 341,
-    37, 305, r + 86,
-    38, r + 86, 306,
-    39, 309, 307,
-    48, r + 58, 308,
-    50, r + 74, r + 85,
-    40, 310, r + 57,
-    41, r + 57, 311,
-    42, 335, 312,
-    48, 324, 313,
-    49, r + 45, 314,
-    51, 315, 526,
-    60, 318, 316,
-    62, r + 55, 317,
-    63, 319, r + 46,
-    62, r + 55, 319,
-    64, 320, r + 54,
-    66, 321, r + 53,
-    69, 322, r + 65,
-    70, 323, r + 52,
-    72, r + 61, r + 51,
-    49, r + 45, 325,
-    51, 326, 526,
-    60, 329, 327,
-    62, r + 55, 328,
-    63, 330, r + 46,
-    62, r + 55, 330,
-    64, 331, r + 54,
-    66, 332, r + 53,
-    68, r + 47, 333,
-    70, 334, r + 52,
-    72, r + 49, r + 51,
-    48, r + 56, 336,
-    52, r + 67, r + 72,
-    25, 338, r + 42,
-    46, r + 27, r + 28,
-    15, r + 5, 340,
-    26, r + 88, 341,
-    28, r + 87, 342,
-    34, 345, 343,
-    35, 344, 545,
-    36, r + 102, r + 115,
-    46, r + 91, r + 92,
-    4, r + 2, 347,
-    5, 357, 348,
-    8, 349, r + 115,
-    15, r + 5, 350,
-    16, 351, 354,
-    18, 352, 354,
-    19, 353, 354,
-    22, r + 14, 354,
-    35, 355, r + 42,
-    36, r + 43, 356,
-    46, r + 104, r + 105,
-    6, 405, 358,
-    7, 395, 359,
-    8, 360, 491,
-    9, 361, 365,
-    10, 362, 365,
-    11, 363, 365,
-    12, 364, 365,
-    13, 394, 365,
-    14, 389, 366,
-    15, r + 5, 367,
-    20, 387, 368,
-    26, 369, 391,
-    37, 370, r + 86,
-    38, r + 86, 371,
-    39, 372, 518,
-    40, 373, r + 57,
-    41, r + 57, 374,
-    42, 538, 375,
-    48, r + 43, 376,
-    49, r + 45, 377,
-    51, 378, 526,
-    60, 381, 379,
-    62, r + 55, 380,
-    63, 382, r + 46,
-    62, r + 55, 382,
-    64, 383, r + 54,
-    66, 384, r + 53,
-    69, 385, r + 65,
-    70, 386, r + 52,
-    72, r + 60, r + 51,
-    25, 388, r + 42,
-    46, r + 25, r + 26,
-    15, r + 5, 390,
-    26, r + 88, 391,
-    28, r + 87, 392,
-    34, 393, 544,
-    46, r + 89, r + 90,
-    15, r + 5, 547,
-    8, 396, r + 9,
-    15, r + 5, 397,
-    16, 398, 410,
-    18, 399, 410,
-    19, 400, 410,
-    20, 401, r + 9,
-    27, 402, r + 12,
-    29, r + 11, 403,
-    31, r + 11, 404,
-    32, r + 11, 422,
-    8, 406, r + 9,
-    15, r + 5, 407,
-    16, 408, 410,
-    18, 409, 410,
-    19, 411, 410,
-    20, r + 12, r + 9,
-    20, 414, 412,
-    22, 413, r + 9,
-    34, r + 10, r + 9,
-    22, 416, 415,
-    27, 419, r + 12,
-    27, 418, 417,
-    34, r + 10, r + 12,
-    34, r + 10, 419,
-    43, r + 11, 420,
-    47, r + 11, 421,
-    53, r + 11, 422,
-    54, r + 11, 423,
-    56, r + 11, r + 12,
-    2, r + 1, 425,
-    3, 478, 426,
-    4, r + 4, 427,
-    5, 438, 428,
-    8, 429, r + 115,
-    16, 430, 433,
-    18, 431, 433,
-    19, 432, 433,
-    22, r + 14, 433,
-    35, 434, r + 42,
-    36, r + 44, 435,
-    46, r + 112, 436,
-    57, 437, r + 114,
-    58, r + 113, r + 114,
-    6, r + 6, 439,
-    7, r + 6, 440,
-    8, 450, 441,
-    14, 501, 442,
-    26, 443, 502,
-    37, 444, r + 86,
-    38, r + 86, 445,
-    39, 446, 465,
-    40, 447, r + 57,
-    41, r + 57, 448,
-    42, 471, 449,
-    48, r + 44, 500,
-    9, 451, 455,
-    10, 452, 455,
-    11, 453, 455,
-    12, 454, 455,
-    13, 547, 455,
-    14, 473, 456,
-    15, 460, 457,
-    20, 458, 461,
-    25, 459, r + 42,
-    46, r + 37, r + 38,
-    20, 540, 461,
-    26, 462, 474,
-    37, 463, r + 86,
-    38, r + 86, 464,
-    39, 467, 465,
-    48, r + 58, 466,
-    50, r + 75, r + 85,
-    40, 468, r + 57,
-    41, r + 57, 469,
-    42, 471, 470,
-    48, r + 44, 524,
-    48, r + 44, 472,
-    52, r + 68, r + 72,
-    26, r + 88, 474,
-    28, r + 87, 475,
-    34, r + 100, 476,
-    35, 477, 545,
-    36, r + 44, r + 115,
-    4, r + 2, 479,
-    5, 488, 480,
-    8, 481, r + 115,
-    16, 482, 485,
-    18, 483, 485,
-    19, 484, 485,
-    22, r + 14, 485,
-    35, 486, r + 42,
-    36, r + 43, 487,
-    46, r + 108, r + 109,
-    6, r + 6, 489,
-    7, r + 6, 490,
-    8, 503, 491,
-    14, 501, 492,
-    26, 493, 502,
-    37, 494, r + 86,
-    38, r + 86, 495,
-    39, 496, 518,
-    40, 497, r + 57,
-    41, r + 57, 498,
-    42, 538, 499,
-    48, r + 43, 500,
-    49, r + 45, 526,
-    26, r + 88, 502,
-    28, r + 87, r + 115,
-    9, 504, 508,
-    10, 505, 508,
-    11, 506, 508,
-    12, 507, 508,
-    13, 547, 508,
-    14, 541, 509,
-    15, 513, 510,
-    20, 511, 514,
-    25, 512, r + 42,
-    46, r + 29, r + 30,
-    20, 540, 514,
-    26, 515, 542,
-    37, 516, r + 86,
-    38, r + 86, 517,
-    39, 520, 518,
-    48, r + 58, 519,
-    50, r + 73, r + 85,
-    40, 521, r + 57,
-    41, r + 57, 522,
-    42, 538, 523,
-    48, r + 43, 524,
-    49, r + 45, 525,
-    51, 529, 526,
-    60, r + 55, 527,
-    62, r + 55, 528,
-    63, r + 55, r + 46,
-    60, 532, 530,
-    62, r + 55, 531,
-    63, 533, r + 46,
-    62, r + 55, 533,
-    64, 534, r + 54,
-    66, 535, r + 53,
-    69, 536, r + 65,
-    70, 537, r + 52,
-    72, r + 59, r + 51,
-    48, r + 43, 539,
-    52, r + 66, r + 72,
-    25, r + 24, r + 42,
-    26, r + 88, 542,
-    28, r + 87, 543,
-    34, r + 100, 544,
-    35, 546, 545,
-    36, r + 42, r + 115,
-    36, r + 43, r + 115,
-    17, 548, r + 22,
-    20, 549, r + 21,
-    33, 552, 550,
-    44, r + 17, 551,
-    45, r + 19, r + 20,
-    44, r + 15, 553,
-    45, r + 15, r + 20,
-]);
-const bdd = BinaryDecisionDiagram.from(nodes, root, _data.conditions, _data.results);
-
-const cache = new EndpointCache({
-    size: 50,
-    params: [
-        "Accelerate",
-        "Bucket",
-        "DisableAccessPoints",
-        "DisableMultiRegionAccessPoints",
-        "DisableS3ExpressSessionAuth",
-        "Endpoint",
-        "ForcePathStyle",
-        "Region",
-        "UseArnRegion",
-        "UseDualStack",
-        "UseFIPS",
-        "UseGlobalEndpoint",
-        "UseObjectLambdaEndpoint",
-        "UseS3ExpressControlEndpoint",
-    ],
-});
-const defaultEndpointResolver = (endpointParams, context = {}) => {
-    return cache.get(endpointParams, () => decideEndpoint(bdd, {
-        endpointParams: endpointParams,
-        logger: context.logger,
-    }));
-};
-customEndpointFunctions.aws = awsEndpointFunctions;
-
-const createEndpointRuleSetHttpAuthSchemeParametersProvider = (defaultHttpAuthSchemeParametersProvider) => async (config, context, input) => {
-    if (!input) {
-        throw new Error("Could not find `input` for `defaultEndpointRuleSetHttpAuthSchemeParametersProvider`");
-    }
-    const defaultParameters = await defaultHttpAuthSchemeParametersProvider(config, context, input);
-    const instructionsFn = getSmithyContext(context)?.commandInstance?.constructor
-        ?.getEndpointParameterInstructions;
-    if (!instructionsFn) {
-        throw new Error(`getEndpointParameterInstructions() is not defined on '${context.commandName}'`);
-    }
-    const endpointParameters = await resolveParams(input, { getEndpointParameterInstructions: instructionsFn }, config);
-    return Object.assign(defaultParameters, endpointParameters);
-};
-const _defaultS3HttpAuthSchemeParametersProvider = async (config, context, input) => {
-    return {
-        operation: getSmithyContext(context).operation,
-        region: await normalizeProvider(config.region)() || (() => {
-            throw new Error("expected `region` to be configured for `aws.auth#sigv4`");
-        })(),
-    };
-};
-const defaultS3HttpAuthSchemeParametersProvider = createEndpointRuleSetHttpAuthSchemeParametersProvider(_defaultS3HttpAuthSchemeParametersProvider);
-function createAwsAuthSigv4HttpAuthOption(authParameters) {
-    return {
-        schemeId: "aws.auth#sigv4",
-        signingProperties: {
-            name: "s3",
-            region: authParameters.region,
-        },
-        propertiesExtractor: (config, context) => ({
-            signingProperties: {
-                config,
-                context,
-            },
-        }),
-    };
-}
-function createAwsAuthSigv4aHttpAuthOption(authParameters) {
-    return {
-        schemeId: "aws.auth#sigv4a",
-        signingProperties: {
-            name: "s3",
-            region: authParameters.region,
-        },
-        propertiesExtractor: (config, context) => ({
-            signingProperties: {
-                config,
-                context,
-            },
-        }),
-    };
-}
-const createEndpointRuleSetHttpAuthSchemeProvider = (defaultEndpointResolver, defaultHttpAuthSchemeResolver, createHttpAuthOptionFunctions) => {
-    const endpointRuleSetHttpAuthSchemeProvider = (authParameters) => {
-        const endpoint = defaultEndpointResolver(authParameters);
-        const authSchemes = endpoint.properties?.authSchemes;
-        if (!authSchemes) {
-            return defaultHttpAuthSchemeResolver(authParameters);
-        }
-        const options = [];
-        for (const scheme of authSchemes) {
-            const { name: resolvedName, properties = {}, ...rest } = scheme;
-            const name = resolvedName.toLowerCase();
-            if (resolvedName !== name) {
-                console.warn(`HttpAuthScheme has been normalized with lowercasing: '${resolvedName}' to '${name}'`);
-            }
-            let schemeId;
-            if (name === "sigv4a") {
-                schemeId = "aws.auth#sigv4a";
-                const sigv4Present = authSchemes.find((s) => {
-                    const name = s.name.toLowerCase();
-                    return name !== "sigv4a" && name.startsWith("sigv4");
-                });
-                if (SignatureV4MultiRegion.sigv4aDependency() === "none" && sigv4Present) {
-                    continue;
-                }
-            }
-            else if (name.startsWith("sigv4")) {
-                schemeId = "aws.auth#sigv4";
-            }
-            else {
-                throw new Error(`Unknown HttpAuthScheme found in '@smithy.rules#endpointRuleSet': '${name}'`);
-            }
-            const createOption = createHttpAuthOptionFunctions[schemeId];
-            if (!createOption) {
-                throw new Error(`Could not find HttpAuthOption create function for '${schemeId}'`);
-            }
-            const option = createOption(authParameters);
-            option.schemeId = schemeId;
-            option.signingProperties = { ...(option.signingProperties || {}), ...rest, ...properties };
-            options.push(option);
-        }
-        return options;
-    };
-    return endpointRuleSetHttpAuthSchemeProvider;
-};
-const _defaultS3HttpAuthSchemeProvider = (authParameters) => {
-    const options = [];
-    switch (authParameters.operation) {
-        default: {
-            options.push(createAwsAuthSigv4HttpAuthOption(authParameters));
-            options.push(createAwsAuthSigv4aHttpAuthOption(authParameters));
-        }
-    }
-    return options;
-};
-const defaultS3HttpAuthSchemeProvider = createEndpointRuleSetHttpAuthSchemeProvider(defaultEndpointResolver, _defaultS3HttpAuthSchemeProvider, {
-    "aws.auth#sigv4": createAwsAuthSigv4HttpAuthOption,
-    "aws.auth#sigv4a": createAwsAuthSigv4aHttpAuthOption,
-});
-const resolveHttpAuthSchemeConfig = (config) => {
-    const config_0 = resolveAwsSdkSigV4Config(config);
-    const config_1 = resolveAwsSdkSigV4AConfig(config_0);
-    return Object.assign(config_1, {
-        authSchemePreference: normalizeProvider(config.authSchemePreference ?? []),
-    });
-};
-
-const resolveClientEndpointParameters = (options) => {
-    return Object.assign(options, {
-        useFipsEndpoint: options.useFipsEndpoint ?? false,
-        useDualstackEndpoint: options.useDualstackEndpoint ?? false,
-        forcePathStyle: options.forcePathStyle ?? false,
-        useAccelerateEndpoint: options.useAccelerateEndpoint ?? false,
-        useGlobalEndpoint: options.useGlobalEndpoint ?? false,
-        disableMultiregionAccessPoints: options.disableMultiregionAccessPoints ?? false,
-        defaultSigningName: "s3",
-        clientContextParams: options.clientContextParams ?? {},
-    });
-};
-const commonParams = {
-    ForcePathStyle: { type: "clientContextParams", name: "forcePathStyle" },
-    UseArnRegion: { type: "clientContextParams", name: "useArnRegion" },
-    DisableMultiRegionAccessPoints: { type: "clientContextParams", name: "disableMultiregionAccessPoints" },
-    Accelerate: { type: "clientContextParams", name: "useAccelerateEndpoint" },
-    DisableS3ExpressSessionAuth: { type: "clientContextParams", name: "disableS3ExpressSessionAuth" },
-    UseGlobalEndpoint: { type: "builtInParams", name: "useGlobalEndpoint" },
-    UseFIPS: { type: "builtInParams", name: "useFipsEndpoint" },
-    Endpoint: { type: "builtInParams", name: "endpoint" },
-    Region: { type: "builtInParams", name: "region" },
-    UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
-};
-
-const command = makeBuilder(commonParams, "AmazonS3", "S3Client", getEndpointPlugin);
-const _ep0 = {
-    Bucket: { type: "contextParams", name: "Bucket" },
-    Key: { type: "contextParams", name: "Key" },
-};
-const _ep1 = {
-    DisableS3ExpressSessionAuth: { type: "staticContextParams", value: true },
-    Bucket: { type: "contextParams", name: "Bucket" },
-    Key: { type: "contextParams", name: "Key" },
-    CopySource: { type: "contextParams", name: "CopySource" },
-};
-const _ep2 = {
-    UseS3ExpressControlEndpoint: { type: "staticContextParams", value: true },
-    DisableAccessPoints: { type: "staticContextParams", value: true },
-    Bucket: { type: "contextParams", name: "Bucket" },
-};
-const _ep3 = {
-    UseS3ExpressControlEndpoint: { type: "staticContextParams", value: true },
-    Bucket: { type: "contextParams", name: "Bucket" },
-};
-const _ep4 = {
-    DisableS3ExpressSessionAuth: { type: "staticContextParams", value: true },
-    Bucket: { type: "contextParams", name: "Bucket" },
-};
-const _ep5 = {
-    Bucket: { type: "contextParams", name: "Bucket" },
-};
-const _ep6 = {};
-const _ep7 = {
-    UseS3ExpressControlEndpoint: { type: "staticContextParams", value: true },
-};
-const _ep8 = {
-    Bucket: { type: "contextParams", name: "Bucket" },
-    Prefix: { type: "contextParams", name: "Prefix" },
-};
-const _ep9 = {
-    UseObjectLambdaEndpoint: { type: "staticContextParams", value: true },
-};
-const _mw0 = (Command, cs, config, o) => [
-    getThrow200ExceptionsPlugin(config),
-];
-const _mw1 = (Command, cs, config, o) => [
-    getThrow200ExceptionsPlugin(config),
-    getSsecPlugin(config),
-];
-const _mw2 = (Command, cs, config, o) => [
-    getThrow200ExceptionsPlugin(config),
-    getLocationConstraintPlugin(config),
-];
-const _mw3 = (Command, cs, config, o) => [
-    getFlexibleChecksumsPlugin(config, {
-        requestAlgorithmMember: { "httpHeader": "x-amz-sdk-checksum-algorithm", "name": "ChecksumAlgorithm", },
-        requestChecksumRequired: true,
-    }),
-];
-const _mw4 = (Command, cs, config, o) => [];
-const _mw5 = (Command, cs, config, o) => [
-    getFlexibleChecksumsPlugin(config, {
-        requestAlgorithmMember: { "httpHeader": "x-amz-sdk-checksum-algorithm", "name": "ChecksumAlgorithm", },
-        requestChecksumRequired: true,
-    }),
-    getThrow200ExceptionsPlugin(config),
-];
-const _mw6 = (Command, cs, config, o) => [
-    getFlexibleChecksumsPlugin(config, {
-        requestChecksumRequired: false,
-        requestValidationModeMember: "ChecksumMode",
-        responseAlgorithms: ["CRC64NVME", "CRC32", "CRC32C", "SHA256", "SHA1", "SHA512", "MD5", "XXHASH64", "XXHASH3", "XXHASH128"],
-    }),
-];
-const _mw7 = (Command, cs, config, o) => [
-    getFlexibleChecksumsPlugin(config, {
-        requestChecksumRequired: false,
-        requestValidationModeMember: "ChecksumMode",
-        responseAlgorithms: ["CRC64NVME", "CRC32", "CRC32C", "SHA256", "SHA1", "SHA512", "MD5", "XXHASH64", "XXHASH3", "XXHASH128"],
-    }),
-    getSsecPlugin(config),
-    getS3ExpiresMiddlewarePlugin(config),
-];
-const _mw8 = (Command, cs, config, o) => [
-    getThrow200ExceptionsPlugin(config),
-    getSsecPlugin(config),
-    getS3ExpiresMiddlewarePlugin(config),
-];
-const _mw9 = (Command, cs, config, o) => [
-    getFlexibleChecksumsPlugin(config, {
-        requestAlgorithmMember: { "httpHeader": "x-amz-sdk-checksum-algorithm", "name": "ChecksumAlgorithm", },
-        requestChecksumRequired: false,
-    }),
-];
-const _mw10 = (Command, cs, config, o) => [
-    getFlexibleChecksumsPlugin(config, {
-        requestAlgorithmMember: { "httpHeader": "x-amz-sdk-checksum-algorithm", "name": "ChecksumAlgorithm", },
-        requestChecksumRequired: false,
-    }),
-    getThrow200ExceptionsPlugin(config),
-];
-const _mw11 = (Command, cs, config, o) => [
-    getFlexibleChecksumsPlugin(config, {
-        requestAlgorithmMember: { "httpHeader": "x-amz-sdk-checksum-algorithm", "name": "ChecksumAlgorithm", },
-        requestChecksumRequired: false,
-    }),
-    getCheckContentLengthHeaderPlugin(config),
-    getThrow200ExceptionsPlugin(config),
-    getSsecPlugin(config),
-];
-const _mw12 = (Command, cs, config, o) => [
-    getSsecPlugin(config),
-];
-const _mw13 = (Command, cs, config, o) => [
-    getFlexibleChecksumsPlugin(config, {
-        requestAlgorithmMember: { "httpHeader": "x-amz-sdk-checksum-algorithm", "name": "ChecksumAlgorithm", },
-        requestChecksumRequired: false,
-    }),
-    getThrow200ExceptionsPlugin(config),
-    getSsecPlugin(config),
-];
-
-class S3ServiceException extends ServiceException {
-    static shapeId = "smithy.ts.sdk.synthetic.com.amazonaws.s3#S3ServiceException";
-    constructor(options) {
-        super(options);
-        Object.setPrototypeOf(this, S3ServiceException.prototype);
-    }
-}
-
-class NoSuchUpload extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#NoSuchUpload";
-    name = "NoSuchUpload";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "NoSuchUpload",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, NoSuchUpload.prototype);
-    }
-}
-class AccessDenied extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#AccessDenied";
-    name = "AccessDenied";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "AccessDenied",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, AccessDenied.prototype);
-    }
-}
-class ObjectNotInActiveTierError extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#ObjectNotInActiveTierError";
-    name = "ObjectNotInActiveTierError";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "ObjectNotInActiveTierError",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, ObjectNotInActiveTierError.prototype);
-    }
-}
-class BucketAlreadyExists extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#BucketAlreadyExists";
-    name = "BucketAlreadyExists";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "BucketAlreadyExists",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, BucketAlreadyExists.prototype);
-    }
-}
-class BucketAlreadyOwnedByYou extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#BucketAlreadyOwnedByYou";
-    name = "BucketAlreadyOwnedByYou";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "BucketAlreadyOwnedByYou",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, BucketAlreadyOwnedByYou.prototype);
-    }
-}
-class NoSuchBucket extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#NoSuchBucket";
-    name = "NoSuchBucket";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "NoSuchBucket",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, NoSuchBucket.prototype);
-    }
-}
-class NoSuchKey extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#NoSuchKey";
-    name = "NoSuchKey";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "NoSuchKey",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, NoSuchKey.prototype);
-    }
-}
-class InvalidObjectState extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#InvalidObjectState";
-    name = "InvalidObjectState";
-    $fault = "client";
-    StorageClass;
-    AccessTier;
-    constructor(opts) {
-        super({
-            name: "InvalidObjectState",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, InvalidObjectState.prototype);
-        this.StorageClass = opts.StorageClass;
-        this.AccessTier = opts.AccessTier;
-    }
-}
-class NoSuchAnnotation extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#NoSuchAnnotation";
-    name = "NoSuchAnnotation";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "NoSuchAnnotation",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, NoSuchAnnotation.prototype);
-    }
-}
-class NotFound extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#NotFound";
-    name = "NotFound";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "NotFound",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, NotFound.prototype);
-    }
-}
-class InvalidPrefix extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#InvalidPrefix";
-    name = "InvalidPrefix";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "InvalidPrefix",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, InvalidPrefix.prototype);
-    }
-}
-class EncryptionTypeMismatch extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#EncryptionTypeMismatch";
-    name = "EncryptionTypeMismatch";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "EncryptionTypeMismatch",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, EncryptionTypeMismatch.prototype);
-    }
-}
-class InvalidRequest extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#InvalidRequest";
-    name = "InvalidRequest";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "InvalidRequest",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, InvalidRequest.prototype);
-    }
-}
-class InvalidWriteOffset extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#InvalidWriteOffset";
-    name = "InvalidWriteOffset";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "InvalidWriteOffset",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, InvalidWriteOffset.prototype);
-    }
-}
-class TooManyParts extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#TooManyParts";
-    name = "TooManyParts";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "TooManyParts",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, TooManyParts.prototype);
-    }
-}
-class AnnotationLimitExceeded extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#AnnotationLimitExceeded";
-    name = "AnnotationLimitExceeded";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "AnnotationLimitExceeded",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, AnnotationLimitExceeded.prototype);
-    }
-}
-class AnnotationNameTooLong extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#AnnotationNameTooLong";
-    name = "AnnotationNameTooLong";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "AnnotationNameTooLong",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, AnnotationNameTooLong.prototype);
-    }
-}
-class InvalidAnnotationName extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#InvalidAnnotationName";
-    name = "InvalidAnnotationName";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "InvalidAnnotationName",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, InvalidAnnotationName.prototype);
-    }
-}
-class UnsupportedMediaType extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#UnsupportedMediaType";
-    name = "UnsupportedMediaType";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "UnsupportedMediaType",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, UnsupportedMediaType.prototype);
-    }
-}
-class IdempotencyParameterMismatch extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#IdempotencyParameterMismatch";
-    name = "IdempotencyParameterMismatch";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "IdempotencyParameterMismatch",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, IdempotencyParameterMismatch.prototype);
-    }
-}
-class ObjectAlreadyInActiveTierError extends S3ServiceException {
-    static shapeId = "com.amazonaws.s3#ObjectAlreadyInActiveTierError";
-    name = "ObjectAlreadyInActiveTierError";
-    $fault = "client";
-    constructor(opts) {
-        super({
-            name: "ObjectAlreadyInActiveTierError",
-            $fault: "client",
-            ...opts,
-        });
-        Object.setPrototypeOf(this, ObjectAlreadyInActiveTierError.prototype);
-    }
-}
-
-const _A = "Account";
-const _AAO = "AnalyticsAndOperator";
-const _AC = "AccelerateConfiguration";
-const _ACL = "AccessControlList";
-const _ACL_ = "ACL";
-const _ACLn = "AnalyticsConfigurationList";
-const _ACP = "AccessControlPolicy";
-const _ACT = "AccessControlTranslation";
-const _ACn = "AnalyticsConfiguration";
-const _ACnn = "AnnotationCount";
-const _AD = "AccessDenied";
-const _ADb = "AbortDate";
-const _ADn = "AnnotationDirective";
-const _AE = "AnnotationEntry";
-const _AED = "AnalyticsExportDestination";
-const _AF = "AnalyticsFilter";
-const _AH = "AllowedHeaders";
-const _AHl = "AllowedHeader";
-const _AI = "AccountId";
-const _AIMU = "AbortIncompleteMultipartUpload";
-const _AKI = "AccessKeyId";
-const _AL = "AnnotationList";
-const _ALE = "AnnotationLimitExceeded";
-const _AM = "AllowedMethods";
-const _AMU = "AbortMultipartUpload";
-const _AMUO = "AbortMultipartUploadOutput";
-const _AMUR = "AbortMultipartUploadRequest";
-const _AMl = "AllowedMethod";
-const _AN = "AnnotationName";
-const _ANTL = "AnnotationNameTooLong";
-const _AO = "AllowedOrigins";
-const _AOl = "AllowedOrigin";
-const _AP = "AnnotationPayload";
-const _APA = "AccessPointAlias";
-const _APAc = "AccessPointArn";
-const _APn = "AnnotationPrefix";
-const _AQRD = "AllowQuotedRecordDelimiter";
-const _AR = "AcceptRanges";
-const _ARI = "AbortRuleId";
-const _AS = "AbacStatus";
-const _ASBD = "AnalyticsS3BucketDestination";
-const _ASSEBD = "ApplyServerSideEncryptionByDefault";
-const _ASr = "ArchiveStatus";
-const _AT = "AccessTier";
-const _ATC = "AnnotationTableConfiguration";
-const _ATCR = "AnnotationTableConfigurationResult";
-const _ATCU = "AnnotationTableConfigurationUpdates";
-const _An = "And";
-const _Ann = "Annotations";
-const _B = "Bucket";
-const _BA = "BucketArn";
-const _BAE = "BucketAlreadyExists";
-const _BAI = "BucketAccountId";
-const _BAOBY = "BucketAlreadyOwnedByYou";
-const _BET = "BlockedEncryptionTypes";
-const _BGR = "BypassGovernanceRetention";
-const _BI = "BucketInfo";
-const _BKE = "BucketKeyEnabled";
-const _BLC = "BucketLifecycleConfiguration";
-const _BLN = "BucketLocationName";
-const _BLS = "BucketLoggingStatus";
-const _BLT = "BucketLocationType";
-const _BN = "BucketNamespace";
-const _BNu = "BucketName";
-const _BP = "BytesProcessed";
-const _BPA = "BlockPublicAcls";
-const _BPP = "BlockPublicPolicy";
-const _BR = "BucketRegion";
-const _BRy = "BytesReturned";
-const _BS = "BytesScanned";
-const _Bo = "Body";
-const _Bu = "Buckets";
-const _C = "Checksum";
-const _CA = "ChecksumAlgorithm";
-const _CACL = "CannedACL";
-const _CB = "CreateBucket";
-const _CBC = "CreateBucketConfiguration";
-const _CBMC = "CreateBucketMetadataConfiguration";
-const _CBMCR = "CreateBucketMetadataConfigurationRequest";
-const _CBMTC = "CreateBucketMetadataTableConfiguration";
-const _CBMTCR = "CreateBucketMetadataTableConfigurationRequest";
-const _CBO = "CreateBucketOutput";
-const _CBR = "CreateBucketRequest";
-const _CC = "CacheControl";
-const _CCRC = "ChecksumCRC32";
-const _CCRCC = "ChecksumCRC32C";
-const _CCRCNVME = "ChecksumCRC64NVME";
-const _CC_ = "Cache-Control";
-const _CD = "CreationDate";
-const _CD_ = "Content-Disposition";
-const _CDo = "ContentDisposition";
-const _CE = "ContinuationEvent";
-const _CE_ = "Content-Encoding";
-const _CEo = "ContentEncoding";
-const _CF = "CloudFunction";
-const _CFC = "CloudFunctionConfiguration";
-const _CL = "ContentLanguage";
-const _CL_ = "Content-Language";
-const _CL__ = "Content-Length";
-const _CLo = "ContentLength";
-const _CM = "Content-MD5";
-const _CMD = "ChecksumMD5";
-const _CMDo = "ContentMD5";
-const _CMU = "CompletedMultipartUpload";
-const _CMUO = "CompleteMultipartUploadOutput";
-const _CMUOr = "CreateMultipartUploadOutput";
-const _CMUR = "CompleteMultipartUploadResult";
-const _CMURo = "CompleteMultipartUploadRequest";
-const _CMURr = "CreateMultipartUploadRequest";
-const _CMUo = "CompleteMultipartUpload";
-const _CMUr = "CreateMultipartUpload";
-const _CMh = "ChecksumMode";
-const _CO = "CopyObject";
-const _COO = "CopyObjectOutput";
-const _COR = "CopyObjectResult";
-const _CORSC = "CORSConfiguration";
-const _CORSR = "CORSRules";
-const _CORSRu = "CORSRule";
-const _CORo = "CopyObjectRequest";
-const _CP = "CommonPrefix";
-const _CPL = "CommonPrefixList";
-const _CPLo = "CompletedPartList";
-const _CPR = "CopyPartResult";
-const _CPo = "CompletedPart";
-const _CPom = "CommonPrefixes";
-const _CR = "ContentRange";
-const _CRSBA = "ConfirmRemoveSelfBucketAccess";
-const _CR_ = "Content-Range";
-const _CS = "ConfigurationState";
-const _CSHA = "ChecksumSHA1";
-const _CSHAh = "ChecksumSHA256";
-const _CSHAhe = "ChecksumSHA512";
-const _CSIM = "CopySourceIfMatch";
-const _CSIMS = "CopySourceIfModifiedSince";
-const _CSINM = "CopySourceIfNoneMatch";
-const _CSIUS = "CopySourceIfUnmodifiedSince";
-const _CSO = "CreateSessionOutput";
-const _CSR = "CreateSessionResult";
-const _CSRo = "CopySourceRange";
-const _CSRr = "CreateSessionRequest";
-const _CSSSECA = "CopySourceSSECustomerAlgorithm";
-const _CSSSECK = "CopySourceSSECustomerKey";
-const _CSSSECKMD = "CopySourceSSECustomerKeyMD5";
-const _CSV = "CSV";
-const _CSVI = "CopySourceVersionId";
-const _CSVIn = "CSVInput";
-const _CSVO = "CSVOutput";
-const _CSo = "CopySource";
-const _CSr = "CreateSession";
-const _CT = "ChecksumType";
-const _CT_ = "Content-Type";
-const _CTl = "ClientToken";
-const _CTo = "ContentType";
-const _CTom = "CompressionType";
-const _CTon = "ContinuationToken";
-const _CXXHASH = "ChecksumXXHASH64";
-const _CXXHASHh = "ChecksumXXHASH3";
-const _CXXHASHhe = "ChecksumXXHASH128";
-const _Co = "Condition";
-const _Cod = "Code";
-const _Com = "Comments";
-const _Con = "Contents";
-const _Cont = "Cont";
-const _Cr = "Credentials";
-const _D = "Days";
-const _DAI = "DaysAfterInitiation";
-const _DB = "DeleteBucket";
-const _DBAC = "DeleteBucketAnalyticsConfiguration";
-const _DBACR = "DeleteBucketAnalyticsConfigurationRequest";
-const _DBC = "DeleteBucketCors";
-const _DBCR = "DeleteBucketCorsRequest";
-const _DBE = "DeleteBucketEncryption";
-const _DBER = "DeleteBucketEncryptionRequest";
-const _DBIC = "DeleteBucketInventoryConfiguration";
-const _DBICR = "DeleteBucketInventoryConfigurationRequest";
-const _DBITC = "DeleteBucketIntelligentTieringConfiguration";
-const _DBITCR = "DeleteBucketIntelligentTieringConfigurationRequest";
-const _DBL = "DeleteBucketLifecycle";
-const _DBLR = "DeleteBucketLifecycleRequest";
-const _DBMC = "DeleteBucketMetadataConfiguration";
-const _DBMCR = "DeleteBucketMetadataConfigurationRequest";
-const _DBMCRe = "DeleteBucketMetricsConfigurationRequest";
-const _DBMCe = "DeleteBucketMetricsConfiguration";
-const _DBMTC = "DeleteBucketMetadataTableConfiguration";
-const _DBMTCR = "DeleteBucketMetadataTableConfigurationRequest";
-const _DBOC = "DeleteBucketOwnershipControls";
-const _DBOCR = "DeleteBucketOwnershipControlsRequest";
-const _DBP = "DeleteBucketPolicy";
-const _DBPR = "DeleteBucketPolicyRequest";
-const _DBR = "DeleteBucketRequest";
-const _DBRR = "DeleteBucketReplicationRequest";
-const _DBRe = "DeleteBucketReplication";
-const _DBT = "DeleteBucketTagging";
-const _DBTR = "DeleteBucketTaggingRequest";
-const _DBW = "DeleteBucketWebsite";
-const _DBWR = "DeleteBucketWebsiteRequest";
-const _DE = "DataExport";
-const _DEH = "DefaultEventHold";
-const _DIM = "DestinationIfMatch";
-const _DIMS = "DestinationIfModifiedSince";
-const _DINM = "DestinationIfNoneMatch";
-const _DIUS = "DestinationIfUnmodifiedSince";
-const _DM = "DeleteMarker";
-const _DME = "DeleteMarkerEntry";
-const _DMR = "DeleteMarkerReplication";
-const _DMVI = "DeleteMarkerVersionId";
-const _DMe = "DeleteMarkers";
-const _DN = "DisplayName";
-const _DO = "DeletedObject";
-const _DOA = "DeleteObjectAnnotation";
-const _DOAO = "DeleteObjectAnnotationOutput";
-const _DOAR = "DeleteObjectAnnotationRequest";
-const _DOO = "DeleteObjectOutput";
-const _DOOe = "DeleteObjectsOutput";
-const _DOR = "DeleteObjectRequest";
-const _DORe = "DeleteObjectsRequest";
-const _DOT = "DeleteObjectTagging";
-const _DOTO = "DeleteObjectTaggingOutput";
-const _DOTR = "DeleteObjectTaggingRequest";
-const _DOe = "DeletedObjects";
-const _DOel = "DeleteObject";
-const _DOele = "DeleteObjects";
-const _DPAB = "DeletePublicAccessBlock";
-const _DPABR = "DeletePublicAccessBlockRequest";
-const _DR = "DataRedundancy";
-const _DRe = "DefaultRetention";
-const _DRel = "DeleteResult";
-const _DRes = "DestinationResult";
-const _Da = "Date";
-const _De = "Delete";
-const _Del = "Deleted";
-const _Deli = "Delimiter";
-const _Des = "Destination";
-const _Desc = "Description";
-const _Det = "Details";
-const _E = "Error";
-const _EA = "EmailAddress";
-const _EBC = "EventBridgeConfiguration";
-const _EBO = "ExpectedBucketOwner";
-const _EC = "EncryptionConfiguration";
-const _ECr = "ErrorCode";
-const _ED = "ErrorDetails";
-const _EDr = "ErrorDocument";
-const _EE = "EndEvent";
-const _EH = "ExposeHeaders";
-const _EHD = "EventHoldDuration";
-const _EHv = "EventHold";
-const _EHx = "ExposeHeader";
-const _EM = "ErrorMessage";
-const _EODM = "ExpiredObjectDeleteMarker";
-const _EOR = "ExistingObjectReplication";
-const _ES = "ExpiresString";
-const _ESBO = "ExpectedSourceBucketOwner";
-const _ET = "ETag";
-const _ETL = "EncryptionTypeList";
-const _ETM = "EncryptionTypeMismatch";
-const _ETn = "EncryptionType";
-const _ETnc = "EncodingType";
-const _ETv = "EventThreshold";
-const _ETx = "ExpressionType";
-const _En = "Encryption";
-const _Ena = "Enabled";
-const _End = "End";
-const _Er = "Errors";
-const _Ev = "Events";
-const _Eve = "Event";
-const _Ex = "Expiration";
-const _Exp = "Expires";
-const _Expr = "Expression";
-const _F = "Filter";
-const _FD = "FieldDelimiter";
-const _FHI = "FileHeaderInfo";
-const _FO = "FetchOwner";
-const _FR = "FilterRule";
-const _FRL = "FilterRuleList";
-const _FRi = "FilterRules";
-const _Fi = "Field";
-const _Fo = "Format";
-const _Fr = "Frequency";
-const _G = "Grants";
-const _GBA = "GetBucketAbac";
-const _GBAC = "GetBucketAccelerateConfiguration";
-const _GBACO = "GetBucketAccelerateConfigurationOutput";
-const _GBACOe = "GetBucketAnalyticsConfigurationOutput";
-const _GBACR = "GetBucketAccelerateConfigurationRequest";
-const _GBACRe = "GetBucketAnalyticsConfigurationRequest";
-const _GBACe = "GetBucketAnalyticsConfiguration";
-const _GBAO = "GetBucketAbacOutput";
-const _GBAOe = "GetBucketAclOutput";
-const _GBAR = "GetBucketAbacRequest";
-const _GBARe = "GetBucketAclRequest";
-const _GBAe = "GetBucketAcl";
-const _GBC = "GetBucketCors";
-const _GBCO = "GetBucketCorsOutput";
-const _GBCR = "GetBucketCorsRequest";
-const _GBE = "GetBucketEncryption";
-const _GBEO = "GetBucketEncryptionOutput";
-const _GBER = "GetBucketEncryptionRequest";
-const _GBIC = "GetBucketInventoryConfiguration";
-const _GBICO = "GetBucketInventoryConfigurationOutput";
-const _GBICR = "GetBucketInventoryConfigurationRequest";
-const _GBITC = "GetBucketIntelligentTieringConfiguration";
-const _GBITCO = "GetBucketIntelligentTieringConfigurationOutput";
-const _GBITCR = "GetBucketIntelligentTieringConfigurationRequest";
-const _GBL = "GetBucketLocation";
-const _GBLC = "GetBucketLifecycleConfiguration";
-const _GBLCO = "GetBucketLifecycleConfigurationOutput";
-const _GBLCR = "GetBucketLifecycleConfigurationRequest";
-const _GBLO = "GetBucketLocationOutput";
-const _GBLOe = "GetBucketLoggingOutput";
-const _GBLR = "GetBucketLocationRequest";
-const _GBLRe = "GetBucketLoggingRequest";
-const _GBLe = "GetBucketLogging";
-const _GBMC = "GetBucketMetadataConfiguration";
-const _GBMCO = "GetBucketMetadataConfigurationOutput";
-const _GBMCOe = "GetBucketMetricsConfigurationOutput";
-const _GBMCR = "GetBucketMetadataConfigurationResult";
-const _GBMCRe = "GetBucketMetadataConfigurationRequest";
-const _GBMCRet = "GetBucketMetricsConfigurationRequest";
-const _GBMCe = "GetBucketMetricsConfiguration";
-const _GBMTC = "GetBucketMetadataTableConfiguration";
-const _GBMTCO = "GetBucketMetadataTableConfigurationOutput";
-const _GBMTCR = "GetBucketMetadataTableConfigurationResult";
-const _GBMTCRe = "GetBucketMetadataTableConfigurationRequest";
-const _GBNC = "GetBucketNotificationConfiguration";
-const _GBNCR = "GetBucketNotificationConfigurationRequest";
-const _GBOC = "GetBucketOwnershipControls";
-const _GBOCO = "GetBucketOwnershipControlsOutput";
-const _GBOCR = "GetBucketOwnershipControlsRequest";
-const _GBP = "GetBucketPolicy";
-const _GBPO = "GetBucketPolicyOutput";
-const _GBPR = "GetBucketPolicyRequest";
-const _GBPS = "GetBucketPolicyStatus";
-const _GBPSO = "GetBucketPolicyStatusOutput";
-const _GBPSR = "GetBucketPolicyStatusRequest";
-const _GBR = "GetBucketReplication";
-const _GBRO = "GetBucketReplicationOutput";
-const _GBRP = "GetBucketRequestPayment";
-const _GBRPO = "GetBucketRequestPaymentOutput";
-const _GBRPR = "GetBucketRequestPaymentRequest";
-const _GBRR = "GetBucketReplicationRequest";
-const _GBT = "GetBucketTagging";
-const _GBTO = "GetBucketTaggingOutput";
-const _GBTR = "GetBucketTaggingRequest";
-const _GBV = "GetBucketVersioning";
-const _GBVO = "GetBucketVersioningOutput";
-const _GBVR = "GetBucketVersioningRequest";
-const _GBW = "GetBucketWebsite";
-const _GBWO = "GetBucketWebsiteOutput";
-const _GBWR = "GetBucketWebsiteRequest";
-const _GFC = "GrantFullControl";
-const _GJP = "GlacierJobParameters";
-const _GO = "GetObject";
-const _GOA = "GetObjectAcl";
-const _GOAO = "GetObjectAclOutput";
-const _GOAOe = "GetObjectAnnotationOutput";
-const _GOAOet = "GetObjectAttributesOutput";
-const _GOAP = "GetObjectAttributesParts";
-const _GOAR = "GetObjectAclRequest";
-const _GOARe = "GetObjectAnnotationRequest";
-const _GOARet = "GetObjectAttributesResponse";
-const _GOARetb = "GetObjectAttributesRequest";
-const _GOAe = "GetObjectAnnotation";
-const _GOAet = "GetObjectAttributes";
-const _GOLC = "GetObjectLockConfiguration";
-const _GOLCO = "GetObjectLockConfigurationOutput";
-const _GOLCR = "GetObjectLockConfigurationRequest";
-const _GOLH = "GetObjectLegalHold";
-const _GOLHO = "GetObjectLegalHoldOutput";
-const _GOLHR = "GetObjectLegalHoldRequest";
-const _GOO = "GetObjectOutput";
-const _GOR = "GetObjectRequest";
-const _GORO = "GetObjectRetentionOutput";
-const _GORR = "GetObjectRetentionRequest";
-const _GORe = "GetObjectRetention";
-const _GOT = "GetObjectTagging";
-const _GOTO = "GetObjectTaggingOutput";
-const _GOTOe = "GetObjectTorrentOutput";
-const _GOTR = "GetObjectTaggingRequest";
-const _GOTRe = "GetObjectTorrentRequest";
-const _GOTe = "GetObjectTorrent";
-const _GPAB = "GetPublicAccessBlock";
-const _GPABO = "GetPublicAccessBlockOutput";
-const _GPABR = "GetPublicAccessBlockRequest";
-const _GR = "GrantRead";
-const _GRACP = "GrantReadACP";
-const _GW = "GrantWrite";
-const _GWACP = "GrantWriteACP";
-const _Gr = "Grant";
-const _Gra = "Grantee";
-const _HB = "HeadBucket";
-const _HBO = "HeadBucketOutput";
-const _HBR = "HeadBucketRequest";
-const _HECRE = "HttpErrorCodeReturnedEquals";
-const _HN = "HostName";
-const _HO = "HeadObject";
-const _HOO = "HeadObjectOutput";
-const _HOR = "HeadObjectRequest";
-const _HRC = "HttpRedirectCode";
-const _I = "Id";
-const _IAN = "InvalidAnnotationName";
-const _IC = "InventoryConfiguration";
-const _ICL = "InventoryConfigurationList";
-const _ID = "ID";
-const _IDn = "IndexDocument";
-const _IDnv = "InventoryDestination";
-const _IE = "IsEnabled";
-const _IEn = "InventoryEncryption";
-const _IF = "InventoryFilter";
-const _IL = "IsLatest";
-const _IM = "IfMatch";
-const _IMIT = "IfMatchInitiatedTime";
-const _IMLMT = "IfMatchLastModifiedTime";
-const _IMS = "IfMatchSize";
-const _IMS_ = "If-Modified-Since";
-const _IMSf = "IfModifiedSince";
-const _IMUR = "InitiateMultipartUploadResult";
-const _IM_ = "If-Match";
-const _INM = "IfNoneMatch";
-const _INM_ = "If-None-Match";
-const _IOF = "InventoryOptionalFields";
-const _IOS = "InvalidObjectState";
-const _IOV = "IncludedObjectVersions";
-const _IP = "InvalidPrefix";
-const _IPA = "IgnorePublicAcls";
-const _IPM = "IdempotencyParameterMismatch";
-const _IPs = "IsPublic";
-const _IR = "InvalidRequest";
-const _IRIP = "IsRestoreInProgress";
-const _IS = "InputSerialization";
-const _ISBD = "InventoryS3BucketDestination";
-const _ISn = "InventorySchedule";
-const _IT = "IsTruncated";
-const _ITAO = "IntelligentTieringAndOperator";
-const _ITC = "IntelligentTieringConfiguration";
-const _ITCL = "IntelligentTieringConfigurationList";
-const _ITCR = "InventoryTableConfigurationResult";
-const _ITCU = "InventoryTableConfigurationUpdates";
-const _ITCn = "InventoryTableConfiguration";
-const _ITF = "IntelligentTieringFilter";
-const _IUS = "IfUnmodifiedSince";
-const _IUS_ = "If-Unmodified-Since";
-const _IWO = "InvalidWriteOffset";
-const _In = "Initiator";
-const _Ini = "Initiated";
-const _JSON = "JSON";
-const _JSONI = "JSONInput";
-const _JSONO = "JSONOutput";
-const _JTC = "JournalTableConfiguration";
-const _JTCR = "JournalTableConfigurationResult";
-const _JTCU = "JournalTableConfigurationUpdates";
-const _K = "Key";
-const _KC = "KeyCount";
-const _KI = "KeyId";
-const _KKA = "KmsKeyArn";
-const _KM = "KeyMarker";
-const _KMSC = "KMSContext";
-const _KMSKA = "KMSKeyArn";
-const _KMSKI = "KMSKeyId";
-const _KMSMKID = "KMSMasterKeyID";
-const _KPE = "KeyPrefixEquals";
-const _L = "Location";
-const _LAMBR = "ListAllMyBucketsResult";
-const _LAMDBR = "ListAllMyDirectoryBucketsResult";
-const _LB = "ListBuckets";
-const _LBAC = "ListBucketAnalyticsConfigurations";
-const _LBACO = "ListBucketAnalyticsConfigurationsOutput";
-const _LBACR = "ListBucketAnalyticsConfigurationResult";
-const _LBACRi = "ListBucketAnalyticsConfigurationsRequest";
-const _LBIC = "ListBucketInventoryConfigurations";
-const _LBICO = "ListBucketInventoryConfigurationsOutput";
-const _LBICR = "ListBucketInventoryConfigurationsRequest";
-const _LBITC = "ListBucketIntelligentTieringConfigurations";
-const _LBITCO = "ListBucketIntelligentTieringConfigurationsOutput";
-const _LBITCR = "ListBucketIntelligentTieringConfigurationsRequest";
-const _LBMC = "ListBucketMetricsConfigurations";
-const _LBMCO = "ListBucketMetricsConfigurationsOutput";
-const _LBMCR = "ListBucketMetricsConfigurationsRequest";
-const _LBO = "ListBucketsOutput";
-const _LBR = "ListBucketsRequest";
-const _LBRi = "ListBucketResult";
-const _LC = "LocationConstraint";
-const _LCi = "LifecycleConfiguration";
-const _LDB = "ListDirectoryBuckets";
-const _LDBO = "ListDirectoryBucketsOutput";
-const _LDBR = "ListDirectoryBucketsRequest";
-const _LE = "LoggingEnabled";
-const _LEi = "LifecycleExpiration";
-const _LFA = "LambdaFunctionArn";
-const _LFC = "LambdaFunctionConfiguration";
-const _LFCL = "LambdaFunctionConfigurationList";
-const _LFCa = "LambdaFunctionConfigurations";
-const _LH = "LegalHold";
-const _LI = "LocationInfo";
-const _LICR = "ListInventoryConfigurationsResult";
-const _LM = "LastModified";
-const _LMCR = "ListMetricsConfigurationsResult";
-const _LMT = "LastModifiedTime";
-const _LMU = "ListMultipartUploads";
-const _LMUO = "ListMultipartUploadsOutput";
-const _LMUR = "ListMultipartUploadsResult";
-const _LMURi = "ListMultipartUploadsRequest";
-const _LM_ = "Last-Modified";
-const _LO = "ListObjects";
-const _LOA = "ListObjectAnnotations";
-const _LOAO = "ListObjectAnnotationsOutput";
-const _LOAR = "ListObjectAnnotationsRequest";
-const _LOO = "ListObjectsOutput";
-const _LOR = "ListObjectsRequest";
-const _LOV = "ListObjectsV2";
-const _LOVO = "ListObjectsV2Output";
-const _LOVOi = "ListObjectVersionsOutput";
-const _LOVR = "ListObjectsV2Request";
-const _LOVRi = "ListObjectVersionsRequest";
-const _LOVi = "ListObjectVersions";
-const _LP = "ListParts";
-const _LPO = "ListPartsOutput";
-const _LPR = "ListPartsResult";
-const _LPRi = "ListPartsRequest";
-const _LR = "LifecycleRule";
-const _LRAO = "LifecycleRuleAndOperator";
-const _LRF = "LifecycleRuleFilter";
-const _LRi = "LifecycleRules";
-const _LVR = "ListVersionsResult";
-const _M = "Metadata";
-const _MAO = "MetricsAndOperator";
-const _MAR = "MaxAnnotationResults";
-const _MAS = "MaxAgeSeconds";
-const _MB = "MaxBuckets";
-const _MC = "MetadataConfiguration";
-const _MCL = "MetricsConfigurationList";
-const _MCR = "MetadataConfigurationResult";
-const _MCe = "MetricsConfiguration";
-const _MD = "MetadataDirective";
-const _MDB = "MaxDirectoryBuckets";
-const _MDf = "MfaDelete";
-const _ME = "MetadataEntry";
-const _MF = "MetricsFilter";
-const _MFA = "MFA";
-const _MFAD = "MFADelete";
-const _MK = "MaxKeys";
-const _MM = "MissingMeta";
-const _MOS = "MpuObjectSize";
-const _MP = "MaxParts";
-const _MTC = "MetadataTableConfiguration";
-const _MTCR = "MetadataTableConfigurationResult";
-const _MTEC = "MetadataTableEncryptionConfiguration";
-const _MU = "MultipartUpload";
-const _MUL = "MultipartUploadList";
-const _MUa = "MaxUploads";
-const _Ma = "Marker";
-const _Me = "Metrics";
-const _Mes = "Message";
-const _Mi = "Minutes";
-const _Mo = "Mode";
-const _N = "Name";
-const _NC = "NotificationConfiguration";
-const _NCF = "NotificationConfigurationFilter";
-const _NCT = "NextContinuationToken";
-const _ND = "NoncurrentDays";
-const _NEKKAS = "NonEmptyKmsKeyArnString";
-const _NF = "NotFound";
-const _NKM = "NextKeyMarker";
-const _NM = "NextMarker";
-const _NNV = "NewerNoncurrentVersions";
-const _NPNM = "NextPartNumberMarker";
-const _NSA = "NoSuchAnnotation";
-const _NSB = "NoSuchBucket";
-const _NSK = "NoSuchKey";
-const _NSU = "NoSuchUpload";
-const _NUIM = "NextUploadIdMarker";
-const _NVE = "NoncurrentVersionExpiration";
-const _NVIM = "NextVersionIdMarker";
-const _NVT = "NoncurrentVersionTransitions";
-const _NVTL = "NoncurrentVersionTransitionList";
-const _NVTo = "NoncurrentVersionTransition";
-const _O = "Owner";
-const _OA = "ObjectAttributes";
-const _OAIATE = "ObjectAlreadyInActiveTierError";
-const _OC = "OwnershipControls";
-const _OCR = "OwnershipControlsRule";
-const _OCRw = "OwnershipControlsRules";
-const _OE = "ObjectEncryption";
-const _OF = "OptionalFields";
-const _OI = "ObjectIdentifier";
-const _OIL = "ObjectIdentifierList";
-const _OIM = "ObjectIfMatch";
-const _OL = "OutputLocation";
-const _OLC = "ObjectLockConfiguration";
-const _OLE = "ObjectLockEnabled";
-const _OLEFB = "ObjectLockEnabledForBucket";
-const _OLEH = "ObjectLockEventHold";
-const _OLEHDD = "ObjectLockEventHoldDurationDays";
-const _OLEHDY = "ObjectLockEventHoldDurationYears";
-const _OLLH = "ObjectLockLegalHold";
-const _OLLHS = "ObjectLockLegalHoldStatus";
-const _OLM = "ObjectLockMode";
-const _OLR = "ObjectLockRetention";
-const _OLRUD = "ObjectLockRetainUntilDate";
-const _OLRb = "ObjectLockRule";
-const _OLb = "ObjectList";
-const _ONIATE = "ObjectNotInActiveTierError";
-const _OO = "ObjectOwnership";
-const _OOA = "OptionalObjectAttributes";
-const _OP = "ObjectParts";
-const _OPb = "ObjectPart";
-const _OS = "ObjectSize";
-const _OSGT = "ObjectSizeGreaterThan";
-const _OSLT = "ObjectSizeLessThan";
-const _OSV = "OutputSchemaVersion";
-const _OSu = "OutputSerialization";
-const _OV = "ObjectVersion";
-const _OVI = "ObjectVersionId";
-const _OVL = "ObjectVersionList";
-const _Ob = "Objects";
-const _Obj = "Object";
-const _P = "Prefix";
-const _PABC = "PublicAccessBlockConfiguration";
-const _PBA = "PutBucketAbac";
-const _PBAC = "PutBucketAccelerateConfiguration";
-const _PBACR = "PutBucketAccelerateConfigurationRequest";
-const _PBACRu = "PutBucketAnalyticsConfigurationRequest";
-const _PBACu = "PutBucketAnalyticsConfiguration";
-const _PBAR = "PutBucketAbacRequest";
-const _PBARu = "PutBucketAclRequest";
-const _PBAu = "PutBucketAcl";
-const _PBC = "PutBucketCors";
-const _PBCR = "PutBucketCorsRequest";
-const _PBE = "PutBucketEncryption";
-const _PBER = "PutBucketEncryptionRequest";
-const _PBIC = "PutBucketInventoryConfiguration";
-const _PBICR = "PutBucketInventoryConfigurationRequest";
-const _PBITC = "PutBucketIntelligentTieringConfiguration";
-const _PBITCR = "PutBucketIntelligentTieringConfigurationRequest";
-const _PBL = "PutBucketLogging";
-const _PBLC = "PutBucketLifecycleConfiguration";
-const _PBLCO = "PutBucketLifecycleConfigurationOutput";
-const _PBLCR = "PutBucketLifecycleConfigurationRequest";
-const _PBLR = "PutBucketLoggingRequest";
-const _PBMC = "PutBucketMetricsConfiguration";
-const _PBMCR = "PutBucketMetricsConfigurationRequest";
-const _PBNC = "PutBucketNotificationConfiguration";
-const _PBNCR = "PutBucketNotificationConfigurationRequest";
-const _PBOC = "PutBucketOwnershipControls";
-const _PBOCR = "PutBucketOwnershipControlsRequest";
-const _PBP = "PutBucketPolicy";
-const _PBPR = "PutBucketPolicyRequest";
-const _PBR = "PutBucketReplication";
-const _PBRP = "PutBucketRequestPayment";
-const _PBRPR = "PutBucketRequestPaymentRequest";
-const _PBRR = "PutBucketReplicationRequest";
-const _PBT = "PutBucketTagging";
-const _PBTR = "PutBucketTaggingRequest";
-const _PBV = "PutBucketVersioning";
-const _PBVR = "PutBucketVersioningRequest";
-const _PBW = "PutBucketWebsite";
-const _PBWR = "PutBucketWebsiteRequest";
-const _PC = "PartsCount";
-const _PDS = "PartitionDateSource";
-const _PE = "ProgressEvent";
-const _PI = "ParquetInput";
-const _PL = "PartsList";
-const _PN = "PartNumber";
-const _PNM = "PartNumberMarker";
-const _PO = "PutObject";
-const _POA = "PutObjectAcl";
-const _POAO = "PutObjectAclOutput";
-const _POAOu = "PutObjectAnnotationOutput";
-const _POAR = "PutObjectAclRequest";
-const _POARu = "PutObjectAnnotationRequest";
-const _POAu = "PutObjectAnnotation";
-const _POLC = "PutObjectLockConfiguration";
-const _POLCO = "PutObjectLockConfigurationOutput";
-const _POLCR = "PutObjectLockConfigurationRequest";
-const _POLH = "PutObjectLegalHold";
-const _POLHO = "PutObjectLegalHoldOutput";
-const _POLHR = "PutObjectLegalHoldRequest";
-const _POO = "PutObjectOutput";
-const _POR = "PutObjectRequest";
-const _PORO = "PutObjectRetentionOutput";
-const _PORR = "PutObjectRetentionRequest";
-const _PORu = "PutObjectRetention";
-const _POT = "PutObjectTagging";
-const _POTO = "PutObjectTaggingOutput";
-const _POTR = "PutObjectTaggingRequest";
-const _PP = "PartitionedPrefix";
-const _PPAB = "PutPublicAccessBlock";
-const _PPABR = "PutPublicAccessBlockRequest";
-const _PS = "PolicyStatus";
-const _Pa = "Parts";
-const _Par = "Part";
-const _Parq = "Parquet";
-const _Pay = "Payer";
-const _Payl = "Payload";
-const _Pe = "Permission";
-const _Po = "Policy";
-const _Pr = "Progress";
-const _Pri = "Priority";
-const _Pro = "Protocol";
-const _Q = "Quiet";
-const _QA = "QueueArn";
-const _QC = "QuoteCharacter";
-const _QCL = "QueueConfigurationList";
-const _QCu = "QueueConfigurations";
-const _QCue = "QueueConfiguration";
-const _QEC = "QuoteEscapeCharacter";
-const _QF = "QuoteFields";
-const _Qu = "Queue";
-const _R = "Role";
-const _RART = "RedirectAllRequestsTo";
-const _RC = "RequestCharged";
-const _RCC = "ResponseCacheControl";
-const _RCD = "ResponseContentDisposition";
-const _RCE = "ResponseContentEncoding";
-const _RCL = "ResponseContentLanguage";
-const _RCT = "ResponseContentType";
-const _RCe = "ReplicationConfiguration";
-const _RD = "RecordDelimiter";
-const _RE = "ResponseExpires";
-const _RED = "RestoreExpiryDate";
-const _REe = "RecordExpiration";
-const _REec = "RecordsEvent";
-const _RKKID = "ReplicaKmsKeyID";
-const _RKPW = "ReplaceKeyPrefixWith";
-const _RKW = "ReplaceKeyWith";
-const _RM = "ReplicaModifications";
-const _RO = "RenameObject";
-const _ROO = "RenameObjectOutput";
-const _ROOe = "RestoreObjectOutput";
-const _ROP = "RestoreOutputPath";
-const _ROR = "RenameObjectRequest";
-const _RORe = "RestoreObjectRequest";
-const _ROe = "RestoreObject";
-const _RP = "RequestPayer";
-const _RPB = "RestrictPublicBuckets";
-const _RPC = "RequestPaymentConfiguration";
-const _RPe = "RequestProgress";
-const _RR = "RoutingRules";
-const _RRAO = "ReplicationRuleAndOperator";
-const _RRF = "ReplicationRuleFilter";
-const _RRe = "ReplicationRule";
-const _RRep = "ReplicationRules";
-const _RReq = "RequestRoute";
-const _RRes = "RestoreRequest";
-const _RRo = "RoutingRule";
-const _RS = "ReplicationStatus";
-const _RSe = "RestoreStatus";
-const _RSen = "RenameSource";
-const _RT = "ReplicationTime";
-const _RTV = "ReplicationTimeValue";
-const _RTe = "RequestToken";
-const _RUD = "RetainUntilDate";
-const _Ra = "Range";
-const _Re = "Restore";
-const _Rec = "Records";
-const _Red = "Redirect";
-const _Ret = "Retention";
-const _Ru = "Rules";
-const _Rul = "Rule";
-const _S = "Status";
-const _SA = "StartAfter";
-const _SAK = "SecretAccessKey";
-const _SAs = "SseAlgorithm";
-const _SB = "StreamingBlob";
-const _SBD = "S3BucketDestination";
-const _SC = "StorageClass";
-const _SCA = "StorageClassAnalysis";
-const _SCADE = "StorageClassAnalysisDataExport";
-const _SCV = "SessionCredentialValue";
-const _SCe = "SessionCredentials";
-const _SCt = "StatusCode";
-const _SDV = "SkipDestinationValidation";
-const _SE = "StatsEvent";
-const _SIM = "SourceIfMatch";
-const _SIMS = "SourceIfModifiedSince";
-const _SINM = "SourceIfNoneMatch";
-const _SIUS = "SourceIfUnmodifiedSince";
-const _SK = "SSE-KMS";
-const _SKEO = "SseKmsEncryptedObjects";
-const _SKF = "S3KeyFilter";
-const _SKe = "S3Key";
-const _SL = "S3Location";
-const _SM = "SessionMode";
-const _SOC = "SelectObjectContent";
-const _SOCES = "SelectObjectContentEventStream";
-const _SOCO = "SelectObjectContentOutput";
-const _SOCR = "SelectObjectContentRequest";
-const _SP = "SelectParameters";
-const _SPi = "SimplePrefix";
-const _SR = "ScanRange";
-const _SS = "SSE-S3";
-const _SSC = "SourceSelectionCriteria";
-const _SSE = "ServerSideEncryption";
-const _SSEA = "SSEAlgorithm";
-const _SSEBD = "ServerSideEncryptionByDefault";
-const _SSEC = "ServerSideEncryptionConfiguration";
-const _SSECA = "SSECustomerAlgorithm";
-const _SSECK = "SSECustomerKey";
-const _SSECKMD = "SSECustomerKeyMD5";
-const _SSEKMS = "SSEKMS";
-const _SSEKMSE = "SSEKMSEncryption";
-const _SSEKMSEC = "SSEKMSEncryptionContext";
-const _SSEKMSKI = "SSEKMSKeyId";
-const _SSER = "ServerSideEncryptionRule";
-const _SSERe = "ServerSideEncryptionRules";
-const _SSES = "SSES3";
-const _ST = "SessionToken";
-const _STD = "S3TablesDestination";
-const _STDR = "S3TablesDestinationResult";
-const _S_ = "S3";
-const _Sc = "Schedule";
-const _Si = "Size";
-const _St = "Start";
-const _Sta = "Stats";
-const _Su = "Suffix";
-const _T = "Tags";
-const _TA = "TableArn";
-const _TAo = "TopicArn";
-const _TB = "TargetBucket";
-const _TBA = "TableBucketArn";
-const _TBT = "TableBucketType";
-const _TC = "TagCount";
-const _TCL = "TopicConfigurationList";
-const _TCo = "TopicConfigurations";
-const _TCop = "TopicConfiguration";
-const _TD = "TaggingDirective";
-const _TDMOS = "TransitionDefaultMinimumObjectSize";
-const _TG = "TargetGrants";
-const _TGa = "TargetGrant";
-const _TL = "TieringList";
-const _TLr = "TransitionList";
-const _TMP = "TooManyParts";
-const _TN = "TableName";
-const _TNa = "TableNamespace";
-const _TOKF = "TargetObjectKeyFormat";
-const _TP = "TargetPrefix";
-const _TPC = "TotalPartsCount";
-const _TS = "TableStatus";
-const _TSa = "TagSet";
-const _Ta = "Tag";
-const _Tag = "Tagging";
-const _Ti = "Tier";
-const _Tie = "Tierings";
-const _Tier = "Tiering";
-const _Tim = "Time";
-const _To = "Token";
-const _Top = "Topic";
-const _Tr = "Transitions";
-const _Tra = "Transition";
-const _Ty = "Type";
-const _U = "Uploads";
-const _UBMATC = "UpdateBucketMetadataAnnotationTableConfiguration";
-const _UBMATCR = "UpdateBucketMetadataAnnotationTableConfigurationRequest";
-const _UBMITC = "UpdateBucketMetadataInventoryTableConfiguration";
-const _UBMITCR = "UpdateBucketMetadataInventoryTableConfigurationRequest";
-const _UBMJTC = "UpdateBucketMetadataJournalTableConfiguration";
-const _UBMJTCR = "UpdateBucketMetadataJournalTableConfigurationRequest";
-const _UI = "UploadId";
-const _UIM = "UploadIdMarker";
-const _UM = "UserMetadata";
-const _UMT = "UnsupportedMediaType";
-const _UOE = "UpdateObjectEncryption";
-const _UOER = "UpdateObjectEncryptionRequest";
-const _UOERp = "UpdateObjectEncryptionResponse";
-const _UP = "UploadPart";
-const _UPC = "UploadPartCopy";
-const _UPCO = "UploadPartCopyOutput";
-const _UPCR = "UploadPartCopyRequest";
-const _UPO = "UploadPartOutput";
-const _UPR = "UploadPartRequest";
-const _URI = "URI";
-const _Up = "Upload";
-const _V = "Value";
-const _VC = "VersioningConfiguration";
-const _VI = "VersionId";
-const _VIM = "VersionIdMarker";
-const _Ve = "Versions";
-const _Ver = "Version";
-const _WC = "WebsiteConfiguration";
-const _WGOR = "WriteGetObjectResponse";
-const _WGORR = "WriteGetObjectResponseRequest";
-const _WOB = "WriteOffsetBytes";
-const _WRL = "WebsiteRedirectLocation";
-const _Y = "Years";
-const _aN = "annotationName";
-const _ap = "annotation-prefix";
-const _ar = "accept-ranges";
-const _br = "bucket-region";
-const _c = "client";
-const _ct = "continuation-token";
-const _d = "delimiter";
-const _e = "error";
-const _eP = "eventPayload";
-const _en = "endpoint";
-const _et = "encoding-type";
-const _fo = "fetch-owner";
-const _h = "http";
-const _hC = "httpChecksum";
-const _hE = "httpError";
-const _hH = "httpHeader";
-const _hL = "hostLabel";
-const _hP = "httpPayload";
-const _hPH = "httpPrefixHeaders";
-const _hQ = "httpQuery";
-const _hi = "http://www.w3.org/2001/XMLSchema-instance";
-const _i = "id";
-const _iT = "idempotencyToken";
-const _km = "key-marker";
-const _m = "marker";
-const _mar = "max-annotation-results";
-const _mb = "max-buckets";
-const _mdb = "max-directory-buckets";
-const _mk = "max-keys";
-const _mp = "max-parts";
-const _mu = "max-uploads";
-const _p = "prefix";
-const _pN = "partNumber";
-const _pnm = "part-number-marker";
-const _rcc = "response-cache-control";
-const _rcd = "response-content-disposition";
-const _rce = "response-content-encoding";
-const _rcl = "response-content-language";
-const _rct = "response-content-type";
-const _re = "response-expires";
-const _s = "smithy.ts.sdk.synthetic.com.amazonaws.s3";
-const _sa = "start-after";
-const _st = "streaming";
-const _uI = "uploadId";
-const _uim = "upload-id-marker";
-const _vI = "versionId";
-const _vim = "version-id-marker";
-const _x = "xsi";
-const _xA = "xmlAttribute";
-const _xF = "xmlFlattened";
-const _xN = "xmlName";
-const _xNm = "xmlNamespace";
-const _xaa = "x-amz-acl";
-const _xaad = "x-amz-abort-date";
-const _xaapa = "x-amz-access-point-alias";
-const _xaari = "x-amz-abort-rule-id";
-const _xaas = "x-amz-archive-status";
-const _xaba = "x-amz-bucket-arn";
-const _xabgr = "x-amz-bypass-governance-retention";
-const _xabln = "x-amz-bucket-location-name";
-const _xablt = "x-amz-bucket-location-type";
-const _xabn = "x-amz-bucket-namespace";
-const _xabole = "x-amz-bucket-object-lock-enabled";
-const _xabolt = "x-amz-bucket-object-lock-token";
-const _xabr = "x-amz-bucket-region";
-const _xaca = "x-amz-checksum-algorithm";
-const _xacc = "x-amz-checksum-crc32";
-const _xacc_ = "x-amz-checksum-crc32c";
-const _xacc__ = "x-amz-checksum-crc64nvme";
-const _xacm = "x-amz-checksum-md5";
-const _xacm_ = "x-amz-checksum-mode";
-const _xacrsba = "x-amz-confirm-remove-self-bucket-access";
-const _xacs = "x-amz-checksum-sha1";
-const _xacs_ = "x-amz-checksum-sha256";
-const _xacs__ = "x-amz-checksum-sha512";
-const _xacs___ = "x-amz-copy-source";
-const _xacsim = "x-amz-copy-source-if-match";
-const _xacsims = "x-amz-copy-source-if-modified-since";
-const _xacsinm = "x-amz-copy-source-if-none-match";
-const _xacsius = "x-amz-copy-source-if-unmodified-since";
-const _xacsm = "x-amz-create-session-mode";
-const _xacsr = "x-amz-copy-source-range";
-const _xacssseca = "x-amz-copy-source-server-side-encryption-customer-algorithm";
-const _xacssseck = "x-amz-copy-source-server-side-encryption-customer-key";
-const _xacssseckM = "x-amz-copy-source-server-side-encryption-customer-key-MD5";
-const _xacsvi = "x-amz-copy-source-version-id";
-const _xact = "x-amz-checksum-type";
-const _xact_ = "x-amz-client-token";
-const _xacx = "x-amz-checksum-xxhash64";
-const _xacx_ = "x-amz-checksum-xxhash3";
-const _xacx__ = "x-amz-checksum-xxhash128";
-const _xadm = "x-amz-delete-marker";
-const _xae = "x-amz-expiration";
-const _xaebo = "x-amz-expected-bucket-owner";
-const _xafec = "x-amz-fwd-error-code";
-const _xafem = "x-amz-fwd-error-message";
-const _xafhCC = "x-amz-fwd-header-Cache-Control";
-const _xafhCD = "x-amz-fwd-header-Content-Disposition";
-const _xafhCE = "x-amz-fwd-header-Content-Encoding";
-const _xafhCL = "x-amz-fwd-header-Content-Language";
-const _xafhCR = "x-amz-fwd-header-Content-Range";
-const _xafhCT = "x-amz-fwd-header-Content-Type";
-const _xafhE = "x-amz-fwd-header-ETag";
-const _xafhE_ = "x-amz-fwd-header-Expires";
-const _xafhLM = "x-amz-fwd-header-Last-Modified";
-const _xafhar = "x-amz-fwd-header-accept-ranges";
-const _xafhxacc = "x-amz-fwd-header-x-amz-checksum-crc32";
-const _xafhxacc_ = "x-amz-fwd-header-x-amz-checksum-crc32c";
-const _xafhxacc__ = "x-amz-fwd-header-x-amz-checksum-crc64nvme";
-const _xafhxacm = "x-amz-fwd-header-x-amz-checksum-md5";
-const _xafhxacs = "x-amz-fwd-header-x-amz-checksum-sha1";
-const _xafhxacs_ = "x-amz-fwd-header-x-amz-checksum-sha256";
-const _xafhxacs__ = "x-amz-fwd-header-x-amz-checksum-sha512";
-const _xafhxacx = "x-amz-fwd-header-x-amz-checksum-xxhash64";
-const _xafhxacx_ = "x-amz-fwd-header-x-amz-checksum-xxhash3";
-const _xafhxacx__ = "x-amz-fwd-header-x-amz-checksum-xxhash128";
-const _xafhxadm = "x-amz-fwd-header-x-amz-delete-marker";
-const _xafhxae = "x-amz-fwd-header-x-amz-expiration";
-const _xafhxamm = "x-amz-fwd-header-x-amz-missing-meta";
-const _xafhxampc = "x-amz-fwd-header-x-amz-mp-parts-count";
-const _xafhxaollh = "x-amz-fwd-header-x-amz-object-lock-legal-hold";
-const _xafhxaolm = "x-amz-fwd-header-x-amz-object-lock-mode";
-const _xafhxaolrud = "x-amz-fwd-header-x-amz-object-lock-retain-until-date";
-const _xafhxar = "x-amz-fwd-header-x-amz-restore";
-const _xafhxarc = "x-amz-fwd-header-x-amz-request-charged";
-const _xafhxars = "x-amz-fwd-header-x-amz-replication-status";
-const _xafhxasc = "x-amz-fwd-header-x-amz-storage-class";
-const _xafhxasse = "x-amz-fwd-header-x-amz-server-side-encryption";
-const _xafhxasseakki = "x-amz-fwd-header-x-amz-server-side-encryption-aws-kms-key-id";
-const _xafhxassebke = "x-amz-fwd-header-x-amz-server-side-encryption-bucket-key-enabled";
-const _xafhxasseca = "x-amz-fwd-header-x-amz-server-side-encryption-customer-algorithm";
-const _xafhxasseckM = "x-amz-fwd-header-x-amz-server-side-encryption-customer-key-MD5";
-const _xafhxatc = "x-amz-fwd-header-x-amz-tagging-count";
-const _xafhxavi = "x-amz-fwd-header-x-amz-version-id";
-const _xafs = "x-amz-fwd-status";
-const _xagfc = "x-amz-grant-full-control";
-const _xagr = "x-amz-grant-read";
-const _xagra = "x-amz-grant-read-acp";
-const _xagw = "x-amz-grant-write";
-const _xagwa = "x-amz-grant-write-acp";
-const _xaimit = "x-amz-if-match-initiated-time";
-const _xaimlmt = "x-amz-if-match-last-modified-time";
-const _xaims = "x-amz-if-match-size";
-const _xam = "x-amz-meta-";
-const _xam_ = "x-amz-mfa";
-const _xamd = "x-amz-metadata-directive";
-const _xamm = "x-amz-missing-meta";
-const _xamos = "x-amz-mp-object-size";
-const _xamp = "x-amz-max-parts";
-const _xampc = "x-amz-mp-parts-count";
-const _xaoa = "x-amz-object-attributes";
-const _xaoad = "x-amz-object-annotation-directive";
-const _xaoim = "x-amz-object-if-match";
-const _xaoleh = "x-amz-object-lock-event-hold";
-const _xaolehdd = "x-amz-object-lock-event-hold-duration-days";
-const _xaolehdy = "x-amz-object-lock-event-hold-duration-years";
-const _xaollh = "x-amz-object-lock-legal-hold";
-const _xaolm = "x-amz-object-lock-mode";
-const _xaolrud = "x-amz-object-lock-retain-until-date";
-const _xaoo = "x-amz-object-ownership";
-const _xaooa = "x-amz-optional-object-attributes";
-const _xaos = "x-amz-object-size";
-const _xaovi = "x-amz-object-version-id";
-const _xapnm = "x-amz-part-number-marker";
-const _xar = "x-amz-restore";
-const _xarc = "x-amz-request-charged";
-const _xarop = "x-amz-restore-output-path";
-const _xarp = "x-amz-request-payer";
-const _xarr = "x-amz-request-route";
-const _xars = "x-amz-replication-status";
-const _xars_ = "x-amz-rename-source";
-const _xarsim = "x-amz-rename-source-if-match";
-const _xarsims = "x-amz-rename-source-if-modified-since";
-const _xarsinm = "x-amz-rename-source-if-none-match";
-const _xarsius = "x-amz-rename-source-if-unmodified-since";
-const _xart = "x-amz-request-token";
-const _xasc = "x-amz-storage-class";
-const _xasca = "x-amz-sdk-checksum-algorithm";
-const _xasdv = "x-amz-skip-destination-validation";
-const _xasebo = "x-amz-source-expected-bucket-owner";
-const _xasse = "x-amz-server-side-encryption";
-const _xasseakki = "x-amz-server-side-encryption-aws-kms-key-id";
-const _xassebke = "x-amz-server-side-encryption-bucket-key-enabled";
-const _xassec = "x-amz-server-side-encryption-context";
-const _xasseca = "x-amz-server-side-encryption-customer-algorithm";
-const _xasseck = "x-amz-server-side-encryption-customer-key";
-const _xasseckM = "x-amz-server-side-encryption-customer-key-MD5";
-const _xat = "x-amz-tagging";
-const _xatc = "x-amz-tagging-count";
-const _xatd = "x-amz-tagging-directive";
-const _xatdmos = "x-amz-transition-default-minimum-object-size";
-const _xavi = "x-amz-version-id";
-const _xawob = "x-amz-write-offset-bytes";
-const _xawrl = "x-amz-website-redirect-location";
-const _xs = "xsi:type";
-const n0 = "com.amazonaws.s3";
-const _s_registry = new TypeRegistry(_s);
-var S3ServiceException$ = [-3, _s, "S3ServiceException", 0, [], []];
-_s_registry.registerError(S3ServiceException$, S3ServiceException);
-const n0_registry = new TypeRegistry(n0);
-var AccessDenied$ = [-3, n0, _AD,
-    { [_e]: _c, [_hE]: 403 },
-    [],
-    []
-];
-n0_registry.registerError(AccessDenied$, AccessDenied);
-var AnnotationLimitExceeded$ = [-3, n0, _ALE,
-    { [_e]: _c, [_hE]: 400 },
-    [],
-    []
-];
-n0_registry.registerError(AnnotationLimitExceeded$, AnnotationLimitExceeded);
-var AnnotationNameTooLong$ = [-3, n0, _ANTL,
-    { [_e]: _c, [_hE]: 400 },
-    [],
-    []
-];
-n0_registry.registerError(AnnotationNameTooLong$, AnnotationNameTooLong);
-var BucketAlreadyExists$ = [-3, n0, _BAE,
-    { [_e]: _c, [_hE]: 409 },
-    [],
-    []
-];
-n0_registry.registerError(BucketAlreadyExists$, BucketAlreadyExists);
-var BucketAlreadyOwnedByYou$ = [-3, n0, _BAOBY,
-    { [_e]: _c, [_hE]: 409 },
-    [],
-    []
-];
-n0_registry.registerError(BucketAlreadyOwnedByYou$, BucketAlreadyOwnedByYou);
-var EncryptionTypeMismatch$ = [-3, n0, _ETM,
-    { [_e]: _c, [_hE]: 400 },
-    [],
-    []
-];
-n0_registry.registerError(EncryptionTypeMismatch$, EncryptionTypeMismatch);
-var IdempotencyParameterMismatch$ = [-3, n0, _IPM,
-    { [_e]: _c, [_hE]: 400 },
-    [],
-    []
-];
-n0_registry.registerError(IdempotencyParameterMismatch$, IdempotencyParameterMismatch);
-var InvalidAnnotationName$ = [-3, n0, _IAN,
-    { [_e]: _c, [_hE]: 400 },
-    [],
-    []
-];
-n0_registry.registerError(InvalidAnnotationName$, InvalidAnnotationName);
-var InvalidObjectState$ = [-3, n0, _IOS,
-    { [_e]: _c, [_hE]: 403 },
-    [_SC, _AT],
-    [0, 0]
-];
-n0_registry.registerError(InvalidObjectState$, InvalidObjectState);
-var InvalidPrefix$ = [-3, n0, _IP,
-    { [_e]: _c, [_hE]: 400 },
-    [],
-    []
-];
-n0_registry.registerError(InvalidPrefix$, InvalidPrefix);
-var InvalidRequest$ = [-3, n0, _IR,
-    { [_e]: _c, [_hE]: 400 },
-    [],
-    []
-];
-n0_registry.registerError(InvalidRequest$, InvalidRequest);
-var InvalidWriteOffset$ = [-3, n0, _IWO,
-    { [_e]: _c, [_hE]: 400 },
-    [],
-    []
-];
-n0_registry.registerError(InvalidWriteOffset$, InvalidWriteOffset);
-var NoSuchAnnotation$ = [-3, n0, _NSA,
-    { [_e]: _c, [_hE]: 404 },
-    [],
-    []
-];
-n0_registry.registerError(NoSuchAnnotation$, NoSuchAnnotation);
-var NoSuchBucket$ = [-3, n0, _NSB,
-    { [_e]: _c, [_hE]: 404 },
-    [],
-    []
-];
-n0_registry.registerError(NoSuchBucket$, NoSuchBucket);
-var NoSuchKey$ = [-3, n0, _NSK,
-    { [_e]: _c, [_hE]: 404 },
-    [],
-    []
-];
-n0_registry.registerError(NoSuchKey$, NoSuchKey);
-var NoSuchUpload$ = [-3, n0, _NSU,
-    { [_e]: _c, [_hE]: 404 },
-    [],
-    []
-];
-n0_registry.registerError(NoSuchUpload$, NoSuchUpload);
-var NotFound$ = [-3, n0, _NF,
-    { [_e]: _c },
-    [],
-    []
-];
-n0_registry.registerError(NotFound$, NotFound);
-var ObjectAlreadyInActiveTierError$ = [-3, n0, _OAIATE,
-    { [_e]: _c, [_hE]: 403 },
-    [],
-    []
-];
-n0_registry.registerError(ObjectAlreadyInActiveTierError$, ObjectAlreadyInActiveTierError);
-var ObjectNotInActiveTierError$ = [-3, n0, _ONIATE,
-    { [_e]: _c, [_hE]: 403 },
-    [],
-    []
-];
-n0_registry.registerError(ObjectNotInActiveTierError$, ObjectNotInActiveTierError);
-var TooManyParts$ = [-3, n0, _TMP,
-    { [_e]: _c, [_hE]: 400 },
-    [],
-    []
-];
-n0_registry.registerError(TooManyParts$, TooManyParts);
-var UnsupportedMediaType$ = [-3, n0, _UMT,
-    { [_e]: _c, [_hE]: 415 },
-    [],
-    []
-];
-n0_registry.registerError(UnsupportedMediaType$, UnsupportedMediaType);
-const errorTypeRegistries = [
-    _s_registry,
-    n0_registry,
-];
-var CopySourceSSECustomerKey = [0, n0, _CSSSECK, 8, 0];
-var NonEmptyKmsKeyArnString = [0, n0, _NEKKAS, 8, 0];
-var SessionCredentialValue = [0, n0, _SCV, 8, 0];
-var SSECustomerKey = [0, n0, _SSECK, 8, 0];
-var SSEKMSEncryptionContext = [0, n0, _SSEKMSEC, 8, 0];
-var SSEKMSKeyId = [0, n0, _SSEKMSKI, 8, 0];
-var StreamingBlob = [0, n0, _SB, { [_st]: 1 }, 42];
-var AbacStatus$ = [3, n0, _AS,
-    0,
-    [_S],
-    [0]
-];
-var AbortIncompleteMultipartUpload$ = [3, n0, _AIMU,
-    0,
-    [_DAI],
-    [1]
-];
-var AbortMultipartUploadOutput$ = [3, n0, _AMUO,
-    0,
-    [_RC],
-    [[0, { [_hH]: _xarc }]]
-];
-var AbortMultipartUploadRequest$ = [3, n0, _AMUR,
-    0,
-    [_B, _K, _UI, _RP, _EBO, _IMIT],
-    [[0, 1], [0, 1], [0, { [_hQ]: _uI }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xaebo }], [6, { [_hH]: _xaimit }]], 3
-];
-var AccelerateConfiguration$ = [3, n0, _AC,
-    0,
-    [_S],
-    [0]
-];
-var AccessControlPolicy$ = [3, n0, _ACP,
-    0,
-    [_G, _O],
-    [[() => Grants, { [_xN]: _ACL }], () => Owner$]
-];
-var AccessControlTranslation$ = [3, n0, _ACT,
-    0,
-    [_O],
-    [0], 1
-];
-var AnalyticsAndOperator$ = [3, n0, _AAO,
-    0,
-    [_P, _T],
-    [0, [() => TagSet, { [_xF]: 1, [_xN]: _Ta }]]
-];
-var AnalyticsConfiguration$ = [3, n0, _ACn,
-    0,
-    [_I, _SCA, _F],
-    [0, () => StorageClassAnalysis$, [() => AnalyticsFilter$, 0]], 2
-];
-var AnalyticsExportDestination$ = [3, n0, _AED,
-    0,
-    [_SBD],
-    [() => AnalyticsS3BucketDestination$], 1
-];
-var AnalyticsS3BucketDestination$ = [3, n0, _ASBD,
-    0,
-    [_Fo, _B, _BAI, _P],
-    [0, 0, 0, 0], 2
-];
-var AnnotationEntry$ = [3, n0, _AE,
-    0,
-    [_AN, _LM, _Si, _ET, _CA, _RS],
-    [0, 4, 1, 0, [64 | 0, { [_xF]: 1 }], 0], 3
-];
-var AnnotationTableConfiguration$ = [3, n0, _ATC,
-    0,
-    [_CS, _EC, _R],
-    [0, () => MetadataTableEncryptionConfiguration$, 0], 1
-];
-var AnnotationTableConfigurationResult$ = [3, n0, _ATCR,
-    0,
-    [_CS, _TS, _E, _TN, _TA, _R],
-    [0, 0, () => ErrorDetails$, 0, 0, 0], 1
-];
-var AnnotationTableConfigurationUpdates$ = [3, n0, _ATCU,
-    0,
-    [_CS, _EC, _R],
-    [0, () => MetadataTableEncryptionConfiguration$, 0], 1
-];
-var BlockedEncryptionTypes$ = [3, n0, _BET,
-    0,
-    [_ETn],
-    [[() => EncryptionTypeList, { [_xF]: 1 }]]
-];
-var Bucket$ = [3, n0, _B,
-    0,
-    [_N, _CD, _BR, _BA],
-    [0, 4, 0, 0]
-];
-var BucketInfo$ = [3, n0, _BI,
-    0,
-    [_DR, _Ty],
-    [0, 0]
-];
-var BucketLifecycleConfiguration$ = [3, n0, _BLC,
-    0,
-    [_Ru],
-    [[() => LifecycleRules, { [_xF]: 1, [_xN]: _Rul }]], 1
-];
-var BucketLoggingStatus$ = [3, n0, _BLS,
-    0,
-    [_LE],
-    [[() => LoggingEnabled$, 0]]
-];
-var Checksum$ = [3, n0, _C,
-    0,
-    [_CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe, _CT],
-    [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
-];
-var CommonPrefix$ = [3, n0, _CP,
-    0,
-    [_P],
-    [0]
-];
-var CompletedMultipartUpload$ = [3, n0, _CMU,
-    0,
-    [_Pa],
-    [[() => CompletedPartList, { [_xF]: 1, [_xN]: _Par }]]
-];
-var CompletedPart$ = [3, n0, _CPo,
-    0,
-    [_ET, _CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe, _PN],
-    [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]
-];
-var CompleteMultipartUploadOutput$ = [3, n0, _CMUO,
-    { [_xN]: _CMUR },
-    [_L, _B, _K, _Ex, _ET, _CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe, _CT, _SSE, _VI, _SSEKMSKI, _BKE, _RC],
-    [0, 0, 0, [0, { [_hH]: _xae }], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, [0, { [_hH]: _xasse }], [0, { [_hH]: _xavi }], [() => SSEKMSKeyId, { [_hH]: _xasseakki }], [2, { [_hH]: _xassebke }], [0, { [_hH]: _xarc }]]
-];
-var CompleteMultipartUploadRequest$ = [3, n0, _CMURo,
-    0,
-    [_B, _K, _UI, _MU, _CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe, _CT, _MOS, _RP, _EBO, _IM, _INM, _SSECA, _SSECK, _SSECKMD],
-    [[0, 1], [0, 1], [0, { [_hQ]: _uI }], [() => CompletedMultipartUpload$, { [_hP]: 1, [_xN]: _CMUo }], [0, { [_hH]: _xacc }], [0, { [_hH]: _xacc_ }], [0, { [_hH]: _xacc__ }], [0, { [_hH]: _xacs }], [0, { [_hH]: _xacs_ }], [0, { [_hH]: _xacs__ }], [0, { [_hH]: _xacm }], [0, { [_hH]: _xacx }], [0, { [_hH]: _xacx_ }], [0, { [_hH]: _xacx__ }], [0, { [_hH]: _xact }], [1, { [_hH]: _xamos }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _IM_ }], [0, { [_hH]: _INM_ }], [0, { [_hH]: _xasseca }], [() => SSECustomerKey, { [_hH]: _xasseck }], [0, { [_hH]: _xasseckM }]], 3
-];
-var Condition$ = [3, n0, _Co,
-    0,
-    [_HECRE, _KPE],
-    [0, 0]
-];
-var ContinuationEvent$ = [3, n0, _CE,
-    0,
-    [],
-    []
-];
-var CopyObjectOutput$ = [3, n0, _COO,
-    0,
-    [_COR, _Ex, _CSVI, _VI, _SSE, _SSECA, _SSECKMD, _SSEKMSKI, _SSEKMSEC, _BKE, _RC],
-    [[() => CopyObjectResult$, 16], [0, { [_hH]: _xae }], [0, { [_hH]: _xacsvi }], [0, { [_hH]: _xavi }], [0, { [_hH]: _xasse }], [0, { [_hH]: _xasseca }], [0, { [_hH]: _xasseckM }], [() => SSEKMSKeyId, { [_hH]: _xasseakki }], [() => SSEKMSEncryptionContext, { [_hH]: _xassec }], [2, { [_hH]: _xassebke }], [0, { [_hH]: _xarc }]]
-];
-var CopyObjectRequest$ = [3, n0, _CORo,
-    0,
-    [_B, _CSo, _K, _ACL_, _CC, _CA, _CDo, _CEo, _CL, _CTo, _CSIM, _CSIMS, _CSINM, _CSIUS, _Exp, _GFC, _GR, _GRACP, _GWACP, _IM, _INM, _M, _MD, _TD, _ADn, _SSE, _SC, _WRL, _SSECA, _SSECK, _SSECKMD, _SSEKMSKI, _SSEKMSEC, _BKE, _CSSSECA, _CSSSECK, _CSSSECKMD, _RP, _Tag, _OLM, _OLRUD, _OLLHS, _OLEH, _OLEHDD, _OLEHDY, _EBO, _ESBO],
-    [[0, 1], [0, { [_hH]: _xacs___ }], [0, 1], [0, { [_hH]: _xaa }], [0, { [_hH]: _CC_ }], [0, { [_hH]: _xaca }], [0, { [_hH]: _CD_ }], [0, { [_hH]: _CE_ }], [0, { [_hH]: _CL_ }], [0, { [_hH]: _CT_ }], [0, { [_hH]: _xacsim }], [4, { [_hH]: _xacsims }], [0, { [_hH]: _xacsinm }], [4, { [_hH]: _xacsius }], [4, { [_hH]: _Exp }], [0, { [_hH]: _xagfc }], [0, { [_hH]: _xagr }], [0, { [_hH]: _xagra }], [0, { [_hH]: _xagwa }], [0, { [_hH]: _IM_ }], [0, { [_hH]: _INM_ }], [128 | 0, { [_hPH]: _xam }], [0, { [_hH]: _xamd }], [0, { [_hH]: _xatd }], [0, { [_hH]: _xaoad }], [0, { [_hH]: _xasse }], [0, { [_hH]: _xasc }], [0, { [_hH]: _xawrl }], [0, { [_hH]: _xasseca }], [() => SSECustomerKey, { [_hH]: _xasseck }], [0, { [_hH]: _xasseckM }], [() => SSEKMSKeyId, { [_hH]: _xasseakki }], [() => SSEKMSEncryptionContext, { [_hH]: _xassec }], [2, { [_hH]: _xassebke }], [0, { [_hH]: _xacssseca }], [() => CopySourceSSECustomerKey, { [_hH]: _xacssseck }], [0, { [_hH]: _xacssseckM }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xat }], [0, { [_hH]: _xaolm }], [5, { [_hH]: _xaolrud }], [0, { [_hH]: _xaollh }], [0, { [_hH]: _xaoleh }], [1, { [_hH]: _xaolehdd }], [1, { [_hH]: _xaolehdy }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _xasebo }]], 3
-];
-var CopyObjectResult$ = [3, n0, _COR,
-    0,
-    [_ET, _LM, _CT, _CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe],
-    [0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
-];
-var CopyPartResult$ = [3, n0, _CPR,
-    0,
-    [_ET, _LM, _CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe],
-    [0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
-];
-var CORSConfiguration$ = [3, n0, _CORSC,
-    0,
-    [_CORSR],
-    [[() => CORSRules, { [_xF]: 1, [_xN]: _CORSRu }]], 1
-];
-var CORSRule$ = [3, n0, _CORSRu,
-    0,
-    [_AM, _AO, _ID, _AH, _EH, _MAS],
-    [[64 | 0, { [_xF]: 1, [_xN]: _AMl }], [64 | 0, { [_xF]: 1, [_xN]: _AOl }], 0, [64 | 0, { [_xF]: 1, [_xN]: _AHl }], [64 | 0, { [_xF]: 1, [_xN]: _EHx }], 1], 2
-];
-var CreateBucketConfiguration$ = [3, n0, _CBC,
-    0,
-    [_LC, _L, _B, _T],
-    [0, () => LocationInfo$, () => BucketInfo$, [() => TagSet, 0]]
-];
-var CreateBucketMetadataConfigurationRequest$ = [3, n0, _CBMCR,
-    0,
-    [_B, _MC, _CMDo, _CA, _EBO],
-    [[0, 1], [() => MetadataConfiguration$, { [_hP]: 1, [_xN]: _MC }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }]], 2
-];
-var CreateBucketMetadataTableConfigurationRequest$ = [3, n0, _CBMTCR,
-    0,
-    [_B, _MTC, _CMDo, _CA, _EBO],
-    [[0, 1], [() => MetadataTableConfiguration$, { [_hP]: 1, [_xN]: _MTC }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }]], 2
-];
-var CreateBucketOutput$ = [3, n0, _CBO,
-    0,
-    [_L, _BA],
-    [[0, { [_hH]: _L }], [0, { [_hH]: _xaba }]]
-];
-var CreateBucketRequest$ = [3, n0, _CBR,
-    0,
-    [_B, _ACL_, _CBC, _GFC, _GR, _GRACP, _GW, _GWACP, _OLEFB, _OO, _BN],
-    [[0, 1], [0, { [_hH]: _xaa }], [() => CreateBucketConfiguration$, { [_hP]: 1, [_xN]: _CBC }], [0, { [_hH]: _xagfc }], [0, { [_hH]: _xagr }], [0, { [_hH]: _xagra }], [0, { [_hH]: _xagw }], [0, { [_hH]: _xagwa }], [2, { [_hH]: _xabole }], [0, { [_hH]: _xaoo }], [0, { [_hH]: _xabn }]], 1
-];
-var CreateMultipartUploadOutput$ = [3, n0, _CMUOr,
-    { [_xN]: _IMUR },
-    [_ADb, _ARI, _B, _K, _UI, _SSE, _SSECA, _SSECKMD, _SSEKMSKI, _SSEKMSEC, _BKE, _RC, _CA, _CT],
-    [[4, { [_hH]: _xaad }], [0, { [_hH]: _xaari }], [0, { [_xN]: _B }], 0, 0, [0, { [_hH]: _xasse }], [0, { [_hH]: _xasseca }], [0, { [_hH]: _xasseckM }], [() => SSEKMSKeyId, { [_hH]: _xasseakki }], [() => SSEKMSEncryptionContext, { [_hH]: _xassec }], [2, { [_hH]: _xassebke }], [0, { [_hH]: _xarc }], [0, { [_hH]: _xaca }], [0, { [_hH]: _xact }]]
-];
-var CreateMultipartUploadRequest$ = [3, n0, _CMURr,
-    0,
-    [_B, _K, _ACL_, _CC, _CDo, _CEo, _CL, _CTo, _Exp, _GFC, _GR, _GRACP, _GWACP, _M, _SSE, _SC, _WRL, _SSECA, _SSECK, _SSECKMD, _SSEKMSKI, _SSEKMSEC, _BKE, _RP, _Tag, _OLM, _OLRUD, _OLLHS, _OLEH, _OLEHDD, _OLEHDY, _EBO, _CA, _CT],
-    [[0, 1], [0, 1], [0, { [_hH]: _xaa }], [0, { [_hH]: _CC_ }], [0, { [_hH]: _CD_ }], [0, { [_hH]: _CE_ }], [0, { [_hH]: _CL_ }], [0, { [_hH]: _CT_ }], [4, { [_hH]: _Exp }], [0, { [_hH]: _xagfc }], [0, { [_hH]: _xagr }], [0, { [_hH]: _xagra }], [0, { [_hH]: _xagwa }], [128 | 0, { [_hPH]: _xam }], [0, { [_hH]: _xasse }], [0, { [_hH]: _xasc }], [0, { [_hH]: _xawrl }], [0, { [_hH]: _xasseca }], [() => SSECustomerKey, { [_hH]: _xasseck }], [0, { [_hH]: _xasseckM }], [() => SSEKMSKeyId, { [_hH]: _xasseakki }], [() => SSEKMSEncryptionContext, { [_hH]: _xassec }], [2, { [_hH]: _xassebke }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xat }], [0, { [_hH]: _xaolm }], [5, { [_hH]: _xaolrud }], [0, { [_hH]: _xaollh }], [0, { [_hH]: _xaoleh }], [1, { [_hH]: _xaolehdd }], [1, { [_hH]: _xaolehdy }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _xaca }], [0, { [_hH]: _xact }]], 2
-];
-var CreateSessionOutput$ = [3, n0, _CSO,
-    { [_xN]: _CSR },
-    [_Cr, _SSE, _SSEKMSKI, _SSEKMSEC, _BKE],
-    [[() => SessionCredentials$, { [_xN]: _Cr }], [0, { [_hH]: _xasse }], [() => SSEKMSKeyId, { [_hH]: _xasseakki }], [() => SSEKMSEncryptionContext, { [_hH]: _xassec }], [2, { [_hH]: _xassebke }]], 1
-];
-var CreateSessionRequest$ = [3, n0, _CSRr,
-    0,
-    [_B, _SM, _SSE, _SSEKMSKI, _SSEKMSEC, _BKE],
-    [[0, 1], [0, { [_hH]: _xacsm }], [0, { [_hH]: _xasse }], [() => SSEKMSKeyId, { [_hH]: _xasseakki }], [() => SSEKMSEncryptionContext, { [_hH]: _xassec }], [2, { [_hH]: _xassebke }]], 1
-];
-var CSVInput$ = [3, n0, _CSVIn,
-    0,
-    [_FHI, _Com, _QEC, _RD, _FD, _QC, _AQRD],
-    [0, 0, 0, 0, 0, 0, 2]
-];
-var CSVOutput$ = [3, n0, _CSVO,
-    0,
-    [_QF, _QEC, _RD, _FD, _QC],
-    [0, 0, 0, 0, 0]
-];
-var DefaultRetention$ = [3, n0, _DRe,
-    0,
-    [_Mo, _D, _Y, _DEH],
-    [0, 1, 1, () => EventHoldDuration$]
-];
-var Delete$ = [3, n0, _De,
-    0,
-    [_Ob, _Q],
-    [[() => ObjectIdentifierList, { [_xF]: 1, [_xN]: _Obj }], 2], 1
-];
-var DeleteBucketAnalyticsConfigurationRequest$ = [3, n0, _DBACR,
-    0,
-    [_B, _I, _EBO],
-    [[0, 1], [0, { [_hQ]: _i }], [0, { [_hH]: _xaebo }]], 2
-];
-var DeleteBucketCorsRequest$ = [3, n0, _DBCR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var DeleteBucketEncryptionRequest$ = [3, n0, _DBER,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var DeleteBucketIntelligentTieringConfigurationRequest$ = [3, n0, _DBITCR,
-    0,
-    [_B, _I, _EBO],
-    [[0, 1], [0, { [_hQ]: _i }], [0, { [_hH]: _xaebo }]], 2
-];
-var DeleteBucketInventoryConfigurationRequest$ = [3, n0, _DBICR,
-    0,
-    [_B, _I, _EBO],
-    [[0, 1], [0, { [_hQ]: _i }], [0, { [_hH]: _xaebo }]], 2
-];
-var DeleteBucketLifecycleRequest$ = [3, n0, _DBLR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var DeleteBucketMetadataConfigurationRequest$ = [3, n0, _DBMCR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var DeleteBucketMetadataTableConfigurationRequest$ = [3, n0, _DBMTCR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var DeleteBucketMetricsConfigurationRequest$ = [3, n0, _DBMCRe,
-    0,
-    [_B, _I, _EBO],
-    [[0, 1], [0, { [_hQ]: _i }], [0, { [_hH]: _xaebo }]], 2
-];
-var DeleteBucketOwnershipControlsRequest$ = [3, n0, _DBOCR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var DeleteBucketPolicyRequest$ = [3, n0, _DBPR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var DeleteBucketReplicationRequest$ = [3, n0, _DBRR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var DeleteBucketRequest$ = [3, n0, _DBR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var DeleteBucketTaggingRequest$ = [3, n0, _DBTR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var DeleteBucketWebsiteRequest$ = [3, n0, _DBWR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var DeletedObject$ = [3, n0, _DO,
-    0,
-    [_K, _VI, _DM, _DMVI],
-    [0, 0, 2, 0]
-];
-var DeleteMarkerEntry$ = [3, n0, _DME,
-    0,
-    [_O, _K, _VI, _IL, _LM],
-    [() => Owner$, 0, 0, 2, 4]
-];
-var DeleteMarkerReplication$ = [3, n0, _DMR,
-    0,
-    [_S],
-    [0]
-];
-var DeleteObjectAnnotationOutput$ = [3, n0, _DOAO,
-    0,
-    [_OVI, _RC],
-    [[0, { [_hH]: _xaovi }], [0, { [_hH]: _xarc }]]
-];
-var DeleteObjectAnnotationRequest$ = [3, n0, _DOAR,
-    0,
-    [_B, _K, _AN, _VI, _RP, _EBO, _OIM],
-    [[0, 1], [0, 1], [0, { [_hQ]: _aN }], [0, { [_hQ]: _vI }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _xaoim }]], 3
-];
-var DeleteObjectOutput$ = [3, n0, _DOO,
-    0,
-    [_DM, _VI, _RC],
-    [[2, { [_hH]: _xadm }], [0, { [_hH]: _xavi }], [0, { [_hH]: _xarc }]]
-];
-var DeleteObjectRequest$ = [3, n0, _DOR,
-    0,
-    [_B, _K, _MFA, _VI, _RP, _BGR, _EBO, _IM, _IMLMT, _IMS],
-    [[0, 1], [0, 1], [0, { [_hH]: _xam_ }], [0, { [_hQ]: _vI }], [0, { [_hH]: _xarp }], [2, { [_hH]: _xabgr }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _IM_ }], [6, { [_hH]: _xaimlmt }], [1, { [_hH]: _xaims }]], 2
-];
-var DeleteObjectsOutput$ = [3, n0, _DOOe,
-    { [_xN]: _DRel },
-    [_Del, _RC, _Er],
-    [[() => DeletedObjects, { [_xF]: 1 }], [0, { [_hH]: _xarc }], [() => Errors, { [_xF]: 1, [_xN]: _E }]]
-];
-var DeleteObjectsRequest$ = [3, n0, _DORe,
-    0,
-    [_B, _De, _MFA, _RP, _BGR, _EBO, _CA],
-    [[0, 1], [() => Delete$, { [_hP]: 1, [_xN]: _De }], [0, { [_hH]: _xam_ }], [0, { [_hH]: _xarp }], [2, { [_hH]: _xabgr }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _xasca }]], 2
-];
-var DeleteObjectTaggingOutput$ = [3, n0, _DOTO,
-    0,
-    [_VI],
-    [[0, { [_hH]: _xavi }]]
-];
-var DeleteObjectTaggingRequest$ = [3, n0, _DOTR,
-    0,
-    [_B, _K, _VI, _EBO],
-    [[0, 1], [0, 1], [0, { [_hQ]: _vI }], [0, { [_hH]: _xaebo }]], 2
-];
-var DeletePublicAccessBlockRequest$ = [3, n0, _DPABR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var Destination$ = [3, n0, _Des,
-    0,
-    [_B, _A, _SC, _ACT, _EC, _RT, _Me],
-    [0, 0, 0, () => AccessControlTranslation$, () => EncryptionConfiguration$, () => ReplicationTime$, () => Metrics$], 1
-];
-var DestinationResult$ = [3, n0, _DRes,
-    0,
-    [_TBT, _TBA, _TNa],
-    [0, 0, 0]
-];
-var Encryption$ = [3, n0, _En,
-    0,
-    [_ETn, _KMSKI, _KMSC],
-    [0, [() => SSEKMSKeyId, 0], 0], 1
-];
-var EncryptionConfiguration$ = [3, n0, _EC,
-    0,
-    [_RKKID],
-    [0]
-];
-var EndEvent$ = [3, n0, _EE,
-    0,
-    [],
-    []
-];
-var _Error$ = [3, n0, _E,
-    0,
-    [_K, _VI, _Cod, _Mes],
-    [0, 0, 0, 0]
-];
-var ErrorDetails$ = [3, n0, _ED,
-    0,
-    [_ECr, _EM],
-    [0, 0]
-];
-var ErrorDocument$ = [3, n0, _EDr,
-    0,
-    [_K],
-    [0], 1
-];
-var EventBridgeConfiguration$ = [3, n0, _EBC,
-    0,
-    [],
-    []
-];
-var EventHoldDuration$ = [3, n0, _EHD,
-    0,
-    [_D, _Y],
-    [1, 1]
-];
-var ExistingObjectReplication$ = [3, n0, _EOR,
-    0,
-    [_S],
-    [0], 1
-];
-var FilterRule$ = [3, n0, _FR,
-    0,
-    [_N, _V],
-    [0, 0]
-];
-var GetBucketAbacOutput$ = [3, n0, _GBAO,
-    0,
-    [_AS],
-    [[() => AbacStatus$, 16]]
-];
-var GetBucketAbacRequest$ = [3, n0, _GBAR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetBucketAccelerateConfigurationOutput$ = [3, n0, _GBACO,
-    { [_xN]: _AC },
-    [_S, _RC],
-    [0, [0, { [_hH]: _xarc }]]
-];
-var GetBucketAccelerateConfigurationRequest$ = [3, n0, _GBACR,
-    0,
-    [_B, _EBO, _RP],
-    [[0, 1], [0, { [_hH]: _xaebo }], [0, { [_hH]: _xarp }]], 1
-];
-var GetBucketAclOutput$ = [3, n0, _GBAOe,
-    { [_xN]: _ACP },
-    [_O, _G],
-    [() => Owner$, [() => Grants, { [_xN]: _ACL }]]
-];
-var GetBucketAclRequest$ = [3, n0, _GBARe,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetBucketAnalyticsConfigurationOutput$ = [3, n0, _GBACOe,
-    0,
-    [_ACn],
-    [[() => AnalyticsConfiguration$, 16]]
-];
-var GetBucketAnalyticsConfigurationRequest$ = [3, n0, _GBACRe,
-    0,
-    [_B, _I, _EBO],
-    [[0, 1], [0, { [_hQ]: _i }], [0, { [_hH]: _xaebo }]], 2
-];
-var GetBucketCorsOutput$ = [3, n0, _GBCO,
-    { [_xN]: _CORSC },
-    [_CORSR],
-    [[() => CORSRules, { [_xF]: 1, [_xN]: _CORSRu }]]
-];
-var GetBucketCorsRequest$ = [3, n0, _GBCR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetBucketEncryptionOutput$ = [3, n0, _GBEO,
-    0,
-    [_SSEC],
-    [[() => ServerSideEncryptionConfiguration$, 16]]
-];
-var GetBucketEncryptionRequest$ = [3, n0, _GBER,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetBucketIntelligentTieringConfigurationOutput$ = [3, n0, _GBITCO,
-    0,
-    [_ITC],
-    [[() => IntelligentTieringConfiguration$, 16]]
-];
-var GetBucketIntelligentTieringConfigurationRequest$ = [3, n0, _GBITCR,
-    0,
-    [_B, _I, _EBO],
-    [[0, 1], [0, { [_hQ]: _i }], [0, { [_hH]: _xaebo }]], 2
-];
-var GetBucketInventoryConfigurationOutput$ = [3, n0, _GBICO,
-    0,
-    [_IC],
-    [[() => InventoryConfiguration$, 16]]
-];
-var GetBucketInventoryConfigurationRequest$ = [3, n0, _GBICR,
-    0,
-    [_B, _I, _EBO],
-    [[0, 1], [0, { [_hQ]: _i }], [0, { [_hH]: _xaebo }]], 2
-];
-var GetBucketLifecycleConfigurationOutput$ = [3, n0, _GBLCO,
-    { [_xN]: _LCi },
-    [_Ru, _TDMOS],
-    [[() => LifecycleRules, { [_xF]: 1, [_xN]: _Rul }], [0, { [_hH]: _xatdmos }]]
-];
-var GetBucketLifecycleConfigurationRequest$ = [3, n0, _GBLCR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetBucketLocationOutput$ = [3, n0, _GBLO,
-    { [_xN]: _LC },
-    [_LC],
-    [0]
-];
-var GetBucketLocationRequest$ = [3, n0, _GBLR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetBucketLoggingOutput$ = [3, n0, _GBLOe,
-    { [_xN]: _BLS },
-    [_LE],
-    [[() => LoggingEnabled$, 0]]
-];
-var GetBucketLoggingRequest$ = [3, n0, _GBLRe,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetBucketMetadataConfigurationOutput$ = [3, n0, _GBMCO,
-    0,
-    [_GBMCR],
-    [[() => GetBucketMetadataConfigurationResult$, 16]]
-];
-var GetBucketMetadataConfigurationRequest$ = [3, n0, _GBMCRe,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetBucketMetadataConfigurationResult$ = [3, n0, _GBMCR,
-    0,
-    [_MCR],
-    [() => MetadataConfigurationResult$], 1
-];
-var GetBucketMetadataTableConfigurationOutput$ = [3, n0, _GBMTCO,
-    0,
-    [_GBMTCR],
-    [[() => GetBucketMetadataTableConfigurationResult$, 16]]
-];
-var GetBucketMetadataTableConfigurationRequest$ = [3, n0, _GBMTCRe,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetBucketMetadataTableConfigurationResult$ = [3, n0, _GBMTCR,
-    0,
-    [_MTCR, _S, _E],
-    [() => MetadataTableConfigurationResult$, 0, () => ErrorDetails$], 2
-];
-var GetBucketMetricsConfigurationOutput$ = [3, n0, _GBMCOe,
-    0,
-    [_MCe],
-    [[() => MetricsConfiguration$, 16]]
-];
-var GetBucketMetricsConfigurationRequest$ = [3, n0, _GBMCRet,
-    0,
-    [_B, _I, _EBO],
-    [[0, 1], [0, { [_hQ]: _i }], [0, { [_hH]: _xaebo }]], 2
-];
-var GetBucketNotificationConfigurationRequest$ = [3, n0, _GBNCR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetBucketOwnershipControlsOutput$ = [3, n0, _GBOCO,
-    0,
-    [_OC],
-    [[() => OwnershipControls$, 16]]
-];
-var GetBucketOwnershipControlsRequest$ = [3, n0, _GBOCR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetBucketPolicyOutput$ = [3, n0, _GBPO,
-    0,
-    [_Po],
-    [[0, 16]]
-];
-var GetBucketPolicyRequest$ = [3, n0, _GBPR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetBucketPolicyStatusOutput$ = [3, n0, _GBPSO,
-    0,
-    [_PS],
-    [[() => PolicyStatus$, 16]]
-];
-var GetBucketPolicyStatusRequest$ = [3, n0, _GBPSR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetBucketReplicationOutput$ = [3, n0, _GBRO,
-    0,
-    [_RCe],
-    [[() => ReplicationConfiguration$, 16]]
-];
-var GetBucketReplicationRequest$ = [3, n0, _GBRR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetBucketRequestPaymentOutput$ = [3, n0, _GBRPO,
-    { [_xN]: _RPC },
-    [_Pay],
-    [0]
-];
-var GetBucketRequestPaymentRequest$ = [3, n0, _GBRPR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetBucketTaggingOutput$ = [3, n0, _GBTO,
-    { [_xN]: _Tag },
-    [_TSa],
-    [[() => TagSet, 0]], 1
-];
-var GetBucketTaggingRequest$ = [3, n0, _GBTR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetBucketVersioningOutput$ = [3, n0, _GBVO,
-    { [_xN]: _VC },
-    [_S, _MFAD],
-    [0, [0, { [_xN]: _MDf }]]
-];
-var GetBucketVersioningRequest$ = [3, n0, _GBVR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetBucketWebsiteOutput$ = [3, n0, _GBWO,
-    { [_xN]: _WC },
-    [_RART, _IDn, _EDr, _RR],
-    [() => RedirectAllRequestsTo$, () => IndexDocument$, () => ErrorDocument$, [() => RoutingRules, 0]]
-];
-var GetBucketWebsiteRequest$ = [3, n0, _GBWR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetObjectAclOutput$ = [3, n0, _GOAO,
-    { [_xN]: _ACP },
-    [_O, _G, _RC],
-    [() => Owner$, [() => Grants, { [_xN]: _ACL }], [0, { [_hH]: _xarc }]]
-];
-var GetObjectAclRequest$ = [3, n0, _GOAR,
-    0,
-    [_B, _K, _VI, _RP, _EBO],
-    [[0, 1], [0, 1], [0, { [_hQ]: _vI }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xaebo }]], 2
-];
-var GetObjectAnnotationOutput$ = [3, n0, _GOAOe,
-    0,
-    [_AP, _OVI, _LM, _CLo, _ET, _CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe, _CT, _SSE, _RC, _RS],
-    [[() => StreamingBlob, 16], [0, { [_hH]: _xaovi }], [4, { [_hH]: _LM_ }], [1, { [_hH]: _CL__ }], [0, { [_hH]: _ET }], [0, { [_hH]: _xacc }], [0, { [_hH]: _xacc_ }], [0, { [_hH]: _xacc__ }], [0, { [_hH]: _xacs }], [0, { [_hH]: _xacs_ }], [0, { [_hH]: _xacs__ }], [0, { [_hH]: _xacm }], [0, { [_hH]: _xacx }], [0, { [_hH]: _xacx_ }], [0, { [_hH]: _xacx__ }], [0, { [_hH]: _xact }], [0, { [_hH]: _xasse }], [0, { [_hH]: _xarc }], [0, { [_hH]: _xars }]]
-];
-var GetObjectAnnotationRequest$ = [3, n0, _GOARe,
-    0,
-    [_B, _K, _AN, _VI, _RP, _EBO, _CMh],
-    [[0, 1], [0, 1], [0, { [_hQ]: _aN }], [0, { [_hQ]: _vI }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _xacm_ }]], 3
-];
-var GetObjectAttributesOutput$ = [3, n0, _GOAOet,
-    { [_xN]: _GOARet },
-    [_DM, _LM, _VI, _RC, _ET, _C, _OP, _SC, _OS],
-    [[2, { [_hH]: _xadm }], [4, { [_hH]: _LM_ }], [0, { [_hH]: _xavi }], [0, { [_hH]: _xarc }], 0, () => Checksum$, [() => GetObjectAttributesParts$, 0], 0, 1]
-];
-var GetObjectAttributesParts$ = [3, n0, _GOAP,
-    0,
-    [_TPC, _PNM, _NPNM, _MP, _IT, _Pa],
-    [[1, { [_xN]: _PC }], 0, 0, 1, 2, [() => PartsList, { [_xF]: 1, [_xN]: _Par }]]
-];
-var GetObjectAttributesRequest$ = [3, n0, _GOARetb,
-    0,
-    [_B, _K, _OA, _VI, _MP, _PNM, _SSECA, _SSECK, _SSECKMD, _RP, _EBO],
-    [[0, 1], [0, 1], [64 | 0, { [_hH]: _xaoa }], [0, { [_hQ]: _vI }], [1, { [_hH]: _xamp }], [0, { [_hH]: _xapnm }], [0, { [_hH]: _xasseca }], [() => SSECustomerKey, { [_hH]: _xasseck }], [0, { [_hH]: _xasseckM }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xaebo }]], 3
-];
-var GetObjectLegalHoldOutput$ = [3, n0, _GOLHO,
-    0,
-    [_LH],
-    [[() => ObjectLockLegalHold$, { [_hP]: 1, [_xN]: _LH }]]
-];
-var GetObjectLegalHoldRequest$ = [3, n0, _GOLHR,
-    0,
-    [_B, _K, _VI, _RP, _EBO],
-    [[0, 1], [0, 1], [0, { [_hQ]: _vI }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xaebo }]], 2
-];
-var GetObjectLockConfigurationOutput$ = [3, n0, _GOLCO,
-    0,
-    [_OLC],
-    [[() => ObjectLockConfiguration$, 16]]
-];
-var GetObjectLockConfigurationRequest$ = [3, n0, _GOLCR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GetObjectOutput$ = [3, n0, _GOO,
-    0,
-    [_Bo, _DM, _AR, _Ex, _Re, _LM, _CLo, _ET, _CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe, _CT, _MM, _VI, _CC, _CDo, _CEo, _CL, _CR, _CTo, _Exp, _ES, _WRL, _SSE, _M, _SSECA, _SSECKMD, _SSEKMSKI, _BKE, _SC, _RC, _RS, _PC, _TC, _OLM, _OLRUD, _OLLHS, _OLEH, _OLEHDD, _OLEHDY],
-    [[() => StreamingBlob, 16], [2, { [_hH]: _xadm }], [0, { [_hH]: _ar }], [0, { [_hH]: _xae }], [0, { [_hH]: _xar }], [4, { [_hH]: _LM_ }], [1, { [_hH]: _CL__ }], [0, { [_hH]: _ET }], [0, { [_hH]: _xacc }], [0, { [_hH]: _xacc_ }], [0, { [_hH]: _xacc__ }], [0, { [_hH]: _xacs }], [0, { [_hH]: _xacs_ }], [0, { [_hH]: _xacs__ }], [0, { [_hH]: _xacm }], [0, { [_hH]: _xacx }], [0, { [_hH]: _xacx_ }], [0, { [_hH]: _xacx__ }], [0, { [_hH]: _xact }], [1, { [_hH]: _xamm }], [0, { [_hH]: _xavi }], [0, { [_hH]: _CC_ }], [0, { [_hH]: _CD_ }], [0, { [_hH]: _CE_ }], [0, { [_hH]: _CL_ }], [0, { [_hH]: _CR_ }], [0, { [_hH]: _CT_ }], [4, { [_hH]: _Exp }], [0, { [_hH]: _ES }], [0, { [_hH]: _xawrl }], [0, { [_hH]: _xasse }], [128 | 0, { [_hPH]: _xam }], [0, { [_hH]: _xasseca }], [0, { [_hH]: _xasseckM }], [() => SSEKMSKeyId, { [_hH]: _xasseakki }], [2, { [_hH]: _xassebke }], [0, { [_hH]: _xasc }], [0, { [_hH]: _xarc }], [0, { [_hH]: _xars }], [1, { [_hH]: _xampc }], [1, { [_hH]: _xatc }], [0, { [_hH]: _xaolm }], [5, { [_hH]: _xaolrud }], [0, { [_hH]: _xaollh }], [0, { [_hH]: _xaoleh }], [1, { [_hH]: _xaolehdd }], [1, { [_hH]: _xaolehdy }]]
-];
-var GetObjectRequest$ = [3, n0, _GOR,
-    0,
-    [_B, _K, _IM, _IMSf, _INM, _IUS, _Ra, _RCC, _RCD, _RCE, _RCL, _RCT, _RE, _VI, _SSECA, _SSECK, _SSECKMD, _RP, _PN, _EBO, _CMh],
-    [[0, 1], [0, 1], [0, { [_hH]: _IM_ }], [4, { [_hH]: _IMS_ }], [0, { [_hH]: _INM_ }], [4, { [_hH]: _IUS_ }], [0, { [_hH]: _Ra }], [0, { [_hQ]: _rcc }], [0, { [_hQ]: _rcd }], [0, { [_hQ]: _rce }], [0, { [_hQ]: _rcl }], [0, { [_hQ]: _rct }], [6, { [_hQ]: _re }], [0, { [_hQ]: _vI }], [0, { [_hH]: _xasseca }], [() => SSECustomerKey, { [_hH]: _xasseck }], [0, { [_hH]: _xasseckM }], [0, { [_hH]: _xarp }], [1, { [_hQ]: _pN }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _xacm_ }]], 2
-];
-var GetObjectRetentionOutput$ = [3, n0, _GORO,
-    0,
-    [_Ret],
-    [[() => ObjectLockRetention$, { [_hP]: 1, [_xN]: _Ret }]]
-];
-var GetObjectRetentionRequest$ = [3, n0, _GORR,
-    0,
-    [_B, _K, _VI, _RP, _EBO],
-    [[0, 1], [0, 1], [0, { [_hQ]: _vI }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xaebo }]], 2
-];
-var GetObjectTaggingOutput$ = [3, n0, _GOTO,
-    { [_xN]: _Tag },
-    [_TSa, _VI],
-    [[() => TagSet, 0], [0, { [_hH]: _xavi }]], 1
-];
-var GetObjectTaggingRequest$ = [3, n0, _GOTR,
-    0,
-    [_B, _K, _VI, _EBO, _RP],
-    [[0, 1], [0, 1], [0, { [_hQ]: _vI }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _xarp }]], 2
-];
-var GetObjectTorrentOutput$ = [3, n0, _GOTOe,
-    0,
-    [_Bo, _RC],
-    [[() => StreamingBlob, 16], [0, { [_hH]: _xarc }]]
-];
-var GetObjectTorrentRequest$ = [3, n0, _GOTRe,
-    0,
-    [_B, _K, _RP, _EBO],
-    [[0, 1], [0, 1], [0, { [_hH]: _xarp }], [0, { [_hH]: _xaebo }]], 2
-];
-var GetPublicAccessBlockOutput$ = [3, n0, _GPABO,
-    0,
-    [_PABC],
-    [[() => PublicAccessBlockConfiguration$, 16]]
-];
-var GetPublicAccessBlockRequest$ = [3, n0, _GPABR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var GlacierJobParameters$ = [3, n0, _GJP,
-    0,
-    [_Ti],
-    [0], 1
-];
-var Grant$ = [3, n0, _Gr,
-    0,
-    [_Gra, _Pe],
-    [[() => Grantee$, { [_xNm]: [_x, _hi] }], 0]
-];
-var Grantee$ = [3, n0, _Gra,
-    0,
-    [_Ty, _DN, _EA, _ID, _URI],
-    [[0, { [_xA]: 1, [_xN]: _xs }], 0, 0, 0, 0], 1
-];
-var HeadBucketOutput$ = [3, n0, _HBO,
-    0,
-    [_BA, _BLT, _BLN, _BR, _APA],
-    [[0, { [_hH]: _xaba }], [0, { [_hH]: _xablt }], [0, { [_hH]: _xabln }], [0, { [_hH]: _xabr }], [2, { [_hH]: _xaapa }]]
-];
-var HeadBucketRequest$ = [3, n0, _HBR,
-    0,
-    [_B, _EBO],
-    [[0, 1], [0, { [_hH]: _xaebo }]], 1
-];
-var HeadObjectOutput$ = [3, n0, _HOO,
-    0,
-    [_DM, _AR, _Ex, _Re, _ASr, _LM, _CLo, _CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe, _CT, _ET, _MM, _VI, _CC, _CDo, _CEo, _CL, _CTo, _CR, _Exp, _ES, _WRL, _SSE, _M, _SSECA, _SSECKMD, _SSEKMSKI, _BKE, _SC, _RC, _RS, _PC, _TC, _OLM, _OLRUD, _OLLHS, _OLEH, _OLEHDD, _OLEHDY],
-    [[2, { [_hH]: _xadm }], [0, { [_hH]: _ar }], [0, { [_hH]: _xae }], [0, { [_hH]: _xar }], [0, { [_hH]: _xaas }], [4, { [_hH]: _LM_ }], [1, { [_hH]: _CL__ }], [0, { [_hH]: _xacc }], [0, { [_hH]: _xacc_ }], [0, { [_hH]: _xacc__ }], [0, { [_hH]: _xacs }], [0, { [_hH]: _xacs_ }], [0, { [_hH]: _xacs__ }], [0, { [_hH]: _xacm }], [0, { [_hH]: _xacx }], [0, { [_hH]: _xacx_ }], [0, { [_hH]: _xacx__ }], [0, { [_hH]: _xact }], [0, { [_hH]: _ET }], [1, { [_hH]: _xamm }], [0, { [_hH]: _xavi }], [0, { [_hH]: _CC_ }], [0, { [_hH]: _CD_ }], [0, { [_hH]: _CE_ }], [0, { [_hH]: _CL_ }], [0, { [_hH]: _CT_ }], [0, { [_hH]: _CR_ }], [4, { [_hH]: _Exp }], [0, { [_hH]: _ES }], [0, { [_hH]: _xawrl }], [0, { [_hH]: _xasse }], [128 | 0, { [_hPH]: _xam }], [0, { [_hH]: _xasseca }], [0, { [_hH]: _xasseckM }], [() => SSEKMSKeyId, { [_hH]: _xasseakki }], [2, { [_hH]: _xassebke }], [0, { [_hH]: _xasc }], [0, { [_hH]: _xarc }], [0, { [_hH]: _xars }], [1, { [_hH]: _xampc }], [1, { [_hH]: _xatc }], [0, { [_hH]: _xaolm }], [5, { [_hH]: _xaolrud }], [0, { [_hH]: _xaollh }], [0, { [_hH]: _xaoleh }], [1, { [_hH]: _xaolehdd }], [1, { [_hH]: _xaolehdy }]]
-];
-var HeadObjectRequest$ = [3, n0, _HOR,
-    0,
-    [_B, _K, _IM, _IMSf, _INM, _IUS, _Ra, _RCC, _RCD, _RCE, _RCL, _RCT, _RE, _VI, _SSECA, _SSECK, _SSECKMD, _RP, _PN, _EBO, _CMh],
-    [[0, 1], [0, 1], [0, { [_hH]: _IM_ }], [4, { [_hH]: _IMS_ }], [0, { [_hH]: _INM_ }], [4, { [_hH]: _IUS_ }], [0, { [_hH]: _Ra }], [0, { [_hQ]: _rcc }], [0, { [_hQ]: _rcd }], [0, { [_hQ]: _rce }], [0, { [_hQ]: _rcl }], [0, { [_hQ]: _rct }], [6, { [_hQ]: _re }], [0, { [_hQ]: _vI }], [0, { [_hH]: _xasseca }], [() => SSECustomerKey, { [_hH]: _xasseck }], [0, { [_hH]: _xasseckM }], [0, { [_hH]: _xarp }], [1, { [_hQ]: _pN }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _xacm_ }]], 2
-];
-var IndexDocument$ = [3, n0, _IDn,
-    0,
-    [_Su],
-    [0], 1
-];
-var Initiator$ = [3, n0, _In,
-    0,
-    [_ID, _DN],
-    [0, 0]
-];
-var InputSerialization$ = [3, n0, _IS,
-    0,
-    [_CSV, _CTom, _JSON, _Parq],
-    [() => CSVInput$, 0, () => JSONInput$, () => ParquetInput$]
-];
-var IntelligentTieringAndOperator$ = [3, n0, _ITAO,
-    0,
-    [_P, _T],
-    [0, [() => TagSet, { [_xF]: 1, [_xN]: _Ta }]]
-];
-var IntelligentTieringConfiguration$ = [3, n0, _ITC,
-    0,
-    [_I, _S, _Tie, _F],
-    [0, 0, [() => TieringList, { [_xF]: 1, [_xN]: _Tier }], [() => IntelligentTieringFilter$, 0]], 3
-];
-var IntelligentTieringFilter$ = [3, n0, _ITF,
-    0,
-    [_P, _Ta, _An],
-    [0, () => Tag$, [() => IntelligentTieringAndOperator$, 0]]
-];
-var InventoryConfiguration$ = [3, n0, _IC,
-    0,
-    [_Des, _IE, _I, _IOV, _Sc, _F, _OF],
-    [[() => InventoryDestination$, 0], 2, 0, 0, () => InventorySchedule$, () => InventoryFilter$, [() => InventoryOptionalFields, 0]], 5
-];
-var InventoryDestination$ = [3, n0, _IDnv,
-    0,
-    [_SBD],
-    [[() => InventoryS3BucketDestination$, 0]], 1
-];
-var InventoryEncryption$ = [3, n0, _IEn,
-    0,
-    [_SSES, _SSEKMS],
-    [[() => SSES3$, { [_xN]: _SS }], [() => SSEKMS$, { [_xN]: _SK }]]
-];
-var InventoryFilter$ = [3, n0, _IF,
-    0,
-    [_P],
-    [0], 1
-];
-var InventoryS3BucketDestination$ = [3, n0, _ISBD,
-    0,
-    [_B, _Fo, _AI, _P, _En],
-    [0, 0, 0, 0, [() => InventoryEncryption$, 0]], 2
-];
-var InventorySchedule$ = [3, n0, _ISn,
-    0,
-    [_Fr],
-    [0], 1
-];
-var InventoryTableConfiguration$ = [3, n0, _ITCn,
-    0,
-    [_CS, _EC],
-    [0, () => MetadataTableEncryptionConfiguration$], 1
-];
-var InventoryTableConfigurationResult$ = [3, n0, _ITCR,
-    0,
-    [_CS, _TS, _E, _TN, _TA],
-    [0, 0, () => ErrorDetails$, 0, 0], 1
-];
-var InventoryTableConfigurationUpdates$ = [3, n0, _ITCU,
-    0,
-    [_CS, _EC],
-    [0, () => MetadataTableEncryptionConfiguration$], 1
-];
-var JournalTableConfiguration$ = [3, n0, _JTC,
-    0,
-    [_REe, _EC],
-    [() => RecordExpiration$, () => MetadataTableEncryptionConfiguration$], 1
-];
-var JournalTableConfigurationResult$ = [3, n0, _JTCR,
-    0,
-    [_TS, _TN, _REe, _E, _TA],
-    [0, 0, () => RecordExpiration$, () => ErrorDetails$, 0], 3
-];
-var JournalTableConfigurationUpdates$ = [3, n0, _JTCU,
-    0,
-    [_REe],
-    [() => RecordExpiration$], 1
-];
-var JSONInput$ = [3, n0, _JSONI,
-    0,
-    [_Ty],
-    [0]
-];
-var JSONOutput$ = [3, n0, _JSONO,
-    0,
-    [_RD],
-    [0]
-];
-var LambdaFunctionConfiguration$ = [3, n0, _LFC,
-    0,
-    [_LFA, _Ev, _I, _F],
-    [[0, { [_xN]: _CF }], [64 | 0, { [_xF]: 1, [_xN]: _Eve }], 0, [() => NotificationConfigurationFilter$, 0]], 2
-];
-var LifecycleExpiration$ = [3, n0, _LEi,
-    0,
-    [_Da, _D, _EODM],
-    [5, 1, 2]
-];
-var LifecycleRule$ = [3, n0, _LR,
-    0,
-    [_S, _Ex, _ID, _P, _F, _Tr, _NVT, _NVE, _AIMU],
-    [0, () => LifecycleExpiration$, 0, 0, [() => LifecycleRuleFilter$, 0], [() => TransitionList, { [_xF]: 1, [_xN]: _Tra }], [() => NoncurrentVersionTransitionList, { [_xF]: 1, [_xN]: _NVTo }], () => NoncurrentVersionExpiration$, () => AbortIncompleteMultipartUpload$], 1
-];
-var LifecycleRuleAndOperator$ = [3, n0, _LRAO,
-    0,
-    [_P, _T, _OSGT, _OSLT],
-    [0, [() => TagSet, { [_xF]: 1, [_xN]: _Ta }], 1, 1]
-];
-var LifecycleRuleFilter$ = [3, n0, _LRF,
-    0,
-    [_P, _Ta, _OSGT, _OSLT, _An],
-    [0, () => Tag$, 1, 1, [() => LifecycleRuleAndOperator$, 0]]
-];
-var ListBucketAnalyticsConfigurationsOutput$ = [3, n0, _LBACO,
-    { [_xN]: _LBACR },
-    [_IT, _CTon, _NCT, _ACLn],
-    [2, 0, 0, [() => AnalyticsConfigurationList, { [_xF]: 1, [_xN]: _ACn }]]
-];
-var ListBucketAnalyticsConfigurationsRequest$ = [3, n0, _LBACRi,
-    0,
-    [_B, _CTon, _EBO],
-    [[0, 1], [0, { [_hQ]: _ct }], [0, { [_hH]: _xaebo }]], 1
-];
-var ListBucketIntelligentTieringConfigurationsOutput$ = [3, n0, _LBITCO,
-    0,
-    [_IT, _CTon, _NCT, _ITCL],
-    [2, 0, 0, [() => IntelligentTieringConfigurationList, { [_xF]: 1, [_xN]: _ITC }]]
-];
-var ListBucketIntelligentTieringConfigurationsRequest$ = [3, n0, _LBITCR,
-    0,
-    [_B, _CTon, _EBO],
-    [[0, 1], [0, { [_hQ]: _ct }], [0, { [_hH]: _xaebo }]], 1
-];
-var ListBucketInventoryConfigurationsOutput$ = [3, n0, _LBICO,
-    { [_xN]: _LICR },
-    [_CTon, _ICL, _IT, _NCT],
-    [0, [() => InventoryConfigurationList, { [_xF]: 1, [_xN]: _IC }], 2, 0]
-];
-var ListBucketInventoryConfigurationsRequest$ = [3, n0, _LBICR,
-    0,
-    [_B, _CTon, _EBO],
-    [[0, 1], [0, { [_hQ]: _ct }], [0, { [_hH]: _xaebo }]], 1
-];
-var ListBucketMetricsConfigurationsOutput$ = [3, n0, _LBMCO,
-    { [_xN]: _LMCR },
-    [_IT, _CTon, _NCT, _MCL],
-    [2, 0, 0, [() => MetricsConfigurationList, { [_xF]: 1, [_xN]: _MCe }]]
-];
-var ListBucketMetricsConfigurationsRequest$ = [3, n0, _LBMCR,
-    0,
-    [_B, _CTon, _EBO],
-    [[0, 1], [0, { [_hQ]: _ct }], [0, { [_hH]: _xaebo }]], 1
-];
-var ListBucketsOutput$ = [3, n0, _LBO,
-    { [_xN]: _LAMBR },
-    [_Bu, _O, _CTon, _P],
-    [[() => Buckets, 0], () => Owner$, 0, 0]
-];
-var ListBucketsRequest$ = [3, n0, _LBR,
-    0,
-    [_MB, _CTon, _P, _BR],
-    [[1, { [_hQ]: _mb }], [0, { [_hQ]: _ct }], [0, { [_hQ]: _p }], [0, { [_hQ]: _br }]]
-];
-var ListDirectoryBucketsOutput$ = [3, n0, _LDBO,
-    { [_xN]: _LAMDBR },
-    [_Bu, _CTon],
-    [[() => Buckets, 0], 0]
-];
-var ListDirectoryBucketsRequest$ = [3, n0, _LDBR,
-    0,
-    [_CTon, _MDB],
-    [[0, { [_hQ]: _ct }], [1, { [_hQ]: _mdb }]]
-];
-var ListMultipartUploadsOutput$ = [3, n0, _LMUO,
-    { [_xN]: _LMUR },
-    [_B, _KM, _UIM, _NKM, _P, _Deli, _NUIM, _MUa, _IT, _U, _CPom, _ETnc, _RC],
-    [0, 0, 0, 0, 0, 0, 0, 1, 2, [() => MultipartUploadList, { [_xF]: 1, [_xN]: _Up }], [() => CommonPrefixList, { [_xF]: 1 }], 0, [0, { [_hH]: _xarc }]]
-];
-var ListMultipartUploadsRequest$ = [3, n0, _LMURi,
-    0,
-    [_B, _Deli, _ETnc, _KM, _MUa, _P, _UIM, _EBO, _RP],
-    [[0, 1], [0, { [_hQ]: _d }], [0, { [_hQ]: _et }], [0, { [_hQ]: _km }], [1, { [_hQ]: _mu }], [0, { [_hQ]: _p }], [0, { [_hQ]: _uim }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _xarp }]], 1
-];
-var ListObjectAnnotationsOutput$ = [3, n0, _LOAO,
-    0,
-    [_Ann, _B, _K, _OVI, _APn, _MAR, _ACnn, _CTon, _NCT, _RC],
-    [[() => AnnotationList, 0], 0, 0, [0, { [_hH]: _xaovi }], 0, 1, 1, 0, 0, [0, { [_hH]: _xarc }]]
-];
-var ListObjectAnnotationsRequest$ = [3, n0, _LOAR,
-    0,
-    [_B, _K, _VI, _MAR, _APn, _CTon, _RP, _EBO],
-    [[0, 1], [0, 1], [0, { [_hQ]: _vI }], [1, { [_hQ]: _mar }], [0, { [_hQ]: _ap }], [0, { [_hQ]: _ct }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xaebo }]], 2
-];
-var ListObjectsOutput$ = [3, n0, _LOO,
-    { [_xN]: _LBRi },
-    [_IT, _Ma, _NM, _Con, _N, _P, _Deli, _MK, _CPom, _ETnc, _RC],
-    [2, 0, 0, [() => ObjectList, { [_xF]: 1 }], 0, 0, 0, 1, [() => CommonPrefixList, { [_xF]: 1 }], 0, [0, { [_hH]: _xarc }]]
-];
-var ListObjectsRequest$ = [3, n0, _LOR,
-    0,
-    [_B, _Deli, _ETnc, _Ma, _MK, _P, _RP, _EBO, _OOA],
-    [[0, 1], [0, { [_hQ]: _d }], [0, { [_hQ]: _et }], [0, { [_hQ]: _m }], [1, { [_hQ]: _mk }], [0, { [_hQ]: _p }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xaebo }], [64 | 0, { [_hH]: _xaooa }]], 1
-];
-var ListObjectsV2Output$ = [3, n0, _LOVO,
-    { [_xN]: _LBRi },
-    [_IT, _Con, _N, _P, _Deli, _MK, _CPom, _ETnc, _KC, _CTon, _NCT, _SA, _RC],
-    [2, [() => ObjectList, { [_xF]: 1 }], 0, 0, 0, 1, [() => CommonPrefixList, { [_xF]: 1 }], 0, 1, 0, 0, 0, [0, { [_hH]: _xarc }]]
-];
-var ListObjectsV2Request$ = [3, n0, _LOVR,
-    0,
-    [_B, _Deli, _ETnc, _MK, _P, _CTon, _FO, _SA, _RP, _EBO, _OOA],
-    [[0, 1], [0, { [_hQ]: _d }], [0, { [_hQ]: _et }], [1, { [_hQ]: _mk }], [0, { [_hQ]: _p }], [0, { [_hQ]: _ct }], [2, { [_hQ]: _fo }], [0, { [_hQ]: _sa }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xaebo }], [64 | 0, { [_hH]: _xaooa }]], 1
-];
-var ListObjectVersionsOutput$ = [3, n0, _LOVOi,
-    { [_xN]: _LVR },
-    [_IT, _KM, _VIM, _NKM, _NVIM, _Ve, _DMe, _N, _P, _Deli, _MK, _CPom, _ETnc, _RC],
-    [2, 0, 0, 0, 0, [() => ObjectVersionList, { [_xF]: 1, [_xN]: _Ver }], [() => DeleteMarkers, { [_xF]: 1, [_xN]: _DM }], 0, 0, 0, 1, [() => CommonPrefixList, { [_xF]: 1 }], 0, [0, { [_hH]: _xarc }]]
-];
-var ListObjectVersionsRequest$ = [3, n0, _LOVRi,
-    0,
-    [_B, _Deli, _ETnc, _KM, _MK, _P, _VIM, _EBO, _RP, _OOA],
-    [[0, 1], [0, { [_hQ]: _d }], [0, { [_hQ]: _et }], [0, { [_hQ]: _km }], [1, { [_hQ]: _mk }], [0, { [_hQ]: _p }], [0, { [_hQ]: _vim }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _xarp }], [64 | 0, { [_hH]: _xaooa }]], 1
-];
-var ListPartsOutput$ = [3, n0, _LPO,
-    { [_xN]: _LPR },
-    [_ADb, _ARI, _B, _K, _UI, _PNM, _NPNM, _MP, _IT, _Pa, _In, _O, _SC, _RC, _CA, _CT],
-    [[4, { [_hH]: _xaad }], [0, { [_hH]: _xaari }], 0, 0, 0, 0, 0, 1, 2, [() => Parts, { [_xF]: 1, [_xN]: _Par }], () => Initiator$, () => Owner$, 0, [0, { [_hH]: _xarc }], 0, 0]
-];
-var ListPartsRequest$ = [3, n0, _LPRi,
-    0,
-    [_B, _K, _UI, _MP, _PNM, _RP, _EBO, _SSECA, _SSECK, _SSECKMD],
-    [[0, 1], [0, 1], [0, { [_hQ]: _uI }], [1, { [_hQ]: _mp }], [0, { [_hQ]: _pnm }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _xasseca }], [() => SSECustomerKey, { [_hH]: _xasseck }], [0, { [_hH]: _xasseckM }]], 3
-];
-var LocationInfo$ = [3, n0, _LI,
-    0,
-    [_Ty, _N],
-    [0, 0]
-];
-var LoggingEnabled$ = [3, n0, _LE,
-    0,
-    [_TB, _TP, _TG, _TOKF],
-    [0, 0, [() => TargetGrants, 0], [() => TargetObjectKeyFormat$, 0]], 2
-];
-var MetadataConfiguration$ = [3, n0, _MC,
-    0,
-    [_JTC, _ITCn, _ATC],
-    [() => JournalTableConfiguration$, () => InventoryTableConfiguration$, () => AnnotationTableConfiguration$], 1
-];
-var MetadataConfigurationResult$ = [3, n0, _MCR,
-    0,
-    [_DRes, _JTCR, _ITCR, _ATCR],
-    [() => DestinationResult$, () => JournalTableConfigurationResult$, () => InventoryTableConfigurationResult$, () => AnnotationTableConfigurationResult$], 1
-];
-var MetadataEntry$ = [3, n0, _ME,
-    0,
-    [_N, _V],
-    [0, 0]
-];
-var MetadataTableConfiguration$ = [3, n0, _MTC,
-    0,
-    [_STD],
-    [() => S3TablesDestination$], 1
-];
-var MetadataTableConfigurationResult$ = [3, n0, _MTCR,
-    0,
-    [_STDR],
-    [() => S3TablesDestinationResult$], 1
-];
-var MetadataTableEncryptionConfiguration$ = [3, n0, _MTEC,
-    0,
-    [_SAs, _KKA],
-    [0, 0], 1
-];
-var Metrics$ = [3, n0, _Me,
-    0,
-    [_S, _ETv],
-    [0, () => ReplicationTimeValue$], 1
-];
-var MetricsAndOperator$ = [3, n0, _MAO,
-    0,
-    [_P, _T, _APAc],
-    [0, [() => TagSet, { [_xF]: 1, [_xN]: _Ta }], 0]
-];
-var MetricsConfiguration$ = [3, n0, _MCe,
-    0,
-    [_I, _F],
-    [0, [() => MetricsFilter$, 0]], 1
-];
-var MultipartUpload$ = [3, n0, _MU,
-    0,
-    [_UI, _K, _Ini, _SC, _O, _In, _CA, _CT],
-    [0, 0, 4, 0, () => Owner$, () => Initiator$, 0, 0]
-];
-var NoncurrentVersionExpiration$ = [3, n0, _NVE,
-    0,
-    [_ND, _NNV],
-    [1, 1]
-];
-var NoncurrentVersionTransition$ = [3, n0, _NVTo,
-    0,
-    [_ND, _SC, _NNV],
-    [1, 0, 1]
-];
-var NotificationConfiguration$ = [3, n0, _NC,
-    0,
-    [_TCo, _QCu, _LFCa, _EBC],
-    [[() => TopicConfigurationList, { [_xF]: 1, [_xN]: _TCop }], [() => QueueConfigurationList, { [_xF]: 1, [_xN]: _QCue }], [() => LambdaFunctionConfigurationList, { [_xF]: 1, [_xN]: _CFC }], () => EventBridgeConfiguration$]
-];
-var NotificationConfigurationFilter$ = [3, n0, _NCF,
-    0,
-    [_K],
-    [[() => S3KeyFilter$, { [_xN]: _SKe }]]
-];
-var _Object$ = [3, n0, _Obj,
-    0,
-    [_K, _LM, _ET, _CA, _CT, _Si, _SC, _O, _RSe],
-    [0, 4, 0, [64 | 0, { [_xF]: 1 }], 0, 1, 0, () => Owner$, () => RestoreStatus$]
-];
-var ObjectIdentifier$ = [3, n0, _OI,
-    0,
-    [_K, _VI, _ET, _LMT, _Si],
-    [0, 0, 0, 6, 1], 1
-];
-var ObjectLockConfiguration$ = [3, n0, _OLC,
-    0,
-    [_OLE, _Rul],
-    [0, () => ObjectLockRule$]
-];
-var ObjectLockLegalHold$ = [3, n0, _OLLH,
-    0,
-    [_S],
-    [0]
-];
-var ObjectLockRetention$ = [3, n0, _OLR,
-    0,
-    [_Mo, _RUD, _EHv, _EHD],
-    [0, 5, 0, () => EventHoldDuration$]
-];
-var ObjectLockRule$ = [3, n0, _OLRb,
-    0,
-    [_DRe],
-    [() => DefaultRetention$]
-];
-var ObjectPart$ = [3, n0, _OPb,
-    0,
-    [_PN, _Si, _CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe],
-    [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
-];
-var ObjectVersion$ = [3, n0, _OV,
-    0,
-    [_ET, _CA, _CT, _Si, _SC, _K, _VI, _IL, _LM, _O, _RSe],
-    [0, [64 | 0, { [_xF]: 1 }], 0, 1, 0, 0, 0, 2, 4, () => Owner$, () => RestoreStatus$]
-];
-var OutputLocation$ = [3, n0, _OL,
-    0,
-    [_S_],
-    [[() => S3Location$, 0]]
-];
-var OutputSerialization$ = [3, n0, _OSu,
-    0,
-    [_CSV, _JSON],
-    [() => CSVOutput$, () => JSONOutput$]
-];
-var Owner$ = [3, n0, _O,
-    0,
-    [_DN, _ID],
-    [0, 0]
-];
-var OwnershipControls$ = [3, n0, _OC,
-    0,
-    [_Ru],
-    [[() => OwnershipControlsRules, { [_xF]: 1, [_xN]: _Rul }]], 1
-];
-var OwnershipControlsRule$ = [3, n0, _OCR,
-    0,
-    [_OO],
-    [0], 1
-];
-var ParquetInput$ = [3, n0, _PI,
-    0,
-    [],
-    []
-];
-var Part$ = [3, n0, _Par,
-    0,
-    [_PN, _LM, _ET, _Si, _CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe],
-    [1, 4, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
-];
-var PartitionedPrefix$ = [3, n0, _PP,
-    { [_xN]: _PP },
-    [_PDS],
-    [0]
-];
-var PolicyStatus$ = [3, n0, _PS,
-    0,
-    [_IPs],
-    [[2, { [_xN]: _IPs }]]
-];
-var Progress$ = [3, n0, _Pr,
-    0,
-    [_BS, _BP, _BRy],
-    [1, 1, 1]
-];
-var ProgressEvent$ = [3, n0, _PE,
-    0,
-    [_Det],
-    [[() => Progress$, { [_eP]: 1 }]]
-];
-var PublicAccessBlockConfiguration$ = [3, n0, _PABC,
-    0,
-    [_BPA, _IPA, _BPP, _RPB],
-    [[2, { [_xN]: _BPA }], [2, { [_xN]: _IPA }], [2, { [_xN]: _BPP }], [2, { [_xN]: _RPB }]]
-];
-var PutBucketAbacRequest$ = [3, n0, _PBAR,
-    0,
-    [_B, _AS, _CMDo, _CA, _EBO],
-    [[0, 1], [() => AbacStatus$, { [_hP]: 1, [_xN]: _AS }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }]], 2
-];
-var PutBucketAccelerateConfigurationRequest$ = [3, n0, _PBACR,
-    0,
-    [_B, _AC, _EBO, _CA],
-    [[0, 1], [() => AccelerateConfiguration$, { [_hP]: 1, [_xN]: _AC }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _xasca }]], 2
-];
-var PutBucketAclRequest$ = [3, n0, _PBARu,
-    0,
-    [_B, _ACL_, _ACP, _CMDo, _CA, _GFC, _GR, _GRACP, _GW, _GWACP, _EBO],
-    [[0, 1], [0, { [_hH]: _xaa }], [() => AccessControlPolicy$, { [_hP]: 1, [_xN]: _ACP }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xagfc }], [0, { [_hH]: _xagr }], [0, { [_hH]: _xagra }], [0, { [_hH]: _xagw }], [0, { [_hH]: _xagwa }], [0, { [_hH]: _xaebo }]], 1
-];
-var PutBucketAnalyticsConfigurationRequest$ = [3, n0, _PBACRu,
-    0,
-    [_B, _I, _ACn, _EBO],
-    [[0, 1], [0, { [_hQ]: _i }], [() => AnalyticsConfiguration$, { [_hP]: 1, [_xN]: _ACn }], [0, { [_hH]: _xaebo }]], 3
-];
-var PutBucketCorsRequest$ = [3, n0, _PBCR,
-    0,
-    [_B, _CORSC, _CMDo, _CA, _EBO],
-    [[0, 1], [() => CORSConfiguration$, { [_hP]: 1, [_xN]: _CORSC }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }]], 2
-];
-var PutBucketEncryptionRequest$ = [3, n0, _PBER,
-    0,
-    [_B, _SSEC, _CMDo, _CA, _EBO],
-    [[0, 1], [() => ServerSideEncryptionConfiguration$, { [_hP]: 1, [_xN]: _SSEC }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }]], 2
-];
-var PutBucketIntelligentTieringConfigurationRequest$ = [3, n0, _PBITCR,
-    0,
-    [_B, _I, _ITC, _EBO],
-    [[0, 1], [0, { [_hQ]: _i }], [() => IntelligentTieringConfiguration$, { [_hP]: 1, [_xN]: _ITC }], [0, { [_hH]: _xaebo }]], 3
-];
-var PutBucketInventoryConfigurationRequest$ = [3, n0, _PBICR,
-    0,
-    [_B, _I, _IC, _EBO],
-    [[0, 1], [0, { [_hQ]: _i }], [() => InventoryConfiguration$, { [_hP]: 1, [_xN]: _IC }], [0, { [_hH]: _xaebo }]], 3
-];
-var PutBucketLifecycleConfigurationOutput$ = [3, n0, _PBLCO,
-    0,
-    [_TDMOS],
-    [[0, { [_hH]: _xatdmos }]]
-];
-var PutBucketLifecycleConfigurationRequest$ = [3, n0, _PBLCR,
-    0,
-    [_B, _CA, _LCi, _EBO, _TDMOS],
-    [[0, 1], [0, { [_hH]: _xasca }], [() => BucketLifecycleConfiguration$, { [_hP]: 1, [_xN]: _LCi }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _xatdmos }]], 1
-];
-var PutBucketLoggingRequest$ = [3, n0, _PBLR,
-    0,
-    [_B, _BLS, _CMDo, _CA, _EBO],
-    [[0, 1], [() => BucketLoggingStatus$, { [_hP]: 1, [_xN]: _BLS }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }]], 2
-];
-var PutBucketMetricsConfigurationRequest$ = [3, n0, _PBMCR,
-    0,
-    [_B, _I, _MCe, _EBO],
-    [[0, 1], [0, { [_hQ]: _i }], [() => MetricsConfiguration$, { [_hP]: 1, [_xN]: _MCe }], [0, { [_hH]: _xaebo }]], 3
-];
-var PutBucketNotificationConfigurationRequest$ = [3, n0, _PBNCR,
-    0,
-    [_B, _NC, _EBO, _SDV],
-    [[0, 1], [() => NotificationConfiguration$, { [_hP]: 1, [_xN]: _NC }], [0, { [_hH]: _xaebo }], [2, { [_hH]: _xasdv }]], 2
-];
-var PutBucketOwnershipControlsRequest$ = [3, n0, _PBOCR,
-    0,
-    [_B, _OC, _CMDo, _EBO, _CA],
-    [[0, 1], [() => OwnershipControls$, { [_hP]: 1, [_xN]: _OC }], [0, { [_hH]: _CM }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _xasca }]], 2
-];
-var PutBucketPolicyRequest$ = [3, n0, _PBPR,
-    0,
-    [_B, _Po, _CMDo, _CA, _CRSBA, _EBO],
-    [[0, 1], [0, 16], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [2, { [_hH]: _xacrsba }], [0, { [_hH]: _xaebo }]], 2
-];
-var PutBucketReplicationRequest$ = [3, n0, _PBRR,
-    0,
-    [_B, _RCe, _CMDo, _CA, _To, _EBO],
-    [[0, 1], [() => ReplicationConfiguration$, { [_hP]: 1, [_xN]: _RCe }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xabolt }], [0, { [_hH]: _xaebo }]], 2
-];
-var PutBucketRequestPaymentRequest$ = [3, n0, _PBRPR,
-    0,
-    [_B, _RPC, _CMDo, _CA, _EBO],
-    [[0, 1], [() => RequestPaymentConfiguration$, { [_hP]: 1, [_xN]: _RPC }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }]], 2
-];
-var PutBucketTaggingRequest$ = [3, n0, _PBTR,
-    0,
-    [_B, _Tag, _CMDo, _CA, _EBO],
-    [[0, 1], [() => Tagging$, { [_hP]: 1, [_xN]: _Tag }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }]], 2
-];
-var PutBucketVersioningRequest$ = [3, n0, _PBVR,
-    0,
-    [_B, _VC, _CMDo, _CA, _MFA, _EBO],
-    [[0, 1], [() => VersioningConfiguration$, { [_hP]: 1, [_xN]: _VC }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xam_ }], [0, { [_hH]: _xaebo }]], 2
-];
-var PutBucketWebsiteRequest$ = [3, n0, _PBWR,
-    0,
-    [_B, _WC, _CMDo, _CA, _EBO],
-    [[0, 1], [() => WebsiteConfiguration$, { [_hP]: 1, [_xN]: _WC }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }]], 2
-];
-var PutObjectAclOutput$ = [3, n0, _POAO,
-    0,
-    [_RC],
-    [[0, { [_hH]: _xarc }]]
-];
-var PutObjectAclRequest$ = [3, n0, _POAR,
-    0,
-    [_B, _K, _ACL_, _ACP, _CMDo, _CA, _GFC, _GR, _GRACP, _GW, _GWACP, _RP, _VI, _EBO],
-    [[0, 1], [0, 1], [0, { [_hH]: _xaa }], [() => AccessControlPolicy$, { [_hP]: 1, [_xN]: _ACP }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xagfc }], [0, { [_hH]: _xagr }], [0, { [_hH]: _xagra }], [0, { [_hH]: _xagw }], [0, { [_hH]: _xagwa }], [0, { [_hH]: _xarp }], [0, { [_hQ]: _vI }], [0, { [_hH]: _xaebo }]], 2
-];
-var PutObjectAnnotationOutput$ = [3, n0, _POAOu,
-    0,
-    [_K, _AN, _OVI, _ET, _CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe, _CT, _SSE, _RC],
-    [0, 0, [0, { [_hH]: _xaovi }], [0, { [_hH]: _ET }], [0, { [_hH]: _xacc }], [0, { [_hH]: _xacc_ }], [0, { [_hH]: _xacc__ }], [0, { [_hH]: _xacs }], [0, { [_hH]: _xacs_ }], [0, { [_hH]: _xacs__ }], [0, { [_hH]: _xacm }], [0, { [_hH]: _xacx }], [0, { [_hH]: _xacx_ }], [0, { [_hH]: _xacx__ }], [0, { [_hH]: _xact }], [0, { [_hH]: _xasse }], [0, { [_hH]: _xarc }]]
-];
-var PutObjectAnnotationRequest$ = [3, n0, _POARu,
-    0,
-    [_B, _K, _AN, _AP, _VI, _OIM, _CA, _CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe, _CMDo, _RP, _EBO],
-    [[0, 1], [0, 1], [0, { [_hQ]: _aN }], [() => StreamingBlob, 16], [0, { [_hQ]: _vI }], [0, { [_hH]: _xaoim }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xacc }], [0, { [_hH]: _xacc_ }], [0, { [_hH]: _xacc__ }], [0, { [_hH]: _xacs }], [0, { [_hH]: _xacs_ }], [0, { [_hH]: _xacs__ }], [0, { [_hH]: _xacm }], [0, { [_hH]: _xacx }], [0, { [_hH]: _xacx_ }], [0, { [_hH]: _xacx__ }], [0, { [_hH]: _CM }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xaebo }]], 4
-];
-var PutObjectLegalHoldOutput$ = [3, n0, _POLHO,
-    0,
-    [_RC],
-    [[0, { [_hH]: _xarc }]]
-];
-var PutObjectLegalHoldRequest$ = [3, n0, _POLHR,
-    0,
-    [_B, _K, _LH, _RP, _VI, _CMDo, _CA, _EBO],
-    [[0, 1], [0, 1], [() => ObjectLockLegalHold$, { [_hP]: 1, [_xN]: _LH }], [0, { [_hH]: _xarp }], [0, { [_hQ]: _vI }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }]], 2
-];
-var PutObjectLockConfigurationOutput$ = [3, n0, _POLCO,
-    0,
-    [_RC],
-    [[0, { [_hH]: _xarc }]]
-];
-var PutObjectLockConfigurationRequest$ = [3, n0, _POLCR,
-    0,
-    [_B, _OLC, _RP, _To, _CMDo, _CA, _EBO],
-    [[0, 1], [() => ObjectLockConfiguration$, { [_hP]: 1, [_xN]: _OLC }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xabolt }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }]], 1
-];
-var PutObjectOutput$ = [3, n0, _POO,
-    0,
-    [_Ex, _ET, _CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe, _CT, _SSE, _VI, _SSECA, _SSECKMD, _SSEKMSKI, _SSEKMSEC, _BKE, _Si, _RC],
-    [[0, { [_hH]: _xae }], [0, { [_hH]: _ET }], [0, { [_hH]: _xacc }], [0, { [_hH]: _xacc_ }], [0, { [_hH]: _xacc__ }], [0, { [_hH]: _xacs }], [0, { [_hH]: _xacs_ }], [0, { [_hH]: _xacs__ }], [0, { [_hH]: _xacm }], [0, { [_hH]: _xacx }], [0, { [_hH]: _xacx_ }], [0, { [_hH]: _xacx__ }], [0, { [_hH]: _xact }], [0, { [_hH]: _xasse }], [0, { [_hH]: _xavi }], [0, { [_hH]: _xasseca }], [0, { [_hH]: _xasseckM }], [() => SSEKMSKeyId, { [_hH]: _xasseakki }], [() => SSEKMSEncryptionContext, { [_hH]: _xassec }], [2, { [_hH]: _xassebke }], [1, { [_hH]: _xaos }], [0, { [_hH]: _xarc }]]
-];
-var PutObjectRequest$ = [3, n0, _POR,
-    0,
-    [_B, _K, _ACL_, _Bo, _CC, _CDo, _CEo, _CL, _CLo, _CMDo, _CTo, _CA, _CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe, _Exp, _IM, _INM, _GFC, _GR, _GRACP, _GWACP, _WOB, _M, _SSE, _SC, _WRL, _SSECA, _SSECK, _SSECKMD, _SSEKMSKI, _SSEKMSEC, _BKE, _RP, _Tag, _OLM, _OLRUD, _OLLHS, _OLEH, _OLEHDD, _OLEHDY, _EBO],
-    [[0, 1], [0, 1], [0, { [_hH]: _xaa }], [() => StreamingBlob, 16], [0, { [_hH]: _CC_ }], [0, { [_hH]: _CD_ }], [0, { [_hH]: _CE_ }], [0, { [_hH]: _CL_ }], [1, { [_hH]: _CL__ }], [0, { [_hH]: _CM }], [0, { [_hH]: _CT_ }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xacc }], [0, { [_hH]: _xacc_ }], [0, { [_hH]: _xacc__ }], [0, { [_hH]: _xacs }], [0, { [_hH]: _xacs_ }], [0, { [_hH]: _xacs__ }], [0, { [_hH]: _xacm }], [0, { [_hH]: _xacx }], [0, { [_hH]: _xacx_ }], [0, { [_hH]: _xacx__ }], [4, { [_hH]: _Exp }], [0, { [_hH]: _IM_ }], [0, { [_hH]: _INM_ }], [0, { [_hH]: _xagfc }], [0, { [_hH]: _xagr }], [0, { [_hH]: _xagra }], [0, { [_hH]: _xagwa }], [1, { [_hH]: _xawob }], [128 | 0, { [_hPH]: _xam }], [0, { [_hH]: _xasse }], [0, { [_hH]: _xasc }], [0, { [_hH]: _xawrl }], [0, { [_hH]: _xasseca }], [() => SSECustomerKey, { [_hH]: _xasseck }], [0, { [_hH]: _xasseckM }], [() => SSEKMSKeyId, { [_hH]: _xasseakki }], [() => SSEKMSEncryptionContext, { [_hH]: _xassec }], [2, { [_hH]: _xassebke }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xat }], [0, { [_hH]: _xaolm }], [5, { [_hH]: _xaolrud }], [0, { [_hH]: _xaollh }], [0, { [_hH]: _xaoleh }], [1, { [_hH]: _xaolehdd }], [1, { [_hH]: _xaolehdy }], [0, { [_hH]: _xaebo }]], 2
-];
-var PutObjectRetentionOutput$ = [3, n0, _PORO,
-    0,
-    [_RC],
-    [[0, { [_hH]: _xarc }]]
-];
-var PutObjectRetentionRequest$ = [3, n0, _PORR,
-    0,
-    [_B, _K, _Ret, _RP, _VI, _BGR, _CMDo, _CA, _EBO],
-    [[0, 1], [0, 1], [() => ObjectLockRetention$, { [_hP]: 1, [_xN]: _Ret }], [0, { [_hH]: _xarp }], [0, { [_hQ]: _vI }], [2, { [_hH]: _xabgr }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }]], 2
-];
-var PutObjectTaggingOutput$ = [3, n0, _POTO,
-    0,
-    [_VI],
-    [[0, { [_hH]: _xavi }]]
-];
-var PutObjectTaggingRequest$ = [3, n0, _POTR,
-    0,
-    [_B, _K, _Tag, _VI, _CMDo, _CA, _EBO, _RP],
-    [[0, 1], [0, 1], [() => Tagging$, { [_hP]: 1, [_xN]: _Tag }], [0, { [_hQ]: _vI }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _xarp }]], 3
-];
-var PutPublicAccessBlockRequest$ = [3, n0, _PPABR,
-    0,
-    [_B, _PABC, _CMDo, _CA, _EBO],
-    [[0, 1], [() => PublicAccessBlockConfiguration$, { [_hP]: 1, [_xN]: _PABC }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }]], 2
-];
-var QueueConfiguration$ = [3, n0, _QCue,
-    0,
-    [_QA, _Ev, _I, _F],
-    [[0, { [_xN]: _Qu }], [64 | 0, { [_xF]: 1, [_xN]: _Eve }], 0, [() => NotificationConfigurationFilter$, 0]], 2
-];
-var RecordExpiration$ = [3, n0, _REe,
-    0,
-    [_Ex, _D],
-    [0, 1], 1
-];
-var RecordsEvent$ = [3, n0, _REec,
-    0,
-    [_Payl],
-    [[21, { [_eP]: 1 }]]
-];
-var Redirect$ = [3, n0, _Red,
-    0,
-    [_HN, _HRC, _Pro, _RKPW, _RKW],
-    [0, 0, 0, 0, 0]
-];
-var RedirectAllRequestsTo$ = [3, n0, _RART,
-    0,
-    [_HN, _Pro],
-    [0, 0], 1
-];
-var RenameObjectOutput$ = [3, n0, _ROO,
-    0,
-    [],
-    []
-];
-var RenameObjectRequest$ = [3, n0, _ROR,
-    0,
-    [_B, _K, _RSen, _DIM, _DINM, _DIMS, _DIUS, _SIM, _SINM, _SIMS, _SIUS, _CTl],
-    [[0, 1], [0, 1], [0, { [_hH]: _xars_ }], [0, { [_hH]: _IM_ }], [0, { [_hH]: _INM_ }], [4, { [_hH]: _IMS_ }], [4, { [_hH]: _IUS_ }], [0, { [_hH]: _xarsim }], [0, { [_hH]: _xarsinm }], [6, { [_hH]: _xarsims }], [6, { [_hH]: _xarsius }], [0, { [_hH]: _xact_, [_iT]: 1 }]], 3
-];
-var ReplicaModifications$ = [3, n0, _RM,
-    0,
-    [_S],
-    [0], 1
-];
-var ReplicationConfiguration$ = [3, n0, _RCe,
-    0,
-    [_R, _Ru],
-    [0, [() => ReplicationRules, { [_xF]: 1, [_xN]: _Rul }]], 2
-];
-var ReplicationRule$ = [3, n0, _RRe,
-    0,
-    [_S, _Des, _ID, _Pri, _P, _F, _SSC, _EOR, _DMR],
-    [0, () => Destination$, 0, 1, 0, [() => ReplicationRuleFilter$, 0], () => SourceSelectionCriteria$, () => ExistingObjectReplication$, () => DeleteMarkerReplication$], 2
-];
-var ReplicationRuleAndOperator$ = [3, n0, _RRAO,
-    0,
-    [_P, _T],
-    [0, [() => TagSet, { [_xF]: 1, [_xN]: _Ta }]]
-];
-var ReplicationRuleFilter$ = [3, n0, _RRF,
-    0,
-    [_P, _Ta, _An],
-    [0, () => Tag$, [() => ReplicationRuleAndOperator$, 0]]
-];
-var ReplicationTime$ = [3, n0, _RT,
-    0,
-    [_S, _Tim],
-    [0, () => ReplicationTimeValue$], 2
-];
-var ReplicationTimeValue$ = [3, n0, _RTV,
-    0,
-    [_Mi],
-    [1]
-];
-var RequestPaymentConfiguration$ = [3, n0, _RPC,
-    0,
-    [_Pay],
-    [0], 1
-];
-var RequestProgress$ = [3, n0, _RPe,
-    0,
-    [_Ena],
-    [2]
-];
-var RestoreObjectOutput$ = [3, n0, _ROOe,
-    0,
-    [_RC, _ROP],
-    [[0, { [_hH]: _xarc }], [0, { [_hH]: _xarop }]]
-];
-var RestoreObjectRequest$ = [3, n0, _RORe,
-    0,
-    [_B, _K, _VI, _RRes, _RP, _CA, _EBO],
-    [[0, 1], [0, 1], [0, { [_hQ]: _vI }], [() => RestoreRequest$, { [_hP]: 1, [_xN]: _RRes }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }]], 2
-];
-var RestoreRequest$ = [3, n0, _RRes,
-    0,
-    [_D, _GJP, _Ty, _Ti, _Desc, _SP, _OL],
-    [1, () => GlacierJobParameters$, 0, 0, 0, () => SelectParameters$, [() => OutputLocation$, 0]]
-];
-var RestoreStatus$ = [3, n0, _RSe,
-    0,
-    [_IRIP, _RED],
-    [2, 4]
-];
-var RoutingRule$ = [3, n0, _RRo,
-    0,
-    [_Red, _Co],
-    [() => Redirect$, () => Condition$], 1
-];
-var S3KeyFilter$ = [3, n0, _SKF,
-    0,
-    [_FRi],
-    [[() => FilterRuleList, { [_xF]: 1, [_xN]: _FR }]]
-];
-var S3Location$ = [3, n0, _SL,
-    0,
-    [_BNu, _P, _En, _CACL, _ACL, _Tag, _UM, _SC],
-    [0, 0, [() => Encryption$, 0], 0, [() => Grants, 0], [() => Tagging$, 0], [() => UserMetadata, 0], 0], 2
-];
-var S3TablesDestination$ = [3, n0, _STD,
-    0,
-    [_TBA, _TN],
-    [0, 0], 2
-];
-var S3TablesDestinationResult$ = [3, n0, _STDR,
-    0,
-    [_TBA, _TN, _TA, _TNa],
-    [0, 0, 0, 0], 4
-];
-var ScanRange$ = [3, n0, _SR,
-    0,
-    [_St, _End],
-    [1, 1]
-];
-var SelectObjectContentOutput$ = [3, n0, _SOCO,
-    0,
-    [_Payl],
-    [[() => SelectObjectContentEventStream$, 16]]
-];
-var SelectObjectContentRequest$ = [3, n0, _SOCR,
-    0,
-    [_B, _K, _Expr, _ETx, _IS, _OSu, _SSECA, _SSECK, _SSECKMD, _RPe, _SR, _EBO],
-    [[0, 1], [0, 1], 0, 0, () => InputSerialization$, () => OutputSerialization$, [0, { [_hH]: _xasseca }], [() => SSECustomerKey, { [_hH]: _xasseck }], [0, { [_hH]: _xasseckM }], () => RequestProgress$, () => ScanRange$, [0, { [_hH]: _xaebo }]], 6
-];
-var SelectParameters$ = [3, n0, _SP,
-    0,
-    [_IS, _ETx, _Expr, _OSu],
-    [() => InputSerialization$, 0, 0, () => OutputSerialization$], 4
-];
-var ServerSideEncryptionByDefault$ = [3, n0, _SSEBD,
-    0,
-    [_SSEA, _KMSMKID],
-    [0, [() => SSEKMSKeyId, 0]], 1
-];
-var ServerSideEncryptionConfiguration$ = [3, n0, _SSEC,
-    0,
-    [_Ru],
-    [[() => ServerSideEncryptionRules, { [_xF]: 1, [_xN]: _Rul }]], 1
-];
-var ServerSideEncryptionRule$ = [3, n0, _SSER,
-    0,
-    [_ASSEBD, _BKE, _BET],
-    [[() => ServerSideEncryptionByDefault$, 0], 2, [() => BlockedEncryptionTypes$, 0]]
-];
-var SessionCredentials$ = [3, n0, _SCe,
-    0,
-    [_AKI, _SAK, _ST, _Ex],
-    [[0, { [_xN]: _AKI }], [() => SessionCredentialValue, { [_xN]: _SAK }], [() => SessionCredentialValue, { [_xN]: _ST }], [4, { [_xN]: _Ex }]], 4
-];
-var SimplePrefix$ = [3, n0, _SPi,
-    { [_xN]: _SPi },
-    [],
-    []
-];
-var SourceSelectionCriteria$ = [3, n0, _SSC,
-    0,
-    [_SKEO, _RM],
-    [() => SseKmsEncryptedObjects$, () => ReplicaModifications$]
-];
-var SSEKMS$ = [3, n0, _SSEKMS,
-    { [_xN]: _SK },
-    [_KI],
-    [[() => SSEKMSKeyId, 0]], 1
-];
-var SseKmsEncryptedObjects$ = [3, n0, _SKEO,
-    0,
-    [_S],
-    [0], 1
-];
-var SSEKMSEncryption$ = [3, n0, _SSEKMSE,
-    { [_xN]: _SK },
-    [_KMSKA, _BKE],
-    [[() => NonEmptyKmsKeyArnString, 0], 2], 1
-];
-var SSES3$ = [3, n0, _SSES,
-    { [_xN]: _SS },
-    [],
-    []
-];
-var Stats$ = [3, n0, _Sta,
-    0,
-    [_BS, _BP, _BRy],
-    [1, 1, 1]
-];
-var StatsEvent$ = [3, n0, _SE,
-    0,
-    [_Det],
-    [[() => Stats$, { [_eP]: 1 }]]
-];
-var StorageClassAnalysis$ = [3, n0, _SCA,
-    0,
-    [_DE],
-    [() => StorageClassAnalysisDataExport$]
-];
-var StorageClassAnalysisDataExport$ = [3, n0, _SCADE,
-    0,
-    [_OSV, _Des],
-    [0, () => AnalyticsExportDestination$], 2
-];
-var Tag$ = [3, n0, _Ta,
-    0,
-    [_K, _V],
-    [0, 0], 2
-];
-var Tagging$ = [3, n0, _Tag,
-    0,
-    [_TSa],
-    [[() => TagSet, 0]], 1
-];
-var TargetGrant$ = [3, n0, _TGa,
-    0,
-    [_Gra, _Pe],
-    [[() => Grantee$, { [_xNm]: [_x, _hi] }], 0]
-];
-var TargetObjectKeyFormat$ = [3, n0, _TOKF,
-    0,
-    [_SPi, _PP],
-    [[() => SimplePrefix$, { [_xN]: _SPi }], [() => PartitionedPrefix$, { [_xN]: _PP }]]
-];
-var Tiering$ = [3, n0, _Tier,
-    0,
-    [_D, _AT],
-    [1, 0], 2
-];
-var TopicConfiguration$ = [3, n0, _TCop,
-    0,
-    [_TAo, _Ev, _I, _F],
-    [[0, { [_xN]: _Top }], [64 | 0, { [_xF]: 1, [_xN]: _Eve }], 0, [() => NotificationConfigurationFilter$, 0]], 2
-];
-var Transition$ = [3, n0, _Tra,
-    0,
-    [_Da, _D, _SC],
-    [5, 1, 0]
-];
-var UpdateBucketMetadataAnnotationTableConfigurationRequest$ = [3, n0, _UBMATCR,
-    0,
-    [_B, _ATC, _CMDo, _CA, _EBO],
-    [[0, 1], [() => AnnotationTableConfigurationUpdates$, { [_hP]: 1, [_xN]: _ATC }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }]], 2
-];
-var UpdateBucketMetadataInventoryTableConfigurationRequest$ = [3, n0, _UBMITCR,
-    0,
-    [_B, _ITCn, _CMDo, _CA, _EBO],
-    [[0, 1], [() => InventoryTableConfigurationUpdates$, { [_hP]: 1, [_xN]: _ITCn }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }]], 2
-];
-var UpdateBucketMetadataJournalTableConfigurationRequest$ = [3, n0, _UBMJTCR,
-    0,
-    [_B, _JTC, _CMDo, _CA, _EBO],
-    [[0, 1], [() => JournalTableConfigurationUpdates$, { [_hP]: 1, [_xN]: _JTC }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xaebo }]], 2
-];
-var UpdateObjectEncryptionRequest$ = [3, n0, _UOER,
-    0,
-    [_B, _K, _OE, _VI, _RP, _EBO, _CMDo, _CA],
-    [[0, 1], [0, 1], [() => ObjectEncryption$, 16], [0, { [_hQ]: _vI }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }]], 3
-];
-var UpdateObjectEncryptionResponse$ = [3, n0, _UOERp,
-    0,
-    [_RC],
-    [[0, { [_hH]: _xarc }]]
-];
-var UploadPartCopyOutput$ = [3, n0, _UPCO,
-    0,
-    [_CSVI, _CPR, _SSE, _SSECA, _SSECKMD, _SSEKMSKI, _BKE, _RC],
-    [[0, { [_hH]: _xacsvi }], [() => CopyPartResult$, 16], [0, { [_hH]: _xasse }], [0, { [_hH]: _xasseca }], [0, { [_hH]: _xasseckM }], [() => SSEKMSKeyId, { [_hH]: _xasseakki }], [2, { [_hH]: _xassebke }], [0, { [_hH]: _xarc }]]
-];
-var UploadPartCopyRequest$ = [3, n0, _UPCR,
-    0,
-    [_B, _CSo, _K, _PN, _UI, _CSIM, _CSIMS, _CSINM, _CSIUS, _CSRo, _SSECA, _SSECK, _SSECKMD, _CSSSECA, _CSSSECK, _CSSSECKMD, _RP, _EBO, _ESBO],
-    [[0, 1], [0, { [_hH]: _xacs___ }], [0, 1], [1, { [_hQ]: _pN }], [0, { [_hQ]: _uI }], [0, { [_hH]: _xacsim }], [4, { [_hH]: _xacsims }], [0, { [_hH]: _xacsinm }], [4, { [_hH]: _xacsius }], [0, { [_hH]: _xacsr }], [0, { [_hH]: _xasseca }], [() => SSECustomerKey, { [_hH]: _xasseck }], [0, { [_hH]: _xasseckM }], [0, { [_hH]: _xacssseca }], [() => CopySourceSSECustomerKey, { [_hH]: _xacssseck }], [0, { [_hH]: _xacssseckM }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xaebo }], [0, { [_hH]: _xasebo }]], 5
-];
-var UploadPartOutput$ = [3, n0, _UPO,
-    0,
-    [_SSE, _ET, _CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe, _SSECA, _SSECKMD, _SSEKMSKI, _BKE, _RC],
-    [[0, { [_hH]: _xasse }], [0, { [_hH]: _ET }], [0, { [_hH]: _xacc }], [0, { [_hH]: _xacc_ }], [0, { [_hH]: _xacc__ }], [0, { [_hH]: _xacs }], [0, { [_hH]: _xacs_ }], [0, { [_hH]: _xacs__ }], [0, { [_hH]: _xacm }], [0, { [_hH]: _xacx }], [0, { [_hH]: _xacx_ }], [0, { [_hH]: _xacx__ }], [0, { [_hH]: _xasseca }], [0, { [_hH]: _xasseckM }], [() => SSEKMSKeyId, { [_hH]: _xasseakki }], [2, { [_hH]: _xassebke }], [0, { [_hH]: _xarc }]]
-];
-var UploadPartRequest$ = [3, n0, _UPR,
-    0,
-    [_B, _K, _PN, _UI, _Bo, _CLo, _CMDo, _CA, _CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe, _SSECA, _SSECK, _SSECKMD, _RP, _EBO],
-    [[0, 1], [0, 1], [1, { [_hQ]: _pN }], [0, { [_hQ]: _uI }], [() => StreamingBlob, 16], [1, { [_hH]: _CL__ }], [0, { [_hH]: _CM }], [0, { [_hH]: _xasca }], [0, { [_hH]: _xacc }], [0, { [_hH]: _xacc_ }], [0, { [_hH]: _xacc__ }], [0, { [_hH]: _xacs }], [0, { [_hH]: _xacs_ }], [0, { [_hH]: _xacs__ }], [0, { [_hH]: _xacm }], [0, { [_hH]: _xacx }], [0, { [_hH]: _xacx_ }], [0, { [_hH]: _xacx__ }], [0, { [_hH]: _xasseca }], [() => SSECustomerKey, { [_hH]: _xasseck }], [0, { [_hH]: _xasseckM }], [0, { [_hH]: _xarp }], [0, { [_hH]: _xaebo }]], 4
-];
-var VersioningConfiguration$ = [3, n0, _VC,
-    0,
-    [_MFAD, _S],
-    [[0, { [_xN]: _MDf }], 0]
-];
-var WebsiteConfiguration$ = [3, n0, _WC,
-    0,
-    [_EDr, _IDn, _RART, _RR],
-    [() => ErrorDocument$, () => IndexDocument$, () => RedirectAllRequestsTo$, [() => RoutingRules, 0]]
-];
-var WriteGetObjectResponseRequest$ = [3, n0, _WGORR,
-    0,
-    [_RReq, _RTe, _Bo, _SCt, _ECr, _EM, _AR, _CC, _CDo, _CEo, _CL, _CLo, _CR, _CTo, _CCRC, _CCRCC, _CCRCNVME, _CSHA, _CSHAh, _CSHAhe, _CMD, _CXXHASH, _CXXHASHh, _CXXHASHhe, _DM, _ET, _Exp, _Ex, _LM, _MM, _M, _OLM, _OLLHS, _OLRUD, _PC, _RS, _RC, _Re, _SSE, _SSECA, _SSEKMSKI, _SSECKMD, _SC, _TC, _VI, _BKE],
-    [[0, { [_hL]: 1, [_hH]: _xarr }], [0, { [_hH]: _xart }], [() => StreamingBlob, 16], [1, { [_hH]: _xafs }], [0, { [_hH]: _xafec }], [0, { [_hH]: _xafem }], [0, { [_hH]: _xafhar }], [0, { [_hH]: _xafhCC }], [0, { [_hH]: _xafhCD }], [0, { [_hH]: _xafhCE }], [0, { [_hH]: _xafhCL }], [1, { [_hH]: _CL__ }], [0, { [_hH]: _xafhCR }], [0, { [_hH]: _xafhCT }], [0, { [_hH]: _xafhxacc }], [0, { [_hH]: _xafhxacc_ }], [0, { [_hH]: _xafhxacc__ }], [0, { [_hH]: _xafhxacs }], [0, { [_hH]: _xafhxacs_ }], [0, { [_hH]: _xafhxacs__ }], [0, { [_hH]: _xafhxacm }], [0, { [_hH]: _xafhxacx }], [0, { [_hH]: _xafhxacx_ }], [0, { [_hH]: _xafhxacx__ }], [2, { [_hH]: _xafhxadm }], [0, { [_hH]: _xafhE }], [4, { [_hH]: _xafhE_ }], [0, { [_hH]: _xafhxae }], [4, { [_hH]: _xafhLM }], [1, { [_hH]: _xafhxamm }], [128 | 0, { [_hPH]: _xam }], [0, { [_hH]: _xafhxaolm }], [0, { [_hH]: _xafhxaollh }], [5, { [_hH]: _xafhxaolrud }], [1, { [_hH]: _xafhxampc }], [0, { [_hH]: _xafhxars }], [0, { [_hH]: _xafhxarc }], [0, { [_hH]: _xafhxar }], [0, { [_hH]: _xafhxasse }], [0, { [_hH]: _xafhxasseca }], [() => SSEKMSKeyId, { [_hH]: _xafhxasseakki }], [0, { [_hH]: _xafhxasseckM }], [0, { [_hH]: _xafhxasc }], [1, { [_hH]: _xafhxatc }], [0, { [_hH]: _xafhxavi }], [2, { [_hH]: _xafhxassebke }]], 2
-];
-var __Unit = "unit";
-var AnalyticsConfigurationList = [1, n0, _ACLn,
-    0, [() => AnalyticsConfiguration$,
-        0]
-];
-var AnnotationList = [1, n0, _AL,
-    0, [() => AnnotationEntry$,
-        { [_xN]: _AE }]
-];
-var Buckets = [1, n0, _Bu,
-    0, [() => Bucket$,
-        { [_xN]: _B }]
-];
-var CommonPrefixList = [1, n0, _CPL,
-    0, () => CommonPrefix$
-];
-var CompletedPartList = [1, n0, _CPLo,
-    0, () => CompletedPart$
-];
-var CORSRules = [1, n0, _CORSR,
-    0, [() => CORSRule$,
-        0]
-];
-var DeletedObjects = [1, n0, _DOe,
-    0, () => DeletedObject$
-];
-var DeleteMarkers = [1, n0, _DMe,
-    0, () => DeleteMarkerEntry$
-];
-var EncryptionTypeList = [1, n0, _ETL,
-    0, [0,
-        { [_xN]: _ETn }]
-];
-var Errors = [1, n0, _Er,
-    0, () => _Error$
-];
-var FilterRuleList = [1, n0, _FRL,
-    0, () => FilterRule$
-];
-var Grants = [1, n0, _G,
-    0, [() => Grant$,
-        { [_xN]: _Gr }]
-];
-var IntelligentTieringConfigurationList = [1, n0, _ITCL,
-    0, [() => IntelligentTieringConfiguration$,
-        0]
-];
-var InventoryConfigurationList = [1, n0, _ICL,
-    0, [() => InventoryConfiguration$,
-        0]
-];
-var InventoryOptionalFields = [1, n0, _IOF,
-    0, [0,
-        { [_xN]: _Fi }]
-];
-var LambdaFunctionConfigurationList = [1, n0, _LFCL,
-    0, [() => LambdaFunctionConfiguration$,
-        0]
-];
-var LifecycleRules = [1, n0, _LRi,
-    0, [() => LifecycleRule$,
-        0]
-];
-var MetricsConfigurationList = [1, n0, _MCL,
-    0, [() => MetricsConfiguration$,
-        0]
-];
-var MultipartUploadList = [1, n0, _MUL,
-    0, () => MultipartUpload$
-];
-var NoncurrentVersionTransitionList = [1, n0, _NVTL,
-    0, () => NoncurrentVersionTransition$
-];
-var ObjectIdentifierList = [1, n0, _OIL,
-    0, () => ObjectIdentifier$
-];
-var ObjectList = [1, n0, _OLb,
-    0, [() => _Object$,
-        0]
-];
-var ObjectVersionList = [1, n0, _OVL,
-    0, [() => ObjectVersion$,
-        0]
-];
-var OwnershipControlsRules = [1, n0, _OCRw,
-    0, () => OwnershipControlsRule$
-];
-var Parts = [1, n0, _Pa,
-    0, () => Part$
-];
-var PartsList = [1, n0, _PL,
-    0, () => ObjectPart$
-];
-var QueueConfigurationList = [1, n0, _QCL,
-    0, [() => QueueConfiguration$,
-        0]
-];
-var ReplicationRules = [1, n0, _RRep,
-    0, [() => ReplicationRule$,
-        0]
-];
-var RoutingRules = [1, n0, _RR,
-    0, [() => RoutingRule$,
-        { [_xN]: _RRo }]
-];
-var ServerSideEncryptionRules = [1, n0, _SSERe,
-    0, [() => ServerSideEncryptionRule$,
-        0]
-];
-var TagSet = [1, n0, _TSa,
-    0, [() => Tag$,
-        { [_xN]: _Ta }]
-];
-var TargetGrants = [1, n0, _TG,
-    0, [() => TargetGrant$,
-        { [_xN]: _Gr }]
-];
-var TieringList = [1, n0, _TL,
-    0, () => Tiering$
-];
-var TopicConfigurationList = [1, n0, _TCL,
-    0, [() => TopicConfiguration$,
-        0]
-];
-var TransitionList = [1, n0, _TLr,
-    0, () => Transition$
-];
-var UserMetadata = [1, n0, _UM,
-    0, [() => MetadataEntry$,
-        { [_xN]: _ME }]
-];
-var AnalyticsFilter$ = [4, n0, _AF,
-    0,
-    [_P, _Ta, _An],
-    [0, () => Tag$, [() => AnalyticsAndOperator$, 0]]
-];
-var MetricsFilter$ = [4, n0, _MF,
-    0,
-    [_P, _Ta, _APAc, _An],
-    [0, () => Tag$, 0, [() => MetricsAndOperator$, 0]]
-];
-var ObjectEncryption$ = [4, n0, _OE,
-    0,
-    [_SSEKMS],
-    [[() => SSEKMSEncryption$, { [_xN]: _SK }]]
-];
-var SelectObjectContentEventStream$ = [4, n0, _SOCES,
-    { [_st]: 1 },
-    [_Rec, _Sta, _Pr, _Cont, _End],
-    [[() => RecordsEvent$, 0], [() => StatsEvent$, 0], [() => ProgressEvent$, 0], () => ContinuationEvent$, () => EndEvent$]
-];
-var AbortMultipartUpload$ = [9, n0, _AMU,
-    { [_h]: ["DELETE", "/{Key+}?x-id=AbortMultipartUpload", 204] }, () => AbortMultipartUploadRequest$, () => AbortMultipartUploadOutput$
-];
-var CompleteMultipartUpload$ = [9, n0, _CMUo,
-    { [_h]: ["POST", "/{Key+}", 200] }, () => CompleteMultipartUploadRequest$, () => CompleteMultipartUploadOutput$
-];
-var CopyObject$ = [9, n0, _CO,
-    { [_h]: ["PUT", "/{Key+}?x-id=CopyObject", 200] }, () => CopyObjectRequest$, () => CopyObjectOutput$
-];
-var CreateBucket$ = [9, n0, _CB,
-    { [_h]: ["PUT", "/", 200] }, () => CreateBucketRequest$, () => CreateBucketOutput$
-];
-var CreateBucketMetadataConfiguration$ = [9, n0, _CBMC,
-    { [_hC]: "-", [_h]: ["POST", "/?metadataConfiguration", 200] }, () => CreateBucketMetadataConfigurationRequest$, () => __Unit
-];
-var CreateBucketMetadataTableConfiguration$ = [9, n0, _CBMTC,
-    { [_hC]: "-", [_h]: ["POST", "/?metadataTable", 200] }, () => CreateBucketMetadataTableConfigurationRequest$, () => __Unit
-];
-var CreateMultipartUpload$ = [9, n0, _CMUr,
-    { [_h]: ["POST", "/{Key+}?uploads", 200] }, () => CreateMultipartUploadRequest$, () => CreateMultipartUploadOutput$
-];
-var CreateSession$ = [9, n0, _CSr,
-    { [_h]: ["GET", "/?session", 200] }, () => CreateSessionRequest$, () => CreateSessionOutput$
-];
-var DeleteBucket$ = [9, n0, _DB,
-    { [_h]: ["DELETE", "/", 204] }, () => DeleteBucketRequest$, () => __Unit
-];
-var DeleteBucketAnalyticsConfiguration$ = [9, n0, _DBAC,
-    { [_h]: ["DELETE", "/?analytics", 204] }, () => DeleteBucketAnalyticsConfigurationRequest$, () => __Unit
-];
-var DeleteBucketCors$ = [9, n0, _DBC,
-    { [_h]: ["DELETE", "/?cors", 204] }, () => DeleteBucketCorsRequest$, () => __Unit
-];
-var DeleteBucketEncryption$ = [9, n0, _DBE,
-    { [_h]: ["DELETE", "/?encryption", 204] }, () => DeleteBucketEncryptionRequest$, () => __Unit
-];
-var DeleteBucketIntelligentTieringConfiguration$ = [9, n0, _DBITC,
-    { [_h]: ["DELETE", "/?intelligent-tiering", 204] }, () => DeleteBucketIntelligentTieringConfigurationRequest$, () => __Unit
-];
-var DeleteBucketInventoryConfiguration$ = [9, n0, _DBIC,
-    { [_h]: ["DELETE", "/?inventory", 204] }, () => DeleteBucketInventoryConfigurationRequest$, () => __Unit
-];
-var DeleteBucketLifecycle$ = [9, n0, _DBL,
-    { [_h]: ["DELETE", "/?lifecycle", 204] }, () => DeleteBucketLifecycleRequest$, () => __Unit
-];
-var DeleteBucketMetadataConfiguration$ = [9, n0, _DBMC,
-    { [_h]: ["DELETE", "/?metadataConfiguration", 204] }, () => DeleteBucketMetadataConfigurationRequest$, () => __Unit
-];
-var DeleteBucketMetadataTableConfiguration$ = [9, n0, _DBMTC,
-    { [_h]: ["DELETE", "/?metadataTable", 204] }, () => DeleteBucketMetadataTableConfigurationRequest$, () => __Unit
-];
-var DeleteBucketMetricsConfiguration$ = [9, n0, _DBMCe,
-    { [_h]: ["DELETE", "/?metrics", 204] }, () => DeleteBucketMetricsConfigurationRequest$, () => __Unit
-];
-var DeleteBucketOwnershipControls$ = [9, n0, _DBOC,
-    { [_h]: ["DELETE", "/?ownershipControls", 204] }, () => DeleteBucketOwnershipControlsRequest$, () => __Unit
-];
-var DeleteBucketPolicy$ = [9, n0, _DBP,
-    { [_h]: ["DELETE", "/?policy", 204] }, () => DeleteBucketPolicyRequest$, () => __Unit
-];
-var DeleteBucketReplication$ = [9, n0, _DBRe,
-    { [_h]: ["DELETE", "/?replication", 204] }, () => DeleteBucketReplicationRequest$, () => __Unit
-];
-var DeleteBucketTagging$ = [9, n0, _DBT,
-    { [_h]: ["DELETE", "/?tagging", 204] }, () => DeleteBucketTaggingRequest$, () => __Unit
-];
-var DeleteBucketWebsite$ = [9, n0, _DBW,
-    { [_h]: ["DELETE", "/?website", 204] }, () => DeleteBucketWebsiteRequest$, () => __Unit
-];
-var DeleteObject$ = [9, n0, _DOel,
-    { [_h]: ["DELETE", "/{Key+}?x-id=DeleteObject", 204] }, () => DeleteObjectRequest$, () => DeleteObjectOutput$
-];
-var DeleteObjectAnnotation$ = [9, n0, _DOA,
-    { [_h]: ["DELETE", "/{Key+}?annotation", 204] }, () => DeleteObjectAnnotationRequest$, () => DeleteObjectAnnotationOutput$
-];
-var DeleteObjects$ = [9, n0, _DOele,
-    { [_hC]: "-", [_h]: ["POST", "/?delete", 200] }, () => DeleteObjectsRequest$, () => DeleteObjectsOutput$
-];
-var DeleteObjectTagging$ = [9, n0, _DOT,
-    { [_h]: ["DELETE", "/{Key+}?tagging", 204] }, () => DeleteObjectTaggingRequest$, () => DeleteObjectTaggingOutput$
-];
-var DeletePublicAccessBlock$ = [9, n0, _DPAB,
-    { [_h]: ["DELETE", "/?publicAccessBlock", 204] }, () => DeletePublicAccessBlockRequest$, () => __Unit
-];
-var GetBucketAbac$ = [9, n0, _GBA,
-    { [_h]: ["GET", "/?abac", 200] }, () => GetBucketAbacRequest$, () => GetBucketAbacOutput$
-];
-var GetBucketAccelerateConfiguration$ = [9, n0, _GBAC,
-    { [_h]: ["GET", "/?accelerate", 200] }, () => GetBucketAccelerateConfigurationRequest$, () => GetBucketAccelerateConfigurationOutput$
-];
-var GetBucketAcl$ = [9, n0, _GBAe,
-    { [_h]: ["GET", "/?acl", 200] }, () => GetBucketAclRequest$, () => GetBucketAclOutput$
-];
-var GetBucketAnalyticsConfiguration$ = [9, n0, _GBACe,
-    { [_h]: ["GET", "/?analytics&x-id=GetBucketAnalyticsConfiguration", 200] }, () => GetBucketAnalyticsConfigurationRequest$, () => GetBucketAnalyticsConfigurationOutput$
-];
-var GetBucketCors$ = [9, n0, _GBC,
-    { [_h]: ["GET", "/?cors", 200] }, () => GetBucketCorsRequest$, () => GetBucketCorsOutput$
-];
-var GetBucketEncryption$ = [9, n0, _GBE,
-    { [_h]: ["GET", "/?encryption", 200] }, () => GetBucketEncryptionRequest$, () => GetBucketEncryptionOutput$
-];
-var GetBucketIntelligentTieringConfiguration$ = [9, n0, _GBITC,
-    { [_h]: ["GET", "/?intelligent-tiering&x-id=GetBucketIntelligentTieringConfiguration", 200] }, () => GetBucketIntelligentTieringConfigurationRequest$, () => GetBucketIntelligentTieringConfigurationOutput$
-];
-var GetBucketInventoryConfiguration$ = [9, n0, _GBIC,
-    { [_h]: ["GET", "/?inventory&x-id=GetBucketInventoryConfiguration", 200] }, () => GetBucketInventoryConfigurationRequest$, () => GetBucketInventoryConfigurationOutput$
-];
-var GetBucketLifecycleConfiguration$ = [9, n0, _GBLC,
-    { [_h]: ["GET", "/?lifecycle", 200] }, () => GetBucketLifecycleConfigurationRequest$, () => GetBucketLifecycleConfigurationOutput$
-];
-var GetBucketLocation$ = [9, n0, _GBL,
-    { [_h]: ["GET", "/?location", 200] }, () => GetBucketLocationRequest$, () => GetBucketLocationOutput$
-];
-var GetBucketLogging$ = [9, n0, _GBLe,
-    { [_h]: ["GET", "/?logging", 200] }, () => GetBucketLoggingRequest$, () => GetBucketLoggingOutput$
-];
-var GetBucketMetadataConfiguration$ = [9, n0, _GBMC,
-    { [_h]: ["GET", "/?metadataConfiguration", 200] }, () => GetBucketMetadataConfigurationRequest$, () => GetBucketMetadataConfigurationOutput$
-];
-var GetBucketMetadataTableConfiguration$ = [9, n0, _GBMTC,
-    { [_h]: ["GET", "/?metadataTable", 200] }, () => GetBucketMetadataTableConfigurationRequest$, () => GetBucketMetadataTableConfigurationOutput$
-];
-var GetBucketMetricsConfiguration$ = [9, n0, _GBMCe,
-    { [_h]: ["GET", "/?metrics&x-id=GetBucketMetricsConfiguration", 200] }, () => GetBucketMetricsConfigurationRequest$, () => GetBucketMetricsConfigurationOutput$
-];
-var GetBucketNotificationConfiguration$ = [9, n0, _GBNC,
-    { [_h]: ["GET", "/?notification", 200] }, () => GetBucketNotificationConfigurationRequest$, () => NotificationConfiguration$
-];
-var GetBucketOwnershipControls$ = [9, n0, _GBOC,
-    { [_h]: ["GET", "/?ownershipControls", 200] }, () => GetBucketOwnershipControlsRequest$, () => GetBucketOwnershipControlsOutput$
-];
-var GetBucketPolicy$ = [9, n0, _GBP,
-    { [_h]: ["GET", "/?policy", 200] }, () => GetBucketPolicyRequest$, () => GetBucketPolicyOutput$
-];
-var GetBucketPolicyStatus$ = [9, n0, _GBPS,
-    { [_h]: ["GET", "/?policyStatus", 200] }, () => GetBucketPolicyStatusRequest$, () => GetBucketPolicyStatusOutput$
-];
-var GetBucketReplication$ = [9, n0, _GBR,
-    { [_h]: ["GET", "/?replication", 200] }, () => GetBucketReplicationRequest$, () => GetBucketReplicationOutput$
-];
-var GetBucketRequestPayment$ = [9, n0, _GBRP,
-    { [_h]: ["GET", "/?requestPayment", 200] }, () => GetBucketRequestPaymentRequest$, () => GetBucketRequestPaymentOutput$
-];
-var GetBucketTagging$ = [9, n0, _GBT,
-    { [_h]: ["GET", "/?tagging", 200] }, () => GetBucketTaggingRequest$, () => GetBucketTaggingOutput$
-];
-var GetBucketVersioning$ = [9, n0, _GBV,
-    { [_h]: ["GET", "/?versioning", 200] }, () => GetBucketVersioningRequest$, () => GetBucketVersioningOutput$
-];
-var GetBucketWebsite$ = [9, n0, _GBW,
-    { [_h]: ["GET", "/?website", 200] }, () => GetBucketWebsiteRequest$, () => GetBucketWebsiteOutput$
-];
-var GetObject$ = [9, n0, _GO,
-    { [_hC]: "-", [_h]: ["GET", "/{Key+}?x-id=GetObject", 200] }, () => GetObjectRequest$, () => GetObjectOutput$
-];
-var GetObjectAcl$ = [9, n0, _GOA,
-    { [_h]: ["GET", "/{Key+}?acl", 200] }, () => GetObjectAclRequest$, () => GetObjectAclOutput$
-];
-var GetObjectAnnotation$ = [9, n0, _GOAe,
-    { [_hC]: "-", [_h]: ["GET", "/{Key+}?annotation&x-id=GetObjectAnnotation", 200] }, () => GetObjectAnnotationRequest$, () => GetObjectAnnotationOutput$
-];
-var GetObjectAttributes$ = [9, n0, _GOAet,
-    { [_h]: ["GET", "/{Key+}?attributes", 200] }, () => GetObjectAttributesRequest$, () => GetObjectAttributesOutput$
-];
-var GetObjectLegalHold$ = [9, n0, _GOLH,
-    { [_h]: ["GET", "/{Key+}?legal-hold", 200] }, () => GetObjectLegalHoldRequest$, () => GetObjectLegalHoldOutput$
-];
-var GetObjectLockConfiguration$ = [9, n0, _GOLC,
-    { [_h]: ["GET", "/?object-lock", 200] }, () => GetObjectLockConfigurationRequest$, () => GetObjectLockConfigurationOutput$
-];
-var GetObjectRetention$ = [9, n0, _GORe,
-    { [_h]: ["GET", "/{Key+}?retention", 200] }, () => GetObjectRetentionRequest$, () => GetObjectRetentionOutput$
-];
-var GetObjectTagging$ = [9, n0, _GOT,
-    { [_h]: ["GET", "/{Key+}?tagging", 200] }, () => GetObjectTaggingRequest$, () => GetObjectTaggingOutput$
-];
-var GetObjectTorrent$ = [9, n0, _GOTe,
-    { [_h]: ["GET", "/{Key+}?torrent", 200] }, () => GetObjectTorrentRequest$, () => GetObjectTorrentOutput$
-];
-var GetPublicAccessBlock$ = [9, n0, _GPAB,
-    { [_h]: ["GET", "/?publicAccessBlock", 200] }, () => GetPublicAccessBlockRequest$, () => GetPublicAccessBlockOutput$
-];
-var HeadBucket$ = [9, n0, _HB,
-    { [_h]: ["HEAD", "/", 200] }, () => HeadBucketRequest$, () => HeadBucketOutput$
-];
-var HeadObject$ = [9, n0, _HO,
-    { [_h]: ["HEAD", "/{Key+}", 200] }, () => HeadObjectRequest$, () => HeadObjectOutput$
-];
-var ListBucketAnalyticsConfigurations$ = [9, n0, _LBAC,
-    { [_h]: ["GET", "/?analytics&x-id=ListBucketAnalyticsConfigurations", 200] }, () => ListBucketAnalyticsConfigurationsRequest$, () => ListBucketAnalyticsConfigurationsOutput$
-];
-var ListBucketIntelligentTieringConfigurations$ = [9, n0, _LBITC,
-    { [_h]: ["GET", "/?intelligent-tiering&x-id=ListBucketIntelligentTieringConfigurations", 200] }, () => ListBucketIntelligentTieringConfigurationsRequest$, () => ListBucketIntelligentTieringConfigurationsOutput$
-];
-var ListBucketInventoryConfigurations$ = [9, n0, _LBIC,
-    { [_h]: ["GET", "/?inventory&x-id=ListBucketInventoryConfigurations", 200] }, () => ListBucketInventoryConfigurationsRequest$, () => ListBucketInventoryConfigurationsOutput$
-];
-var ListBucketMetricsConfigurations$ = [9, n0, _LBMC,
-    { [_h]: ["GET", "/?metrics&x-id=ListBucketMetricsConfigurations", 200] }, () => ListBucketMetricsConfigurationsRequest$, () => ListBucketMetricsConfigurationsOutput$
-];
-var ListBuckets$ = [9, n0, _LB,
-    { [_h]: ["GET", "/?x-id=ListBuckets", 200] }, () => ListBucketsRequest$, () => ListBucketsOutput$
-];
-var ListDirectoryBuckets$ = [9, n0, _LDB,
-    { [_h]: ["GET", "/?x-id=ListDirectoryBuckets", 200] }, () => ListDirectoryBucketsRequest$, () => ListDirectoryBucketsOutput$
-];
-var ListMultipartUploads$ = [9, n0, _LMU,
-    { [_h]: ["GET", "/?uploads", 200] }, () => ListMultipartUploadsRequest$, () => ListMultipartUploadsOutput$
-];
-var ListObjectAnnotations$ = [9, n0, _LOA,
-    { [_h]: ["GET", "/{Key+}?annotation&x-id=ListObjectAnnotations", 200] }, () => ListObjectAnnotationsRequest$, () => ListObjectAnnotationsOutput$
-];
-var ListObjects$ = [9, n0, _LO,
-    { [_h]: ["GET", "/", 200] }, () => ListObjectsRequest$, () => ListObjectsOutput$
-];
-var ListObjectsV2$ = [9, n0, _LOV,
-    { [_h]: ["GET", "/?list-type=2", 200] }, () => ListObjectsV2Request$, () => ListObjectsV2Output$
-];
-var ListObjectVersions$ = [9, n0, _LOVi,
-    { [_h]: ["GET", "/?versions", 200] }, () => ListObjectVersionsRequest$, () => ListObjectVersionsOutput$
-];
-var ListParts$ = [9, n0, _LP,
-    { [_h]: ["GET", "/{Key+}?x-id=ListParts", 200] }, () => ListPartsRequest$, () => ListPartsOutput$
-];
-var PutBucketAbac$ = [9, n0, _PBA,
-    { [_hC]: "-", [_h]: ["PUT", "/?abac", 200] }, () => PutBucketAbacRequest$, () => __Unit
-];
-var PutBucketAccelerateConfiguration$ = [9, n0, _PBAC,
-    { [_hC]: "-", [_h]: ["PUT", "/?accelerate", 200] }, () => PutBucketAccelerateConfigurationRequest$, () => __Unit
-];
-var PutBucketAcl$ = [9, n0, _PBAu,
-    { [_hC]: "-", [_h]: ["PUT", "/?acl", 200] }, () => PutBucketAclRequest$, () => __Unit
-];
-var PutBucketAnalyticsConfiguration$ = [9, n0, _PBACu,
-    { [_h]: ["PUT", "/?analytics", 200] }, () => PutBucketAnalyticsConfigurationRequest$, () => __Unit
-];
-var PutBucketCors$ = [9, n0, _PBC,
-    { [_hC]: "-", [_h]: ["PUT", "/?cors", 200] }, () => PutBucketCorsRequest$, () => __Unit
-];
-var PutBucketEncryption$ = [9, n0, _PBE,
-    { [_hC]: "-", [_h]: ["PUT", "/?encryption", 200] }, () => PutBucketEncryptionRequest$, () => __Unit
-];
-var PutBucketIntelligentTieringConfiguration$ = [9, n0, _PBITC,
-    { [_h]: ["PUT", "/?intelligent-tiering", 200] }, () => PutBucketIntelligentTieringConfigurationRequest$, () => __Unit
-];
-var PutBucketInventoryConfiguration$ = [9, n0, _PBIC,
-    { [_h]: ["PUT", "/?inventory", 200] }, () => PutBucketInventoryConfigurationRequest$, () => __Unit
-];
-var PutBucketLifecycleConfiguration$ = [9, n0, _PBLC,
-    { [_hC]: "-", [_h]: ["PUT", "/?lifecycle", 200] }, () => PutBucketLifecycleConfigurationRequest$, () => PutBucketLifecycleConfigurationOutput$
-];
-var PutBucketLogging$ = [9, n0, _PBL,
-    { [_hC]: "-", [_h]: ["PUT", "/?logging", 200] }, () => PutBucketLoggingRequest$, () => __Unit
-];
-var PutBucketMetricsConfiguration$ = [9, n0, _PBMC,
-    { [_h]: ["PUT", "/?metrics", 200] }, () => PutBucketMetricsConfigurationRequest$, () => __Unit
-];
-var PutBucketNotificationConfiguration$ = [9, n0, _PBNC,
-    { [_h]: ["PUT", "/?notification", 200] }, () => PutBucketNotificationConfigurationRequest$, () => __Unit
-];
-var PutBucketOwnershipControls$ = [9, n0, _PBOC,
-    { [_hC]: "-", [_h]: ["PUT", "/?ownershipControls", 200] }, () => PutBucketOwnershipControlsRequest$, () => __Unit
-];
-var PutBucketPolicy$ = [9, n0, _PBP,
-    { [_hC]: "-", [_h]: ["PUT", "/?policy", 200] }, () => PutBucketPolicyRequest$, () => __Unit
-];
-var PutBucketReplication$ = [9, n0, _PBR,
-    { [_hC]: "-", [_h]: ["PUT", "/?replication", 200] }, () => PutBucketReplicationRequest$, () => __Unit
-];
-var PutBucketRequestPayment$ = [9, n0, _PBRP,
-    { [_hC]: "-", [_h]: ["PUT", "/?requestPayment", 200] }, () => PutBucketRequestPaymentRequest$, () => __Unit
-];
-var PutBucketTagging$ = [9, n0, _PBT,
-    { [_hC]: "-", [_h]: ["PUT", "/?tagging", 200] }, () => PutBucketTaggingRequest$, () => __Unit
-];
-var PutBucketVersioning$ = [9, n0, _PBV,
-    { [_hC]: "-", [_h]: ["PUT", "/?versioning", 200] }, () => PutBucketVersioningRequest$, () => __Unit
-];
-var PutBucketWebsite$ = [9, n0, _PBW,
-    { [_hC]: "-", [_h]: ["PUT", "/?website", 200] }, () => PutBucketWebsiteRequest$, () => __Unit
-];
-var PutObject$ = [9, n0, _PO,
-    { [_hC]: "-", [_h]: ["PUT", "/{Key+}?x-id=PutObject", 200] }, () => PutObjectRequest$, () => PutObjectOutput$
-];
-var PutObjectAcl$ = [9, n0, _POA,
-    { [_hC]: "-", [_h]: ["PUT", "/{Key+}?acl", 200] }, () => PutObjectAclRequest$, () => PutObjectAclOutput$
-];
-var PutObjectAnnotation$ = [9, n0, _POAu,
-    { [_hC]: "-", [_h]: ["PUT", "/{Key+}?annotation", 200] }, () => PutObjectAnnotationRequest$, () => PutObjectAnnotationOutput$
-];
-var PutObjectLegalHold$ = [9, n0, _POLH,
-    { [_hC]: "-", [_h]: ["PUT", "/{Key+}?legal-hold", 200] }, () => PutObjectLegalHoldRequest$, () => PutObjectLegalHoldOutput$
-];
-var PutObjectLockConfiguration$ = [9, n0, _POLC,
-    { [_hC]: "-", [_h]: ["PUT", "/?object-lock", 200] }, () => PutObjectLockConfigurationRequest$, () => PutObjectLockConfigurationOutput$
-];
-var PutObjectRetention$ = [9, n0, _PORu,
-    { [_hC]: "-", [_h]: ["PUT", "/{Key+}?retention", 200] }, () => PutObjectRetentionRequest$, () => PutObjectRetentionOutput$
-];
-var PutObjectTagging$ = [9, n0, _POT,
-    { [_hC]: "-", [_h]: ["PUT", "/{Key+}?tagging", 200] }, () => PutObjectTaggingRequest$, () => PutObjectTaggingOutput$
-];
-var PutPublicAccessBlock$ = [9, n0, _PPAB,
-    { [_hC]: "-", [_h]: ["PUT", "/?publicAccessBlock", 200] }, () => PutPublicAccessBlockRequest$, () => __Unit
-];
-var RenameObject$ = [9, n0, _RO,
-    { [_h]: ["PUT", "/{Key+}?renameObject", 200] }, () => RenameObjectRequest$, () => RenameObjectOutput$
-];
-var RestoreObject$ = [9, n0, _ROe,
-    { [_hC]: "-", [_h]: ["POST", "/{Key+}?restore", 200] }, () => RestoreObjectRequest$, () => RestoreObjectOutput$
-];
-var SelectObjectContent$ = [9, n0, _SOC,
-    { [_h]: ["POST", "/{Key+}?select&select-type=2", 200] }, () => SelectObjectContentRequest$, () => SelectObjectContentOutput$
-];
-var UpdateBucketMetadataAnnotationTableConfiguration$ = [9, n0, _UBMATC,
-    { [_hC]: "-", [_h]: ["PUT", "/?metadataAnnotationTable", 200] }, () => UpdateBucketMetadataAnnotationTableConfigurationRequest$, () => __Unit
-];
-var UpdateBucketMetadataInventoryTableConfiguration$ = [9, n0, _UBMITC,
-    { [_hC]: "-", [_h]: ["PUT", "/?metadataInventoryTable", 200] }, () => UpdateBucketMetadataInventoryTableConfigurationRequest$, () => __Unit
-];
-var UpdateBucketMetadataJournalTableConfiguration$ = [9, n0, _UBMJTC,
-    { [_hC]: "-", [_h]: ["PUT", "/?metadataJournalTable", 200] }, () => UpdateBucketMetadataJournalTableConfigurationRequest$, () => __Unit
-];
-var UpdateObjectEncryption$ = [9, n0, _UOE,
-    { [_hC]: "-", [_h]: ["PUT", "/{Key+}?encryption", 200] }, () => UpdateObjectEncryptionRequest$, () => UpdateObjectEncryptionResponse$
-];
-var UploadPart$ = [9, n0, _UP,
-    { [_hC]: "-", [_h]: ["PUT", "/{Key+}?x-id=UploadPart", 200] }, () => UploadPartRequest$, () => UploadPartOutput$
-];
-var UploadPartCopy$ = [9, n0, _UPC,
-    { [_h]: ["PUT", "/{Key+}?x-id=UploadPartCopy", 200] }, () => UploadPartCopyRequest$, () => UploadPartCopyOutput$
-];
-var WriteGetObjectResponse$ = [9, n0, _WGOR,
-    { [_en]: ["{RequestRoute}."], [_h]: ["POST", "/WriteGetObjectResponse", 200] }, () => WriteGetObjectResponseRequest$, () => __Unit
-];
-
-class CreateSessionCommand extends command(_ep4, _mw0, "CreateSession", CreateSession$) {
-}
-
-var version = "3.1168.0";
-var packageInfo = {
-	version: version};
-
-const getRuntimeConfig$1 = (config) => {
-    return {
-        apiVersion: "2006-03-01",
-        base64Decoder: config?.base64Decoder ?? fromBase64,
-        base64Encoder: config?.base64Encoder ?? toBase64,
-        disableHostPrefix: config?.disableHostPrefix ?? false,
-        endpointProvider: config?.endpointProvider ?? defaultEndpointResolver,
-        extensions: config?.extensions ?? [],
-        getAwsChunkedEncodingStream: config?.getAwsChunkedEncodingStream ?? getAwsChunkedEncodingStream,
-        httpAuthSchemeProvider: config?.httpAuthSchemeProvider ?? defaultS3HttpAuthSchemeProvider,
-        httpAuthSchemes: config?.httpAuthSchemes ?? [
-            {
-                schemeId: "aws.auth#sigv4",
-                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4"),
-                signer: new AwsSdkSigV4Signer(),
-            },
-            {
-                schemeId: "aws.auth#sigv4a",
-                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4a"),
-                signer: new AwsSdkSigV4ASigner(),
-            },
-        ],
-        logger: config?.logger ?? new NoOpLogger(),
-        md5: config?.md5 ?? Md5,
-        protocol: config?.protocol ?? S3RestXmlProtocol,
-        protocolSettings: config?.protocolSettings ?? {
-            defaultNamespace: "com.amazonaws.s3",
-            errorTypeRegistries,
-            xmlNamespace: "http://s3.amazonaws.com/doc/2006-03-01/",
-            version: "2006-03-01",
-            serviceTarget: "AmazonS3",
-        },
-        sdkStreamMixin: config?.sdkStreamMixin ?? sdkStreamMixin,
-        serviceId: config?.serviceId ?? "S3",
-        sha1: config?.sha1 ?? Sha1,
-        sha256: config?.sha256 ?? Sha256,
-        signerConstructor: config?.signerConstructor ?? SignatureV4MultiRegion,
-        signingEscapePath: config?.signingEscapePath ?? false,
-        urlParser: config?.urlParser ?? parseUrl,
-        useArnRegion: config?.useArnRegion ?? undefined,
-        utf8Decoder: config?.utf8Decoder ?? fromUtf8,
-        utf8Encoder: config?.utf8Encoder ?? toUtf8,
-    };
-};
-
-const getRuntimeConfig = (config) => {
-    emitWarningIfUnsupportedVersion(process.version);
-    const defaultsMode = resolveDefaultsModeConfig(config);
-    const defaultConfigProvider = () => defaultsMode().then(loadConfigsForDefaultMode);
-    const clientSharedValues = getRuntimeConfig$1(config);
-    emitWarningIfUnsupportedVersion$1(process.version);
-    const loaderConfig = {
-        profile: config?.profile,
-        logger: clientSharedValues.logger,
-    };
-    return {
-        ...clientSharedValues,
-        ...config,
-        runtime: "node",
-        defaultsMode,
-        authSchemePreference: config?.authSchemePreference ?? loadConfig(NODE_AUTH_SCHEME_PREFERENCE_OPTIONS, loaderConfig),
-        bodyLengthChecker: config?.bodyLengthChecker ?? calculateBodyLength,
-        credentialDefaultProvider: config?.credentialDefaultProvider ?? defaultProvider,
-        defaultUserAgentProvider: config?.defaultUserAgentProvider ?? createDefaultUserAgentProvider({ serviceId: clientSharedValues.serviceId, clientVersion: packageInfo.version }),
-        disableS3ExpressSessionAuth: config?.disableS3ExpressSessionAuth ?? loadConfig(NODE_DISABLE_S3_EXPRESS_SESSION_AUTH_OPTIONS, loaderConfig),
-        eventStreamSerdeProvider: config?.eventStreamSerdeProvider ?? eventStreamSerdeProvider,
-        maxAttempts: config?.maxAttempts ?? loadConfig(NODE_MAX_ATTEMPT_CONFIG_OPTIONS, config),
-        region: config?.region ?? loadConfig(NODE_REGION_CONFIG_OPTIONS, { ...NODE_REGION_CONFIG_FILE_OPTIONS, ...loaderConfig }),
-        requestChecksumCalculation: config?.requestChecksumCalculation ?? loadConfig(NODE_REQUEST_CHECKSUM_CALCULATION_CONFIG_OPTIONS, loaderConfig),
-        requestHandler: NodeHttpHandler.create(config?.requestHandler ?? defaultConfigProvider),
-        responseChecksumValidation: config?.responseChecksumValidation ?? loadConfig(NODE_RESPONSE_CHECKSUM_VALIDATION_CONFIG_OPTIONS, loaderConfig),
-        retryMode: config?.retryMode ??
-            loadConfig({
-                ...NODE_RETRY_MODE_CONFIG_OPTIONS,
-                default: async () => (await defaultConfigProvider()).retryMode || DEFAULT_RETRY_MODE,
-            }, config),
-        sigv4aSigningRegionSet: config?.sigv4aSigningRegionSet ?? loadConfig(NODE_SIGV4A_CONFIG_OPTIONS, loaderConfig),
-        streamCollector: config?.streamCollector ?? streamCollector,
-        streamHasher: config?.streamHasher ?? readableStreamHasher,
-        useArnRegion: config?.useArnRegion ?? loadConfig(NODE_USE_ARN_REGION_CONFIG_OPTIONS, loaderConfig),
-        useDualstackEndpoint: config?.useDualstackEndpoint ?? loadConfig(NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
-        useFipsEndpoint: config?.useFipsEndpoint ?? loadConfig(NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
-        userAgentAppId: config?.userAgentAppId ?? loadConfig(NODE_APP_ID_CONFIG_OPTIONS, loaderConfig),
-    };
-};
-
-const getHttpAuthExtensionConfiguration = (runtimeConfig) => {
-    const _httpAuthSchemes = runtimeConfig.httpAuthSchemes;
-    let _httpAuthSchemeProvider = runtimeConfig.httpAuthSchemeProvider;
-    let _credentials = runtimeConfig.credentials;
-    return {
-        setHttpAuthScheme(httpAuthScheme) {
-            const index = _httpAuthSchemes.findIndex((scheme) => scheme.schemeId === httpAuthScheme.schemeId);
-            if (index === -1) {
-                _httpAuthSchemes.push(httpAuthScheme);
-            }
-            else {
-                _httpAuthSchemes.splice(index, 1, httpAuthScheme);
-            }
-        },
-        httpAuthSchemes() {
-            return _httpAuthSchemes;
-        },
-        setHttpAuthSchemeProvider(httpAuthSchemeProvider) {
-            _httpAuthSchemeProvider = httpAuthSchemeProvider;
-        },
-        httpAuthSchemeProvider() {
-            return _httpAuthSchemeProvider;
-        },
-        setCredentials(credentials) {
-            _credentials = credentials;
-        },
-        credentials() {
-            return _credentials;
-        },
-    };
-};
-const resolveHttpAuthRuntimeConfig = (config) => {
-    return {
-        httpAuthSchemes: config.httpAuthSchemes(),
-        httpAuthSchemeProvider: config.httpAuthSchemeProvider(),
-        credentials: config.credentials(),
-    };
-};
-
-const resolveRuntimeExtensions = (runtimeConfig, extensions) => {
-    const extensionConfiguration = Object.assign(getAwsRegionExtensionConfiguration(runtimeConfig), getDefaultExtensionConfiguration(runtimeConfig), getHttpHandlerExtensionConfiguration(runtimeConfig), getHttpAuthExtensionConfiguration(runtimeConfig));
-    extensions.forEach((extension) => extension.configure(extensionConfiguration));
-    return Object.assign(runtimeConfig, resolveAwsRegionExtensionConfiguration(extensionConfiguration), resolveDefaultRuntimeConfig(extensionConfiguration), resolveHttpHandlerRuntimeConfig(extensionConfiguration), resolveHttpAuthRuntimeConfig(extensionConfiguration));
-};
-
-class S3Client extends Client {
-    config;
-    constructor(...[configuration]) {
-        const _config_0 = getRuntimeConfig(configuration || {});
-        super(_config_0);
-        this.initConfig = _config_0;
-        const _config_1 = resolveClientEndpointParameters(_config_0);
-        const _config_2 = resolveUserAgentConfig(_config_1);
-        const _config_3 = resolveFlexibleChecksumsConfig(_config_2);
-        const _config_4 = resolveRetryConfig(_config_3);
-        const _config_5 = resolveRegionConfig(_config_4);
-        const _config_6 = resolveHostHeaderConfig(_config_5);
-        const _config_7 = resolveEndpointConfig(_config_6);
-        const _config_8 = resolveEventStreamSerdeConfig(_config_7);
-        const _config_9 = resolveHttpAuthSchemeConfig(_config_8);
-        const _config_10 = resolveS3Config(_config_9, { session: [() => this, CreateSessionCommand] });
-        const _config_11 = resolveRuntimeExtensions(_config_10, configuration?.extensions || []);
-        this.config = _config_11;
-        this.middlewareStack.use(getSchemaSerdePlugin(this.config));
-        this.middlewareStack.use(getUserAgentPlugin(this.config));
-        this.middlewareStack.use(getRetryPlugin(this.config));
-        this.middlewareStack.use(getContentLengthPlugin(this.config));
-        this.middlewareStack.use(getHostHeaderPlugin(this.config));
-        this.middlewareStack.use(getLoggerPlugin(this.config));
-        this.middlewareStack.use(getRecursionDetectionPlugin(this.config));
-        this.middlewareStack.use(getHttpAuthSchemeEndpointRuleSetPlugin(this.config, {
-            httpAuthSchemeParametersProvider: defaultS3HttpAuthSchemeParametersProvider,
-            identityProviderConfigProvider: async (config) => new DefaultIdentityProviderConfig({
-                "aws.auth#sigv4": config.credentials,
-                "aws.auth#sigv4a": config.credentials,
-            }),
-        }));
-        this.middlewareStack.use(getHttpSigningPlugin(this.config));
-        this.middlewareStack.use(getValidateBucketNamePlugin(this.config));
-        this.middlewareStack.use(getAddExpectContinuePlugin(this.config));
-        this.middlewareStack.use(getRegionRedirectMiddlewarePlugin(this.config));
-        this.middlewareStack.use(getS3ExpressPlugin(this.config));
-        this.middlewareStack.use(getS3ExpressHttpSigningPlugin(this.config));
-    }
-    destroy() {
-        super.destroy();
-    }
-}
-
-class AbortMultipartUploadCommand extends command(_ep0, _mw0, "AbortMultipartUpload", AbortMultipartUpload$) {
-}
-
-class CompleteMultipartUploadCommand extends command(_ep0, _mw1, "CompleteMultipartUpload", CompleteMultipartUpload$) {
-}
-
-class CopyObjectCommand extends command(_ep1, _mw1, "CopyObject", CopyObject$) {
-}
-
-class CreateBucketCommand extends command(_ep2, _mw2, "CreateBucket", CreateBucket$) {
-}
-
-class CreateBucketMetadataConfigurationCommand extends command(_ep3, _mw3, "CreateBucketMetadataConfiguration", CreateBucketMetadataConfiguration$) {
-}
-
-class CreateBucketMetadataTableConfigurationCommand extends command(_ep3, _mw3, "CreateBucketMetadataTableConfiguration", CreateBucketMetadataTableConfiguration$) {
-}
-
-class CreateMultipartUploadCommand extends command(_ep0, _mw1, "CreateMultipartUpload", CreateMultipartUpload$) {
-}
-
-class DeleteBucketAnalyticsConfigurationCommand extends command(_ep3, _mw4, "DeleteBucketAnalyticsConfiguration", DeleteBucketAnalyticsConfiguration$) {
-}
-
-class DeleteBucketCommand extends command(_ep3, _mw4, "DeleteBucket", DeleteBucket$) {
-}
-
-class DeleteBucketCorsCommand extends command(_ep3, _mw4, "DeleteBucketCors", DeleteBucketCors$) {
-}
-
-class DeleteBucketEncryptionCommand extends command(_ep3, _mw4, "DeleteBucketEncryption", DeleteBucketEncryption$) {
-}
-
-class DeleteBucketIntelligentTieringConfigurationCommand extends command(_ep3, _mw4, "DeleteBucketIntelligentTieringConfiguration", DeleteBucketIntelligentTieringConfiguration$) {
-}
-
-class DeleteBucketInventoryConfigurationCommand extends command(_ep3, _mw4, "DeleteBucketInventoryConfiguration", DeleteBucketInventoryConfiguration$) {
-}
-
-class DeleteBucketLifecycleCommand extends command(_ep3, _mw4, "DeleteBucketLifecycle", DeleteBucketLifecycle$) {
-}
-
-class DeleteBucketMetadataConfigurationCommand extends command(_ep3, _mw4, "DeleteBucketMetadataConfiguration", DeleteBucketMetadataConfiguration$) {
-}
-
-class DeleteBucketMetadataTableConfigurationCommand extends command(_ep3, _mw4, "DeleteBucketMetadataTableConfiguration", DeleteBucketMetadataTableConfiguration$) {
-}
-
-class DeleteBucketMetricsConfigurationCommand extends command(_ep3, _mw4, "DeleteBucketMetricsConfiguration", DeleteBucketMetricsConfiguration$) {
-}
-
-class DeleteBucketOwnershipControlsCommand extends command(_ep3, _mw4, "DeleteBucketOwnershipControls", DeleteBucketOwnershipControls$) {
-}
-
-class DeleteBucketPolicyCommand extends command(_ep3, _mw4, "DeleteBucketPolicy", DeleteBucketPolicy$) {
-}
-
-class DeleteBucketReplicationCommand extends command(_ep3, _mw4, "DeleteBucketReplication", DeleteBucketReplication$) {
-}
-
-class DeleteBucketTaggingCommand extends command(_ep3, _mw4, "DeleteBucketTagging", DeleteBucketTagging$) {
-}
-
-class DeleteBucketWebsiteCommand extends command(_ep3, _mw4, "DeleteBucketWebsite", DeleteBucketWebsite$) {
-}
-
-class DeleteObjectAnnotationCommand extends command(_ep5, _mw0, "DeleteObjectAnnotation", DeleteObjectAnnotation$) {
-}
-
-class DeleteObjectCommand extends command(_ep0, _mw0, "DeleteObject", DeleteObject$) {
-}
-
-class DeleteObjectsCommand extends command(_ep5, _mw5, "DeleteObjects", DeleteObjects$) {
-}
-
-class DeleteObjectTaggingCommand extends command(_ep5, _mw0, "DeleteObjectTagging", DeleteObjectTagging$) {
-}
-
-class DeletePublicAccessBlockCommand extends command(_ep3, _mw4, "DeletePublicAccessBlock", DeletePublicAccessBlock$) {
-}
-
-class GetBucketAbacCommand extends command(_ep5, _mw0, "GetBucketAbac", GetBucketAbac$) {
-}
-
-class GetBucketAccelerateConfigurationCommand extends command(_ep3, _mw0, "GetBucketAccelerateConfiguration", GetBucketAccelerateConfiguration$) {
-}
-
-class GetBucketAclCommand extends command(_ep3, _mw0, "GetBucketAcl", GetBucketAcl$) {
-}
-
-class GetBucketAnalyticsConfigurationCommand extends command(_ep3, _mw0, "GetBucketAnalyticsConfiguration", GetBucketAnalyticsConfiguration$) {
-}
-
-class GetBucketCorsCommand extends command(_ep3, _mw0, "GetBucketCors", GetBucketCors$) {
-}
-
-class GetBucketEncryptionCommand extends command(_ep3, _mw0, "GetBucketEncryption", GetBucketEncryption$) {
-}
-
-class GetBucketIntelligentTieringConfigurationCommand extends command(_ep3, _mw0, "GetBucketIntelligentTieringConfiguration", GetBucketIntelligentTieringConfiguration$) {
-}
-
-class GetBucketInventoryConfigurationCommand extends command(_ep3, _mw0, "GetBucketInventoryConfiguration", GetBucketInventoryConfiguration$) {
-}
-
-class GetBucketLifecycleConfigurationCommand extends command(_ep3, _mw0, "GetBucketLifecycleConfiguration", GetBucketLifecycleConfiguration$) {
-}
-
-class GetBucketLocationCommand extends command(_ep3, _mw0, "GetBucketLocation", GetBucketLocation$) {
-}
-
-class GetBucketLoggingCommand extends command(_ep3, _mw0, "GetBucketLogging", GetBucketLogging$) {
-}
-
-class GetBucketMetadataConfigurationCommand extends command(_ep3, _mw0, "GetBucketMetadataConfiguration", GetBucketMetadataConfiguration$) {
-}
-
-class GetBucketMetadataTableConfigurationCommand extends command(_ep3, _mw0, "GetBucketMetadataTableConfiguration", GetBucketMetadataTableConfiguration$) {
-}
-
-class GetBucketMetricsConfigurationCommand extends command(_ep3, _mw0, "GetBucketMetricsConfiguration", GetBucketMetricsConfiguration$) {
-}
-
-class GetBucketNotificationConfigurationCommand extends command(_ep3, _mw0, "GetBucketNotificationConfiguration", GetBucketNotificationConfiguration$) {
-}
-
-class GetBucketOwnershipControlsCommand extends command(_ep3, _mw0, "GetBucketOwnershipControls", GetBucketOwnershipControls$) {
-}
-
-class GetBucketPolicyCommand extends command(_ep3, _mw4, "GetBucketPolicy", GetBucketPolicy$) {
-}
-
-class GetBucketPolicyStatusCommand extends command(_ep3, _mw0, "GetBucketPolicyStatus", GetBucketPolicyStatus$) {
-}
-
-class GetBucketReplicationCommand extends command(_ep3, _mw0, "GetBucketReplication", GetBucketReplication$) {
-}
-
-class GetBucketRequestPaymentCommand extends command(_ep3, _mw0, "GetBucketRequestPayment", GetBucketRequestPayment$) {
-}
-
-class GetBucketTaggingCommand extends command(_ep3, _mw0, "GetBucketTagging", GetBucketTagging$) {
-}
-
-class GetBucketVersioningCommand extends command(_ep3, _mw0, "GetBucketVersioning", GetBucketVersioning$) {
-}
-
-class GetBucketWebsiteCommand extends command(_ep3, _mw0, "GetBucketWebsite", GetBucketWebsite$) {
-}
-
-class GetObjectAclCommand extends command(_ep0, _mw0, "GetObjectAcl", GetObjectAcl$) {
-}
-
-class GetObjectAnnotationCommand extends command(_ep0, _mw6, "GetObjectAnnotation", GetObjectAnnotation$) {
-}
-
-class GetObjectAttributesCommand extends command(_ep5, _mw1, "GetObjectAttributes", GetObjectAttributes$) {
-}
-
-class GetObjectCommand extends command(_ep0, _mw7, "GetObject", GetObject$) {
-}
-
-class GetObjectLegalHoldCommand extends command(_ep5, _mw0, "GetObjectLegalHold", GetObjectLegalHold$) {
-}
-
-class GetObjectLockConfigurationCommand extends command(_ep5, _mw0, "GetObjectLockConfiguration", GetObjectLockConfiguration$) {
-}
-
-class GetObjectRetentionCommand extends command(_ep5, _mw0, "GetObjectRetention", GetObjectRetention$) {
-}
-
-class GetObjectTaggingCommand extends command(_ep5, _mw0, "GetObjectTagging", GetObjectTagging$) {
-}
-
-class GetObjectTorrentCommand extends command(_ep5, _mw4, "GetObjectTorrent", GetObjectTorrent$) {
-}
-
-class GetPublicAccessBlockCommand extends command(_ep3, _mw0, "GetPublicAccessBlock", GetPublicAccessBlock$) {
-}
-
-class HeadBucketCommand extends command(_ep5, _mw0, "HeadBucket", HeadBucket$) {
-}
-
-class HeadObjectCommand extends command(_ep0, _mw8, "HeadObject", HeadObject$) {
-}
-
-class ListBucketAnalyticsConfigurationsCommand extends command(_ep3, _mw0, "ListBucketAnalyticsConfigurations", ListBucketAnalyticsConfigurations$) {
-}
-
-class ListBucketIntelligentTieringConfigurationsCommand extends command(_ep3, _mw0, "ListBucketIntelligentTieringConfigurations", ListBucketIntelligentTieringConfigurations$) {
-}
-
-class ListBucketInventoryConfigurationsCommand extends command(_ep3, _mw0, "ListBucketInventoryConfigurations", ListBucketInventoryConfigurations$) {
-}
-
-class ListBucketMetricsConfigurationsCommand extends command(_ep3, _mw0, "ListBucketMetricsConfigurations", ListBucketMetricsConfigurations$) {
-}
-
-class ListBucketsCommand extends command(_ep6, _mw0, "ListBuckets", ListBuckets$) {
-}
-
-class ListDirectoryBucketsCommand extends command(_ep7, _mw0, "ListDirectoryBuckets", ListDirectoryBuckets$) {
-}
-
-class ListMultipartUploadsCommand extends command(_ep8, _mw0, "ListMultipartUploads", ListMultipartUploads$) {
-}
-
-class ListObjectAnnotationsCommand extends command(_ep5, _mw0, "ListObjectAnnotations", ListObjectAnnotations$) {
-}
-
-class ListObjectsCommand extends command(_ep8, _mw0, "ListObjects", ListObjects$) {
-}
-
-class ListObjectsV2Command extends command(_ep8, _mw0, "ListObjectsV2", ListObjectsV2$) {
-}
-
-class ListObjectVersionsCommand extends command(_ep8, _mw0, "ListObjectVersions", ListObjectVersions$) {
-}
-
-class ListPartsCommand extends command(_ep0, _mw1, "ListParts", ListParts$) {
-}
-
-class PutBucketAbacCommand extends command(_ep5, _mw9, "PutBucketAbac", PutBucketAbac$) {
-}
-
-class PutBucketAccelerateConfigurationCommand extends command(_ep3, _mw9, "PutBucketAccelerateConfiguration", PutBucketAccelerateConfiguration$) {
-}
-
-class PutBucketAclCommand extends command(_ep3, _mw3, "PutBucketAcl", PutBucketAcl$) {
-}
-
-class PutBucketAnalyticsConfigurationCommand extends command(_ep3, _mw4, "PutBucketAnalyticsConfiguration", PutBucketAnalyticsConfiguration$) {
-}
-
-class PutBucketCorsCommand extends command(_ep3, _mw3, "PutBucketCors", PutBucketCors$) {
-}
-
-class PutBucketEncryptionCommand extends command(_ep3, _mw3, "PutBucketEncryption", PutBucketEncryption$) {
-}
-
-class PutBucketIntelligentTieringConfigurationCommand extends command(_ep3, _mw4, "PutBucketIntelligentTieringConfiguration", PutBucketIntelligentTieringConfiguration$) {
-}
-
-class PutBucketInventoryConfigurationCommand extends command(_ep3, _mw4, "PutBucketInventoryConfiguration", PutBucketInventoryConfiguration$) {
-}
-
-class PutBucketLifecycleConfigurationCommand extends command(_ep3, _mw5, "PutBucketLifecycleConfiguration", PutBucketLifecycleConfiguration$) {
-}
-
-class PutBucketLoggingCommand extends command(_ep3, _mw3, "PutBucketLogging", PutBucketLogging$) {
-}
-
-class PutBucketMetricsConfigurationCommand extends command(_ep3, _mw4, "PutBucketMetricsConfiguration", PutBucketMetricsConfiguration$) {
-}
-
-class PutBucketNotificationConfigurationCommand extends command(_ep3, _mw4, "PutBucketNotificationConfiguration", PutBucketNotificationConfiguration$) {
-}
-
-class PutBucketOwnershipControlsCommand extends command(_ep3, _mw3, "PutBucketOwnershipControls", PutBucketOwnershipControls$) {
-}
-
-class PutBucketPolicyCommand extends command(_ep3, _mw3, "PutBucketPolicy", PutBucketPolicy$) {
-}
-
-class PutBucketReplicationCommand extends command(_ep3, _mw3, "PutBucketReplication", PutBucketReplication$) {
-}
-
-class PutBucketRequestPaymentCommand extends command(_ep3, _mw3, "PutBucketRequestPayment", PutBucketRequestPayment$) {
-}
-
-class PutBucketTaggingCommand extends command(_ep3, _mw3, "PutBucketTagging", PutBucketTagging$) {
-}
-
-class PutBucketVersioningCommand extends command(_ep3, _mw3, "PutBucketVersioning", PutBucketVersioning$) {
-}
-
-class PutBucketWebsiteCommand extends command(_ep3, _mw3, "PutBucketWebsite", PutBucketWebsite$) {
-}
-
-class PutObjectAclCommand extends command(_ep0, _mw5, "PutObjectAcl", PutObjectAcl$) {
-}
-
-class PutObjectAnnotationCommand extends command(_ep0, _mw10, "PutObjectAnnotation", PutObjectAnnotation$) {
-}
-
-class PutObjectCommand extends command(_ep0, _mw11, "PutObject", PutObject$) {
-}
-
-class PutObjectLegalHoldCommand extends command(_ep5, _mw5, "PutObjectLegalHold", PutObjectLegalHold$) {
-}
-
-class PutObjectLockConfigurationCommand extends command(_ep5, _mw5, "PutObjectLockConfiguration", PutObjectLockConfiguration$) {
-}
-
-class PutObjectRetentionCommand extends command(_ep5, _mw5, "PutObjectRetention", PutObjectRetention$) {
-}
-
-class PutObjectTaggingCommand extends command(_ep5, _mw5, "PutObjectTagging", PutObjectTagging$) {
-}
-
-class PutPublicAccessBlockCommand extends command(_ep3, _mw3, "PutPublicAccessBlock", PutPublicAccessBlock$) {
-}
-
-class RenameObjectCommand extends command(_ep0, _mw0, "RenameObject", RenameObject$) {
-}
-
-class RestoreObjectCommand extends command(_ep5, _mw10, "RestoreObject", RestoreObject$) {
-}
-
-class SelectObjectContentCommand extends command(_ep5, _mw12, "SelectObjectContent", SelectObjectContent$) {
-}
-
-class UpdateBucketMetadataAnnotationTableConfigurationCommand extends command(_ep3, _mw3, "UpdateBucketMetadataAnnotationTableConfiguration", UpdateBucketMetadataAnnotationTableConfiguration$) {
-}
-
-class UpdateBucketMetadataInventoryTableConfigurationCommand extends command(_ep3, _mw3, "UpdateBucketMetadataInventoryTableConfiguration", UpdateBucketMetadataInventoryTableConfiguration$) {
-}
-
-class UpdateBucketMetadataJournalTableConfigurationCommand extends command(_ep3, _mw3, "UpdateBucketMetadataJournalTableConfiguration", UpdateBucketMetadataJournalTableConfiguration$) {
-}
-
-class UpdateObjectEncryptionCommand extends command(_ep5, _mw5, "UpdateObjectEncryption", UpdateObjectEncryption$) {
-}
-
-class UploadPartCommand extends command(_ep0, _mw13, "UploadPart", UploadPart$) {
-}
-
-class UploadPartCopyCommand extends command(_ep4, _mw1, "UploadPartCopy", UploadPartCopy$) {
-}
-
-class WriteGetObjectResponseCommand extends command(_ep9, _mw4, "WriteGetObjectResponse", WriteGetObjectResponse$) {
-}
-
-const paginateListBuckets = createPaginator(S3Client, ListBucketsCommand, "ContinuationToken", "ContinuationToken", "MaxBuckets");
-
-const paginateListDirectoryBuckets = createPaginator(S3Client, ListDirectoryBucketsCommand, "ContinuationToken", "ContinuationToken", "MaxDirectoryBuckets");
-
-const paginateListObjectAnnotations = createPaginator(S3Client, ListObjectAnnotationsCommand, "ContinuationToken", "NextContinuationToken", "MaxAnnotationResults");
-
-const paginateListObjectsV2 = createPaginator(S3Client, ListObjectsV2Command, "ContinuationToken", "NextContinuationToken", "MaxKeys");
-
-const paginateListParts = createPaginator(S3Client, ListPartsCommand, "PartNumberMarker", "NextPartNumberMarker", "MaxParts");
-
-const checkState$3 = async (client, input) => {
-    let reason;
-    try {
-        let result = await client.send(new HeadBucketCommand(input));
-        reason = result;
-        return { state: WaiterState.SUCCESS, reason };
-    }
-    catch (exception) {
-        reason = exception;
-        if (exception.name === "NotFound") {
-            return { state: WaiterState.RETRY, reason };
-        }
-    }
-    return { state: WaiterState.RETRY, reason };
-};
-const waitForBucketExists = async (params, input) => {
-    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
-    return createWaiter({ ...serviceDefaults, ...params }, input, checkState$3);
-};
-const waitUntilBucketExists = async (params, input) => {
-    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
-    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState$3);
-    return checkExceptions(result);
-};
-
-const checkState$2 = async (client, input) => {
-    let reason;
-    try {
-        let result = await client.send(new HeadBucketCommand(input));
-        reason = result;
-    }
-    catch (exception) {
-        reason = exception;
-        if (exception.name === "NotFound") {
-            return { state: WaiterState.SUCCESS, reason };
-        }
-    }
-    return { state: WaiterState.RETRY, reason };
-};
-const waitForBucketNotExists = async (params, input) => {
-    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
-    return createWaiter({ ...serviceDefaults, ...params }, input, checkState$2);
-};
-const waitUntilBucketNotExists = async (params, input) => {
-    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
-    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState$2);
-    return checkExceptions(result);
-};
-
-const checkState$1 = async (client, input) => {
-    let reason;
-    try {
-        let result = await client.send(new HeadObjectCommand(input));
-        reason = result;
-        return { state: WaiterState.SUCCESS, reason };
-    }
-    catch (exception) {
-        reason = exception;
-        if (exception.name === "NotFound") {
-            return { state: WaiterState.RETRY, reason };
-        }
-    }
-    return { state: WaiterState.RETRY, reason };
-};
-const waitForObjectExists = async (params, input) => {
-    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
-    return createWaiter({ ...serviceDefaults, ...params }, input, checkState$1);
-};
-const waitUntilObjectExists = async (params, input) => {
-    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
-    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState$1);
-    return checkExceptions(result);
-};
-
-const checkState = async (client, input) => {
-    let reason;
-    try {
-        let result = await client.send(new HeadObjectCommand(input));
-        reason = result;
-    }
-    catch (exception) {
-        reason = exception;
-        if (exception.name === "NotFound") {
-            return { state: WaiterState.SUCCESS, reason };
-        }
-    }
-    return { state: WaiterState.RETRY, reason };
-};
-const waitForObjectNotExists = async (params, input) => {
-    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
-    return createWaiter({ ...serviceDefaults, ...params }, input, checkState);
-};
-const waitUntilObjectNotExists = async (params, input) => {
-    const serviceDefaults = { minDelay: 5, maxDelay: 120 };
-    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState);
-    return checkExceptions(result);
-};
-
-const commands = {
-    AbortMultipartUploadCommand,
-    CompleteMultipartUploadCommand,
-    CopyObjectCommand,
-    CreateBucketCommand,
-    CreateBucketMetadataConfigurationCommand,
-    CreateBucketMetadataTableConfigurationCommand,
-    CreateMultipartUploadCommand,
-    CreateSessionCommand,
-    DeleteBucketCommand,
-    DeleteBucketAnalyticsConfigurationCommand,
-    DeleteBucketCorsCommand,
-    DeleteBucketEncryptionCommand,
-    DeleteBucketIntelligentTieringConfigurationCommand,
-    DeleteBucketInventoryConfigurationCommand,
-    DeleteBucketLifecycleCommand,
-    DeleteBucketMetadataConfigurationCommand,
-    DeleteBucketMetadataTableConfigurationCommand,
-    DeleteBucketMetricsConfigurationCommand,
-    DeleteBucketOwnershipControlsCommand,
-    DeleteBucketPolicyCommand,
-    DeleteBucketReplicationCommand,
-    DeleteBucketTaggingCommand,
-    DeleteBucketWebsiteCommand,
-    DeleteObjectCommand,
-    DeleteObjectAnnotationCommand,
-    DeleteObjectsCommand,
-    DeleteObjectTaggingCommand,
-    DeletePublicAccessBlockCommand,
-    GetBucketAbacCommand,
-    GetBucketAccelerateConfigurationCommand,
-    GetBucketAclCommand,
-    GetBucketAnalyticsConfigurationCommand,
-    GetBucketCorsCommand,
-    GetBucketEncryptionCommand,
-    GetBucketIntelligentTieringConfigurationCommand,
-    GetBucketInventoryConfigurationCommand,
-    GetBucketLifecycleConfigurationCommand,
-    GetBucketLocationCommand,
-    GetBucketLoggingCommand,
-    GetBucketMetadataConfigurationCommand,
-    GetBucketMetadataTableConfigurationCommand,
-    GetBucketMetricsConfigurationCommand,
-    GetBucketNotificationConfigurationCommand,
-    GetBucketOwnershipControlsCommand,
-    GetBucketPolicyCommand,
-    GetBucketPolicyStatusCommand,
-    GetBucketReplicationCommand,
-    GetBucketRequestPaymentCommand,
-    GetBucketTaggingCommand,
-    GetBucketVersioningCommand,
-    GetBucketWebsiteCommand,
-    GetObjectCommand,
-    GetObjectAclCommand,
-    GetObjectAnnotationCommand,
-    GetObjectAttributesCommand,
-    GetObjectLegalHoldCommand,
-    GetObjectLockConfigurationCommand,
-    GetObjectRetentionCommand,
-    GetObjectTaggingCommand,
-    GetObjectTorrentCommand,
-    GetPublicAccessBlockCommand,
-    HeadBucketCommand,
-    HeadObjectCommand,
-    ListBucketAnalyticsConfigurationsCommand,
-    ListBucketIntelligentTieringConfigurationsCommand,
-    ListBucketInventoryConfigurationsCommand,
-    ListBucketMetricsConfigurationsCommand,
-    ListBucketsCommand,
-    ListDirectoryBucketsCommand,
-    ListMultipartUploadsCommand,
-    ListObjectAnnotationsCommand,
-    ListObjectsCommand,
-    ListObjectsV2Command,
-    ListObjectVersionsCommand,
-    ListPartsCommand,
-    PutBucketAbacCommand,
-    PutBucketAccelerateConfigurationCommand,
-    PutBucketAclCommand,
-    PutBucketAnalyticsConfigurationCommand,
-    PutBucketCorsCommand,
-    PutBucketEncryptionCommand,
-    PutBucketIntelligentTieringConfigurationCommand,
-    PutBucketInventoryConfigurationCommand,
-    PutBucketLifecycleConfigurationCommand,
-    PutBucketLoggingCommand,
-    PutBucketMetricsConfigurationCommand,
-    PutBucketNotificationConfigurationCommand,
-    PutBucketOwnershipControlsCommand,
-    PutBucketPolicyCommand,
-    PutBucketReplicationCommand,
-    PutBucketRequestPaymentCommand,
-    PutBucketTaggingCommand,
-    PutBucketVersioningCommand,
-    PutBucketWebsiteCommand,
-    PutObjectCommand,
-    PutObjectAclCommand,
-    PutObjectAnnotationCommand,
-    PutObjectLegalHoldCommand,
-    PutObjectLockConfigurationCommand,
-    PutObjectRetentionCommand,
-    PutObjectTaggingCommand,
-    PutPublicAccessBlockCommand,
-    RenameObjectCommand,
-    RestoreObjectCommand,
-    SelectObjectContentCommand,
-    UpdateBucketMetadataAnnotationTableConfigurationCommand,
-    UpdateBucketMetadataInventoryTableConfigurationCommand,
-    UpdateBucketMetadataJournalTableConfigurationCommand,
-    UpdateObjectEncryptionCommand,
-    UploadPartCommand,
-    UploadPartCopyCommand,
-    WriteGetObjectResponseCommand,
-};
-const paginators = {
-    paginateListBuckets,
-    paginateListDirectoryBuckets,
-    paginateListObjectAnnotations,
-    paginateListObjectsV2,
-    paginateListParts,
-};
-const waiters = {
-    waitUntilBucketExists,
-    waitUntilBucketNotExists,
-    waitUntilObjectExists,
-    waitUntilObjectNotExists,
-};
-class S3 extends S3Client {
-}
-createAggregatedClient(commands, S3, { paginators, waiters });
-
-const BucketAbacStatus = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const RequestCharged = {
-    requester: "requester",
-};
-const RequestPayer = {
-    requester: "requester",
-};
-const BucketAccelerateStatus = {
-    Enabled: "Enabled",
-    Suspended: "Suspended",
-};
-const Type = {
-    AmazonCustomerByEmail: "AmazonCustomerByEmail",
-    CanonicalUser: "CanonicalUser",
-    Group: "Group",
-};
-const Permission = {
-    FULL_CONTROL: "FULL_CONTROL",
-    READ: "READ",
-    READ_ACP: "READ_ACP",
-    WRITE: "WRITE",
-    WRITE_ACP: "WRITE_ACP",
-};
-const OwnerOverride = {
-    Destination: "Destination",
-};
-const ChecksumType = {
-    COMPOSITE: "COMPOSITE",
-    FULL_OBJECT: "FULL_OBJECT",
-};
-const ServerSideEncryption = {
-    AES256: "AES256",
-    aws_backup: "aws:backup",
-    aws_fsx: "aws:fsx",
-    aws_kms: "aws:kms",
-    aws_kms_dsse: "aws:kms:dsse",
-};
-const ObjectCannedACL = {
-    authenticated_read: "authenticated-read",
-    aws_exec_read: "aws-exec-read",
-    bucket_owner_full_control: "bucket-owner-full-control",
-    bucket_owner_read: "bucket-owner-read",
-    private: "private",
-    public_read: "public-read",
-    public_read_write: "public-read-write",
-};
-const AnnotationDirective = {
-    COPY: "COPY",
-    EXCLUDE: "EXCLUDE",
-};
-const ChecksumAlgorithm = {
-    CRC32: "CRC32",
-    CRC32C: "CRC32C",
-    CRC64NVME: "CRC64NVME",
-    MD5: "MD5",
-    SHA1: "SHA1",
-    SHA256: "SHA256",
-    SHA512: "SHA512",
-    XXHASH128: "XXHASH128",
-    XXHASH3: "XXHASH3",
-    XXHASH64: "XXHASH64",
-};
-const MetadataDirective = {
-    COPY: "COPY",
-    REPLACE: "REPLACE",
-};
-const ObjectLockEventHold = {
-    OFF: "OFF",
-    ON: "ON",
-};
-const ObjectLockLegalHoldStatus = {
-    OFF: "OFF",
-    ON: "ON",
-};
-const ObjectLockMode = {
-    COMPLIANCE: "COMPLIANCE",
-    GOVERNANCE: "GOVERNANCE",
-};
-const StorageClass = {
-    AWS_BACKUP_LOW_COST_WARM: "AWS_BACKUP_LOW_COST_WARM",
-    AWS_BACKUP_WARM: "AWS_BACKUP_WARM",
-    DEEP_ARCHIVE: "DEEP_ARCHIVE",
-    EXPRESS_ONEZONE: "EXPRESS_ONEZONE",
-    FSX_ONTAP: "FSX_ONTAP",
-    FSX_OPENZFS: "FSX_OPENZFS",
-    GLACIER: "GLACIER",
-    GLACIER_IR: "GLACIER_IR",
-    INTELLIGENT_TIERING: "INTELLIGENT_TIERING",
-    ONEZONE_IA: "ONEZONE_IA",
-    OUTPOSTS: "OUTPOSTS",
-    REDUCED_REDUNDANCY: "REDUCED_REDUNDANCY",
-    SNOW: "SNOW",
-    STANDARD: "STANDARD",
-    STANDARD_IA: "STANDARD_IA",
-};
-const TaggingDirective = {
-    COPY: "COPY",
-    REPLACE: "REPLACE",
-};
-const BucketCannedACL = {
-    authenticated_read: "authenticated-read",
-    private: "private",
-    public_read: "public-read",
-    public_read_write: "public-read-write",
-};
-const BucketNamespace = {
-    ACCOUNT_REGIONAL: "account-regional",
-    GLOBAL: "global",
-};
-const DataRedundancy = {
-    SingleAvailabilityZone: "SingleAvailabilityZone",
-    SingleLocalZone: "SingleLocalZone",
-};
-const BucketType = {
-    Directory: "Directory",
-};
-const LocationType = {
-    AvailabilityZone: "AvailabilityZone",
-    LocalZone: "LocalZone",
-};
-const BucketLocationConstraint = {
-    EU: "EU",
-    af_south_1: "af-south-1",
-    ap_east_1: "ap-east-1",
-    ap_east_2: "ap-east-2",
-    ap_northeast_1: "ap-northeast-1",
-    ap_northeast_2: "ap-northeast-2",
-    ap_northeast_3: "ap-northeast-3",
-    ap_south_1: "ap-south-1",
-    ap_south_2: "ap-south-2",
-    ap_southeast_1: "ap-southeast-1",
-    ap_southeast_2: "ap-southeast-2",
-    ap_southeast_3: "ap-southeast-3",
-    ap_southeast_4: "ap-southeast-4",
-    ap_southeast_5: "ap-southeast-5",
-    ap_southeast_6: "ap-southeast-6",
-    ap_southeast_7: "ap-southeast-7",
-    ca_central_1: "ca-central-1",
-    ca_west_1: "ca-west-1",
-    cn_north_1: "cn-north-1",
-    cn_northwest_1: "cn-northwest-1",
-    eu_central_1: "eu-central-1",
-    eu_central_2: "eu-central-2",
-    eu_north_1: "eu-north-1",
-    eu_south_1: "eu-south-1",
-    eu_south_2: "eu-south-2",
-    eu_west_1: "eu-west-1",
-    eu_west_2: "eu-west-2",
-    eu_west_3: "eu-west-3",
-    il_central_1: "il-central-1",
-    me_central_1: "me-central-1",
-    me_south_1: "me-south-1",
-    mx_central_1: "mx-central-1",
-    sa_east_1: "sa-east-1",
-    us_east_2: "us-east-2",
-    us_gov_east_1: "us-gov-east-1",
-    us_gov_west_1: "us-gov-west-1",
-    us_west_1: "us-west-1",
-    us_west_2: "us-west-2",
-};
-const ObjectOwnership = {
-    BucketOwnerEnforced: "BucketOwnerEnforced",
-    BucketOwnerPreferred: "BucketOwnerPreferred",
-    ObjectWriter: "ObjectWriter",
-};
-const AnnotationConfigurationState = {
-    DISABLED: "DISABLED",
-    ENABLED: "ENABLED",
-};
-const TableSseAlgorithm = {
-    AES256: "AES256",
-    aws_kms: "aws:kms",
-};
-const InventoryConfigurationState = {
-    DISABLED: "DISABLED",
-    ENABLED: "ENABLED",
-};
-const ExpirationState = {
-    DISABLED: "DISABLED",
-    ENABLED: "ENABLED",
-};
-const SessionMode = {
-    ReadOnly: "ReadOnly",
-    ReadWrite: "ReadWrite",
-};
-const AnalyticsS3ExportFileFormat = {
-    CSV: "CSV",
-};
-const StorageClassAnalysisSchemaVersion = {
-    V_1: "V_1",
-};
-const EncryptionType = {
-    NONE: "NONE",
-    SSE_C: "SSE-C",
-};
-const IntelligentTieringStatus = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const IntelligentTieringAccessTier = {
-    ARCHIVE_ACCESS: "ARCHIVE_ACCESS",
-    DEEP_ARCHIVE_ACCESS: "DEEP_ARCHIVE_ACCESS",
-};
-const InventoryFormat = {
-    CSV: "CSV",
-    ORC: "ORC",
-    Parquet: "Parquet",
-};
-const InventoryIncludedObjectVersions = {
-    All: "All",
-    Current: "Current",
-};
-const InventoryOptionalField = {
-    BucketKeyStatus: "BucketKeyStatus",
-    ChecksumAlgorithm: "ChecksumAlgorithm",
-    ETag: "ETag",
-    EncryptionStatus: "EncryptionStatus",
-    IntelligentTieringAccessTier: "IntelligentTieringAccessTier",
-    IntelligentTieringReferenceDate: "IntelligentTieringReferenceDate",
-    IsMultipartUploaded: "IsMultipartUploaded",
-    LastModifiedDate: "LastModifiedDate",
-    LifecycleExpirationDate: "LifecycleExpirationDate",
-    ObjectAccessControlList: "ObjectAccessControlList",
-    ObjectLockEventHoldDuration: "ObjectLockEventHoldDuration",
-    ObjectLockEventHoldStatus: "ObjectLockEventHoldStatus",
-    ObjectLockLegalHoldStatus: "ObjectLockLegalHoldStatus",
-    ObjectLockMode: "ObjectLockMode",
-    ObjectLockRetainUntilDate: "ObjectLockRetainUntilDate",
-    ObjectOwner: "ObjectOwner",
-    ReplicationStatus: "ReplicationStatus",
-    Size: "Size",
-    StorageClass: "StorageClass",
-};
-const InventoryFrequency = {
-    Daily: "Daily",
-    Weekly: "Weekly",
-};
-const TransitionStorageClass = {
-    DEEP_ARCHIVE: "DEEP_ARCHIVE",
-    GLACIER: "GLACIER",
-    GLACIER_IR: "GLACIER_IR",
-    INTELLIGENT_TIERING: "INTELLIGENT_TIERING",
-    ONEZONE_IA: "ONEZONE_IA",
-    STANDARD_IA: "STANDARD_IA",
-};
-const ExpirationStatus = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const TransitionDefaultMinimumObjectSize = {
-    all_storage_classes_128K: "all_storage_classes_128K",
-    varies_by_storage_class: "varies_by_storage_class",
-};
-const BucketLogsPermission = {
-    FULL_CONTROL: "FULL_CONTROL",
-    READ: "READ",
-    WRITE: "WRITE",
-};
-const PartitionDateSource = {
-    DeliveryTime: "DeliveryTime",
-    EventTime: "EventTime",
-};
-const S3TablesBucketType = {
-    aws: "aws",
-    customer: "customer",
-};
-const Event = {
-    s3_IntelligentTiering: "s3:IntelligentTiering",
-    s3_LifecycleExpiration_: "s3:LifecycleExpiration:*",
-    s3_LifecycleExpiration_Delete: "s3:LifecycleExpiration:Delete",
-    s3_LifecycleExpiration_DeleteMarkerCreated: "s3:LifecycleExpiration:DeleteMarkerCreated",
-    s3_LifecycleTransition: "s3:LifecycleTransition",
-    s3_ObjectAcl_Put: "s3:ObjectAcl:Put",
-    s3_ObjectAnnotation_: "s3:ObjectAnnotation:*",
-    s3_ObjectAnnotation_Delete: "s3:ObjectAnnotation:Delete",
-    s3_ObjectAnnotation_Put: "s3:ObjectAnnotation:Put",
-    s3_ObjectCreated_: "s3:ObjectCreated:*",
-    s3_ObjectCreated_CompleteMultipartUpload: "s3:ObjectCreated:CompleteMultipartUpload",
-    s3_ObjectCreated_Copy: "s3:ObjectCreated:Copy",
-    s3_ObjectCreated_Post: "s3:ObjectCreated:Post",
-    s3_ObjectCreated_Put: "s3:ObjectCreated:Put",
-    s3_ObjectRemoved_: "s3:ObjectRemoved:*",
-    s3_ObjectRemoved_Delete: "s3:ObjectRemoved:Delete",
-    s3_ObjectRemoved_DeleteMarkerCreated: "s3:ObjectRemoved:DeleteMarkerCreated",
-    s3_ObjectRestore_: "s3:ObjectRestore:*",
-    s3_ObjectRestore_Completed: "s3:ObjectRestore:Completed",
-    s3_ObjectRestore_Delete: "s3:ObjectRestore:Delete",
-    s3_ObjectRestore_Post: "s3:ObjectRestore:Post",
-    s3_ObjectRetention_Put: "s3:ObjectRetention:Put",
-    s3_ObjectTagging_: "s3:ObjectTagging:*",
-    s3_ObjectTagging_Delete: "s3:ObjectTagging:Delete",
-    s3_ObjectTagging_Put: "s3:ObjectTagging:Put",
-    s3_ReducedRedundancyLostObject: "s3:ReducedRedundancyLostObject",
-    s3_Replication_: "s3:Replication:*",
-    s3_Replication_OperationFailedReplication: "s3:Replication:OperationFailedReplication",
-    s3_Replication_OperationMissedThreshold: "s3:Replication:OperationMissedThreshold",
-    s3_Replication_OperationNotTracked: "s3:Replication:OperationNotTracked",
-    s3_Replication_OperationReplicatedAfterThreshold: "s3:Replication:OperationReplicatedAfterThreshold",
-};
-const FilterRuleName = {
-    prefix: "prefix",
-    suffix: "suffix",
-};
-const DeleteMarkerReplicationStatus = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const MetricsStatus = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const ReplicationTimeStatus = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const ExistingObjectReplicationStatus = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const ReplicaModificationsStatus = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const SseKmsEncryptedObjectsStatus = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const ReplicationRuleStatus = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const Payer = {
-    BucketOwner: "BucketOwner",
-    Requester: "Requester",
-};
-const MFADeleteStatus = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const BucketVersioningStatus = {
-    Enabled: "Enabled",
-    Suspended: "Suspended",
-};
-const Protocol = {
-    http: "http",
-    https: "https",
-};
-const ReplicationStatus = {
-    COMPLETE: "COMPLETE",
-    COMPLETED: "COMPLETED",
-    FAILED: "FAILED",
-    PENDING: "PENDING",
-    REPLICA: "REPLICA",
-};
-const ChecksumMode = {
-    ENABLED: "ENABLED",
-};
-const ObjectAttributes = {
-    CHECKSUM: "Checksum",
-    ETAG: "ETag",
-    OBJECT_PARTS: "ObjectParts",
-    OBJECT_SIZE: "ObjectSize",
-    STORAGE_CLASS: "StorageClass",
-};
-const ObjectLockEnabled = {
-    Enabled: "Enabled",
-};
-const ObjectLockRetentionMode = {
-    COMPLIANCE: "COMPLIANCE",
-    GOVERNANCE: "GOVERNANCE",
-};
-const ArchiveStatus = {
-    ARCHIVE_ACCESS: "ARCHIVE_ACCESS",
-    DEEP_ARCHIVE_ACCESS: "DEEP_ARCHIVE_ACCESS",
-};
-const EncodingType = {
-    url: "url",
-};
-const ObjectStorageClass = {
-    AWS_BACKUP_LOW_COST_WARM: "AWS_BACKUP_LOW_COST_WARM",
-    AWS_BACKUP_WARM: "AWS_BACKUP_WARM",
-    DEEP_ARCHIVE: "DEEP_ARCHIVE",
-    EXPRESS_ONEZONE: "EXPRESS_ONEZONE",
-    FSX_ONTAP: "FSX_ONTAP",
-    FSX_OPENZFS: "FSX_OPENZFS",
-    GLACIER: "GLACIER",
-    GLACIER_IR: "GLACIER_IR",
-    INTELLIGENT_TIERING: "INTELLIGENT_TIERING",
-    ONEZONE_IA: "ONEZONE_IA",
-    OUTPOSTS: "OUTPOSTS",
-    REDUCED_REDUNDANCY: "REDUCED_REDUNDANCY",
-    SNOW: "SNOW",
-    STANDARD: "STANDARD",
-    STANDARD_IA: "STANDARD_IA",
-};
-const OptionalObjectAttributes = {
-    RESTORE_STATUS: "RestoreStatus",
-};
-const ObjectVersionStorageClass = {
-    STANDARD: "STANDARD",
-};
-const MFADelete = {
-    Disabled: "Disabled",
-    Enabled: "Enabled",
-};
-const Tier = {
-    Bulk: "Bulk",
-    Expedited: "Expedited",
-    Standard: "Standard",
-};
-const ExpressionType = {
-    SQL: "SQL",
-};
-const CompressionType = {
-    BZIP2: "BZIP2",
-    GZIP: "GZIP",
-    NONE: "NONE",
-};
-const FileHeaderInfo = {
-    IGNORE: "IGNORE",
-    NONE: "NONE",
-    USE: "USE",
-};
-const JSONType = {
-    DOCUMENT: "DOCUMENT",
-    LINES: "LINES",
-};
-const QuoteFields = {
-    ALWAYS: "ALWAYS",
-    ASNEEDED: "ASNEEDED",
-};
-const RestoreRequestType = {
-    SELECT: "SELECT",
-};
-
-exports.AbacStatus$ = AbacStatus$;
-exports.AbortIncompleteMultipartUpload$ = AbortIncompleteMultipartUpload$;
-exports.AbortMultipartUpload$ = AbortMultipartUpload$;
-exports.AbortMultipartUploadCommand = AbortMultipartUploadCommand;
-exports.AbortMultipartUploadOutput$ = AbortMultipartUploadOutput$;
-exports.AbortMultipartUploadRequest$ = AbortMultipartUploadRequest$;
-exports.AccelerateConfiguration$ = AccelerateConfiguration$;
-exports.AccessControlPolicy$ = AccessControlPolicy$;
-exports.AccessControlTranslation$ = AccessControlTranslation$;
-exports.AccessDenied = AccessDenied;
-exports.AccessDenied$ = AccessDenied$;
-exports.AnalyticsAndOperator$ = AnalyticsAndOperator$;
-exports.AnalyticsConfiguration$ = AnalyticsConfiguration$;
-exports.AnalyticsExportDestination$ = AnalyticsExportDestination$;
-exports.AnalyticsFilter$ = AnalyticsFilter$;
-exports.AnalyticsS3BucketDestination$ = AnalyticsS3BucketDestination$;
-exports.AnalyticsS3ExportFileFormat = AnalyticsS3ExportFileFormat;
-exports.AnnotationConfigurationState = AnnotationConfigurationState;
-exports.AnnotationDirective = AnnotationDirective;
-exports.AnnotationEntry$ = AnnotationEntry$;
-exports.AnnotationLimitExceeded = AnnotationLimitExceeded;
-exports.AnnotationLimitExceeded$ = AnnotationLimitExceeded$;
-exports.AnnotationNameTooLong = AnnotationNameTooLong;
-exports.AnnotationNameTooLong$ = AnnotationNameTooLong$;
-exports.AnnotationTableConfiguration$ = AnnotationTableConfiguration$;
-exports.AnnotationTableConfigurationResult$ = AnnotationTableConfigurationResult$;
-exports.AnnotationTableConfigurationUpdates$ = AnnotationTableConfigurationUpdates$;
-exports.ArchiveStatus = ArchiveStatus;
-exports.BlockedEncryptionTypes$ = BlockedEncryptionTypes$;
-exports.Bucket$ = Bucket$;
-exports.BucketAbacStatus = BucketAbacStatus;
-exports.BucketAccelerateStatus = BucketAccelerateStatus;
-exports.BucketAlreadyExists = BucketAlreadyExists;
-exports.BucketAlreadyExists$ = BucketAlreadyExists$;
-exports.BucketAlreadyOwnedByYou = BucketAlreadyOwnedByYou;
-exports.BucketAlreadyOwnedByYou$ = BucketAlreadyOwnedByYou$;
-exports.BucketCannedACL = BucketCannedACL;
-exports.BucketInfo$ = BucketInfo$;
-exports.BucketLifecycleConfiguration$ = BucketLifecycleConfiguration$;
-exports.BucketLocationConstraint = BucketLocationConstraint;
-exports.BucketLoggingStatus$ = BucketLoggingStatus$;
-exports.BucketLogsPermission = BucketLogsPermission;
-exports.BucketNamespace = BucketNamespace;
-exports.BucketType = BucketType;
-exports.BucketVersioningStatus = BucketVersioningStatus;
-exports.CORSConfiguration$ = CORSConfiguration$;
-exports.CORSRule$ = CORSRule$;
-exports.CSVInput$ = CSVInput$;
-exports.CSVOutput$ = CSVOutput$;
-exports.Checksum$ = Checksum$;
-exports.ChecksumAlgorithm = ChecksumAlgorithm;
-exports.ChecksumMode = ChecksumMode;
-exports.ChecksumType = ChecksumType;
-exports.CommonPrefix$ = CommonPrefix$;
-exports.CompleteMultipartUpload$ = CompleteMultipartUpload$;
-exports.CompleteMultipartUploadCommand = CompleteMultipartUploadCommand;
-exports.CompleteMultipartUploadOutput$ = CompleteMultipartUploadOutput$;
-exports.CompleteMultipartUploadRequest$ = CompleteMultipartUploadRequest$;
-exports.CompletedMultipartUpload$ = CompletedMultipartUpload$;
-exports.CompletedPart$ = CompletedPart$;
-exports.CompressionType = CompressionType;
-exports.Condition$ = Condition$;
-exports.ContinuationEvent$ = ContinuationEvent$;
-exports.CopyObject$ = CopyObject$;
-exports.CopyObjectCommand = CopyObjectCommand;
-exports.CopyObjectOutput$ = CopyObjectOutput$;
-exports.CopyObjectRequest$ = CopyObjectRequest$;
-exports.CopyObjectResult$ = CopyObjectResult$;
-exports.CopyPartResult$ = CopyPartResult$;
-exports.CreateBucket$ = CreateBucket$;
-exports.CreateBucketCommand = CreateBucketCommand;
-exports.CreateBucketConfiguration$ = CreateBucketConfiguration$;
-exports.CreateBucketMetadataConfiguration$ = CreateBucketMetadataConfiguration$;
-exports.CreateBucketMetadataConfigurationCommand = CreateBucketMetadataConfigurationCommand;
-exports.CreateBucketMetadataConfigurationRequest$ = CreateBucketMetadataConfigurationRequest$;
-exports.CreateBucketMetadataTableConfiguration$ = CreateBucketMetadataTableConfiguration$;
-exports.CreateBucketMetadataTableConfigurationCommand = CreateBucketMetadataTableConfigurationCommand;
-exports.CreateBucketMetadataTableConfigurationRequest$ = CreateBucketMetadataTableConfigurationRequest$;
-exports.CreateBucketOutput$ = CreateBucketOutput$;
-exports.CreateBucketRequest$ = CreateBucketRequest$;
-exports.CreateMultipartUpload$ = CreateMultipartUpload$;
-exports.CreateMultipartUploadCommand = CreateMultipartUploadCommand;
-exports.CreateMultipartUploadOutput$ = CreateMultipartUploadOutput$;
-exports.CreateMultipartUploadRequest$ = CreateMultipartUploadRequest$;
-exports.CreateSession$ = CreateSession$;
-exports.CreateSessionCommand = CreateSessionCommand;
-exports.CreateSessionOutput$ = CreateSessionOutput$;
-exports.CreateSessionRequest$ = CreateSessionRequest$;
-exports.DataRedundancy = DataRedundancy;
-exports.DefaultRetention$ = DefaultRetention$;
-exports.Delete$ = Delete$;
-exports.DeleteBucket$ = DeleteBucket$;
-exports.DeleteBucketAnalyticsConfiguration$ = DeleteBucketAnalyticsConfiguration$;
-exports.DeleteBucketAnalyticsConfigurationCommand = DeleteBucketAnalyticsConfigurationCommand;
-exports.DeleteBucketAnalyticsConfigurationRequest$ = DeleteBucketAnalyticsConfigurationRequest$;
-exports.DeleteBucketCommand = DeleteBucketCommand;
-exports.DeleteBucketCors$ = DeleteBucketCors$;
-exports.DeleteBucketCorsCommand = DeleteBucketCorsCommand;
-exports.DeleteBucketCorsRequest$ = DeleteBucketCorsRequest$;
-exports.DeleteBucketEncryption$ = DeleteBucketEncryption$;
-exports.DeleteBucketEncryptionCommand = DeleteBucketEncryptionCommand;
-exports.DeleteBucketEncryptionRequest$ = DeleteBucketEncryptionRequest$;
-exports.DeleteBucketIntelligentTieringConfiguration$ = DeleteBucketIntelligentTieringConfiguration$;
-exports.DeleteBucketIntelligentTieringConfigurationCommand = DeleteBucketIntelligentTieringConfigurationCommand;
-exports.DeleteBucketIntelligentTieringConfigurationRequest$ = DeleteBucketIntelligentTieringConfigurationRequest$;
-exports.DeleteBucketInventoryConfiguration$ = DeleteBucketInventoryConfiguration$;
-exports.DeleteBucketInventoryConfigurationCommand = DeleteBucketInventoryConfigurationCommand;
-exports.DeleteBucketInventoryConfigurationRequest$ = DeleteBucketInventoryConfigurationRequest$;
-exports.DeleteBucketLifecycle$ = DeleteBucketLifecycle$;
-exports.DeleteBucketLifecycleCommand = DeleteBucketLifecycleCommand;
-exports.DeleteBucketLifecycleRequest$ = DeleteBucketLifecycleRequest$;
-exports.DeleteBucketMetadataConfiguration$ = DeleteBucketMetadataConfiguration$;
-exports.DeleteBucketMetadataConfigurationCommand = DeleteBucketMetadataConfigurationCommand;
-exports.DeleteBucketMetadataConfigurationRequest$ = DeleteBucketMetadataConfigurationRequest$;
-exports.DeleteBucketMetadataTableConfiguration$ = DeleteBucketMetadataTableConfiguration$;
-exports.DeleteBucketMetadataTableConfigurationCommand = DeleteBucketMetadataTableConfigurationCommand;
-exports.DeleteBucketMetadataTableConfigurationRequest$ = DeleteBucketMetadataTableConfigurationRequest$;
-exports.DeleteBucketMetricsConfiguration$ = DeleteBucketMetricsConfiguration$;
-exports.DeleteBucketMetricsConfigurationCommand = DeleteBucketMetricsConfigurationCommand;
-exports.DeleteBucketMetricsConfigurationRequest$ = DeleteBucketMetricsConfigurationRequest$;
-exports.DeleteBucketOwnershipControls$ = DeleteBucketOwnershipControls$;
-exports.DeleteBucketOwnershipControlsCommand = DeleteBucketOwnershipControlsCommand;
-exports.DeleteBucketOwnershipControlsRequest$ = DeleteBucketOwnershipControlsRequest$;
-exports.DeleteBucketPolicy$ = DeleteBucketPolicy$;
-exports.DeleteBucketPolicyCommand = DeleteBucketPolicyCommand;
-exports.DeleteBucketPolicyRequest$ = DeleteBucketPolicyRequest$;
-exports.DeleteBucketReplication$ = DeleteBucketReplication$;
-exports.DeleteBucketReplicationCommand = DeleteBucketReplicationCommand;
-exports.DeleteBucketReplicationRequest$ = DeleteBucketReplicationRequest$;
-exports.DeleteBucketRequest$ = DeleteBucketRequest$;
-exports.DeleteBucketTagging$ = DeleteBucketTagging$;
-exports.DeleteBucketTaggingCommand = DeleteBucketTaggingCommand;
-exports.DeleteBucketTaggingRequest$ = DeleteBucketTaggingRequest$;
-exports.DeleteBucketWebsite$ = DeleteBucketWebsite$;
-exports.DeleteBucketWebsiteCommand = DeleteBucketWebsiteCommand;
-exports.DeleteBucketWebsiteRequest$ = DeleteBucketWebsiteRequest$;
-exports.DeleteMarkerEntry$ = DeleteMarkerEntry$;
-exports.DeleteMarkerReplication$ = DeleteMarkerReplication$;
-exports.DeleteMarkerReplicationStatus = DeleteMarkerReplicationStatus;
-exports.DeleteObject$ = DeleteObject$;
-exports.DeleteObjectAnnotation$ = DeleteObjectAnnotation$;
-exports.DeleteObjectAnnotationCommand = DeleteObjectAnnotationCommand;
-exports.DeleteObjectAnnotationOutput$ = DeleteObjectAnnotationOutput$;
-exports.DeleteObjectAnnotationRequest$ = DeleteObjectAnnotationRequest$;
-exports.DeleteObjectCommand = DeleteObjectCommand;
-exports.DeleteObjectOutput$ = DeleteObjectOutput$;
-exports.DeleteObjectRequest$ = DeleteObjectRequest$;
-exports.DeleteObjectTagging$ = DeleteObjectTagging$;
-exports.DeleteObjectTaggingCommand = DeleteObjectTaggingCommand;
-exports.DeleteObjectTaggingOutput$ = DeleteObjectTaggingOutput$;
-exports.DeleteObjectTaggingRequest$ = DeleteObjectTaggingRequest$;
-exports.DeleteObjects$ = DeleteObjects$;
-exports.DeleteObjectsCommand = DeleteObjectsCommand;
-exports.DeleteObjectsOutput$ = DeleteObjectsOutput$;
-exports.DeleteObjectsRequest$ = DeleteObjectsRequest$;
-exports.DeletePublicAccessBlock$ = DeletePublicAccessBlock$;
-exports.DeletePublicAccessBlockCommand = DeletePublicAccessBlockCommand;
-exports.DeletePublicAccessBlockRequest$ = DeletePublicAccessBlockRequest$;
-exports.DeletedObject$ = DeletedObject$;
-exports.Destination$ = Destination$;
-exports.DestinationResult$ = DestinationResult$;
-exports.EncodingType = EncodingType;
-exports.Encryption$ = Encryption$;
-exports.EncryptionConfiguration$ = EncryptionConfiguration$;
-exports.EncryptionType = EncryptionType;
-exports.EncryptionTypeMismatch = EncryptionTypeMismatch;
-exports.EncryptionTypeMismatch$ = EncryptionTypeMismatch$;
-exports.EndEvent$ = EndEvent$;
-exports.ErrorDetails$ = ErrorDetails$;
-exports.ErrorDocument$ = ErrorDocument$;
-exports.Event = Event;
-exports.EventBridgeConfiguration$ = EventBridgeConfiguration$;
-exports.EventHoldDuration$ = EventHoldDuration$;
-exports.ExistingObjectReplication$ = ExistingObjectReplication$;
-exports.ExistingObjectReplicationStatus = ExistingObjectReplicationStatus;
-exports.ExpirationState = ExpirationState;
-exports.ExpirationStatus = ExpirationStatus;
-exports.ExpressionType = ExpressionType;
-exports.FileHeaderInfo = FileHeaderInfo;
-exports.FilterRule$ = FilterRule$;
-exports.FilterRuleName = FilterRuleName;
-exports.GetBucketAbac$ = GetBucketAbac$;
-exports.GetBucketAbacCommand = GetBucketAbacCommand;
-exports.GetBucketAbacOutput$ = GetBucketAbacOutput$;
-exports.GetBucketAbacRequest$ = GetBucketAbacRequest$;
-exports.GetBucketAccelerateConfiguration$ = GetBucketAccelerateConfiguration$;
-exports.GetBucketAccelerateConfigurationCommand = GetBucketAccelerateConfigurationCommand;
-exports.GetBucketAccelerateConfigurationOutput$ = GetBucketAccelerateConfigurationOutput$;
-exports.GetBucketAccelerateConfigurationRequest$ = GetBucketAccelerateConfigurationRequest$;
-exports.GetBucketAcl$ = GetBucketAcl$;
-exports.GetBucketAclCommand = GetBucketAclCommand;
-exports.GetBucketAclOutput$ = GetBucketAclOutput$;
-exports.GetBucketAclRequest$ = GetBucketAclRequest$;
-exports.GetBucketAnalyticsConfiguration$ = GetBucketAnalyticsConfiguration$;
-exports.GetBucketAnalyticsConfigurationCommand = GetBucketAnalyticsConfigurationCommand;
-exports.GetBucketAnalyticsConfigurationOutput$ = GetBucketAnalyticsConfigurationOutput$;
-exports.GetBucketAnalyticsConfigurationRequest$ = GetBucketAnalyticsConfigurationRequest$;
-exports.GetBucketCors$ = GetBucketCors$;
-exports.GetBucketCorsCommand = GetBucketCorsCommand;
-exports.GetBucketCorsOutput$ = GetBucketCorsOutput$;
-exports.GetBucketCorsRequest$ = GetBucketCorsRequest$;
-exports.GetBucketEncryption$ = GetBucketEncryption$;
-exports.GetBucketEncryptionCommand = GetBucketEncryptionCommand;
-exports.GetBucketEncryptionOutput$ = GetBucketEncryptionOutput$;
-exports.GetBucketEncryptionRequest$ = GetBucketEncryptionRequest$;
-exports.GetBucketIntelligentTieringConfiguration$ = GetBucketIntelligentTieringConfiguration$;
-exports.GetBucketIntelligentTieringConfigurationCommand = GetBucketIntelligentTieringConfigurationCommand;
-exports.GetBucketIntelligentTieringConfigurationOutput$ = GetBucketIntelligentTieringConfigurationOutput$;
-exports.GetBucketIntelligentTieringConfigurationRequest$ = GetBucketIntelligentTieringConfigurationRequest$;
-exports.GetBucketInventoryConfiguration$ = GetBucketInventoryConfiguration$;
-exports.GetBucketInventoryConfigurationCommand = GetBucketInventoryConfigurationCommand;
-exports.GetBucketInventoryConfigurationOutput$ = GetBucketInventoryConfigurationOutput$;
-exports.GetBucketInventoryConfigurationRequest$ = GetBucketInventoryConfigurationRequest$;
-exports.GetBucketLifecycleConfiguration$ = GetBucketLifecycleConfiguration$;
-exports.GetBucketLifecycleConfigurationCommand = GetBucketLifecycleConfigurationCommand;
-exports.GetBucketLifecycleConfigurationOutput$ = GetBucketLifecycleConfigurationOutput$;
-exports.GetBucketLifecycleConfigurationRequest$ = GetBucketLifecycleConfigurationRequest$;
-exports.GetBucketLocation$ = GetBucketLocation$;
-exports.GetBucketLocationCommand = GetBucketLocationCommand;
-exports.GetBucketLocationOutput$ = GetBucketLocationOutput$;
-exports.GetBucketLocationRequest$ = GetBucketLocationRequest$;
-exports.GetBucketLogging$ = GetBucketLogging$;
-exports.GetBucketLoggingCommand = GetBucketLoggingCommand;
-exports.GetBucketLoggingOutput$ = GetBucketLoggingOutput$;
-exports.GetBucketLoggingRequest$ = GetBucketLoggingRequest$;
-exports.GetBucketMetadataConfiguration$ = GetBucketMetadataConfiguration$;
-exports.GetBucketMetadataConfigurationCommand = GetBucketMetadataConfigurationCommand;
-exports.GetBucketMetadataConfigurationOutput$ = GetBucketMetadataConfigurationOutput$;
-exports.GetBucketMetadataConfigurationRequest$ = GetBucketMetadataConfigurationRequest$;
-exports.GetBucketMetadataConfigurationResult$ = GetBucketMetadataConfigurationResult$;
-exports.GetBucketMetadataTableConfiguration$ = GetBucketMetadataTableConfiguration$;
-exports.GetBucketMetadataTableConfigurationCommand = GetBucketMetadataTableConfigurationCommand;
-exports.GetBucketMetadataTableConfigurationOutput$ = GetBucketMetadataTableConfigurationOutput$;
-exports.GetBucketMetadataTableConfigurationRequest$ = GetBucketMetadataTableConfigurationRequest$;
-exports.GetBucketMetadataTableConfigurationResult$ = GetBucketMetadataTableConfigurationResult$;
-exports.GetBucketMetricsConfiguration$ = GetBucketMetricsConfiguration$;
-exports.GetBucketMetricsConfigurationCommand = GetBucketMetricsConfigurationCommand;
-exports.GetBucketMetricsConfigurationOutput$ = GetBucketMetricsConfigurationOutput$;
-exports.GetBucketMetricsConfigurationRequest$ = GetBucketMetricsConfigurationRequest$;
-exports.GetBucketNotificationConfiguration$ = GetBucketNotificationConfiguration$;
-exports.GetBucketNotificationConfigurationCommand = GetBucketNotificationConfigurationCommand;
-exports.GetBucketNotificationConfigurationRequest$ = GetBucketNotificationConfigurationRequest$;
-exports.GetBucketOwnershipControls$ = GetBucketOwnershipControls$;
-exports.GetBucketOwnershipControlsCommand = GetBucketOwnershipControlsCommand;
-exports.GetBucketOwnershipControlsOutput$ = GetBucketOwnershipControlsOutput$;
-exports.GetBucketOwnershipControlsRequest$ = GetBucketOwnershipControlsRequest$;
-exports.GetBucketPolicy$ = GetBucketPolicy$;
-exports.GetBucketPolicyCommand = GetBucketPolicyCommand;
-exports.GetBucketPolicyOutput$ = GetBucketPolicyOutput$;
-exports.GetBucketPolicyRequest$ = GetBucketPolicyRequest$;
-exports.GetBucketPolicyStatus$ = GetBucketPolicyStatus$;
-exports.GetBucketPolicyStatusCommand = GetBucketPolicyStatusCommand;
-exports.GetBucketPolicyStatusOutput$ = GetBucketPolicyStatusOutput$;
-exports.GetBucketPolicyStatusRequest$ = GetBucketPolicyStatusRequest$;
-exports.GetBucketReplication$ = GetBucketReplication$;
-exports.GetBucketReplicationCommand = GetBucketReplicationCommand;
-exports.GetBucketReplicationOutput$ = GetBucketReplicationOutput$;
-exports.GetBucketReplicationRequest$ = GetBucketReplicationRequest$;
-exports.GetBucketRequestPayment$ = GetBucketRequestPayment$;
-exports.GetBucketRequestPaymentCommand = GetBucketRequestPaymentCommand;
-exports.GetBucketRequestPaymentOutput$ = GetBucketRequestPaymentOutput$;
-exports.GetBucketRequestPaymentRequest$ = GetBucketRequestPaymentRequest$;
-exports.GetBucketTagging$ = GetBucketTagging$;
-exports.GetBucketTaggingCommand = GetBucketTaggingCommand;
-exports.GetBucketTaggingOutput$ = GetBucketTaggingOutput$;
-exports.GetBucketTaggingRequest$ = GetBucketTaggingRequest$;
-exports.GetBucketVersioning$ = GetBucketVersioning$;
-exports.GetBucketVersioningCommand = GetBucketVersioningCommand;
-exports.GetBucketVersioningOutput$ = GetBucketVersioningOutput$;
-exports.GetBucketVersioningRequest$ = GetBucketVersioningRequest$;
-exports.GetBucketWebsite$ = GetBucketWebsite$;
-exports.GetBucketWebsiteCommand = GetBucketWebsiteCommand;
-exports.GetBucketWebsiteOutput$ = GetBucketWebsiteOutput$;
-exports.GetBucketWebsiteRequest$ = GetBucketWebsiteRequest$;
-exports.GetObject$ = GetObject$;
-exports.GetObjectAcl$ = GetObjectAcl$;
-exports.GetObjectAclCommand = GetObjectAclCommand;
-exports.GetObjectAclOutput$ = GetObjectAclOutput$;
-exports.GetObjectAclRequest$ = GetObjectAclRequest$;
-exports.GetObjectAnnotation$ = GetObjectAnnotation$;
-exports.GetObjectAnnotationCommand = GetObjectAnnotationCommand;
-exports.GetObjectAnnotationOutput$ = GetObjectAnnotationOutput$;
-exports.GetObjectAnnotationRequest$ = GetObjectAnnotationRequest$;
-exports.GetObjectAttributes$ = GetObjectAttributes$;
-exports.GetObjectAttributesCommand = GetObjectAttributesCommand;
-exports.GetObjectAttributesOutput$ = GetObjectAttributesOutput$;
-exports.GetObjectAttributesParts$ = GetObjectAttributesParts$;
-exports.GetObjectAttributesRequest$ = GetObjectAttributesRequest$;
-exports.GetObjectCommand = GetObjectCommand;
-exports.GetObjectLegalHold$ = GetObjectLegalHold$;
-exports.GetObjectLegalHoldCommand = GetObjectLegalHoldCommand;
-exports.GetObjectLegalHoldOutput$ = GetObjectLegalHoldOutput$;
-exports.GetObjectLegalHoldRequest$ = GetObjectLegalHoldRequest$;
-exports.GetObjectLockConfiguration$ = GetObjectLockConfiguration$;
-exports.GetObjectLockConfigurationCommand = GetObjectLockConfigurationCommand;
-exports.GetObjectLockConfigurationOutput$ = GetObjectLockConfigurationOutput$;
-exports.GetObjectLockConfigurationRequest$ = GetObjectLockConfigurationRequest$;
-exports.GetObjectOutput$ = GetObjectOutput$;
-exports.GetObjectRequest$ = GetObjectRequest$;
-exports.GetObjectRetention$ = GetObjectRetention$;
-exports.GetObjectRetentionCommand = GetObjectRetentionCommand;
-exports.GetObjectRetentionOutput$ = GetObjectRetentionOutput$;
-exports.GetObjectRetentionRequest$ = GetObjectRetentionRequest$;
-exports.GetObjectTagging$ = GetObjectTagging$;
-exports.GetObjectTaggingCommand = GetObjectTaggingCommand;
-exports.GetObjectTaggingOutput$ = GetObjectTaggingOutput$;
-exports.GetObjectTaggingRequest$ = GetObjectTaggingRequest$;
-exports.GetObjectTorrent$ = GetObjectTorrent$;
-exports.GetObjectTorrentCommand = GetObjectTorrentCommand;
-exports.GetObjectTorrentOutput$ = GetObjectTorrentOutput$;
-exports.GetObjectTorrentRequest$ = GetObjectTorrentRequest$;
-exports.GetPublicAccessBlock$ = GetPublicAccessBlock$;
-exports.GetPublicAccessBlockCommand = GetPublicAccessBlockCommand;
-exports.GetPublicAccessBlockOutput$ = GetPublicAccessBlockOutput$;
-exports.GetPublicAccessBlockRequest$ = GetPublicAccessBlockRequest$;
-exports.GlacierJobParameters$ = GlacierJobParameters$;
-exports.Grant$ = Grant$;
-exports.Grantee$ = Grantee$;
-exports.HeadBucket$ = HeadBucket$;
-exports.HeadBucketCommand = HeadBucketCommand;
-exports.HeadBucketOutput$ = HeadBucketOutput$;
-exports.HeadBucketRequest$ = HeadBucketRequest$;
-exports.HeadObject$ = HeadObject$;
-exports.HeadObjectCommand = HeadObjectCommand;
-exports.HeadObjectOutput$ = HeadObjectOutput$;
-exports.HeadObjectRequest$ = HeadObjectRequest$;
-exports.IdempotencyParameterMismatch = IdempotencyParameterMismatch;
-exports.IdempotencyParameterMismatch$ = IdempotencyParameterMismatch$;
-exports.IndexDocument$ = IndexDocument$;
-exports.Initiator$ = Initiator$;
-exports.InputSerialization$ = InputSerialization$;
-exports.IntelligentTieringAccessTier = IntelligentTieringAccessTier;
-exports.IntelligentTieringAndOperator$ = IntelligentTieringAndOperator$;
-exports.IntelligentTieringConfiguration$ = IntelligentTieringConfiguration$;
-exports.IntelligentTieringFilter$ = IntelligentTieringFilter$;
-exports.IntelligentTieringStatus = IntelligentTieringStatus;
-exports.InvalidAnnotationName = InvalidAnnotationName;
-exports.InvalidAnnotationName$ = InvalidAnnotationName$;
-exports.InvalidObjectState = InvalidObjectState;
-exports.InvalidObjectState$ = InvalidObjectState$;
-exports.InvalidPrefix = InvalidPrefix;
-exports.InvalidPrefix$ = InvalidPrefix$;
-exports.InvalidRequest = InvalidRequest;
-exports.InvalidRequest$ = InvalidRequest$;
-exports.InvalidWriteOffset = InvalidWriteOffset;
-exports.InvalidWriteOffset$ = InvalidWriteOffset$;
-exports.InventoryConfiguration$ = InventoryConfiguration$;
-exports.InventoryConfigurationState = InventoryConfigurationState;
-exports.InventoryDestination$ = InventoryDestination$;
-exports.InventoryEncryption$ = InventoryEncryption$;
-exports.InventoryFilter$ = InventoryFilter$;
-exports.InventoryFormat = InventoryFormat;
-exports.InventoryFrequency = InventoryFrequency;
-exports.InventoryIncludedObjectVersions = InventoryIncludedObjectVersions;
-exports.InventoryOptionalField = InventoryOptionalField;
-exports.InventoryS3BucketDestination$ = InventoryS3BucketDestination$;
-exports.InventorySchedule$ = InventorySchedule$;
-exports.InventoryTableConfiguration$ = InventoryTableConfiguration$;
-exports.InventoryTableConfigurationResult$ = InventoryTableConfigurationResult$;
-exports.InventoryTableConfigurationUpdates$ = InventoryTableConfigurationUpdates$;
-exports.JSONInput$ = JSONInput$;
-exports.JSONOutput$ = JSONOutput$;
-exports.JSONType = JSONType;
-exports.JournalTableConfiguration$ = JournalTableConfiguration$;
-exports.JournalTableConfigurationResult$ = JournalTableConfigurationResult$;
-exports.JournalTableConfigurationUpdates$ = JournalTableConfigurationUpdates$;
-exports.LambdaFunctionConfiguration$ = LambdaFunctionConfiguration$;
-exports.LifecycleExpiration$ = LifecycleExpiration$;
-exports.LifecycleRule$ = LifecycleRule$;
-exports.LifecycleRuleAndOperator$ = LifecycleRuleAndOperator$;
-exports.LifecycleRuleFilter$ = LifecycleRuleFilter$;
-exports.ListBucketAnalyticsConfigurations$ = ListBucketAnalyticsConfigurations$;
-exports.ListBucketAnalyticsConfigurationsCommand = ListBucketAnalyticsConfigurationsCommand;
-exports.ListBucketAnalyticsConfigurationsOutput$ = ListBucketAnalyticsConfigurationsOutput$;
-exports.ListBucketAnalyticsConfigurationsRequest$ = ListBucketAnalyticsConfigurationsRequest$;
-exports.ListBucketIntelligentTieringConfigurations$ = ListBucketIntelligentTieringConfigurations$;
-exports.ListBucketIntelligentTieringConfigurationsCommand = ListBucketIntelligentTieringConfigurationsCommand;
-exports.ListBucketIntelligentTieringConfigurationsOutput$ = ListBucketIntelligentTieringConfigurationsOutput$;
-exports.ListBucketIntelligentTieringConfigurationsRequest$ = ListBucketIntelligentTieringConfigurationsRequest$;
-exports.ListBucketInventoryConfigurations$ = ListBucketInventoryConfigurations$;
-exports.ListBucketInventoryConfigurationsCommand = ListBucketInventoryConfigurationsCommand;
-exports.ListBucketInventoryConfigurationsOutput$ = ListBucketInventoryConfigurationsOutput$;
-exports.ListBucketInventoryConfigurationsRequest$ = ListBucketInventoryConfigurationsRequest$;
-exports.ListBucketMetricsConfigurations$ = ListBucketMetricsConfigurations$;
-exports.ListBucketMetricsConfigurationsCommand = ListBucketMetricsConfigurationsCommand;
-exports.ListBucketMetricsConfigurationsOutput$ = ListBucketMetricsConfigurationsOutput$;
-exports.ListBucketMetricsConfigurationsRequest$ = ListBucketMetricsConfigurationsRequest$;
-exports.ListBuckets$ = ListBuckets$;
-exports.ListBucketsCommand = ListBucketsCommand;
-exports.ListBucketsOutput$ = ListBucketsOutput$;
-exports.ListBucketsRequest$ = ListBucketsRequest$;
-exports.ListDirectoryBuckets$ = ListDirectoryBuckets$;
-exports.ListDirectoryBucketsCommand = ListDirectoryBucketsCommand;
-exports.ListDirectoryBucketsOutput$ = ListDirectoryBucketsOutput$;
-exports.ListDirectoryBucketsRequest$ = ListDirectoryBucketsRequest$;
-exports.ListMultipartUploads$ = ListMultipartUploads$;
-exports.ListMultipartUploadsCommand = ListMultipartUploadsCommand;
-exports.ListMultipartUploadsOutput$ = ListMultipartUploadsOutput$;
-exports.ListMultipartUploadsRequest$ = ListMultipartUploadsRequest$;
-exports.ListObjectAnnotations$ = ListObjectAnnotations$;
-exports.ListObjectAnnotationsCommand = ListObjectAnnotationsCommand;
-exports.ListObjectAnnotationsOutput$ = ListObjectAnnotationsOutput$;
-exports.ListObjectAnnotationsRequest$ = ListObjectAnnotationsRequest$;
-exports.ListObjectVersions$ = ListObjectVersions$;
-exports.ListObjectVersionsCommand = ListObjectVersionsCommand;
-exports.ListObjectVersionsOutput$ = ListObjectVersionsOutput$;
-exports.ListObjectVersionsRequest$ = ListObjectVersionsRequest$;
-exports.ListObjects$ = ListObjects$;
-exports.ListObjectsCommand = ListObjectsCommand;
-exports.ListObjectsOutput$ = ListObjectsOutput$;
-exports.ListObjectsRequest$ = ListObjectsRequest$;
-exports.ListObjectsV2$ = ListObjectsV2$;
-exports.ListObjectsV2Command = ListObjectsV2Command;
-exports.ListObjectsV2Output$ = ListObjectsV2Output$;
-exports.ListObjectsV2Request$ = ListObjectsV2Request$;
-exports.ListParts$ = ListParts$;
-exports.ListPartsCommand = ListPartsCommand;
-exports.ListPartsOutput$ = ListPartsOutput$;
-exports.ListPartsRequest$ = ListPartsRequest$;
-exports.LocationInfo$ = LocationInfo$;
-exports.LocationType = LocationType;
-exports.LoggingEnabled$ = LoggingEnabled$;
-exports.MFADelete = MFADelete;
-exports.MFADeleteStatus = MFADeleteStatus;
-exports.MetadataConfiguration$ = MetadataConfiguration$;
-exports.MetadataConfigurationResult$ = MetadataConfigurationResult$;
-exports.MetadataDirective = MetadataDirective;
-exports.MetadataEntry$ = MetadataEntry$;
-exports.MetadataTableConfiguration$ = MetadataTableConfiguration$;
-exports.MetadataTableConfigurationResult$ = MetadataTableConfigurationResult$;
-exports.MetadataTableEncryptionConfiguration$ = MetadataTableEncryptionConfiguration$;
-exports.Metrics$ = Metrics$;
-exports.MetricsAndOperator$ = MetricsAndOperator$;
-exports.MetricsConfiguration$ = MetricsConfiguration$;
-exports.MetricsFilter$ = MetricsFilter$;
-exports.MetricsStatus = MetricsStatus;
-exports.MultipartUpload$ = MultipartUpload$;
-exports.NoSuchAnnotation = NoSuchAnnotation;
-exports.NoSuchAnnotation$ = NoSuchAnnotation$;
-exports.NoSuchBucket = NoSuchBucket;
-exports.NoSuchBucket$ = NoSuchBucket$;
-exports.NoSuchKey = NoSuchKey;
-exports.NoSuchKey$ = NoSuchKey$;
-exports.NoSuchUpload = NoSuchUpload;
-exports.NoSuchUpload$ = NoSuchUpload$;
-exports.NoncurrentVersionExpiration$ = NoncurrentVersionExpiration$;
-exports.NoncurrentVersionTransition$ = NoncurrentVersionTransition$;
-exports.NotFound = NotFound;
-exports.NotFound$ = NotFound$;
-exports.NotificationConfiguration$ = NotificationConfiguration$;
-exports.NotificationConfigurationFilter$ = NotificationConfigurationFilter$;
-exports.ObjectAlreadyInActiveTierError = ObjectAlreadyInActiveTierError;
-exports.ObjectAlreadyInActiveTierError$ = ObjectAlreadyInActiveTierError$;
-exports.ObjectAttributes = ObjectAttributes;
-exports.ObjectCannedACL = ObjectCannedACL;
-exports.ObjectEncryption$ = ObjectEncryption$;
-exports.ObjectIdentifier$ = ObjectIdentifier$;
-exports.ObjectLockConfiguration$ = ObjectLockConfiguration$;
-exports.ObjectLockEnabled = ObjectLockEnabled;
-exports.ObjectLockEventHold = ObjectLockEventHold;
-exports.ObjectLockLegalHold$ = ObjectLockLegalHold$;
-exports.ObjectLockLegalHoldStatus = ObjectLockLegalHoldStatus;
-exports.ObjectLockMode = ObjectLockMode;
-exports.ObjectLockRetention$ = ObjectLockRetention$;
-exports.ObjectLockRetentionMode = ObjectLockRetentionMode;
-exports.ObjectLockRule$ = ObjectLockRule$;
-exports.ObjectNotInActiveTierError = ObjectNotInActiveTierError;
-exports.ObjectNotInActiveTierError$ = ObjectNotInActiveTierError$;
-exports.ObjectOwnership = ObjectOwnership;
-exports.ObjectPart$ = ObjectPart$;
-exports.ObjectStorageClass = ObjectStorageClass;
-exports.ObjectVersion$ = ObjectVersion$;
-exports.ObjectVersionStorageClass = ObjectVersionStorageClass;
-exports.OptionalObjectAttributes = OptionalObjectAttributes;
-exports.OutputLocation$ = OutputLocation$;
-exports.OutputSerialization$ = OutputSerialization$;
-exports.Owner$ = Owner$;
-exports.OwnerOverride = OwnerOverride;
-exports.OwnershipControls$ = OwnershipControls$;
-exports.OwnershipControlsRule$ = OwnershipControlsRule$;
-exports.ParquetInput$ = ParquetInput$;
-exports.Part$ = Part$;
-exports.PartitionDateSource = PartitionDateSource;
-exports.PartitionedPrefix$ = PartitionedPrefix$;
-exports.Payer = Payer;
-exports.Permission = Permission;
-exports.PolicyStatus$ = PolicyStatus$;
-exports.Progress$ = Progress$;
-exports.ProgressEvent$ = ProgressEvent$;
-exports.Protocol = Protocol;
-exports.PublicAccessBlockConfiguration$ = PublicAccessBlockConfiguration$;
-exports.PutBucketAbac$ = PutBucketAbac$;
-exports.PutBucketAbacCommand = PutBucketAbacCommand;
-exports.PutBucketAbacRequest$ = PutBucketAbacRequest$;
-exports.PutBucketAccelerateConfiguration$ = PutBucketAccelerateConfiguration$;
-exports.PutBucketAccelerateConfigurationCommand = PutBucketAccelerateConfigurationCommand;
-exports.PutBucketAccelerateConfigurationRequest$ = PutBucketAccelerateConfigurationRequest$;
-exports.PutBucketAcl$ = PutBucketAcl$;
-exports.PutBucketAclCommand = PutBucketAclCommand;
-exports.PutBucketAclRequest$ = PutBucketAclRequest$;
-exports.PutBucketAnalyticsConfiguration$ = PutBucketAnalyticsConfiguration$;
-exports.PutBucketAnalyticsConfigurationCommand = PutBucketAnalyticsConfigurationCommand;
-exports.PutBucketAnalyticsConfigurationRequest$ = PutBucketAnalyticsConfigurationRequest$;
-exports.PutBucketCors$ = PutBucketCors$;
-exports.PutBucketCorsCommand = PutBucketCorsCommand;
-exports.PutBucketCorsRequest$ = PutBucketCorsRequest$;
-exports.PutBucketEncryption$ = PutBucketEncryption$;
-exports.PutBucketEncryptionCommand = PutBucketEncryptionCommand;
-exports.PutBucketEncryptionRequest$ = PutBucketEncryptionRequest$;
-exports.PutBucketIntelligentTieringConfiguration$ = PutBucketIntelligentTieringConfiguration$;
-exports.PutBucketIntelligentTieringConfigurationCommand = PutBucketIntelligentTieringConfigurationCommand;
-exports.PutBucketIntelligentTieringConfigurationRequest$ = PutBucketIntelligentTieringConfigurationRequest$;
-exports.PutBucketInventoryConfiguration$ = PutBucketInventoryConfiguration$;
-exports.PutBucketInventoryConfigurationCommand = PutBucketInventoryConfigurationCommand;
-exports.PutBucketInventoryConfigurationRequest$ = PutBucketInventoryConfigurationRequest$;
-exports.PutBucketLifecycleConfiguration$ = PutBucketLifecycleConfiguration$;
-exports.PutBucketLifecycleConfigurationCommand = PutBucketLifecycleConfigurationCommand;
-exports.PutBucketLifecycleConfigurationOutput$ = PutBucketLifecycleConfigurationOutput$;
-exports.PutBucketLifecycleConfigurationRequest$ = PutBucketLifecycleConfigurationRequest$;
-exports.PutBucketLogging$ = PutBucketLogging$;
-exports.PutBucketLoggingCommand = PutBucketLoggingCommand;
-exports.PutBucketLoggingRequest$ = PutBucketLoggingRequest$;
-exports.PutBucketMetricsConfiguration$ = PutBucketMetricsConfiguration$;
-exports.PutBucketMetricsConfigurationCommand = PutBucketMetricsConfigurationCommand;
-exports.PutBucketMetricsConfigurationRequest$ = PutBucketMetricsConfigurationRequest$;
-exports.PutBucketNotificationConfiguration$ = PutBucketNotificationConfiguration$;
-exports.PutBucketNotificationConfigurationCommand = PutBucketNotificationConfigurationCommand;
-exports.PutBucketNotificationConfigurationRequest$ = PutBucketNotificationConfigurationRequest$;
-exports.PutBucketOwnershipControls$ = PutBucketOwnershipControls$;
-exports.PutBucketOwnershipControlsCommand = PutBucketOwnershipControlsCommand;
-exports.PutBucketOwnershipControlsRequest$ = PutBucketOwnershipControlsRequest$;
-exports.PutBucketPolicy$ = PutBucketPolicy$;
-exports.PutBucketPolicyCommand = PutBucketPolicyCommand;
-exports.PutBucketPolicyRequest$ = PutBucketPolicyRequest$;
-exports.PutBucketReplication$ = PutBucketReplication$;
-exports.PutBucketReplicationCommand = PutBucketReplicationCommand;
-exports.PutBucketReplicationRequest$ = PutBucketReplicationRequest$;
-exports.PutBucketRequestPayment$ = PutBucketRequestPayment$;
-exports.PutBucketRequestPaymentCommand = PutBucketRequestPaymentCommand;
-exports.PutBucketRequestPaymentRequest$ = PutBucketRequestPaymentRequest$;
-exports.PutBucketTagging$ = PutBucketTagging$;
-exports.PutBucketTaggingCommand = PutBucketTaggingCommand;
-exports.PutBucketTaggingRequest$ = PutBucketTaggingRequest$;
-exports.PutBucketVersioning$ = PutBucketVersioning$;
-exports.PutBucketVersioningCommand = PutBucketVersioningCommand;
-exports.PutBucketVersioningRequest$ = PutBucketVersioningRequest$;
-exports.PutBucketWebsite$ = PutBucketWebsite$;
-exports.PutBucketWebsiteCommand = PutBucketWebsiteCommand;
-exports.PutBucketWebsiteRequest$ = PutBucketWebsiteRequest$;
-exports.PutObject$ = PutObject$;
-exports.PutObjectAcl$ = PutObjectAcl$;
-exports.PutObjectAclCommand = PutObjectAclCommand;
-exports.PutObjectAclOutput$ = PutObjectAclOutput$;
-exports.PutObjectAclRequest$ = PutObjectAclRequest$;
-exports.PutObjectAnnotation$ = PutObjectAnnotation$;
-exports.PutObjectAnnotationCommand = PutObjectAnnotationCommand;
-exports.PutObjectAnnotationOutput$ = PutObjectAnnotationOutput$;
-exports.PutObjectAnnotationRequest$ = PutObjectAnnotationRequest$;
-exports.PutObjectCommand = PutObjectCommand;
-exports.PutObjectLegalHold$ = PutObjectLegalHold$;
-exports.PutObjectLegalHoldCommand = PutObjectLegalHoldCommand;
-exports.PutObjectLegalHoldOutput$ = PutObjectLegalHoldOutput$;
-exports.PutObjectLegalHoldRequest$ = PutObjectLegalHoldRequest$;
-exports.PutObjectLockConfiguration$ = PutObjectLockConfiguration$;
-exports.PutObjectLockConfigurationCommand = PutObjectLockConfigurationCommand;
-exports.PutObjectLockConfigurationOutput$ = PutObjectLockConfigurationOutput$;
-exports.PutObjectLockConfigurationRequest$ = PutObjectLockConfigurationRequest$;
-exports.PutObjectOutput$ = PutObjectOutput$;
-exports.PutObjectRequest$ = PutObjectRequest$;
-exports.PutObjectRetention$ = PutObjectRetention$;
-exports.PutObjectRetentionCommand = PutObjectRetentionCommand;
-exports.PutObjectRetentionOutput$ = PutObjectRetentionOutput$;
-exports.PutObjectRetentionRequest$ = PutObjectRetentionRequest$;
-exports.PutObjectTagging$ = PutObjectTagging$;
-exports.PutObjectTaggingCommand = PutObjectTaggingCommand;
-exports.PutObjectTaggingOutput$ = PutObjectTaggingOutput$;
-exports.PutObjectTaggingRequest$ = PutObjectTaggingRequest$;
-exports.PutPublicAccessBlock$ = PutPublicAccessBlock$;
-exports.PutPublicAccessBlockCommand = PutPublicAccessBlockCommand;
-exports.PutPublicAccessBlockRequest$ = PutPublicAccessBlockRequest$;
-exports.QueueConfiguration$ = QueueConfiguration$;
-exports.QuoteFields = QuoteFields;
-exports.RecordExpiration$ = RecordExpiration$;
-exports.RecordsEvent$ = RecordsEvent$;
-exports.Redirect$ = Redirect$;
-exports.RedirectAllRequestsTo$ = RedirectAllRequestsTo$;
-exports.RenameObject$ = RenameObject$;
-exports.RenameObjectCommand = RenameObjectCommand;
-exports.RenameObjectOutput$ = RenameObjectOutput$;
-exports.RenameObjectRequest$ = RenameObjectRequest$;
-exports.ReplicaModifications$ = ReplicaModifications$;
-exports.ReplicaModificationsStatus = ReplicaModificationsStatus;
-exports.ReplicationConfiguration$ = ReplicationConfiguration$;
-exports.ReplicationRule$ = ReplicationRule$;
-exports.ReplicationRuleAndOperator$ = ReplicationRuleAndOperator$;
-exports.ReplicationRuleFilter$ = ReplicationRuleFilter$;
-exports.ReplicationRuleStatus = ReplicationRuleStatus;
-exports.ReplicationStatus = ReplicationStatus;
-exports.ReplicationTime$ = ReplicationTime$;
-exports.ReplicationTimeStatus = ReplicationTimeStatus;
-exports.ReplicationTimeValue$ = ReplicationTimeValue$;
-exports.RequestCharged = RequestCharged;
-exports.RequestPayer = RequestPayer;
-exports.RequestPaymentConfiguration$ = RequestPaymentConfiguration$;
-exports.RequestProgress$ = RequestProgress$;
-exports.RestoreObject$ = RestoreObject$;
-exports.RestoreObjectCommand = RestoreObjectCommand;
-exports.RestoreObjectOutput$ = RestoreObjectOutput$;
-exports.RestoreObjectRequest$ = RestoreObjectRequest$;
-exports.RestoreRequest$ = RestoreRequest$;
-exports.RestoreRequestType = RestoreRequestType;
-exports.RestoreStatus$ = RestoreStatus$;
-exports.RoutingRule$ = RoutingRule$;
-exports.S3 = S3;
-exports.S3Client = S3Client;
-exports.S3KeyFilter$ = S3KeyFilter$;
-exports.S3Location$ = S3Location$;
-exports.S3ServiceException = S3ServiceException;
-exports.S3ServiceException$ = S3ServiceException$;
-exports.S3TablesBucketType = S3TablesBucketType;
-exports.S3TablesDestination$ = S3TablesDestination$;
-exports.S3TablesDestinationResult$ = S3TablesDestinationResult$;
-exports.SSEKMS$ = SSEKMS$;
-exports.SSEKMSEncryption$ = SSEKMSEncryption$;
-exports.SSES3$ = SSES3$;
-exports.ScanRange$ = ScanRange$;
-exports.SelectObjectContent$ = SelectObjectContent$;
-exports.SelectObjectContentCommand = SelectObjectContentCommand;
-exports.SelectObjectContentEventStream$ = SelectObjectContentEventStream$;
-exports.SelectObjectContentOutput$ = SelectObjectContentOutput$;
-exports.SelectObjectContentRequest$ = SelectObjectContentRequest$;
-exports.SelectParameters$ = SelectParameters$;
-exports.ServerSideEncryption = ServerSideEncryption;
-exports.ServerSideEncryptionByDefault$ = ServerSideEncryptionByDefault$;
-exports.ServerSideEncryptionConfiguration$ = ServerSideEncryptionConfiguration$;
-exports.ServerSideEncryptionRule$ = ServerSideEncryptionRule$;
-exports.SessionCredentials$ = SessionCredentials$;
-exports.SessionMode = SessionMode;
-exports.SimplePrefix$ = SimplePrefix$;
-exports.SourceSelectionCriteria$ = SourceSelectionCriteria$;
-exports.SseKmsEncryptedObjects$ = SseKmsEncryptedObjects$;
-exports.SseKmsEncryptedObjectsStatus = SseKmsEncryptedObjectsStatus;
-exports.Stats$ = Stats$;
-exports.StatsEvent$ = StatsEvent$;
-exports.StorageClass = StorageClass;
-exports.StorageClassAnalysis$ = StorageClassAnalysis$;
-exports.StorageClassAnalysisDataExport$ = StorageClassAnalysisDataExport$;
-exports.StorageClassAnalysisSchemaVersion = StorageClassAnalysisSchemaVersion;
-exports.TableSseAlgorithm = TableSseAlgorithm;
-exports.Tag$ = Tag$;
-exports.Tagging$ = Tagging$;
-exports.TaggingDirective = TaggingDirective;
-exports.TargetGrant$ = TargetGrant$;
-exports.TargetObjectKeyFormat$ = TargetObjectKeyFormat$;
-exports.Tier = Tier;
-exports.Tiering$ = Tiering$;
-exports.TooManyParts = TooManyParts;
-exports.TooManyParts$ = TooManyParts$;
-exports.TopicConfiguration$ = TopicConfiguration$;
-exports.Transition$ = Transition$;
-exports.TransitionDefaultMinimumObjectSize = TransitionDefaultMinimumObjectSize;
-exports.TransitionStorageClass = TransitionStorageClass;
-exports.Type = Type;
-exports.UnsupportedMediaType = UnsupportedMediaType;
-exports.UnsupportedMediaType$ = UnsupportedMediaType$;
-exports.UpdateBucketMetadataAnnotationTableConfiguration$ = UpdateBucketMetadataAnnotationTableConfiguration$;
-exports.UpdateBucketMetadataAnnotationTableConfigurationCommand = UpdateBucketMetadataAnnotationTableConfigurationCommand;
-exports.UpdateBucketMetadataAnnotationTableConfigurationRequest$ = UpdateBucketMetadataAnnotationTableConfigurationRequest$;
-exports.UpdateBucketMetadataInventoryTableConfiguration$ = UpdateBucketMetadataInventoryTableConfiguration$;
-exports.UpdateBucketMetadataInventoryTableConfigurationCommand = UpdateBucketMetadataInventoryTableConfigurationCommand;
-exports.UpdateBucketMetadataInventoryTableConfigurationRequest$ = UpdateBucketMetadataInventoryTableConfigurationRequest$;
-exports.UpdateBucketMetadataJournalTableConfiguration$ = UpdateBucketMetadataJournalTableConfiguration$;
-exports.UpdateBucketMetadataJournalTableConfigurationCommand = UpdateBucketMetadataJournalTableConfigurationCommand;
-exports.UpdateBucketMetadataJournalTableConfigurationRequest$ = UpdateBucketMetadataJournalTableConfigurationRequest$;
-exports.UpdateObjectEncryption$ = UpdateObjectEncryption$;
-exports.UpdateObjectEncryptionCommand = UpdateObjectEncryptionCommand;
-exports.UpdateObjectEncryptionRequest$ = UpdateObjectEncryptionRequest$;
-exports.UpdateObjectEncryptionResponse$ = UpdateObjectEncryptionResponse$;
-exports.UploadPart$ = UploadPart$;
-exports.UploadPartCommand = UploadPartCommand;
-exports.UploadPartCopy$ = UploadPartCopy$;
-exports.UploadPartCopyCommand = UploadPartCopyCommand;
-exports.UploadPartCopyOutput$ = UploadPartCopyOutput$;
-exports.UploadPartCopyRequest$ = UploadPartCopyRequest$;
-exports.UploadPartOutput$ = UploadPartOutput$;
-exports.UploadPartRequest$ = UploadPartRequest$;
-exports.VersioningConfiguration$ = VersioningConfiguration$;
-exports.WebsiteConfiguration$ = WebsiteConfiguration$;
-exports.WriteGetObjectResponse$ = WriteGetObjectResponse$;
-exports.WriteGetObjectResponseCommand = WriteGetObjectResponseCommand;
-exports.WriteGetObjectResponseRequest$ = WriteGetObjectResponseRequest$;
-exports._Error$ = _Error$;
-exports._Object$ = _Object$;
-exports.errorTypeRegistries = errorTypeRegistries;
-exports.paginateListBuckets = paginateListBuckets;
-exports.paginateListDirectoryBuckets = paginateListDirectoryBuckets;
-exports.paginateListObjectAnnotations = paginateListObjectAnnotations;
-exports.paginateListObjectsV2 = paginateListObjectsV2;
-exports.paginateListParts = paginateListParts;
-exports.waitForBucketExists = waitForBucketExists;
-exports.waitForBucketNotExists = waitForBucketNotExists;
-exports.waitForObjectExists = waitForObjectExists;
-exports.waitForObjectNotExists = waitForObjectNotExists;
-exports.waitUntilBucketExists = waitUntilBucketExists;
-exports.waitUntilBucketNotExists = waitUntilBucketNotExists;
-exports.waitUntilObjectExists = waitUntilObjectExists;
-exports.waitUntilObjectNotExists = waitUntilObjectNotExists;
-
-
-/***/ }),
-
 /***/ 5152:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -21381,76 +13336,6 @@ exports.parseXmlErrorBody = parseXmlErrorBody;
 
 /***/ }),
 
-/***/ 519:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-const { buildQueryString } = __nccwpck_require__(3422);
-
-const validate = (str) => typeof str === "string" && str.indexOf("arn:") === 0 && str.split(":").length >= 6;
-const parse = (arn) => {
-    const segments = arn.split(":");
-    if (segments.length < 6 || segments[0] !== "arn") {
-        throw new Error("Malformed ARN");
-    }
-    const [, partition, service, region, accountId, ...resource] = segments;
-    return {
-        partition,
-        service,
-        region,
-        accountId,
-        resource: resource.join(":"),
-    };
-};
-const build = (arnObject) => {
-    const { partition = "aws", service, region, accountId, resource } = arnObject;
-    if ([service, region, accountId, resource].some((segment) => typeof segment !== "string")) {
-        throw new Error("Input ARN object is invalid");
-    }
-    return `arn:${partition}:${service}:${region}:${accountId}:${resource}`;
-};
-
-function formatUrl(request) {
-    const { port, query } = request;
-    let { protocol, path, hostname } = request;
-    if (protocol && protocol.slice(-1) !== ":") {
-        protocol += ":";
-    }
-    if (port) {
-        hostname += `:${port}`;
-    }
-    if (path && path.charAt(0) !== "/") {
-        path = `/${path}`;
-    }
-    let queryString = query ? buildQueryString(query) : "";
-    if (queryString && queryString[0] !== "?") {
-        queryString = `?${queryString}`;
-    }
-    let auth = "";
-    if (request.username != null || request.password != null) {
-        const username = request.username ?? "";
-        const password = request.password ?? "";
-        auth = `${username}:${password}@`;
-    }
-    let fragment = "";
-    if (request.fragment) {
-        fragment = `#${request.fragment}`;
-    }
-    return `${protocol}//${auth}${hostname}${path}${queryString}${fragment}`;
-}
-
-function hasOwn(container, key) {
-    return Object.prototype.hasOwnProperty.call(container, key);
-}
-
-exports.build = build;
-exports.formatUrl = formatUrl;
-exports.hasOwn = hasOwn;
-exports.parse = parse;
-exports.validate = validate;
-
-
-/***/ }),
-
 /***/ 5606:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -22746,1616 +14631,6 @@ const fromTokenFile = (init = {}) => async (awsIdentityProperties) => {
 
 exports.fromTokenFile = fromTokenFile;
 exports.fromWebToken = fromWebToken;
-
-
-/***/ }),
-
-/***/ 2358:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-var __webpack_unused_export__;
-const { PutObjectCommand, ChecksumAlgorithm, CreateMultipartUploadCommand, AbortMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand, PutObjectTaggingCommand } = __nccwpck_require__(3711);
-const { toEndpointV1, getEndpointFromInstructions } = __nccwpck_require__(2085);
-const { extendedEncodeURIComponent } = __nccwpck_require__(3422);
-const { EventEmitter } = __nccwpck_require__(4434);
-const { Buffer } = __nccwpck_require__(181);
-const { statSync, ReadStream } = __nccwpck_require__(3024);
-const { Readable } = __nccwpck_require__(2203);
-
-const runtimeConfigShared = {
-    statSync: () => { },
-    isFileReadStream(f) {
-        return false;
-    },
-};
-
-const runtimeConfig = {
-    ...runtimeConfigShared,
-    runtime: "node",
-    statSync,
-    isFileReadStream(f) {
-        return f instanceof ReadStream;
-    },
-};
-
-const byteLength = (input) => {
-    if (input == null) {
-        return 0;
-    }
-    if (typeof input === "string") {
-        return Buffer.byteLength(input);
-    }
-    if (typeof input.byteLength === "number") {
-        return input.byteLength;
-    }
-    else if (typeof input.length === "number") {
-        return input.length;
-    }
-    else if (typeof input.size === "number") {
-        return input.size;
-    }
-    else if (typeof input.start === "number" && typeof input.end === "number") {
-        return input.end + 1 - input.start;
-    }
-    else if (runtimeConfig.isFileReadStream(input)) {
-        try {
-            return runtimeConfig.statSync(input.path).size;
-        }
-        catch (error) {
-            return undefined;
-        }
-    }
-    return undefined;
-};
-
-var BYTE_LENGTH_SOURCE;
-(function (BYTE_LENGTH_SOURCE) {
-    BYTE_LENGTH_SOURCE["EMPTY_INPUT"] = "a null or undefined Body";
-    BYTE_LENGTH_SOURCE["CONTENT_LENGTH"] = "the ContentLength property of the params set by the caller";
-    BYTE_LENGTH_SOURCE["STRING_LENGTH"] = "the encoded byte length of the Body string";
-    BYTE_LENGTH_SOURCE["TYPED_ARRAY"] = "the byteLength of a typed byte array such as Uint8Array";
-    BYTE_LENGTH_SOURCE["LENGTH"] = "the value of Body.length";
-    BYTE_LENGTH_SOURCE["SIZE"] = "the value of Body.size";
-    BYTE_LENGTH_SOURCE["START_END_DIFF"] = "the numeric difference between Body.start and Body.end";
-    BYTE_LENGTH_SOURCE["STAT"] = "the size of the file given by Body.path on disk as reported by statSync";
-})(BYTE_LENGTH_SOURCE || (BYTE_LENGTH_SOURCE = {}));
-const byteLengthSource = (input, override) => {
-    if (override != null) {
-        return BYTE_LENGTH_SOURCE.CONTENT_LENGTH;
-    }
-    if (input == null) {
-        return BYTE_LENGTH_SOURCE.EMPTY_INPUT;
-    }
-    if (typeof input === "string") {
-        return BYTE_LENGTH_SOURCE.STRING_LENGTH;
-    }
-    if (typeof input.byteLength === "number") {
-        return BYTE_LENGTH_SOURCE.TYPED_ARRAY;
-    }
-    else if (typeof input.length === "number") {
-        return BYTE_LENGTH_SOURCE.LENGTH;
-    }
-    else if (typeof input.size === "number") {
-        return BYTE_LENGTH_SOURCE.SIZE;
-    }
-    else if (typeof input.start === "number" && typeof input.end === "number") {
-        return BYTE_LENGTH_SOURCE.START_END_DIFF;
-    }
-    else if (runtimeConfig.isFileReadStream(input)) {
-        try {
-            runtimeConfig.statSync(input.path).size;
-            return BYTE_LENGTH_SOURCE.STAT;
-        }
-        catch (error) {
-            return undefined;
-        }
-    }
-    return undefined;
-};
-
-async function* getChunkStream(data, partSize, getNextData) {
-    let partNumber = 1;
-    const currentBuffer = { chunks: [], length: 0 };
-    for await (const datum of getNextData(data)) {
-        currentBuffer.chunks.push(datum);
-        currentBuffer.length += datum.byteLength;
-        while (currentBuffer.length > partSize) {
-            const dataChunk = currentBuffer.chunks.length > 1 ? Buffer.concat(currentBuffer.chunks) : currentBuffer.chunks[0];
-            yield {
-                partNumber,
-                data: dataChunk.subarray(0, partSize),
-            };
-            currentBuffer.chunks = [dataChunk.subarray(partSize)];
-            currentBuffer.length = currentBuffer.chunks[0].byteLength;
-            partNumber += 1;
-        }
-    }
-    yield {
-        partNumber,
-        data: currentBuffer.chunks.length !== 1 ? Buffer.concat(currentBuffer.chunks) : currentBuffer.chunks[0],
-        lastPart: true,
-    };
-}
-
-async function* getChunkUint8Array(data, partSize) {
-    let partNumber = 1;
-    let startByte = 0;
-    let endByte = partSize;
-    while (endByte < data.byteLength) {
-        yield {
-            partNumber,
-            data: data.subarray(startByte, endByte),
-        };
-        partNumber += 1;
-        startByte = endByte;
-        endByte = startByte + partSize;
-    }
-    yield {
-        partNumber,
-        data: data.subarray(startByte),
-        lastPart: true,
-    };
-}
-
-async function* getDataReadable(data) {
-    for await (const chunk of data) {
-        if (Buffer.isBuffer(chunk) || chunk instanceof Uint8Array) {
-            yield chunk;
-        }
-        else {
-            yield Buffer.from(chunk);
-        }
-    }
-}
-
-async function* getDataReadableStream(data) {
-    const reader = data.getReader();
-    try {
-        while (true) {
-            const { done, value } = await reader.read();
-            if (done) {
-                return;
-            }
-            if (Buffer.isBuffer(value) || value instanceof Uint8Array) {
-                yield value;
-            }
-            else {
-                yield Buffer.from(value);
-            }
-        }
-    }
-    catch (e) {
-        throw e;
-    }
-    finally {
-        reader.releaseLock();
-    }
-}
-
-const getChunk = (data, partSize) => {
-    if (data instanceof Uint8Array) {
-        return getChunkUint8Array(data, partSize);
-    }
-    if (data instanceof Readable) {
-        return getChunkStream(data, partSize, getDataReadable);
-    }
-    if (data instanceof String || typeof data === "string") {
-        return getChunkUint8Array(Buffer.from(data), partSize);
-    }
-    if (typeof data.stream === "function") {
-        return getChunkStream(data.stream(), partSize, getDataReadableStream);
-    }
-    if (data instanceof ReadableStream) {
-        return getChunkStream(data, partSize, getDataReadableStream);
-    }
-    throw new Error("Body Data is unsupported format, expected data to be one of: string | Uint8Array | Buffer | Readable | ReadableStream | Blob;.");
-};
-
-class Upload extends EventEmitter {
-    static MIN_PART_SIZE = 1024 * 1024 * 5;
-    MAX_PARTS = 10_000;
-    queueSize = 4;
-    partSize;
-    leavePartsOnError = false;
-    tags = [];
-    client;
-    params;
-    totalBytes;
-    totalBytesSource;
-    bytesUploadedSoFar;
-    abortController;
-    concurrentUploaders = [];
-    createMultiPartPromise;
-    abortMultipartUploadCommand = null;
-    uploadedParts = [];
-    uploadEnqueuedPartsCount = 0;
-    expectedPartsCount;
-    uploadId;
-    uploadEvent;
-    isMultiPart = true;
-    singleUploadResult;
-    sent = false;
-    constructor(options) {
-        super();
-        this.queueSize = options.queueSize || this.queueSize;
-        this.leavePartsOnError = options.leavePartsOnError || this.leavePartsOnError;
-        this.tags = options.tags || this.tags;
-        this.client = options.client;
-        this.params = options.params;
-        if (!this.params) {
-            throw new Error(`InputError: Upload requires params to be passed to upload.`);
-        }
-        this.totalBytes = this.params.ContentLength ?? byteLength(this.params.Body);
-        this.totalBytesSource = byteLengthSource(this.params.Body, this.params.ContentLength);
-        this.bytesUploadedSoFar = 0;
-        this.abortController = options.abortController ?? new AbortController();
-        this.partSize =
-            options.partSize || Math.max(Upload.MIN_PART_SIZE, Math.ceil((this.totalBytes || 0) / this.MAX_PARTS));
-        if (this.totalBytes !== undefined) {
-            this.expectedPartsCount = Math.ceil(this.totalBytes / this.partSize);
-        }
-        this.__validateInput();
-    }
-    async abort() {
-        this.abortController.abort();
-    }
-    async done() {
-        if (this.sent) {
-            throw new Error("@aws-sdk/lib-storage: this instance of Upload has already executed .done(). Create a new instance.");
-        }
-        this.sent = true;
-        return await Promise.race([this.__doMultipartUpload(), this.__abortTimeout(this.abortController.signal)]);
-    }
-    on(event, listener) {
-        this.uploadEvent = event;
-        return super.on(event, listener);
-    }
-    async __uploadUsingPut(dataPart) {
-        this.isMultiPart = false;
-        const params = { ...this.params, Body: dataPart.data };
-        const clientConfig = this.client.config;
-        const requestHandler = clientConfig.requestHandler;
-        const eventEmitter = requestHandler instanceof EventEmitter ? requestHandler : null;
-        const uploadEventListener = (event) => {
-            this.bytesUploadedSoFar = event.loaded;
-            this.totalBytes = event.total;
-            this.__notifyProgress({
-                loaded: this.bytesUploadedSoFar,
-                total: this.totalBytes,
-                part: dataPart.partNumber,
-                Key: this.params.Key,
-                Bucket: this.params.Bucket,
-            });
-        };
-        if (eventEmitter !== null) {
-            eventEmitter.on("xhr.upload.progress", uploadEventListener);
-        }
-        const resolved = await Promise.all([this.client.send(new PutObjectCommand(params)), clientConfig?.endpoint?.()]);
-        const putResult = resolved[0];
-        let endpoint = resolved[1];
-        if (!endpoint) {
-            endpoint = toEndpointV1(await getEndpointFromInstructions(params, PutObjectCommand, {
-                ...clientConfig,
-            }));
-        }
-        if (!endpoint) {
-            throw new Error('Could not resolve endpoint from S3 "client.config.endpoint()" nor EndpointsV2.');
-        }
-        if (eventEmitter !== null) {
-            eventEmitter.off("xhr.upload.progress", uploadEventListener);
-        }
-        const locationKey = this.params
-            .Key.split("/")
-            .map((segment) => extendedEncodeURIComponent(segment))
-            .join("/");
-        const locationBucket = extendedEncodeURIComponent(this.params.Bucket);
-        const Location = (() => {
-            const endpointHostnameIncludesBucket = endpoint.hostname.startsWith(`${locationBucket}.`);
-            const forcePathStyle = this.client.config.forcePathStyle;
-            const optionalPort = endpoint.port ? `:${endpoint.port}` : ``;
-            if (forcePathStyle) {
-                return `${endpoint.protocol}//${endpoint.hostname}${optionalPort}/${locationBucket}/${locationKey}`;
-            }
-            if (endpointHostnameIncludesBucket) {
-                return `${endpoint.protocol}//${endpoint.hostname}${optionalPort}/${locationKey}`;
-            }
-            return `${endpoint.protocol}//${locationBucket}.${endpoint.hostname}${optionalPort}/${locationKey}`;
-        })();
-        this.singleUploadResult = {
-            ...putResult,
-            Bucket: this.params.Bucket,
-            Key: this.params.Key,
-            Location,
-        };
-        const totalSize = byteLength(dataPart.data);
-        this.__notifyProgress({
-            loaded: totalSize,
-            total: totalSize,
-            part: 1,
-            Key: this.params.Key,
-            Bucket: this.params.Bucket,
-        });
-    }
-    async __createMultipartUpload() {
-        const requestChecksumCalculation = await this.client.config.requestChecksumCalculation();
-        if (!this.createMultiPartPromise) {
-            const createCommandParams = { ...this.params, Body: undefined };
-            if (requestChecksumCalculation === "WHEN_SUPPORTED") {
-                createCommandParams.ChecksumAlgorithm = this.params.ChecksumAlgorithm || ChecksumAlgorithm.CRC32;
-            }
-            this.createMultiPartPromise = this.client
-                .send(new CreateMultipartUploadCommand(createCommandParams))
-                .then((createMpuResponse) => {
-                this.abortMultipartUploadCommand = new AbortMultipartUploadCommand({
-                    Bucket: this.params.Bucket,
-                    Key: this.params.Key,
-                    UploadId: createMpuResponse.UploadId,
-                });
-                return createMpuResponse;
-            });
-        }
-        return this.createMultiPartPromise;
-    }
-    async __doConcurrentUpload(dataFeeder) {
-        for await (const dataPart of dataFeeder) {
-            if (this.uploadEnqueuedPartsCount > this.MAX_PARTS) {
-                throw new Error(`Exceeded ${this.MAX_PARTS} parts in multipart upload to Bucket: ${this.params.Bucket} Key: ${this.params.Key}.`);
-            }
-            if (this.abortController.signal.aborted) {
-                return;
-            }
-            if (dataPart.partNumber === 1 && dataPart.lastPart) {
-                return await this.__uploadUsingPut(dataPart);
-            }
-            if (!this.uploadId) {
-                const { UploadId } = await this.__createMultipartUpload();
-                this.uploadId = UploadId;
-                if (this.abortController.signal.aborted) {
-                    return;
-                }
-            }
-            const partSize = byteLength(dataPart.data) || 0;
-            const requestHandler = this.client.config.requestHandler;
-            const eventEmitter = requestHandler instanceof EventEmitter ? requestHandler : null;
-            let lastSeenBytes = 0;
-            const uploadEventListener = (event, request) => {
-                const requestPartSize = Number(request.query["partNumber"]) || -1;
-                if (requestPartSize !== dataPart.partNumber) {
-                    return;
-                }
-                if (event.total && partSize) {
-                    this.bytesUploadedSoFar += event.loaded - lastSeenBytes;
-                    lastSeenBytes = event.loaded;
-                }
-                this.__notifyProgress({
-                    loaded: this.bytesUploadedSoFar,
-                    total: this.totalBytes,
-                    part: dataPart.partNumber,
-                    Key: this.params.Key,
-                    Bucket: this.params.Bucket,
-                });
-            };
-            if (eventEmitter !== null) {
-                eventEmitter.on("xhr.upload.progress", uploadEventListener);
-            }
-            this.uploadEnqueuedPartsCount += 1;
-            this.__validateUploadPart(dataPart);
-            const partResult = await this.client.send(new UploadPartCommand({
-                ...this.params,
-                ContentLength: undefined,
-                UploadId: this.uploadId,
-                Body: dataPart.data,
-                PartNumber: dataPart.partNumber,
-            }));
-            if (eventEmitter !== null) {
-                eventEmitter.off("xhr.upload.progress", uploadEventListener);
-            }
-            if (this.abortController.signal.aborted) {
-                return;
-            }
-            if (!partResult.ETag) {
-                throw new Error(`Part ${dataPart.partNumber} is missing ETag in UploadPart response. Missing Bucket CORS configuration for ETag header?`);
-            }
-            this.uploadedParts.push({
-                PartNumber: dataPart.partNumber,
-                ETag: partResult.ETag,
-                ...(partResult.ChecksumCRC32 && { ChecksumCRC32: partResult.ChecksumCRC32 }),
-                ...(partResult.ChecksumCRC32C && { ChecksumCRC32C: partResult.ChecksumCRC32C }),
-                ...(partResult.ChecksumSHA1 && { ChecksumSHA1: partResult.ChecksumSHA1 }),
-                ...(partResult.ChecksumSHA256 && { ChecksumSHA256: partResult.ChecksumSHA256 }),
-            });
-            if (eventEmitter === null) {
-                this.bytesUploadedSoFar += partSize;
-            }
-            this.__notifyProgress({
-                loaded: this.bytesUploadedSoFar,
-                total: this.totalBytes,
-                part: dataPart.partNumber,
-                Key: this.params.Key,
-                Bucket: this.params.Bucket,
-            });
-        }
-    }
-    async __doMultipartUpload() {
-        const dataFeeder = getChunk(this.params.Body, this.partSize);
-        const concurrentUploaderFailures = [];
-        for (let index = 0; index < this.queueSize; index++) {
-            const currentUpload = this.__doConcurrentUpload(dataFeeder).catch((err) => {
-                concurrentUploaderFailures.push(err);
-            });
-            this.concurrentUploaders.push(currentUpload);
-        }
-        await Promise.all(this.concurrentUploaders);
-        if (concurrentUploaderFailures.length >= 1) {
-            await this.markUploadAsAborted();
-            throw concurrentUploaderFailures[0];
-        }
-        if (this.abortController.signal.aborted) {
-            await this.markUploadAsAborted();
-            throw Object.assign(new Error("Upload aborted."), { name: "AbortError" });
-        }
-        let result;
-        if (this.isMultiPart) {
-            const { expectedPartsCount, uploadedParts, totalBytes, totalBytesSource } = this;
-            if (totalBytes !== undefined && expectedPartsCount !== undefined && uploadedParts.length !== expectedPartsCount) {
-                await this.markUploadAsAborted();
-                throw new Error(`Expected ${expectedPartsCount} part(s) but uploaded ${uploadedParts.length} part(s).
-The expected part count is based on the byte-count of the input.params.Body,
-which was read from ${totalBytesSource} and is ${totalBytes}.
-If this is not correct, provide an override value by setting a number
-to input.params.ContentLength in bytes.
-`);
-            }
-            this.uploadedParts.sort((a, b) => a.PartNumber - b.PartNumber);
-            const uploadCompleteParams = {
-                ...this.params,
-                Body: undefined,
-                UploadId: this.uploadId,
-                MultipartUpload: {
-                    Parts: this.uploadedParts,
-                },
-            };
-            try {
-                result = await this.client.send(new CompleteMultipartUploadCommand(uploadCompleteParams));
-            }
-            catch (e) {
-                await this.markUploadAsAborted().catch((abortError) => {
-                    if (e instanceof Error && e.cause === undefined) {
-                        e.cause = abortError;
-                    }
-                });
-                throw e;
-            }
-            if (typeof result?.Location === "string" && result.Location.includes("%2F")) {
-                result.Location = result.Location.replace(/%2F/g, "/");
-            }
-        }
-        else {
-            result = this.singleUploadResult;
-        }
-        this.abortMultipartUploadCommand = null;
-        if (this.tags.length) {
-            await this.client.send(new PutObjectTaggingCommand({
-                ...this.params,
-                Tagging: {
-                    TagSet: this.tags,
-                },
-            }));
-        }
-        return result;
-    }
-    async markUploadAsAborted() {
-        if (this.uploadId && !this.leavePartsOnError && null !== this.abortMultipartUploadCommand) {
-            await this.client.send(this.abortMultipartUploadCommand);
-            this.abortMultipartUploadCommand = null;
-        }
-    }
-    __notifyProgress(progress) {
-        if (this.uploadEvent) {
-            this.emit(this.uploadEvent, progress);
-        }
-    }
-    async __abortTimeout(abortSignal) {
-        return new Promise((resolve, reject) => {
-            abortSignal.onabort = () => {
-                const abortError = new Error("Upload aborted.");
-                abortError.name = "AbortError";
-                reject(abortError);
-            };
-        });
-    }
-    __validateUploadPart(dataPart) {
-        const actualPartSize = byteLength(dataPart.data);
-        if (actualPartSize === undefined) {
-            throw new Error(`A dataPart was generated without a measurable data chunk size for part number ${dataPart.partNumber}`);
-        }
-        if (dataPart.partNumber === 1 && dataPart.lastPart) {
-            return;
-        }
-        if (!dataPart.lastPart && actualPartSize !== this.partSize) {
-            throw new Error(`The byte size for part number ${dataPart.partNumber}, size ${actualPartSize} does not match expected size ${this.partSize}`);
-        }
-    }
-    __validateInput() {
-        if (!this.client) {
-            throw new Error(`InputError: Upload requires a AWS client to do uploads with.`);
-        }
-        if (this.partSize < Upload.MIN_PART_SIZE) {
-            throw new Error(`EntityTooSmall: Your proposed upload part size [${this.partSize}] is smaller than the minimum allowed size [${Upload.MIN_PART_SIZE}] (5MB)`);
-        }
-        if (this.queueSize < 1) {
-            throw new Error(`Queue size: Must have at least one uploading queue.`);
-        }
-    }
-}
-
-__webpack_unused_export__ = Upload;
-
-
-/***/ }),
-
-/***/ 5028:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-const { NoOpLogger, getSmithyContext } = __nccwpck_require__(2658);
-const { HttpRequest, HttpResponse } = __nccwpck_require__(3422);
-const { setFeature } = __nccwpck_require__(5152);
-const { parseRfc7231DateTime } = __nccwpck_require__(2430);
-const { SignatureV4SignWithCredentials } = __nccwpck_require__(5785);
-const { booleanSelector, SelectorType } = __nccwpck_require__(7291);
-const { httpSigningMiddlewareOptions } = __nccwpck_require__(402);
-const { Readable } = __nccwpck_require__(7075);
-const { validate, parse } = __nccwpck_require__(519);
-const { AwsRestXmlProtocol } = __nccwpck_require__(7288);
-const { NormalizedSchema } = __nccwpck_require__(6890);
-
-const CONTENT_LENGTH_HEADER = "content-length";
-const DECODED_CONTENT_LENGTH_HEADER = "x-amz-decoded-content-length";
-function checkContentLengthHeader() {
-    return (next, context) => async (args) => {
-        const { request } = args;
-        if (HttpRequest.isInstance(request)) {
-            if (!(CONTENT_LENGTH_HEADER in request.headers) && !(DECODED_CONTENT_LENGTH_HEADER in request.headers)) {
-                const message = `Are you using a Stream of unknown length as the Body of a PutObject request? Consider using Upload instead from @aws-sdk/lib-storage.`;
-                if (typeof context?.logger?.warn === "function" && !(context.logger instanceof NoOpLogger)) {
-                    context.logger.warn(message);
-                }
-                else {
-                    console.warn(message);
-                }
-            }
-        }
-        return next({ ...args });
-    };
-}
-const checkContentLengthHeaderMiddlewareOptions = {
-    step: "finalizeRequest",
-    tags: ["CHECK_CONTENT_LENGTH_HEADER"],
-    name: "getCheckContentLengthHeaderPlugin",
-    override: true,
-};
-const getCheckContentLengthHeaderPlugin = (unused) => ({
-    applyToStack: (clientStack) => {
-        clientStack.add(checkContentLengthHeader(), checkContentLengthHeaderMiddlewareOptions);
-    },
-});
-
-const regionRedirectEndpointMiddleware = (config) => {
-    return (next, context) => async (args) => {
-        const originalRegion = await config.region();
-        const regionProviderRef = config.region;
-        let unlock = () => { };
-        if (context.__s3RegionRedirect) {
-            Object.defineProperty(config, "region", {
-                writable: false,
-                value: async () => {
-                    return context.__s3RegionRedirect;
-                },
-            });
-            unlock = () => Object.defineProperty(config, "region", {
-                writable: true,
-                value: regionProviderRef,
-            });
-        }
-        try {
-            const result = await next(args);
-            if (context.__s3RegionRedirect) {
-                unlock();
-                const region = await config.region();
-                if (originalRegion !== region) {
-                    throw new Error("Region was not restored following S3 region redirect.");
-                }
-            }
-            return result;
-        }
-        catch (e) {
-            unlock();
-            throw e;
-        }
-    };
-};
-const regionRedirectEndpointMiddlewareOptions = {
-    tags: ["REGION_REDIRECT", "S3"],
-    name: "regionRedirectEndpointMiddleware",
-    override: true,
-    relation: "before",
-    toMiddleware: "endpointV2Middleware",
-};
-
-function regionRedirectMiddleware(clientConfig) {
-    return (next, context) => async (args) => {
-        try {
-            return await next(args);
-        }
-        catch (err) {
-            if (clientConfig.followRegionRedirects) {
-                const statusCode = err?.$metadata?.httpStatusCode;
-                const isHeadBucket = context.commandName === "HeadBucketCommand";
-                const bucketRegionHeader = err?.$response?.headers?.["x-amz-bucket-region"];
-                if (bucketRegionHeader) {
-                    if (statusCode === 301 ||
-                        (statusCode === 400 && (err?.name === "IllegalLocationConstraintException" || isHeadBucket))) {
-                        try {
-                            const actualRegion = bucketRegionHeader;
-                            context.logger?.debug(`Redirecting from ${await clientConfig.region()} to ${actualRegion}`);
-                            context.__s3RegionRedirect = actualRegion;
-                            setFeature(context, "S3_REGION_REDIRECT", "Ah");
-                        }
-                        catch (e) {
-                            throw new Error("Region redirect failed: " + e);
-                        }
-                        return next(args);
-                    }
-                }
-            }
-            throw err;
-        }
-    };
-}
-const regionRedirectMiddlewareOptions = {
-    step: "initialize",
-    tags: ["REGION_REDIRECT", "S3"],
-    name: "regionRedirectMiddleware",
-    override: true,
-};
-const getRegionRedirectMiddlewarePlugin = (clientConfig) => ({
-    applyToStack: (clientStack) => {
-        clientStack.add(regionRedirectMiddleware(clientConfig), regionRedirectMiddlewareOptions);
-        clientStack.addRelativeTo(regionRedirectEndpointMiddleware(clientConfig), regionRedirectEndpointMiddlewareOptions);
-    },
-});
-
-class S3ExpressIdentityCache {
-    data;
-    lastPurgeTime = Date.now();
-    static EXPIRED_CREDENTIAL_PURGE_INTERVAL_MS = 30_000;
-    constructor(data = {}) {
-        this.data = data;
-    }
-    get(key) {
-        const entry = this.data[key];
-        if (!entry) {
-            return;
-        }
-        return entry;
-    }
-    set(key, entry) {
-        this.data[key] = entry;
-        return entry;
-    }
-    delete(key) {
-        delete this.data[key];
-    }
-    clear() {
-        this.data = {};
-    }
-    async purgeExpired() {
-        const now = Date.now();
-        if (this.lastPurgeTime + S3ExpressIdentityCache.EXPIRED_CREDENTIAL_PURGE_INTERVAL_MS > now) {
-            return;
-        }
-        const data = this.data;
-        for (const key in data) {
-            const entry = data[key];
-            if (!entry.isRefreshing) {
-                const credential = await entry.identity;
-                if (credential.expiration) {
-                    if (credential.expiration.getTime() < now && data[key] === entry) {
-                        delete data[key];
-                    }
-                }
-            }
-        }
-    }
-}
-
-class S3ExpressIdentityCacheEntry {
-    _identity;
-    isRefreshing;
-    accessed;
-    constructor(_identity, isRefreshing = false, accessed = Date.now()) {
-        this._identity = _identity;
-        this.isRefreshing = isRefreshing;
-        this.accessed = accessed;
-    }
-    get identity() {
-        this.accessed = Date.now();
-        return this._identity;
-    }
-}
-
-class S3ExpressIdentityProviderImpl {
-    createSessionFn;
-    cache;
-    static REFRESH_WINDOW_MS = 60_000;
-    accessKeyId;
-    cacheGeneration = 0;
-    constructor(createSessionFn, cache = new S3ExpressIdentityCache()) {
-        this.createSessionFn = createSessionFn;
-        this.cache = cache;
-    }
-    async getS3ExpressIdentity(awsIdentity, identityProperties) {
-        const bucket = identityProperties.Bucket;
-        const { cache } = this;
-        if (awsIdentity.accessKeyId !== this.accessKeyId) {
-            this.accessKeyId = awsIdentity.accessKeyId;
-            this.cacheGeneration++;
-            cache.clear();
-        }
-        const cacheGeneration = this.cacheGeneration;
-        const entry = cache.get(bucket);
-        if (entry) {
-            return entry.identity.then((identity) => {
-                const isExpired = (identity.expiration?.getTime() ?? 0) < Date.now();
-                if (isExpired) {
-                    return cache.set(bucket, new S3ExpressIdentityCacheEntry(this.getIdentity(bucket))).identity;
-                }
-                const isExpiringSoon = (identity.expiration?.getTime() ?? 0) < Date.now() + S3ExpressIdentityProviderImpl.REFRESH_WINDOW_MS;
-                if (isExpiringSoon && !entry.isRefreshing) {
-                    entry.isRefreshing = true;
-                    this.getIdentity(bucket).then((id) => {
-                        if (cacheGeneration === this.cacheGeneration) {
-                            cache.set(bucket, new S3ExpressIdentityCacheEntry(Promise.resolve(id)));
-                        }
-                    });
-                }
-                return identity;
-            });
-        }
-        return cache.set(bucket, new S3ExpressIdentityCacheEntry(this.getIdentity(bucket))).identity;
-    }
-    async getIdentity(bucket) {
-        await this.cache.purgeExpired().catch((error) => {
-            console.warn("Error while clearing expired entries in S3ExpressIdentityCache: \n" + error);
-        });
-        const session = await this.createSessionFn(bucket);
-        if (!session.Credentials?.AccessKeyId || !session.Credentials?.SecretAccessKey) {
-            throw new Error("s3#createSession response credential missing AccessKeyId or SecretAccessKey.");
-        }
-        const identity = {
-            accessKeyId: session.Credentials.AccessKeyId,
-            secretAccessKey: session.Credentials.SecretAccessKey,
-            sessionToken: session.Credentials.SessionToken,
-            expiration: session.Credentials.Expiration ? new Date(session.Credentials.Expiration) : undefined,
-        };
-        return identity;
-    }
-}
-
-const resolveS3Config = (input, { session, }) => {
-    const [s3ClientProvider, CreateSessionCommandCtor] = session;
-    const { forcePathStyle, useAccelerateEndpoint, disableMultiregionAccessPoints, followRegionRedirects, s3ExpressIdentityProvider, bucketEndpoint, expectContinueHeader, } = input;
-    return Object.assign(input, {
-        forcePathStyle: forcePathStyle ?? false,
-        useAccelerateEndpoint: useAccelerateEndpoint ?? false,
-        disableMultiregionAccessPoints: disableMultiregionAccessPoints ?? false,
-        followRegionRedirects: followRegionRedirects ?? false,
-        s3ExpressIdentityProvider: s3ExpressIdentityProvider ??
-            new S3ExpressIdentityProviderImpl(async (key) => s3ClientProvider().send(new CreateSessionCommandCtor({
-                Bucket: key,
-            }))),
-        bucketEndpoint: bucketEndpoint ?? false,
-        expectContinueHeader: expectContinueHeader ?? 2_097_152,
-    });
-};
-
-const s3ExpiresMiddleware = (config) => {
-    return (next, context) => async (args) => {
-        const result = await next(args);
-        const { response } = result;
-        if (HttpResponse.isInstance(response)) {
-            if (response.headers.expires) {
-                response.headers.expiresstring = response.headers.expires;
-                try {
-                    parseRfc7231DateTime(response.headers.expires);
-                }
-                catch (e) {
-                    context.logger?.warn(`AWS SDK Warning for ${context.clientName}::${context.commandName} response parsing (${response.headers.expires}): ${e}`);
-                    delete response.headers.expires;
-                }
-            }
-        }
-        return result;
-    };
-};
-const s3ExpiresMiddlewareOptions = {
-    tags: ["S3"],
-    name: "s3ExpiresMiddleware",
-    override: true,
-    relation: "after",
-    toMiddleware: "deserializerMiddleware",
-};
-const getS3ExpiresMiddlewarePlugin = (clientConfig) => ({
-    applyToStack: (clientStack) => {
-        clientStack.addRelativeTo(s3ExpiresMiddleware(), s3ExpiresMiddlewareOptions);
-    },
-});
-
-class SignatureV4S3Express extends SignatureV4SignWithCredentials {
-}
-
-const S3_EXPRESS_BUCKET_TYPE = "Directory";
-const S3_EXPRESS_BACKEND = "S3Express";
-const S3_EXPRESS_AUTH_SCHEME = "sigv4-s3express";
-const SESSION_TOKEN_QUERY_PARAM = "X-Amz-S3session-Token";
-const SESSION_TOKEN_HEADER = SESSION_TOKEN_QUERY_PARAM.toLowerCase();
-const NODE_DISABLE_S3_EXPRESS_SESSION_AUTH_ENV_NAME = "AWS_S3_DISABLE_EXPRESS_SESSION_AUTH";
-const NODE_DISABLE_S3_EXPRESS_SESSION_AUTH_INI_NAME = "s3_disable_express_session_auth";
-const NODE_DISABLE_S3_EXPRESS_SESSION_AUTH_OPTIONS = {
-    environmentVariableSelector: (env) => booleanSelector(env, NODE_DISABLE_S3_EXPRESS_SESSION_AUTH_ENV_NAME, SelectorType.ENV),
-    configFileSelector: (profile) => booleanSelector(profile, NODE_DISABLE_S3_EXPRESS_SESSION_AUTH_INI_NAME, SelectorType.CONFIG),
-    default: false,
-};
-
-const s3ExpressMiddleware = (options) => {
-    return (next, context) => async (args) => {
-        if (context.endpointV2) {
-            const endpoint = context.endpointV2;
-            const isS3ExpressAuth = endpoint.properties?.authSchemes?.[0]?.name === S3_EXPRESS_AUTH_SCHEME;
-            const isS3ExpressBucket = endpoint.properties?.backend === S3_EXPRESS_BACKEND ||
-                endpoint.properties?.bucketType === S3_EXPRESS_BUCKET_TYPE;
-            if (isS3ExpressBucket) {
-                setFeature(context, "S3_EXPRESS_BUCKET", "J");
-                context.isS3ExpressBucket = true;
-            }
-            if (isS3ExpressAuth) {
-                const requestBucket = args.input.Bucket;
-                if (requestBucket) {
-                    const s3ExpressIdentity = await options.s3ExpressIdentityProvider.getS3ExpressIdentity(await options.credentials(), {
-                        Bucket: requestBucket,
-                    });
-                    context.s3ExpressIdentity = s3ExpressIdentity;
-                    if (HttpRequest.isInstance(args.request) && s3ExpressIdentity.sessionToken) {
-                        args.request.headers[SESSION_TOKEN_HEADER] = s3ExpressIdentity.sessionToken;
-                    }
-                }
-            }
-        }
-        return next(args);
-    };
-};
-const s3ExpressMiddlewareOptions = {
-    name: "s3ExpressMiddleware",
-    step: "build",
-    tags: ["S3", "S3_EXPRESS"],
-    override: true,
-};
-const getS3ExpressPlugin = (options) => ({
-    applyToStack: (clientStack) => {
-        clientStack.add(s3ExpressMiddleware(options), s3ExpressMiddlewareOptions);
-    },
-});
-
-const signS3Express = async (s3ExpressIdentity, signingOptions, request, sigV4MultiRegionSigner) => {
-    const signedRequest = await sigV4MultiRegionSigner.signWithCredentials(request, s3ExpressIdentity, {});
-    if (signedRequest.headers["X-Amz-Security-Token"] || signedRequest.headers["x-amz-security-token"]) {
-        throw new Error("X-Amz-Security-Token must not be set for s3-express requests.");
-    }
-    return signedRequest;
-};
-
-const defaultErrorHandler = (signingProperties) => (error) => {
-    throw error;
-};
-const defaultSuccessHandler = (httpResponse, signingProperties) => { };
-const s3ExpressHttpSigningMiddlewareOptions = httpSigningMiddlewareOptions;
-const s3ExpressHttpSigningMiddleware = (config) => (next, context) => async (args) => {
-    if (!HttpRequest.isInstance(args.request)) {
-        return next(args);
-    }
-    const smithyContext = getSmithyContext(context);
-    const scheme = smithyContext.selectedHttpAuthScheme;
-    if (!scheme) {
-        throw new Error(`No HttpAuthScheme was selected: unable to sign request`);
-    }
-    const { httpAuthOption: { signingProperties = {} }, identity, signer, } = scheme;
-    let request;
-    if (context.s3ExpressIdentity) {
-        request = await signS3Express(context.s3ExpressIdentity, signingProperties, args.request, await config.signer());
-    }
-    else {
-        request = await signer.sign(args.request, identity, signingProperties);
-    }
-    const output = await next({
-        ...args,
-        request,
-    }).catch((signer.errorHandler || defaultErrorHandler)(signingProperties));
-    (signer.successHandler || defaultSuccessHandler)(output.response, signingProperties);
-    return output;
-};
-const getS3ExpressHttpSigningPlugin = (config) => ({
-    applyToStack: (clientStack) => {
-        clientStack.addRelativeTo(s3ExpressHttpSigningMiddleware(config), httpSigningMiddlewareOptions);
-    },
-});
-
-function toStream(bytes) {
-    return Readable.from(Buffer.from(bytes));
-}
-
-const THROW_IF_EMPTY_BODY = {
-    CopyObjectCommand: true,
-    UploadPartCopyCommand: true,
-    CompleteMultipartUploadCommand: true,
-};
-const throw200ExceptionsMiddleware = (config) => (next, context) => async (args) => {
-    const result = await next(args);
-    const { response } = result;
-    if (!HttpResponse.isInstance(response)) {
-        return result;
-    }
-    const { statusCode, body } = response;
-    if (statusCode < 200 || statusCode >= 300) {
-        return result;
-    }
-    const bodyBytes = await collectBody(body, config);
-    response.body = toStream(bodyBytes);
-    if (bodyBytes.length === 0 && THROW_IF_EMPTY_BODY[context.commandName]) {
-        const err = new Error("S3 aborted request");
-        err.$metadata = {
-            httpStatusCode: 503,
-        };
-        err.name = "InternalError";
-        throw err;
-    }
-    const bodyStringTail = config.utf8Encoder(bodyBytes.subarray(bodyBytes.length - 16));
-    if (bodyStringTail && bodyStringTail.endsWith("</Error>")) {
-        response.statusCode = 503;
-    }
-    return result;
-};
-const collectBody = (streamBody = new Uint8Array(), context) => {
-    if (streamBody instanceof Uint8Array) {
-        return Promise.resolve(streamBody);
-    }
-    return context.streamCollector(streamBody) || Promise.resolve(new Uint8Array());
-};
-const throw200ExceptionsMiddlewareOptions = {
-    relation: "after",
-    toMiddleware: "deserializerMiddleware",
-    tags: ["THROW_200_EXCEPTIONS", "S3"],
-    name: "throw200ExceptionsMiddleware",
-    override: true,
-};
-const getThrow200ExceptionsPlugin = (config) => ({
-    applyToStack: (clientStack) => {
-        clientStack.addRelativeTo(throw200ExceptionsMiddleware(config), throw200ExceptionsMiddlewareOptions);
-    },
-});
-
-function bucketEndpointMiddleware$1(options) {
-    return (next, context) => async (args) => {
-        if (options.bucketEndpoint) {
-            const endpoint = context.endpointV2;
-            if (endpoint) {
-                const bucket = args.input.Bucket;
-                if (typeof bucket === "string") {
-                    try {
-                        const bucketEndpointUrl = new URL(bucket);
-                        context.endpointV2 = {
-                            ...endpoint,
-                            url: bucketEndpointUrl,
-                        };
-                    }
-                    catch (e) {
-                        const warning = `@aws-sdk/middleware-sdk-s3: bucketEndpoint=true was set but Bucket=${bucket} could not be parsed as URL.`;
-                        if (context.logger?.constructor?.name === "NoOpLogger") {
-                            console.warn(warning);
-                        }
-                        else {
-                            context.logger?.warn?.(warning);
-                        }
-                        throw e;
-                    }
-                }
-            }
-        }
-        return next(args);
-    };
-}
-const bucketEndpointMiddlewareOptions$1 = {
-    name: "bucketEndpointMiddleware",
-    override: true,
-    relation: "after",
-    toMiddleware: "endpointV2Middleware",
-};
-
-function validateBucketNameMiddleware({ bucketEndpoint }) {
-    return (next) => async (args) => {
-        const { input: { Bucket }, } = args;
-        if (!bucketEndpoint && typeof Bucket === "string" && !validate(Bucket) && Bucket.indexOf("/") >= 0) {
-            const err = new Error(`Bucket name shouldn't contain '/', received '${Bucket}'`);
-            err.name = "InvalidBucketName";
-            throw err;
-        }
-        return next({ ...args });
-    };
-}
-const validateBucketNameMiddlewareOptions = {
-    step: "initialize",
-    tags: ["VALIDATE_BUCKET_NAME"],
-    name: "validateBucketNameMiddleware",
-    override: true,
-};
-const getValidateBucketNamePlugin = (options) => ({
-    applyToStack: (clientStack) => {
-        clientStack.add(validateBucketNameMiddleware(options), validateBucketNameMiddlewareOptions);
-        clientStack.addRelativeTo(bucketEndpointMiddleware$1(options), bucketEndpointMiddlewareOptions$1);
-    },
-});
-
-class S3RestXmlProtocol extends AwsRestXmlProtocol {
-    async serializeRequest(operationSchema, input, context) {
-        const request = await super.serializeRequest(operationSchema, input, context);
-        const ns = NormalizedSchema.of(operationSchema.input);
-        const staticStructureSchema = ns.getSchema();
-        let bucketMemberIndex = 0;
-        const requiredMemberCount = staticStructureSchema[6] ?? 0;
-        if (input && typeof input === "object") {
-            for (const [memberName, memberNs] of ns.structIterator()) {
-                if (++bucketMemberIndex > requiredMemberCount) {
-                    break;
-                }
-                if (memberName === "Bucket") {
-                    if (!input.Bucket && memberNs.getMergedTraits().httpLabel) {
-                        throw new Error(`No value provided for input HTTP label: Bucket.`);
-                    }
-                    break;
-                }
-            }
-        }
-        return request;
-    }
-}
-
-const NODE_DISABLE_MULTIREGION_ACCESS_POINT_ENV_NAME = "AWS_S3_DISABLE_MULTIREGION_ACCESS_POINTS";
-const NODE_DISABLE_MULTIREGION_ACCESS_POINT_INI_NAME = "s3_disable_multiregion_access_points";
-const NODE_DISABLE_MULTIREGION_ACCESS_POINT_CONFIG_OPTIONS = {
-    environmentVariableSelector: (env) => booleanSelector(env, NODE_DISABLE_MULTIREGION_ACCESS_POINT_ENV_NAME, SelectorType.ENV),
-    configFileSelector: (profile) => booleanSelector(profile, NODE_DISABLE_MULTIREGION_ACCESS_POINT_INI_NAME, SelectorType.CONFIG),
-    default: false,
-};
-
-const NODE_USE_ARN_REGION_ENV_NAME = "AWS_S3_USE_ARN_REGION";
-const NODE_USE_ARN_REGION_INI_NAME = "s3_use_arn_region";
-const NODE_USE_ARN_REGION_CONFIG_OPTIONS = {
-    environmentVariableSelector: (env) => booleanSelector(env, NODE_USE_ARN_REGION_ENV_NAME, SelectorType.ENV),
-    configFileSelector: (profile) => booleanSelector(profile, NODE_USE_ARN_REGION_INI_NAME, SelectorType.CONFIG),
-    default: undefined,
-};
-
-const DOMAIN_PATTERN = /^[a-z0-9][a-z0-9\.\-]{1,61}[a-z0-9]$/;
-const IP_ADDRESS_PATTERN = /(\d+\.){3}\d+/;
-const DOTS_PATTERN = /\.\./;
-const DOT_PATTERN = /\./;
-const S3_HOSTNAME_PATTERN = /^(.+\.)?s3(-fips)?(\.dualstack)?[.-]([a-z0-9-]+)\./;
-const S3_US_EAST_1_ALTNAME_PATTERN = /^s3(-external-1)?\.amazonaws\.com$/;
-const AWS_PARTITION_SUFFIX = "amazonaws.com";
-const isBucketNameOptions = (options) => typeof options.bucketName === "string";
-const isDnsCompatibleBucketName = (bucketName) => DOMAIN_PATTERN.test(bucketName) && !IP_ADDRESS_PATTERN.test(bucketName) && !DOTS_PATTERN.test(bucketName);
-const getRegionalSuffix = (hostname) => {
-    const parts = hostname.match(S3_HOSTNAME_PATTERN);
-    return [parts[4], hostname.replace(new RegExp(`^${parts[0]}`), "")];
-};
-const getSuffix = (hostname) => S3_US_EAST_1_ALTNAME_PATTERN.test(hostname) ? ["us-east-1", AWS_PARTITION_SUFFIX] : getRegionalSuffix(hostname);
-const getSuffixForArnEndpoint = (hostname) => S3_US_EAST_1_ALTNAME_PATTERN.test(hostname)
-    ? [hostname.replace(`.${AWS_PARTITION_SUFFIX}`, ""), AWS_PARTITION_SUFFIX]
-    : getRegionalSuffix(hostname);
-const validateArnEndpointOptions = (options) => {
-    if (options.pathStyleEndpoint) {
-        throw new Error("Path-style S3 endpoint is not supported when bucket is an ARN");
-    }
-    if (options.accelerateEndpoint) {
-        throw new Error("Accelerate endpoint is not supported when bucket is an ARN");
-    }
-    if (!options.tlsCompatible) {
-        throw new Error("HTTPS is required when bucket is an ARN");
-    }
-};
-const validateService = (service) => {
-    if (service !== "s3" && service !== "s3-outposts" && service !== "s3-object-lambda") {
-        throw new Error("Expect 's3' or 's3-outposts' or 's3-object-lambda' in ARN service component");
-    }
-};
-const validateS3Service = (service) => {
-    if (service !== "s3") {
-        throw new Error("Expect 's3' in Accesspoint ARN service component");
-    }
-};
-const validateOutpostService = (service) => {
-    if (service !== "s3-outposts") {
-        throw new Error("Expect 's3-posts' in Outpost ARN service component");
-    }
-};
-const validatePartition = (partition, options) => {
-    if (partition !== options.clientPartition) {
-        throw new Error(`Partition in ARN is incompatible, got "${partition}" but expected "${options.clientPartition}"`);
-    }
-};
-const validateRegion = (region, options) => { };
-const validateRegionalClient = (region) => {
-    if (["s3-external-1", "aws-global"].includes(region)) {
-        throw new Error(`Client region ${region} is not regional`);
-    }
-};
-const validateAccountId = (accountId) => {
-    if (!/[0-9]{12}/.exec(accountId)) {
-        throw new Error("Access point ARN accountID does not match regex '[0-9]{12}'");
-    }
-};
-const validateDNSHostLabel = (label, options = { tlsCompatible: true }) => {
-    if (label.length >= 64 ||
-        !/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(label) ||
-        /(\d+\.){3}\d+/.test(label) ||
-        /[.-]{2}/.test(label) ||
-        (options?.tlsCompatible && DOT_PATTERN.test(label))) {
-        throw new Error(`Invalid DNS label ${label}`);
-    }
-};
-const validateCustomEndpoint = (options) => {
-    if (options.isCustomEndpoint) {
-        if (options.dualstackEndpoint) {
-            throw new Error("Dualstack endpoint is not supported with custom endpoint");
-        }
-        if (options.accelerateEndpoint) {
-            throw new Error("Accelerate endpoint is not supported with custom endpoint");
-        }
-    }
-};
-const getArnResources = (resource) => {
-    const delimiter = resource.includes(":") ? ":" : "/";
-    const [resourceType, ...rest] = resource.split(delimiter);
-    if (resourceType === "accesspoint") {
-        if (rest.length !== 1 || rest[0] === "") {
-            throw new Error(`Access Point ARN should have one resource accesspoint${delimiter}{accesspointname}`);
-        }
-        return { accesspointName: rest[0] };
-    }
-    else if (resourceType === "outpost") {
-        if (!rest[0] || rest[1] !== "accesspoint" || !rest[2] || rest.length !== 3) {
-            throw new Error(`Outpost ARN should have resource outpost${delimiter}{outpostId}${delimiter}accesspoint${delimiter}{accesspointName}`);
-        }
-        const [outpostId, _, accesspointName] = rest;
-        return { outpostId, accesspointName };
-    }
-    else {
-        throw new Error(`ARN resource should begin with 'accesspoint${delimiter}' or 'outpost${delimiter}'`);
-    }
-};
-const validateNoDualstack = (dualstackEndpoint) => { };
-const validateNoFIPS = (useFipsEndpoint) => {
-    if (useFipsEndpoint) {
-        throw new Error(`FIPS region is not supported with Outpost.`);
-    }
-};
-const validateMrapAlias = (name) => {
-    try {
-        name.split(".").forEach((label) => {
-            validateDNSHostLabel(label);
-        });
-    }
-    catch (e) {
-        throw new Error(`"${name}" is not a DNS compatible name.`);
-    }
-};
-
-const bucketHostname = (options) => {
-    validateCustomEndpoint(options);
-    return isBucketNameOptions(options)
-        ?
-            getEndpointFromBucketName(options)
-        :
-            getEndpointFromArn(options);
-};
-const getEndpointFromBucketName = ({ accelerateEndpoint = false, clientRegion: region, baseHostname, bucketName, dualstackEndpoint = false, fipsEndpoint = false, pathStyleEndpoint = false, tlsCompatible = true, isCustomEndpoint = false, }) => {
-    const [clientRegion, hostnameSuffix] = isCustomEndpoint ? [region, baseHostname] : getSuffix(baseHostname);
-    if (pathStyleEndpoint || !isDnsCompatibleBucketName(bucketName) || (tlsCompatible && DOT_PATTERN.test(bucketName))) {
-        return {
-            bucketEndpoint: false,
-            hostname: dualstackEndpoint ? `s3.dualstack.${clientRegion}.${hostnameSuffix}` : baseHostname,
-        };
-    }
-    if (accelerateEndpoint) {
-        baseHostname = `s3-accelerate${dualstackEndpoint ? ".dualstack" : ""}.${hostnameSuffix}`;
-    }
-    else if (dualstackEndpoint) {
-        baseHostname = `s3.dualstack.${clientRegion}.${hostnameSuffix}`;
-    }
-    return {
-        bucketEndpoint: true,
-        hostname: `${bucketName}.${baseHostname}`,
-    };
-};
-const getEndpointFromArn = (options) => {
-    const { isCustomEndpoint, baseHostname, clientRegion } = options;
-    const hostnameSuffix = isCustomEndpoint ? baseHostname : getSuffixForArnEndpoint(baseHostname)[1];
-    const { pathStyleEndpoint, accelerateEndpoint = false, fipsEndpoint = false, tlsCompatible = true, bucketName, clientPartition = "aws", } = options;
-    validateArnEndpointOptions({ pathStyleEndpoint, accelerateEndpoint, tlsCompatible });
-    const { service, partition, accountId, region, resource } = bucketName;
-    validateService(service);
-    validatePartition(partition, { clientPartition });
-    validateAccountId(accountId);
-    const { accesspointName, outpostId } = getArnResources(resource);
-    if (service === "s3-object-lambda") {
-        return getEndpointFromObjectLambdaArn({ ...options, tlsCompatible, bucketName, accesspointName, hostnameSuffix });
-    }
-    if (region === "") {
-        return getEndpointFromMRAPArn({ ...options, mrapAlias: accesspointName, hostnameSuffix });
-    }
-    if (outpostId) {
-        return getEndpointFromOutpostArn({ ...options, clientRegion, outpostId, accesspointName, hostnameSuffix });
-    }
-    return getEndpointFromAccessPointArn({ ...options, clientRegion, accesspointName, hostnameSuffix });
-};
-const getEndpointFromObjectLambdaArn = ({ dualstackEndpoint = false, fipsEndpoint = false, tlsCompatible = true, useArnRegion, clientRegion, clientSigningRegion = clientRegion, accesspointName, bucketName, hostnameSuffix, }) => {
-    const { accountId, region, service } = bucketName;
-    validateRegionalClient(clientRegion);
-    const DNSHostLabel = `${accesspointName}-${accountId}`;
-    validateDNSHostLabel(DNSHostLabel, { tlsCompatible });
-    const endpointRegion = useArnRegion ? region : clientRegion;
-    const signingRegion = useArnRegion ? region : clientSigningRegion;
-    return {
-        bucketEndpoint: true,
-        hostname: `${DNSHostLabel}.${service}${fipsEndpoint ? "-fips" : ""}.${endpointRegion}.${hostnameSuffix}`,
-        signingRegion,
-        signingService: service,
-    };
-};
-const getEndpointFromMRAPArn = ({ disableMultiregionAccessPoints, dualstackEndpoint = false, isCustomEndpoint, mrapAlias, hostnameSuffix, }) => {
-    if (disableMultiregionAccessPoints === true) {
-        throw new Error("SDK is attempting to use a MRAP ARN. Please enable to feature.");
-    }
-    validateMrapAlias(mrapAlias);
-    return {
-        bucketEndpoint: true,
-        hostname: `${mrapAlias}${isCustomEndpoint ? "" : `.accesspoint.s3-global`}.${hostnameSuffix}`,
-        signingRegion: "*",
-    };
-};
-const getEndpointFromOutpostArn = ({ useArnRegion, clientRegion, clientSigningRegion = clientRegion, bucketName, outpostId, dualstackEndpoint = false, fipsEndpoint = false, tlsCompatible = true, accesspointName, isCustomEndpoint, hostnameSuffix, }) => {
-    validateRegionalClient(clientRegion);
-    const DNSHostLabel = `${accesspointName}-${bucketName.accountId}`;
-    validateDNSHostLabel(DNSHostLabel, { tlsCompatible });
-    const endpointRegion = useArnRegion ? bucketName.region : clientRegion;
-    const signingRegion = useArnRegion ? bucketName.region : clientSigningRegion;
-    validateOutpostService(bucketName.service);
-    validateDNSHostLabel(outpostId, { tlsCompatible });
-    validateNoFIPS(fipsEndpoint);
-    const hostnamePrefix = `${DNSHostLabel}.${outpostId}`;
-    return {
-        bucketEndpoint: true,
-        hostname: `${hostnamePrefix}${isCustomEndpoint ? "" : `.s3-outposts.${endpointRegion}`}.${hostnameSuffix}`,
-        signingRegion,
-        signingService: "s3-outposts",
-    };
-};
-const getEndpointFromAccessPointArn = ({ useArnRegion, clientRegion, clientSigningRegion = clientRegion, bucketName, dualstackEndpoint = false, fipsEndpoint = false, tlsCompatible = true, accesspointName, isCustomEndpoint, hostnameSuffix, }) => {
-    validateRegionalClient(clientRegion);
-    const hostnamePrefix = `${accesspointName}-${bucketName.accountId}`;
-    validateDNSHostLabel(hostnamePrefix, { tlsCompatible });
-    const endpointRegion = useArnRegion ? bucketName.region : clientRegion;
-    const signingRegion = useArnRegion ? bucketName.region : clientSigningRegion;
-    validateS3Service(bucketName.service);
-    return {
-        bucketEndpoint: true,
-        hostname: `${hostnamePrefix}${isCustomEndpoint
-            ? ""
-            : `.s3-accesspoint${fipsEndpoint ? "-fips" : ""}${dualstackEndpoint ? ".dualstack" : ""}.${endpointRegion}`}.${hostnameSuffix}`,
-        signingRegion,
-    };
-};
-
-const bucketEndpointMiddleware = (options) => (next, context) => async (args) => {
-    const { Bucket: bucketName } = args.input;
-    let replaceBucketInPath = options.bucketEndpoint;
-    const request = args.request;
-    if (HttpRequest.isInstance(request)) {
-        if (options.bucketEndpoint) {
-            request.hostname = bucketName;
-        }
-        else if (validate(bucketName)) {
-            const bucketArn = parse(bucketName);
-            const clientRegion = await options.region();
-            const useDualstackEndpoint = await options.useDualstackEndpoint();
-            const useFipsEndpoint = await options.useFipsEndpoint();
-            const { partition, signingRegion = clientRegion } = (await options.regionInfoProvider(clientRegion, { useDualstackEndpoint, useFipsEndpoint })) || {};
-            const useArnRegion = await options.useArnRegion();
-            const { hostname, bucketEndpoint, signingRegion: modifiedSigningRegion, signingService, } = bucketHostname({
-                bucketName: bucketArn,
-                baseHostname: request.hostname,
-                accelerateEndpoint: options.useAccelerateEndpoint,
-                dualstackEndpoint: useDualstackEndpoint,
-                fipsEndpoint: useFipsEndpoint,
-                pathStyleEndpoint: options.forcePathStyle,
-                tlsCompatible: request.protocol === "https:",
-                useArnRegion,
-                clientPartition: partition,
-                clientSigningRegion: signingRegion,
-                clientRegion: clientRegion,
-                isCustomEndpoint: options.isCustomEndpoint,
-                disableMultiregionAccessPoints: await options.disableMultiregionAccessPoints(),
-            });
-            if (modifiedSigningRegion && modifiedSigningRegion !== signingRegion) {
-                context["signing_region"] = modifiedSigningRegion;
-            }
-            if (signingService && signingService !== "s3") {
-                context["signing_service"] = signingService;
-            }
-            request.hostname = hostname;
-            replaceBucketInPath = bucketEndpoint;
-        }
-        else {
-            const clientRegion = await options.region();
-            const dualstackEndpoint = await options.useDualstackEndpoint();
-            const fipsEndpoint = await options.useFipsEndpoint();
-            const { hostname, bucketEndpoint } = bucketHostname({
-                bucketName,
-                clientRegion,
-                baseHostname: request.hostname,
-                accelerateEndpoint: options.useAccelerateEndpoint,
-                dualstackEndpoint,
-                fipsEndpoint,
-                pathStyleEndpoint: options.forcePathStyle,
-                tlsCompatible: request.protocol === "https:",
-                isCustomEndpoint: options.isCustomEndpoint,
-            });
-            request.hostname = hostname;
-            replaceBucketInPath = bucketEndpoint;
-        }
-        if (replaceBucketInPath) {
-            request.path = request.path.replace(/^(\/)?[^\/]+/, "");
-            if (request.path === "") {
-                request.path = "/";
-            }
-        }
-    }
-    return next({ ...args, request });
-};
-const bucketEndpointMiddlewareOptions = {
-    tags: ["BUCKET_ENDPOINT"],
-    name: "bucketEndpointMiddleware",
-    relation: "before",
-    toMiddleware: "hostHeaderMiddleware",
-    override: true,
-};
-const getBucketEndpointPlugin = (options) => ({
-    applyToStack: (clientStack) => {
-        clientStack.addRelativeTo(bucketEndpointMiddleware(options), bucketEndpointMiddlewareOptions);
-    },
-});
-
-function resolveBucketEndpointConfig(input) {
-    const { bucketEndpoint = false, forcePathStyle = false, useAccelerateEndpoint = false, useArnRegion, disableMultiregionAccessPoints = false, } = input;
-    return Object.assign(input, {
-        bucketEndpoint,
-        forcePathStyle,
-        useAccelerateEndpoint,
-        useArnRegion: typeof useArnRegion === "function" ? useArnRegion : () => Promise.resolve(useArnRegion),
-        disableMultiregionAccessPoints: typeof disableMultiregionAccessPoints === "function"
-            ? disableMultiregionAccessPoints
-            : () => Promise.resolve(disableMultiregionAccessPoints),
-    });
-}
-
-function addExpectContinueMiddleware(options) {
-    return (next) => async (args) => {
-        const { request } = args;
-        if (options.expectContinueHeader !== false &&
-            HttpRequest.isInstance(request) &&
-            request.body &&
-            options.runtime === "node" &&
-            options.requestHandler?.constructor?.name !== "FetchHttpHandler") {
-            let sendHeader = true;
-            if (typeof options.expectContinueHeader === "number") {
-                try {
-                    const bodyLength = Number(request.headers?.["content-length"]) ?? options.bodyLengthChecker?.(request.body) ?? Infinity;
-                    sendHeader = bodyLength >= options.expectContinueHeader;
-                }
-                catch (e) { }
-            }
-            else {
-                sendHeader = !!options.expectContinueHeader;
-            }
-            if (sendHeader) {
-                request.headers.Expect = "100-continue";
-            }
-        }
-        return next({
-            ...args,
-            request,
-        });
-    };
-}
-const addExpectContinueMiddlewareOptions = {
-    step: "build",
-    tags: ["SET_EXPECT_HEADER", "EXPECT_HEADER"],
-    name: "addExpectContinueMiddleware",
-    override: true,
-};
-const getAddExpectContinuePlugin = (options) => ({
-    applyToStack: (clientStack) => {
-        clientStack.add(addExpectContinueMiddleware(options), addExpectContinueMiddlewareOptions);
-    },
-});
-
-function locationConstraintMiddleware(options) {
-    return (next) => async (args) => {
-        const { CreateBucketConfiguration } = args.input;
-        const region = await options.region();
-        if (!CreateBucketConfiguration?.LocationConstraint && !CreateBucketConfiguration?.Location) {
-            if (region !== "us-east-1") {
-                args.input.CreateBucketConfiguration = args.input.CreateBucketConfiguration ?? {};
-                args.input.CreateBucketConfiguration.LocationConstraint = region;
-            }
-        }
-        return next(args);
-    };
-}
-const locationConstraintMiddlewareOptions = {
-    step: "initialize",
-    tags: ["LOCATION_CONSTRAINT", "CREATE_BUCKET_CONFIGURATION"],
-    name: "locationConstraintMiddleware",
-    override: true,
-};
-const getLocationConstraintPlugin = (config) => ({
-    applyToStack: (clientStack) => {
-        clientStack.add(locationConstraintMiddleware(config), locationConstraintMiddlewareOptions);
-    },
-});
-
-function resolveLocationConstraintConfig(input) {
-    return input;
-}
-
-function ssecMiddleware(options) {
-    return (next) => async (args) => {
-        const input = { ...args.input };
-        const properties = [
-            {
-                target: "SSECustomerKey",
-                hash: "SSECustomerKeyMD5",
-            },
-            {
-                target: "CopySourceSSECustomerKey",
-                hash: "CopySourceSSECustomerKeyMD5",
-            },
-        ];
-        for (const prop of properties) {
-            const value = input[prop.target];
-            if (value) {
-                let valueForHash;
-                if (typeof value === "string") {
-                    if (isValidBase64EncodedSSECustomerKey(value, options)) {
-                        valueForHash = options.base64Decoder(value);
-                    }
-                    else {
-                        valueForHash = options.utf8Decoder(value);
-                        input[prop.target] = options.base64Encoder(valueForHash);
-                    }
-                }
-                else {
-                    valueForHash = ArrayBuffer.isView(value)
-                        ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
-                        : new Uint8Array(value);
-                    input[prop.target] = options.base64Encoder(valueForHash);
-                }
-                const hash = new options.md5();
-                hash.update(valueForHash);
-                input[prop.hash] = options.base64Encoder(await hash.digest());
-            }
-        }
-        return next({
-            ...args,
-            input,
-        });
-    };
-}
-const ssecMiddlewareOptions = {
-    name: "ssecMiddleware",
-    step: "initialize",
-    tags: ["SSE"],
-    override: true,
-};
-const getSsecPlugin = (config) => ({
-    applyToStack: (clientStack) => {
-        clientStack.add(ssecMiddleware(config), ssecMiddlewareOptions);
-    },
-});
-function isValidBase64EncodedSSECustomerKey(str, options) {
-    const base64Regex = /^(?:[A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-    if (!base64Regex.test(str)) {
-        return false;
-    }
-    try {
-        const decodedBytes = options.base64Decoder(str);
-        return decodedBytes.length === 32;
-    }
-    catch {
-        return false;
-    }
-}
-
-exports.NODE_DISABLE_MULTIREGION_ACCESS_POINT_CONFIG_OPTIONS = NODE_DISABLE_MULTIREGION_ACCESS_POINT_CONFIG_OPTIONS;
-exports.NODE_DISABLE_MULTIREGION_ACCESS_POINT_ENV_NAME = NODE_DISABLE_MULTIREGION_ACCESS_POINT_ENV_NAME;
-exports.NODE_DISABLE_MULTIREGION_ACCESS_POINT_INI_NAME = NODE_DISABLE_MULTIREGION_ACCESS_POINT_INI_NAME;
-exports.NODE_DISABLE_S3_EXPRESS_SESSION_AUTH_OPTIONS = NODE_DISABLE_S3_EXPRESS_SESSION_AUTH_OPTIONS;
-exports.NODE_USE_ARN_REGION_CONFIG_OPTIONS = NODE_USE_ARN_REGION_CONFIG_OPTIONS;
-exports.NODE_USE_ARN_REGION_ENV_NAME = NODE_USE_ARN_REGION_ENV_NAME;
-exports.NODE_USE_ARN_REGION_INI_NAME = NODE_USE_ARN_REGION_INI_NAME;
-exports.S3ExpressIdentityCache = S3ExpressIdentityCache;
-exports.S3ExpressIdentityCacheEntry = S3ExpressIdentityCacheEntry;
-exports.S3ExpressIdentityProviderImpl = S3ExpressIdentityProviderImpl;
-exports.S3RestXmlProtocol = S3RestXmlProtocol;
-exports.SignatureV4S3Express = SignatureV4S3Express;
-exports.addExpectContinueMiddleware = addExpectContinueMiddleware;
-exports.addExpectContinueMiddlewareOptions = addExpectContinueMiddlewareOptions;
-exports.bucketEndpointMiddleware = bucketEndpointMiddleware;
-exports.bucketEndpointMiddlewareOptions = bucketEndpointMiddlewareOptions;
-exports.bucketHostname = bucketHostname;
-exports.checkContentLengthHeader = checkContentLengthHeader;
-exports.checkContentLengthHeaderMiddlewareOptions = checkContentLengthHeaderMiddlewareOptions;
-exports.getAddExpectContinuePlugin = getAddExpectContinuePlugin;
-exports.getArnResources = getArnResources;
-exports.getBucketEndpointPlugin = getBucketEndpointPlugin;
-exports.getCheckContentLengthHeaderPlugin = getCheckContentLengthHeaderPlugin;
-exports.getLocationConstraintPlugin = getLocationConstraintPlugin;
-exports.getRegionRedirectMiddlewarePlugin = getRegionRedirectMiddlewarePlugin;
-exports.getS3ExpiresMiddlewarePlugin = getS3ExpiresMiddlewarePlugin;
-exports.getS3ExpressHttpSigningPlugin = getS3ExpressHttpSigningPlugin;
-exports.getS3ExpressPlugin = getS3ExpressPlugin;
-exports.getSsecPlugin = getSsecPlugin;
-exports.getSuffixForArnEndpoint = getSuffixForArnEndpoint;
-exports.getThrow200ExceptionsPlugin = getThrow200ExceptionsPlugin;
-exports.getValidateBucketNamePlugin = getValidateBucketNamePlugin;
-exports.isValidBase64EncodedSSECustomerKey = isValidBase64EncodedSSECustomerKey;
-exports.locationConstraintMiddleware = locationConstraintMiddleware;
-exports.locationConstraintMiddlewareOptions = locationConstraintMiddlewareOptions;
-exports.regionRedirectEndpointMiddleware = regionRedirectEndpointMiddleware;
-exports.regionRedirectEndpointMiddlewareOptions = regionRedirectEndpointMiddlewareOptions;
-exports.regionRedirectMiddleware = regionRedirectMiddleware;
-exports.regionRedirectMiddlewareOptions = regionRedirectMiddlewareOptions;
-exports.resolveBucketEndpointConfig = resolveBucketEndpointConfig;
-exports.resolveLocationConstraintConfig = resolveLocationConstraintConfig;
-exports.resolveS3Config = resolveS3Config;
-exports.s3ExpiresMiddleware = s3ExpiresMiddleware;
-exports.s3ExpiresMiddlewareOptions = s3ExpiresMiddlewareOptions;
-exports.s3ExpressHttpSigningMiddleware = s3ExpressHttpSigningMiddleware;
-exports.s3ExpressHttpSigningMiddlewareOptions = s3ExpressHttpSigningMiddlewareOptions;
-exports.s3ExpressMiddleware = s3ExpressMiddleware;
-exports.s3ExpressMiddlewareOptions = s3ExpressMiddlewareOptions;
-exports.ssecMiddleware = ssecMiddleware;
-exports.ssecMiddlewareOptions = ssecMiddlewareOptions;
-exports.throw200ExceptionsMiddleware = throw200ExceptionsMiddleware;
-exports.throw200ExceptionsMiddlewareOptions = throw200ExceptionsMiddlewareOptions;
-exports.validateAccountId = validateAccountId;
-exports.validateBucketNameMiddleware = validateBucketNameMiddleware;
-exports.validateBucketNameMiddlewareOptions = validateBucketNameMiddlewareOptions;
-exports.validateDNSHostLabel = validateDNSHostLabel;
-exports.validateNoDualstack = validateNoDualstack;
-exports.validateNoFIPS = validateNoFIPS;
-exports.validateOutpostService = validateOutpostService;
-exports.validatePartition = validatePartition;
-exports.validateRegion = validateRegion;
 
 
 /***/ }),
@@ -74866,13 +65141,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
 
 /***/ }),
 
-/***/ 181:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
-
-/***/ }),
-
 /***/ 4434:
 /***/ ((module) => {
 
@@ -75090,13 +65358,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
-/***/ 2203:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
-
-/***/ }),
-
 /***/ 3193:
 /***/ ((module) => {
 
@@ -75122,34 +65383,41 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3995);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5475);
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 3995:
+/***/ 5475:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  eF: () => (/* binding */ run)
+  e: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: parseChangedPaths, readInputs
+// UNUSED EXPORTS: definition
 
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-cloudfront/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(3169);
 ;// CONCATENATED MODULE: ./build/bundle/lib/errors.js
 /**
- * Typed errors shared by the library, the actions and the CLI.
+ * Typed errors shared by the library, the actions and the CLI: the one failure contract of every operation.
  *
- * A `ConfigurationError` is a user mistake (a bad input, a missing file): it is raised before anything
- * in AWS is changed, and its message names the input, the value given and what would be valid.
- * A `DeploymentError` is an AWS-side outcome the user asked us to watch (a failed rollout, a task that
- * exited non-zero): the action fails with it after reporting the diagnosis.
+ * Every operation (registerTaskDefinition, deployService, runTask, uploadFrontend, invalidateCdn,
+ * deployStack, …) resolves to its typed result when it succeeded, and otherwise throws one of:
+ * - `ConfigurationError`: a user mistake (a bad input, a missing file, a resource that does not exist). It is
+ *   raised before anything in AWS is changed; its message names the input, quotes the value given and says
+ *   what would be valid.
+ * - `DeploymentError`: an AWS-side outcome the user asked us to watch (a failed rollout, a task that exited
+ *   non-zero, a stack rolled back) or a request that failed after the SDK's retries. It carries the
+ *   operation's partial `result` (so the face can still write outputs and the job summary) and `changed`:
+ *   what the operation had already changed in AWS when it failed, which its message also says.
  */
 class errors_ConfigurationError extends Error {
     input;
@@ -75160,13 +65428,17 @@ class errors_ConfigurationError extends Error {
         this.name = 'ConfigurationError';
     }
 }
-/** An AWS-side failure of the thing being deployed (rollout FAILED, task exit code, timeout). */
-class errors_DeploymentError extends Error {
+/** An AWS-side failure of the thing being deployed (rollout failed, task exit code, timeout, request failure). */
+class DeploymentError extends Error {
+    result;
+    changed;
     details;
-    constructor(message, details = {}) {
-        super(message);
-        this.details = details;
+    constructor(message, options = {}) {
+        super(message, options.cause === undefined ? undefined : { cause: options.cause });
         this.name = 'DeploymentError';
+        this.result = options.result;
+        this.changed = options.changed ?? [];
+        this.details = options.details ?? {};
     }
 }
 /** Quotes a user value for an error message: JSON string form, cut to 200 characters. */
@@ -75175,8 +65447,253 @@ function errors_show(value) {
     return text.length > 200 ? `${text.slice(0, 197)}...` : text;
 }
 /** The message of any thrown value. */
-function errors_messageOf(error) {
+function messageOf(error) {
     return error instanceof Error ? error.message : String(error);
+}
+/** The `name` of a thrown value (an SDK error's exception type, e.g. `ClusterNotFoundException`), or `Error`. */
+function errorName(error) {
+    const name = error?.name;
+    return typeof name === 'string' && name ? name : 'Error';
+}
+/**
+ * The result of an operation whether it succeeded or failed with a DeploymentError carrying its result (for
+ * faces that report a failed rollout instead of stopping at it: the demo, benchmarks).
+ * @throws whatever `operation` throws when it carries no result (a ConfigurationError, an SDK error).
+ */
+async function resultOf(operation) {
+    try {
+        return await operation;
+    }
+    catch (error) {
+        if (error instanceof DeploymentError && error.result !== undefined)
+            return error.result;
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./build/bundle/lib/duration.js
+/**
+ * One type for every length of time the toolkit takes or reports (timeouts, poll intervals, grace periods),
+ * so that no option or field is `*Seconds` next to `*Minutes` next to `*Ms`. Inputs keep the unit users
+ * write (`timeout-minutes`, `poll-interval-seconds`, `delete-grace-hours`); the library only sees Durations.
+ */
+class Duration {
+    ms;
+    constructor(
+    /** Milliseconds. */
+    ms) {
+        this.ms = ms;
+    }
+    /** A duration of `n` milliseconds. */
+    static ms(n) {
+        return new Duration(n);
+    }
+    /** A duration of `n` seconds (fractions allowed). */
+    static seconds(n) {
+        return new Duration(n * 1000);
+    }
+    /** A duration of `n` minutes (fractions allowed). */
+    static minutes(n) {
+        return new Duration(n * 60_000);
+    }
+    /** A duration of `n` hours (fractions allowed). */
+    static hours(n) {
+        return new Duration(n * 3_600_000);
+    }
+    /** A duration of `n` of `unit`. */
+    static of(n, unit) {
+        return new Duration(n * UNIT_MS[unit]);
+    }
+    /** Seconds (fractional). */
+    get seconds() {
+        return this.ms / 1000;
+    }
+    /** Minutes (fractional). */
+    get minutes() {
+        return this.ms / 60_000;
+    }
+    /** Hours (fractional). */
+    get hours() {
+        return this.ms / 3_600_000;
+    }
+    /** This duration counted in `unit`. */
+    in(unit) {
+        return this.ms / UNIT_MS[unit];
+    }
+    /** The sum of this and `other`. */
+    plus(other) {
+        return new Duration(this.ms + other.ms);
+    }
+    /** For a person: `45 s`, `2.5 min`, `24 h`. */
+    toString() {
+        if (this.ms < 1000)
+            return `${round(this.ms)} ms`;
+        if (this.ms < 120_000)
+            return `${round(this.seconds)} s`;
+        if (this.ms < 7_200_000)
+            return `${round(this.minutes)} min`;
+        return `${round(this.hours)} h`;
+    }
+}
+const UNIT_MS = {
+    milliseconds: 1,
+    seconds: 1000,
+    minutes: 60_000,
+    hours: 3_600_000
+};
+function round(n) {
+    return Math.round(n * 100) / 100;
+}
+
+;// CONCATENATED MODULE: ./build/bundle/lib/secrets.js
+/**
+ * Credential-shaped values: finding the parts of a plain string that are credentials, whatever the name of
+ * the variable or field holding it, so they can be masked before anything is printed. Used by
+ * register-task-definition for task definition `environment` values and every other string it may print
+ * (the diff, the job summary); usable by any domain.
+ *
+ * What is recognised, and what is masked (the credential part only, so that a URL stays readable):
+ * - a URL with a password in its user info (`postgres://app:PASSWORD@db:5432/app`, `redis://:PASSWORD@…`):
+ *   the password;
+ * - a password in a key/value connection string (`Server=db;User Id=app;Password=PASSWORD;`,
+ *   `host=db user=app password=PASSWORD`): the value;
+ * - a credential in a URL query (`?token=…`, `access_token`, `api_key`, `apikey`, `password`, `secret`,
+ *   `signature`, `sig`, `X-Amz-Signature`, `X-Amz-Credential`): the value;
+ * - well-known formats: JSON Web Tokens (`eyJ….eyJ….…`), AWS access key ids (`AKIA`, `ASIA`, `ABIA`,
+ *   `ACCA` + 16), Stripe keys (`sk_live_`, `sk_test_`, `rk_live_`, `rk_test_`, `whsec_`), GitHub tokens
+ *   (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`, `github_pat_`), Slack tokens (`xoxa-`, `xoxb-`, `xoxp-`,
+ *   `xoxr-`, `xoxs-`) and webhooks (`hooks.slack.com/services/…`), Google API keys (`AIza` + 35), npm tokens
+ *   (`npm_` + 36), SendGrid keys (`SG.….…`), and PEM private keys (the whole value);
+ * - with `entropy` (for values a person sets, such as environment variables): any token of at least
+ *   {@link MIN_TOKEN_LENGTH} characters of `[A-Za-z0-9+/=_-]` that looks random: it mixes upper case, lower
+ *   case and digits and its Shannon entropy is at least {@link ENTROPY_RATIO} × log2(its length) bits a
+ *   character (the most a string of that length can have) and less than half of it is words and numbers
+ *   ({@link wordCoverage}), or it is hexadecimal of at least 32 digits with at least 3 bits a character.
+ *
+ * Not treated as credentials, on purpose (identifiers that are printed for good reason): UUIDs, 40-digit
+ * hexadecimal strings (git commit SHAs) and any hexadecimal digest written with its algorithm
+ * (`sha256:…`, `sha512:…`, as in image references), tokens without upper case, lower case and digits
+ * all three (`ecs-svc/1234567890123456789`), and names made mostly of words and numbers
+ * (`twotier-dev-TaskExecutionRole-1A2B3C4D5E6F7`, `MyApplicationName2024Production`).
+ * A random secret that happens to be one of these is still masked by the name rule of its caller
+ * (register-task-definition masks every value of a variable named like PASSWORD, SECRET, TOKEN, KEY…).
+ */
+/** The shortest token the entropy rule considers (characters). */
+const MIN_TOKEN_LENGTH = 20;
+/** A random token's entropy is at least this fraction of the most its length allows (log2 of the length). */
+const ENTROPY_RATIO = 0.8;
+/** A token at least this much made of words and numbers ({@link wordCoverage}) is a name, not a secret. */
+const MAX_WORD_COVERAGE = 0.5;
+const RULES = [
+    {
+        kind: 'a PEM private key',
+        pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$)/g
+    },
+    { kind: 'a URL with a password', pattern: /[a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*:([^\s/?#@]+)@/gi, group: 1 },
+    {
+        kind: 'a connection string with a password',
+        pattern: /(?:^|[;\s])(?:password|passwd|pwd)\s*=\s*('[^']*'|"[^"]*"|[^;\s]+)/gi,
+        group: 1
+    },
+    {
+        kind: 'a URL with a credential in its query',
+        pattern: /[?&](?:token|access_token|refresh_token|id_token|api_key|apikey|key|password|secret|client_secret|signature|sig|x-amz-signature|x-amz-credential|x-amz-security-token)=([^&#\s]+)/gi,
+        group: 1
+    },
+    { kind: 'a JSON Web Token', pattern: /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{10,}/g },
+    { kind: 'an AWS access key id', pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g },
+    {
+        kind: 'a Stripe key',
+        pattern: /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}\b|\bwhsec_[A-Za-z0-9]{16,}\b/g
+    },
+    { kind: 'a GitHub token', pattern: /\bgh[pousr]_[A-Za-z0-9]{36,}\b|\bgithub_pat_[A-Za-z0-9_]{22,}\b/g },
+    { kind: 'a Slack token', pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}/g },
+    {
+        kind: 'a Slack webhook URL',
+        pattern: /hooks\.slack\.com\/services\/(T[A-Za-z0-9]+\/B[A-Za-z0-9]+\/[A-Za-z0-9]+)/g,
+        group: 1
+    },
+    { kind: 'a Google API key', pattern: /\bAIza[0-9A-Za-z_-]{35}\b/g },
+    { kind: 'an npm token', pattern: /\bnpm_[A-Za-z0-9]{36}\b/g },
+    { kind: 'a SendGrid key', pattern: /\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}/g }
+];
+/** Shannon entropy of `text`, in bits a character. */
+function shannonEntropy(text) {
+    if (!text)
+        return 0;
+    const counts = new Map();
+    for (const c of text)
+        counts.set(c, (counts.get(c) ?? 0) + 1);
+    let bits = 0;
+    for (const n of counts.values()) {
+        const p = n / text.length;
+        bits -= p * Math.log2(p);
+    }
+    return bits;
+}
+const TOKEN = /[A-Za-z0-9+/=_-]+/g;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const HEX = /^[0-9a-f]+$/i;
+/**
+ * The fraction of `token` made of lower-case runs of 3 or more letters (words, the tails of CamelCase
+ * words), runs of 4 or more digits (years, account ids) and separators: high for names people write
+ * (`twotier-dev-TaskExecutionRole-1A2B3C`, `AWSLogs/123456789012/us-east-1`), low for random tokens.
+ */
+function wordCoverage(token) {
+    let covered = 0;
+    for (const match of token.matchAll(/[a-z]{3,}|\d{4,}|[-_/+=.]/g))
+        covered += match[0].length;
+    return token.length ? covered / token.length : 0;
+}
+/** True when `token` (a run of `[A-Za-z0-9+/=_-]`) looks like a random secret (see the module doc). */
+function looksRandom(token) {
+    if (token.length < MIN_TOKEN_LENGTH || UUID.test(token))
+        return false;
+    const entropy = shannonEntropy(token);
+    if (HEX.test(token))
+        return token.length >= 32 && token.length !== 40 && entropy >= 3;
+    if (!/[a-z]/.test(token) || !/[A-Z]/.test(token) || !/\d/.test(token))
+        return false;
+    if (wordCoverage(token) >= MAX_WORD_COVERAGE)
+        return false;
+    return entropy >= ENTROPY_RATIO * Math.log2(token.length);
+}
+/**
+ * The credentials in `text`, each once, longest first (so masking a longer one first never leaves a part).
+ * @param options.entropy also report random-looking tokens (see the module doc); default false.
+ */
+function findCredentials(text, options = {}) {
+    const found = new Map();
+    const add = (kind, value) => {
+        const clean = value?.replace(/^['"]|['"]$/g, '');
+        if (clean && !found.has(clean))
+            found.set(clean, { kind, value: clean });
+    };
+    for (const rule of RULES) {
+        for (const match of text.matchAll(rule.pattern))
+            add(rule.kind, match[rule.group ?? 0]);
+    }
+    if (options.entropy) {
+        for (const match of text.matchAll(TOKEN)) {
+            const token = match[0];
+            const before = text.slice(Math.max(0, match.index - 8), match.index);
+            if (/(?:sha\d+|md5):$/i.test(before))
+                continue; // a digest written with its algorithm
+            if ([...found.keys()].some((v) => v.includes(token)))
+                continue;
+            if (looksRandom(token))
+                add('a random-looking token', token);
+        }
+    }
+    return [...found.values()].sort((a, b) => b.value.length - a.value.length);
+}
+/** `text` with every credential in `matches` replaced by `***`. */
+function maskCredentials(text, matches) {
+    return matches.reduce((acc, m) => acc.split(m.value).join('***'), text);
+}
+/** `text` with every credential it contains (entropy rule included) replaced by `***`: for error messages. */
+function secrets_redactCredentials(text) {
+    return maskCredentials(text, findCredentials(text, { entropy: true }));
 }
 
 ;// CONCATENATED MODULE: ./build/bundle/lib/lines.js
@@ -75184,12 +65701,14 @@ function errors_messageOf(error) {
  * Parsing of the multi-line `key=value` inputs that actions take (`images`, `environment`, `secrets`).
  */
 
+
 /**
  * Parses lines of `key=value` (blank lines and `#` comments skipped; whitespace around key and value trimmed).
  * @param input the action input name, for error messages.
- * @throws ConfigurationError naming the input and the line when a line has no `=` or an empty key, or a key repeats.
+ * @throws ConfigurationError naming the input and the line (credential-shaped parts masked) when a line has no
+ *   `=` or an empty key, or a key repeats.
  */
-function parseKeyValueLines(text, input) {
+function lines_parseKeyValueLines(text, input) {
     const result = [];
     const seen = new Set();
     text.split(/\r?\n/).forEach((raw, index) => {
@@ -75198,7 +65717,7 @@ function parseKeyValueLines(text, input) {
             return;
         const eq = line.indexOf('=');
         if (eq <= 0) {
-            throw new ConfigurationError(`${input}: line ${index + 1} ${show(line)} is not of the form key=value.`, input);
+            throw new ConfigurationError(`${input}: line ${index + 1} ${redactCredentials(show(line))} is not of the form key=value.`, input);
         }
         const key = line.slice(0, eq).trim();
         const value = line.slice(eq + 1).trim();
@@ -75218,10 +65737,396 @@ function parseList(text) {
         .filter(Boolean);
 }
 
+;// CONCATENATED MODULE: ./build/bundle/lib/options.js
+/**
+ * One declaration per operation of every option it takes: the action.yml input name, the type with its
+ * unit and range, the default, whether it is required, its one-line doc, and the cross-field rules. The
+ * action's input reader (src/actions/runtime.ts), the `twotier` command's flags (src/cli/options.ts), the
+ * action.yml `inputs` (scripts/gen-actions.ts), the generated docs tables and the library's own defaults
+ * (`resolveOptions`) all come from it, so they cannot drift; test/contract/options.test.ts proves it.
+ *
+ * Two ways in, one check:
+ * - `parseOptions(spec, raw)`: strings as a face received them (INPUT_* variables, command-line flags).
+ *   Each is decoded by its type (a clear ConfigurationError for `0x10`, `2e0`, `lots`), then checked.
+ * - `resolveOptions(spec, values)`: typed values from a library caller. Each is checked the same way.
+ * Both fill the declared defaults, enforce `required`, then run the spec's rules, and throw before anything
+ * in AWS is touched.
+ */
+
+
+
+
+/**
+ * Declares an operation's options.
+ * @param operation the operation's name (`deploy-service`), used in docs and errors.
+ */
+function defineOptions(operation, options, rules = []) {
+    const names = new Set();
+    for (const [key, decl] of Object.entries(options)) {
+        if (names.has(decl.name))
+            throw new Error(`${operation}: option name ${decl.name} declared twice (${key})`);
+        names.add(decl.name);
+        if (decl.default !== undefined)
+            decl.type.check(decl.default, decl.name);
+    }
+    return { operation, options, rules };
+}
+/**
+ * Decodes, checks and defaults raw face values (strings by input name).
+ * @throws ConfigurationError for the first bad or missing input (before any AWS call).
+ */
+function parseOptions(spec, raw) {
+    const values = {};
+    for (const [key, decl] of Object.entries(spec.options)) {
+        const given = raw[decl.name];
+        if (typeof given === 'boolean') {
+            values[key] = decl.type.parse(String(given), decl.name);
+            continue;
+        }
+        const text = decl.type.multiline ? (given ?? '') : (given ?? '').trim();
+        if (text.trim() === '')
+            continue;
+        values[key] = decl.type.parse(text, decl.name);
+    }
+    return finish(spec, values);
+}
+/**
+ * Checks and defaults typed values from a library caller.
+ * @throws ConfigurationError for the first bad or missing option (before any AWS call).
+ */
+function resolveOptions(spec, input) {
+    const values = {};
+    for (const key of Object.keys(spec.options)) {
+        const value = input[key];
+        if (value !== undefined)
+            values[key] = value;
+    }
+    return finish(spec, values);
+}
+function finish(spec, values) {
+    for (const [key, decl] of Object.entries(spec.options)) {
+        if (values[key] === undefined) {
+            if (decl.default !== undefined)
+                values[key] = decl.default;
+            else if (decl.required) {
+                throw new errors_ConfigurationError(`Input required and not supplied: ${decl.name} (${decl.doc.replace(/\.$/, '')}).`, decl.name);
+            }
+            continue;
+        }
+        decl.type.check(values[key], decl.name);
+    }
+    const resolved = values;
+    const names = Object.fromEntries(Object.entries(spec.options).map(([k, d]) => [k, d.name]));
+    for (const rule of spec.rules)
+        rule(resolved, names);
+    return resolved;
+}
+// ------------------------------------------------------------------------------------------------- types
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+const WHOLE = /^[+-]?\d+$/;
+/** The error for a bad value; credential-shaped parts of the quoted value are masked (src/lib/secrets.ts). */
+function invalid(name, raw, valid) {
+    return new errors_ConfigurationError(`Input ${name} is ${secrets_redactCredentials(errors_show(raw))}; expected ${valid}.`, name);
+}
+function range(min, max) {
+    if (min !== undefined && max !== undefined)
+        return `from ${min} to ${max}`;
+    if (min !== undefined)
+        return `${min} or more`;
+    if (max !== undefined)
+        return `at most ${max}`;
+    return '';
+}
+/**
+ * Free text, optionally matching `pattern`; `patternDoc` says what a valid value is, as a noun phrase that
+ * completes "… is not …" (e.g. "a cluster name or ARN (letters, digits, hyphens, underscores)").
+ */
+function options_text(options = {}) {
+    const valid = options.patternDoc ?? 'text';
+    const isNot = (name, value) => options.style === 'expected'
+        ? invalid(name, value, valid)
+        : new errors_ConfigurationError(`Input ${name} ${secrets_redactCredentials(errors_show(value))} is not ${valid}.`, name);
+    return {
+        kind: options.placeholder ?? 'text',
+        text: true,
+        parse: (raw) => raw,
+        check(value, name) {
+            if (typeof value !== 'string')
+                throw isNot(name, value);
+            if (options.maxLength !== undefined && value.length > options.maxLength) {
+                throw new errors_ConfigurationError(`Input ${name} is ${value.length} characters long; at most ${options.maxLength} are allowed (${valid}).`, name);
+            }
+            if (options.pattern && !options.pattern.test(value))
+                throw isNot(name, value);
+        },
+        format: (value) => value,
+        describe: () => valid
+    };
+}
+/** true or false (YAML 1.2 core schema spellings: true/True/TRUE/false/False/FALSE). */
+function bool() {
+    return {
+        kind: 'true|false',
+        flag: true,
+        parse(raw, name) {
+            if (['true', 'True', 'TRUE'].includes(raw))
+                return true;
+            if (['false', 'False', 'FALSE'].includes(raw))
+                return false;
+            throw invalid(name, raw, 'true or false');
+        },
+        check(value, name) {
+            if (typeof value !== 'boolean')
+                throw invalid(name, value, 'true or false');
+        },
+        format: (value) => String(value),
+        describe: () => 'true or false'
+    };
+}
+/** A whole number written in decimal digits (no `0x10`, `2e0` or `2.0`), within [min, max]. */
+function options_int(options = {}) {
+    const unit = options.unit ? ` (${options.unit})` : '';
+    const valid = `a whole number ${range(options.min, options.max)}${unit}`.replace('  ', ' ').trim();
+    const inRange = (n) => Number.isSafeInteger(n) &&
+        (options.min === undefined || n >= options.min) &&
+        (options.max === undefined || n <= options.max);
+    return {
+        kind: options.unit ?? 'n',
+        parse(raw, name) {
+            const value = Number(raw);
+            if (!WHOLE.test(raw) || !inRange(value))
+                throw invalid(name, raw, valid);
+            return value;
+        },
+        check(value, name) {
+            if (typeof value !== 'number' ||
+                !Number.isSafeInteger(value) ||
+                (options.min !== undefined && value < options.min) ||
+                (options.max !== undefined && value > options.max))
+                throw invalid(name, value, valid);
+        },
+        format: (value) => String(value),
+        describe: () => valid
+    };
+}
+/** A decimal number (fractions allowed, no exponents or hex) within [min, max], in `unit`. */
+function num(options = {}) {
+    const unit = options.unit ? ` (${options.unit})` : '';
+    const valid = `a number ${range(options.min, options.max)}${unit}`.replace('  ', ' ').trim();
+    return {
+        kind: options.unit ?? 'n',
+        parse(raw, name) {
+            const value = Number(raw);
+            if (!DECIMAL.test(raw) ||
+                (options.min !== undefined && value < options.min) ||
+                (options.max !== undefined && value > options.max))
+                throw invalid(name, raw, valid);
+            return value;
+        },
+        check(value, name) {
+            if (typeof value !== 'number' ||
+                !Number.isFinite(value) ||
+                (options.min !== undefined && value < options.min) ||
+                (options.max !== undefined && value > options.max))
+                throw invalid(name, value, valid);
+        },
+        format: (value) => String(value),
+        describe: () => valid
+    };
+}
+/**
+ * A length of time written in `unit` (`timeout-minutes: 0.5`), within [min, max] of that unit; the library
+ * sees a Duration.
+ */
+function duration(options) {
+    const valid = options.whole
+        ? `a whole number from ${options.min} to ${options.max} (${options.unit})`
+        : `a number from ${options.min} to ${options.max} (${options.unit}, fractions allowed)`;
+    const inRange = (n) => Number.isFinite(n) && n >= options.min && n <= options.max && (!options.whole || Number.isInteger(n));
+    return {
+        kind: options.unit,
+        parse(raw, name) {
+            if (!(options.whole ? WHOLE : DECIMAL).test(raw) || !inRange(Number(raw)))
+                throw invalid(name, raw, valid);
+            return Duration.of(Number(raw), options.unit);
+        },
+        check(value, name) {
+            if (!(value instanceof Duration) || !inRange(value.in(options.unit))) {
+                const shown = value instanceof Duration ? `${value.in(options.unit)} ${options.unit}` : value;
+                throw invalid(name, shown, valid);
+            }
+        },
+        format: (value) => String(value.in(options.unit)),
+        describe: () => valid
+    };
+}
+/** A size written in MiB (`multipart-threshold-mb: 16`) within [min, max] MiB; the library sees bytes. */
+function mebibytes(options) {
+    const MiB = 1024 * 1024;
+    const valid = `a whole number of MiB from ${options.min} to ${options.max}`;
+    const inRange = (bytes) => Number.isSafeInteger(bytes) && bytes >= options.min * MiB && bytes <= options.max * MiB;
+    return {
+        kind: 'MiB',
+        parse(raw, name) {
+            if (!WHOLE.test(raw) || !inRange(Number(raw) * MiB))
+                throw invalid(name, raw, valid);
+            return Number(raw) * MiB;
+        },
+        check(value, name) {
+            if (typeof value !== 'number' || !inRange(value))
+                throw invalid(name, value / MiB, valid);
+        },
+        format: (value) => String(value / MiB),
+        describe: () => valid
+    };
+}
+/** One of `values`, exactly as written. */
+function oneOf(values) {
+    const valid = `one of ${values.join(', ')}`;
+    return {
+        kind: values.join('|'),
+        parse(raw, name) {
+            if (!values.includes(raw))
+                throw invalid(name, raw, valid);
+            return raw;
+        },
+        check(value, name) {
+            if (!values.includes(value))
+                throw invalid(name, value, valid);
+        },
+        format: (value) => value,
+        describe: () => valid
+    };
+}
+/**
+ * `key=value` lines (blank lines and `#` comments skipped), e.g. `images`, `environment`, `tags`.
+ * @param checkPair checks one pair (key shape, value shape) and throws a ConfigurationError naming the input.
+ */
+function keyValueLines(options = { doc: 'key=value lines' }) {
+    return {
+        kind: 'lines',
+        multiline: true,
+        parse: (raw, name) => parseKeyValueLines(raw, name),
+        check(value, name) {
+            if (!Array.isArray(value))
+                throw invalid(name, value, options.doc);
+            const seen = new Set();
+            for (const pair of value) {
+                if (typeof pair?.key !== 'string' || typeof pair.value !== 'string' || !pair.key)
+                    throw invalid(name, pair, options.doc);
+                if (seen.has(pair.key))
+                    throw new ConfigurationError(`${name}: ${show(pair.key)} is given twice.`, name);
+                seen.add(pair.key);
+                options.checkPair?.(pair, name);
+            }
+        },
+        format: (value) => value.map((p) => `${p.key}=${p.value}`).join('\n'),
+        describe: () => options.doc
+    };
+}
+/**
+ * A list, comma- or newline-separated (items trimmed, empties dropped).
+ * @param checkItem checks one item and throws a ConfigurationError naming the input.
+ */
+function list(options = {
+    doc: 'a comma- or newline-separated list'
+}) {
+    return {
+        kind: 'list',
+        multiline: true,
+        parse: (raw) => parseList(raw),
+        check(value, name) {
+            if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
+                throw invalid(name, value, options.doc);
+            if (options.maxItems !== undefined && value.length > options.maxItems) {
+                throw new errors_ConfigurationError(`Input ${name} has ${value.length} items; at most ${options.maxItems} are allowed (${options.doc}).`, name);
+            }
+            for (const item of value)
+                options.checkItem?.(item, name);
+        },
+        format: (value) => value.join(','),
+        describe: () => options.doc
+    };
+}
+/** Any type, with its own decoding (JSON lists, commands): `parse` and `check` given by the caller. */
+function custom(type) {
+    return { check: () => undefined, ...type };
+}
+// ------------------------------------------------------------------------------------------------- rules
+/**
+ * A given value as an error message quotes it: JSON string form, lists of `key=value` pairs written back as
+ * lines joined by `, `, credential-shaped parts masked (src/lib/secrets.ts).
+ */
+function quoteValue(value) {
+    const text = Array.isArray(value)
+        ? value
+            .map((item) => item && typeof item === 'object' && 'key' in item
+            ? `${String(item.key)}=${String(item.value)}`
+            : String(item))
+            .join(', ')
+        : value;
+    return redactCredentials(show(text));
+}
+/** Rule: `a` and `b` are not both given. */
+function notBoth(a, b, why = '') {
+    return (values, names) => {
+        if (given(values, a) && given(values, b)) {
+            throw new ConfigurationError(`Give \`${names[a]}\` (${quoteValue(values[a])}) or \`${names[b]}\` (${quoteValue(values[b])}), not both${why ? `: ${why}` : '.'}`, names[b]);
+        }
+    };
+}
+/** Rule: exactly one of `a` and `b` is given. */
+function exactlyOne(a, b, what) {
+    return (values, names) => {
+        notBoth(a, b)(values, names);
+        if (!given(values, a) && !given(values, b)) {
+            throw new ConfigurationError(`Give \`${names[a]}\` or \`${names[b]}\` (${what}); both are empty ("").`, names[a]);
+        }
+    };
+}
+/** Rule: `dependent` is only given together with `on`. */
+function requires(dependent, on, why) {
+    return (values, names) => {
+        if (given(values, dependent) && !given(values, on)) {
+            throw new ConfigurationError(`\`${names[dependent]}\` (${quoteValue(values[dependent])}) needs \`${names[on]}\`, which is empty: ${why}`, names[dependent]);
+        }
+    };
+}
+/** True when the option has a value (an empty list or string counts as not given). */
+function given(values, key) {
+    const value = values[key];
+    if (value === undefined || value === '')
+        return false;
+    if (Array.isArray(value))
+        return value.length > 0;
+    return true;
+}
+/**
+ * `key=value` lines read as a mapping (stack parameters and tags): the same lines as keyValueLines, with
+ * the library seeing `Record<key, value>`.
+ */
+function keyValueRecord(options = { doc: 'key=value lines' }) {
+    const lines = keyValueLines(options);
+    const toPairs = (value) => Object.entries(value).map(([key, v]) => ({ key, value: v }));
+    return {
+        kind: 'lines',
+        multiline: true,
+        parse: (raw, name) => Object.fromEntries(lines.parse(raw, name).map((p) => [p.key, p.value])),
+        check(value, name) {
+            if (!value || typeof value !== 'object' || Array.isArray(value)) {
+                throw new ConfigurationError(`Input ${name} must be a mapping of ${options.doc}.`, name);
+            }
+            lines.check(toPairs(value), name);
+        },
+        format: (value) => lines.format(toPairs(value)),
+        describe: () => options.doc
+    };
+}
+
 ;// CONCATENATED MODULE: ./build/bundle/lib/aws.js
 /**
  * One place that builds AWS SDK v3 client configuration, so every client honours the same region,
- * endpoint overrides (the local AWS, or a VPC endpoint) and retry settings.
+ * endpoint overrides (the local AWS, or a VPC endpoint), retry settings and request timeouts.
  *
  * Endpoint resolution, first match wins:
  *   1. `endpoint` passed in code,
@@ -75230,25 +66135,87 @@ function parseList(text) {
  *   4. the SDK's own resolution (real AWS).
  * These are the variable names the AWS SDKs and CLI use:
  * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
+ *
+ * Timeouts: every request attempt must connect within CONNECTION_TIMEOUT and get its response within
+ * REQUEST_TIMEOUT, and its socket may then stay silent (a response body that stops arriving) for at most
+ * REQUEST_TIMEOUT again; a timed-out attempt is a transient error that the SDK's standard retry strategy
+ * retries (jittered backoff, at most `maxAttempts` attempts in all). So a stalled service fails the request
+ * after at most maxAttempts × (CONNECTION_TIMEOUT + REQUEST_TIMEOUT) plus the backoff (about 2.9 minutes
+ * with the defaults) instead of hanging until the job's own timeout.
+ * `TWOTIER_REQUEST_TIMEOUT_SECONDS` in the environment replaces REQUEST_TIMEOUT (and caps
+ * CONNECTION_TIMEOUT at it): the tests of a stalled endpoint use it to fail within seconds; a slow network
+ * may raise it for large uploads (each attempt of a PutObject or an upload part must send its whole body
+ * within it).
+ * https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/node-configuring-maxsockets.html
  */
 
+
+
+/** An AWS region name (`us-east-1`, `eu-west-1`, `us-gov-west-1`, `ap-southeast-3`). */
+const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/** How long one attempt may take to connect. */
+const CONNECTION_TIMEOUT = Duration.seconds(5);
+/** How long one attempt's socket may stay silent before the attempt is abandoned (and retried). */
+const REQUEST_TIMEOUT = Duration.seconds(30);
+/** Attempts per request including the first, by default. */
+const DEFAULT_MAX_ATTEMPTS = 5;
+/** The environment variable that replaces REQUEST_TIMEOUT (seconds, 0.1 to 600). */
+const REQUEST_TIMEOUT_ENV = 'TWOTIER_REQUEST_TIMEOUT_SECONDS';
+/**
+ * The per-attempt timeouts: REQUEST_TIMEOUT and CONNECTION_TIMEOUT, or what REQUEST_TIMEOUT_ENV says.
+ * @throws ConfigurationError naming the variable when it is not a number of seconds from 0.1 to 600.
+ */
+function requestTimeouts(env = process.env) {
+    const raw = env[REQUEST_TIMEOUT_ENV]?.trim();
+    if (!raw)
+        return { connection: CONNECTION_TIMEOUT, request: REQUEST_TIMEOUT };
+    const seconds = Number(raw);
+    if (!/^(\d+(\.\d*)?|\.\d+)$/.test(raw) || seconds < 0.1 || seconds > 600) {
+        throw new errors_ConfigurationError(`${REQUEST_TIMEOUT_ENV} is ${errors_show(raw)}; expected a number of seconds from 0.1 to 600.`, REQUEST_TIMEOUT_ENV);
+    }
+    const request = Duration.seconds(seconds);
+    return { connection: request.ms < CONNECTION_TIMEOUT.ms ? request : CONNECTION_TIMEOUT, request };
+}
+/** The `aws-region` option every operation declares. */
+const awsRegionOption = {
+    name: 'aws-region',
+    type: options_text({
+        pattern: REGION_PATTERN,
+        patternDoc: 'an AWS region name; expected something like us-east-1 or eu-west-1',
+        placeholder: 'region'
+    }),
+    doc: 'The AWS region; empty uses AWS_REGION (then AWS_DEFAULT_REGION) from the environment.',
+    cli: { flag: '--region' }
+};
 /**
  * Builds the SDK client configuration for `service`.
- * @throws ConfigurationError when no region is given or set in the environment, or an endpoint is not a URL.
+ * @throws ConfigurationError when no region is given or set in the environment, an endpoint is not a URL,
+ *   or TWOTIER_REQUEST_TIMEOUT_SECONDS is not a number of seconds from 0.1 to 600.
  */
-function aws_clientConfig(service, options = {}, env = process.env) {
+function clientConfig(service, options = {}, env = process.env) {
     const region = options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION;
     if (!region) {
         throw new errors_ConfigurationError('No AWS region: set the `aws-region` input, or AWS_REGION in the environment (for example eu-west-1).', 'aws-region');
     }
-    if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+    if (!REGION_PATTERN.test(region)) {
         throw new errors_ConfigurationError(`aws-region ${errors_show(region)} is not an AWS region name; expected something like us-east-1 or eu-west-1.`, 'aws-region');
     }
     const endpoint = options.endpoint || env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || undefined;
     if (endpoint && !/^https?:\/\/[^\s/]+/.test(endpoint)) {
         throw new errors_ConfigurationError(`endpoint ${errors_show(endpoint)} is not an http(s) URL.`, 'endpoint');
     }
-    const config = { region, maxAttempts: options.maxAttempts ?? 5, retryMode: 'standard' };
+    const timeouts = requestTimeouts(env);
+    const config = {
+        region,
+        maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+        retryMode: 'standard',
+        requestHandler: {
+            connectionTimeout: timeouts.connection.ms,
+            requestTimeout: timeouts.request.ms,
+            socketTimeout: timeouts.request.ms,
+            throwOnRequestTimeout: true
+        }
+    };
     if (endpoint) {
         config.endpoint = endpoint;
         if (service === 'S3')
@@ -75257,2476 +66224,555 @@ function aws_clientConfig(service, options = {}, env = process.env) {
     return config;
 }
 
-;// CONCATENATED MODULE: ./build/bundle/frontend/cache-control.js
-/**
- * Cache-Control by ordered glob rules: the first rule whose glob matches a file's path (relative to
- * `source-dir`) gives its Cache-Control header. Rules are lines of `<glob> = <cache-control>`; the line
- * `spa` inserts the preset {@link SPA_PRESET} at that point. Globs are picomatch globs matched against
- * the whole relative path (`*.html` matches only top-level files, `**\/*.html` matches them all), dotfiles
- * included.
- */
+;// CONCATENATED MODULE: ./build/bundle/frontend/changed-paths.js
+/** The changed-paths list passed from upload-frontend to invalidate-cdn (its output, its input). */
 
 
 /**
- * The `spa` preset, for a Vite/Vue build: HTML entry points are revalidated on every load, Vite's
- * content-hashed `assets/` directory is cached for a year and marked immutable, everything else
- * (favicon, robots.txt, images in public/) gets five minutes.
+ * Parses a changed-paths value: upload-frontend's JSON list (`["/index.html"]`), or paths separated by
+ * newlines or commas.
+ * @param input the input's name, for messages.
+ * @throws ConfigurationError naming the input when a value that starts with `[` is not a JSON list of strings.
  */
-const SPA_PRESET = (/* unused pure expression or super */ null && (`**/*.html = no-cache
-assets/** = public, max-age=31536000, immutable
-** = public, max-age=300`));
-/** Directives accepted in a value; those in NUMERIC need `=<seconds>`. */
-const DIRECTIVES = new Set([
-    'public',
-    'private',
-    'no-cache',
-    'no-store',
-    'no-transform',
-    'must-revalidate',
-    'proxy-revalidate',
-    'must-understand',
-    'immutable',
-    'max-age',
-    's-maxage',
-    'stale-while-revalidate',
-    'stale-if-error'
-]);
-const NUMERIC = new Set(['max-age', 's-maxage', 'stale-while-revalidate', 'stale-if-error']);
-/**
- * Parses the `cache-control` input.
- * @param text rule lines (`#` comments and blank lines skipped); `spa` alone on a line is the preset.
- * @param input the input name used in error messages.
- * @throws ConfigurationError naming the line when it is not `<glob> = <cache-control>`, the glob is
- *   malformed (unbalanced brackets or braces), or a directive is unknown or lacks its number of seconds.
- */
-function cache_control_parseCacheControlRules(text, input = 'cache-control') {
-    const rules = [];
-    text.split(/\r?\n/).forEach((raw, index) => {
-        const line = raw.trim();
-        if (!line || line.startsWith('#'))
-            return;
-        if (line === 'spa') {
-            rules.push(...cache_control_parseCacheControlRules(SPA_PRESET, input).map((r) => ({ ...r, source: 'spa preset' })));
-            return;
-        }
-        const where = `${input}: line ${index + 1} ${show(line)}`;
-        const eq = line.indexOf('=');
-        if (eq <= 0) {
-            throw new ConfigurationError(`${where} is not a rule; expected \`<glob> = <cache-control>\` (for example \`assets/** = public, max-age=31536000, immutable\`) or \`spa\`.`, input);
-        }
-        const pattern = line.slice(0, eq).trim();
-        const value = normaliseValue(line.slice(eq + 1), where, input);
-        if (DIRECTIVES.has(pattern.toLowerCase())) {
-            throw new ConfigurationError(`${where} starts with a Cache-Control directive, not a glob; expected \`<glob> = <cache-control>\`.`, input);
-        }
-        if (pattern.startsWith('/')) {
-            throw new ConfigurationError(`${where}: globs are relative to source-dir and must not start with "/" (write ${show(pattern.replace(/^\/+/, ''))}).`, input);
-        }
-        let matches;
-        try {
-            picomatch.makeRe(pattern, { strictBrackets: true, dot: true });
-            matches = picomatch(pattern, { dot: true });
-        }
-        catch (error) {
-            throw new ConfigurationError(`${where}: ${show(pattern)} is not a valid glob (${error.message}).`, input);
-        }
-        rules.push({ pattern, value, source: `line ${index + 1}`, matches });
-    });
-    return rules;
-}
-function normaliseValue(raw, where, input) {
-    const parts = raw
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-    if (parts.length === 0) {
-        throw new ConfigurationError(`${where} has no Cache-Control value after "=".`, input);
-    }
-    return parts
-        .map((part) => {
-        const m = /^([A-Za-z-]+)(?:\s*=\s*(.+))?$/.exec(part);
-        const name = m?.[1]?.toLowerCase();
-        if (!m || !name || !DIRECTIVES.has(name)) {
-            throw new ConfigurationError(`${where}: ${show(part)} is not a Cache-Control directive; valid: ${[...DIRECTIVES].join(', ')}.`, input);
-        }
-        const arg = m[2]?.trim();
-        if (NUMERIC.has(name)) {
-            if (!arg || !/^\d+$/.test(arg)) {
-                throw new ConfigurationError(`${where}: ${name} needs a whole number of seconds (for example ${name}=300).`, input);
-            }
-            return `${name}=${Number(arg)}`;
-        }
-        if (arg !== undefined) {
-            throw new ConfigurationError(`${where}: ${name} takes no value.`, input);
-        }
-        return name;
-    })
-        .join(', ');
-}
-/** The Cache-Control of the first matching rule, or undefined when none matches (no header is sent). */
-function cache_control_cacheControlFor(relativePath, rules) {
-    return rules.find((rule) => rule.matches(relativePath))?.value;
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: ./build/bundle/frontend/local-files.js
-/**
- * The local side of a frontend sync: every file under the build directory, with the hashes S3 reports
- * for it (the MD5 a single-part upload's ETag carries, and the multipart ETag for large files).
- */
-
-
-
-
-
-
-
-/**
- * Lists and hashes every regular file under `sourceDir` (dotfiles included, symlinks followed), sorted by path.
- * Reads each file once, streaming (memory stays bounded for large files).
- * @throws ConfigurationError (input `source-dir`) when the directory is missing, not a directory, empty,
- *   or a file cannot be read.
- */
-async function local_files_scanLocalFiles(sourceDir, options) {
-    const root = path.resolve(sourceDir);
-    let info;
+function parseChangedPaths(text, input = 'changed-paths') {
+    const trimmed = text.trim();
+    if (!trimmed)
+        return [];
+    if (!trimmed.startsWith('['))
+        return parseList(trimmed);
+    let value;
     try {
-        info = await stat(root);
+        value = JSON.parse(trimmed);
     }
     catch {
-        throw new ConfigurationError(`source-dir ${show(sourceDir)} does not exist (resolved to ${root}); point it at the built frontend, for example dist.`, 'source-dir');
+        throw new errors_ConfigurationError(`${input} ${errors_show(trimmed)} is not a JSON list of paths.`, input);
     }
-    if (!info.isDirectory()) {
-        throw new ConfigurationError(`source-dir ${show(sourceDir)} is not a directory.`, 'source-dir');
+    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
+        throw new errors_ConfigurationError(`${input} ${errors_show(trimmed)} must be a JSON list of strings.`, input);
     }
-    const relativePaths = (await glob('**/*', { cwd: root, dot: true, onlyFiles: true, followSymbolicLinks: true }))
-        .map((p) => p.split(path.sep).join('/'))
-        .sort();
-    if (relativePaths.length === 0) {
-        throw new ConfigurationError(`source-dir ${show(sourceDir)} contains no files; did the frontend build run before this step?`, 'source-dir');
-    }
-    // Every file is read (and so known to be readable) here, before anything is written.
-    let keepBudget = options.keepBodiesBytes ?? 128 * 1024 * 1024;
-    return mapLimit(relativePaths, options.concurrency ?? 8, async (relativePath) => {
-        const absolutePath = path.join(root, relativePath);
-        let file;
-        try {
-            file = await hashFile(relativePath, absolutePath, options);
-        }
-        catch (error) {
-            throw new ConfigurationError(`source-dir: file ${show(relativePath)} cannot be read (${messageOf(error)}).`, 'source-dir');
-        }
-        if (file.body) {
-            if (file.body.length <= keepBudget)
-                keepBudget -= file.body.length;
-            else
-                delete file.body;
-        }
-        return file;
-    });
-}
-/**
- * Hashes one file. Below the multipart threshold: one synchronous read into a buffer of the file's size,
- * MD5, and the buffer returned as `body`. At or above it: a single streaming pass (whole-file MD5 plus
- * per-part MD5s), so memory stays bounded.
- * @throws the file system's error when the file cannot be read.
- */
-async function hashFile(relativePath, absolutePath, options) {
-    // Small files are read synchronously: from the page cache that is half the main-thread CPU of the promise
-    // API's open/fstat/read/close round trips (2,000 files: 0.12 s instead of 0.24 s), and the only other work
-    // running meanwhile is the listing request, which waits a few milliseconds at most.
-    const info = statSync(absolutePath);
-    if (info.size < options.multipartThreshold) {
-        const body = readFileSync(absolutePath);
-        if (body.length < options.multipartThreshold) {
-            const md5 = createHash('md5').update(body).digest('hex');
-            return { relativePath, absolutePath, size: body.length, md5, body };
-        }
-    }
-    const whole = createHash('md5');
-    const partDigests = [];
-    let part = createHash('md5');
-    let partFill = 0;
-    let size = 0;
-    for await (const chunk of createReadStream(absolutePath, {
-        highWaterMark: 1024 * 1024
-    })) {
-        whole.update(chunk);
-        size += chunk.length;
-        let offset = 0;
-        while (offset < chunk.length) {
-            const take = Math.min(options.partSize - partFill, chunk.length - offset);
-            part.update(chunk.subarray(offset, offset + take));
-            partFill += take;
-            offset += take;
-            if (partFill === options.partSize) {
-                partDigests.push(part.digest());
-                part = createHash('md5');
-                partFill = 0;
-            }
-        }
-    }
-    if (partFill > 0)
-        partDigests.push(part.digest());
-    const file = { relativePath, absolutePath, size, md5: whole.digest('hex') };
-    if (size >= options.multipartThreshold)
-        file.multipartEtag = multipartEtag(partDigests);
-    return file;
-}
-/** The ETag S3 gives a completed multipart upload: hex MD5 of the concatenated binary part MD5s, `-`, part count. */
-function multipartEtag(partDigests) {
-    return `${createHash('md5').update(Buffer.concat(partDigests)).digest('hex')}-${partDigests.length}`;
+    return value;
 }
 
-;// CONCATENATED MODULE: ./build/bundle/frontend/remote-objects.js
-/**
- * The remote side of a frontend sync: one paginated ListObjectsV2 pass over the prefix (keys, ETags,
- * sizes, LastModified), and HeadObject for the objects whose headers or stored content hash matter.
- */
+// EXTERNAL MODULE: ./node_modules/picomatch/index.js
+var picomatch = __nccwpck_require__(4006);
+;// CONCATENATED MODULE: ./build/bundle/frontend/globs.js
+/** Globs the frontend inputs take (`entry-points`, `hashed-paths`): picomatch syntax, paths relative to the site. */
 
 
-/** Metadata key holding the hex MD5 of the whole content, written on multipart uploads. */
-const remote_objects_CONTENT_MD5_METADATA = 'twotier-content-md5';
-/** `site` → `site/`; `` and `/` → ``. */
-function remote_objects_normalisePrefix(prefix) {
-    const trimmed = (prefix ?? '').trim().replace(/^\/+/, '').replace(/\/+$/, '');
-    return trimmed ? `${trimmed}/` : '';
-}
 /**
- * Lists every object under `prefix`, keyed by the path relative to the prefix (folder markers skipped).
- * Calls ListObjectsV2 (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html), 1,000
- * keys a page.
- * @throws ConfigurationError (input `bucket`) when the bucket does not exist or cannot be listed.
+ * Checks one glob of a list input: relative (no leading `/`), balanced brackets and braces.
+ * @param name the input's name, for the message.
+ * @throws ConfigurationError naming the input, quoting the glob and saying what is valid.
  */
-async function remote_objects_listRemoteObjects(s3, bucket, prefix) {
-    const objects = new Map();
-    let token;
-    do {
-        let page;
-        try {
-            page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token }));
-        }
-        catch (error) {
-            throw bucketError(error, bucket);
-        }
-        for (const item of page.Contents ?? []) {
-            if (!item.Key || item.Key === prefix || item.Key.endsWith('/'))
-                continue;
-            objects.set(item.Key.slice(prefix.length), {
-                key: item.Key,
-                etag: unquote(item.ETag),
-                size: item.Size ?? 0,
-                lastModified: item.LastModified ?? new Date(0)
-            });
-        }
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return objects;
-}
-/**
- * Reads an object's headers and metadata with HeadObject
- * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html).
- * @returns undefined when the object disappeared since the listing.
- */
-async function remote_objects_headRemoteObject(s3, bucket, key) {
+function checkGlob(pattern, name) {
+    if (pattern.startsWith('/')) {
+        throw new errors_ConfigurationError(`Input ${name}: ${errors_show(pattern)} starts with "/"; globs are relative to the site root (write ${errors_show(pattern.replace(/^\/+/, ''))}).`, name);
+    }
     try {
-        const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-        const metadata = {};
-        for (const [k, v] of Object.entries(head.Metadata ?? {}))
-            metadata[k.toLowerCase()] = v;
-        return { contentType: head.ContentType, cacheControl: head.CacheControl, metadata };
+        picomatch.makeRe(pattern, { strictBrackets: true, dot: true });
     }
     catch (error) {
-        if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404)
-            return undefined;
-        throw error;
+        throw new errors_ConfigurationError(`Input ${name}: ${errors_show(pattern)} is not a valid glob (${error.message}); expected picomatch globs such as **/*.html or assets/**.`, name);
     }
-}
-function unquote(etag) {
-    return (etag ?? '').replace(/^"|"$/g, '').toLowerCase();
-}
-function bucketError(error, bucket) {
-    if (error instanceof S3ServiceException) {
-        if (error.name === 'NoSuchBucket' || error.$metadata.httpStatusCode === 404) {
-            return new ConfigurationError(`bucket ${show(bucket)} does not exist (S3 answered NoSuchBucket); create it first or fix the name.`, 'bucket');
-        }
-        if (error.$metadata.httpStatusCode === 403) {
-            return new ConfigurationError(`bucket ${show(bucket)} cannot be listed (AccessDenied); the role needs s3:ListBucket on it.`, 'bucket');
-        }
-    }
-    return error instanceof Error ? error : new Error(String(error));
 }
 
-;// CONCATENATED MODULE: ./build/bundle/frontend/manifest.js
+;// CONCATENATED MODULE: ./build/bundle/frontend/invalidation-plan.js
 /**
- * The header manifest: one small JSON object, `<prefix>.twotier-manifest.json`, that upload-frontend writes
- * after a successful deploy. It records, for every object whose headers the run knows, the object's ETag and
- * size, and its Content-Type, Cache-Control and user metadata.
+ * Invalidation planning: which CloudFront paths a deploy made stale. Only paths cached under their own
+ * name need it (HTML entry points, `/` for `index.html` and `/dir/` for `dir/index.html`, other non-hashed
+ * files); content-hashed assets get new names when they change, so they never do. Past a budget the list
+ * collapses to directory wildcards, and finally to `/*`.
  *
- * The next run reads it with one GetObject and trusts an entry only while the listing still shows the same
- * object: S3 can change an object's headers only by writing it again (PutObject or CopyObject), and every
- * write gives it a new LastModified. An entry pinned to a LastModified (objects whose headers were known
- * from an earlier run or read with HeadObject) holds while the listing shows that LastModified, ETag and
- * size. An entry for an object the writing run wrote itself carries no LastModified: it holds while ETag and
- * size match and the object's listed LastModified is not later than the manifest's own, since the manifest
- * is written after every write of its run. That saves listing the prefix again after the uploads. Entries
- * that do not hold fall back to HeadObject. A manifest that is missing, unreadable or of another format is
- * ignored (every candidate is HEADed, as without a manifest).
+ * CloudFront limits (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html#limits-invalidations):
+ * 3,000 file paths and 15 wildcard paths in progress per distribution; the first 1,000 paths a month are
+ * free, then each path (a wildcard counts as one) is billed.
  */
 
 
-/** Name of the manifest object, directly under the prefix. Never uploaded, deleted or listed as changed. */
-const manifest_MANIFEST_NAME = '.twotier-manifest.json';
-const FORMAT = 'twotier-upload-manifest';
 /**
- * Reads the manifest with GetObject (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html).
- * @returns its entries; no entries (and `problem` set) when the object is missing, not JSON, or not this
- *   format. Throws only what the SDK throws for other failures (AccessDenied, network errors after retries).
+ * Hashed by default: Vite's `assets/` directory, and any file whose name ends in a build hash
+ * (`app.3f2a1b9c.js`, `chunk-5FQ3ZPUL.js`: 8 or more letters/digits with at least one digit).
  */
-async function manifest_readManifest(s3, bucket, key) {
-    let text;
-    try {
-        const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-        text = (await response.Body?.transformToString('utf-8')) ?? '';
-    }
-    catch (error) {
-        if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404) {
-            return { entries: new Map(), problem: 'not found' };
-        }
-        throw error;
-    }
-    return parseManifest(text);
-}
-/** Parses manifest JSON; anything unexpected gives no entries and a `problem`. */
-function parseManifest(text) {
-    let parsed;
-    try {
-        parsed = JSON.parse(text);
-    }
-    catch {
-        return { entries: new Map(), problem: 'not JSON' };
-    }
-    const doc = parsed;
-    if (!doc || doc.format !== FORMAT || doc.version !== 1 || typeof doc.objects !== 'object' || !doc.objects) {
-        return { entries: new Map(), problem: `not a ${FORMAT} version 1 document` };
-    }
-    const entries = new Map();
-    for (const [path, value] of Object.entries(doc.objects)) {
-        const e = value;
-        if (!e ||
-            typeof e.etag !== 'string' ||
-            (e.lastModified !== undefined && typeof e.lastModified !== 'string') ||
-            typeof e.size !== 'number' ||
-            (e.contentType !== undefined && typeof e.contentType !== 'string') ||
-            (e.cacheControl !== undefined && typeof e.cacheControl !== 'string') ||
-            (e.metadata !== undefined && (typeof e.metadata !== 'object' || e.metadata === null))) {
-            continue; // a malformed entry is simply not trusted
-        }
-        entries.set(path, normaliseEntry(e));
-    }
-    return { entries };
+const DEFAULT_HASHED = ['assets/**'];
+const HASHED_NAME = /[.-](?=[A-Za-z0-9_]*\d)[A-Za-z0-9_]{8,}\.[A-Za-z0-9]+$/;
+/** CloudFront's limit of wildcard paths in progress per distribution. */
+const MAX_WILDCARDS = 15;
+/** CloudFront's limit of file paths in progress per distribution (so of one invalidation). */
+const MAX_PATHS_IN_PROGRESS = 3000;
+/**
+ * Checks one CloudFront invalidation path as CloudFront takes it
+ * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Invalidation_Specifying_Objects.html):
+ * it starts with `/`, is URL-encoded (no spaces, control characters or other characters RFC 1738 calls
+ * unsafe), has `*` only as its last character, and has no `.` or `..` segment (browsers resolve those, so
+ * such a path matches nothing). At most 4,000 characters.
+ * @param name the input's name, for the message.
+ * @throws ConfigurationError naming the input, quoting the path and saying what is valid.
+ */
+function checkCloudFrontPath(value, name) {
+    const fail = (why) => {
+        throw new errors_ConfigurationError(`Input ${name}: ${errors_show(value)} ${why}.`, name);
+    };
+    if (!value.startsWith('/'))
+        fail('must start with "/" (a CloudFront path such as /index.html or /img/*)');
+    // eslint-disable-next-line no-control-regex
+    if (/[\s\u0000-\u001f\u007f]/.test(value))
+        fail('contains a space or control character; URL-encode it (a space is %20)');
+    if (/["<>\\^`{|}]/.test(value))
+        fail('contains a character that must be URL-encoded (" < > \\ ^ ` { | })');
+    if (value.indexOf('*') !== -1 && value.indexOf('*') !== value.length - 1)
+        fail('has a "*" before its end; CloudFront takes "*" only as the last character (such as /img/*)');
+    if (/(^|\/)\.\.?(\/|$)/.test(value))
+        fail('has a "." or ".." segment; give the path a browser requests');
+    if (value.length > 4000)
+        fail(`is ${value.length} characters long; at most 4,000 are allowed`);
 }
 /**
- * The entries that still describe the listed objects (see the module comment), returned as the headers
- * HeadObject would have given. `manifestModified` is the manifest object's LastModified from the same
- * listing; without it, entries that carry no LastModified are not trusted.
+ * A changed path (an object path relative to the site, as upload-frontend's `changed-paths` lists it, not
+ * encoded) as the URL path a browser requests: each character outside RFC 3986's unreserved and sub-delims
+ * (and `:`, `@`, `/`) percent-encoded as UTF-8, so `/my file.html` is invalidated as `/my%20file.html`. A
+ * final `*` stays a wildcard; a `*` anywhere else is encoded as `%2A`.
  */
-function manifest_trustedHeaders(entries, remote, manifestModified) {
-    const trusted = new Map();
-    for (const [path, entry] of entries) {
-        const object = remote.get(path);
-        if (!object || !matchesListing(entry, object, manifestModified))
+function urlPathOf(objectPath) {
+    const last = objectPath.endsWith('*') ? '*' : '';
+    const body = last ? objectPath.slice(0, -1) : objectPath;
+    const encoded = Array.from(body, (ch) => /[A-Za-z0-9\-._~!$&'()+,;=:@/]/.test(ch)
+        ? ch
+        : Array.from(Buffer.from(ch, 'utf8'), (b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('')).join('');
+    return encoded + last;
+}
+/**
+ * Plans the invalidation for the changed paths of a deploy.
+ * @param changedPaths object paths relative to the site root (`/index.html`, `/favicon.ico`), as
+ *   upload-frontend's `changed-paths` output lists them (not URL-encoded: {@link urlPathOf} encodes them); a
+ *   final `*` is a wildcard. They collapse to fit what `explicitPaths` leave of `maxPaths`; when the explicit
+ *   paths take all of it, any changed path left makes the invalidation `/*`.
+ * @throws ConfigurationError (input `max-paths`) for a budget outside 1–3000; (`changed-paths`) for a path
+ *   not starting with `/`; (`paths`) for a bad explicit path, more than `maxPaths` of them or more than 15
+ *   wildcards; (`path-prefix`) for a prefix not starting with `/`.
+ */
+function planInvalidation(changedPaths, options = {}) {
+    const maxPaths = options.maxPaths ?? 20;
+    if (!Number.isInteger(maxPaths) || maxPaths < 1 || maxPaths > 3000) {
+        throw new errors_ConfigurationError(`max-paths ${errors_show(maxPaths)} must be a whole number from 1 to 3000.`, 'max-paths');
+    }
+    const hashed = picomatch(options.hashedPatterns ?? DEFAULT_HASHED, { dot: true });
+    const prefix = (options.pathPrefix ?? '').replace(/\/+$/, '');
+    if (prefix && !prefix.startsWith('/')) {
+        throw new errors_ConfigurationError(`path-prefix ${errors_show(options.pathPrefix)} must start with "/".`, 'path-prefix');
+    }
+    const explicit = [...new Set(options.explicitPaths ?? [])].sort();
+    for (const p of explicit)
+        checkCloudFrontPath(p, 'paths');
+    if (explicit.length > maxPaths) {
+        throw new errors_ConfigurationError(`Input paths has ${explicit.length} paths (first ${errors_show(explicit[0])}), more than max-paths ${maxPaths}; explicit paths are never collapsed: give at most ${maxPaths}, use wildcards such as /img/*, or raise max-paths (up to ${MAX_PATHS_IN_PROGRESS}).`, 'paths');
+    }
+    const explicitWildcards = explicit.filter((p) => p.endsWith('*')).length;
+    if (explicitWildcards > MAX_WILDCARDS) {
+        throw new errors_ConfigurationError(`Input paths has ${explicitWildcards} wildcard paths; CloudFront allows at most ${MAX_WILDCARDS} in progress per distribution.`, 'paths');
+    }
+    const wanted = new Set();
+    const skippedHashed = [];
+    for (const raw of changedPaths) {
+        const p = raw.trim();
+        if (!p)
             continue;
-        trusted.set(path, {
-            contentType: entry.contentType,
-            cacheControl: entry.cacheControl,
-            metadata: { ...(entry.metadata ?? {}) }
-        });
-    }
-    return trusted;
-}
-/** True when `entry` was recorded for exactly the object the listing shows (see the module comment). */
-function matchesListing(entry, object, manifestModified) {
-    if (entry.etag !== object.etag || entry.size !== object.size)
-        return false;
-    if (entry.lastModified !== undefined)
-        return Date.parse(entry.lastModified) === object.lastModified.getTime();
-    return manifestModified !== undefined && object.lastModified.getTime() <= manifestModified.getTime();
-}
-/** An entry for a listed object with known headers. */
-function entryFor(object, headers) {
-    return normaliseEntry({
-        etag: object.etag,
-        lastModified: object.lastModified.toISOString(),
-        size: object.size,
-        contentType: headers.contentType,
-        cacheControl: headers.cacheControl,
-        metadata: headers.metadata
-    });
-}
-/**
- * The manifest after a successful run, and whether it must be written. Content-equal objects keep the old
- * manifest's entry, or get one pinned to this run's listing when HeadObject gave their headers; written
- * objects get an entry without LastModified. Not written when the run wrote nothing and the entries equal
- * the old manifest's. When it is written, carried entries without LastModified are pinned to this run's
- * listing first, so the new manifest's later LastModified cannot vouch for another tool's write since the
- * old one.
- * @param listed this run's listing, taken before any write (relative path → object).
- */
-function manifest_nextManifest(old, known, written, listed) {
-    const entries = new Map();
-    const carried = [];
-    for (const { relativePath, headers, entry } of known) {
-        const object = listed.get(relativePath);
-        if (!object)
-            continue;
-        entries.set(relativePath, entry ?? entryFor(object, headers));
-        if (entry && entry.lastModified === undefined)
-            carried.push({ relativePath, object, headers });
-    }
-    for (const { relativePath, etag, size, headers } of written) {
-        const { contentType, cacheControl, metadata } = headers;
-        entries.set(relativePath, normaliseEntry({ etag, size, contentType, cacheControl, metadata }));
-    }
-    // After any write the manifest must be written again, even with equal entries: its new LastModified is
-    // what vouches for the objects written now.
-    if (written.length === 0 && sameEntries(entries, old))
-        return { entries, write: false };
-    for (const { relativePath, object, headers } of carried)
-        entries.set(relativePath, entryFor(object, headers));
-    return { entries, write: true };
-}
-/** The manifest document for `entries`, keys sorted (the same entries always give the same text). */
-function manifestText(entries) {
-    const objects = {};
-    for (const path of [...entries.keys()].sort())
-        objects[path] = entries.get(path);
-    return `${JSON.stringify({ format: FORMAT, version: 1, objects })}\n`;
-}
-/** True when both hold the same entries. */
-function sameEntries(a, b) {
-    return a.size === b.size && manifestText(a) === manifestText(b);
-}
-/**
- * Writes the manifest with PutObject (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html),
- * `application/json`, `Cache-Control: no-store`, with Content-MD5.
- */
-async function manifest_writeManifest(s3, bucket, key, entries) {
-    const body = Buffer.from(manifestText(entries), 'utf-8');
-    await s3.send(new PutObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        Body: body,
-        ContentMD5: createHash('md5').update(body).digest('base64'),
-        ContentType: 'application/json',
-        CacheControl: 'no-store'
-    }));
-    return body.length;
-}
-function normaliseEntry(e) {
-    const out = { etag: e.etag, size: e.size };
-    if (e.lastModified !== undefined)
-        out.lastModified = e.lastModified;
-    if (e.contentType !== undefined)
-        out.contentType = e.contentType;
-    if (e.cacheControl !== undefined)
-        out.cacheControl = e.cacheControl;
-    const metadata = Object.entries(e.metadata ?? {})
-        .filter(([, v]) => typeof v === 'string')
-        .sort(([a], [b]) => (a < b ? -1 : 1));
-    if (metadata.length > 0)
-        out.metadata = Object.fromEntries(metadata);
-    return out;
-}
-
-;// CONCATENATED MODULE: ./node_modules/mime/dist/types/other.js
-const types = {
-    'application/prs.cww': ['cww'],
-    'application/prs.xsf+xml': ['xsf'],
-    'application/vnd.1000minds.decision-model+xml': ['1km'],
-    'application/vnd.3gpp.pic-bw-large': ['plb'],
-    'application/vnd.3gpp.pic-bw-small': ['psb'],
-    'application/vnd.3gpp.pic-bw-var': ['pvb'],
-    'application/vnd.3gpp2.tcap': ['tcap'],
-    'application/vnd.3m.post-it-notes': ['pwn'],
-    'application/vnd.accpac.simply.aso': ['aso'],
-    'application/vnd.accpac.simply.imp': ['imp'],
-    'application/vnd.acucobol': ['acu'],
-    'application/vnd.acucorp': ['atc', 'acutc'],
-    'application/vnd.adobe.air-application-installer-package+zip': ['air'],
-    'application/vnd.adobe.formscentral.fcdt': ['fcdt'],
-    'application/vnd.adobe.fxp': ['fxp', 'fxpl'],
-    'application/vnd.adobe.xdp+xml': ['xdp'],
-    'application/vnd.adobe.xfdf': ['*xfdf'],
-    'application/vnd.age': ['age'],
-    'application/vnd.ahead.space': ['ahead'],
-    'application/vnd.airzip.filesecure.azf': ['azf'],
-    'application/vnd.airzip.filesecure.azs': ['azs'],
-    'application/vnd.amazon.ebook': ['azw'],
-    'application/vnd.americandynamics.acc': ['acc'],
-    'application/vnd.amiga.ami': ['ami'],
-    'application/vnd.android.package-archive': ['apk'],
-    'application/vnd.anser-web-certificate-issue-initiation': ['cii'],
-    'application/vnd.anser-web-funds-transfer-initiation': ['fti'],
-    'application/vnd.antix.game-component': ['atx'],
-    'application/vnd.apple.installer+xml': ['mpkg'],
-    'application/vnd.apple.keynote': ['key'],
-    'application/vnd.apple.mpegurl': ['m3u8'],
-    'application/vnd.apple.numbers': ['numbers'],
-    'application/vnd.apple.pages': ['pages'],
-    'application/vnd.apple.pkpass': ['pkpass'],
-    'application/vnd.aristanetworks.swi': ['swi'],
-    'application/vnd.astraea-software.iota': ['iota'],
-    'application/vnd.audiograph': ['aep'],
-    'application/vnd.autodesk.fbx': ['fbx'],
-    'application/vnd.balsamiq.bmml+xml': ['bmml'],
-    'application/vnd.blueice.multipass': ['mpm'],
-    'application/vnd.bmi': ['bmi'],
-    'application/vnd.businessobjects': ['rep'],
-    'application/vnd.chemdraw+xml': ['cdxml'],
-    'application/vnd.chipnuts.karaoke-mmd': ['mmd'],
-    'application/vnd.cinderella': ['cdy'],
-    'application/vnd.citationstyles.style+xml': ['csl'],
-    'application/vnd.claymore': ['cla'],
-    'application/vnd.cloanto.rp9': ['rp9'],
-    'application/vnd.clonk.c4group': ['c4g', 'c4d', 'c4f', 'c4p', 'c4u'],
-    'application/vnd.cluetrust.cartomobile-config': ['c11amc'],
-    'application/vnd.cluetrust.cartomobile-config-pkg': ['c11amz'],
-    'application/vnd.commonspace': ['csp'],
-    'application/vnd.contact.cmsg': ['cdbcmsg'],
-    'application/vnd.cosmocaller': ['cmc'],
-    'application/vnd.crick.clicker': ['clkx'],
-    'application/vnd.crick.clicker.keyboard': ['clkk'],
-    'application/vnd.crick.clicker.palette': ['clkp'],
-    'application/vnd.crick.clicker.template': ['clkt'],
-    'application/vnd.crick.clicker.wordbank': ['clkw'],
-    'application/vnd.criticaltools.wbs+xml': ['wbs'],
-    'application/vnd.ctc-posml': ['pml'],
-    'application/vnd.cups-ppd': ['ppd'],
-    'application/vnd.curl.car': ['car'],
-    'application/vnd.curl.pcurl': ['pcurl'],
-    'application/vnd.dart': ['dart'],
-    'application/vnd.data-vision.rdz': ['rdz'],
-    'application/vnd.dbf': ['dbf'],
-    'application/vnd.dcmp+xml': ['dcmp'],
-    'application/vnd.dece.data': ['uvf', 'uvvf', 'uvd', 'uvvd'],
-    'application/vnd.dece.ttml+xml': ['uvt', 'uvvt'],
-    'application/vnd.dece.unspecified': ['uvx', 'uvvx'],
-    'application/vnd.dece.zip': ['uvz', 'uvvz'],
-    'application/vnd.denovo.fcselayout-link': ['fe_launch'],
-    'application/vnd.dna': ['dna'],
-    'application/vnd.dolby.mlp': ['mlp'],
-    'application/vnd.dpgraph': ['dpg'],
-    'application/vnd.dreamfactory': ['dfac'],
-    'application/vnd.ds-keypoint': ['kpxx'],
-    'application/vnd.dvb.ait': ['ait'],
-    'application/vnd.dvb.service': ['svc'],
-    'application/vnd.dynageo': ['geo'],
-    'application/vnd.ecowin.chart': ['mag'],
-    'application/vnd.enliven': ['nml'],
-    'application/vnd.epson.esf': ['esf'],
-    'application/vnd.epson.msf': ['msf'],
-    'application/vnd.epson.quickanime': ['qam'],
-    'application/vnd.epson.salt': ['slt'],
-    'application/vnd.epson.ssf': ['ssf'],
-    'application/vnd.eszigno3+xml': ['es3', 'et3'],
-    'application/vnd.ezpix-album': ['ez2'],
-    'application/vnd.ezpix-package': ['ez3'],
-    'application/vnd.fdf': ['*fdf'],
-    'application/vnd.fdsn.mseed': ['mseed'],
-    'application/vnd.fdsn.seed': ['seed', 'dataless'],
-    'application/vnd.flographit': ['gph'],
-    'application/vnd.fluxtime.clip': ['ftc'],
-    'application/vnd.framemaker': ['fm', 'frame', 'maker', 'book'],
-    'application/vnd.frogans.fnc': ['fnc'],
-    'application/vnd.frogans.ltf': ['ltf'],
-    'application/vnd.fsc.weblaunch': ['fsc'],
-    'application/vnd.fujitsu.oasys': ['oas'],
-    'application/vnd.fujitsu.oasys2': ['oa2'],
-    'application/vnd.fujitsu.oasys3': ['oa3'],
-    'application/vnd.fujitsu.oasysgp': ['fg5'],
-    'application/vnd.fujitsu.oasysprs': ['bh2'],
-    'application/vnd.fujixerox.ddd': ['ddd'],
-    'application/vnd.fujixerox.docuworks': ['xdw'],
-    'application/vnd.fujixerox.docuworks.binder': ['xbd'],
-    'application/vnd.fuzzysheet': ['fzs'],
-    'application/vnd.genomatix.tuxedo': ['txd'],
-    'application/vnd.geogebra.file': ['ggb'],
-    'application/vnd.geogebra.slides': ['ggs'],
-    'application/vnd.geogebra.tool': ['ggt'],
-    'application/vnd.geometry-explorer': ['gex', 'gre'],
-    'application/vnd.geonext': ['gxt'],
-    'application/vnd.geoplan': ['g2w'],
-    'application/vnd.geospace': ['g3w'],
-    'application/vnd.gmx': ['gmx'],
-    'application/vnd.google-apps.document': ['gdoc'],
-    'application/vnd.google-apps.drawing': ['gdraw'],
-    'application/vnd.google-apps.form': ['gform'],
-    'application/vnd.google-apps.jam': ['gjam'],
-    'application/vnd.google-apps.map': ['gmap'],
-    'application/vnd.google-apps.presentation': ['gslides'],
-    'application/vnd.google-apps.script': ['gscript'],
-    'application/vnd.google-apps.site': ['gsite'],
-    'application/vnd.google-apps.spreadsheet': ['gsheet'],
-    'application/vnd.google-earth.kml+xml': ['kml'],
-    'application/vnd.google-earth.kmz': ['kmz'],
-    'application/vnd.gov.sk.xmldatacontainer+xml': ['xdcf'],
-    'application/vnd.grafeq': ['gqf', 'gqs'],
-    'application/vnd.groove-account': ['gac'],
-    'application/vnd.groove-help': ['ghf'],
-    'application/vnd.groove-identity-message': ['gim'],
-    'application/vnd.groove-injector': ['grv'],
-    'application/vnd.groove-tool-message': ['gtm'],
-    'application/vnd.groove-tool-template': ['tpl'],
-    'application/vnd.groove-vcard': ['vcg'],
-    'application/vnd.hal+xml': ['hal'],
-    'application/vnd.handheld-entertainment+xml': ['zmm'],
-    'application/vnd.hbci': ['hbci'],
-    'application/vnd.hhe.lesson-player': ['les'],
-    'application/vnd.hp-hpgl': ['hpgl'],
-    'application/vnd.hp-hpid': ['hpid'],
-    'application/vnd.hp-hps': ['hps'],
-    'application/vnd.hp-jlyt': ['jlt'],
-    'application/vnd.hp-pcl': ['pcl'],
-    'application/vnd.hp-pclxl': ['pclxl'],
-    'application/vnd.hydrostatix.sof-data': ['sfd-hdstx'],
-    'application/vnd.ibm.minipay': ['mpy'],
-    'application/vnd.ibm.modcap': ['afp', 'listafp', 'list3820'],
-    'application/vnd.ibm.rights-management': ['irm'],
-    'application/vnd.ibm.secure-container': ['sc'],
-    'application/vnd.iccprofile': ['icc', 'icm'],
-    'application/vnd.igloader': ['igl'],
-    'application/vnd.immervision-ivp': ['ivp'],
-    'application/vnd.immervision-ivu': ['ivu'],
-    'application/vnd.insors.igm': ['igm'],
-    'application/vnd.intercon.formnet': ['xpw', 'xpx'],
-    'application/vnd.intergeo': ['i2g'],
-    'application/vnd.intu.qbo': ['qbo'],
-    'application/vnd.intu.qfx': ['qfx'],
-    'application/vnd.ipunplugged.rcprofile': ['rcprofile'],
-    'application/vnd.irepository.package+xml': ['irp'],
-    'application/vnd.is-xpr': ['xpr'],
-    'application/vnd.isac.fcs': ['fcs'],
-    'application/vnd.jam': ['jam'],
-    'application/vnd.jcp.javame.midlet-rms': ['rms'],
-    'application/vnd.jisp': ['jisp'],
-    'application/vnd.joost.joda-archive': ['joda'],
-    'application/vnd.kahootz': ['ktz', 'ktr'],
-    'application/vnd.kde.karbon': ['karbon'],
-    'application/vnd.kde.kchart': ['chrt'],
-    'application/vnd.kde.kformula': ['kfo'],
-    'application/vnd.kde.kivio': ['flw'],
-    'application/vnd.kde.kontour': ['kon'],
-    'application/vnd.kde.kpresenter': ['kpr', 'kpt'],
-    'application/vnd.kde.kspread': ['ksp'],
-    'application/vnd.kde.kword': ['kwd', 'kwt'],
-    'application/vnd.kenameaapp': ['htke'],
-    'application/vnd.kidspiration': ['kia'],
-    'application/vnd.kinar': ['kne', 'knp'],
-    'application/vnd.koan': ['skp', 'skd', 'skt', 'skm'],
-    'application/vnd.kodak-descriptor': ['sse'],
-    'application/vnd.las.las+xml': ['lasxml'],
-    'application/vnd.llamagraphics.life-balance.desktop': ['lbd'],
-    'application/vnd.llamagraphics.life-balance.exchange+xml': ['lbe'],
-    'application/vnd.lotus-1-2-3': ['123'],
-    'application/vnd.lotus-approach': ['apr'],
-    'application/vnd.lotus-freelance': ['pre'],
-    'application/vnd.lotus-notes': ['nsf'],
-    'application/vnd.lotus-organizer': ['org'],
-    'application/vnd.lotus-screencam': ['scm'],
-    'application/vnd.lotus-wordpro': ['lwp'],
-    'application/vnd.macports.portpkg': ['portpkg'],
-    'application/vnd.mapbox-vector-tile': ['mvt'],
-    'application/vnd.mcd': ['mcd'],
-    'application/vnd.medcalcdata': ['mc1'],
-    'application/vnd.mediastation.cdkey': ['cdkey'],
-    'application/vnd.mfer': ['mwf'],
-    'application/vnd.mfmp': ['mfm'],
-    'application/vnd.micrografx.flo': ['flo'],
-    'application/vnd.micrografx.igx': ['igx'],
-    'application/vnd.mif': ['mif'],
-    'application/vnd.mobius.daf': ['daf'],
-    'application/vnd.mobius.dis': ['dis'],
-    'application/vnd.mobius.mbk': ['mbk'],
-    'application/vnd.mobius.mqy': ['mqy'],
-    'application/vnd.mobius.msl': ['msl'],
-    'application/vnd.mobius.plc': ['plc'],
-    'application/vnd.mobius.txf': ['txf'],
-    'application/vnd.mophun.application': ['mpn'],
-    'application/vnd.mophun.certificate': ['mpc'],
-    'application/vnd.mozilla.xul+xml': ['xul'],
-    'application/vnd.ms-artgalry': ['cil'],
-    'application/vnd.ms-cab-compressed': ['cab'],
-    'application/vnd.ms-excel': ['xls', 'xlm', 'xla', 'xlc', 'xlt', 'xlw'],
-    'application/vnd.ms-excel.addin.macroenabled.12': ['xlam'],
-    'application/vnd.ms-excel.sheet.binary.macroenabled.12': ['xlsb'],
-    'application/vnd.ms-excel.sheet.macroenabled.12': ['xlsm'],
-    'application/vnd.ms-excel.template.macroenabled.12': ['xltm'],
-    'application/vnd.ms-fontobject': ['eot'],
-    'application/vnd.ms-htmlhelp': ['chm'],
-    'application/vnd.ms-ims': ['ims'],
-    'application/vnd.ms-lrm': ['lrm'],
-    'application/vnd.ms-officetheme': ['thmx'],
-    'application/vnd.ms-outlook': ['msg'],
-    'application/vnd.ms-pki.seccat': ['cat'],
-    'application/vnd.ms-pki.stl': ['*stl'],
-    'application/vnd.ms-powerpoint': ['ppt', 'pps', 'pot'],
-    'application/vnd.ms-powerpoint.addin.macroenabled.12': ['ppam'],
-    'application/vnd.ms-powerpoint.presentation.macroenabled.12': ['pptm'],
-    'application/vnd.ms-powerpoint.slide.macroenabled.12': ['sldm'],
-    'application/vnd.ms-powerpoint.slideshow.macroenabled.12': ['ppsm'],
-    'application/vnd.ms-powerpoint.template.macroenabled.12': ['potm'],
-    'application/vnd.ms-project': ['*mpp', 'mpt'],
-    'application/vnd.ms-visio.viewer': ['vdx'],
-    'application/vnd.ms-word.document.macroenabled.12': ['docm'],
-    'application/vnd.ms-word.template.macroenabled.12': ['dotm'],
-    'application/vnd.ms-works': ['wps', 'wks', 'wcm', 'wdb'],
-    'application/vnd.ms-wpl': ['wpl'],
-    'application/vnd.ms-xpsdocument': ['xps'],
-    'application/vnd.mseq': ['mseq'],
-    'application/vnd.musician': ['mus'],
-    'application/vnd.muvee.style': ['msty'],
-    'application/vnd.mynfc': ['taglet'],
-    'application/vnd.nato.bindingdataobject+xml': ['bdo'],
-    'application/vnd.neurolanguage.nlu': ['nlu'],
-    'application/vnd.nitf': ['ntf', 'nitf'],
-    'application/vnd.noblenet-directory': ['nnd'],
-    'application/vnd.noblenet-sealer': ['nns'],
-    'application/vnd.noblenet-web': ['nnw'],
-    'application/vnd.nokia.n-gage.ac+xml': ['*ac'],
-    'application/vnd.nokia.n-gage.data': ['ngdat'],
-    'application/vnd.nokia.n-gage.symbian.install': ['n-gage'],
-    'application/vnd.nokia.radio-preset': ['rpst'],
-    'application/vnd.nokia.radio-presets': ['rpss'],
-    'application/vnd.novadigm.edm': ['edm'],
-    'application/vnd.novadigm.edx': ['edx'],
-    'application/vnd.novadigm.ext': ['ext'],
-    'application/vnd.oasis.opendocument.chart': ['odc'],
-    'application/vnd.oasis.opendocument.chart-template': ['otc'],
-    'application/vnd.oasis.opendocument.database': ['odb'],
-    'application/vnd.oasis.opendocument.formula': ['odf'],
-    'application/vnd.oasis.opendocument.formula-template': ['odft'],
-    'application/vnd.oasis.opendocument.graphics': ['odg'],
-    'application/vnd.oasis.opendocument.graphics-template': ['otg'],
-    'application/vnd.oasis.opendocument.image': ['odi'],
-    'application/vnd.oasis.opendocument.image-template': ['oti'],
-    'application/vnd.oasis.opendocument.presentation': ['odp'],
-    'application/vnd.oasis.opendocument.presentation-template': ['otp'],
-    'application/vnd.oasis.opendocument.spreadsheet': ['ods'],
-    'application/vnd.oasis.opendocument.spreadsheet-template': ['ots'],
-    'application/vnd.oasis.opendocument.text': ['odt'],
-    'application/vnd.oasis.opendocument.text-master': ['odm'],
-    'application/vnd.oasis.opendocument.text-template': ['ott'],
-    'application/vnd.oasis.opendocument.text-web': ['oth'],
-    'application/vnd.olpc-sugar': ['xo'],
-    'application/vnd.oma.dd2+xml': ['dd2'],
-    'application/vnd.openblox.game+xml': ['obgx'],
-    'application/vnd.openofficeorg.extension': ['oxt'],
-    'application/vnd.openstreetmap.data+xml': ['osm'],
-    'application/vnd.openxmlformats-officedocument.presentationml.presentation': [
-        'pptx',
-    ],
-    'application/vnd.openxmlformats-officedocument.presentationml.slide': [
-        'sldx',
-    ],
-    'application/vnd.openxmlformats-officedocument.presentationml.slideshow': [
-        'ppsx',
-    ],
-    'application/vnd.openxmlformats-officedocument.presentationml.template': [
-        'potx',
-    ],
-    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': ['xlsx'],
-    'application/vnd.openxmlformats-officedocument.spreadsheetml.template': [
-        'xltx',
-    ],
-    'application/vnd.openxmlformats-officedocument.wordprocessingml.document': [
-        'docx',
-    ],
-    'application/vnd.openxmlformats-officedocument.wordprocessingml.template': [
-        'dotx',
-    ],
-    'application/vnd.osgeo.mapguide.package': ['mgp'],
-    'application/vnd.osgi.dp': ['dp'],
-    'application/vnd.osgi.subsystem': ['esa'],
-    'application/vnd.palm': ['pdb', 'pqa', 'oprc'],
-    'application/vnd.pawaafile': ['paw'],
-    'application/vnd.pg.format': ['str'],
-    'application/vnd.pg.osasli': ['ei6'],
-    'application/vnd.picsel': ['efif'],
-    'application/vnd.pmi.widget': ['wg'],
-    'application/vnd.pocketlearn': ['plf'],
-    'application/vnd.powerbuilder6': ['pbd'],
-    'application/vnd.previewsystems.box': ['box'],
-    'application/vnd.procrate.brushset': ['brushset'],
-    'application/vnd.procreate.brush': ['brush'],
-    'application/vnd.procreate.dream': ['drm'],
-    'application/vnd.proteus.magazine': ['mgz'],
-    'application/vnd.publishare-delta-tree': ['qps'],
-    'application/vnd.pvi.ptid1': ['ptid'],
-    'application/vnd.pwg-xhtml-print+xml': ['xhtm'],
-    'application/vnd.quark.quarkxpress': [
-        'qxd',
-        'qxt',
-        'qwd',
-        'qwt',
-        'qxl',
-        'qxb',
-    ],
-    'application/vnd.rar': ['rar'],
-    'application/vnd.realvnc.bed': ['bed'],
-    'application/vnd.recordare.musicxml': ['mxl'],
-    'application/vnd.recordare.musicxml+xml': ['musicxml'],
-    'application/vnd.rig.cryptonote': ['cryptonote'],
-    'application/vnd.rim.cod': ['cod'],
-    'application/vnd.rn-realmedia': ['rm'],
-    'application/vnd.rn-realmedia-vbr': ['rmvb'],
-    'application/vnd.route66.link66+xml': ['link66'],
-    'application/vnd.sailingtracker.track': ['st'],
-    'application/vnd.seemail': ['see'],
-    'application/vnd.sema': ['sema'],
-    'application/vnd.semd': ['semd'],
-    'application/vnd.semf': ['semf'],
-    'application/vnd.shana.informed.formdata': ['ifm'],
-    'application/vnd.shana.informed.formtemplate': ['itp'],
-    'application/vnd.shana.informed.interchange': ['iif'],
-    'application/vnd.shana.informed.package': ['ipk'],
-    'application/vnd.simtech-mindmapper': ['twd', 'twds'],
-    'application/vnd.smaf': ['mmf'],
-    'application/vnd.smart.teacher': ['teacher'],
-    'application/vnd.software602.filler.form+xml': ['fo'],
-    'application/vnd.solent.sdkm+xml': ['sdkm', 'sdkd'],
-    'application/vnd.spotfire.dxp': ['dxp'],
-    'application/vnd.spotfire.sfs': ['sfs'],
-    'application/vnd.stardivision.calc': ['sdc'],
-    'application/vnd.stardivision.draw': ['sda'],
-    'application/vnd.stardivision.impress': ['sdd'],
-    'application/vnd.stardivision.math': ['smf'],
-    'application/vnd.stardivision.writer': ['sdw', 'vor'],
-    'application/vnd.stardivision.writer-global': ['sgl'],
-    'application/vnd.stepmania.package': ['smzip'],
-    'application/vnd.stepmania.stepchart': ['sm'],
-    'application/vnd.sun.wadl+xml': ['wadl'],
-    'application/vnd.sun.xml.calc': ['sxc'],
-    'application/vnd.sun.xml.calc.template': ['stc'],
-    'application/vnd.sun.xml.draw': ['sxd'],
-    'application/vnd.sun.xml.draw.template': ['std'],
-    'application/vnd.sun.xml.impress': ['sxi'],
-    'application/vnd.sun.xml.impress.template': ['sti'],
-    'application/vnd.sun.xml.math': ['sxm'],
-    'application/vnd.sun.xml.writer': ['sxw'],
-    'application/vnd.sun.xml.writer.global': ['sxg'],
-    'application/vnd.sun.xml.writer.template': ['stw'],
-    'application/vnd.sus-calendar': ['sus', 'susp'],
-    'application/vnd.svd': ['svd'],
-    'application/vnd.symbian.install': ['sis', 'sisx'],
-    'application/vnd.syncml+xml': ['xsm'],
-    'application/vnd.syncml.dm+wbxml': ['bdm'],
-    'application/vnd.syncml.dm+xml': ['xdm'],
-    'application/vnd.syncml.dmddf+xml': ['ddf'],
-    'application/vnd.tao.intent-module-archive': ['tao'],
-    'application/vnd.tcpdump.pcap': ['pcap', 'cap', 'dmp'],
-    'application/vnd.tmobile-livetv': ['tmo'],
-    'application/vnd.trid.tpt': ['tpt'],
-    'application/vnd.triscape.mxs': ['mxs'],
-    'application/vnd.trueapp': ['tra'],
-    'application/vnd.ufdl': ['ufd', 'ufdl'],
-    'application/vnd.uiq.theme': ['utz'],
-    'application/vnd.umajin': ['umj'],
-    'application/vnd.unity': ['unityweb'],
-    'application/vnd.uoml+xml': ['uoml', 'uo'],
-    'application/vnd.vcx': ['vcx'],
-    'application/vnd.visio': ['vsd', 'vst', 'vss', 'vsw', 'vsdx', 'vtx'],
-    'application/vnd.visionary': ['vis'],
-    'application/vnd.vsf': ['vsf'],
-    'application/vnd.wap.wbxml': ['wbxml'],
-    'application/vnd.wap.wmlc': ['wmlc'],
-    'application/vnd.wap.wmlscriptc': ['wmlsc'],
-    'application/vnd.webturbo': ['wtb'],
-    'application/vnd.wolfram.player': ['nbp'],
-    'application/vnd.wordperfect': ['wpd'],
-    'application/vnd.wqd': ['wqd'],
-    'application/vnd.wt.stf': ['stf'],
-    'application/vnd.xara': ['xar'],
-    'application/vnd.xfdl': ['xfdl'],
-    'application/vnd.yamaha.hv-dic': ['hvd'],
-    'application/vnd.yamaha.hv-script': ['hvs'],
-    'application/vnd.yamaha.hv-voice': ['hvp'],
-    'application/vnd.yamaha.openscoreformat': ['osf'],
-    'application/vnd.yamaha.openscoreformat.osfpvg+xml': ['osfpvg'],
-    'application/vnd.yamaha.smaf-audio': ['saf'],
-    'application/vnd.yamaha.smaf-phrase': ['spf'],
-    'application/vnd.yellowriver-custom-menu': ['cmp'],
-    'application/vnd.zul': ['zir', 'zirz'],
-    'application/vnd.zzazz.deck+xml': ['zaz'],
-    'application/x-7z-compressed': ['7z'],
-    'application/x-abiword': ['abw'],
-    'application/x-ace-compressed': ['ace'],
-    'application/x-apple-diskimage': ['*dmg'],
-    'application/x-arj': ['arj'],
-    'application/x-authorware-bin': ['aab', 'x32', 'u32', 'vox'],
-    'application/x-authorware-map': ['aam'],
-    'application/x-authorware-seg': ['aas'],
-    'application/x-bcpio': ['bcpio'],
-    'application/x-bdoc': ['*bdoc'],
-    'application/x-bittorrent': ['torrent'],
-    'application/x-blender': ['blend'],
-    'application/x-blorb': ['blb', 'blorb'],
-    'application/x-bzip': ['bz'],
-    'application/x-bzip2': ['bz2', 'boz'],
-    'application/x-cbr': ['cbr', 'cba', 'cbt', 'cbz', 'cb7'],
-    'application/x-cdlink': ['vcd'],
-    'application/x-cfs-compressed': ['cfs'],
-    'application/x-chat': ['chat'],
-    'application/x-chess-pgn': ['pgn'],
-    'application/x-chrome-extension': ['crx'],
-    'application/x-cocoa': ['cco'],
-    'application/x-compressed': ['*rar'],
-    'application/x-conference': ['nsc'],
-    'application/x-cpio': ['cpio'],
-    'application/x-csh': ['csh'],
-    'application/x-debian-package': ['*deb', 'udeb'],
-    'application/x-dgc-compressed': ['dgc'],
-    'application/x-director': [
-        'dir',
-        'dcr',
-        'dxr',
-        'cst',
-        'cct',
-        'cxt',
-        'w3d',
-        'fgd',
-        'swa',
-    ],
-    'application/x-doom': ['wad'],
-    'application/x-dtbncx+xml': ['ncx'],
-    'application/x-dtbook+xml': ['dtb'],
-    'application/x-dtbresource+xml': ['res'],
-    'application/x-dvi': ['dvi'],
-    'application/x-envoy': ['evy'],
-    'application/x-eva': ['eva'],
-    'application/x-font-bdf': ['bdf'],
-    'application/x-font-ghostscript': ['gsf'],
-    'application/x-font-linux-psf': ['psf'],
-    'application/x-font-pcf': ['pcf'],
-    'application/x-font-snf': ['snf'],
-    'application/x-font-type1': ['pfa', 'pfb', 'pfm', 'afm'],
-    'application/x-freearc': ['arc'],
-    'application/x-futuresplash': ['spl'],
-    'application/x-gca-compressed': ['gca'],
-    'application/x-glulx': ['ulx'],
-    'application/x-gnumeric': ['gnumeric'],
-    'application/x-gramps-xml': ['gramps'],
-    'application/x-gtar': ['gtar'],
-    'application/x-hdf': ['hdf'],
-    'application/x-httpd-php': ['php'],
-    'application/x-install-instructions': ['install'],
-    'application/x-ipynb+json': ['ipynb'],
-    'application/x-iso9660-image': ['*iso'],
-    'application/x-iwork-keynote-sffkey': ['*key'],
-    'application/x-iwork-numbers-sffnumbers': ['*numbers'],
-    'application/x-iwork-pages-sffpages': ['*pages'],
-    'application/x-java-archive-diff': ['jardiff'],
-    'application/x-java-jnlp-file': ['jnlp'],
-    'application/x-keepass2': ['kdbx'],
-    'application/x-latex': ['latex'],
-    'application/x-lua-bytecode': ['luac'],
-    'application/x-lzh-compressed': ['lzh', 'lha'],
-    'application/x-makeself': ['run'],
-    'application/x-mie': ['mie'],
-    'application/x-mobipocket-ebook': ['*prc', 'mobi'],
-    'application/x-ms-application': ['application'],
-    'application/x-ms-shortcut': ['lnk'],
-    'application/x-ms-wmd': ['wmd'],
-    'application/x-ms-wmz': ['wmz'],
-    'application/x-ms-xbap': ['xbap'],
-    'application/x-msaccess': ['mdb'],
-    'application/x-msbinder': ['obd'],
-    'application/x-mscardfile': ['crd'],
-    'application/x-msclip': ['clp'],
-    'application/x-msdos-program': ['*exe'],
-    'application/x-msdownload': ['*exe', '*dll', 'com', 'bat', '*msi'],
-    'application/x-msmediaview': ['mvb', 'm13', 'm14'],
-    'application/x-msmetafile': ['*wmf', '*wmz', '*emf', 'emz'],
-    'application/x-msmoney': ['mny'],
-    'application/x-mspublisher': ['pub'],
-    'application/x-msschedule': ['scd'],
-    'application/x-msterminal': ['trm'],
-    'application/x-mswrite': ['wri'],
-    'application/x-netcdf': ['nc', 'cdf'],
-    'application/x-ns-proxy-autoconfig': ['pac'],
-    'application/x-nzb': ['nzb'],
-    'application/x-perl': ['pl', 'pm'],
-    'application/x-pilot': ['*prc', '*pdb'],
-    'application/x-pkcs12': ['p12', 'pfx'],
-    'application/x-pkcs7-certificates': ['p7b', 'spc'],
-    'application/x-pkcs7-certreqresp': ['p7r'],
-    'application/x-rar-compressed': ['*rar'],
-    'application/x-redhat-package-manager': ['rpm'],
-    'application/x-research-info-systems': ['ris'],
-    'application/x-sea': ['sea'],
-    'application/x-sh': ['sh'],
-    'application/x-shar': ['shar'],
-    'application/x-shockwave-flash': ['swf'],
-    'application/x-silverlight-app': ['xap'],
-    'application/x-sql': ['*sql'],
-    'application/x-stuffit': ['sit'],
-    'application/x-stuffitx': ['sitx'],
-    'application/x-subrip': ['srt'],
-    'application/x-sv4cpio': ['sv4cpio'],
-    'application/x-sv4crc': ['sv4crc'],
-    'application/x-t3vm-image': ['t3'],
-    'application/x-tads': ['gam'],
-    'application/x-tar': ['tar'],
-    'application/x-tcl': ['tcl', 'tk'],
-    'application/x-tex': ['tex'],
-    'application/x-tex-tfm': ['tfm'],
-    'application/x-texinfo': ['texinfo', 'texi'],
-    'application/x-tgif': ['*obj'],
-    'application/x-ustar': ['ustar'],
-    'application/x-virtualbox-hdd': ['hdd'],
-    'application/x-virtualbox-ova': ['ova'],
-    'application/x-virtualbox-ovf': ['ovf'],
-    'application/x-virtualbox-vbox': ['vbox'],
-    'application/x-virtualbox-vbox-extpack': ['vbox-extpack'],
-    'application/x-virtualbox-vdi': ['vdi'],
-    'application/x-virtualbox-vhd': ['vhd'],
-    'application/x-virtualbox-vmdk': ['vmdk'],
-    'application/x-wais-source': ['src'],
-    'application/x-web-app-manifest+json': ['webapp'],
-    'application/x-x509-ca-cert': ['der', 'crt', 'pem'],
-    'application/x-xfig': ['fig'],
-    'application/x-xliff+xml': ['*xlf'],
-    'application/x-xpinstall': ['xpi'],
-    'application/x-xz': ['xz'],
-    'application/x-zip-compressed': ['*zip'],
-    'application/x-zmachine': ['z1', 'z2', 'z3', 'z4', 'z5', 'z6', 'z7', 'z8'],
-    'audio/vnd.dece.audio': ['uva', 'uvva'],
-    'audio/vnd.digital-winds': ['eol'],
-    'audio/vnd.dra': ['dra'],
-    'audio/vnd.dts': ['dts'],
-    'audio/vnd.dts.hd': ['dtshd'],
-    'audio/vnd.lucent.voice': ['lvp'],
-    'audio/vnd.ms-playready.media.pya': ['pya'],
-    'audio/vnd.nuera.ecelp4800': ['ecelp4800'],
-    'audio/vnd.nuera.ecelp7470': ['ecelp7470'],
-    'audio/vnd.nuera.ecelp9600': ['ecelp9600'],
-    'audio/vnd.rip': ['rip'],
-    'audio/x-aac': ['*aac'],
-    'audio/x-aiff': ['aif', 'aiff', 'aifc'],
-    'audio/x-caf': ['caf'],
-    'audio/x-flac': ['flac'],
-    'audio/x-m4a': ['*m4a'],
-    'audio/x-matroska': ['mka'],
-    'audio/x-mpegurl': ['m3u'],
-    'audio/x-ms-wax': ['wax'],
-    'audio/x-ms-wma': ['wma'],
-    'audio/x-pn-realaudio': ['ram', 'ra'],
-    'audio/x-pn-realaudio-plugin': ['rmp'],
-    'audio/x-realaudio': ['*ra'],
-    'audio/x-wav': ['*wav'],
-    'chemical/x-cdx': ['cdx'],
-    'chemical/x-cif': ['cif'],
-    'chemical/x-cmdf': ['cmdf'],
-    'chemical/x-cml': ['cml'],
-    'chemical/x-csml': ['csml'],
-    'chemical/x-xyz': ['xyz'],
-    'image/prs.btif': ['btif', 'btf'],
-    'image/prs.pti': ['pti'],
-    'image/vnd.adobe.photoshop': ['psd'],
-    'image/vnd.airzip.accelerator.azv': ['azv'],
-    'image/vnd.blockfact.facti': ['facti'],
-    'image/vnd.dece.graphic': ['uvi', 'uvvi', 'uvg', 'uvvg'],
-    'image/vnd.djvu': ['djvu', 'djv'],
-    'image/vnd.dvb.subtitle': ['*sub'],
-    'image/vnd.dwg': ['dwg'],
-    'image/vnd.dxf': ['dxf'],
-    'image/vnd.fastbidsheet': ['fbs'],
-    'image/vnd.fpx': ['fpx'],
-    'image/vnd.fst': ['fst'],
-    'image/vnd.fujixerox.edmics-mmr': ['mmr'],
-    'image/vnd.fujixerox.edmics-rlc': ['rlc'],
-    'image/vnd.microsoft.icon': ['ico'],
-    'image/vnd.ms-dds': ['dds'],
-    'image/vnd.ms-modi': ['mdi'],
-    'image/vnd.ms-photo': ['wdp'],
-    'image/vnd.net-fpx': ['npx'],
-    'image/vnd.pco.b16': ['b16'],
-    'image/vnd.tencent.tap': ['tap'],
-    'image/vnd.valve.source.texture': ['vtf'],
-    'image/vnd.wap.wbmp': ['wbmp'],
-    'image/vnd.xiff': ['xif'],
-    'image/vnd.zbrush.pcx': ['pcx'],
-    'image/x-3ds': ['3ds'],
-    'image/x-adobe-dng': ['dng'],
-    'image/x-cmu-raster': ['ras'],
-    'image/x-cmx': ['cmx'],
-    'image/x-freehand': ['fh', 'fhc', 'fh4', 'fh5', 'fh7'],
-    'image/x-icon': ['*ico'],
-    'image/x-jng': ['jng'],
-    'image/x-mrsid-image': ['sid'],
-    'image/x-ms-bmp': ['*bmp'],
-    'image/x-pcx': ['*pcx'],
-    'image/x-pict': ['pic', 'pct'],
-    'image/x-portable-anymap': ['pnm'],
-    'image/x-portable-bitmap': ['pbm'],
-    'image/x-portable-graymap': ['pgm'],
-    'image/x-portable-pixmap': ['ppm'],
-    'image/x-rgb': ['rgb'],
-    'image/x-tga': ['tga'],
-    'image/x-xbitmap': ['xbm'],
-    'image/x-xpixmap': ['xpm'],
-    'image/x-xwindowdump': ['xwd'],
-    'message/vnd.wfa.wsc': ['wsc'],
-    'model/vnd.bary': ['bary'],
-    'model/vnd.cld': ['cld'],
-    'model/vnd.collada+xml': ['dae'],
-    'model/vnd.dwf': ['dwf'],
-    'model/vnd.gdl': ['gdl'],
-    'model/vnd.gtw': ['gtw'],
-    'model/vnd.mts': ['*mts'],
-    'model/vnd.opengex': ['ogex'],
-    'model/vnd.parasolid.transmit.binary': ['x_b'],
-    'model/vnd.parasolid.transmit.text': ['x_t'],
-    'model/vnd.pytha.pyox': ['pyo', 'pyox'],
-    'model/vnd.sap.vds': ['vds'],
-    'model/vnd.usda': ['usda'],
-    'model/vnd.usdz+zip': ['usdz'],
-    'model/vnd.valve.source.compiled-map': ['bsp'],
-    'model/vnd.vtu': ['vtu'],
-    'text/prs.lines.tag': ['dsc'],
-    'text/vnd.curl': ['curl'],
-    'text/vnd.curl.dcurl': ['dcurl'],
-    'text/vnd.curl.mcurl': ['mcurl'],
-    'text/vnd.curl.scurl': ['scurl'],
-    'text/vnd.dvb.subtitle': ['sub'],
-    'text/vnd.familysearch.gedcom': ['ged'],
-    'text/vnd.fly': ['fly'],
-    'text/vnd.fmi.flexstor': ['flx'],
-    'text/vnd.graphviz': ['gv'],
-    'text/vnd.in3d.3dml': ['3dml'],
-    'text/vnd.in3d.spot': ['spot'],
-    'text/vnd.sun.j2me.app-descriptor': ['jad'],
-    'text/vnd.wap.wml': ['wml'],
-    'text/vnd.wap.wmlscript': ['wmls'],
-    'text/x-asm': ['s', 'asm'],
-    'text/x-c': ['c', 'cc', 'cxx', 'cpp', 'h', 'hh', 'dic'],
-    'text/x-component': ['htc'],
-    'text/x-fortran': ['f', 'for', 'f77', 'f90'],
-    'text/x-handlebars-template': ['hbs'],
-    'text/x-java-source': ['java'],
-    'text/x-lua': ['lua'],
-    'text/x-markdown': ['mkd'],
-    'text/x-nfo': ['nfo'],
-    'text/x-opml': ['opml'],
-    'text/x-org': ['*org'],
-    'text/x-pascal': ['p', 'pas'],
-    'text/x-processing': ['pde'],
-    'text/x-sass': ['sass'],
-    'text/x-scss': ['scss'],
-    'text/x-setext': ['etx'],
-    'text/x-sfv': ['sfv'],
-    'text/x-suse-ymp': ['ymp'],
-    'text/x-uuencode': ['uu'],
-    'text/x-vcalendar': ['vcs'],
-    'text/x-vcard': ['vcf'],
-    'video/vnd.dece.hd': ['uvh', 'uvvh'],
-    'video/vnd.dece.mobile': ['uvm', 'uvvm'],
-    'video/vnd.dece.pd': ['uvp', 'uvvp'],
-    'video/vnd.dece.sd': ['uvs', 'uvvs'],
-    'video/vnd.dece.video': ['uvv', 'uvvv'],
-    'video/vnd.dvb.file': ['dvb'],
-    'video/vnd.fvt': ['fvt'],
-    'video/vnd.mpegurl': ['mxu', 'm4u'],
-    'video/vnd.ms-playready.media.pyv': ['pyv'],
-    'video/vnd.uvvu.mp4': ['uvu', 'uvvu'],
-    'video/vnd.vivo': ['viv'],
-    'video/x-f4v': ['f4v'],
-    'video/x-fli': ['fli'],
-    'video/x-flv': ['flv'],
-    'video/x-m4v': ['m4v'],
-    'video/x-matroska': ['mkv', 'mk3d', 'mks'],
-    'video/x-mng': ['mng'],
-    'video/x-ms-asf': ['asf', 'asx'],
-    'video/x-ms-vob': ['vob'],
-    'video/x-ms-wm': ['wm'],
-    'video/x-ms-wmv': ['wmv'],
-    'video/x-ms-wmx': ['wmx'],
-    'video/x-ms-wvx': ['wvx'],
-    'video/x-msvideo': ['avi'],
-    'video/x-sgi-movie': ['movie'],
-    'video/x-smv': ['smv'],
-    'x-conference/x-cooltalk': ['ice'],
-};
-Object.freeze(types);
-/* harmony default export */ const other = (types);
-
-;// CONCATENATED MODULE: ./node_modules/mime/dist/types/standard.js
-const standard_types = {
-    'application/andrew-inset': ['ez'],
-    'application/appinstaller': ['appinstaller'],
-    'application/applixware': ['aw'],
-    'application/appx': ['appx'],
-    'application/appxbundle': ['appxbundle'],
-    'application/atom+xml': ['atom'],
-    'application/atomcat+xml': ['atomcat'],
-    'application/atomdeleted+xml': ['atomdeleted'],
-    'application/atomsvc+xml': ['atomsvc'],
-    'application/atsc-dwd+xml': ['dwd'],
-    'application/atsc-held+xml': ['held'],
-    'application/atsc-rsat+xml': ['rsat'],
-    'application/automationml-aml+xml': ['aml'],
-    'application/automationml-amlx+zip': ['amlx'],
-    'application/bdoc': ['bdoc'],
-    'application/calendar+xml': ['xcs'],
-    'application/ccxml+xml': ['ccxml'],
-    'application/cdfx+xml': ['cdfx'],
-    'application/cdmi-capability': ['cdmia'],
-    'application/cdmi-container': ['cdmic'],
-    'application/cdmi-domain': ['cdmid'],
-    'application/cdmi-object': ['cdmio'],
-    'application/cdmi-queue': ['cdmiq'],
-    'application/cpl+xml': ['cpl'],
-    'application/cu-seeme': ['cu'],
-    'application/cwl': ['cwl'],
-    'application/dash+xml': ['mpd'],
-    'application/dash-patch+xml': ['mpp'],
-    'application/davmount+xml': ['davmount'],
-    'application/dicom': ['dcm'],
-    'application/docbook+xml': ['dbk'],
-    'application/dssc+der': ['dssc'],
-    'application/dssc+xml': ['xdssc'],
-    'application/ecmascript': ['ecma'],
-    'application/emma+xml': ['emma'],
-    'application/emotionml+xml': ['emotionml'],
-    'application/epub+zip': ['epub'],
-    'application/exi': ['exi'],
-    'application/express': ['exp'],
-    'application/fdf': ['fdf'],
-    'application/fdt+xml': ['fdt'],
-    'application/font-tdpfr': ['pfr'],
-    'application/geo+json': ['geojson'],
-    'application/gml+xml': ['gml'],
-    'application/gpx+xml': ['gpx'],
-    'application/gxf': ['gxf'],
-    'application/gzip': ['gz'],
-    'application/hjson': ['hjson'],
-    'application/hyperstudio': ['stk'],
-    'application/inkml+xml': ['ink', 'inkml'],
-    'application/ipfix': ['ipfix'],
-    'application/its+xml': ['its'],
-    'application/java-archive': ['jar', 'war', 'ear'],
-    'application/java-serialized-object': ['ser'],
-    'application/java-vm': ['class'],
-    'application/javascript': ['*js'],
-    'application/json': ['json', 'map'],
-    'application/json5': ['json5'],
-    'application/jsonml+json': ['jsonml'],
-    'application/ld+json': ['jsonld'],
-    'application/lgr+xml': ['lgr'],
-    'application/lost+xml': ['lostxml'],
-    'application/mac-binhex40': ['hqx'],
-    'application/mac-compactpro': ['cpt'],
-    'application/mads+xml': ['mads'],
-    'application/manifest+json': ['webmanifest'],
-    'application/marc': ['mrc'],
-    'application/marcxml+xml': ['mrcx'],
-    'application/mathematica': ['ma', 'nb', 'mb'],
-    'application/mathml+xml': ['mathml'],
-    'application/mbox': ['mbox'],
-    'application/media-policy-dataset+xml': ['mpf'],
-    'application/mediaservercontrol+xml': ['mscml'],
-    'application/metalink+xml': ['metalink'],
-    'application/metalink4+xml': ['meta4'],
-    'application/mets+xml': ['mets'],
-    'application/mmt-aei+xml': ['maei'],
-    'application/mmt-usd+xml': ['musd'],
-    'application/mods+xml': ['mods'],
-    'application/mp21': ['m21', 'mp21'],
-    'application/mp4': ['*mp4', '*mpg4', 'mp4s', 'm4p'],
-    'application/msix': ['msix'],
-    'application/msixbundle': ['msixbundle'],
-    'application/msword': ['doc', 'dot'],
-    'application/mxf': ['mxf'],
-    'application/n-quads': ['nq'],
-    'application/n-triples': ['nt'],
-    'application/node': ['cjs'],
-    'application/octet-stream': [
-        'bin',
-        'dms',
-        'lrf',
-        'mar',
-        'so',
-        'dist',
-        'distz',
-        'pkg',
-        'bpk',
-        'dump',
-        'elc',
-        'deploy',
-        'exe',
-        'dll',
-        'deb',
-        'dmg',
-        'iso',
-        'img',
-        'msi',
-        'msp',
-        'msm',
-        'buffer',
-    ],
-    'application/oda': ['oda'],
-    'application/oebps-package+xml': ['opf'],
-    'application/ogg': ['ogx'],
-    'application/omdoc+xml': ['omdoc'],
-    'application/onenote': [
-        'onetoc',
-        'onetoc2',
-        'onetmp',
-        'onepkg',
-        'one',
-        'onea',
-    ],
-    'application/oxps': ['oxps'],
-    'application/p2p-overlay+xml': ['relo'],
-    'application/patch-ops-error+xml': ['xer'],
-    'application/pdf': ['pdf'],
-    'application/pgp-encrypted': ['pgp'],
-    'application/pgp-keys': ['asc'],
-    'application/pgp-signature': ['sig', '*asc'],
-    'application/pics-rules': ['prf'],
-    'application/pkcs10': ['p10'],
-    'application/pkcs7-mime': ['p7m', 'p7c'],
-    'application/pkcs7-signature': ['p7s'],
-    'application/pkcs8': ['p8'],
-    'application/pkix-attr-cert': ['ac'],
-    'application/pkix-cert': ['cer'],
-    'application/pkix-crl': ['crl'],
-    'application/pkix-pkipath': ['pkipath'],
-    'application/pkixcmp': ['pki'],
-    'application/pls+xml': ['pls'],
-    'application/postscript': ['ai', 'eps', 'ps'],
-    'application/provenance+xml': ['provx'],
-    'application/pskc+xml': ['pskcxml'],
-    'application/raml+yaml': ['raml'],
-    'application/rdf+xml': ['rdf', 'owl'],
-    'application/reginfo+xml': ['rif'],
-    'application/relax-ng-compact-syntax': ['rnc'],
-    'application/resource-lists+xml': ['rl'],
-    'application/resource-lists-diff+xml': ['rld'],
-    'application/rls-services+xml': ['rs'],
-    'application/route-apd+xml': ['rapd'],
-    'application/route-s-tsid+xml': ['sls'],
-    'application/route-usd+xml': ['rusd'],
-    'application/rpki-ghostbusters': ['gbr'],
-    'application/rpki-manifest': ['mft'],
-    'application/rpki-roa': ['roa'],
-    'application/rsd+xml': ['rsd'],
-    'application/rss+xml': ['rss'],
-    'application/rtf': ['rtf'],
-    'application/sbml+xml': ['sbml'],
-    'application/scvp-cv-request': ['scq'],
-    'application/scvp-cv-response': ['scs'],
-    'application/scvp-vp-request': ['spq'],
-    'application/scvp-vp-response': ['spp'],
-    'application/sdp': ['sdp'],
-    'application/senml+xml': ['senmlx'],
-    'application/sensml+xml': ['sensmlx'],
-    'application/set-payment-initiation': ['setpay'],
-    'application/set-registration-initiation': ['setreg'],
-    'application/shf+xml': ['shf'],
-    'application/sieve': ['siv', 'sieve'],
-    'application/smil+xml': ['smi', 'smil'],
-    'application/sparql-query': ['rq'],
-    'application/sparql-results+xml': ['srx'],
-    'application/sql': ['sql'],
-    'application/srgs': ['gram'],
-    'application/srgs+xml': ['grxml'],
-    'application/sru+xml': ['sru'],
-    'application/ssdl+xml': ['ssdl'],
-    'application/ssml+xml': ['ssml'],
-    'application/swid+xml': ['swidtag'],
-    'application/tei+xml': ['tei', 'teicorpus'],
-    'application/thraud+xml': ['tfi'],
-    'application/timestamped-data': ['tsd'],
-    'application/toml': ['toml'],
-    'application/trig': ['trig'],
-    'application/ttml+xml': ['ttml'],
-    'application/ubjson': ['ubj'],
-    'application/urc-ressheet+xml': ['rsheet'],
-    'application/urc-targetdesc+xml': ['td'],
-    'application/voicexml+xml': ['vxml'],
-    'application/wasm': ['wasm'],
-    'application/watcherinfo+xml': ['wif'],
-    'application/widget': ['wgt'],
-    'application/winhlp': ['hlp'],
-    'application/wsdl+xml': ['wsdl'],
-    'application/wspolicy+xml': ['wspolicy'],
-    'application/xaml+xml': ['xaml'],
-    'application/xcap-att+xml': ['xav'],
-    'application/xcap-caps+xml': ['xca'],
-    'application/xcap-diff+xml': ['xdf'],
-    'application/xcap-el+xml': ['xel'],
-    'application/xcap-ns+xml': ['xns'],
-    'application/xenc+xml': ['xenc'],
-    'application/xfdf': ['xfdf'],
-    'application/xhtml+xml': ['xhtml', 'xht'],
-    'application/xliff+xml': ['xlf'],
-    'application/xml': ['xml', 'xsl', 'xsd', 'rng'],
-    'application/xml-dtd': ['dtd'],
-    'application/xop+xml': ['xop'],
-    'application/xproc+xml': ['xpl'],
-    'application/xslt+xml': ['*xsl', 'xslt'],
-    'application/xspf+xml': ['xspf'],
-    'application/xv+xml': ['mxml', 'xhvml', 'xvml', 'xvm'],
-    'application/yang': ['yang'],
-    'application/yin+xml': ['yin'],
-    'application/zip': ['zip'],
-    'application/zip+dotlottie': ['lottie'],
-    'audio/3gpp': ['*3gpp'],
-    'audio/aac': ['adts', 'aac'],
-    'audio/adpcm': ['adp'],
-    'audio/amr': ['amr'],
-    'audio/basic': ['au', 'snd'],
-    'audio/midi': ['mid', 'midi', 'kar', 'rmi'],
-    'audio/mobile-xmf': ['mxmf'],
-    'audio/mp3': ['*mp3'],
-    'audio/mp4': ['m4a', 'mp4a', 'm4b'],
-    'audio/mpeg': ['mpga', 'mp2', 'mp2a', 'mp3', 'm2a', 'm3a'],
-    'audio/ogg': ['oga', 'ogg', 'spx', 'opus'],
-    'audio/s3m': ['s3m'],
-    'audio/silk': ['sil'],
-    'audio/wav': ['wav'],
-    'audio/wave': ['*wav'],
-    'audio/webm': ['weba'],
-    'audio/xm': ['xm'],
-    'font/collection': ['ttc'],
-    'font/otf': ['otf'],
-    'font/ttf': ['ttf'],
-    'font/woff': ['woff'],
-    'font/woff2': ['woff2'],
-    'image/aces': ['exr'],
-    'image/apng': ['apng'],
-    'image/avci': ['avci'],
-    'image/avcs': ['avcs'],
-    'image/avif': ['avif'],
-    'image/bmp': ['bmp', 'dib'],
-    'image/cgm': ['cgm'],
-    'image/dicom-rle': ['drle'],
-    'image/dpx': ['dpx'],
-    'image/emf': ['emf'],
-    'image/fits': ['fits'],
-    'image/g3fax': ['g3'],
-    'image/gif': ['gif'],
-    'image/heic': ['heic'],
-    'image/heic-sequence': ['heics'],
-    'image/heif': ['heif'],
-    'image/heif-sequence': ['heifs'],
-    'image/hej2k': ['hej2'],
-    'image/ief': ['ief'],
-    'image/jaii': ['jaii'],
-    'image/jais': ['jais'],
-    'image/jls': ['jls'],
-    'image/jp2': ['jp2', 'jpg2'],
-    'image/jpeg': ['jpg', 'jpeg', 'jpe'],
-    'image/jph': ['jph'],
-    'image/jphc': ['jhc'],
-    'image/jpm': ['jpm', 'jpgm'],
-    'image/jpx': ['jpx', 'jpf'],
-    'image/jxl': ['jxl'],
-    'image/jxr': ['jxr'],
-    'image/jxra': ['jxra'],
-    'image/jxrs': ['jxrs'],
-    'image/jxs': ['jxs'],
-    'image/jxsc': ['jxsc'],
-    'image/jxsi': ['jxsi'],
-    'image/jxss': ['jxss'],
-    'image/ktx': ['ktx'],
-    'image/ktx2': ['ktx2'],
-    'image/pjpeg': ['jfif'],
-    'image/png': ['png'],
-    'image/sgi': ['sgi'],
-    'image/svg+xml': ['svg', 'svgz'],
-    'image/t38': ['t38'],
-    'image/tiff': ['tif', 'tiff'],
-    'image/tiff-fx': ['tfx'],
-    'image/webp': ['webp'],
-    'image/wmf': ['wmf'],
-    'message/disposition-notification': ['disposition-notification'],
-    'message/global': ['u8msg'],
-    'message/global-delivery-status': ['u8dsn'],
-    'message/global-disposition-notification': ['u8mdn'],
-    'message/global-headers': ['u8hdr'],
-    'message/rfc822': ['eml', 'mime', 'mht', 'mhtml'],
-    'model/3mf': ['3mf'],
-    'model/gltf+json': ['gltf'],
-    'model/gltf-binary': ['glb'],
-    'model/iges': ['igs', 'iges'],
-    'model/jt': ['jt'],
-    'model/mesh': ['msh', 'mesh', 'silo'],
-    'model/mtl': ['mtl'],
-    'model/obj': ['obj'],
-    'model/prc': ['prc'],
-    'model/step': ['step', 'stp', 'stpnc', 'p21', '210'],
-    'model/step+xml': ['stpx'],
-    'model/step+zip': ['stpz'],
-    'model/step-xml+zip': ['stpxz'],
-    'model/stl': ['stl'],
-    'model/u3d': ['u3d'],
-    'model/vrml': ['wrl', 'vrml'],
-    'model/x3d+binary': ['*x3db', 'x3dbz'],
-    'model/x3d+fastinfoset': ['x3db'],
-    'model/x3d+vrml': ['*x3dv', 'x3dvz'],
-    'model/x3d+xml': ['x3d', 'x3dz'],
-    'model/x3d-vrml': ['x3dv'],
-    'text/cache-manifest': ['appcache', 'manifest'],
-    'text/calendar': ['ics', 'ifb'],
-    'text/coffeescript': ['coffee', 'litcoffee'],
-    'text/css': ['css'],
-    'text/csv': ['csv'],
-    'text/html': ['html', 'htm', 'shtml'],
-    'text/jade': ['jade'],
-    'text/javascript': ['js', 'mjs'],
-    'text/jsx': ['jsx'],
-    'text/less': ['less'],
-    'text/markdown': ['md', 'markdown'],
-    'text/mathml': ['mml'],
-    'text/mdx': ['mdx'],
-    'text/n3': ['n3'],
-    'text/plain': ['txt', 'text', 'conf', 'def', 'list', 'log', 'in', 'ini'],
-    'text/richtext': ['rtx'],
-    'text/rtf': ['*rtf'],
-    'text/sgml': ['sgml', 'sgm'],
-    'text/shex': ['shex'],
-    'text/slim': ['slim', 'slm'],
-    'text/spdx': ['spdx'],
-    'text/stylus': ['stylus', 'styl'],
-    'text/tab-separated-values': ['tsv'],
-    'text/troff': ['t', 'tr', 'roff', 'man', 'me', 'ms'],
-    'text/turtle': ['ttl'],
-    'text/uri-list': ['uri', 'uris', 'urls'],
-    'text/vcard': ['vcard'],
-    'text/vtt': ['vtt'],
-    'text/wgsl': ['wgsl'],
-    'text/xml': ['*xml'],
-    'text/yaml': ['yaml', 'yml'],
-    'video/3gpp': ['3gp', '3gpp'],
-    'video/3gpp2': ['3g2'],
-    'video/h261': ['h261'],
-    'video/h263': ['h263'],
-    'video/h264': ['h264'],
-    'video/iso.segment': ['m4s'],
-    'video/jpeg': ['jpgv'],
-    'video/jpm': ['*jpm', '*jpgm'],
-    'video/mj2': ['mj2', 'mjp2'],
-    'video/mp2t': ['ts', 'm2t', 'm2ts', 'mts'],
-    'video/mp4': ['mp4', 'mp4v', 'mpg4'],
-    'video/mpeg': ['mpeg', 'mpg', 'mpe', 'm1v', 'm2v'],
-    'video/ogg': ['ogv'],
-    'video/quicktime': ['qt', 'mov'],
-    'video/webm': ['webm'],
-};
-Object.freeze(standard_types);
-/* harmony default export */ const standard = (standard_types);
-
-;// CONCATENATED MODULE: ./node_modules/mime/dist/src/Mime.js
-var __classPrivateFieldGet = (undefined && undefined.__classPrivateFieldGet) || function (receiver, state, kind, f) {
-    if (kind === "a" && !f) throw new TypeError("Private accessor was defined without a getter");
-    if (typeof state === "function" ? receiver !== state || !f : !state.has(receiver)) throw new TypeError("Cannot read private member from an object whose class did not declare it");
-    return kind === "m" ? f : kind === "a" ? f.call(receiver) : f ? f.value : state.get(receiver);
-};
-var _Mime_extensionToType, _Mime_typeToExtension, _Mime_typeToExtensions;
-class Mime {
-    constructor(...args) {
-        _Mime_extensionToType.set(this, new Map());
-        _Mime_typeToExtension.set(this, new Map());
-        _Mime_typeToExtensions.set(this, new Map());
-        for (const arg of args) {
-            this.define(arg);
+        if (!p.startsWith('/')) {
+            throw new errors_ConfigurationError(`changed-paths: ${errors_show(p)} is not a path of the site; each must start with "/" (as upload-frontend's changed-paths output lists them).`, 'changed-paths');
         }
+        const relative = p.slice(1);
+        if (!p.endsWith('*') && (hashed(relative) || HASHED_NAME.test(relative))) {
+            skippedHashed.push(p);
+            continue;
+        }
+        const url = urlPathOf(p);
+        wanted.add(prefix + url);
+        if (url === '/index.html')
+            wanted.add(prefix + '/');
+        else if (url.endsWith('/index.html'))
+            wanted.add(prefix + url.slice(0, -'index.html'.length));
     }
-    define(typeMap, force = false) {
-        for (let [type, extensions] of Object.entries(typeMap)) {
-            type = type.toLowerCase();
-            extensions = extensions.map((ext) => ext.toLowerCase());
-            let allExtensions = __classPrivateFieldGet(this, _Mime_typeToExtensions, "f").get(type);
-            if (!allExtensions) {
-                allExtensions = new Set();
-                __classPrivateFieldGet(this, _Mime_typeToExtensions, "f").set(type, allExtensions);
-            }
-            let first = true;
-            for (let extension of extensions) {
-                const starred = extension.startsWith('*');
-                extension = starred ? extension.slice(1) : extension;
-                allExtensions.add(extension);
-                if (first) {
-                    __classPrivateFieldGet(this, _Mime_typeToExtension, "f").set(type, extension);
-                }
-                first = false;
-                if (starred)
-                    continue;
-                const currentType = __classPrivateFieldGet(this, _Mime_extensionToType, "f").get(extension);
-                if (currentType && currentType != type && !force) {
-                    throw new Error(`"${type} -> ${extension}" conflicts with "${currentType} -> ${extension}". Pass \`force=true\` to override this definition.`);
-                }
-                __classPrivateFieldGet(this, _Mime_extensionToType, "f").set(extension, type);
+    const all = `${prefix}/*`;
+    const merge = (planned, collapsed) => {
+        const paths = [...new Set([...planned, ...explicit])].sort();
+        if (paths.includes(all) || paths.includes('/*'))
+            return { paths: [all], skippedHashed, collapsed };
+        return { paths, skippedHashed, collapsed };
+    };
+    let paths = [...wanted].filter((p) => !explicit.includes(p)).sort();
+    if (paths.length === 0)
+        return merge([], 'none');
+    if (paths.includes(all) || paths.includes('/*'))
+        return merge([all], 'all');
+    const budget = maxPaths - explicit.length;
+    const wildcardBudget = MAX_WILDCARDS - explicitWildcards;
+    if (paths.length <= budget)
+        return merge(paths, 'none');
+    if (budget < 1)
+        return merge([all], 'all');
+    paths = collapse(paths, budget);
+    const wildcards = paths.filter((p) => p.endsWith('*')).length;
+    if (paths.length > budget || wildcards > wildcardBudget)
+        return merge([all], 'all');
+    return merge(paths, 'wildcards');
+}
+/**
+ * Greedily replaces the files of one directory by `dir/*`, choosing each time the directory that removes the
+ * most paths, until the list fits or no directory helps.
+ */
+function collapse(input, maxPaths) {
+    let paths = [...input];
+    while (paths.length > maxPaths) {
+        const counts = new Map();
+        for (const p of paths) {
+            const segments = p.split('/').slice(1, -1); // directories, without the file name
+            for (let depth = 1; depth <= segments.length; depth++) {
+                const dir = `/${segments.slice(0, depth).join('/')}/`;
+                counts.set(dir, (counts.get(dir) ?? 0) + 1);
             }
         }
-        return this;
+        let best;
+        let bestGain = 0;
+        for (const [dir, count] of counts) {
+            const gain = count - 1;
+            // Prefer the deepest directory on ties: it invalidates less.
+            if (gain > bestGain ||
+                (gain === bestGain && best !== undefined && dir.length > best.length && gain > 0)) {
+                best = dir;
+                bestGain = gain;
+            }
+        }
+        if (!best || bestGain === 0)
+            break;
+        const dir = best;
+        paths = [...paths.filter((p) => !p.startsWith(dir)), `${dir}*`].sort();
     }
-    getType(path) {
-        if (typeof path !== 'string')
-            return null;
-        const last = path.replace(/^.*[/\\]/s, '').toLowerCase();
-        const ext = last.replace(/^.*\./s, '').toLowerCase();
-        const hasPath = last.length < path.length;
-        const hasDot = ext.length < last.length - 1;
-        if (!hasDot && hasPath)
-            return null;
-        return __classPrivateFieldGet(this, _Mime_extensionToType, "f").get(ext) ?? null;
-    }
-    getExtension(type) {
-        if (typeof type !== 'string')
-            return null;
-        type = type?.split?.(';')[0];
-        return ((type && __classPrivateFieldGet(this, _Mime_typeToExtension, "f").get(type.trim().toLowerCase())) ?? null);
-    }
-    getAllExtensions(type) {
-        if (typeof type !== 'string')
-            return null;
-        type = type.split(';')[0].trim().toLowerCase();
-        const extensions = __classPrivateFieldGet(this, _Mime_typeToExtensions, "f").get(type);
-        return extensions ? new Set(extensions) : null;
-    }
-    _freeze() {
-        this.define = () => {
-            throw new Error('define() not allowed for built-in Mime objects. See https://github.com/broofa/mime/blob/main/README.md#custom-mime-instances');
-        };
-        Object.freeze(this);
-        return this;
-    }
-    _getTestState() {
-        return {
-            types: __classPrivateFieldGet(this, _Mime_extensionToType, "f"),
-            extensions: __classPrivateFieldGet(this, _Mime_typeToExtension, "f"),
-        };
-    }
+    return paths;
 }
-_Mime_extensionToType = new WeakMap(), _Mime_typeToExtension = new WeakMap(), _Mime_typeToExtensions = new WeakMap();
-/* harmony default export */ const src_Mime = (Mime);
 
-;// CONCATENATED MODULE: ./node_modules/mime/dist/src/index.js
-
-
-
-
-/* harmony default export */ const src = (new src_Mime(standard, other)._freeze());
-
-;// CONCATENATED MODULE: ./build/bundle/frontend/content-type.js
+;// CONCATENATED MODULE: ./build/bundle/frontend/options.js
 /**
- * Content-Type of each uploaded file, from the `mime` package's database (the one Express and most Node
- * servers use), with `charset=utf-8` on textual types so browsers never guess the encoding.
+ * The declared options of the frontend operations (upload-frontend, invalidate-cdn): one declaration each
+ * (src/lib/options.ts), from which the actions' inputs, the `twotier` flags, action.yml, the docs tables and
+ * the library's defaults all come.
  */
 
-/** Textual types outside `text/*` that get a charset parameter. */
-const TEXTUAL = new Set([
-    'application/json',
-    'application/manifest+json',
-    'application/ld+json',
-    'application/xml',
-    'application/javascript',
-    'application/rss+xml',
-    'application/atom+xml',
-    'image/svg+xml'
+
+
+
+
+
+
+/** An S3 bucket name (general purpose buckets). */
+const BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** A CloudFront distribution id. */
+const DISTRIBUTION_ID_PATTERN = /^[A-Z0-9]{1,32}$/;
+/**
+ * A key prefix: segments separated by `/` (leading, trailing and repeated slashes and `.` segments are
+ * dropped when it is used), no `..` segment, no `.twotier` segment (the toolkit's reserved folder), no
+ * control characters.
+ */
+const PREFIX_PATTERN = 
+// eslint-disable-next-line no-control-regex
+/^(?!(?:.*\/)?\.\.(?:\/|$))(?!(?:.*\/)?\.twotier(?:\/|$))[^\u0000-\u001f\u007f]*$/;
+/**
+ * An object key chosen for the manifest: no leading `/`, no empty, `.` or `..` segment, not ending in `/`,
+ * no control characters, at most 1,024 characters.
+ */
+const MANIFEST_KEY_PATTERN = 
+// eslint-disable-next-line no-control-regex
+/^(?!\/)(?!.*\/\/)(?!.*\/$)(?!(?:.*\/)?\.\.?(?:\/|$))[^\u0000-\u001f\u007f]{1,1024}$/;
+/**
+ * A release id: one safe key segment (it names `<prefix>.twotier/staged/<id>/` and
+ * `<prefix>.twotier/releases/<id>/`): 1–64 letters, digits, `.`, `_` and `-`, starting with a letter or digit.
+ */
+const RELEASE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** The `endpoint` option of the command line (the actions use AWS_ENDPOINT_URL_<SERVICE>). */
+function endpointOption(service) {
+    return {
+        name: 'endpoint',
+        type: options_text({ pattern: /^https?:\/\/[^\s/]+/, patternDoc: 'an http(s) URL', placeholder: 'url' }),
+        doc: `The ${service} endpoint (default AWS_ENDPOINT_URL_${service.toUpperCase()} / AWS_ENDPOINT_URL).`,
+        action: false
+    };
+}
+/** upload-frontend. */
+const uploadOptions = defineOptions('upload-frontend', {
+    sourceDir: {
+        name: 'source-dir',
+        type: options_text({ patternDoc: 'a directory', placeholder: 'dir' }),
+        doc: 'The built frontend directory (for example examples/twotier-app/frontend/dist); required unless `phase` is `publish` (which puts the staged copies live and reads no local file).'
+    },
+    bucket: {
+        name: 'bucket',
+        type: options_text({
+            pattern: BUCKET_PATTERN,
+            placeholder: 'name',
+            patternDoc: 'an S3 bucket name (3–63 lower-case letters, digits, dots and hyphens; no s3:// or path)'
+        }),
+        required: true,
+        doc: 'Name of the S3 bucket to deploy to (the bucket must exist).'
+    },
+    prefix: {
+        name: 'prefix',
+        type: options_text({
+            pattern: PREFIX_PATTERN,
+            patternDoc: 'a key prefix such as site or releases/web (segments separated by "/"; no ".." or ".twotier" segment, no control characters)',
+            placeholder: 'prefix'
+        }),
+        default: '',
+        doc: 'Key prefix inside the bucket (empty for the bucket root); `/site/`, `./site` and `site//` all mean `site/`.'
+    },
+    delete: {
+        name: 'delete',
+        type: bool(),
+        default: false,
+        doc: 'Delete objects under the prefix that are not in source-dir, after every upload succeeded.'
+    },
+    deleteGrace: {
+        name: 'delete-grace-hours',
+        type: duration({ unit: 'hours', min: 0, max: 8760 }),
+        default: Duration.hours(24),
+        doc: 'Keep stale objects written (LastModified) less than this long ago, so visitors holding an older index.html still load its chunks.'
+    },
+    deleteMaxPercent: {
+        name: 'delete-max-percent',
+        type: num({ min: 0, max: 100, unit: '%' }),
+        default: 50,
+        doc: 'Refuse, before writing anything, to delete more than this share of the objects under the prefix (100 allows any share).'
+    },
+    cacheControl: {
+        name: 'cache-control',
+        type: custom({
+            kind: 'rule',
+            multiline: true,
+            parse: (raw) => raw,
+            format: (value) => value,
+            describe: () => '`<glob> = <value>` lines or `spa`'
+        }),
+        default: 'spa',
+        doc: 'Ordered Cache-Control rules, one `<glob> = <value>` a line, first match wins (globs relative to source-dir, picomatch syntax); the line `spa` inserts the preset (`**/*.html = no-cache`, `assets/** = public, max-age=31536000, immutable`, `** = public, max-age=300`).'
+    },
+    entryPoints: {
+        name: 'entry-points',
+        type: list({ doc: 'globs relative to source-dir, comma- or newline-separated', checkItem: checkGlob }),
+        default: ['**/*.html'],
+        doc: 'Globs of the HTML entry points, uploaded after every other file (comma or newline separated); each glob you give must match a file (the default may match none).'
+    },
+    concurrency: {
+        name: 'concurrency',
+        type: options_int({ min: 1, max: 64 }),
+        default: 16,
+        doc: 'Requests in flight at once.'
+    },
+    multipartThreshold: {
+        name: 'multipart-threshold-mb',
+        type: mebibytes({ min: 5, max: 5120 }),
+        default: 16 * 1024 * 1024,
+        doc: 'Files this large or larger are uploaded in parts of up to 8 MiB.'
+    },
+    checkHeaders: {
+        name: 'check-headers',
+        type: bool(),
+        default: true,
+        doc: 'Compare Content-Type and Cache-Control of unchanged files and fix differences with CopyObject: from the header manifest where its entry still matches the listing, else with one HeadObject each; false skips the HeadObject (manifest entries only, else the ETag alone).'
+    },
+    symlinks: {
+        name: 'symlinks',
+        type: oneOf(['error', 'skip']),
+        default: 'error',
+        doc: 'Symbolic links in source-dir whose target is inside it are followed; a link out of source-dir, a dangling link or a loop fails the step before any write (`error`) or is left out with a warning (`skip`).'
+    },
+    manifestKey: {
+        name: 'manifest-key',
+        type: options_text({
+            pattern: MANIFEST_KEY_PATTERN,
+            patternDoc: 'an object key such as site/.twotier/manifest.json or twotier/site-manifest.json (no leading "/", no empty, "." or ".." segment, at most 1,024 characters)',
+            placeholder: 'key'
+        }),
+        doc: 'Key (from the bucket root) of the header manifest; default `<prefix>.twotier/manifest.json`. A key outside the prefix keeps it out of what the distribution serves.'
+    },
+    phase: {
+        name: 'phase',
+        type: oneOf(['all', 'stage', 'publish']),
+        default: 'all',
+        doc: '`all` deploys in one go; `stage` uploads the new assets and keeps the HTML entry points under `<prefix>.twotier/staged/<release-id>/` (nothing a visitor loads changes, nothing is deleted); `publish` puts a staged release live (entry points copied into place, the previous release archived for rollback, then the deletes).'
+    },
+    releaseId: {
+        name: 'release-id',
+        type: options_text({
+            pattern: RELEASE_ID_PATTERN,
+            patternDoc: 'a release id of 1 to 64 letters, digits, ".", "_" and "-", starting with a letter or digit (one key segment)',
+            placeholder: 'id'
+        }),
+        doc: 'Names the release that stage writes and publish puts live; default `sha-<first 12 of GITHUB_SHA>`, else `content-<hash of the plan>` (the same build gives the same id).'
+    },
+    dryRun: {
+        name: 'dry-run',
+        type: bool(),
+        default: false,
+        doc: 'Print the plan and write nothing.'
+    },
+    region: awsRegionOption,
+    endpoint: endpointOption('S3')
+});
+/**
+ * The frontend half of `rollback` (src/frontend/release.ts `planRollback`): the same declarations as
+ * upload-frontend's, where the two share an option.
+ */
+const rollbackFrontendOptions = defineOptions('rollback-frontend', {
+    bucket: { ...uploadOptions.options.bucket, required: true },
+    prefix: uploadOptions.options.prefix,
+    manifestKey: uploadOptions.options.manifestKey,
+    concurrency: uploadOptions.options.concurrency,
+    dryRun: uploadOptions.options.dryRun,
+    region: awsRegionOption,
+    endpoint: endpointOption('S3')
+});
+/** The changed-paths input: upload-frontend's JSON list, or paths one a line. */
+const changedPathsType = custom({
+    kind: 'paths',
+    multiline: true,
+    parse: (raw, name) => parseChangedPaths(raw, name),
+    check(value, name) {
+        if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
+            throw new errors_ConfigurationError(`Input ${name} must be a list of paths.`, name);
+    },
+    format: (value) => JSON.stringify(value),
+    describe: () => 'a JSON list of paths, or paths one a line'
+});
+/** invalidate-cdn. */
+const invalidateOptions = defineOptions('invalidate-cdn', {
+    distributionId: {
+        name: 'distribution-id',
+        type: options_text({
+            pattern: DISTRIBUTION_ID_PATTERN,
+            placeholder: 'id',
+            patternDoc: 'a CloudFront distribution id (upper-case letters and digits, like E2QWRUHAPOMQZL)'
+        }),
+        required: true,
+        doc: 'CloudFront distribution id (for example E2QWRUHAPOMQZL).'
+    },
+    changedPaths: {
+        name: 'changed-paths',
+        type: changedPathsType,
+        doc: 'The changed-paths output of upload-frontend (a JSON list) or paths one a line: object paths starting with /, not URL-encoded (they are encoded here); planned: hashed files dropped, /index.html adds /, collapsed past max-paths.'
+    },
+    paths: {
+        name: 'paths',
+        type: list({
+            doc: 'CloudFront paths (starting with /, URL-encoded, `*` only at the end), comma- or newline-separated',
+            checkItem: checkCloudFrontPath
+        }),
+        doc: 'Extra paths to invalidate as given, never collapsed (comma or newline separated; each starts with /, is URL-encoded, and has `*` only at its end); at most max-paths of them.'
+    },
+    maxPaths: {
+        name: 'max-paths',
+        type: options_int({ min: 1, max: 3000 }),
+        default: 20,
+        doc: 'Most paths in one invalidation: changed paths collapse to directory wildcards, then to /*, to fit what the explicit `paths` leave (the first 1,000 paths a month are free).'
+    },
+    hashedPatterns: {
+        name: 'hashed-paths',
+        type: list({
+            doc: 'globs relative to the site root, comma- or newline-separated',
+            checkItem: checkGlob
+        }),
+        default: ['assets/**'],
+        doc: 'Globs (relative, no leading /) of content-hashed files that need no invalidation.'
+    },
+    pathPrefix: {
+        name: 'path-prefix',
+        type: options_text({
+            pattern: /^(\/[^\s*?#]*)?$/,
+            patternDoc: 'a URL path prefix starting with "/" (such as /site), without spaces, "*", "?" or "#"',
+            placeholder: 'prefix'
+        }),
+        default: '',
+        doc: 'Prepended to every planned path, when the distribution serves the bucket root but you upload under a prefix.'
+    },
+    callerReference: {
+        name: 'caller-reference',
+        type: options_text({ patternDoc: 'a caller reference', placeholder: 'ref', maxLength: 128 }),
+        doc: 'CallerReference for CreateInvalidation; default derived from GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT and the paths, so running the step again in the same job attempt does not create a second invalidation.'
+    },
+    wait: {
+        name: 'wait',
+        type: bool(),
+        default: false,
+        doc: 'Wait until the invalidation is Completed.'
+    },
+    timeout: {
+        name: 'timeout-minutes',
+        type: duration({ unit: 'minutes', min: 0.1, max: 120 }),
+        default: Duration.minutes(15),
+        doc: 'How long to keep retrying a busy CloudFront and to wait.'
+    },
+    dryRun: {
+        name: 'dry-run',
+        type: bool(),
+        default: false,
+        doc: 'Print the planned paths and create nothing.'
+    },
+    region: {
+        ...awsRegionOption,
+        doc: 'AWS region for the client (CloudFront is global; default AWS_REGION, else us-east-1).'
+    },
+    endpoint: endpointOption('CloudFront')
+}, [
+    (values, names) => {
+        const paths = values.paths ?? [];
+        if (paths.length > MAX_PATHS_IN_PROGRESS) {
+            throw new errors_ConfigurationError(`Input ${names.paths} has ${paths.length} paths (first ${errors_show(paths[0])}), more than the ${MAX_PATHS_IN_PROGRESS} CloudFront allows in progress per distribution; ` +
+                'explicit paths are never collapsed: give fewer, or wildcards such as /img/*.', names.paths);
+        }
+        if (given(values, 'paths') && paths.length > values.maxPaths) {
+            throw new errors_ConfigurationError(`Input ${names.paths} has ${paths.length} paths (first ${errors_show(paths[0])}), more than ${names.maxPaths} ${values.maxPaths}; explicit paths are never collapsed: ` +
+                `give at most ${values.maxPaths}, use wildcards such as /img/*, or raise ${names.maxPaths} (up to ${MAX_PATHS_IN_PROGRESS}).`, names.paths);
+        }
+        const wildcards = paths.filter((p) => p.endsWith('*'));
+        if (wildcards.length > MAX_WILDCARDS) {
+            throw new errors_ConfigurationError(`Input ${names.paths} has ${wildcards.length} wildcard paths (${errors_show(wildcards.slice(0, 3).join(', '))}...); CloudFront allows at most ${MAX_WILDCARDS} in progress per distribution: use fewer, broader ones such as /img/*.`, names.paths);
+        }
+    }
 ]);
-/** Type sent for files the database does not know (no extension, unknown extension). */
-const FALLBACK_CONTENT_TYPE = 'application/octet-stream';
-/**
- * The Content-Type header for a path (only its extension matters), for example
- * `assets/index-Ab12.js` → `text/javascript; charset=utf-8`, `logo.png` → `image/png`.
- */
-function content_type_contentTypeFor(relativePath) {
-    const type = mime.getType(relativePath) ?? FALLBACK_CONTENT_TYPE;
-    return type.startsWith('text/') || TEXTUAL.has(type) ? `${type}; charset=utf-8` : type;
-}
 
-;// CONCATENATED MODULE: ./build/bundle/frontend/sync-plan.js
-/**
- * Sync planning: compares the local build with the bucket by content (never by mtime) and decides, for each
- * path, upload / update headers / leave alone / delete / keep for the grace period, in the order that never
- * serves a broken page: assets first, HTML entry points last, deletes after every upload.
- */
-
-
-
-
-
-/**
- * Remote objects whose content may equal the local file, so that HeadObject must tell whether their
- * headers (and, for multipart objects, the stored content hash) match. Others are uploaded or deleted anyway.
- * @param checkHeaders false skips single-part objects whose ETag matches (header changes go unnoticed).
- */
-function sync_plan_headCandidates(files, remote, checkHeaders = true) {
-    const keys = [];
-    for (const file of files) {
-        const object = remote.get(file.relativePath);
-        if (!object || object.size !== file.size)
-            continue;
-        if (sync_plan_isMultipartEtag(object.etag))
-            keys.push(file.relativePath);
-        else if (checkHeaders && object.etag === file.md5)
-            keys.push(file.relativePath);
-    }
-    return keys;
-}
-/** True for a multipart upload's ETag (`<hex>-<parts>`). */
-function sync_plan_isMultipartEtag(etag) {
-    return /-\d+$/.test(etag);
-}
-/** True when the remote object holds exactly the local file's bytes. */
-function sameContent(file, object, headers) {
-    if (object.size !== file.size)
-        return false;
-    if (!sync_plan_isMultipartEtag(object.etag))
-        return object.etag === file.md5;
-    if (file.multipartEtag && object.etag === file.multipartEtag)
-        return true;
-    return headers?.metadata[CONTENT_MD5_METADATA] === file.md5;
-}
-/**
- * Plans the sync.
- * @param heads HeadObject results by relative path for the keys {@link headCandidates} returned; a
- *   candidate missing from it is treated as headers unknown (unchanged when content matches).
- * @throws ConfigurationError (input `delete-max-percent`) when deletion is on and the plan would delete
- *   more than the allowed share of the remote objects.
- */
-function sync_plan_planSync(files, remote, heads, options) {
-    const isEntryPoint = picomatch(options.entryPoints, { dot: true });
-    const plan = { assets: [], entryPoints: [], deletes: [], kept: [], unchanged: [] };
-    const local = new Set();
-    for (const file of files) {
-        local.add(file.relativePath);
-        const object = remote.get(file.relativePath);
-        const headers = heads.get(file.relativePath);
-        const contentType = contentTypeFor(file.relativePath);
-        const cacheControl = cacheControlFor(file.relativePath, options.rules);
-        const item = {
-            kind: 'upload',
-            relativePath: file.relativePath,
-            key: options.prefix + file.relativePath,
-            reason: 'new',
-            size: file.size,
-            entryPoint: isEntryPoint(file.relativePath),
-            contentType,
-            cacheControl,
-            file
-        };
-        if (object && sameContent(file, object, headers)) {
-            const headersDiffer = headers !== undefined &&
-                ((headers.contentType ?? '') !== contentType ||
-                    (headers.cacheControl ?? '') !== (cacheControl ?? ''));
-            if (headersDiffer) {
-                item.kind = 'update-headers';
-                item.reason = describeHeaderChange(headers, contentType, cacheControl);
-                item.remoteEtag = object.etag;
-                item.metadata = { ...headers.metadata };
-                if (sync_plan_isMultipartEtag(object.etag))
-                    item.metadata[CONTENT_MD5_METADATA] = file.md5;
-            }
-            else {
-                item.kind = 'unchanged';
-                item.reason = 'same content and headers';
-            }
-        }
-        else {
-            if (object)
-                item.reason = 'content changed';
-            if (file.size >= options.multipartThreshold)
-                item.metadata = { [CONTENT_MD5_METADATA]: file.md5 };
-        }
-        if (item.kind === 'unchanged')
-            plan.unchanged.push(item);
-        else
-            (item.entryPoint ? plan.entryPoints : plan.assets).push(item);
-    }
-    const graceMs = options.deleteGraceHours * 3600_000;
-    for (const [relativePath, object] of remote) {
-        if (local.has(relativePath))
-            continue;
-        const item = {
-            kind: 'delete',
-            relativePath,
-            key: object.key,
-            reason: 'stale',
-            size: object.size,
-            entryPoint: isEntryPoint(relativePath)
-        };
-        if (!options.delete) {
-            item.kind = 'keep';
-            item.reason = 'stale (delete is off)';
-            plan.kept.push(item);
-        }
-        else if (options.now.getTime() - object.lastModified.getTime() < graceMs) {
-            item.kind = 'keep';
-            item.reason = `stale, written ${object.lastModified.toISOString()}, within the ${options.deleteGraceHours} h grace period`;
-            plan.kept.push(item);
-        }
-        else {
-            plan.deletes.push(item);
-        }
-    }
-    const byPath = (a, b) => (a.relativePath < b.relativePath ? -1 : 1);
-    // New assets before changed ones: a changed non-hashed asset is referenced by the live HTML already.
-    plan.assets.sort((a, b) => Number(a.reason !== 'new') - Number(b.reason !== 'new') || byPath(a, b));
-    plan.entryPoints.sort(byPath);
-    plan.deletes.sort(byPath);
-    plan.kept.sort(byPath);
-    if (options.delete && remote.size > 0) {
-        const share = (plan.deletes.length / remote.size) * 100;
-        if (share > options.deleteMaxPercent) {
-            throw new ConfigurationError(`delete: the plan would delete ${plan.deletes.length} of the ${remote.size} objects under ${show(options.prefix || '(bucket root)')} ` +
-                `(${share.toFixed(1)} %), more than delete-max-percent ${options.deleteMaxPercent}; check source-dir and prefix, ` +
-                `or raise delete-max-percent (100 allows any share). Nothing was written.`, 'delete-max-percent');
-        }
-    }
-    return plan;
-}
-function describeHeaderChange(headers, contentType, cacheControl) {
-    const parts = [];
-    if ((headers.contentType ?? '') !== contentType)
-        parts.push(`Content-Type ${show(headers.contentType ?? '')} → ${show(contentType)}`);
-    if ((headers.cacheControl ?? '') !== (cacheControl ?? ''))
-        parts.push(`Cache-Control ${show(headers.cacheControl ?? '')} → ${show(cacheControl ?? '')}`);
-    return `headers changed: ${parts.join(', ')}`;
-}
-
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/lib-storage/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(2358);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: ./build/bundle/frontend/put-object.js
-
-
-
-
-
-/**
- * Bodies below this many bytes take the direct path; larger ones are few, and the SDK sends them with
- * `Expect: 100-continue` (its `expectContinueHeader` default, 2 MiB), so they stay on PutObjectCommand.
- */
-const DIRECT_PUT_MAX_BYTES = (/* unused pure expression or super */ null && (2 * 1024 * 1024));
-/**
- * Returns a PutObject function for `s3`. With `direct: false` it is plain `s3.send(new PutObjectCommand)`.
- * With `direct: true` bodies below {@link DIRECT_PUT_MAX_BYTES} are sent as one request built from the
- * client's endpoint rules, signer and HTTP handler (see the module comment); the first failure of that
- * path is retried through PutObjectCommand and turns the direct path off for the rest of the run (one info
- * line says so). Endpoints that need anything but plain SigV4 for the `s3` service (S3 Express directory
- * buckets, multi-region access points, Object Lambda) or extra endpoint headers always go through
- * PutObjectCommand.
- * Only for a client this toolkit built: middleware added to the client (or a mock of `send`) is bypassed.
- * @throws what PutObjectCommand throws (S3ServiceException, network errors) once the SDK's retries are spent.
- */
-function put_object_createPutObject(s3, options, reporter) {
-    const viaSdk = async (input) => {
-        const response = await s3.send(new PutObjectCommand({
-            Bucket: input.bucket,
-            Key: input.key,
-            Body: input.body,
-            ContentMD5: input.contentMd5,
-            ContentType: input.contentType,
-            CacheControl: input.cacheControl,
-            Metadata: input.metadata
-        }));
-        return response.ETag;
-    };
-    if (!options.direct)
-        return viaSdk;
-    let enabled = true;
-    const targets = new Map();
-    return async (input) => {
-        if (!enabled || input.body.length >= DIRECT_PUT_MAX_BYTES)
-            return viaSdk(input);
-        let target = targets.get(input.bucket);
-        if (!target) {
-            target = resolveTarget(s3, input);
-            targets.set(input.bucket, target);
-        }
-        // An endpoint the rules reject is reported by PutObjectCommand, with the SDK's own message.
-        const resolved = await target.catch(() => undefined);
-        if (!resolved)
-            return viaSdk(input);
-        let failure;
-        try {
-            const { statusCode, etag } = await sendDirect(s3, resolved, input);
-            if (statusCode === 200 && etag)
-                return etag;
-            failure = `HTTP ${statusCode}`;
-        }
-        catch (error) {
-            failure = messageOf(error);
-        }
-        if (enabled) {
-            enabled = false;
-            reporter.info(`direct PutObject of ${input.key} failed (${failure}); it and the remaining uploads go through the SDK's PutObjectCommand and its retries`);
-        }
-        return viaSdk(input);
-    };
-}
-/** Resolves the bucket's endpoint with the client's rules; undefined when the direct path does not apply. */
-async function resolveTarget(s3, input) {
-    const endpoint = await getEndpointFromInstructions({ Bucket: input.bucket, Key: input.key }, PutObjectCommand, s3.config);
-    const scheme = endpoint.properties?.authSchemes?.[0];
-    if (scheme?.name !== 'sigv4' || scheme.signingName !== 's3' || !scheme.signingRegion)
-        return undefined;
-    if (endpoint.headers && Object.keys(endpoint.headers).length > 0)
-        return undefined;
-    const signer = await s3.config.signer(scheme);
-    return { endpoint, signer, signingRegion: scheme.signingRegion };
-}
-/**
- * Builds the PutObject request as the SDK's REST-XML serialiser does (path `/{Key+}` under the endpoint's
- * path, each key segment RFC 3986-encoded, `x-id=PutObject`), signs it with the client's signer and sends it
- * with the client's HTTP handler. The response body is drained so the connection is reused.
- */
-async function sendDirect(s3, target, input) {
-    const request = buildPutObjectRequest(target.endpoint, input);
-    const signed = await target.signer.sign(request, {
-        signingDate: new Date(Date.now() + (s3.config.systemClockOffset ?? 0)),
-        signingRegion: target.signingRegion,
-        signingService: 's3'
-    });
-    const { response } = (await s3.config.requestHandler.handle(signed));
-    // Drained, not collected: a PutObject answer has no body worth reading (the ETag is a header), and a
-    // drained response hands its connection back to the pool. About 0.04 ms less per request than the
-    // SDK's streamCollector.
-    const body = response.body;
-    body.resume();
-    await finished(body);
-    return { statusCode: response.statusCode, etag: response.headers.etag ?? response.headers.ETag };
-}
-/** The unsigned PutObject request for `input` at `endpoint` (exported for the equivalence test). */
-function buildPutObjectRequest(endpoint, input) {
-    const url = endpoint.url;
-    const headers = {
-        'content-md5': input.contentMd5,
-        'content-length': String(input.body.length),
-        // The SDK's default for a blob payload without a Content-Type.
-        'content-type': input.contentType ?? 'application/octet-stream',
-        host: url.host
-    };
-    if (input.cacheControl !== undefined)
-        headers['cache-control'] = input.cacheControl;
-    for (const [name, value] of Object.entries(input.metadata ?? {}))
-        headers[`x-amz-meta-${name}`] = value;
-    const basePath = url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname;
-    return new HttpRequest({
-        method: 'PUT',
-        protocol: url.protocol,
-        hostname: url.hostname,
-        port: url.port ? Number(url.port) : undefined,
-        path: `${basePath}/${input.key.split('/').map(extendedEncodeURIComponent).join('/')}`,
-        query: { 'x-id': 'PutObject' },
-        headers,
-        body: input.body
-    });
-}
-
-;// CONCATENATED MODULE: ./build/bundle/frontend/upload-executor.js
-/**
- * Executes a {@link SyncPlan} in three waves: assets (uploads and header updates), then HTML entry points,
- * then deletes, each wave starting only when the previous one fully succeeded. Requests are retried by the
- * SDK's standard retry strategy (see {@link ExecuteOptions.maxAttempts}).
- */
-
-
-
-
-
-
-
-
-/**
- * Runs the plan. PutObject (with Content-MD5, so S3 rejects corrupted bodies; see {@link createPutObject}
- * for the direct path) for small files, lib-storage
- * `Upload` (CreateMultipartUpload / UploadPart / CompleteMultipartUpload, aborted on failure) for large ones,
- * CopyObject onto itself with MetadataDirective REPLACE and CopySourceIfMatch for header-only changes,
- * DeleteObjects in batches of 1,000 for deletes.
- * API: https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html,
- * https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html,
- * https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html
- * @throws DeploymentError when a request still fails after the SDK's retries; entry points are then not
- *   replaced (if assets failed) and nothing is deleted. `totals` passed in is updated as work completes.
- */
-async function upload_executor_executePlan(s3, plan, options, reporter, totals) {
-    const put = createPutObject(s3, { direct: options.directPut ?? false }, reporter);
-    const runWave = async (name, items) => {
-        if (items.length === 0)
-            return;
-        const progress = new Progress(name, items, reporter);
-        const failures = [];
-        try {
-            await mapLimit(items, options.concurrency, async (item) => {
-                try {
-                    totals.written.set(item.relativePath, await writeItem(s3, put, item, options, reporter));
-                }
-                catch (error) {
-                    failures.push(`${item.relativePath}: ${messageOf(error)}`);
-                    throw error;
-                }
-                if (item.kind === 'upload') {
-                    totals.uploaded++;
-                    totals.uploadedBytes += item.size;
-                }
-                else {
-                    totals.headerUpdated++;
-                    totals.headerUpdatedBytes += item.size;
-                }
-                progress.done(item);
-            });
-        }
-        catch {
-            throw new DeploymentError(`${name}: ${failures.length} request(s) failed after retries (${failures.slice(0, 5).join('; ')}). ` +
-                `${name === 'HTML entry points' ? 'Some' : 'No'} HTML entry points were replaced and nothing was deleted; the site still serves ` +
-                `the previous version${name === 'HTML entry points' ? ' or the new one (all its assets are in place)' : ''}. Run the deploy again to finish it.`, { failures });
-        }
-    };
-    await runWave('assets', plan.assets);
-    await runWave('HTML entry points', plan.entryPoints);
-    for (let i = 0; i < plan.deletes.length; i += 1000) {
-        const batch = plan.deletes.slice(i, i + 1000);
-        const response = await s3.send(new DeleteObjectsCommand({
-            Bucket: options.bucket,
-            Delete: { Objects: batch.map((item) => ({ Key: item.key })), Quiet: true }
-        }));
-        const errors = response.Errors ?? [];
-        const failed = new Set(errors.map((e) => e.Key));
-        for (const item of batch) {
-            if (failed.has(item.key))
-                continue;
-            totals.deleted++;
-            totals.deletedBytes += item.size;
-        }
-        if (errors.length > 0) {
-            throw new DeploymentError(`deletes: ${errors.length} object(s) could not be deleted (${errors
-                .slice(0, 5)
-                .map((e) => `${e.Key}: ${e.Code} ${e.Message}`)
-                .join('; ')}). Every upload succeeded; run again to retry the deletes.`);
-        }
-        reporter.info(`deleted ${totals.deleted}/${plan.deletes.length} stale objects`);
-    }
-}
-async function writeItem(s3, put, item, options, reporter) {
-    const file = item.file;
-    if (!file)
-        throw new Error(`internal: no local file for ${item.relativePath}`);
-    if (item.kind === 'update-headers') {
-        const copied = await s3.send(new CopyObjectCommand({
-            Bucket: options.bucket,
-            Key: item.key,
-            CopySource: `${options.bucket}/${item.key.split('/').map(encodeURIComponent).join('/')}`,
-            CopySourceIfMatch: item.remoteEtag ? `"${item.remoteEtag}"` : undefined,
-            MetadataDirective: 'REPLACE',
-            ContentType: item.contentType,
-            CacheControl: item.cacheControl,
-            Metadata: item.metadata
-        }));
-        return upload_executor_unquote(copied.CopyObjectResult?.ETag);
-    }
-    if (file.size < options.multipartThreshold) {
-        // The bytes hashed by the scan when it kept them; else read again and check they are the hashed ones.
-        const body = file.body ?? (await readFile(file.absolutePath));
-        const md5 = file.body ? Buffer.from(file.md5, 'hex') : createHash('md5').update(body).digest();
-        if (md5.toString('hex') !== file.md5) {
-            throw new Error('the file changed on disk after it was hashed; re-run once the build has finished');
-        }
-        return upload_executor_unquote(await put({
-            bucket: options.bucket,
-            key: item.key,
-            body,
-            contentMd5: md5.toString('base64'),
-            contentType: item.contentType,
-            cacheControl: item.cacheControl,
-            metadata: item.metadata
-        }));
-    }
-    const upload = new Upload({
-        client: s3,
-        partSize: options.partSize,
-        queueSize: 4,
-        leavePartsOnError: false,
-        params: {
-            Bucket: options.bucket,
-            Key: item.key,
-            Body: createReadStream(file.absolutePath),
-            ContentType: item.contentType,
-            CacheControl: item.cacheControl,
-            Metadata: item.metadata
-        }
-    });
-    let lastReported = 0;
-    upload.on('httpUploadProgress', (p) => {
-        const loaded = p.loaded ?? 0;
-        if (loaded - lastReported >= 4 * options.partSize || loaded === file.size) {
-            lastReported = loaded;
-            reporter.info(`  ${item.relativePath}: ${upload_executor_mib(loaded)} of ${upload_executor_mib(file.size)} sent`);
-        }
-    });
-    const done = await upload.done();
-    return upload_executor_unquote('ETag' in done ? done.ETag : undefined);
-}
-function upload_executor_unquote(etag) {
-    return (etag ?? '').replace(/^"|"$/g, '').toLowerCase();
-}
-/** Progress lines: one at each tenth of a wave's files (and at its end). */
-class Progress {
-    name;
-    items;
-    reporter;
-    count = 0;
-    bytes = 0;
-    nextTenth = 1;
-    totalBytes;
-    constructor(name, items, reporter) {
-        this.name = name;
-        this.items = items;
-        this.reporter = reporter;
-        this.totalBytes = items.reduce((sum, i) => sum + (i.kind === 'upload' ? i.size : 0), 0);
-        reporter.info(`${name}: ${items.length} to write (${upload_executor_mib(this.totalBytes)} to upload)`);
-    }
-    done(item) {
-        this.count++;
-        if (item.kind === 'upload')
-            this.bytes += item.size;
-        if (this.count * 10 >= this.nextTenth * this.items.length) {
-            while (this.count * 10 >= this.nextTenth * this.items.length)
-                this.nextTenth++;
-            this.reporter.info(`${this.name}: ${this.count}/${this.items.length} written, ${upload_executor_mib(this.bytes)} of ${upload_executor_mib(this.totalBytes)} uploaded`);
-        }
-    }
-}
-/** Bytes as `12.3 MiB` (or `512 B` under 1 KiB). */
-function upload_executor_mib(bytes) {
-    if (bytes < 1024)
-        return `${bytes} B`;
-    if (bytes < 1024 * 1024)
-        return `${(bytes / 1024).toFixed(1)} KiB`;
-    return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
-
-;// CONCATENATED MODULE: ./build/bundle/frontend/upload.js
-/**
- * upload-frontend: a content-addressed sync of a built frontend to S3. See docs/frontend.md.
- */
-
-
-
-
-
-
-
-
-
-
-const MiB = (/* unused pure expression or super */ null && (1024 * 1024));
-/**
- * Syncs `sourceDir` to `s3://bucket/prefix` by content: lists the prefix once (ListObjectsV2), compares
- * local MD5s (and multipart ETags / the stored content hash for large files) with the ETags, takes the
- * headers of content-equal objects from the header manifest or HeadObject to compare Content-Type and
- * Cache-Control, then uploads new and changed
- * assets, then HTML entry points, then deletes stale objects. Validation and the local scan happen before
- * any request; the delete cap is checked before any write.
- * @throws ConfigurationError for bad options, a missing/empty/unreadable source-dir, a missing bucket, bad
- *   Cache-Control rules, or a delete over the cap — nothing has been written then.
- * @throws DeploymentError when writes fail after retries (HTML entry points not replaced if any asset
- *   failed; nothing deleted). Re-running completes the deploy.
- */
-async function uploadFrontend(options, reporter) {
-    const settings = validate(options);
-    const s3 = options.s3 ??
-        new S3Client({
-            ...clientConfig('S3', {
-                region: options.region,
-                endpoint: options.endpoint,
-                maxAttempts: options.maxAttempts
-            }),
-            // Every PutObject carries Content-MD5 (S3 rejects a corrupted body), so the SDK's default extra CRC32
-            // over each body is skipped; multipart parts keep what the SDK requires.
-            requestChecksumCalculation: 'WHEN_REQUIRED',
-            // Resolve each command's middleware stack once per command class instead of on every request (a
-            // documented client option; nothing here changes a stack after the first request): about 0.15 ms of
-            // CPU less per request, 0.3 s of a 2,000-file first deploy.
-            cacheMiddleware: true
-        });
-    const partSize = Math.min(settings.multipartThreshold, 8 * MiB);
-    // The listing (read-only) runs while the files are hashed; a hashing error is still reported first.
-    const listing = listRemoteObjects(s3, options.bucket, settings.prefix);
-    listing.catch(() => undefined);
-    const files = await reporter.group(`Hash ${options.sourceDir}`, async () => {
-        const found = await scanLocalFiles(options.sourceDir, {
-            multipartThreshold: settings.multipartThreshold,
-            partSize,
-            concurrency: Math.min(settings.concurrency, 8)
-        });
-        const total = found.reduce((sum, f) => sum + f.size, 0);
-        reporter.info(`${found.length} files, ${mib(total)}`);
-        return found;
-    });
-    const manifestKey = settings.prefix + MANIFEST_NAME;
-    if (files.some((f) => f.relativePath === MANIFEST_NAME)) {
-        throw new ConfigurationError(`source-dir contains ${MANIFEST_NAME}, the name upload-frontend keeps for its header manifest; remove or rename that file.`, 'source-dir');
-    }
-    const manifest = {
-        key: manifestKey,
-        read: 0,
-        trusted: 0,
-        heads: 0,
-        written: false,
-        entries: 0
-    };
-    let oldEntries = new Map();
-    /** Headers known for content-equal objects (manifest or HeadObject): what the new manifest may record. */
-    const heads = new Map();
-    /** The paths among `heads` whose headers came from the old manifest. */
-    const fromManifest = new Set();
-    const { plan, remote } = await reporter.group(`Compare with s3://${options.bucket}/${settings.prefix}`, async () => {
-        const remote = await listing;
-        const manifestObject = remote.get(MANIFEST_NAME);
-        remote.delete(MANIFEST_NAME); // never planned: not uploaded, deleted, kept or listed as changed
-        reporter.info(`${remote.size} objects under the prefix`);
-        if (manifestObject) {
-            const read = await readManifest(s3, options.bucket, manifestKey);
-            if (read.problem)
-                reporter.warn(`${manifestKey} ignored (${read.problem}); headers are read with HeadObject`);
-            oldEntries = read.entries;
-            manifest.read = read.entries.size;
-        }
-        const trusted = trustedHeaders(oldEntries, remote, manifestObject?.lastModified);
-        const toHead = [];
-        for (const relativePath of headCandidates(files, remote, true)) {
-            const known = trusted.get(relativePath);
-            if (known) {
-                heads.set(relativePath, known);
-                fromManifest.add(relativePath);
-                manifest.trusted++;
-            }
-            else if (settings.checkHeaders || isMultipartEtag(remote.get(relativePath)?.etag ?? '')) {
-                toHead.push(relativePath);
-            }
-        }
-        await mapLimit(toHead, settings.concurrency, async (relativePath) => {
-            const head = await headRemoteObject(s3, options.bucket, settings.prefix + relativePath);
-            if (head)
-                heads.set(relativePath, head);
-        });
-        manifest.heads = toHead.length;
-        if (manifestObject || toHead.length > 0) {
-            reporter.info(`headers of ${manifest.trusted} content-equal objects from ${MANIFEST_NAME}, ${toHead.length} read with HeadObject`);
-        }
-        const plan = planSync(files, remote, heads, {
-            prefix: settings.prefix,
-            rules: settings.rules,
-            entryPoints: settings.entryPoints,
-            multipartThreshold: settings.multipartThreshold,
-            delete: settings.delete,
-            deleteGraceHours: settings.deleteGraceHours,
-            deleteMaxPercent: settings.deleteMaxPercent,
-            now: options.now ?? new Date()
-        });
-        return { plan, remote };
-    });
-    const planned = toResult(plan, options.bucket, settings.prefix, settings.dryRun, manifest);
-    reporter.info(planLine(planned, settings.dryRun));
-    for (const step of planned.items) {
-        if (step.kind !== 'unchanged')
-            reporter.debug(`${step.kind} ${step.path}: ${step.reason}`);
-    }
-    if (settings.dryRun) {
-        for (const step of planned.items.filter((s) => s.kind !== 'unchanged').slice(0, 200)) {
-            reporter.info(`  would ${step.kind} ${step.path} (${step.reason})`);
-        }
-        return planned;
-    }
-    const totals = {
-        uploaded: 0,
-        uploadedBytes: 0,
-        headerUpdated: 0,
-        headerUpdatedBytes: 0,
-        deleted: 0,
-        deletedBytes: 0,
-        written: new Map()
-    };
-    await reporter.group('Upload', () => executePlan(s3, plan, {
-        bucket: options.bucket,
-        concurrency: settings.concurrency,
-        multipartThreshold: settings.multipartThreshold,
-        partSize,
-        // An injected client may carry middleware or a mock of `send` that a direct request would bypass.
-        directPut: options.s3 === undefined
-    }, reporter, totals));
-    // Only reached when every upload, header update and delete succeeded: the manifest goes last.
-    await reporter.group(`Header manifest ${manifestKey}`, async () => {
-        const { entries, write } = nextManifest(oldEntries, plan.unchanged.flatMap((item) => {
-            const headers = heads.get(item.relativePath);
-            const entry = fromManifest.has(item.relativePath) ? oldEntries.get(item.relativePath) : undefined;
-            return headers ? [{ relativePath: item.relativePath, headers, entry }] : [];
-        }), [...plan.assets, ...plan.entryPoints].flatMap((item) => {
-            const etag = totals.written.get(item.relativePath);
-            const headers = {
-                contentType: item.contentType,
-                cacheControl: item.cacheControl,
-                metadata: item.metadata ?? {}
-            };
-            return etag ? [{ relativePath: item.relativePath, etag, size: item.size, headers }] : [];
-        }), remote);
-        manifest.entries = entries.size;
-        if (!write) {
-            reporter.info(`unchanged (${entries.size} entries); not written`);
-            return;
-        }
-        try {
-            const bytes = await writeManifest(s3, options.bucket, manifestKey, entries);
-            manifest.written = true;
-            reporter.info(`written: ${entries.size} entries, ${mib(bytes)}`);
-        }
-        catch (error) {
-            // The deploy itself is complete; an old manifest is still safe (entries are trusted only while the
-            // listing matches them), so the next run only sends more HeadObject requests.
-            manifest.entries = oldEntries.size;
-            reporter.warn(`the deploy is complete but ${manifestKey} could not be written: ${messageOf(error)}`);
-        }
-    });
-    reporter.info(planLine(planned, false));
-    return planned;
-}
-function validate(options) {
-    if (!options.sourceDir?.trim()) {
-        throw new ConfigurationError('source-dir is empty; give the built frontend directory, for example dist.', 'source-dir');
-    }
-    const bucket = options.bucket ?? '';
-    if (!bucket)
-        throw new ConfigurationError('bucket is empty; give the name of the S3 bucket to deploy to.', 'bucket');
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-        throw new ConfigurationError(`bucket ${show(bucket)} is not an S3 bucket name (3–63 lower-case letters, digits, dots and hyphens; no s3:// or path).`, 'bucket');
-    }
-    const concurrency = options.concurrency ?? 16;
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
-        throw new ConfigurationError(`concurrency ${show(concurrency)} must be a whole number from 1 to 64.`, 'concurrency');
-    }
-    const multipartThreshold = options.multipartThreshold ?? 16 * MiB;
-    if (!Number.isFinite(multipartThreshold) || multipartThreshold < 5 * MiB) {
-        throw new ConfigurationError(`multipart-threshold-mb ${show(multipartThreshold / MiB)} must be at least 5 (S3's smallest part is 5 MiB).`, 'multipart-threshold-mb');
-    }
-    const deleteGraceHours = options.deleteGraceHours ?? 0;
-    if (!Number.isFinite(deleteGraceHours) || deleteGraceHours < 0) {
-        throw new ConfigurationError(`delete-grace-hours ${show(deleteGraceHours)} must be a number of hours, 0 or more.`, 'delete-grace-hours');
-    }
-    const deleteMaxPercent = options.deleteMaxPercent ?? 50;
-    if (!Number.isFinite(deleteMaxPercent) || deleteMaxPercent < 0 || deleteMaxPercent > 100) {
-        throw new ConfigurationError(`delete-max-percent ${show(deleteMaxPercent)} must be from 0 to 100.`, 'delete-max-percent');
-    }
-    const entryPoints = options.entryPoints?.length ? options.entryPoints : ['**/*.html'];
-    return {
-        prefix: normalisePrefix(options.prefix),
-        rules: parseCacheControlRules(options.cacheControl?.trim() ? options.cacheControl : 'spa'),
-        entryPoints,
-        concurrency,
-        multipartThreshold,
-        delete: options.delete ?? false,
-        deleteGraceHours,
-        deleteMaxPercent,
-        checkHeaders: options.checkHeaders ?? true,
-        dryRun: options.dryRun ?? false
-    };
-}
-function toResult(plan, bucket, prefix, dryRun, manifest) {
-    const sum = (items) => ({
-        count: items.length,
-        bytes: items.reduce((s, i) => s + i.size, 0)
-    });
-    const writes = [...plan.assets, ...plan.entryPoints];
-    const uploads = writes.filter((i) => i.kind === 'upload');
-    const headerUpdates = writes.filter((i) => i.kind === 'update-headers');
-    const changed = [...writes.filter((i) => i.reason !== 'new'), ...plan.deletes].map((i) => `/${i.relativePath}`);
-    const all = [...writes, ...plan.deletes, ...plan.kept, ...plan.unchanged];
-    return {
-        bucket,
-        prefix,
-        dryRun,
-        uploaded: sum(uploads),
-        headerUpdated: sum(headerUpdates),
-        deleted: sum(plan.deletes),
-        unchanged: sum(plan.unchanged),
-        kept: sum(plan.kept),
-        changedPaths: [...new Set(changed)].sort(),
-        manifest,
-        items: all.map((i) => ({
-            kind: i.kind,
-            path: i.relativePath,
-            reason: i.reason,
-            size: i.size,
-            contentType: i.contentType,
-            cacheControl: i.cacheControl
-        }))
-    };
-}
-function planLine(result, dryRun) {
-    const verb = dryRun ? 'plan (dry run, nothing written)' : 'done';
-    return (`${verb}: upload ${result.uploaded.count} (${mib(result.uploaded.bytes)}), update headers ${result.headerUpdated.count}, ` +
-        `delete ${result.deleted.count}, keep ${result.kept.count} stale, ${result.unchanged.count} unchanged (${mib(result.unchanged.bytes)})`);
-}
-/** The job summary: a table of counts and bytes, then the plan (up to 300 rows, unchanged files omitted). */
-function uploadSummaryMarkdown(result) {
-    const row = (name, c) => `| ${name} | ${c.count} | ${mib(c.bytes)} |`;
-    const lines = [
-        `### upload-frontend → \`s3://${result.bucket}/${result.prefix}\`${result.dryRun ? ' (dry run: nothing written)' : ''}`,
-        '',
-        '| | files | bytes |',
-        '|---|---:|---:|',
-        row(result.dryRun ? 'to upload' : 'uploaded', result.uploaded),
-        row(result.dryRun ? 'to update headers' : 'headers updated', result.headerUpdated),
-        row(result.dryRun ? 'to delete' : 'deleted', result.deleted),
-        row('stale, kept', result.kept),
-        row('unchanged', result.unchanged),
-        ''
-    ];
-    const steps = result.items.filter((s) => s.kind !== 'unchanged');
-    if (steps.length > 0) {
-        lines.push('<details><summary>Plan, in order</summary>', '', '| step | path | why | Cache-Control |', '|---|---|---|---|');
-        for (const s of steps.slice(0, 300)) {
-            lines.push(`| ${s.kind} | \`${s.path}\` | ${s.reason.replace(/\|/g, '\\|')} | ${s.cacheControl ?? ''} |`);
-        }
-        if (steps.length > 300)
-            lines.push(`| … | ${steps.length - 300} more | | |`);
-        lines.push('', '</details>', '');
-    }
-    if (result.changedPaths.length > 0) {
-        lines.push(`Changed paths for invalidation: ${result.changedPaths.length}.`, '');
-    }
-    const m = result.manifest;
-    lines.push(`Header manifest \`${m.key}\`: headers of ${m.trusted} content-equal objects taken from it, ${m.heads} HeadObject request(s)` +
-        (result.dryRun ? '.' : `; ${m.written ? `written (${m.entries} entries)` : 'unchanged, not written'}.`), '');
-    return lines.join('\n');
-}
-
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-cloudfront/dist-cjs/index.js
-var client_cloudfront_dist_cjs = __nccwpck_require__(3169);
 ;// CONCATENATED MODULE: ./build/bundle/lib/sleep.js
 /** The real clock's sleep. */
 const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The real monotonic clock: performance.now(), milliseconds. */
 const realClock = () => performance.now();
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./build/bundle/frontend/request-failure.js
+/** How a failed AWS request is named in a message: the service, the operation, what it was for, why. */
+
+/**
+ * `S3 PutObject s3://site/index.html: TimeoutError: … (after 5 attempts)`: one line that names the service
+ * and the operation, so a stalled or failing endpoint is recognisable from the step's error alone.
+ * The attempt count is the SDK's (`$metadata.attempts`, set by its retry strategy) when it reports one.
+ */
+function requestFailure(service, operation, target, error) {
+    const name = errorName(error);
+    const meta = error
+        ?.$metadata;
+    const attempts = meta?.attempts;
+    const status = meta?.httpStatusCode;
+    const detail = [
+        status ? `HTTP ${status}` : undefined,
+        attempts ? `after ${attempts} attempt${attempts === 1 ? '' : 's'}` : undefined
+    ].filter(Boolean);
+    const message = messageOf(error);
+    return (`${service} ${operation} ${target}: ${name !== 'Error' && !message.startsWith(name) ? `${name}: ` : ''}${message}` +
+        (detail.length > 0 ? ` (${detail.join(', ')})` : ''));
+}
+
 ;// CONCATENATED MODULE: ./build/bundle/frontend/invalidation-client.js
 /**
  * CloudFront invalidation requests: an idempotent CreateInvalidation (retried while CloudFront answers
  * TooManyInvalidationsInProgress or throttles), and polling GetInvalidation until it is `Completed`.
  */
+
 
 
 
@@ -77776,7 +66822,7 @@ async function createInvalidation(cloudfront, paths, reference, options, reporte
     const started = clock();
     for (let attempt = 1;; attempt++) {
         try {
-            const response = await cloudfront.send(new client_cloudfront_dist_cjs/* CreateInvalidationCommand */.Yo6({
+            const response = await cloudfront.send(new dist_cjs/* CreateInvalidationCommand */.Yo6({
                 DistributionId: options.distributionId,
                 InvalidationBatch: {
                     CallerReference: reference,
@@ -77785,7 +66831,7 @@ async function createInvalidation(cloudfront, paths, reference, options, reporte
             }));
             const invalidation = response.Invalidation;
             if (!invalidation?.Id)
-                throw new errors_DeploymentError('CreateInvalidation returned no invalidation id.');
+                throw new DeploymentError('CreateInvalidation returned no invalidation id.');
             return {
                 id: invalidation.Id,
                 status: invalidation.Status ?? 'InProgress',
@@ -77800,12 +66846,16 @@ async function createInvalidation(cloudfront, paths, reference, options, reporte
             if (name === 'InvalidationBatchAlreadyExists') {
                 throw new errors_ConfigurationError(`caller-reference ${errors_show(reference)} was already used for an invalidation with other paths; give a new one.`, 'caller-reference');
             }
-            if (!RETRIED_ERRORS.has(name))
-                throw error;
+            if (!RETRIED_ERRORS.has(name)) {
+                if (error instanceof DeploymentError)
+                    throw error;
+                throw new DeploymentError(`${requestFailure('CloudFront', 'CreateInvalidation', `distribution ${options.distributionId}`, error)}. ` +
+                    'No invalidation was created unless CloudFront received the request; run again (the same caller reference returns it then).', { cause: error, details: { reference } });
+            }
             const delay = Math.round(random() * Math.min(60000, (options.baseDelayMs ?? 2000) * 2 ** (attempt - 1)));
             if (clock() - started + delay > options.timeoutMs) {
-                throw new errors_DeploymentError(`CloudFront kept refusing the invalidation (${name}: ${errors_messageOf(error)}) for ${Math.round((clock() - started) / 1000)} s; ` +
-                    'wait for running invalidations to finish and run again (the same caller reference makes that safe).', { reference });
+                throw new DeploymentError(`CloudFront kept refusing the invalidation (${name}: ${messageOf(error)}) for ${Math.round((clock() - started) / 1000)} s; ` +
+                    'wait for running invalidations to finish and run again (the same caller reference makes that safe).', { details: { reference } });
             }
             reporter.warn(`CloudFront answered ${name}; retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 1})`);
             await sleep(delay);
@@ -77815,21 +66865,25 @@ async function createInvalidation(cloudfront, paths, reference, options, reporte
 /**
  * Looks for an invalidation this CallerReference already created among the distribution's `recent` newest
  * invalidations (ListInvalidations, then GetInvalidation for each until one matches), so a repeated step
- * returns it instead of creating another. CloudFront itself also deduplicates by CallerReference; this
- * check makes the behaviour visible before the write and holds on emulators that do not (moto).
+ * returns it instead of creating another. CloudFront itself also deduplicates by CallerReference (it
+ * returns the existing invalidation for a repeated batch); this check makes that visible before the write.
  * API: https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ListInvalidations.html
+ * @param paths the paths this run invalidates: an invalidation with the same reference and other paths is
+ *   refused, as CloudFront refuses it (InvalidationBatchAlreadyExists). Not compared when undefined, or
+ *   when GetInvalidation does not list the batch's paths.
  * @returns the existing invalidation, or undefined.
+ * @throws ConfigurationError (input `caller-reference`) when the reference was used with other paths.
  */
-async function findInvalidation(cloudfront, distributionId, reference, recent = 10) {
+async function findInvalidation(cloudfront, distributionId, reference, recent = 10, paths) {
     let list;
     try {
-        list = await cloudfront.send(new client_cloudfront_dist_cjs/* ListInvalidationsCommand */.Psn({ DistributionId: distributionId, MaxItems: 100 }));
+        list = await cloudfront.send(new dist_cjs/* ListInvalidationsCommand */.Psn({ DistributionId: distributionId, MaxItems: 100 }));
     }
     catch (error) {
         if (error.name === 'NoSuchDistribution') {
             throw new errors_ConfigurationError(`distribution-id ${errors_show(distributionId)}: no such CloudFront distribution in this account.`, 'distribution-id');
         }
-        throw error;
+        throw new DeploymentError(`${requestFailure('CloudFront', 'ListInvalidations', `distribution ${distributionId}`, error)}. Nothing was created; run again.`, { cause: error });
     }
     const items = [...(list.InvalidationList?.Items ?? [])]
         .sort((a, b) => (b.CreateTime?.getTime() ?? 0) - (a.CreateTime?.getTime() ?? 0))
@@ -77837,8 +66891,17 @@ async function findInvalidation(cloudfront, distributionId, reference, recent = 
     for (const item of items) {
         if (!item.Id)
             continue;
-        const got = await cloudfront.send(new client_cloudfront_dist_cjs/* GetInvalidationCommand */.Wwh({ DistributionId: distributionId, Id: item.Id }));
+        const got = await cloudfront
+            .send(new dist_cjs/* GetInvalidationCommand */.Wwh({ DistributionId: distributionId, Id: item.Id }))
+            .catch((error) => {
+            throw new DeploymentError(`${requestFailure('CloudFront', 'GetInvalidation', `${item.Id} of distribution ${distributionId}`, error)}. Nothing was created; run again.`, { cause: error });
+        });
         if (got.Invalidation?.InvalidationBatch?.CallerReference === reference) {
+            const listed = got.Invalidation.InvalidationBatch.Paths?.Items;
+            const before = [...(listed ?? [])].sort();
+            if (paths && listed && before.join('\n') !== [...paths].sort().join('\n')) {
+                throw new errors_ConfigurationError(`caller-reference ${errors_show(reference)} was already used for invalidation ${item.Id} with other paths (${errors_show(before.slice(0, 5).join(' '))}); give a new one, or leave caller-reference empty to derive one from the paths.`, 'caller-reference');
+            }
             return {
                 id: item.Id,
                 status: got.Invalidation.Status ?? 'InProgress',
@@ -77859,130 +66922,32 @@ async function waitForInvalidation(cloudfront, id, options, reporter, startedAt 
     const clock = options.clock ?? realClock;
     const interval = options.pollIntervalMs ?? 10000;
     for (;;) {
-        const response = await cloudfront.send(new client_cloudfront_dist_cjs/* GetInvalidationCommand */.Wwh({ DistributionId: options.distributionId, Id: id }));
+        const response = await cloudfront
+            .send(new dist_cjs/* GetInvalidationCommand */.Wwh({ DistributionId: options.distributionId, Id: id }))
+            .catch((error) => {
+            throw new DeploymentError(`${requestFailure('CloudFront', 'GetInvalidation', `${id} of distribution ${options.distributionId}`, error)}. ` +
+                'The invalidation was created and keeps running in CloudFront; only the wait failed.', { cause: error, details: { id } });
+        });
         const status = response.Invalidation?.Status ?? 'unknown';
-        if (isCompleted(status, options.acceptUppercaseCompleted ?? false)) {
+        if (isCompleted(status)) {
             reporter.info(`invalidation ${id}: ${status}`);
             return { id, status: 'Completed', createTime: response.Invalidation?.CreateTime };
         }
         const elapsed = clock() - startedAt;
         if (elapsed + interval > options.timeoutMs) {
-            throw new errors_DeploymentError(`invalidation ${id} is still ${status} after ${Math.round(elapsed / 1000)} s (timeout ${Math.round(options.timeoutMs / 1000)} s); ` +
-                'it keeps running in CloudFront: the files were deployed, the caches will expire on their own.', { id, status });
+            throw new DeploymentError(`invalidation ${id} is still ${status} after ${Math.round(elapsed / 1000)} s (timeout ${Math.round(options.timeoutMs / 1000)} s); ` +
+                'it keeps running in CloudFront: the files were deployed, the caches will expire on their own.', { details: { id, status } });
         }
         reporter.info(`invalidation ${id}: ${status}, checking again in ${Math.round(interval / 1000)} s`);
         await sleep(interval);
     }
 }
-/** `Completed` (CloudFront); `COMPLETED` too only when the moto switch is on. */
-function isCompleted(status, acceptUppercase) {
-    return status === 'Completed' || (acceptUppercase && status === 'COMPLETED');
-}
-
-// EXTERNAL MODULE: ./node_modules/picomatch/index.js
-var node_modules_picomatch = __nccwpck_require__(4006);
-;// CONCATENATED MODULE: ./build/bundle/frontend/invalidation-plan.js
 /**
- * Invalidation planning: which CloudFront paths a deploy made stale. Only paths cached under their own
- * name need it (HTML entry points, `/` for `index.html` and `/dir/` for `dir/index.html`, other non-hashed
- * files); content-hashed assets get new names when they change, so they never do. Past a budget the list
- * collapses to directory wildcards, and finally to `/*`.
- *
- * CloudFront limits (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html#limits-invalidations):
- * 3,000 file paths and 15 wildcard paths in progress per distribution; the first 1,000 paths a month are
- * free, then each path (a wildcard counts as one) is billed.
+ * True for CloudFront's `Completed`, the only status that means done (GetInvalidation's Status is
+ * `InProgress` or `Completed`); any other spelling counts as still in progress.
  */
-
-
-/**
- * Hashed by default: Vite's `assets/` directory, and any file whose name ends in a build hash
- * (`app.3f2a1b9c.js`, `chunk-5FQ3ZPUL.js`: 8 or more letters/digits with at least one digit).
- */
-const DEFAULT_HASHED = ['assets/**'];
-const HASHED_NAME = /[.-](?=[A-Za-z0-9_]*\d)[A-Za-z0-9_]{8,}\.[A-Za-z0-9]+$/;
-/** CloudFront's limit of wildcard paths in progress per distribution. */
-const MAX_WILDCARDS = 15;
-/**
- * Plans the invalidation for the changed paths of a deploy.
- * @param changedPaths URL paths relative to the site root (`/index.html`, `/favicon.ico`), as upload-frontend's
- *   `changed-paths` output lists them; paths given explicitly (with `*`) are kept as they are.
- * @throws ConfigurationError (input `max-paths`) for a budget outside 1–3000, or a path containing spaces or
- *   not starting with `/`.
- */
-function planInvalidation(changedPaths, options = {}) {
-    const maxPaths = options.maxPaths ?? 20;
-    if (!Number.isInteger(maxPaths) || maxPaths < 1 || maxPaths > 3000) {
-        throw new errors_ConfigurationError(`max-paths ${errors_show(maxPaths)} must be a whole number from 1 to 3000.`, 'max-paths');
-    }
-    const hashed = node_modules_picomatch(options.hashedPatterns ?? DEFAULT_HASHED, { dot: true });
-    const prefix = (options.pathPrefix ?? '').replace(/\/+$/, '');
-    if (prefix && !prefix.startsWith('/')) {
-        throw new errors_ConfigurationError(`path-prefix ${errors_show(options.pathPrefix)} must start with "/".`, 'path-prefix');
-    }
-    const wanted = new Set();
-    const skippedHashed = [];
-    for (const raw of changedPaths) {
-        const p = raw.trim();
-        if (!p)
-            continue;
-        if (!p.startsWith('/') || /\s/.test(p)) {
-            throw new errors_ConfigurationError(`changed-paths: ${errors_show(p)} is not a CloudFront path; each must start with "/" and contain no spaces.`, 'changed-paths');
-        }
-        const relative = p.slice(1);
-        if (!p.includes('*') && (hashed(relative) || HASHED_NAME.test(relative))) {
-            skippedHashed.push(p);
-            continue;
-        }
-        wanted.add(prefix + p);
-        if (p === '/index.html')
-            wanted.add(prefix + '/');
-        else if (p.endsWith('/index.html'))
-            wanted.add(prefix + p.slice(0, -'index.html'.length));
-    }
-    let paths = [...wanted].sort();
-    if (paths.some((p) => p === '/*' || p === `${prefix}/*`))
-        return { paths: [`${prefix}/*`], skippedHashed, collapsed: 'all' };
-    if (paths.length <= maxPaths)
-        return { paths, skippedHashed, collapsed: 'none' };
-    paths = collapse(paths, maxPaths);
-    const wildcards = paths.filter((p) => p.includes('*')).length;
-    if (paths.length > maxPaths || wildcards > MAX_WILDCARDS) {
-        return { paths: [`${prefix}/*`], skippedHashed, collapsed: 'all' };
-    }
-    return { paths, skippedHashed, collapsed: 'wildcards' };
-}
-/**
- * Greedily replaces the files of one directory by `dir/*`, choosing each time the directory that removes the
- * most paths, until the list fits or no directory helps.
- */
-function collapse(input, maxPaths) {
-    let paths = [...input];
-    while (paths.length > maxPaths) {
-        const counts = new Map();
-        for (const p of paths) {
-            const segments = p.split('/').slice(1, -1); // directories, without the file name
-            for (let depth = 1; depth <= segments.length; depth++) {
-                const dir = `/${segments.slice(0, depth).join('/')}/`;
-                counts.set(dir, (counts.get(dir) ?? 0) + 1);
-            }
-        }
-        let best;
-        let bestGain = 0;
-        for (const [dir, count] of counts) {
-            const gain = count - 1;
-            // Prefer the deepest directory on ties: it invalidates less.
-            if (gain > bestGain ||
-                (gain === bestGain && best !== undefined && dir.length > best.length && gain > 0)) {
-                best = dir;
-                bestGain = gain;
-            }
-        }
-        if (!best || bestGain === 0)
-            break;
-        const dir = best;
-        paths = [...paths.filter((p) => !p.startsWith(dir)), `${dir}*`].sort();
-    }
-    return paths;
+function isCompleted(status) {
+    return status === 'Completed';
 }
 
 ;// CONCATENATED MODULE: ./build/bundle/frontend/invalidate.js
@@ -77996,89 +66961,120 @@ function collapse(input, maxPaths) {
 
 
 
+
 /**
- * Plans the invalidation for `changedPaths` (plus explicit `paths`), creates it with an idempotent
- * CallerReference (returning the existing invalidation when one was already made with it), and with
- * `wait` polls until Completed. API: CreateInvalidation, ListInvalidations, GetInvalidation
- * (https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CreateInvalidation.html).
- * @throws ConfigurationError for a missing distribution id, bad paths or budget, an unknown distribution.
- * @throws DeploymentError when CloudFront keeps refusing, or the wait times out.
+ * Plans the invalidation without any request: checks the options, plans the paths for `changedPaths`
+ * (plus the explicit `paths`: src/frontend/invalidation-plan.ts) and derives the CallerReference.
+ * @throws ConfigurationError for bad options (a missing or malformed distribution id, bad paths, a budget
+ *   or timeout out of range).
  */
-async function invalidateCdn(options, reporter) {
-    const distributionId = options.distributionId?.trim() ?? '';
-    if (!/^[A-Z0-9]{1,32}$/.test(distributionId)) {
-        throw new errors_ConfigurationError(`distribution-id ${errors_show(options.distributionId ?? '')} is not a CloudFront distribution id (upper-case letters and digits, like E2QWRUHAPOMQZL).`, 'distribution-id');
-    }
-    const timeoutMinutes = options.timeoutMinutes ?? 15;
-    if (!Number.isFinite(timeoutMinutes) || timeoutMinutes < 0.1 || timeoutMinutes > 120) {
-        throw new errors_ConfigurationError(`timeout-minutes ${errors_show(timeoutMinutes)} must be from 0.1 to 120.`, 'timeout-minutes');
-    }
+function planInvalidate(input, reporter) {
+    const options = { ...input, ...resolveOptions(invalidateOptions, input) };
     const plan = planInvalidation(options.changedPaths ?? [], {
         maxPaths: options.maxPaths,
         hashedPatterns: options.hashedPatterns,
-        pathPrefix: options.pathPrefix
+        pathPrefix: options.pathPrefix,
+        explicitPaths: options.paths ?? []
     });
-    for (const p of options.paths ?? []) {
-        if (!p.startsWith('/')) {
-            throw new errors_ConfigurationError(`paths: ${errors_show(p)} must start with "/".`, 'paths');
-        }
-    }
-    const paths = [...new Set([...plan.paths, ...(options.paths ?? [])])].sort();
-    const base = {
-        distributionId,
-        paths,
+    const result = {
+        distributionId: options.distributionId,
+        paths: plan.paths,
         skippedHashed: plan.skippedHashed,
         collapsed: plan.collapsed,
-        dryRun: options.dryRun ?? false
+        dryRun: options.dryRun,
+        status: 'planned'
     };
     if (plan.skippedHashed.length > 0) {
         reporter.info(`${plan.skippedHashed.length} changed content-hashed path(s) need no invalidation`);
     }
-    if (paths.length === 0) {
+    if (plan.paths.length === 0) {
         reporter.info('nothing to invalidate: no changed path is cached under its own name');
-        return { ...base, status: 'skipped' };
+        result.status = 'skipped';
     }
-    reporter.info(`paths (${paths.length}${plan.collapsed === 'none' ? '' : `, collapsed: ${plan.collapsed}`}): ${paths.join(' ')}`);
-    const reference = callerReference(paths, options.callerReference, options.env ?? process.env);
-    if (options.dryRun) {
-        reporter.info(`dry run: would create the invalidation with CallerReference ${reference}`);
-        return { ...base, status: 'dry-run', callerReference: reference };
+    else {
+        reporter.info(`paths (${plan.paths.length}${plan.collapsed === 'none' ? '' : `, collapsed: ${plan.collapsed}`}): ${plan.paths.join(' ')}`);
+        result.callerReference = callerReference(plan.paths, options.callerReference, options.env ?? process.env);
+        if (options.dryRun) {
+            reporter.info(`dry run: would create the invalidation with CallerReference ${result.callerReference}`);
+            result.status = 'dry-run';
+        }
     }
     const cloudfront = options.cloudfront ??
-        new client_cloudfront_dist_cjs/* CloudFrontClient */.GHk(aws_clientConfig('CLOUDFRONT', {
+        new dist_cjs/* CloudFrontClient */.GHk(clientConfig('CLOUDFRONT', {
             region: options.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1',
             endpoint: options.endpoint,
             maxAttempts: options.maxAttempts
         }));
-    const clock = options.clock ?? realClock;
-    const clientOptions = {
-        distributionId,
-        timeoutMs: timeoutMinutes * 60000,
-        pollIntervalMs: options.pollIntervalMs,
-        acceptUppercaseCompleted: options.acceptUppercaseCompleted ?? process.env.TWOTIER_MOTO_QUIRKS === '1',
-        sleep: options.sleep,
-        clock,
-        random: options.random
-    };
-    const started = clock();
-    const created = await reporter.group('Create invalidation', async () => {
-        const existing = await findInvalidation(cloudfront, distributionId, reference);
-        if (existing) {
-            reporter.info(`invalidation ${existing.id} already exists for CallerReference ${reference}; not creating another`);
-            return { ...existing, reused: true };
+    return {
+        result,
+        wait: options.wait,
+        timeout: options.timeout,
+        cloudfront,
+        client: {
+            distributionId: options.distributionId,
+            timeoutMs: options.timeout.ms,
+            pollIntervalMs: options.pollIntervalMs,
+            sleep: options.sleep,
+            clock: options.clock,
+            random: options.random
         }
-        return {
-            ...(await createInvalidation(cloudfront, paths, reference, clientOptions, reporter)),
-            reused: false
-        };
-    });
-    reporter.info(`invalidation ${created.id}: ${created.status} (CallerReference ${reference})`);
-    let status = created.status;
-    if (options.wait) {
-        const done = await reporter.group('Wait for the invalidation', () => waitForInvalidation(cloudfront, created.id, clientOptions, reporter, started));
-        status = done.status;
+    };
+}
+/**
+ * Creates the planned invalidation with an idempotent CallerReference, returning the existing invalidation
+ * when one was already made with it (ListInvalidations + GetInvalidation first, then CreateInvalidation:
+ * https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CreateInvalidation.html). A plan with
+ * status `skipped` or `dry-run` makes no request and is returned as it is.
+ * @throws ConfigurationError for an unknown distribution or a CallerReference used with other paths.
+ * @throws DeploymentError naming CloudFront and the operation when CloudFront keeps refusing or a request
+ *   fails after the SDK's retries (nothing was created then, unless the message says so).
+ */
+async function createPlannedInvalidation(planned, reporter) {
+    const clock = planned.client.clock ?? realClock;
+    const startedAt = clock();
+    const { result } = planned;
+    if (result.status !== 'planned' || !result.callerReference)
+        return { result, startedAt };
+    const reference = result.callerReference;
+    const { cloudfront, client } = planned;
+    const existing = await findInvalidation(cloudfront, client.distributionId, reference, 10, result.paths);
+    if (existing) {
+        reporter.info(`invalidation ${existing.id} already exists for CallerReference ${reference}; not creating another`);
     }
-    return { ...base, invalidationId: created.id, status, callerReference: reference, reused: created.reused };
+    const created = existing ?? (await createInvalidation(cloudfront, result.paths, reference, client, reporter));
+    reporter.info(`invalidation ${created.id}: ${created.status} (CallerReference ${reference})`);
+    return {
+        result: { ...result, invalidationId: created.id, status: created.status, reused: existing !== undefined },
+        startedAt
+    };
+}
+/**
+ * With `wait`, polls GetInvalidation until the created invalidation is Completed, within what is left of
+ * `timeout-minutes` (counted from the creation); without it, or for a plan that created nothing, returns
+ * the result as it is.
+ * @throws DeploymentError when it is not Completed in time (it keeps running in CloudFront).
+ */
+async function waitForPlannedInvalidation(planned, created, reporter) {
+    const { result } = created;
+    if (!planned.wait || !result.invalidationId || result.status === 'Completed')
+        return result;
+    const done = await waitForInvalidation(planned.cloudfront, result.invalidationId, planned.client, reporter, created.startedAt);
+    return { ...result, status: done.status };
+}
+/**
+ * Plans the invalidation for `changedPaths` (plus explicit `paths`), creates it with an idempotent
+ * CallerReference (returning the existing invalidation when one was already made with it), and with
+ * `wait` polls until Completed: {@link planInvalidate}, {@link createPlannedInvalidation} and
+ * {@link waitForPlannedInvalidation} in turn (faces that show phases call them one by one).
+ * API: CreateInvalidation, ListInvalidations, GetInvalidation
+ * (https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CreateInvalidation.html).
+ * @throws ConfigurationError for a missing distribution id, bad paths or budget, an unknown distribution.
+ * @throws DeploymentError when CloudFront keeps refusing, a request fails after retries, or the wait times out.
+ */
+async function invalidateCdn(input, reporter) {
+    const planned = planInvalidate(input, reporter);
+    const created = await createPlannedInvalidation(planned, reporter);
+    return waitForPlannedInvalidation(planned, created, reporter);
 }
 /** The job summary: distribution, invalidation id and status, and the paths. */
 function invalidationSummaryMarkdown(result) {
@@ -78100,17 +67096,11 @@ function invalidationSummaryMarkdown(result) {
     return lines.join('\n');
 }
 
-;// CONCATENATED MODULE: ./build/bundle/frontend/index.js
-/**
- * The frontend library: content-addressed S3 sync (upload-frontend) and CloudFront invalidation
- * (invalidate-cdn). Used by the actions, the `twotier` CLI and the demo.
- */
-
-
-
-
-
-
+;// CONCATENATED MODULE: ./build/bundle/actions/definition.js
+/** Declares an action (see ActionDefinition). */
+function defineAction(definition) {
+    return definition;
+}
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -79564,7 +68554,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -79595,7 +68585,7 @@ const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
 function exists(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
         try {
-            yield io_util_stat(fsPath);
+            yield stat(fsPath);
         }
         catch (err) {
             if (err.code === 'ENOENT') {
@@ -79608,7 +68598,7 @@ function exists(fsPath) {
 }
 function isDirectory(fsPath_1) {
     return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield io_util_stat(fsPath) : yield lstat(fsPath);
+        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
         return stats.isDirectory();
     });
 }
@@ -79638,7 +68628,7 @@ function tryGetExecutablePath(filePath, extensions) {
         let stats = undefined;
         try {
             // test file exists
-            stats = yield io_util_stat(filePath);
+            stats = yield stat(filePath);
         }
         catch (err) {
             if (err.code !== 'ENOENT') {
@@ -79666,7 +68656,7 @@ function tryGetExecutablePath(filePath, extensions) {
             filePath = originalFilePath + extension;
             stats = undefined;
             try {
-                stats = yield io_util_stat(filePath);
+                stats = yield stat(filePath);
             }
             catch (err) {
                 if (err.code !== 'ENOENT') {
@@ -81059,12 +70049,15 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: ./build/bundle/actions/runtime.js
 /**
- * What every JavaScript action shares: reading inputs the way the runner passes them, a Reporter over
- * `@actions/core`, and the single try/catch that turns an error into `core.setFailed`.
+ * What every JavaScript action shares: reading its declared inputs the way the runner passes them, a
+ * Reporter over `@actions/core`, setting its declared outputs, and the single try/catch that turns an error
+ * into `core.setFailed`. An action's main.ts is then: inputs → library call(s), each in a `group` → outputs +
+ * job summary (`runOperation`).
  */
 
 
-/** A Reporter that writes through `@actions/core` (groups, annotations, masking). */
+
+/** A Reporter that writes through `@actions/core` (annotations, masking). */
 const coreReporter = {
     info: (m) => info(m),
     warn: (m) => warning(m),
@@ -81072,38 +70065,52 @@ const coreReporter = {
     group: (name, fn) => group(name, fn),
     secret: (v) => core_setSecret(v)
 };
-/** A string input; `required` fails with a ConfigurationError naming the input. */
-function stringInput(name, required = false) {
-    const value = getInput(name, { required: false });
-    if (required && !value) {
-        throw new errors_ConfigurationError(`Input required and not supplied: ${name}`, name);
+/**
+ * Reads every input `spec` declares (INPUT_<NAME>, as the runner sets them) and decodes, checks and
+ * defaults them through the declaration.
+ * @throws ConfigurationError naming the first bad or missing input; nothing in AWS has been touched.
+ */
+function readInputs(spec) {
+    const raw = {};
+    for (const decl of Object.values(spec.options)) {
+        if (decl.action === false)
+            continue;
+        raw[decl.name] = getInput(decl.name, { trimWhitespace: !decl.type.multiline });
     }
-    return value;
+    return parseOptions(spec, raw);
 }
-/** A boolean input (YAML 1.2 core schema: true/True/TRUE/false/False/FALSE); empty gives `fallback`. */
-function booleanInput(name, fallback) {
-    const raw = getInput(name).trim();
-    if (!raw)
-        return fallback;
-    if (['true', 'True', 'TRUE'].includes(raw))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(raw))
-        return false;
-    throw new errors_ConfigurationError(`Input ${name} is ${errors_show(raw)}; expected true or false.`, name);
+/** Runs `fn` as one collapsible group of the step's log (the only place actions open groups). */
+function runtime_group(name, fn) {
+    return group(name, fn);
 }
 /**
- * A number input within [min, max]; empty gives `fallback` (undefined allowed).
- * @throws ConfigurationError naming the input, the value and the valid range.
+ * The whole life of an operation action: read the declared inputs, run `execute` (which opens its groups),
+ * then set the outputs and write the job summary from its result. When `execute` throws a DeploymentError
+ * that carries a result, the outputs and the summary are still written from it before the step fails.
  */
-function numberInput(name, fallback, min, max, integer = true) {
-    const raw = getInput(name).trim();
-    if (!raw)
-        return fallback;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
-        throw new errors_ConfigurationError(`Input ${name} is ${errors_show(raw)}; expected ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}.`, name);
-    }
-    return value;
+async function runOperation(definition, face) {
+    await runAction(async () => {
+        const values = readInputs(definition.options);
+        let result;
+        try {
+            result = await face.execute(values);
+        }
+        catch (error) {
+            if (error instanceof DeploymentError && error.result !== undefined) {
+                const partial = error.result;
+                setOutputs(face.outputs(partial));
+                if (face.summary)
+                    await writeSummary(face.summary(partial));
+            }
+            throw error;
+        }
+        setOutputs(face.outputs(result));
+        if (face.summary)
+            await writeSummary(face.summary(result));
+        const line = face.done?.(result);
+        if (line)
+            info(line);
+    });
 }
 /** Sets every defined output (numbers and booleans as strings, objects as JSON). */
 function setOutputs(outputs) {
@@ -81131,81 +70138,52 @@ async function runAction(main) {
         if (error instanceof errors_ConfigurationError) {
             setFailed(`Configuration error: ${error.message}`);
         }
-        else if (error instanceof errors_DeploymentError) {
+        else if (error instanceof DeploymentError) {
             setFailed(error.message);
         }
         else {
-            setFailed(errors_messageOf(error));
+            setFailed(messageOf(error));
         }
     }
 }
 
 ;// CONCATENATED MODULE: ./build/bundle/actions/invalidate-cdn/main.js
-/** The invalidate-cdn action: inputs → invalidateCdn → outputs + job summary. */
+/**
+ * The invalidate-cdn action: declared inputs → planInvalidate, createPlannedInvalidation,
+ * waitForPlannedInvalidation (a group each) → outputs + job summary.
+ */
 
 
 
 
-/** Parses `changed-paths`: upload-frontend's JSON list, or plain lines. */
-function parseChangedPaths(text) {
-    const trimmed = text.trim();
-    if (!trimmed)
-        return [];
-    if (trimmed.startsWith('[')) {
-        let value;
-        try {
-            value = JSON.parse(trimmed);
-        }
-        catch {
-            throw new errors_ConfigurationError(`changed-paths ${errors_show(trimmed)} is not a JSON list of paths.`, 'changed-paths');
-        }
-        if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
-            throw new errors_ConfigurationError(`changed-paths ${errors_show(trimmed)} must be a JSON list of strings.`, 'changed-paths');
-        }
-        return value;
+/** invalidate-cdn's inputs (the frontend library's `invalidateOptions`) and outputs. */
+const definition = defineAction({
+    name: 'invalidate-cdn',
+    options: invalidateOptions,
+    outputs: {
+        'invalidation-id': 'Id of the invalidation (empty when nothing needed invalidating).',
+        paths: 'JSON list of the paths invalidated.',
+        status: 'Completed, InProgress, skipped (nothing to invalidate) or dry-run.'
     }
-    return parseList(trimmed);
-}
-/** Reads and checks the inputs (no AWS call). */
-function readInputs() {
-    const inputs = {
-        'distribution-id': stringInput('distribution-id', true),
-        paths: parseList(stringInput('paths')),
-        'changed-paths': parseChangedPaths(stringInput('changed-paths')),
-        'max-paths': numberInput('max-paths', 20, 1, 3000),
-        'hashed-paths': parseList(stringInput('hashed-paths') || 'assets/**'),
-        'path-prefix': stringInput('path-prefix'),
-        'caller-reference': stringInput('caller-reference'),
-        wait: booleanInput('wait', false),
-        'timeout-minutes': numberInput('timeout-minutes', 15, 1, 120),
-        'dry-run': booleanInput('dry-run', false),
-        'aws-region': stringInput('aws-region')
-    };
-    return inputs;
-}
-/** Runs the invalidate-cdn action: reads INPUT_*, plans and creates the invalidation (optionally waiting), sets outputs and the job summary. */
+});
+/** Runs the invalidate-cdn action: plans and creates the invalidation (optionally waiting), sets outputs and the job summary. */
 async function run() {
-    await runAction(async () => {
-        const inputs = readInputs();
-        const result = await invalidateCdn({
-            distributionId: inputs['distribution-id'],
-            paths: inputs.paths,
-            changedPaths: inputs['changed-paths'],
-            maxPaths: inputs['max-paths'],
-            hashedPatterns: inputs['hashed-paths'],
-            pathPrefix: inputs['path-prefix'],
-            callerReference: inputs['caller-reference'] || undefined,
-            wait: inputs.wait,
-            timeoutMinutes: inputs['timeout-minutes'],
-            dryRun: inputs['dry-run'],
-            region: inputs['aws-region'] || undefined
-        }, coreReporter);
-        setOutputs({
+    await runOperation(definition, {
+        execute: async (values) => {
+            const planned = await runtime_group('Plan the invalidation', async () => planInvalidate(values, coreReporter));
+            if (planned.result.status !== 'planned')
+                return planned.result;
+            const created = await runtime_group('Create invalidation', () => createPlannedInvalidation(planned, coreReporter));
+            if (!planned.wait)
+                return created.result;
+            return runtime_group('Wait for the invalidation', () => waitForPlannedInvalidation(planned, created, coreReporter));
+        },
+        outputs: (result) => ({
             'invalidation-id': result.invalidationId ?? '',
             paths: result.paths,
             status: result.status
-        });
-        await writeSummary(invalidationSummaryMarkdown(result));
+        }),
+        summary: invalidationSummaryMarkdown
     });
 }
 

@@ -3739,7 +3739,7 @@ __webpack_unused_export__ = ImageDigestDoesNotMatchException$;
 __webpack_unused_export__ = ImageFailure$;
 __webpack_unused_export__ = ImageFailureCode;
 __webpack_unused_export__ = ImageIdentifier$;
-exports.CJH = ImageNotFoundException;
+__webpack_unused_export__ = ImageNotFoundException;
 __webpack_unused_export__ = ImageNotFoundException$;
 __webpack_unused_export__ = ImageReferrer$;
 __webpack_unused_export__ = ImageReplicationStatus$;
@@ -3899,7 +3899,7 @@ __webpack_unused_export__ = RepositoryFilter$;
 __webpack_unused_export__ = RepositoryFilterType;
 __webpack_unused_export__ = RepositoryNotEmptyException;
 __webpack_unused_export__ = RepositoryNotEmptyException$;
-exports.Da2 = RepositoryNotFoundException;
+__webpack_unused_export__ = RepositoryNotFoundException;
 __webpack_unused_export__ = RepositoryNotFoundException$;
 __webpack_unused_export__ = RepositoryPolicyNotFoundException;
 __webpack_unused_export__ = RepositoryPolicyNotFoundException$;
@@ -56467,7 +56467,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9373);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6790);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -56476,7 +56476,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9373:
+/***/ 6790:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -56485,16 +56485,23 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
+// UNUSED EXPORTS: definition
+
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecr/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(8249);
 ;// CONCATENATED MODULE: ./build/bundle/lib/errors.js
 /**
- * Typed errors shared by the library, the actions and the CLI.
+ * Typed errors shared by the library, the actions and the CLI: the one failure contract of every operation.
  *
- * A `ConfigurationError` is a user mistake (a bad input, a missing file): it is raised before anything
- * in AWS is changed, and its message names the input, the value given and what would be valid.
- * A `DeploymentError` is an AWS-side outcome the user asked us to watch (a failed rollout, a task that
- * exited non-zero): the action fails with it after reporting the diagnosis.
+ * Every operation (registerTaskDefinition, deployService, runTask, uploadFrontend, invalidateCdn,
+ * deployStack, …) resolves to its typed result when it succeeded, and otherwise throws one of:
+ * - `ConfigurationError`: a user mistake (a bad input, a missing file, a resource that does not exist). It is
+ *   raised before anything in AWS is changed; its message names the input, quotes the value given and says
+ *   what would be valid.
+ * - `DeploymentError`: an AWS-side outcome the user asked us to watch (a failed rollout, a task that exited
+ *   non-zero, a stack rolled back) or a request that failed after the SDK's retries. It carries the
+ *   operation's partial `result` (so the face can still write outputs and the job summary) and `changed`:
+ *   what the operation had already changed in AWS when it failed, which its message also says.
  */
 class errors_ConfigurationError extends Error {
     input;
@@ -56505,13 +56512,17 @@ class errors_ConfigurationError extends Error {
         this.name = 'ConfigurationError';
     }
 }
-/** An AWS-side failure of the thing being deployed (rollout FAILED, task exit code, timeout). */
+/** An AWS-side failure of the thing being deployed (rollout failed, task exit code, timeout, request failure). */
 class DeploymentError extends Error {
+    result;
+    changed;
     details;
-    constructor(message, details = {}) {
-        super(message);
-        this.details = details;
+    constructor(message, options = {}) {
+        super(message, options.cause === undefined ? undefined : { cause: options.cause });
         this.name = 'DeploymentError';
+        this.result = options.result;
+        this.changed = options.changed ?? [];
+        this.details = options.details ?? {};
     }
 }
 /** Quotes a user value for an error message: JSON string form, cut to 200 characters. */
@@ -56523,11 +56534,683 @@ function errors_show(value) {
 function messageOf(error) {
     return error instanceof Error ? error.message : String(error);
 }
+/** The `name` of a thrown value (an SDK error's exception type, e.g. `ClusterNotFoundException`), or `Error`. */
+function errorName(error) {
+    const name = error?.name;
+    return typeof name === 'string' && name ? name : 'Error';
+}
+/**
+ * The result of an operation whether it succeeded or failed with a DeploymentError carrying its result (for
+ * faces that report a failed rollout instead of stopping at it: the demo, benchmarks).
+ * @throws whatever `operation` throws when it carries no result (a ConfigurationError, an SDK error).
+ */
+async function resultOf(operation) {
+    try {
+        return await operation;
+    }
+    catch (error) {
+        if (error instanceof DeploymentError && error.result !== undefined)
+            return error.result;
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./build/bundle/lib/duration.js
+/**
+ * One type for every length of time the toolkit takes or reports (timeouts, poll intervals, grace periods),
+ * so that no option or field is `*Seconds` next to `*Minutes` next to `*Ms`. Inputs keep the unit users
+ * write (`timeout-minutes`, `poll-interval-seconds`, `delete-grace-hours`); the library only sees Durations.
+ */
+class duration_Duration {
+    ms;
+    constructor(
+    /** Milliseconds. */
+    ms) {
+        this.ms = ms;
+    }
+    /** A duration of `n` milliseconds. */
+    static ms(n) {
+        return new duration_Duration(n);
+    }
+    /** A duration of `n` seconds (fractions allowed). */
+    static seconds(n) {
+        return new duration_Duration(n * 1000);
+    }
+    /** A duration of `n` minutes (fractions allowed). */
+    static minutes(n) {
+        return new duration_Duration(n * 60_000);
+    }
+    /** A duration of `n` hours (fractions allowed). */
+    static hours(n) {
+        return new duration_Duration(n * 3_600_000);
+    }
+    /** A duration of `n` of `unit`. */
+    static of(n, unit) {
+        return new duration_Duration(n * UNIT_MS[unit]);
+    }
+    /** Seconds (fractional). */
+    get seconds() {
+        return this.ms / 1000;
+    }
+    /** Minutes (fractional). */
+    get minutes() {
+        return this.ms / 60_000;
+    }
+    /** Hours (fractional). */
+    get hours() {
+        return this.ms / 3_600_000;
+    }
+    /** This duration counted in `unit`. */
+    in(unit) {
+        return this.ms / UNIT_MS[unit];
+    }
+    /** The sum of this and `other`. */
+    plus(other) {
+        return new duration_Duration(this.ms + other.ms);
+    }
+    /** For a person: `45 s`, `2.5 min`, `24 h`. */
+    toString() {
+        if (this.ms < 1000)
+            return `${round(this.ms)} ms`;
+        if (this.ms < 120_000)
+            return `${round(this.seconds)} s`;
+        if (this.ms < 7_200_000)
+            return `${round(this.minutes)} min`;
+        return `${round(this.hours)} h`;
+    }
+}
+const UNIT_MS = {
+    milliseconds: 1,
+    seconds: 1000,
+    minutes: 60_000,
+    hours: 3_600_000
+};
+function round(n) {
+    return Math.round(n * 100) / 100;
+}
+
+;// CONCATENATED MODULE: ./build/bundle/lib/secrets.js
+/**
+ * Credential-shaped values: finding the parts of a plain string that are credentials, whatever the name of
+ * the variable or field holding it, so they can be masked before anything is printed. Used by
+ * register-task-definition for task definition `environment` values and every other string it may print
+ * (the diff, the job summary); usable by any domain.
+ *
+ * What is recognised, and what is masked (the credential part only, so that a URL stays readable):
+ * - a URL with a password in its user info (`postgres://app:PASSWORD@db:5432/app`, `redis://:PASSWORD@…`):
+ *   the password;
+ * - a password in a key/value connection string (`Server=db;User Id=app;Password=PASSWORD;`,
+ *   `host=db user=app password=PASSWORD`): the value;
+ * - a credential in a URL query (`?token=…`, `access_token`, `api_key`, `apikey`, `password`, `secret`,
+ *   `signature`, `sig`, `X-Amz-Signature`, `X-Amz-Credential`): the value;
+ * - well-known formats: JSON Web Tokens (`eyJ….eyJ….…`), AWS access key ids (`AKIA`, `ASIA`, `ABIA`,
+ *   `ACCA` + 16), Stripe keys (`sk_live_`, `sk_test_`, `rk_live_`, `rk_test_`, `whsec_`), GitHub tokens
+ *   (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`, `github_pat_`), Slack tokens (`xoxa-`, `xoxb-`, `xoxp-`,
+ *   `xoxr-`, `xoxs-`) and webhooks (`hooks.slack.com/services/…`), Google API keys (`AIza` + 35), npm tokens
+ *   (`npm_` + 36), SendGrid keys (`SG.….…`), and PEM private keys (the whole value);
+ * - with `entropy` (for values a person sets, such as environment variables): any token of at least
+ *   {@link MIN_TOKEN_LENGTH} characters of `[A-Za-z0-9+/=_-]` that looks random: it mixes upper case, lower
+ *   case and digits and its Shannon entropy is at least {@link ENTROPY_RATIO} × log2(its length) bits a
+ *   character (the most a string of that length can have) and less than half of it is words and numbers
+ *   ({@link wordCoverage}), or it is hexadecimal of at least 32 digits with at least 3 bits a character.
+ *
+ * Not treated as credentials, on purpose (identifiers that are printed for good reason): UUIDs, 40-digit
+ * hexadecimal strings (git commit SHAs) and any hexadecimal digest written with its algorithm
+ * (`sha256:…`, `sha512:…`, as in image references), tokens without upper case, lower case and digits
+ * all three (`ecs-svc/1234567890123456789`), and names made mostly of words and numbers
+ * (`twotier-dev-TaskExecutionRole-1A2B3C4D5E6F7`, `MyApplicationName2024Production`).
+ * A random secret that happens to be one of these is still masked by the name rule of its caller
+ * (register-task-definition masks every value of a variable named like PASSWORD, SECRET, TOKEN, KEY…).
+ */
+/** The shortest token the entropy rule considers (characters). */
+const MIN_TOKEN_LENGTH = 20;
+/** A random token's entropy is at least this fraction of the most its length allows (log2 of the length). */
+const ENTROPY_RATIO = 0.8;
+/** A token at least this much made of words and numbers ({@link wordCoverage}) is a name, not a secret. */
+const MAX_WORD_COVERAGE = 0.5;
+const RULES = [
+    {
+        kind: 'a PEM private key',
+        pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$)/g
+    },
+    { kind: 'a URL with a password', pattern: /[a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*:([^\s/?#@]+)@/gi, group: 1 },
+    {
+        kind: 'a connection string with a password',
+        pattern: /(?:^|[;\s])(?:password|passwd|pwd)\s*=\s*('[^']*'|"[^"]*"|[^;\s]+)/gi,
+        group: 1
+    },
+    {
+        kind: 'a URL with a credential in its query',
+        pattern: /[?&](?:token|access_token|refresh_token|id_token|api_key|apikey|key|password|secret|client_secret|signature|sig|x-amz-signature|x-amz-credential|x-amz-security-token)=([^&#\s]+)/gi,
+        group: 1
+    },
+    { kind: 'a JSON Web Token', pattern: /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{10,}/g },
+    { kind: 'an AWS access key id', pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g },
+    {
+        kind: 'a Stripe key',
+        pattern: /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}\b|\bwhsec_[A-Za-z0-9]{16,}\b/g
+    },
+    { kind: 'a GitHub token', pattern: /\bgh[pousr]_[A-Za-z0-9]{36,}\b|\bgithub_pat_[A-Za-z0-9_]{22,}\b/g },
+    { kind: 'a Slack token', pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}/g },
+    {
+        kind: 'a Slack webhook URL',
+        pattern: /hooks\.slack\.com\/services\/(T[A-Za-z0-9]+\/B[A-Za-z0-9]+\/[A-Za-z0-9]+)/g,
+        group: 1
+    },
+    { kind: 'a Google API key', pattern: /\bAIza[0-9A-Za-z_-]{35}\b/g },
+    { kind: 'an npm token', pattern: /\bnpm_[A-Za-z0-9]{36}\b/g },
+    { kind: 'a SendGrid key', pattern: /\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}/g }
+];
+/** Shannon entropy of `text`, in bits a character. */
+function shannonEntropy(text) {
+    if (!text)
+        return 0;
+    const counts = new Map();
+    for (const c of text)
+        counts.set(c, (counts.get(c) ?? 0) + 1);
+    let bits = 0;
+    for (const n of counts.values()) {
+        const p = n / text.length;
+        bits -= p * Math.log2(p);
+    }
+    return bits;
+}
+const TOKEN = /[A-Za-z0-9+/=_-]+/g;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const HEX = /^[0-9a-f]+$/i;
+/**
+ * The fraction of `token` made of lower-case runs of 3 or more letters (words, the tails of CamelCase
+ * words), runs of 4 or more digits (years, account ids) and separators: high for names people write
+ * (`twotier-dev-TaskExecutionRole-1A2B3C`, `AWSLogs/123456789012/us-east-1`), low for random tokens.
+ */
+function wordCoverage(token) {
+    let covered = 0;
+    for (const match of token.matchAll(/[a-z]{3,}|\d{4,}|[-_/+=.]/g))
+        covered += match[0].length;
+    return token.length ? covered / token.length : 0;
+}
+/** True when `token` (a run of `[A-Za-z0-9+/=_-]`) looks like a random secret (see the module doc). */
+function looksRandom(token) {
+    if (token.length < MIN_TOKEN_LENGTH || UUID.test(token))
+        return false;
+    const entropy = shannonEntropy(token);
+    if (HEX.test(token))
+        return token.length >= 32 && token.length !== 40 && entropy >= 3;
+    if (!/[a-z]/.test(token) || !/[A-Z]/.test(token) || !/\d/.test(token))
+        return false;
+    if (wordCoverage(token) >= MAX_WORD_COVERAGE)
+        return false;
+    return entropy >= ENTROPY_RATIO * Math.log2(token.length);
+}
+/**
+ * The credentials in `text`, each once, longest first (so masking a longer one first never leaves a part).
+ * @param options.entropy also report random-looking tokens (see the module doc); default false.
+ */
+function findCredentials(text, options = {}) {
+    const found = new Map();
+    const add = (kind, value) => {
+        const clean = value?.replace(/^['"]|['"]$/g, '');
+        if (clean && !found.has(clean))
+            found.set(clean, { kind, value: clean });
+    };
+    for (const rule of RULES) {
+        for (const match of text.matchAll(rule.pattern))
+            add(rule.kind, match[rule.group ?? 0]);
+    }
+    if (options.entropy) {
+        for (const match of text.matchAll(TOKEN)) {
+            const token = match[0];
+            const before = text.slice(Math.max(0, match.index - 8), match.index);
+            if (/(?:sha\d+|md5):$/i.test(before))
+                continue; // a digest written with its algorithm
+            if ([...found.keys()].some((v) => v.includes(token)))
+                continue;
+            if (looksRandom(token))
+                add('a random-looking token', token);
+        }
+    }
+    return [...found.values()].sort((a, b) => b.value.length - a.value.length);
+}
+/** `text` with every credential in `matches` replaced by `***`. */
+function maskCredentials(text, matches) {
+    return matches.reduce((acc, m) => acc.split(m.value).join('***'), text);
+}
+/** `text` with every credential it contains (entropy rule included) replaced by `***`: for error messages. */
+function secrets_redactCredentials(text) {
+    return maskCredentials(text, findCredentials(text, { entropy: true }));
+}
+
+;// CONCATENATED MODULE: ./build/bundle/lib/lines.js
+/**
+ * Parsing of the multi-line `key=value` inputs that actions take (`images`, `environment`, `secrets`).
+ */
+
+
+/**
+ * Parses lines of `key=value` (blank lines and `#` comments skipped; whitespace around key and value trimmed).
+ * @param input the action input name, for error messages.
+ * @throws ConfigurationError naming the input and the line (credential-shaped parts masked) when a line has no
+ *   `=` or an empty key, or a key repeats.
+ */
+function lines_parseKeyValueLines(text, input) {
+    const result = [];
+    const seen = new Set();
+    text.split(/\r?\n/).forEach((raw, index) => {
+        const line = raw.trim();
+        if (!line || line.startsWith('#'))
+            return;
+        const eq = line.indexOf('=');
+        if (eq <= 0) {
+            throw new ConfigurationError(`${input}: line ${index + 1} ${redactCredentials(show(line))} is not of the form key=value.`, input);
+        }
+        const key = line.slice(0, eq).trim();
+        const value = line.slice(eq + 1).trim();
+        if (seen.has(key)) {
+            throw new ConfigurationError(`${input}: ${show(key)} is given twice (line ${index + 1}).`, input);
+        }
+        seen.add(key);
+        result.push({ key, value });
+    });
+    return result;
+}
+/** Splits a list input on newlines and commas, trimming and dropping empties. */
+function lines_parseList(text) {
+    return text
+        .split(/[\n,]/)
+        .map((s) => s.trim())
+        .filter(Boolean);
+}
+
+;// CONCATENATED MODULE: ./build/bundle/lib/options.js
+/**
+ * One declaration per operation of every option it takes: the action.yml input name, the type with its
+ * unit and range, the default, whether it is required, its one-line doc, and the cross-field rules. The
+ * action's input reader (src/actions/runtime.ts), the `twotier` command's flags (src/cli/options.ts), the
+ * action.yml `inputs` (scripts/gen-actions.ts), the generated docs tables and the library's own defaults
+ * (`resolveOptions`) all come from it, so they cannot drift; test/contract/options.test.ts proves it.
+ *
+ * Two ways in, one check:
+ * - `parseOptions(spec, raw)`: strings as a face received them (INPUT_* variables, command-line flags).
+ *   Each is decoded by its type (a clear ConfigurationError for `0x10`, `2e0`, `lots`), then checked.
+ * - `resolveOptions(spec, values)`: typed values from a library caller. Each is checked the same way.
+ * Both fill the declared defaults, enforce `required`, then run the spec's rules, and throw before anything
+ * in AWS is touched.
+ */
+
+
+
+
+/**
+ * Declares an operation's options.
+ * @param operation the operation's name (`deploy-service`), used in docs and errors.
+ */
+function defineOptions(operation, options, rules = []) {
+    const names = new Set();
+    for (const [key, decl] of Object.entries(options)) {
+        if (names.has(decl.name))
+            throw new Error(`${operation}: option name ${decl.name} declared twice (${key})`);
+        names.add(decl.name);
+        if (decl.default !== undefined)
+            decl.type.check(decl.default, decl.name);
+    }
+    return { operation, options, rules };
+}
+/**
+ * Decodes, checks and defaults raw face values (strings by input name).
+ * @throws ConfigurationError for the first bad or missing input (before any AWS call).
+ */
+function parseOptions(spec, raw) {
+    const values = {};
+    for (const [key, decl] of Object.entries(spec.options)) {
+        const given = raw[decl.name];
+        if (typeof given === 'boolean') {
+            values[key] = decl.type.parse(String(given), decl.name);
+            continue;
+        }
+        const text = decl.type.multiline ? (given ?? '') : (given ?? '').trim();
+        if (text.trim() === '')
+            continue;
+        values[key] = decl.type.parse(text, decl.name);
+    }
+    return finish(spec, values);
+}
+/**
+ * Checks and defaults typed values from a library caller.
+ * @throws ConfigurationError for the first bad or missing option (before any AWS call).
+ */
+function resolveOptions(spec, input) {
+    const values = {};
+    for (const key of Object.keys(spec.options)) {
+        const value = input[key];
+        if (value !== undefined)
+            values[key] = value;
+    }
+    return finish(spec, values);
+}
+function finish(spec, values) {
+    for (const [key, decl] of Object.entries(spec.options)) {
+        if (values[key] === undefined) {
+            if (decl.default !== undefined)
+                values[key] = decl.default;
+            else if (decl.required) {
+                throw new errors_ConfigurationError(`Input required and not supplied: ${decl.name} (${decl.doc.replace(/\.$/, '')}).`, decl.name);
+            }
+            continue;
+        }
+        decl.type.check(values[key], decl.name);
+    }
+    const resolved = values;
+    const names = Object.fromEntries(Object.entries(spec.options).map(([k, d]) => [k, d.name]));
+    for (const rule of spec.rules)
+        rule(resolved, names);
+    return resolved;
+}
+// ------------------------------------------------------------------------------------------------- types
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+const WHOLE = /^[+-]?\d+$/;
+/** The error for a bad value; credential-shaped parts of the quoted value are masked (src/lib/secrets.ts). */
+function invalid(name, raw, valid) {
+    return new errors_ConfigurationError(`Input ${name} is ${secrets_redactCredentials(errors_show(raw))}; expected ${valid}.`, name);
+}
+function range(min, max) {
+    if (min !== undefined && max !== undefined)
+        return `from ${min} to ${max}`;
+    if (min !== undefined)
+        return `${min} or more`;
+    if (max !== undefined)
+        return `at most ${max}`;
+    return '';
+}
+/**
+ * Free text, optionally matching `pattern`; `patternDoc` says what a valid value is, as a noun phrase that
+ * completes "… is not …" (e.g. "a cluster name or ARN (letters, digits, hyphens, underscores)").
+ */
+function options_text(options = {}) {
+    const valid = options.patternDoc ?? 'text';
+    const isNot = (name, value) => options.style === 'expected'
+        ? invalid(name, value, valid)
+        : new errors_ConfigurationError(`Input ${name} ${secrets_redactCredentials(errors_show(value))} is not ${valid}.`, name);
+    return {
+        kind: options.placeholder ?? 'text',
+        text: true,
+        parse: (raw) => raw,
+        check(value, name) {
+            if (typeof value !== 'string')
+                throw isNot(name, value);
+            if (options.maxLength !== undefined && value.length > options.maxLength) {
+                throw new errors_ConfigurationError(`Input ${name} is ${value.length} characters long; at most ${options.maxLength} are allowed (${valid}).`, name);
+            }
+            if (options.pattern && !options.pattern.test(value))
+                throw isNot(name, value);
+        },
+        format: (value) => value,
+        describe: () => valid
+    };
+}
+/** true or false (YAML 1.2 core schema spellings: true/True/TRUE/false/False/FALSE). */
+function bool() {
+    return {
+        kind: 'true|false',
+        flag: true,
+        parse(raw, name) {
+            if (['true', 'True', 'TRUE'].includes(raw))
+                return true;
+            if (['false', 'False', 'FALSE'].includes(raw))
+                return false;
+            throw invalid(name, raw, 'true or false');
+        },
+        check(value, name) {
+            if (typeof value !== 'boolean')
+                throw invalid(name, value, 'true or false');
+        },
+        format: (value) => String(value),
+        describe: () => 'true or false'
+    };
+}
+/** A whole number written in decimal digits (no `0x10`, `2e0` or `2.0`), within [min, max]. */
+function options_int(options = {}) {
+    const unit = options.unit ? ` (${options.unit})` : '';
+    const valid = `a whole number ${range(options.min, options.max)}${unit}`.replace('  ', ' ').trim();
+    const inRange = (n) => Number.isSafeInteger(n) &&
+        (options.min === undefined || n >= options.min) &&
+        (options.max === undefined || n <= options.max);
+    return {
+        kind: options.unit ?? 'n',
+        parse(raw, name) {
+            const value = Number(raw);
+            if (!WHOLE.test(raw) || !inRange(value))
+                throw invalid(name, raw, valid);
+            return value;
+        },
+        check(value, name) {
+            if (typeof value !== 'number' ||
+                !Number.isSafeInteger(value) ||
+                (options.min !== undefined && value < options.min) ||
+                (options.max !== undefined && value > options.max))
+                throw invalid(name, value, valid);
+        },
+        format: (value) => String(value),
+        describe: () => valid
+    };
+}
+/** A decimal number (fractions allowed, no exponents or hex) within [min, max], in `unit`. */
+function num(options = {}) {
+    const unit = options.unit ? ` (${options.unit})` : '';
+    const valid = `a number ${range(options.min, options.max)}${unit}`.replace('  ', ' ').trim();
+    return {
+        kind: options.unit ?? 'n',
+        parse(raw, name) {
+            const value = Number(raw);
+            if (!DECIMAL.test(raw) ||
+                (options.min !== undefined && value < options.min) ||
+                (options.max !== undefined && value > options.max))
+                throw invalid(name, raw, valid);
+            return value;
+        },
+        check(value, name) {
+            if (typeof value !== 'number' ||
+                !Number.isFinite(value) ||
+                (options.min !== undefined && value < options.min) ||
+                (options.max !== undefined && value > options.max))
+                throw invalid(name, value, valid);
+        },
+        format: (value) => String(value),
+        describe: () => valid
+    };
+}
+/**
+ * A length of time written in `unit` (`timeout-minutes: 0.5`), within [min, max] of that unit; the library
+ * sees a Duration.
+ */
+function duration(options) {
+    const valid = options.whole
+        ? `a whole number from ${options.min} to ${options.max} (${options.unit})`
+        : `a number from ${options.min} to ${options.max} (${options.unit}, fractions allowed)`;
+    const inRange = (n) => Number.isFinite(n) && n >= options.min && n <= options.max && (!options.whole || Number.isInteger(n));
+    return {
+        kind: options.unit,
+        parse(raw, name) {
+            if (!(options.whole ? WHOLE : DECIMAL).test(raw) || !inRange(Number(raw)))
+                throw invalid(name, raw, valid);
+            return Duration.of(Number(raw), options.unit);
+        },
+        check(value, name) {
+            if (!(value instanceof Duration) || !inRange(value.in(options.unit))) {
+                const shown = value instanceof Duration ? `${value.in(options.unit)} ${options.unit}` : value;
+                throw invalid(name, shown, valid);
+            }
+        },
+        format: (value) => String(value.in(options.unit)),
+        describe: () => valid
+    };
+}
+/** A size written in MiB (`multipart-threshold-mb: 16`) within [min, max] MiB; the library sees bytes. */
+function mebibytes(options) {
+    const MiB = 1024 * 1024;
+    const valid = `a whole number of MiB from ${options.min} to ${options.max}`;
+    const inRange = (bytes) => Number.isSafeInteger(bytes) && bytes >= options.min * MiB && bytes <= options.max * MiB;
+    return {
+        kind: 'MiB',
+        parse(raw, name) {
+            if (!WHOLE.test(raw) || !inRange(Number(raw) * MiB))
+                throw invalid(name, raw, valid);
+            return Number(raw) * MiB;
+        },
+        check(value, name) {
+            if (typeof value !== 'number' || !inRange(value))
+                throw invalid(name, value / MiB, valid);
+        },
+        format: (value) => String(value / MiB),
+        describe: () => valid
+    };
+}
+/** One of `values`, exactly as written. */
+function oneOf(values) {
+    const valid = `one of ${values.join(', ')}`;
+    return {
+        kind: values.join('|'),
+        parse(raw, name) {
+            if (!values.includes(raw))
+                throw invalid(name, raw, valid);
+            return raw;
+        },
+        check(value, name) {
+            if (!values.includes(value))
+                throw invalid(name, value, valid);
+        },
+        format: (value) => value,
+        describe: () => valid
+    };
+}
+/**
+ * `key=value` lines (blank lines and `#` comments skipped), e.g. `images`, `environment`, `tags`.
+ * @param checkPair checks one pair (key shape, value shape) and throws a ConfigurationError naming the input.
+ */
+function keyValueLines(options = { doc: 'key=value lines' }) {
+    return {
+        kind: 'lines',
+        multiline: true,
+        parse: (raw, name) => parseKeyValueLines(raw, name),
+        check(value, name) {
+            if (!Array.isArray(value))
+                throw invalid(name, value, options.doc);
+            const seen = new Set();
+            for (const pair of value) {
+                if (typeof pair?.key !== 'string' || typeof pair.value !== 'string' || !pair.key)
+                    throw invalid(name, pair, options.doc);
+                if (seen.has(pair.key))
+                    throw new ConfigurationError(`${name}: ${show(pair.key)} is given twice.`, name);
+                seen.add(pair.key);
+                options.checkPair?.(pair, name);
+            }
+        },
+        format: (value) => value.map((p) => `${p.key}=${p.value}`).join('\n'),
+        describe: () => options.doc
+    };
+}
+/**
+ * A list, comma- or newline-separated (items trimmed, empties dropped).
+ * @param checkItem checks one item and throws a ConfigurationError naming the input.
+ */
+function list(options = {
+    doc: 'a comma- or newline-separated list'
+}) {
+    return {
+        kind: 'list',
+        multiline: true,
+        parse: (raw) => parseList(raw),
+        check(value, name) {
+            if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
+                throw invalid(name, value, options.doc);
+            if (options.maxItems !== undefined && value.length > options.maxItems) {
+                throw new ConfigurationError(`Input ${name} has ${value.length} items; at most ${options.maxItems} are allowed (${options.doc}).`, name);
+            }
+            for (const item of value)
+                options.checkItem?.(item, name);
+        },
+        format: (value) => value.join(','),
+        describe: () => options.doc
+    };
+}
+/** Any type, with its own decoding (JSON lists, commands): `parse` and `check` given by the caller. */
+function custom(type) {
+    return { check: () => undefined, ...type };
+}
+// ------------------------------------------------------------------------------------------------- rules
+/**
+ * A given value as an error message quotes it: JSON string form, lists of `key=value` pairs written back as
+ * lines joined by `, `, credential-shaped parts masked (src/lib/secrets.ts).
+ */
+function quoteValue(value) {
+    const text = Array.isArray(value)
+        ? value
+            .map((item) => item && typeof item === 'object' && 'key' in item
+            ? `${String(item.key)}=${String(item.value)}`
+            : String(item))
+            .join(', ')
+        : value;
+    return redactCredentials(show(text));
+}
+/** Rule: `a` and `b` are not both given. */
+function notBoth(a, b, why = '') {
+    return (values, names) => {
+        if (given(values, a) && given(values, b)) {
+            throw new ConfigurationError(`Give \`${names[a]}\` (${quoteValue(values[a])}) or \`${names[b]}\` (${quoteValue(values[b])}), not both${why ? `: ${why}` : '.'}`, names[b]);
+        }
+    };
+}
+/** Rule: exactly one of `a` and `b` is given. */
+function exactlyOne(a, b, what) {
+    return (values, names) => {
+        notBoth(a, b)(values, names);
+        if (!given(values, a) && !given(values, b)) {
+            throw new ConfigurationError(`Give \`${names[a]}\` or \`${names[b]}\` (${what}); both are empty ("").`, names[a]);
+        }
+    };
+}
+/** Rule: `dependent` is only given together with `on`. */
+function requires(dependent, on, why) {
+    return (values, names) => {
+        if (given(values, dependent) && !given(values, on)) {
+            throw new ConfigurationError(`\`${names[dependent]}\` (${quoteValue(values[dependent])}) needs \`${names[on]}\`, which is empty: ${why}`, names[dependent]);
+        }
+    };
+}
+/** True when the option has a value (an empty list or string counts as not given). */
+function given(values, key) {
+    const value = values[key];
+    if (value === undefined || value === '')
+        return false;
+    if (Array.isArray(value))
+        return value.length > 0;
+    return true;
+}
+/**
+ * `key=value` lines read as a mapping (stack parameters and tags): the same lines as keyValueLines, with
+ * the library seeing `Record<key, value>`.
+ */
+function keyValueRecord(options = { doc: 'key=value lines' }) {
+    const lines = keyValueLines(options);
+    const toPairs = (value) => Object.entries(value).map(([key, v]) => ({ key, value: v }));
+    return {
+        kind: 'lines',
+        multiline: true,
+        parse: (raw, name) => Object.fromEntries(lines.parse(raw, name).map((p) => [p.key, p.value])),
+        check(value, name) {
+            if (!value || typeof value !== 'object' || Array.isArray(value)) {
+                throw new ConfigurationError(`Input ${name} must be a mapping of ${options.doc}.`, name);
+            }
+            lines.check(toPairs(value), name);
+        },
+        format: (value) => lines.format(toPairs(value)),
+        describe: () => options.doc
+    };
+}
 
 ;// CONCATENATED MODULE: ./build/bundle/lib/aws.js
 /**
  * One place that builds AWS SDK v3 client configuration, so every client honours the same region,
- * endpoint overrides (the local AWS, or a VPC endpoint) and retry settings.
+ * endpoint overrides (the local AWS, or a VPC endpoint), retry settings and request timeouts.
  *
  * Endpoint resolution, first match wins:
  *   1. `endpoint` passed in code,
@@ -56536,25 +57219,87 @@ function messageOf(error) {
  *   4. the SDK's own resolution (real AWS).
  * These are the variable names the AWS SDKs and CLI use:
  * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
+ *
+ * Timeouts: every request attempt must connect within CONNECTION_TIMEOUT and get its response within
+ * REQUEST_TIMEOUT, and its socket may then stay silent (a response body that stops arriving) for at most
+ * REQUEST_TIMEOUT again; a timed-out attempt is a transient error that the SDK's standard retry strategy
+ * retries (jittered backoff, at most `maxAttempts` attempts in all). So a stalled service fails the request
+ * after at most maxAttempts × (CONNECTION_TIMEOUT + REQUEST_TIMEOUT) plus the backoff (about 2.9 minutes
+ * with the defaults) instead of hanging until the job's own timeout.
+ * `TWOTIER_REQUEST_TIMEOUT_SECONDS` in the environment replaces REQUEST_TIMEOUT (and caps
+ * CONNECTION_TIMEOUT at it): the tests of a stalled endpoint use it to fail within seconds; a slow network
+ * may raise it for large uploads (each attempt of a PutObject or an upload part must send its whole body
+ * within it).
+ * https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/node-configuring-maxsockets.html
  */
 
+
+
+/** An AWS region name (`us-east-1`, `eu-west-1`, `us-gov-west-1`, `ap-southeast-3`). */
+const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/** How long one attempt may take to connect. */
+const CONNECTION_TIMEOUT = duration_Duration.seconds(5);
+/** How long one attempt's socket may stay silent before the attempt is abandoned (and retried). */
+const REQUEST_TIMEOUT = duration_Duration.seconds(30);
+/** Attempts per request including the first, by default. */
+const DEFAULT_MAX_ATTEMPTS = 5;
+/** The environment variable that replaces REQUEST_TIMEOUT (seconds, 0.1 to 600). */
+const REQUEST_TIMEOUT_ENV = 'TWOTIER_REQUEST_TIMEOUT_SECONDS';
+/**
+ * The per-attempt timeouts: REQUEST_TIMEOUT and CONNECTION_TIMEOUT, or what REQUEST_TIMEOUT_ENV says.
+ * @throws ConfigurationError naming the variable when it is not a number of seconds from 0.1 to 600.
+ */
+function requestTimeouts(env = process.env) {
+    const raw = env[REQUEST_TIMEOUT_ENV]?.trim();
+    if (!raw)
+        return { connection: CONNECTION_TIMEOUT, request: REQUEST_TIMEOUT };
+    const seconds = Number(raw);
+    if (!/^(\d+(\.\d*)?|\.\d+)$/.test(raw) || seconds < 0.1 || seconds > 600) {
+        throw new errors_ConfigurationError(`${REQUEST_TIMEOUT_ENV} is ${errors_show(raw)}; expected a number of seconds from 0.1 to 600.`, REQUEST_TIMEOUT_ENV);
+    }
+    const request = duration_Duration.seconds(seconds);
+    return { connection: request.ms < CONNECTION_TIMEOUT.ms ? request : CONNECTION_TIMEOUT, request };
+}
+/** The `aws-region` option every operation declares. */
+const awsRegionOption = {
+    name: 'aws-region',
+    type: options_text({
+        pattern: REGION_PATTERN,
+        patternDoc: 'an AWS region name; expected something like us-east-1 or eu-west-1',
+        placeholder: 'region'
+    }),
+    doc: 'The AWS region; empty uses AWS_REGION (then AWS_DEFAULT_REGION) from the environment.',
+    cli: { flag: '--region' }
+};
 /**
  * Builds the SDK client configuration for `service`.
- * @throws ConfigurationError when no region is given or set in the environment, or an endpoint is not a URL.
+ * @throws ConfigurationError when no region is given or set in the environment, an endpoint is not a URL,
+ *   or TWOTIER_REQUEST_TIMEOUT_SECONDS is not a number of seconds from 0.1 to 600.
  */
 function clientConfig(service, options = {}, env = process.env) {
     const region = options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION;
     if (!region) {
         throw new errors_ConfigurationError('No AWS region: set the `aws-region` input, or AWS_REGION in the environment (for example eu-west-1).', 'aws-region');
     }
-    if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+    if (!REGION_PATTERN.test(region)) {
         throw new errors_ConfigurationError(`aws-region ${errors_show(region)} is not an AWS region name; expected something like us-east-1 or eu-west-1.`, 'aws-region');
     }
     const endpoint = options.endpoint || env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || undefined;
     if (endpoint && !/^https?:\/\/[^\s/]+/.test(endpoint)) {
         throw new errors_ConfigurationError(`endpoint ${errors_show(endpoint)} is not an http(s) URL.`, 'endpoint');
     }
-    const config = { region, maxAttempts: options.maxAttempts ?? 5, retryMode: 'standard' };
+    const timeouts = requestTimeouts(env);
+    const config = {
+        region,
+        maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+        retryMode: 'standard',
+        requestHandler: {
+            connectionTimeout: timeouts.connection.ms,
+            requestTimeout: timeouts.request.ms,
+            socketTimeout: timeouts.request.ms,
+            throwOnRequestTimeout: true
+        }
+    };
     if (endpoint) {
         config.endpoint = endpoint;
         if (service === 'S3')
@@ -56562,6 +57307,137 @@ function clientConfig(service, options = {}, env = process.env) {
     }
     return config;
 }
+
+;// CONCATENATED MODULE: ./build/bundle/lib/aws-call.js
+/**
+ * How a failed AWS request is reported: always with the service, the operation, the resource it concerned
+ * and the region, and with the SDK's exception name and message kept (never replaced by a guess). Each
+ * domain has one wrapper over its client (src/ecs/call.ts, src/ecr/images.ts) that first turns the
+ * exceptions that mean "what you named does not exist" into ConfigurationErrors naming the input, and hands
+ * everything else to {@link awsFailure}.
+ */
+
+/** True for an error that says the caller's role may not make the request. */
+function isAccessDenied(error) {
+    return /AccessDenied|UnauthorizedOperation|NotAuthorized/i.test(errorName(error));
+}
+/** The operation of an SDK v3 command (`DescribeServicesCommand` → `DescribeServices`). */
+function operationOf(command) {
+    return command.constructor.name.replace(/Command$/, '');
+}
+/**
+ * A DeploymentError for a request that failed after the SDK's retries (or was refused by IAM), naming the
+ * service, operation, resource and region, with the SDK error as its cause.
+ */
+function awsFailure(about, error) {
+    const where = `${about.service} ${about.operation} for ${about.resource} (${about.region})`;
+    const sdk = `${errorName(error)}: ${messageOf(error)}`;
+    const message = isAccessDenied(error)
+        ? `${where} was denied: ${sdk}. The role needs ${about.service.toLowerCase()}:${about.operation} on it.`
+        : `${where} failed: ${sdk}`;
+    return new DeploymentError(message, { cause: error });
+}
+
+;// CONCATENATED MODULE: ./build/bundle/ecr/images.js
+/**
+ * ECR image references and the one DescribeImages lookup, shared by resolve-image-tag (src/ecr/image-tag.ts:
+ * does the tag exist yet?) and register-task-definition's preflight (src/ecs/preflight.ts: does the image a
+ * task definition names exist?).
+ *
+ * Private registry hosts are `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`
+ * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/Registries.html); an image reference is
+ * `<host>/<repository>[:tag][@sha256:<64 hex>]`.
+ * DescribeImages: https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_DescribeImages.html
+ */
+
+
+const REGION = '[a-z]{2}(?:-[a-z]+)+-\\d+';
+const HOST = `(\\d{12})\\.dkr\\.ecr(?:-fips)?\\.(${REGION})\\.amazonaws\\.com(?:\\.cn)?`;
+const REGISTRY_HOST = new RegExp(`^${HOST}$`);
+const IMAGE = new RegExp(`^${HOST}/([a-z0-9][a-z0-9._/-]*?)(?::([\\w][\\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`);
+/** Parses a private ECR registry host; undefined for any other host. */
+function parseRegistryHost(host) {
+    const m = REGISTRY_HOST.exec(host);
+    return m ? { registryId: m[1], region: m[2] } : undefined;
+}
+/** Parses a private ECR image URI; undefined for any other registry. */
+function parseEcrImage(image) {
+    const m = IMAGE.exec(image);
+    if (!m)
+        return undefined;
+    const [, registryId, region, repositoryName, tag, digest] = m;
+    if (!registryId || !region || !repositoryName)
+        return undefined;
+    if (digest)
+        return { registryId, region, repositoryName, imageDigest: digest };
+    return { registryId, region, repositoryName, imageTag: tag ?? 'latest' };
+}
+/**
+ * Looks one image up by tag or digest (DescribeImages): RepositoryNotFoundException and
+ * ImageNotFoundException (or an answer without the image) are outcomes, not errors.
+ * @param ref the repository, and exactly one of imageTag / imageDigest; registryId defaults to the caller's.
+ * @throws the SDK's error for anything else (AccessDenied, throttling after retries): the caller words it.
+ */
+async function lookUpImage(ecr, ref) {
+    const imageId = ref.imageDigest ? { imageDigest: ref.imageDigest } : { imageTag: ref.imageTag };
+    try {
+        const out = await ecr.send(new dist_cjs/* DescribeImagesCommand */.ji5({
+            repositoryName: ref.repositoryName,
+            imageIds: [imageId],
+            ...(ref.registryId ? { registryId: ref.registryId } : {})
+        }));
+        const details = out.imageDetails ?? [];
+        const detail = details.find((d) => ref.imageDigest ? d.imageDigest === ref.imageDigest : d.imageTags?.includes(ref.imageTag ?? '')) ?? details[0];
+        return detail ? { kind: 'found', detail } : { kind: 'no-image' };
+    }
+    catch (error) {
+        const name = errorName(error);
+        if (name === 'RepositoryNotFoundException')
+            return { kind: 'no-repository' };
+        if (name === 'ImageNotFoundException')
+            return { kind: 'no-image' };
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./build/bundle/ecr/options.js
+/**
+ * The declared options of resolve-image-tag, the JavaScript step of actions/build-push and of the root
+ * action's image steps (src/lib/options.ts).
+ */
+
+
+/** resolve-image-tag (inputs documented in actions/build-push/action.yml). */
+const imageTagOptions = defineOptions('resolve-image-tag', {
+    repository: {
+        name: 'repository',
+        type: options_text({ patternDoc: 'an ECR repository name or URI', placeholder: 'name-or-uri' }),
+        required: true,
+        doc: 'The ECR repository: its name (twotier/api) or full URI (123456789012.dkr.ecr.eu-west-1.amazonaws.com/twotier/api). It must exist.'
+    },
+    tag: {
+        name: 'tag',
+        type: options_text({ patternDoc: 'an image tag', placeholder: 'tag' }),
+        doc: 'The image tag (1 to 128 letters, digits, "_", "." and "-"); empty tags with the commit SHA (GITHUB_SHA) as chosen by sha-tag.'
+    },
+    shaFormat: {
+        name: 'sha-tag',
+        type: oneOf(['short', 'full']),
+        default: 'short',
+        doc: 'When tag is empty: short (the first 12 characters of the commit SHA) or full (all 40).'
+    },
+    registryId: {
+        name: 'registry-id',
+        type: options_text({
+            pattern: /^\d{12}$/,
+            patternDoc: 'a 12-digit AWS account id',
+            placeholder: 'account',
+            style: 'expected'
+        }),
+        doc: "The AWS account id of the registry when it is not the account of the credentials (cross-account push); empty uses the account in a repository URI, else the caller's."
+    },
+    region: { ...awsRegionOption, doc: 'The AWS region of the registry; empty uses AWS_REGION from the job.' }
+});
 
 ;// CONCATENATED MODULE: ./build/bundle/ecr/image-tag.js
 /**
@@ -56575,6 +57451,10 @@ function clientConfig(service, options = {}, env = process.env) {
 
 
 
+
+
+
+
 /** Length of a `short` SHA tag (characters). 12 hex digits make collisions within one repository negligible. */
 const SHORT_SHA_LENGTH = 12;
 /**
@@ -56584,8 +57464,6 @@ const SHORT_SHA_LENGTH = 12;
 const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 /** Image tags: up to 128 characters, letters, digits, `_.-`, not starting with `.` or `-` (Docker's rule). */
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-/** A private ECR registry host. */
-const REGISTRY_HOST = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
 /**
  * Splits and validates a repository name or URI.
  * @throws ConfigurationError (input `repository`) when the name breaks ECR's naming rules, a tag or digest
@@ -56602,12 +57480,12 @@ function parseRepository(value) {
     const first = text.split('/')[0] ?? '';
     let ref = { name: text };
     if (first.includes('.')) {
-        const host = REGISTRY_HOST.exec(first);
+        const host = parseRegistryHost(first);
         if (!host) {
             throw new errors_ConfigurationError(`Input repository is ${errors_show(value)}: ${errors_show(first)} is not a private ECR registry host ` +
                 '(expected <account>.dkr.ecr.<region>.amazonaws.com/<name>).', 'repository');
         }
-        ref = { registry: first, registryId: host[1], name: text.slice(first.length + 1) };
+        ref = { registry: first, registryId: host.registryId, name: text.slice(first.length + 1) };
     }
     if (ref.name.length < 2 || ref.name.length > 256 || !REPOSITORY_NAME.test(ref.name)) {
         throw new errors_ConfigurationError(`Input repository is ${errors_show(value)}: an ECR repository name is 2 to 256 characters of lowercase ` +
@@ -56637,12 +57515,6 @@ function chooseTag(tag, sha, format = 'short') {
     }
     return format === 'full' ? commit : commit.slice(0, SHORT_SHA_LENGTH);
 }
-/** Reads the error name of an SDK exception, whatever its class identity. */
-function errorName(error) {
-    return error && typeof error === 'object' && 'name' in error
-        ? String(error.name)
-        : '';
-}
 /**
  * Resolves the image tag and looks it up in ECR.
  *
@@ -56657,7 +57529,8 @@ function errorName(error) {
  *   exist (RepositoryNotFoundException: create it, or fix the name/region/account).
  * @throws DeploymentError for any other ECR failure (permissions, throttling after retries).
  */
-async function resolveImageTag(options, reporter) {
+async function resolveImageTag(input, reporter) {
+    const options = { ...input, ...resolveOptions(imageTagOptions, input) };
     const ref = parseRepository(options.repository);
     const tag = chooseTag(options.tag, options.sha, options.shaFormat ?? 'short');
     const registryId = options.registryId?.trim() || ref.registryId;
@@ -56676,11 +57549,11 @@ async function resolveImageTag(options, reporter) {
         repository = found.repositories?.[0];
     }
     catch (error) {
-        if (error instanceof dist_cjs/* RepositoryNotFoundException */.Da2 || errorName(error) === 'RepositoryNotFoundException') {
+        if (errorName(error) === 'RepositoryNotFoundException') {
             throw new errors_ConfigurationError(`ECR repository ${errors_show(ref.name)} does not exist in ${registryId ? `account ${registryId}, ` : ''}region ${region}. ` +
                 'Create it (the baseline templates do), or fix the `repository`, `aws-region` or `registry-id` input.', 'repository');
         }
-        throw new DeploymentError(`DescribeRepositories for ${errors_show(ref.name)} failed: ${messageOf(error)}`);
+        throw awsFailure({ service: 'ECR', operation: 'DescribeRepositories', resource: `repository ${ref.name}`, region }, error);
     }
     const uri = repository?.repositoryUri ??
         `${ref.registry ?? `${registryId}.dkr.ecr.${region}.amazonaws.com`}/${ref.name}`;
@@ -56693,22 +57566,14 @@ async function resolveImageTag(options, reporter) {
         exists: false,
         tagMutability: repository?.imageTagMutability
     };
-    let detail;
+    let found;
     try {
-        const images = await client.send(new dist_cjs/* DescribeImagesCommand */.ji5({
-            repositoryName: ref.name,
-            imageIds: [{ imageTag: tag }],
-            ...(registryId ? { registryId } : {})
-        }));
-        detail = images.imageDetails?.find((d) => d.imageTags?.includes(tag)) ?? images.imageDetails?.[0];
+        found = await lookUpImage(client, { registryId, repositoryName: ref.name, imageTag: tag });
     }
     catch (error) {
-        if (error instanceof dist_cjs/* ImageNotFoundException */.CJH || errorName(error) === 'ImageNotFoundException') {
-            reporter.info(`${result.image} is not in ECR yet: it will be built.`);
-            return result;
-        }
-        throw new DeploymentError(`DescribeImages for ${result.image} failed: ${messageOf(error)}`);
+        throw awsFailure({ service: 'ECR', operation: 'DescribeImages', resource: `image ${result.image}`, region }, error);
     }
+    const detail = found.kind === 'found' ? found.detail : undefined;
     if (!detail?.imageDigest) {
         reporter.info(`${result.image} is not in ECR yet: it will be built.`);
         return result;
@@ -56735,9 +57600,11 @@ function imageSummary(resolved) {
     ].join('\n');
 }
 
-;// CONCATENATED MODULE: ./build/bundle/ecr/index.js
-/** The ECR part of the library: image tags and skip-if-exists. */
-
+;// CONCATENATED MODULE: ./build/bundle/actions/definition.js
+/** Declares an action (see ActionDefinition). */
+function defineAction(definition) {
+    return definition;
+}
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -59686,12 +60553,15 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: ./build/bundle/actions/runtime.js
 /**
- * What every JavaScript action shares: reading inputs the way the runner passes them, a Reporter over
- * `@actions/core`, and the single try/catch that turns an error into `core.setFailed`.
+ * What every JavaScript action shares: reading its declared inputs the way the runner passes them, a
+ * Reporter over `@actions/core`, setting its declared outputs, and the single try/catch that turns an error
+ * into `core.setFailed`. An action's main.ts is then: inputs → library call(s), each in a `group` → outputs +
+ * job summary (`runOperation`).
  */
 
 
-/** A Reporter that writes through `@actions/core` (groups, annotations, masking). */
+
+/** A Reporter that writes through `@actions/core` (annotations, masking). */
 const coreReporter = {
     info: (m) => info(m),
     warn: (m) => warning(m),
@@ -59699,38 +60569,52 @@ const coreReporter = {
     group: (name, fn) => group(name, fn),
     secret: (v) => core_setSecret(v)
 };
-/** A string input; `required` fails with a ConfigurationError naming the input. */
-function stringInput(name, required = false) {
-    const value = getInput(name, { required: false });
-    if (required && !value) {
-        throw new errors_ConfigurationError(`Input required and not supplied: ${name}`, name);
+/**
+ * Reads every input `spec` declares (INPUT_<NAME>, as the runner sets them) and decodes, checks and
+ * defaults them through the declaration.
+ * @throws ConfigurationError naming the first bad or missing input; nothing in AWS has been touched.
+ */
+function readInputs(spec) {
+    const raw = {};
+    for (const decl of Object.values(spec.options)) {
+        if (decl.action === false)
+            continue;
+        raw[decl.name] = getInput(decl.name, { trimWhitespace: !decl.type.multiline });
     }
-    return value;
+    return parseOptions(spec, raw);
 }
-/** A boolean input (YAML 1.2 core schema: true/True/TRUE/false/False/FALSE); empty gives `fallback`. */
-function booleanInput(name, fallback) {
-    const raw = core.getInput(name).trim();
-    if (!raw)
-        return fallback;
-    if (['true', 'True', 'TRUE'].includes(raw))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(raw))
-        return false;
-    throw new ConfigurationError(`Input ${name} is ${show(raw)}; expected true or false.`, name);
+/** Runs `fn` as one collapsible group of the step's log (the only place actions open groups). */
+function runtime_group(name, fn) {
+    return group(name, fn);
 }
 /**
- * A number input within [min, max]; empty gives `fallback` (undefined allowed).
- * @throws ConfigurationError naming the input, the value and the valid range.
+ * The whole life of an operation action: read the declared inputs, run `execute` (which opens its groups),
+ * then set the outputs and write the job summary from its result. When `execute` throws a DeploymentError
+ * that carries a result, the outputs and the summary are still written from it before the step fails.
  */
-function numberInput(name, fallback, min, max, integer = true) {
-    const raw = core.getInput(name).trim();
-    if (!raw)
-        return fallback;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
-        throw new ConfigurationError(`Input ${name} is ${show(raw)}; expected ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}.`, name);
-    }
-    return value;
+async function runOperation(definition, face) {
+    await runAction(async () => {
+        const values = readInputs(definition.options);
+        let result;
+        try {
+            result = await face.execute(values);
+        }
+        catch (error) {
+            if (error instanceof DeploymentError && error.result !== undefined) {
+                const partial = error.result;
+                setOutputs(face.outputs(partial));
+                if (face.summary)
+                    await writeSummary(face.summary(partial));
+            }
+            throw error;
+        }
+        setOutputs(face.outputs(result));
+        if (face.summary)
+            await writeSummary(face.summary(result));
+        const line = face.done?.(result);
+        if (line)
+            info(line);
+    });
 }
 /** Sets every defined output (numbers and booleans as strings, objects as JSON). */
 function setOutputs(outputs) {
@@ -59776,40 +60660,33 @@ async function runAction(main) {
 
 
 
-function readInputs() {
-    const shaTag = stringInput('sha-tag').trim() || 'short';
-    if (shaTag !== 'short' && shaTag !== 'full') {
-        throw new errors_ConfigurationError(`Input sha-tag is ${errors_show(shaTag)}; expected short or full.`, 'sha-tag');
+
+/** resolve-image-tag's inputs (the ECR library's `imageTagOptions`) and outputs (read by build-push). */
+const definition = defineAction({
+    name: 'resolve-image-tag',
+    options: imageTagOptions,
+    outputs: {
+        image: 'The image URI with the tag.',
+        tag: 'The tag.',
+        exists: 'true when the repository already holds the tag.',
+        digest: "The existing image's digest (empty when the tag is new).",
+        registry: 'The registry host.',
+        'image-with-digest': 'The existing image pinned by digest (empty when the tag is new).'
     }
-    return {
-        repository: stringInput('repository', true),
-        tag: stringInput('tag'),
-        'sha-tag': shaTag,
-        'registry-id': stringInput('registry-id'),
-        'aws-region': stringInput('aws-region')
-    };
-}
-/** Runs the resolve-image-tag step of build-push: reads INPUT_*, resolves the tag and whether ECR already has it, sets outputs. */
+});
+/** Runs the resolve-image-tag step of build-push: resolves the tag and whether ECR already has it, sets outputs. */
 async function run() {
-    await runAction(async () => {
-        const inputs = readInputs();
-        const resolved = await coreReporter.group(`Resolve the image tag for ${inputs.repository}`, () => resolveImageTag({
-            repository: inputs.repository,
-            tag: inputs.tag,
-            sha: process.env.GITHUB_SHA,
-            shaFormat: inputs['sha-tag'],
-            registryId: inputs['registry-id'] || undefined,
-            region: inputs['aws-region'] || undefined
-        }, coreReporter));
-        setOutputs({
+    await runOperation(definition, {
+        execute: (values) => runtime_group(`Resolve the image tag for ${values.repository}`, () => resolveImageTag({ ...values, sha: process.env.GITHUB_SHA }, coreReporter)),
+        outputs: (resolved) => ({
             image: resolved.image,
             tag: resolved.tag,
             exists: resolved.exists,
             digest: resolved.digest ?? '',
             registry: resolved.registry,
             'image-with-digest': resolved.imageWithDigest ?? ''
-        });
-        await writeSummary(imageSummary(resolved));
+        }),
+        summary: imageSummary
     });
 }
 

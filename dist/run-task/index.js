@@ -1,7 +1,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 2684:
+/***/ 303:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
@@ -11907,7 +11907,7 @@ __webpack_unused_export__ = DescribeCapacityProvidersCommand;
 __webpack_unused_export__ = DescribeCapacityProvidersRequest$;
 __webpack_unused_export__ = DescribeCapacityProvidersResponse$;
 __webpack_unused_export__ = DescribeClusters$;
-__webpack_unused_export__ = DescribeClustersCommand;
+exports._2_ = DescribeClustersCommand;
 __webpack_unused_export__ = DescribeClustersRequest$;
 __webpack_unused_export__ = DescribeClustersResponse$;
 __webpack_unused_export__ = DescribeContainerInstances$;
@@ -12338,7 +12338,7 @@ __webpack_unused_export__ = StopServiceDeploymentRequest$;
 __webpack_unused_export__ = StopServiceDeploymentResponse$;
 __webpack_unused_export__ = StopServiceDeploymentStopType;
 __webpack_unused_export__ = StopTask$;
-__webpack_unused_export__ = StopTaskCommand;
+exports.PP1 = StopTaskCommand;
 __webpack_unused_export__ = StopTaskRequest$;
 __webpack_unused_export__ = StopTaskResponse$;
 __webpack_unused_export__ = SubmitAttachmentStateChanges$;
@@ -36599,7 +36599,7 @@ __webpack_unused_export__ = debug; // for test
 
 /***/ }),
 
-/***/ 4371:
+/***/ 6752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
@@ -37213,7 +37213,7 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 6424:
+/***/ 4043:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -37781,7 +37781,7 @@ module.exports = upgrade
 
 
 
-module.exports.request = __nccwpck_require__(6424)
+module.exports.request = __nccwpck_require__(4043)
 module.exports.stream = __nccwpck_require__(3560)
 module.exports.pipeline = __nccwpck_require__(6862)
 module.exports.upgrade = __nccwpck_require__(1882)
@@ -64695,13 +64695,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
 
 /***/ }),
 
-/***/ 181:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
-
-/***/ }),
-
 /***/ 4434:
 /***/ ((module) => {
 
@@ -64919,13 +64912,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
-/***/ 932:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("process");
-
-/***/ }),
-
 /***/ 3193:
 /***/ ((module) => {
 
@@ -64947,8578 +64933,11 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 
-/***/ 7349:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveBlockMap = __nccwpck_require__(7103);
-var resolveBlockSeq = __nccwpck_require__(334);
-var resolveFlowCollection = __nccwpck_require__(3142);
-
-function resolveCollection(CN, ctx, token, onError, tagName, tag) {
-    const coll = token.type === 'block-map'
-        ? resolveBlockMap.resolveBlockMap(CN, ctx, token, onError, tag)
-        : token.type === 'block-seq'
-            ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token, onError, tag)
-            : resolveFlowCollection.resolveFlowCollection(CN, ctx, token, onError, tag);
-    const Coll = coll.constructor;
-    // If we got a tagName matching the class, or the tag name is '!',
-    // then use the tagName from the node class used to create it.
-    if (tagName === '!' || tagName === Coll.tagName) {
-        coll.tag = Coll.tagName;
-        return coll;
-    }
-    if (tagName)
-        coll.tag = tagName;
-    return coll;
-}
-function composeCollection(CN, ctx, token, props, onError) {
-    const tagToken = props.tag;
-    const tagName = !tagToken
-        ? null
-        : ctx.directives.tagName(tagToken.source, msg => onError(tagToken, 'TAG_RESOLVE_FAILED', msg));
-    if (token.type === 'block-seq') {
-        const { anchor, newlineAfterProp: nl } = props;
-        const lastProp = anchor && tagToken
-            ? anchor.offset > tagToken.offset
-                ? anchor
-                : tagToken
-            : (anchor ?? tagToken);
-        if (lastProp && (!nl || nl.offset < lastProp.offset)) {
-            const message = 'Missing newline after block sequence props';
-            onError(lastProp, 'MISSING_CHAR', message);
-        }
-    }
-    const expType = token.type === 'block-map'
-        ? 'map'
-        : token.type === 'block-seq'
-            ? 'seq'
-            : token.start.source === '{'
-                ? 'map'
-                : 'seq';
-    // shortcut: check if it's a generic YAMLMap or YAMLSeq
-    // before jumping into the custom tag logic.
-    if (!tagToken ||
-        !tagName ||
-        tagName === '!' ||
-        (tagName === YAMLMap.YAMLMap.tagName && expType === 'map') ||
-        (tagName === YAMLSeq.YAMLSeq.tagName && expType === 'seq')) {
-        return resolveCollection(CN, ctx, token, onError, tagName);
-    }
-    let tag = ctx.schema.tags.find(t => t.tag === tagName && t.collection === expType);
-    if (!tag) {
-        const kt = ctx.schema.knownTags[tagName];
-        if (kt?.collection === expType) {
-            ctx.schema.tags.push(Object.assign({}, kt, { default: false }));
-            tag = kt;
-        }
-        else {
-            if (kt) {
-                onError(tagToken, 'BAD_COLLECTION_TYPE', `${kt.tag} used for ${expType} collection, but expects ${kt.collection ?? 'scalar'}`, true);
-            }
-            else {
-                onError(tagToken, 'TAG_RESOLVE_FAILED', `Unresolved tag: ${tagName}`, true);
-            }
-            return resolveCollection(CN, ctx, token, onError, tagName);
-        }
-    }
-    const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
-    const res = tag.resolve?.(coll, msg => onError(tagToken, 'TAG_RESOLVE_FAILED', msg), ctx.options) ?? coll;
-    const node = identity.isNode(res)
-        ? res
-        : new Scalar.Scalar(res);
-    node.range = coll.range;
-    node.tag = tagName;
-    if (tag?.format)
-        node.format = tag.format;
-    return node;
-}
-
-exports.composeCollection = composeCollection;
-
-
-/***/ }),
-
-/***/ 3683:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Document = __nccwpck_require__(3021);
-var composeNode = __nccwpck_require__(5937);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
-
-function composeDoc(options, directives, { offset, start, value, end }, onError) {
-    const opts = Object.assign({ _directives: directives }, options);
-    const doc = new Document.Document(undefined, opts);
-    const ctx = {
-        atKey: false,
-        atRoot: true,
-        directives: doc.directives,
-        options: doc.options,
-        schema: doc.schema
-    };
-    const props = resolveProps.resolveProps(start, {
-        indicator: 'doc-start',
-        next: value ?? end?.[0],
-        offset,
-        onError,
-        parentIndent: 0,
-        startOnNewline: true
-    });
-    if (props.found) {
-        doc.directives.docStart = true;
-        if (value &&
-            (value.type === 'block-map' || value.type === 'block-seq') &&
-            !props.hasNewline)
-            onError(props.end, 'MISSING_CHAR', 'Block collection cannot start on same line with directives-end marker');
-    }
-    // @ts-expect-error If Contents is set, let's trust the user
-    doc.contents = value
-        ? composeNode.composeNode(ctx, value, props, onError)
-        : composeNode.composeEmptyNode(ctx, props.end, start, null, props, onError);
-    const contentEnd = doc.contents.range[2];
-    const re = resolveEnd.resolveEnd(end, contentEnd, false, onError);
-    if (re.comment)
-        doc.comment = re.comment;
-    doc.range = [offset, contentEnd, re.offset];
-    return doc;
-}
-
-exports.composeDoc = composeDoc;
-
-
-/***/ }),
-
-/***/ 5937:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var composeCollection = __nccwpck_require__(7349);
-var composeScalar = __nccwpck_require__(5413);
-var resolveEnd = __nccwpck_require__(7788);
-var utilEmptyScalarPosition = __nccwpck_require__(2599);
-
-const CN = { composeNode, composeEmptyNode };
-function composeNode(ctx, token, props, onError) {
-    const atKey = ctx.atKey;
-    const { spaceBefore, comment, anchor, tag } = props;
-    let node;
-    let isSrcToken = true;
-    switch (token.type) {
-        case 'alias':
-            node = composeAlias(ctx, token, onError);
-            if (anchor || tag)
-                onError(token, 'ALIAS_PROPS', 'An alias node must not specify any properties');
-            break;
-        case 'scalar':
-        case 'single-quoted-scalar':
-        case 'double-quoted-scalar':
-        case 'block-scalar':
-            node = composeScalar.composeScalar(ctx, token, tag, onError);
-            if (anchor)
-                node.anchor = anchor.source.substring(1);
-            break;
-        case 'block-map':
-        case 'block-seq':
-        case 'flow-collection':
-            try {
-                node = composeCollection.composeCollection(CN, ctx, token, props, onError);
-                if (anchor)
-                    node.anchor = anchor.source.substring(1);
-            }
-            catch (error) {
-                // Almost certainly here due to a stack overflow
-                const message = error instanceof Error ? error.message : String(error);
-                onError(token, 'RESOURCE_EXHAUSTION', message);
-            }
-            break;
-        default: {
-            const message = token.type === 'error'
-                ? token.message
-                : `Unsupported token (type: ${token.type})`;
-            onError(token, 'UNEXPECTED_TOKEN', message);
-            isSrcToken = false;
-        }
-    }
-    node ?? (node = composeEmptyNode(ctx, token.offset, undefined, null, props, onError));
-    if (anchor && node.anchor === '')
-        onError(anchor, 'BAD_ALIAS', 'Anchor cannot be an empty string');
-    if (atKey &&
-        ctx.options.stringKeys &&
-        (!identity.isScalar(node) ||
-            typeof node.value !== 'string' ||
-            (node.tag && node.tag !== 'tag:yaml.org,2002:str'))) {
-        const msg = 'With stringKeys, all keys must be strings';
-        onError(tag ?? token, 'NON_STRING_KEY', msg);
-    }
-    if (spaceBefore)
-        node.spaceBefore = true;
-    if (comment) {
-        if (token.type === 'scalar' && token.source === '')
-            node.comment = comment;
-        else
-            node.commentBefore = comment;
-    }
-    // @ts-expect-error Type checking misses meaning of isSrcToken
-    if (ctx.options.keepSourceTokens && isSrcToken)
-        node.srcToken = token;
-    return node;
-}
-function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment, anchor, tag, end }, onError) {
-    const token = {
-        type: 'scalar',
-        offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before, pos),
-        indent: -1,
-        source: ''
-    };
-    const node = composeScalar.composeScalar(ctx, token, tag, onError);
-    if (anchor) {
-        node.anchor = anchor.source.substring(1);
-        if (node.anchor === '')
-            onError(anchor, 'BAD_ALIAS', 'Anchor cannot be an empty string');
-    }
-    if (spaceBefore)
-        node.spaceBefore = true;
-    if (comment) {
-        node.comment = comment;
-        node.range[2] = end;
-    }
-    return node;
-}
-function composeAlias({ options }, { offset, source, end }, onError) {
-    const alias = new Alias.Alias(source.substring(1));
-    if (alias.source === '')
-        onError(offset, 'BAD_ALIAS', 'Alias cannot be an empty string');
-    if (alias.source.endsWith(':'))
-        onError(offset + source.length - 1, 'BAD_ALIAS', 'Alias ending in : is ambiguous', true);
-    const valueEnd = offset + source.length;
-    const re = resolveEnd.resolveEnd(end, valueEnd, options.strict, onError);
-    alias.range = [offset, valueEnd, re.offset];
-    if (re.comment)
-        alias.comment = re.comment;
-    return alias;
-}
-
-exports.composeEmptyNode = composeEmptyNode;
-exports.composeNode = composeNode;
-
-
-/***/ }),
-
-/***/ 5413:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
-
-function composeScalar(ctx, token, tagToken, onError) {
-    const { value, type, comment, range } = token.type === 'block-scalar'
-        ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError)
-        : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
-    const tagName = tagToken
-        ? ctx.directives.tagName(tagToken.source, msg => onError(tagToken, 'TAG_RESOLVE_FAILED', msg))
-        : null;
-    let tag;
-    if (ctx.options.stringKeys && ctx.atKey) {
-        tag = ctx.schema[identity.SCALAR];
-    }
-    else if (tagName)
-        tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
-    else if (token.type === 'scalar')
-        tag = findScalarTagByTest(ctx, value, token, onError);
-    else
-        tag = ctx.schema[identity.SCALAR];
-    let scalar;
-    try {
-        const res = tag.resolve(value, msg => onError(tagToken ?? token, 'TAG_RESOLVE_FAILED', msg), ctx.options);
-        scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
-    }
-    catch (error) {
-        const msg = error instanceof Error ? error.message : String(error);
-        onError(tagToken ?? token, 'TAG_RESOLVE_FAILED', msg);
-        scalar = new Scalar.Scalar(value);
-    }
-    scalar.range = range;
-    scalar.source = value;
-    if (type)
-        scalar.type = type;
-    if (tagName)
-        scalar.tag = tagName;
-    if (tag.format)
-        scalar.format = tag.format;
-    if (comment)
-        scalar.comment = comment;
-    return scalar;
-}
-function findScalarTagByName(schema, value, tagName, tagToken, onError) {
-    if (tagName === '!')
-        return schema[identity.SCALAR]; // non-specific tag
-    const matchWithTest = [];
-    for (const tag of schema.tags) {
-        if (!tag.collection && tag.tag === tagName) {
-            if (tag.default && tag.test)
-                matchWithTest.push(tag);
-            else
-                return tag;
-        }
-    }
-    for (const tag of matchWithTest)
-        if (tag.test?.test(value))
-            return tag;
-    const kt = schema.knownTags[tagName];
-    if (kt && !kt.collection) {
-        // Ensure that the known tag is available for stringifying,
-        // but does not get used by default.
-        schema.tags.push(Object.assign({}, kt, { default: false, test: undefined }));
-        return kt;
-    }
-    onError(tagToken, 'TAG_RESOLVE_FAILED', `Unresolved tag: ${tagName}`, tagName !== 'tag:yaml.org,2002:str');
-    return schema[identity.SCALAR];
-}
-function findScalarTagByTest({ atKey, directives, schema }, value, token, onError) {
-    const tag = schema.tags.find(tag => (tag.default === true || (atKey && tag.default === 'key')) &&
-        tag.test?.test(value)) || schema[identity.SCALAR];
-    if (schema.compat) {
-        const compat = schema.compat.find(tag => tag.default && tag.test?.test(value)) ??
-            schema[identity.SCALAR];
-        if (tag.tag !== compat.tag) {
-            const ts = directives.tagString(tag.tag);
-            const cs = directives.tagString(compat.tag);
-            const msg = `Value may be parsed as either ${ts} or ${cs}`;
-            onError(token, 'TAG_RESOLVE_FAILED', msg, true);
-        }
-    }
-    return tag;
-}
-
-exports.composeScalar = composeScalar;
-
-
-/***/ }),
-
-/***/ 9984:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var node_process = __nccwpck_require__(932);
-var directives = __nccwpck_require__(1342);
-var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(1464);
-var identity = __nccwpck_require__(1127);
-var composeDoc = __nccwpck_require__(3683);
-var resolveEnd = __nccwpck_require__(7788);
-
-function getErrorPos(src) {
-    if (typeof src === 'number')
-        return [src, src + 1];
-    if (Array.isArray(src))
-        return src.length === 2 ? src : [src[0], src[1]];
-    const { offset, source } = src;
-    return [offset, offset + (typeof source === 'string' ? source.length : 1)];
-}
-function parsePrelude(prelude) {
-    let comment = '';
-    let atComment = false;
-    let afterEmptyLine = false;
-    for (let i = 0; i < prelude.length; ++i) {
-        const source = prelude[i];
-        switch (source[0]) {
-            case '#':
-                comment +=
-                    (comment === '' ? '' : afterEmptyLine ? '\n\n' : '\n') +
-                        (source.substring(1) || ' ');
-                atComment = true;
-                afterEmptyLine = false;
-                break;
-            case '%':
-                if (prelude[i + 1]?.[0] !== '#')
-                    i += 1;
-                atComment = false;
-                break;
-            default:
-                // This may be wrong after doc-end, but in that case it doesn't matter
-                if (!atComment)
-                    afterEmptyLine = true;
-                atComment = false;
-        }
-    }
-    return { comment, afterEmptyLine };
-}
-/**
- * Compose a stream of CST nodes into a stream of YAML Documents.
- *
- * ```ts
- * import { Composer, Parser } from 'yaml'
- *
- * const src: string = ...
- * const tokens = new Parser().parse(src)
- * const docs = new Composer().compose(tokens)
- * ```
- */
-class Composer {
-    constructor(options = {}) {
-        this.doc = null;
-        this.atDirectives = false;
-        this.prelude = [];
-        this.errors = [];
-        this.warnings = [];
-        this.onError = (source, code, message, warning) => {
-            const pos = getErrorPos(source);
-            if (warning)
-                this.warnings.push(new errors.YAMLWarning(pos, code, message));
-            else
-                this.errors.push(new errors.YAMLParseError(pos, code, message));
-        };
-        // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
-        this.directives = new directives.Directives({ version: options.version || '1.2' });
-        this.options = options;
-    }
-    decorate(doc, afterDoc) {
-        const { comment, afterEmptyLine } = parsePrelude(this.prelude);
-        //console.log({ dc: doc.comment, prelude, comment })
-        if (comment) {
-            const dc = doc.contents;
-            if (afterDoc) {
-                doc.comment = doc.comment ? `${doc.comment}\n${comment}` : comment;
-            }
-            else if (afterEmptyLine || doc.directives.docStart || !dc) {
-                doc.commentBefore = comment;
-            }
-            else if (identity.isCollection(dc) && !dc.flow && dc.items.length > 0) {
-                let it = dc.items[0];
-                if (identity.isPair(it))
-                    it = it.key;
-                const cb = it.commentBefore;
-                it.commentBefore = cb ? `${comment}\n${cb}` : comment;
-            }
-            else {
-                const cb = dc.commentBefore;
-                dc.commentBefore = cb ? `${comment}\n${cb}` : comment;
-            }
-        }
-        if (afterDoc) {
-            for (let i = 0; i < this.errors.length; ++i)
-                doc.errors.push(this.errors[i]);
-            for (let i = 0; i < this.warnings.length; ++i)
-                doc.warnings.push(this.warnings[i]);
-        }
-        else {
-            doc.errors = this.errors;
-            doc.warnings = this.warnings;
-        }
-        this.prelude = [];
-        this.errors = [];
-        this.warnings = [];
-    }
-    /**
-     * Current stream status information.
-     *
-     * Mostly useful at the end of input for an empty stream.
-     */
-    streamInfo() {
-        return {
-            comment: parsePrelude(this.prelude).comment,
-            directives: this.directives,
-            errors: this.errors,
-            warnings: this.warnings
-        };
-    }
-    /**
-     * Compose tokens into documents.
-     *
-     * @param forceDoc - If the stream contains no document, still emit a final document including any comments and directives that would be applied to a subsequent document.
-     * @param endOffset - Should be set if `forceDoc` is also set, to set the document range end and to indicate errors correctly.
-     */
-    *compose(tokens, forceDoc = false, endOffset = -1) {
-        for (const token of tokens)
-            yield* this.next(token);
-        yield* this.end(forceDoc, endOffset);
-    }
-    /** Advance the composer by one CST token. */
-    *next(token) {
-        if (node_process.env.LOG_STREAM)
-            console.dir(token, { depth: null });
-        switch (token.type) {
-            case 'directive':
-                this.directives.add(token.source, (offset, message, warning) => {
-                    const pos = getErrorPos(token);
-                    pos[0] += offset;
-                    this.onError(pos, 'BAD_DIRECTIVE', message, warning);
-                });
-                this.prelude.push(token.source);
-                this.atDirectives = true;
-                break;
-            case 'document': {
-                const doc = composeDoc.composeDoc(this.options, this.directives, token, this.onError);
-                if (this.atDirectives && !doc.directives.docStart)
-                    this.onError(token, 'MISSING_CHAR', 'Missing directives-end/doc-start indicator line');
-                this.decorate(doc, false);
-                if (this.doc)
-                    yield this.doc;
-                this.doc = doc;
-                this.atDirectives = false;
-                break;
-            }
-            case 'byte-order-mark':
-            case 'space':
-                break;
-            case 'comment':
-            case 'newline':
-                this.prelude.push(token.source);
-                break;
-            case 'error': {
-                const msg = token.source
-                    ? `${token.message}: ${JSON.stringify(token.source)}`
-                    : token.message;
-                const error = new errors.YAMLParseError(getErrorPos(token), 'UNEXPECTED_TOKEN', msg);
-                if (this.atDirectives || !this.doc)
-                    this.errors.push(error);
-                else
-                    this.doc.errors.push(error);
-                break;
-            }
-            case 'doc-end': {
-                if (!this.doc) {
-                    const msg = 'Unexpected doc-end without preceding document';
-                    this.errors.push(new errors.YAMLParseError(getErrorPos(token), 'UNEXPECTED_TOKEN', msg));
-                    break;
-                }
-                this.doc.directives.docEnd = true;
-                const end = resolveEnd.resolveEnd(token.end, token.offset + token.source.length, this.doc.options.strict, this.onError);
-                this.decorate(this.doc, true);
-                if (end.comment) {
-                    const dc = this.doc.comment;
-                    this.doc.comment = dc ? `${dc}\n${end.comment}` : end.comment;
-                }
-                this.doc.range[2] = end.offset;
-                break;
-            }
-            default:
-                this.errors.push(new errors.YAMLParseError(getErrorPos(token), 'UNEXPECTED_TOKEN', `Unsupported token ${token.type}`));
-        }
-    }
-    /**
-     * Call at end of input to yield any remaining document.
-     *
-     * @param forceDoc - If the stream contains no document, still emit a final document including any comments and directives that would be applied to a subsequent document.
-     * @param endOffset - Should be set if `forceDoc` is also set, to set the document range end and to indicate errors correctly.
-     */
-    *end(forceDoc = false, endOffset = -1) {
-        if (this.doc) {
-            this.decorate(this.doc, true);
-            yield this.doc;
-            this.doc = null;
-        }
-        else if (forceDoc) {
-            const opts = Object.assign({ _directives: this.directives }, this.options);
-            const doc = new Document.Document(undefined, opts);
-            if (this.atDirectives)
-                this.onError(endOffset, 'MISSING_CHAR', 'Missing directives-end indicator line');
-            doc.range = [0, endOffset, endOffset];
-            this.decorate(doc, false);
-            yield doc;
-        }
-    }
-}
-
-exports.Composer = Composer;
-
-
-/***/ }),
-
-/***/ 7103:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var resolveProps = __nccwpck_require__(4631);
-var utilContainsNewline = __nccwpck_require__(9499);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
-var utilMapIncludes = __nccwpck_require__(1187);
-
-const startColMsg = 'All mapping items must start at the same column';
-function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
-    const NodeClass = tag?.nodeClass ?? YAMLMap.YAMLMap;
-    const map = new NodeClass(ctx.schema);
-    if (ctx.atRoot)
-        ctx.atRoot = false;
-    let offset = bm.offset;
-    let commentEnd = null;
-    for (const collItem of bm.items) {
-        const { start, key, sep, value } = collItem;
-        // key properties
-        const keyProps = resolveProps.resolveProps(start, {
-            indicator: 'explicit-key-ind',
-            next: key ?? sep?.[0],
-            offset,
-            onError,
-            parentIndent: bm.indent,
-            startOnNewline: true
-        });
-        const implicitKey = !keyProps.found;
-        if (implicitKey) {
-            if (key) {
-                if (key.type === 'block-seq')
-                    onError(offset, 'BLOCK_AS_IMPLICIT_KEY', 'A block sequence may not be used as an implicit map key');
-                else if ('indent' in key && key.indent !== bm.indent)
-                    onError(offset, 'BAD_INDENT', startColMsg);
-            }
-            if (!keyProps.anchor && !keyProps.tag && !sep) {
-                commentEnd = keyProps.end;
-                if (keyProps.comment) {
-                    if (map.comment)
-                        map.comment += '\n' + keyProps.comment;
-                    else
-                        map.comment = keyProps.comment;
-                }
-                continue;
-            }
-            if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key)) {
-                onError(key ?? start[start.length - 1], 'MULTILINE_IMPLICIT_KEY', 'Implicit keys need to be on a single line');
-            }
-        }
-        else if (keyProps.found?.indent !== bm.indent) {
-            onError(offset, 'BAD_INDENT', startColMsg);
-        }
-        // key value
-        ctx.atKey = true;
-        const keyStart = keyProps.end;
-        const keyNode = key
-            ? composeNode(ctx, key, keyProps, onError)
-            : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
-        if (ctx.schema.compat)
-            utilFlowIndentCheck.flowIndentCheck(bm.indent, key, onError);
-        ctx.atKey = false;
-        if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
-            onError(keyStart, 'DUPLICATE_KEY', 'Map keys must be unique');
-        // value properties
-        const valueProps = resolveProps.resolveProps(sep ?? [], {
-            indicator: 'map-value-ind',
-            next: value,
-            offset: keyNode.range[2],
-            onError,
-            parentIndent: bm.indent,
-            startOnNewline: !key || key.type === 'block-scalar'
-        });
-        offset = valueProps.end;
-        if (valueProps.found) {
-            if (implicitKey) {
-                if (value?.type === 'block-map' && !valueProps.hasNewline)
-                    onError(offset, 'BLOCK_AS_IMPLICIT_KEY', 'Nested mappings are not allowed in compact mappings');
-                if (ctx.options.strict &&
-                    keyProps.start < valueProps.found.offset - 1024)
-                    onError(keyNode.range, 'KEY_OVER_1024_CHARS', 'The : indicator must be at most 1024 chars after the start of an implicit block mapping key');
-            }
-            // value value
-            const valueNode = value
-                ? composeNode(ctx, value, valueProps, onError)
-                : composeEmptyNode(ctx, offset, sep, null, valueProps, onError);
-            if (ctx.schema.compat)
-                utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
-            offset = valueNode.range[2];
-            const pair = new Pair.Pair(keyNode, valueNode);
-            if (ctx.options.keepSourceTokens)
-                pair.srcToken = collItem;
-            map.items.push(pair);
-        }
-        else {
-            // key with no value
-            if (implicitKey)
-                onError(keyNode.range, 'MISSING_CHAR', 'Implicit map keys need to be followed by map values');
-            if (valueProps.comment) {
-                if (keyNode.comment)
-                    keyNode.comment += '\n' + valueProps.comment;
-                else
-                    keyNode.comment = valueProps.comment;
-            }
-            const pair = new Pair.Pair(keyNode);
-            if (ctx.options.keepSourceTokens)
-                pair.srcToken = collItem;
-            map.items.push(pair);
-        }
-    }
-    if (commentEnd && commentEnd < offset)
-        onError(commentEnd, 'IMPOSSIBLE', 'Map comment with trailing content');
-    map.range = [bm.offset, offset, commentEnd ?? offset];
-    return map;
-}
-
-exports.resolveBlockMap = resolveBlockMap;
-
-
-/***/ }),
-
-/***/ 8913:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Scalar = __nccwpck_require__(3301);
-
-function resolveBlockScalar(ctx, scalar, onError) {
-    const start = scalar.offset;
-    const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
-    if (!header)
-        return { value: '', type: null, comment: '', range: [start, start, start] };
-    const type = header.mode === '>' ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
-    const lines = scalar.source ? splitLines(scalar.source) : [];
-    // determine the end of content & start of chomping
-    let chompStart = lines.length;
-    for (let i = lines.length - 1; i >= 0; --i) {
-        const content = lines[i][1];
-        if (content === '' || content === '\r')
-            chompStart = i;
-        else
-            break;
-    }
-    // shortcut for empty contents
-    if (chompStart === 0) {
-        const value = header.chomp === '+' && lines.length > 0
-            ? '\n'.repeat(Math.max(1, lines.length - 1))
-            : '';
-        let end = start + header.length;
-        if (scalar.source)
-            end += scalar.source.length;
-        return { value, type, comment: header.comment, range: [start, end, end] };
-    }
-    // find the indentation level to trim from start
-    let trimIndent = scalar.indent + header.indent;
-    let offset = scalar.offset + header.length;
-    let contentStart = 0;
-    for (let i = 0; i < chompStart; ++i) {
-        const [indent, content] = lines[i];
-        if (content === '' || content === '\r') {
-            if (header.indent === 0 && indent.length > trimIndent)
-                trimIndent = indent.length;
-        }
-        else {
-            if (indent.length < trimIndent) {
-                const message = 'Block scalars with more-indented leading empty lines must use an explicit indentation indicator';
-                onError(offset + indent.length, 'MISSING_CHAR', message);
-            }
-            if (header.indent === 0)
-                trimIndent = indent.length;
-            contentStart = i;
-            if (trimIndent === 0 && !ctx.atRoot) {
-                const message = 'Block scalar values in collections must be indented';
-                onError(offset, 'BAD_INDENT', message);
-            }
-            break;
-        }
-        offset += indent.length + content.length + 1;
-    }
-    // include trailing more-indented empty lines in content
-    for (let i = lines.length - 1; i >= chompStart; --i) {
-        if (lines[i][0].length > trimIndent)
-            chompStart = i + 1;
-    }
-    let value = '';
-    let sep = '';
-    let prevMoreIndented = false;
-    // leading whitespace is kept intact
-    for (let i = 0; i < contentStart; ++i)
-        value += lines[i][0].slice(trimIndent) + '\n';
-    for (let i = contentStart; i < chompStart; ++i) {
-        let [indent, content] = lines[i];
-        offset += indent.length + content.length + 1;
-        const crlf = content[content.length - 1] === '\r';
-        if (crlf)
-            content = content.slice(0, -1);
-        /* istanbul ignore if already caught in lexer */
-        if (content && indent.length < trimIndent) {
-            const src = header.indent
-                ? 'explicit indentation indicator'
-                : 'first line';
-            const message = `Block scalar lines must not be less indented than their ${src}`;
-            onError(offset - content.length - (crlf ? 2 : 1), 'BAD_INDENT', message);
-            indent = '';
-        }
-        if (type === Scalar.Scalar.BLOCK_LITERAL) {
-            value += sep + indent.slice(trimIndent) + content;
-            sep = '\n';
-        }
-        else if (indent.length > trimIndent || content[0] === '\t') {
-            // more-indented content within a folded block
-            if (sep === ' ')
-                sep = '\n';
-            else if (!prevMoreIndented && sep === '\n')
-                sep = '\n\n';
-            value += sep + indent.slice(trimIndent) + content;
-            sep = '\n';
-            prevMoreIndented = true;
-        }
-        else if (content === '') {
-            // empty line
-            if (sep === '\n')
-                value += '\n';
-            else
-                sep = '\n';
-        }
-        else {
-            value += sep + content;
-            sep = ' ';
-            prevMoreIndented = false;
-        }
-    }
-    switch (header.chomp) {
-        case '-':
-            break;
-        case '+':
-            for (let i = chompStart; i < lines.length; ++i)
-                value += '\n' + lines[i][0].slice(trimIndent);
-            if (value[value.length - 1] !== '\n')
-                value += '\n';
-            break;
-        default:
-            value += '\n';
-    }
-    const end = start + header.length + scalar.source.length;
-    return { value, type, comment: header.comment, range: [start, end, end] };
-}
-function parseBlockScalarHeader({ offset, props }, strict, onError) {
-    /* istanbul ignore if should not happen */
-    if (props[0].type !== 'block-scalar-header') {
-        onError(props[0], 'IMPOSSIBLE', 'Block scalar header not found');
-        return null;
-    }
-    const { source } = props[0];
-    const mode = source[0];
-    let indent = 0;
-    let chomp = '';
-    let error = -1;
-    for (let i = 1; i < source.length; ++i) {
-        const ch = source[i];
-        if (!chomp && (ch === '-' || ch === '+'))
-            chomp = ch;
-        else {
-            const n = Number(ch);
-            if (!indent && n)
-                indent = n;
-            else if (error === -1)
-                error = offset + i;
-        }
-    }
-    if (error !== -1)
-        onError(error, 'UNEXPECTED_TOKEN', `Block scalar header includes extra characters: ${source}`);
-    let hasSpace = false;
-    let comment = '';
-    let length = source.length;
-    for (let i = 1; i < props.length; ++i) {
-        const token = props[i];
-        switch (token.type) {
-            case 'space':
-                hasSpace = true;
-            // fallthrough
-            case 'newline':
-                length += token.source.length;
-                break;
-            case 'comment':
-                if (strict && !hasSpace) {
-                    const message = 'Comments must be separated from other tokens by white space characters';
-                    onError(token, 'MISSING_CHAR', message);
-                }
-                length += token.source.length;
-                comment = token.source.substring(1);
-                break;
-            case 'error':
-                onError(token, 'UNEXPECTED_TOKEN', token.message);
-                length += token.source.length;
-                break;
-            /* istanbul ignore next should not happen */
-            default: {
-                const message = `Unexpected token in block scalar header: ${token.type}`;
-                onError(token, 'UNEXPECTED_TOKEN', message);
-                const ts = token.source;
-                if (ts && typeof ts === 'string')
-                    length += ts.length;
-            }
-        }
-    }
-    return { mode, indent, chomp, comment, length };
-}
-/** @returns Array of lines split up as `[indent, content]` */
-function splitLines(source) {
-    const split = source.split(/\n( *)/);
-    const first = split[0];
-    const m = first.match(/^( *)/);
-    const line0 = m?.[1]
-        ? [m[1], first.slice(m[1].length)]
-        : ['', first];
-    const lines = [line0];
-    for (let i = 1; i < split.length; i += 2)
-        lines.push([split[i], split[i + 1]]);
-    return lines;
-}
-
-exports.resolveBlockScalar = resolveBlockScalar;
-
-
-/***/ }),
-
-/***/ 334:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveProps = __nccwpck_require__(4631);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
-
-function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
-    const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
-    const seq = new NodeClass(ctx.schema);
-    if (ctx.atRoot)
-        ctx.atRoot = false;
-    if (ctx.atKey)
-        ctx.atKey = false;
-    let offset = bs.offset;
-    let commentEnd = null;
-    for (const { start, value } of bs.items) {
-        const props = resolveProps.resolveProps(start, {
-            indicator: 'seq-item-ind',
-            next: value,
-            offset,
-            onError,
-            parentIndent: bs.indent,
-            startOnNewline: true
-        });
-        if (!props.found) {
-            if (props.anchor || props.tag || value) {
-                if (value?.type === 'block-seq')
-                    onError(props.end, 'BAD_INDENT', 'All sequence items must start at the same column');
-                else
-                    onError(offset, 'MISSING_CHAR', 'Sequence item without - indicator');
-            }
-            else {
-                commentEnd = props.end;
-                if (props.comment)
-                    seq.comment = props.comment;
-                continue;
-            }
-        }
-        const node = value
-            ? composeNode(ctx, value, props, onError)
-            : composeEmptyNode(ctx, props.end, start, null, props, onError);
-        if (ctx.schema.compat)
-            utilFlowIndentCheck.flowIndentCheck(bs.indent, value, onError);
-        offset = node.range[2];
-        seq.items.push(node);
-    }
-    seq.range = [bs.offset, offset, commentEnd ?? offset];
-    return seq;
-}
-
-exports.resolveBlockSeq = resolveBlockSeq;
-
-
-/***/ }),
-
-/***/ 7788:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-function resolveEnd(end, offset, reqSpace, onError) {
-    let comment = '';
-    if (end) {
-        let hasSpace = false;
-        let sep = '';
-        for (const token of end) {
-            const { source, type } = token;
-            switch (type) {
-                case 'space':
-                    hasSpace = true;
-                    break;
-                case 'comment': {
-                    if (reqSpace && !hasSpace)
-                        onError(token, 'MISSING_CHAR', 'Comments must be separated from other tokens by white space characters');
-                    const cb = source.substring(1) || ' ';
-                    if (!comment)
-                        comment = cb;
-                    else
-                        comment += sep + cb;
-                    sep = '';
-                    break;
-                }
-                case 'newline':
-                    if (comment)
-                        sep += source;
-                    hasSpace = true;
-                    break;
-                default:
-                    onError(token, 'UNEXPECTED_TOKEN', `Unexpected ${type} at node end`);
-            }
-            offset += source.length;
-        }
-    }
-    return { comment, offset };
-}
-
-exports.resolveEnd = resolveEnd;
-
-
-/***/ }),
-
-/***/ 3142:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
-var utilContainsNewline = __nccwpck_require__(9499);
-var utilMapIncludes = __nccwpck_require__(1187);
-
-const blockMsg = 'Block collections are not allowed within flow collections';
-const isBlock = (token) => token && (token.type === 'block-map' || token.type === 'block-seq');
-function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-    const isMap = fc.start.source === '{';
-    const fcName = isMap ? 'flow map' : 'flow sequence';
-    const NodeClass = (tag?.nodeClass ?? (isMap ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq));
-    const coll = new NodeClass(ctx.schema);
-    coll.flow = true;
-    const atRoot = ctx.atRoot;
-    if (atRoot)
-        ctx.atRoot = false;
-    if (ctx.atKey)
-        ctx.atKey = false;
-    let offset = fc.offset + fc.start.source.length;
-    for (let i = 0; i < fc.items.length; ++i) {
-        const collItem = fc.items[i];
-        const { start, key, sep, value } = collItem;
-        const props = resolveProps.resolveProps(start, {
-            flow: fcName,
-            indicator: 'explicit-key-ind',
-            next: key ?? sep?.[0],
-            offset,
-            onError,
-            parentIndent: fc.indent,
-            startOnNewline: false
-        });
-        if (!props.found) {
-            if (!props.anchor && !props.tag && !sep && !value) {
-                if (i === 0 && props.comma)
-                    onError(props.comma, 'UNEXPECTED_TOKEN', `Unexpected , in ${fcName}`);
-                else if (i < fc.items.length - 1)
-                    onError(props.start, 'UNEXPECTED_TOKEN', `Unexpected empty item in ${fcName}`);
-                if (props.comment) {
-                    if (coll.comment)
-                        coll.comment += '\n' + props.comment;
-                    else
-                        coll.comment = props.comment;
-                }
-                offset = props.end;
-                continue;
-            }
-            if (!isMap && ctx.options.strict && utilContainsNewline.containsNewline(key))
-                onError(key, // checked by containsNewline()
-                'MULTILINE_IMPLICIT_KEY', 'Implicit keys of flow sequence pairs need to be on a single line');
-        }
-        if (i === 0) {
-            if (props.comma)
-                onError(props.comma, 'UNEXPECTED_TOKEN', `Unexpected , in ${fcName}`);
-        }
-        else {
-            if (!props.comma)
-                onError(props.start, 'MISSING_CHAR', `Missing , between ${fcName} items`);
-            if (props.comment) {
-                let prevItemComment = '';
-                loop: for (const st of start) {
-                    switch (st.type) {
-                        case 'comma':
-                        case 'space':
-                            break;
-                        case 'comment':
-                            prevItemComment = st.source.substring(1);
-                            break loop;
-                        default:
-                            break loop;
-                    }
-                }
-                if (prevItemComment) {
-                    let prev = coll.items[coll.items.length - 1];
-                    if (identity.isPair(prev))
-                        prev = prev.value ?? prev.key;
-                    if (prev.comment)
-                        prev.comment += '\n' + prevItemComment;
-                    else
-                        prev.comment = prevItemComment;
-                    props.comment = props.comment.substring(prevItemComment.length + 1);
-                }
-            }
-        }
-        if (!isMap && !sep && !props.found) {
-            // item is a value in a seq
-            // → key & sep are empty, start does not include ? or :
-            const valueNode = value
-                ? composeNode(ctx, value, props, onError)
-                : composeEmptyNode(ctx, props.end, sep, null, props, onError);
-            coll.items.push(valueNode);
-            offset = valueNode.range[2];
-            if (isBlock(value))
-                onError(valueNode.range, 'BLOCK_IN_FLOW', blockMsg);
-        }
-        else {
-            // item is a key+value pair
-            // key value
-            ctx.atKey = true;
-            const keyStart = props.end;
-            const keyNode = key
-                ? composeNode(ctx, key, props, onError)
-                : composeEmptyNode(ctx, keyStart, start, null, props, onError);
-            if (isBlock(key))
-                onError(keyNode.range, 'BLOCK_IN_FLOW', blockMsg);
-            ctx.atKey = false;
-            // value properties
-            const valueProps = resolveProps.resolveProps(sep ?? [], {
-                flow: fcName,
-                indicator: 'map-value-ind',
-                next: value,
-                offset: keyNode.range[2],
-                onError,
-                parentIndent: fc.indent,
-                startOnNewline: false
-            });
-            if (valueProps.found) {
-                if (!isMap && !props.found && ctx.options.strict) {
-                    if (sep)
-                        for (const st of sep) {
-                            if (st === valueProps.found)
-                                break;
-                            if (st.type === 'newline') {
-                                onError(st, 'MULTILINE_IMPLICIT_KEY', 'Implicit keys of flow sequence pairs need to be on a single line');
-                                break;
-                            }
-                        }
-                    if (props.start < valueProps.found.offset - 1024)
-                        onError(valueProps.found, 'KEY_OVER_1024_CHARS', 'The : indicator must be at most 1024 chars after the start of an implicit flow sequence key');
-                }
-            }
-            else if (value) {
-                if ('source' in value && value.source?.[0] === ':')
-                    onError(value, 'MISSING_CHAR', `Missing space after : in ${fcName}`);
-                else
-                    onError(valueProps.start, 'MISSING_CHAR', `Missing , or : between ${fcName} items`);
-            }
-            // value value
-            const valueNode = value
-                ? composeNode(ctx, value, valueProps, onError)
-                : valueProps.found
-                    ? composeEmptyNode(ctx, valueProps.end, sep, null, valueProps, onError)
-                    : null;
-            if (valueNode) {
-                if (isBlock(value))
-                    onError(valueNode.range, 'BLOCK_IN_FLOW', blockMsg);
-            }
-            else if (valueProps.comment) {
-                if (keyNode.comment)
-                    keyNode.comment += '\n' + valueProps.comment;
-                else
-                    keyNode.comment = valueProps.comment;
-            }
-            const pair = new Pair.Pair(keyNode, valueNode);
-            if (ctx.options.keepSourceTokens)
-                pair.srcToken = collItem;
-            if (isMap) {
-                const map = coll;
-                if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
-                    onError(keyStart, 'DUPLICATE_KEY', 'Map keys must be unique');
-                map.items.push(pair);
-            }
-            else {
-                const map = new YAMLMap.YAMLMap(ctx.schema);
-                map.flow = true;
-                map.items.push(pair);
-                const endRange = (valueNode ?? keyNode).range;
-                map.range = [keyNode.range[0], endRange[1], endRange[2]];
-                coll.items.push(map);
-            }
-            offset = valueNode ? valueNode.range[2] : valueProps.end;
-        }
-    }
-    const expectedEnd = isMap ? '}' : ']';
-    const [ce, ...ee] = fc.end;
-    let cePos = offset;
-    if (ce?.source === expectedEnd)
-        cePos = ce.offset + ce.source.length;
-    else {
-        const name = fcName[0].toUpperCase() + fcName.substring(1);
-        const msg = atRoot
-            ? `${name} must end with a ${expectedEnd}`
-            : `${name} in block collection must be sufficiently indented and end with a ${expectedEnd}`;
-        onError(offset, atRoot ? 'MISSING_CHAR' : 'BAD_INDENT', msg);
-        if (ce && ce.source.length !== 1)
-            ee.unshift(ce);
-    }
-    if (ee.length > 0) {
-        const end = resolveEnd.resolveEnd(ee, cePos, ctx.options.strict, onError);
-        if (end.comment) {
-            if (coll.comment)
-                coll.comment += '\n' + end.comment;
-            else
-                coll.comment = end.comment;
-        }
-        coll.range = [fc.offset, cePos, end.offset];
-    }
-    else {
-        coll.range = [fc.offset, cePos, cePos];
-    }
-    return coll;
-}
-
-exports.resolveFlowCollection = resolveFlowCollection;
-
-
-/***/ }),
-
-/***/ 6842:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Scalar = __nccwpck_require__(3301);
-var resolveEnd = __nccwpck_require__(7788);
-
-function resolveFlowScalar(scalar, strict, onError) {
-    const { offset, type, source, end } = scalar;
-    let _type;
-    let value;
-    const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
-    switch (type) {
-        case 'scalar':
-            _type = Scalar.Scalar.PLAIN;
-            value = plainValue(source, _onError);
-            break;
-        case 'single-quoted-scalar':
-            _type = Scalar.Scalar.QUOTE_SINGLE;
-            value = singleQuotedValue(source, _onError);
-            break;
-        case 'double-quoted-scalar':
-            _type = Scalar.Scalar.QUOTE_DOUBLE;
-            value = doubleQuotedValue(source, _onError);
-            break;
-        /* istanbul ignore next should not happen */
-        default:
-            onError(scalar, 'UNEXPECTED_TOKEN', `Expected a flow scalar value, but found: ${type}`);
-            return {
-                value: '',
-                type: null,
-                comment: '',
-                range: [offset, offset + source.length, offset + source.length]
-            };
-    }
-    const valueEnd = offset + source.length;
-    const re = resolveEnd.resolveEnd(end, valueEnd, strict, onError);
-    return {
-        value,
-        type: _type,
-        comment: re.comment,
-        range: [offset, valueEnd, re.offset]
-    };
-}
-function plainValue(source, onError) {
-    let badChar = '';
-    switch (source[0]) {
-        /* istanbul ignore next should not happen */
-        case '\t':
-            badChar = 'a tab character';
-            break;
-        case ',':
-            badChar = 'flow indicator character ,';
-            break;
-        case '%':
-            badChar = 'directive indicator character %';
-            break;
-        case '|':
-        case '>': {
-            badChar = `block scalar indicator ${source[0]}`;
-            break;
-        }
-        case '@':
-        case '`': {
-            badChar = `reserved character ${source[0]}`;
-            break;
-        }
-    }
-    if (badChar)
-        onError(0, 'BAD_SCALAR_START', `Plain value cannot start with ${badChar}`);
-    return unfoldLines(source);
-}
-function singleQuotedValue(source, onError) {
-    if (source[source.length - 1] !== "'" || source.length === 1)
-        onError(source.length, 'MISSING_CHAR', "Missing closing 'quote");
-    return unfoldLines(source.slice(1, -1)).replace(/''/g, "'");
-}
-function unfoldLines(source) {
-    const line = /(.*?)\r?\n/sy;
-    let match = line.exec(source);
-    if (!match)
-        return source;
-    /**
-     * The negative lookbehinds in these RegExps are to
-     * prevent causing a polynomial search time in certain cases.
-     *
-     * The try-catch is for Safari < 16.4 and other old browsers:
-     * https://caniuse.com/js-regexp-lookbehind
-     */
-    let trimEnd, trimBoth;
-    try {
-        trimEnd = new RegExp('(?<![ \t])[ \t]+$');
-        trimBoth = new RegExp('^[ \t]+|(?<![ \t])[ \t]+$', 'g');
-    }
-    catch {
-        trimEnd = /[ \t]+$/;
-        trimBoth = /^[ \t]+|[ \t]+$/g;
-    }
-    let res = match[1].replace(trimEnd, '');
-    let sep = ' ';
-    let pos = line.lastIndex;
-    while ((match = line.exec(source))) {
-        const lm = match[1].replace(trimBoth, '');
-        if (lm === '') {
-            if (sep === '\n')
-                res += sep;
-            else
-                sep = '\n';
-        }
-        else {
-            res += sep + lm;
-            sep = ' ';
-        }
-        pos = line.lastIndex;
-    }
-    const last = /[ \t]*(.*)/sy;
-    last.lastIndex = pos;
-    match = last.exec(source);
-    return res + sep + (match?.[1] ?? '');
-}
-function doubleQuotedValue(source, onError) {
-    let res = '';
-    for (let i = 1; i < source.length - 1; ++i) {
-        const ch = source[i];
-        if (ch === '\r' && source[i + 1] === '\n')
-            continue;
-        if (ch === '\n') {
-            const { fold, offset } = foldNewline(source, i);
-            res += fold;
-            i = offset;
-        }
-        else if (ch === '\\') {
-            let next = source[++i];
-            const cc = escapeCodes[next];
-            if (cc)
-                res += cc;
-            else if (next === '\n') {
-                // skip escaped newlines, but still trim the following line
-                next = source[i + 1];
-                while (next === ' ' || next === '\t')
-                    next = source[++i + 1];
-            }
-            else if (next === '\r' && source[i + 1] === '\n') {
-                // skip escaped CRLF newlines, but still trim the following line
-                next = source[++i + 1];
-                while (next === ' ' || next === '\t')
-                    next = source[++i + 1];
-            }
-            else if (next === 'x' || next === 'u' || next === 'U') {
-                const length = next === 'x' ? 2 : next === 'u' ? 4 : 8;
-                res += parseCharCode(source, i + 1, length, onError);
-                i += length;
-            }
-            else {
-                const raw = source.substr(i - 1, 2);
-                onError(i - 1, 'BAD_DQ_ESCAPE', `Invalid escape sequence ${raw}`);
-                res += raw;
-            }
-        }
-        else if (ch === ' ' || ch === '\t') {
-            // trim trailing whitespace
-            const wsStart = i;
-            let next = source[i + 1];
-            while (next === ' ' || next === '\t')
-                next = source[++i + 1];
-            if (next !== '\n' && !(next === '\r' && source[i + 2] === '\n'))
-                res += i > wsStart ? source.slice(wsStart, i + 1) : ch;
-        }
-        else {
-            res += ch;
-        }
-    }
-    if (source[source.length - 1] !== '"' || source.length === 1)
-        onError(source.length, 'MISSING_CHAR', 'Missing closing "quote');
-    return res;
-}
-/**
- * Fold a single newline into a space, multiple newlines to N - 1 newlines.
- * Presumes `source[offset] === '\n'`
- */
-function foldNewline(source, offset) {
-    let fold = '';
-    let ch = source[offset + 1];
-    while (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r') {
-        if (ch === '\r' && source[offset + 2] !== '\n')
-            break;
-        if (ch === '\n')
-            fold += '\n';
-        offset += 1;
-        ch = source[offset + 1];
-    }
-    if (!fold)
-        fold = ' ';
-    return { fold, offset };
-}
-const escapeCodes = {
-    '0': '\0', // null character
-    a: '\x07', // bell character
-    b: '\b', // backspace
-    e: '\x1b', // escape character
-    f: '\f', // form feed
-    n: '\n', // line feed
-    r: '\r', // carriage return
-    t: '\t', // horizontal tab
-    v: '\v', // vertical tab
-    N: '\u0085', // Unicode next line
-    _: '\u00a0', // Unicode non-breaking space
-    L: '\u2028', // Unicode line separator
-    P: '\u2029', // Unicode paragraph separator
-    ' ': ' ',
-    '"': '"',
-    '/': '/',
-    '\\': '\\',
-    '\t': '\t'
-};
-function parseCharCode(source, offset, length, onError) {
-    const cc = source.substr(offset, length);
-    const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
-    const code = ok ? parseInt(cc, 16) : NaN;
-    try {
-        return String.fromCodePoint(code);
-    }
-    catch {
-        const raw = source.substr(offset - 2, length + 2);
-        onError(offset - 2, 'BAD_DQ_ESCAPE', `Invalid escape sequence ${raw}`);
-        return raw;
-    }
-}
-
-exports.resolveFlowScalar = resolveFlowScalar;
-
-
-/***/ }),
-
-/***/ 4631:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
-    let spaceBefore = false;
-    let atNewline = startOnNewline;
-    let hasSpace = startOnNewline;
-    let comment = '';
-    let commentSep = '';
-    let hasNewline = false;
-    let reqSpace = false;
-    let tab = null;
-    let anchor = null;
-    let tag = null;
-    let newlineAfterProp = null;
-    let comma = null;
-    let found = null;
-    let start = null;
-    for (const token of tokens) {
-        if (reqSpace) {
-            if (token.type !== 'space' &&
-                token.type !== 'newline' &&
-                token.type !== 'comma')
-                onError(token.offset, 'MISSING_CHAR', 'Tags and anchors must be separated from the next token by white space');
-            reqSpace = false;
-        }
-        if (tab) {
-            if (atNewline && token.type !== 'comment' && token.type !== 'newline') {
-                onError(tab, 'TAB_AS_INDENT', 'Tabs are not allowed as indentation');
-            }
-            tab = null;
-        }
-        switch (token.type) {
-            case 'space':
-                // At the doc level, tabs at line start may be parsed
-                // as leading white space rather than indentation.
-                // In a flow collection, only the parser handles indent.
-                if (!flow &&
-                    (indicator !== 'doc-start' || next?.type !== 'flow-collection') &&
-                    token.source.includes('\t')) {
-                    tab = token;
-                }
-                hasSpace = true;
-                break;
-            case 'comment': {
-                if (!hasSpace)
-                    onError(token, 'MISSING_CHAR', 'Comments must be separated from other tokens by white space characters');
-                const cb = token.source.substring(1) || ' ';
-                if (!comment)
-                    comment = cb;
-                else
-                    comment += commentSep + cb;
-                commentSep = '';
-                atNewline = false;
-                break;
-            }
-            case 'newline':
-                if (atNewline) {
-                    if (comment)
-                        comment += token.source;
-                    else if (!found || indicator !== 'seq-item-ind')
-                        spaceBefore = true;
-                }
-                else
-                    commentSep += token.source;
-                atNewline = true;
-                hasNewline = true;
-                if (anchor || tag)
-                    newlineAfterProp = token;
-                hasSpace = true;
-                break;
-            case 'anchor':
-                if (anchor)
-                    onError(token, 'MULTIPLE_ANCHORS', 'A node can have at most one anchor');
-                if (token.source.endsWith(':'))
-                    onError(token.offset + token.source.length - 1, 'BAD_ALIAS', 'Anchor ending in : is ambiguous', true);
-                anchor = token;
-                start ?? (start = token.offset);
-                atNewline = false;
-                hasSpace = false;
-                reqSpace = true;
-                break;
-            case 'tag': {
-                if (tag)
-                    onError(token, 'MULTIPLE_TAGS', 'A node can have at most one tag');
-                tag = token;
-                start ?? (start = token.offset);
-                atNewline = false;
-                hasSpace = false;
-                reqSpace = true;
-                break;
-            }
-            case indicator:
-                // Could here handle preceding comments differently
-                if (anchor || tag)
-                    onError(token, 'BAD_PROP_ORDER', `Anchors and tags must be after the ${token.source} indicator`);
-                if (found)
-                    onError(token, 'UNEXPECTED_TOKEN', `Unexpected ${token.source} in ${flow ?? 'collection'}`);
-                found = token;
-                atNewline =
-                    indicator === 'seq-item-ind' || indicator === 'explicit-key-ind';
-                hasSpace = false;
-                break;
-            case 'comma':
-                if (flow) {
-                    if (comma)
-                        onError(token, 'UNEXPECTED_TOKEN', `Unexpected , in ${flow}`);
-                    comma = token;
-                    atNewline = false;
-                    hasSpace = false;
-                    break;
-                }
-            // else fallthrough
-            default:
-                onError(token, 'UNEXPECTED_TOKEN', `Unexpected ${token.type} token`);
-                atNewline = false;
-                hasSpace = false;
-        }
-    }
-    const last = tokens[tokens.length - 1];
-    const end = last ? last.offset + last.source.length : offset;
-    if (reqSpace &&
-        next &&
-        next.type !== 'space' &&
-        next.type !== 'newline' &&
-        next.type !== 'comma' &&
-        (next.type !== 'scalar' || next.source !== '')) {
-        onError(next.offset, 'MISSING_CHAR', 'Tags and anchors must be separated from the next token by white space');
-    }
-    if (tab &&
-        ((atNewline && tab.indent <= parentIndent) ||
-            next?.type === 'block-map' ||
-            next?.type === 'block-seq'))
-        onError(tab, 'TAB_AS_INDENT', 'Tabs are not allowed as indentation');
-    return {
-        comma,
-        found,
-        spaceBefore,
-        comment,
-        hasNewline,
-        anchor,
-        tag,
-        newlineAfterProp,
-        end,
-        start: start ?? end
-    };
-}
-
-exports.resolveProps = resolveProps;
-
-
-/***/ }),
-
-/***/ 9499:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-function containsNewline(key) {
-    if (!key)
-        return null;
-    switch (key.type) {
-        case 'alias':
-        case 'scalar':
-        case 'double-quoted-scalar':
-        case 'single-quoted-scalar':
-            if (key.source.includes('\n'))
-                return true;
-            if (key.end)
-                for (const st of key.end)
-                    if (st.type === 'newline')
-                        return true;
-            return false;
-        case 'flow-collection':
-            for (const it of key.items) {
-                for (const st of it.start)
-                    if (st.type === 'newline')
-                        return true;
-                if (it.sep)
-                    for (const st of it.sep)
-                        if (st.type === 'newline')
-                            return true;
-                if (containsNewline(it.key) || containsNewline(it.value))
-                    return true;
-            }
-            return false;
-        default:
-            return true;
-    }
-}
-
-exports.containsNewline = containsNewline;
-
-
-/***/ }),
-
-/***/ 2599:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-function emptyScalarPosition(offset, before, pos) {
-    if (before) {
-        pos ?? (pos = before.length);
-        for (let i = pos - 1; i >= 0; --i) {
-            let st = before[i];
-            switch (st.type) {
-                case 'space':
-                case 'comment':
-                case 'newline':
-                    offset -= st.source.length;
-                    continue;
-            }
-            // Technically, an empty scalar is immediately after the last non-empty
-            // node, but it's more useful to place it after any whitespace.
-            st = before[++i];
-            while (st?.type === 'space') {
-                offset += st.source.length;
-                st = before[++i];
-            }
-            break;
-        }
-    }
-    return offset;
-}
-
-exports.emptyScalarPosition = emptyScalarPosition;
-
-
-/***/ }),
-
-/***/ 4051:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var utilContainsNewline = __nccwpck_require__(9499);
-
-function flowIndentCheck(indent, fc, onError) {
-    if (fc?.type === 'flow-collection') {
-        const end = fc.end[0];
-        if (end.indent === indent &&
-            (end.source === ']' || end.source === '}') &&
-            utilContainsNewline.containsNewline(fc)) {
-            const msg = 'Flow end indicator should be more indented than parent';
-            onError(end, 'BAD_INDENT', msg, true);
-        }
-    }
-}
-
-exports.flowIndentCheck = flowIndentCheck;
-
-
-/***/ }),
-
-/***/ 1187:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-
-function mapIncludes(ctx, items, search) {
-    const { uniqueKeys } = ctx.options;
-    if (uniqueKeys === false)
-        return false;
-    const isEqual = typeof uniqueKeys === 'function'
-        ? uniqueKeys
-        : (a, b) => a === b || (identity.isScalar(a) && identity.isScalar(b) && a.value === b.value);
-    return items.some(pair => isEqual(pair.key, search));
-}
-
-exports.mapIncludes = mapIncludes;
-
-
-/***/ }),
-
-/***/ 3021:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Alias = __nccwpck_require__(4065);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var toJS = __nccwpck_require__(4043);
-var Schema = __nccwpck_require__(5840);
-var stringifyDocument = __nccwpck_require__(6829);
-var anchors = __nccwpck_require__(1596);
-var applyReviver = __nccwpck_require__(3661);
-var createNode = __nccwpck_require__(2404);
-var directives = __nccwpck_require__(1342);
-
-class Document {
-    constructor(value, replacer, options) {
-        /** A comment before this Document */
-        this.commentBefore = null;
-        /** A comment immediately after this Document */
-        this.comment = null;
-        /** Errors encountered during parsing. */
-        this.errors = [];
-        /** Warnings encountered during parsing. */
-        this.warnings = [];
-        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.DOC });
-        let _replacer = null;
-        if (typeof replacer === 'function' || Array.isArray(replacer)) {
-            _replacer = replacer;
-        }
-        else if (options === undefined && replacer) {
-            options = replacer;
-            replacer = undefined;
-        }
-        const opt = Object.assign({
-            intAsBigInt: false,
-            keepSourceTokens: false,
-            logLevel: 'warn',
-            prettyErrors: true,
-            strict: true,
-            stringKeys: false,
-            uniqueKeys: true,
-            version: '1.2'
-        }, options);
-        this.options = opt;
-        let { version } = opt;
-        if (options?._directives) {
-            this.directives = options._directives.atDocument();
-            if (this.directives.yaml.explicit)
-                version = this.directives.yaml.version;
-        }
-        else
-            this.directives = new directives.Directives({ version });
-        this.setSchema(version, options);
-        // @ts-expect-error We can't really know that this matches Contents.
-        this.contents =
-            value === undefined ? null : this.createNode(value, _replacer, options);
-    }
-    /**
-     * Create a deep copy of this Document and its contents.
-     *
-     * Custom Node values that inherit from `Object` still refer to their original instances.
-     */
-    clone() {
-        const copy = Object.create(Document.prototype, {
-            [identity.NODE_TYPE]: { value: identity.DOC }
-        });
-        copy.commentBefore = this.commentBefore;
-        copy.comment = this.comment;
-        copy.errors = this.errors.slice();
-        copy.warnings = this.warnings.slice();
-        copy.options = Object.assign({}, this.options);
-        if (this.directives)
-            copy.directives = this.directives.clone();
-        copy.schema = this.schema.clone();
-        // @ts-expect-error We can't really know that this matches Contents.
-        copy.contents = identity.isNode(this.contents)
-            ? this.contents.clone(copy.schema)
-            : this.contents;
-        if (this.range)
-            copy.range = this.range.slice();
-        return copy;
-    }
-    /** Adds a value to the document. */
-    add(value) {
-        if (assertCollection(this.contents))
-            this.contents.add(value);
-    }
-    /** Adds a value to the document. */
-    addIn(path, value) {
-        if (assertCollection(this.contents))
-            this.contents.addIn(path, value);
-    }
-    /**
-     * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
-     *
-     * If `node` already has an anchor, `name` is ignored.
-     * Otherwise, the `node.anchor` value will be set to `name`,
-     * or if an anchor with that name is already present in the document,
-     * `name` will be used as a prefix for a new unique anchor.
-     * If `name` is undefined, the generated anchor will use 'a' as a prefix.
-     */
-    createAlias(node, name) {
-        if (!node.anchor) {
-            const prev = anchors.anchorNames(this);
-            node.anchor =
-                // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
-                !name || prev.has(name) ? anchors.findNewAnchor(name || 'a', prev) : name;
-        }
-        return new Alias.Alias(node.anchor);
-    }
-    createNode(value, replacer, options) {
-        let _replacer = undefined;
-        if (typeof replacer === 'function') {
-            value = replacer.call({ '': value }, '', value);
-            _replacer = replacer;
-        }
-        else if (Array.isArray(replacer)) {
-            const keyToStr = (v) => typeof v === 'number' || v instanceof String || v instanceof Number;
-            const asStr = replacer.filter(keyToStr).map(String);
-            if (asStr.length > 0)
-                replacer = replacer.concat(asStr);
-            _replacer = replacer;
-        }
-        else if (options === undefined && replacer) {
-            options = replacer;
-            replacer = undefined;
-        }
-        const { aliasDuplicateObjects, anchorPrefix, flow, keepUndefined, onTagObj, tag } = options ?? {};
-        const { onAnchor, setAnchors, sourceObjects } = anchors.createNodeAnchors(this, 
-        // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
-        anchorPrefix || 'a');
-        const ctx = {
-            aliasDuplicateObjects: aliasDuplicateObjects ?? true,
-            keepUndefined: keepUndefined ?? false,
-            onAnchor,
-            onTagObj,
-            replacer: _replacer,
-            schema: this.schema,
-            sourceObjects
-        };
-        const node = createNode.createNode(value, tag, ctx);
-        if (flow && identity.isCollection(node))
-            node.flow = true;
-        setAnchors();
-        return node;
-    }
-    /**
-     * Convert a key and a value into a `Pair` using the current schema,
-     * recursively wrapping all values as `Scalar` or `Collection` nodes.
-     */
-    createPair(key, value, options = {}) {
-        const k = this.createNode(key, null, options);
-        const v = this.createNode(value, null, options);
-        return new Pair.Pair(k, v);
-    }
-    /**
-     * Removes a value from the document.
-     * @returns `true` if the item was found and removed.
-     */
-    delete(key) {
-        return assertCollection(this.contents) ? this.contents.delete(key) : false;
-    }
-    /**
-     * Removes a value from the document.
-     * @returns `true` if the item was found and removed.
-     */
-    deleteIn(path) {
-        if (Collection.isEmptyPath(path)) {
-            if (this.contents == null)
-                return false;
-            // @ts-expect-error Presumed impossible if Strict extends false
-            this.contents = null;
-            return true;
-        }
-        return assertCollection(this.contents)
-            ? this.contents.deleteIn(path)
-            : false;
-    }
-    /**
-     * Returns item at `key`, or `undefined` if not found. By default unwraps
-     * scalar values from their surrounding node; to disable set `keepScalar` to
-     * `true` (collections are always returned intact).
-     */
-    get(key, keepScalar) {
-        return identity.isCollection(this.contents)
-            ? this.contents.get(key, keepScalar)
-            : undefined;
-    }
-    /**
-     * Returns item at `path`, or `undefined` if not found. By default unwraps
-     * scalar values from their surrounding node; to disable set `keepScalar` to
-     * `true` (collections are always returned intact).
-     */
-    getIn(path, keepScalar) {
-        if (Collection.isEmptyPath(path))
-            return !keepScalar && identity.isScalar(this.contents)
-                ? this.contents.value
-                : this.contents;
-        return identity.isCollection(this.contents)
-            ? this.contents.getIn(path, keepScalar)
-            : undefined;
-    }
-    /**
-     * Checks if the document includes a value with the key `key`.
-     */
-    has(key) {
-        return identity.isCollection(this.contents) ? this.contents.has(key) : false;
-    }
-    /**
-     * Checks if the document includes a value at `path`.
-     */
-    hasIn(path) {
-        if (Collection.isEmptyPath(path))
-            return this.contents !== undefined;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path) : false;
-    }
-    /**
-     * Sets a value in this document. For `!!set`, `value` needs to be a
-     * boolean to add/remove the item from the set.
-     */
-    set(key, value) {
-        if (this.contents == null) {
-            // @ts-expect-error We can't really know that this matches Contents.
-            this.contents = Collection.collectionFromPath(this.schema, [key], value);
-        }
-        else if (assertCollection(this.contents)) {
-            this.contents.set(key, value);
-        }
-    }
-    /**
-     * Sets a value in this document. For `!!set`, `value` needs to be a
-     * boolean to add/remove the item from the set.
-     */
-    setIn(path, value) {
-        if (Collection.isEmptyPath(path)) {
-            // @ts-expect-error We can't really know that this matches Contents.
-            this.contents = value;
-        }
-        else if (this.contents == null) {
-            // @ts-expect-error We can't really know that this matches Contents.
-            this.contents = Collection.collectionFromPath(this.schema, Array.from(path), value);
-        }
-        else if (assertCollection(this.contents)) {
-            this.contents.setIn(path, value);
-        }
-    }
-    /**
-     * Change the YAML version and schema used by the document.
-     * A `null` version disables support for directives, explicit tags, anchors, and aliases.
-     * It also requires the `schema` option to be given as a `Schema` instance value.
-     *
-     * Overrides all previously set schema options.
-     */
-    setSchema(version, options = {}) {
-        if (typeof version === 'number')
-            version = String(version);
-        let opt;
-        switch (version) {
-            case '1.1':
-                if (this.directives)
-                    this.directives.yaml.version = '1.1';
-                else
-                    this.directives = new directives.Directives({ version: '1.1' });
-                opt = { resolveKnownTags: false, schema: 'yaml-1.1' };
-                break;
-            case '1.2':
-            case 'next':
-                if (this.directives)
-                    this.directives.yaml.version = version;
-                else
-                    this.directives = new directives.Directives({ version });
-                opt = { resolveKnownTags: true, schema: 'core' };
-                break;
-            case null:
-                if (this.directives)
-                    delete this.directives;
-                opt = null;
-                break;
-            default: {
-                const sv = JSON.stringify(version);
-                throw new Error(`Expected '1.1', '1.2' or null as first argument, but found: ${sv}`);
-            }
-        }
-        // Not using `instanceof Schema` to allow for duck typing
-        if (options.schema instanceof Object)
-            this.schema = options.schema;
-        else if (opt)
-            this.schema = new Schema.Schema(Object.assign(opt, options));
-        else
-            throw new Error(`With a null YAML version, the { schema: Schema } option is required`);
-    }
-    // json & jsonArg are only used from toJSON()
-    toJS({ json, jsonArg, mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
-        const ctx = {
-            anchors: new Map(),
-            doc: this,
-            keep: !json,
-            mapAsMap: mapAsMap === true,
-            mapKeyWarned: false,
-            maxAliasCount: typeof maxAliasCount === 'number' ? maxAliasCount : 100
-        };
-        const res = toJS.toJS(this.contents, jsonArg ?? '', ctx);
-        if (typeof onAnchor === 'function')
-            for (const { count, res } of ctx.anchors.values())
-                onAnchor(res, count);
-        return typeof reviver === 'function'
-            ? applyReviver.applyReviver(reviver, { '': res }, '', res)
-            : res;
-    }
-    /**
-     * A JSON representation of the document `contents`.
-     *
-     * @param jsonArg Used by `JSON.stringify` to indicate the array index or
-     *   property name.
-     */
-    toJSON(jsonArg, onAnchor) {
-        return this.toJS({ json: true, jsonArg, mapAsMap: false, onAnchor });
-    }
-    /** A YAML representation of the document. */
-    toString(options = {}) {
-        if (this.errors.length > 0)
-            throw new Error('Document with errors cannot be stringified');
-        if ('indent' in options &&
-            (!Number.isInteger(options.indent) || Number(options.indent) <= 0)) {
-            const s = JSON.stringify(options.indent);
-            throw new Error(`"indent" option must be a positive integer, not ${s}`);
-        }
-        return stringifyDocument.stringifyDocument(this, options);
-    }
-}
-function assertCollection(contents) {
-    if (identity.isCollection(contents))
-        return true;
-    throw new Error('Expected a YAML collection as document contents');
-}
-
-exports.Document = Document;
-
-
-/***/ }),
-
-/***/ 1596:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
-
-/**
- * Verify that the input string is a valid anchor.
- *
- * Will throw on errors.
- */
-function anchorIsValid(anchor) {
-    if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
-        const sa = JSON.stringify(anchor);
-        const msg = `Anchor must not contain whitespace or control characters: ${sa}`;
-        throw new Error(msg);
-    }
-    return true;
-}
-function anchorNames(root) {
-    const anchors = new Set();
-    visit.visit(root, {
-        Value(_key, node) {
-            if (node.anchor)
-                anchors.add(node.anchor);
-        }
-    });
-    return anchors;
-}
-/** Find a new anchor name with the given `prefix` and a one-indexed suffix. */
-function findNewAnchor(prefix, exclude) {
-    for (let i = 1; true; ++i) {
-        const name = `${prefix}${i}`;
-        if (!exclude.has(name))
-            return name;
-    }
-}
-function createNodeAnchors(doc, prefix) {
-    const aliasObjects = [];
-    const sourceObjects = new Map();
-    let prevAnchors = null;
-    return {
-        onAnchor: (source) => {
-            aliasObjects.push(source);
-            prevAnchors ?? (prevAnchors = anchorNames(doc));
-            const anchor = findNewAnchor(prefix, prevAnchors);
-            prevAnchors.add(anchor);
-            return anchor;
-        },
-        /**
-         * With circular references, the source node is only resolved after all
-         * of its child nodes are. This is why anchors are set only after all of
-         * the nodes have been created.
-         */
-        setAnchors: () => {
-            for (const source of aliasObjects) {
-                const ref = sourceObjects.get(source);
-                if (typeof ref === 'object' &&
-                    ref.anchor &&
-                    (identity.isScalar(ref.node) || identity.isCollection(ref.node))) {
-                    ref.node.anchor = ref.anchor;
-                }
-                else {
-                    const error = new Error('Failed to resolve repeated object (this should not happen)');
-                    error.source = source;
-                    throw error;
-                }
-            }
-        },
-        sourceObjects
-    };
-}
-
-exports.anchorIsValid = anchorIsValid;
-exports.anchorNames = anchorNames;
-exports.createNodeAnchors = createNodeAnchors;
-exports.findNewAnchor = findNewAnchor;
-
-
-/***/ }),
-
-/***/ 3661:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-/**
- * Applies the JSON.parse reviver algorithm as defined in the ECMA-262 spec,
- * in section 24.5.1.1 "Runtime Semantics: InternalizeJSONProperty" of the
- * 2021 edition: https://tc39.es/ecma262/#sec-json.parse
- *
- * Includes extensions for handling Map and Set objects.
- */
-function applyReviver(reviver, obj, key, val) {
-    if (val && typeof val === 'object') {
-        if (Array.isArray(val)) {
-            for (let i = 0, len = val.length; i < len; ++i) {
-                const v0 = val[i];
-                const v1 = applyReviver(reviver, val, String(i), v0);
-                // eslint-disable-next-line @typescript-eslint/no-array-delete
-                if (v1 === undefined)
-                    delete val[i];
-                else if (v1 !== v0)
-                    val[i] = v1;
-            }
-        }
-        else if (val instanceof Map) {
-            for (const k of Array.from(val.keys())) {
-                const v0 = val.get(k);
-                const v1 = applyReviver(reviver, val, k, v0);
-                if (v1 === undefined)
-                    val.delete(k);
-                else if (v1 !== v0)
-                    val.set(k, v1);
-            }
-        }
-        else if (val instanceof Set) {
-            for (const v0 of Array.from(val)) {
-                const v1 = applyReviver(reviver, val, v0, v0);
-                if (v1 === undefined)
-                    val.delete(v0);
-                else if (v1 !== v0) {
-                    val.delete(v0);
-                    val.add(v1);
-                }
-            }
-        }
-        else {
-            for (const [k, v0] of Object.entries(val)) {
-                const v1 = applyReviver(reviver, val, k, v0);
-                if (v1 === undefined)
-                    delete val[k];
-                else if (v1 !== v0)
-                    val[k] = v1;
-            }
-        }
-    }
-    return reviver.call(obj, key, val);
-}
-
-exports.applyReviver = applyReviver;
-
-
-/***/ }),
-
-/***/ 2404:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-
-const defaultTagPrefix = 'tag:yaml.org,2002:';
-function findTagObject(value, tagName, tags) {
-    if (tagName) {
-        const match = tags.filter(t => t.tag === tagName);
-        const tagObj = match.find(t => !t.format) ?? match[0];
-        if (!tagObj)
-            throw new Error(`Tag ${tagName} not found`);
-        return tagObj;
-    }
-    return tags.find(t => t.identify?.(value) && !t.format);
-}
-function createNode(value, tagName, ctx) {
-    if (identity.isDocument(value))
-        value = value.contents;
-    if (identity.isNode(value))
-        return value;
-    if (identity.isPair(value)) {
-        const map = ctx.schema[identity.MAP].createNode?.(ctx.schema, null, ctx);
-        map.items.push(value);
-        return map;
-    }
-    if (value instanceof String ||
-        value instanceof Number ||
-        value instanceof Boolean ||
-        (typeof BigInt !== 'undefined' && value instanceof BigInt) // not supported everywhere
-    ) {
-        // https://tc39.es/ecma262/#sec-serializejsonproperty
-        value = value.valueOf();
-    }
-    const { aliasDuplicateObjects, onAnchor, onTagObj, schema, sourceObjects } = ctx;
-    // Detect duplicate references to the same object & use Alias nodes for all
-    // after first. The `ref` wrapper allows for circular references to resolve.
-    let ref = undefined;
-    if (aliasDuplicateObjects && value && typeof value === 'object') {
-        ref = sourceObjects.get(value);
-        if (ref) {
-            ref.anchor ?? (ref.anchor = onAnchor(value));
-            return new Alias.Alias(ref.anchor);
-        }
-        else {
-            ref = { anchor: null, node: null };
-            sourceObjects.set(value, ref);
-        }
-    }
-    if (tagName?.startsWith('!!'))
-        tagName = defaultTagPrefix + tagName.slice(2);
-    let tagObj = findTagObject(value, tagName, schema.tags);
-    if (!tagObj) {
-        if (value && typeof value.toJSON === 'function') {
-            // eslint-disable-next-line @typescript-eslint/no-unsafe-call
-            value = value.toJSON();
-        }
-        if (!value || typeof value !== 'object') {
-            const node = new Scalar.Scalar(value);
-            if (ref)
-                ref.node = node;
-            return node;
-        }
-        tagObj =
-            value instanceof Map
-                ? schema[identity.MAP]
-                : Symbol.iterator in Object(value)
-                    ? schema[identity.SEQ]
-                    : schema[identity.MAP];
-    }
-    if (onTagObj) {
-        onTagObj(tagObj);
-        delete ctx.onTagObj;
-    }
-    const node = tagObj?.createNode
-        ? tagObj.createNode(ctx.schema, value, ctx)
-        : typeof tagObj?.nodeClass?.from === 'function'
-            ? tagObj.nodeClass.from(ctx.schema, value, ctx)
-            : new Scalar.Scalar(value);
-    if (tagName)
-        node.tag = tagName;
-    else if (!tagObj.default)
-        node.tag = tagObj.tag;
-    if (ref)
-        ref.node = node;
-    return node;
-}
-
-exports.createNode = createNode;
-
-
-/***/ }),
-
-/***/ 1342:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
-
-const escapeChars = {
-    '!': '%21',
-    ',': '%2C',
-    '[': '%5B',
-    ']': '%5D',
-    '{': '%7B',
-    '}': '%7D'
-};
-const escapeTagName = (tn) => tn.replace(/[!,[\]{}]/g, ch => escapeChars[ch]);
-class Directives {
-    constructor(yaml, tags) {
-        /**
-         * The directives-end/doc-start marker `---`. If `null`, a marker may still be
-         * included in the document's stringified representation.
-         */
-        this.docStart = null;
-        /** The doc-end marker `...`.  */
-        this.docEnd = false;
-        this.yaml = Object.assign({}, Directives.defaultYaml, yaml);
-        this.tags = Object.assign({}, Directives.defaultTags, tags);
-    }
-    clone() {
-        const copy = new Directives(this.yaml, this.tags);
-        copy.docStart = this.docStart;
-        return copy;
-    }
-    /**
-     * During parsing, get a Directives instance for the current document and
-     * update the stream state according to the current version's spec.
-     */
-    atDocument() {
-        const res = new Directives(this.yaml, this.tags);
-        switch (this.yaml.version) {
-            case '1.1':
-                this.atNextDocument = true;
-                break;
-            case '1.2':
-                this.atNextDocument = false;
-                this.yaml = {
-                    explicit: Directives.defaultYaml.explicit,
-                    version: '1.2'
-                };
-                this.tags = Object.assign({}, Directives.defaultTags);
-                break;
-        }
-        return res;
-    }
-    /**
-     * @param onError - May be called even if the action was successful
-     * @returns `true` on success
-     */
-    add(line, onError) {
-        if (this.atNextDocument) {
-            this.yaml = { explicit: Directives.defaultYaml.explicit, version: '1.1' };
-            this.tags = Object.assign({}, Directives.defaultTags);
-            this.atNextDocument = false;
-        }
-        const parts = line.trim().split(/[ \t]+/);
-        const name = parts.shift();
-        switch (name) {
-            case '%TAG': {
-                if (parts.length !== 2) {
-                    onError(0, '%TAG directive should contain exactly two parts');
-                    if (parts.length < 2)
-                        return false;
-                }
-                const [handle, prefix] = parts;
-                this.tags[handle] = prefix;
-                return true;
-            }
-            case '%YAML': {
-                this.yaml.explicit = true;
-                if (parts.length !== 1) {
-                    onError(0, '%YAML directive should contain exactly one part');
-                    return false;
-                }
-                const [version] = parts;
-                if (version === '1.1' || version === '1.2') {
-                    this.yaml.version = version;
-                    return true;
-                }
-                else {
-                    const isValid = /^\d+\.\d+$/.test(version);
-                    onError(6, `Unsupported YAML version ${version}`, isValid);
-                    return false;
-                }
-            }
-            default:
-                onError(0, `Unknown directive ${name}`, true);
-                return false;
-        }
-    }
-    /**
-     * Resolves a tag, matching handles to those defined in %TAG directives.
-     *
-     * @returns Resolved tag, which may also be the non-specific tag `'!'` or a
-     *   `'!local'` tag, or `null` if unresolvable.
-     */
-    tagName(source, onError) {
-        if (source === '!')
-            return '!'; // non-specific tag
-        if (source[0] !== '!') {
-            onError(`Not a valid tag: ${source}`);
-            return null;
-        }
-        if (source[1] === '<') {
-            const verbatim = source.slice(2, -1);
-            if (verbatim === '!' || verbatim === '!!') {
-                onError(`Verbatim tags aren't resolved, so ${source} is invalid.`);
-                return null;
-            }
-            if (source[source.length - 1] !== '>')
-                onError('Verbatim tags must end with a >');
-            return verbatim;
-        }
-        const [, handle, suffix] = source.match(/^(.*!)([^!]*)$/s);
-        if (!suffix)
-            onError(`The ${source} tag has no suffix`);
-        const prefix = this.tags[handle];
-        if (prefix) {
-            try {
-                return prefix + decodeURIComponent(suffix);
-            }
-            catch (error) {
-                onError(String(error));
-                return null;
-            }
-        }
-        if (handle === '!')
-            return source; // local tag
-        onError(`Could not resolve tag: ${source}`);
-        return null;
-    }
-    /**
-     * Given a fully resolved tag, returns its printable string form,
-     * taking into account current tag prefixes and defaults.
-     */
-    tagString(tag) {
-        for (const [handle, prefix] of Object.entries(this.tags)) {
-            if (tag.startsWith(prefix))
-                return handle + escapeTagName(tag.substring(prefix.length));
-        }
-        return tag[0] === '!' ? tag : `!<${tag}>`;
-    }
-    toString(doc) {
-        const lines = this.yaml.explicit
-            ? [`%YAML ${this.yaml.version || '1.2'}`]
-            : [];
-        const tagEntries = Object.entries(this.tags);
-        let tagNames;
-        if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
-            const tags = {};
-            visit.visit(doc.contents, (_key, node) => {
-                if (identity.isNode(node) && node.tag)
-                    tags[node.tag] = true;
-            });
-            tagNames = Object.keys(tags);
-        }
-        else
-            tagNames = [];
-        for (const [handle, prefix] of tagEntries) {
-            if (handle === '!!' && prefix === 'tag:yaml.org,2002:')
-                continue;
-            if (!doc || tagNames.some(tn => tn.startsWith(prefix)))
-                lines.push(`%TAG ${handle} ${prefix}`);
-        }
-        return lines.join('\n');
-    }
-}
-Directives.defaultYaml = { explicit: false, version: '1.2' };
-Directives.defaultTags = { '!!': 'tag:yaml.org,2002:' };
-
-exports.Directives = Directives;
-
-
-/***/ }),
-
-/***/ 1464:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-class YAMLError extends Error {
-    constructor(name, pos, code, message) {
-        super();
-        this.name = name;
-        this.code = code;
-        this.message = message;
-        this.pos = pos;
-    }
-}
-class YAMLParseError extends YAMLError {
-    constructor(pos, code, message) {
-        super('YAMLParseError', pos, code, message);
-    }
-}
-class YAMLWarning extends YAMLError {
-    constructor(pos, code, message) {
-        super('YAMLWarning', pos, code, message);
-    }
-}
-const prettifyError = (src, lc) => (error) => {
-    if (error.pos[0] === -1)
-        return;
-    error.linePos = error.pos.map(pos => lc.linePos(pos));
-    const { line, col } = error.linePos[0];
-    error.message += ` at line ${line}, column ${col}`;
-    let ci = col - 1;
-    let lineStr = src
-        .substring(lc.lineStarts[line - 1], lc.lineStarts[line])
-        .replace(/[\n\r]+$/, '');
-    // Trim to max 80 chars, keeping col position near the middle
-    if (ci >= 60 && lineStr.length > 80) {
-        const trimStart = Math.min(ci - 39, lineStr.length - 79);
-        lineStr = '…' + lineStr.substring(trimStart);
-        ci -= trimStart - 1;
-    }
-    if (lineStr.length > 80)
-        lineStr = lineStr.substring(0, 79) + '…';
-    // Include previous line in context if pointing at line start
-    if (line > 1 && /^ *$/.test(lineStr.substring(0, ci))) {
-        // Regexp won't match if start is trimmed
-        let prev = src.substring(lc.lineStarts[line - 2], lc.lineStarts[line - 1]);
-        if (prev.length > 80)
-            prev = prev.substring(0, 79) + '…\n';
-        lineStr = prev + lineStr;
-    }
-    if (/[^ ]/.test(lineStr)) {
-        let count = 1;
-        const end = error.linePos[1];
-        if (end?.line === line && end.col > col) {
-            count = Math.max(1, Math.min(end.col - col, 80 - ci));
-        }
-        const pointer = ' '.repeat(ci) + '^'.repeat(count);
-        error.message += `:\n\n${lineStr}\n${pointer}\n`;
-    }
-};
-
-exports.YAMLError = YAMLError;
-exports.YAMLParseError = YAMLParseError;
-exports.YAMLWarning = YAMLWarning;
-exports.prettifyError = prettifyError;
-
-
-/***/ }),
-
-/***/ 8815:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-var __webpack_unused_export__;
-
-
-var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(3021);
-var Schema = __nccwpck_require__(5840);
-var errors = __nccwpck_require__(1464);
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
-var lineCounter = __nccwpck_require__(6628);
-var parser = __nccwpck_require__(3456);
-var publicApi = __nccwpck_require__(4047);
-var visit = __nccwpck_require__(204);
-
-
-
-__webpack_unused_export__ = composer.Composer;
-__webpack_unused_export__ = Document.Document;
-__webpack_unused_export__ = Schema.Schema;
-__webpack_unused_export__ = errors.YAMLError;
-__webpack_unused_export__ = errors.YAMLParseError;
-__webpack_unused_export__ = errors.YAMLWarning;
-__webpack_unused_export__ = Alias.Alias;
-__webpack_unused_export__ = identity.isAlias;
-__webpack_unused_export__ = identity.isCollection;
-__webpack_unused_export__ = identity.isDocument;
-__webpack_unused_export__ = identity.isMap;
-__webpack_unused_export__ = identity.isNode;
-__webpack_unused_export__ = identity.isPair;
-__webpack_unused_export__ = identity.isScalar;
-__webpack_unused_export__ = identity.isSeq;
-__webpack_unused_export__ = Pair.Pair;
-__webpack_unused_export__ = Scalar.Scalar;
-__webpack_unused_export__ = YAMLMap.YAMLMap;
-__webpack_unused_export__ = YAMLSeq.YAMLSeq;
-__webpack_unused_export__ = cst;
-__webpack_unused_export__ = lexer.Lexer;
-__webpack_unused_export__ = lineCounter.LineCounter;
-__webpack_unused_export__ = parser.Parser;
-__webpack_unused_export__ = publicApi.parse;
-__webpack_unused_export__ = publicApi.parseAllDocuments;
-__webpack_unused_export__ = publicApi.parseDocument;
-__webpack_unused_export__ = publicApi.stringify;
-__webpack_unused_export__ = visit.visit;
-__webpack_unused_export__ = visit.visitAsync;
-
-
-/***/ }),
-
-/***/ 7249:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var node_process = __nccwpck_require__(932);
-
-function debug(logLevel, ...messages) {
-    if (logLevel === 'debug')
-        console.log(...messages);
-}
-function warn(logLevel, warning) {
-    if (logLevel === 'debug' || logLevel === 'warn') {
-        if (typeof node_process.emitWarning === 'function')
-            node_process.emitWarning(warning);
-        else
-            console.warn(warning);
-    }
-}
-
-exports.debug = debug;
-exports.warn = warn;
-
-
-/***/ }),
-
-/***/ 4065:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var anchors = __nccwpck_require__(1596);
-var visit = __nccwpck_require__(204);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(4043);
-
-class Alias extends Node.NodeBase {
-    constructor(source) {
-        super(identity.ALIAS);
-        this.source = source;
-        Object.defineProperty(this, 'tag', {
-            set() {
-                throw new Error('Alias nodes cannot have tags');
-            }
-        });
-    }
-    /**
-     * Resolve the value of this alias within `doc`, finding the last
-     * instance of the `source` anchor before this node.
-     */
-    resolve(doc, ctx) {
-        if (ctx?.maxAliasCount === 0)
-            throw new ReferenceError('Alias resolution is disabled');
-        let nodes;
-        if (ctx?.aliasResolveCache) {
-            nodes = ctx.aliasResolveCache;
-        }
-        else {
-            nodes = [];
-            visit.visit(doc, {
-                Node: (_key, node) => {
-                    if (identity.isAlias(node) || identity.hasAnchor(node))
-                        nodes.push(node);
-                }
-            });
-            if (ctx)
-                ctx.aliasResolveCache = nodes;
-        }
-        let found = undefined;
-        for (const node of nodes) {
-            if (node === this)
-                break;
-            if (node.anchor === this.source)
-                found = node;
-        }
-        if (found && ctx) {
-            const { anchors, doc, maxAliasCount } = ctx;
-            let data = anchors.get(found);
-            if (!data) {
-                // Resolve anchors for Node.prototype.toJS()
-                toJS.toJS(found, null, ctx);
-                data = anchors.get(found);
-            }
-            /* istanbul ignore if */
-            if (data?.res === undefined) {
-                const msg = 'This should not happen: Alias anchor was not resolved?';
-                throw new ReferenceError(msg);
-            }
-            if (maxAliasCount >= 0) {
-                data.count += 1;
-                if (data.aliasCount === 0)
-                    data.aliasCount = getAliasCount(doc, found, anchors);
-                if (data.count * data.aliasCount > maxAliasCount) {
-                    const msg = 'Excessive alias count indicates a resource exhaustion attack';
-                    throw new ReferenceError(msg);
-                }
-            }
-        }
-        return found;
-    }
-    toJSON(_arg, ctx) {
-        if (!ctx)
-            return { source: this.source };
-        const source = this.resolve(ctx.doc, ctx);
-        if (!source) {
-            const msg = `Unresolved alias (the anchor must be set before the alias): ${this.source}`;
-            throw new ReferenceError(msg);
-        }
-        return ctx.anchors.get(source).res;
-    }
-    toString(ctx, _onComment, _onChompKeep) {
-        const src = `*${this.source}`;
-        if (ctx) {
-            anchors.anchorIsValid(this.source);
-            if (ctx.options.verifyAliasOrder && !ctx.anchors.has(this.source)) {
-                const msg = `Unresolved alias (the anchor must be set before the alias): ${this.source}`;
-                throw new Error(msg);
-            }
-            if (ctx.implicitKey)
-                return `${src} `;
-        }
-        return src;
-    }
-}
-function getAliasCount(doc, node, anchors) {
-    if (identity.isAlias(node)) {
-        const source = node.resolve(doc);
-        const anchor = anchors && source && anchors.get(source);
-        return anchor ? anchor.count * anchor.aliasCount : 0;
-    }
-    else if (identity.isCollection(node)) {
-        let count = 0;
-        for (const item of node.items) {
-            const c = getAliasCount(doc, item, anchors);
-            if (c > count)
-                count = c;
-        }
-        return count;
-    }
-    else if (identity.isPair(node)) {
-        const kc = getAliasCount(doc, node.key, anchors);
-        const vc = getAliasCount(doc, node.value, anchors);
-        return Math.max(kc, vc);
-    }
-    return 1;
-}
-
-exports.Alias = Alias;
-
-
-/***/ }),
-
-/***/ 101:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var createNode = __nccwpck_require__(2404);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-
-function collectionFromPath(schema, path, value) {
-    let v = value;
-    for (let i = path.length - 1; i >= 0; --i) {
-        const k = path[i];
-        if (typeof k === 'number' && Number.isInteger(k) && k >= 0) {
-            const a = [];
-            a[k] = v;
-            v = a;
-        }
-        else {
-            v = new Map([[k, v]]);
-        }
-    }
-    return createNode.createNode(v, undefined, {
-        aliasDuplicateObjects: false,
-        keepUndefined: false,
-        onAnchor: () => {
-            throw new Error('This should not happen, please report a bug.');
-        },
-        schema,
-        sourceObjects: new Map()
-    });
-}
-// Type guard is intentionally a little wrong so as to be more useful,
-// as it does not cover untypable empty non-string iterables (e.g. []).
-const isEmptyPath = (path) => path == null ||
-    (typeof path === 'object' && !!path[Symbol.iterator]().next().done);
-class Collection extends Node.NodeBase {
-    constructor(type, schema) {
-        super(type);
-        Object.defineProperty(this, 'schema', {
-            value: schema,
-            configurable: true,
-            enumerable: false,
-            writable: true
-        });
-    }
-    /**
-     * Create a copy of this collection.
-     *
-     * @param schema - If defined, overwrites the original's schema
-     */
-    clone(schema) {
-        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
-        if (schema)
-            copy.schema = schema;
-        copy.items = copy.items.map(it => identity.isNode(it) || identity.isPair(it) ? it.clone(schema) : it);
-        if (this.range)
-            copy.range = this.range.slice();
-        return copy;
-    }
-    /**
-     * Adds a value to the collection. For `!!map` and `!!omap` the value must
-     * be a Pair instance or a `{ key, value }` object, which may not have a key
-     * that already exists in the map.
-     */
-    addIn(path, value) {
-        if (isEmptyPath(path))
-            this.add(value);
-        else {
-            const [key, ...rest] = path;
-            const node = this.get(key, true);
-            if (identity.isCollection(node))
-                node.addIn(rest, value);
-            else if (node === undefined && this.schema)
-                this.set(key, collectionFromPath(this.schema, rest, value));
-            else
-                throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
-        }
-    }
-    /**
-     * Removes a value from the collection.
-     * @returns `true` if the item was found and removed.
-     */
-    deleteIn(path) {
-        const [key, ...rest] = path;
-        if (rest.length === 0)
-            return this.delete(key);
-        const node = this.get(key, true);
-        if (identity.isCollection(node))
-            return node.deleteIn(rest);
-        else
-            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
-    }
-    /**
-     * Returns item at `key`, or `undefined` if not found. By default unwraps
-     * scalar values from their surrounding node; to disable set `keepScalar` to
-     * `true` (collections are always returned intact).
-     */
-    getIn(path, keepScalar) {
-        const [key, ...rest] = path;
-        const node = this.get(key, true);
-        if (rest.length === 0)
-            return !keepScalar && identity.isScalar(node) ? node.value : node;
-        else
-            return identity.isCollection(node) ? node.getIn(rest, keepScalar) : undefined;
-    }
-    hasAllNullValues(allowScalar) {
-        return this.items.every(node => {
-            if (!identity.isPair(node))
-                return false;
-            const n = node.value;
-            return (n == null ||
-                (allowScalar &&
-                    identity.isScalar(n) &&
-                    n.value == null &&
-                    !n.commentBefore &&
-                    !n.comment &&
-                    !n.tag));
-        });
-    }
-    /**
-     * Checks if the collection includes a value with the key `key`.
-     */
-    hasIn(path) {
-        const [key, ...rest] = path;
-        if (rest.length === 0)
-            return this.has(key);
-        const node = this.get(key, true);
-        return identity.isCollection(node) ? node.hasIn(rest) : false;
-    }
-    /**
-     * Sets a value in this collection. For `!!set`, `value` needs to be a
-     * boolean to add/remove the item from the set.
-     */
-    setIn(path, value) {
-        const [key, ...rest] = path;
-        if (rest.length === 0) {
-            this.set(key, value);
-        }
-        else {
-            const node = this.get(key, true);
-            if (identity.isCollection(node))
-                node.setIn(rest, value);
-            else if (node === undefined && this.schema)
-                this.set(key, collectionFromPath(this.schema, rest, value));
-            else
-                throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
-        }
-    }
-}
-
-exports.Collection = Collection;
-exports.collectionFromPath = collectionFromPath;
-exports.isEmptyPath = isEmptyPath;
-
-
-/***/ }),
-
-/***/ 6673:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var applyReviver = __nccwpck_require__(3661);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
-
-class NodeBase {
-    constructor(type) {
-        Object.defineProperty(this, identity.NODE_TYPE, { value: type });
-    }
-    /** Create a copy of this node.  */
-    clone() {
-        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
-        if (this.range)
-            copy.range = this.range.slice();
-        return copy;
-    }
-    /** A plain JavaScript representation of this node. */
-    toJS(doc, { mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
-        if (!identity.isDocument(doc))
-            throw new TypeError('A document argument is required');
-        const ctx = {
-            anchors: new Map(),
-            doc,
-            keep: true,
-            mapAsMap: mapAsMap === true,
-            mapKeyWarned: false,
-            maxAliasCount: typeof maxAliasCount === 'number' ? maxAliasCount : 100
-        };
-        const res = toJS.toJS(this, '', ctx);
-        if (typeof onAnchor === 'function')
-            for (const { count, res } of ctx.anchors.values())
-                onAnchor(res, count);
-        return typeof reviver === 'function'
-            ? applyReviver.applyReviver(reviver, { '': res }, '', res)
-            : res;
-    }
-}
-
-exports.NodeBase = NodeBase;
-
-
-/***/ }),
-
-/***/ 7165:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var createNode = __nccwpck_require__(2404);
-var stringifyPair = __nccwpck_require__(9748);
-var addPairToJSMap = __nccwpck_require__(7104);
-var identity = __nccwpck_require__(1127);
-
-function createPair(key, value, ctx) {
-    const k = createNode.createNode(key, undefined, ctx);
-    const v = createNode.createNode(value, undefined, ctx);
-    return new Pair(k, v);
-}
-class Pair {
-    constructor(key, value = null) {
-        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.PAIR });
-        this.key = key;
-        this.value = value;
-    }
-    clone(schema) {
-        let { key, value } = this;
-        if (identity.isNode(key))
-            key = key.clone(schema);
-        if (identity.isNode(value))
-            value = value.clone(schema);
-        return new Pair(key, value);
-    }
-    toJSON(_, ctx) {
-        const pair = ctx?.mapAsMap ? new Map() : {};
-        return addPairToJSMap.addPairToJSMap(ctx, pair, this);
-    }
-    toString(ctx, onComment, onChompKeep) {
-        return ctx?.doc
-            ? stringifyPair.stringifyPair(this, ctx, onComment, onChompKeep)
-            : JSON.stringify(this);
-    }
-}
-
-exports.Pair = Pair;
-exports.createPair = createPair;
-
-
-/***/ }),
-
-/***/ 3301:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(4043);
-
-const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
-class Scalar extends Node.NodeBase {
-    constructor(value) {
-        super(identity.SCALAR);
-        this.value = value;
-    }
-    toJSON(arg, ctx) {
-        return ctx?.keep ? this.value : toJS.toJS(this.value, arg, ctx);
-    }
-    toString() {
-        return String(this.value);
-    }
-}
-Scalar.BLOCK_FOLDED = 'BLOCK_FOLDED';
-Scalar.BLOCK_LITERAL = 'BLOCK_LITERAL';
-Scalar.PLAIN = 'PLAIN';
-Scalar.QUOTE_DOUBLE = 'QUOTE_DOUBLE';
-Scalar.QUOTE_SINGLE = 'QUOTE_SINGLE';
-
-exports.Scalar = Scalar;
-exports.isScalarValue = isScalarValue;
-
-
-/***/ }),
-
-/***/ 4454:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var stringifyCollection = __nccwpck_require__(1212);
-var addPairToJSMap = __nccwpck_require__(7104);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-
-function findPair(items, key) {
-    const k = identity.isScalar(key) ? key.value : key;
-    for (const it of items) {
-        if (identity.isPair(it)) {
-            if (it.key === key || it.key === k)
-                return it;
-            if (identity.isScalar(it.key) && it.key.value === k)
-                return it;
-        }
-    }
-    return undefined;
-}
-class YAMLMap extends Collection.Collection {
-    static get tagName() {
-        return 'tag:yaml.org,2002:map';
-    }
-    constructor(schema) {
-        super(identity.MAP, schema);
-        this.items = [];
-    }
-    /**
-     * A generic collection parsing method that can be extended
-     * to other node classes that inherit from YAMLMap
-     */
-    static from(schema, obj, ctx) {
-        const { keepUndefined, replacer } = ctx;
-        const map = new this(schema);
-        const add = (key, value) => {
-            if (typeof replacer === 'function')
-                value = replacer.call(obj, key, value);
-            else if (Array.isArray(replacer) && !replacer.includes(key))
-                return;
-            if (value !== undefined || keepUndefined)
-                map.items.push(Pair.createPair(key, value, ctx));
-        };
-        if (obj instanceof Map) {
-            for (const [key, value] of obj)
-                add(key, value);
-        }
-        else if (obj && typeof obj === 'object') {
-            for (const key of Object.keys(obj))
-                add(key, obj[key]);
-        }
-        if (typeof schema.sortMapEntries === 'function') {
-            map.items.sort(schema.sortMapEntries);
-        }
-        return map;
-    }
-    /**
-     * Adds a value to the collection.
-     *
-     * @param overwrite - If not set `true`, using a key that is already in the
-     *   collection will throw. Otherwise, overwrites the previous value.
-     */
-    add(pair, overwrite) {
-        let _pair;
-        if (identity.isPair(pair))
-            _pair = pair;
-        else if (!pair || typeof pair !== 'object' || !('key' in pair)) {
-            // In TypeScript, this never happens.
-            _pair = new Pair.Pair(pair, pair?.value);
-        }
-        else
-            _pair = new Pair.Pair(pair.key, pair.value);
-        const prev = findPair(this.items, _pair.key);
-        const sortEntries = this.schema?.sortMapEntries;
-        if (prev) {
-            if (!overwrite)
-                throw new Error(`Key ${_pair.key} already set`);
-            // For scalars, keep the old node & its comments and anchors
-            if (identity.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
-                prev.value.value = _pair.value;
-            else
-                prev.value = _pair.value;
-        }
-        else if (sortEntries) {
-            const i = this.items.findIndex(item => sortEntries(_pair, item) < 0);
-            if (i === -1)
-                this.items.push(_pair);
-            else
-                this.items.splice(i, 0, _pair);
-        }
-        else {
-            this.items.push(_pair);
-        }
-    }
-    delete(key) {
-        const it = findPair(this.items, key);
-        if (!it)
-            return false;
-        const del = this.items.splice(this.items.indexOf(it), 1);
-        return del.length > 0;
-    }
-    get(key, keepScalar) {
-        const it = findPair(this.items, key);
-        const node = it?.value;
-        return (!keepScalar && identity.isScalar(node) ? node.value : node) ?? undefined;
-    }
-    has(key) {
-        return !!findPair(this.items, key);
-    }
-    set(key, value) {
-        this.add(new Pair.Pair(key, value), true);
-    }
-    /**
-     * @param ctx - Conversion context, originally set in Document#toJS()
-     * @param {Class} Type - If set, forces the returned collection type
-     * @returns Instance of Type, Map, or Object
-     */
-    toJSON(_, ctx, Type) {
-        const map = Type ? new Type() : ctx?.mapAsMap ? new Map() : {};
-        if (ctx?.onCreate)
-            ctx.onCreate(map);
-        for (const item of this.items)
-            addPairToJSMap.addPairToJSMap(ctx, map, item);
-        return map;
-    }
-    toString(ctx, onComment, onChompKeep) {
-        if (!ctx)
-            return JSON.stringify(this);
-        for (const item of this.items) {
-            if (!identity.isPair(item))
-                throw new Error(`Map items must all be pairs; found ${JSON.stringify(item)} instead`);
-        }
-        if (!ctx.allNullValues && this.hasAllNullValues(false))
-            ctx = Object.assign({}, ctx, { allNullValues: true });
-        return stringifyCollection.stringifyCollection(this, ctx, {
-            blockItemPrefix: '',
-            flowChars: { start: '{', end: '}' },
-            itemIndent: ctx.indent || '',
-            onChompKeep,
-            onComment
-        });
-    }
-}
-
-exports.YAMLMap = YAMLMap;
-exports.findPair = findPair;
-
-
-/***/ }),
-
-/***/ 2223:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var createNode = __nccwpck_require__(2404);
-var stringifyCollection = __nccwpck_require__(1212);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var toJS = __nccwpck_require__(4043);
-
-class YAMLSeq extends Collection.Collection {
-    static get tagName() {
-        return 'tag:yaml.org,2002:seq';
-    }
-    constructor(schema) {
-        super(identity.SEQ, schema);
-        this.items = [];
-    }
-    add(value) {
-        this.items.push(value);
-    }
-    /**
-     * Removes a value from the collection.
-     *
-     * `key` must contain a representation of an integer for this to succeed.
-     * It may be wrapped in a `Scalar`.
-     *
-     * @returns `true` if the item was found and removed.
-     */
-    delete(key) {
-        const idx = asItemIndex(key);
-        if (typeof idx !== 'number')
-            return false;
-        const del = this.items.splice(idx, 1);
-        return del.length > 0;
-    }
-    get(key, keepScalar) {
-        const idx = asItemIndex(key);
-        if (typeof idx !== 'number')
-            return undefined;
-        const it = this.items[idx];
-        return !keepScalar && identity.isScalar(it) ? it.value : it;
-    }
-    /**
-     * Checks if the collection includes a value with the key `key`.
-     *
-     * `key` must contain a representation of an integer for this to succeed.
-     * It may be wrapped in a `Scalar`.
-     */
-    has(key) {
-        const idx = asItemIndex(key);
-        return typeof idx === 'number' && idx < this.items.length;
-    }
-    /**
-     * Sets a value in this collection. For `!!set`, `value` needs to be a
-     * boolean to add/remove the item from the set.
-     *
-     * If `key` does not contain a representation of an integer, this will throw.
-     * It may be wrapped in a `Scalar`.
-     */
-    set(key, value) {
-        const idx = asItemIndex(key);
-        if (typeof idx !== 'number')
-            throw new Error(`Expected a valid index, not ${key}.`);
-        const prev = this.items[idx];
-        if (identity.isScalar(prev) && Scalar.isScalarValue(value))
-            prev.value = value;
-        else
-            this.items[idx] = value;
-    }
-    toJSON(_, ctx) {
-        const seq = [];
-        if (ctx?.onCreate)
-            ctx.onCreate(seq);
-        let i = 0;
-        for (const item of this.items)
-            seq.push(toJS.toJS(item, String(i++), ctx));
-        return seq;
-    }
-    toString(ctx, onComment, onChompKeep) {
-        if (!ctx)
-            return JSON.stringify(this);
-        return stringifyCollection.stringifyCollection(this, ctx, {
-            blockItemPrefix: '- ',
-            flowChars: { start: '[', end: ']' },
-            itemIndent: (ctx.indent || '') + '  ',
-            onChompKeep,
-            onComment
-        });
-    }
-    static from(schema, obj, ctx) {
-        const { replacer } = ctx;
-        const seq = new this(schema);
-        if (obj && Symbol.iterator in Object(obj)) {
-            let i = 0;
-            for (let it of obj) {
-                if (typeof replacer === 'function') {
-                    const key = obj instanceof Set ? it : String(i++);
-                    it = replacer.call(obj, key, it);
-                }
-                seq.items.push(createNode.createNode(it, undefined, ctx));
-            }
-        }
-        return seq;
-    }
-}
-function asItemIndex(key) {
-    let idx = identity.isScalar(key) ? key.value : key;
-    if (idx && typeof idx === 'string')
-        idx = Number(idx);
-    return typeof idx === 'number' && Number.isInteger(idx) && idx >= 0
-        ? idx
-        : null;
-}
-
-exports.YAMLSeq = YAMLSeq;
-
-
-/***/ }),
-
-/***/ 7104:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var log = __nccwpck_require__(7249);
-var merge = __nccwpck_require__(452);
-var stringify = __nccwpck_require__(2148);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
-
-function addPairToJSMap(ctx, map, { key, value }) {
-    if (identity.isNode(key) && key.addToJSMap)
-        key.addToJSMap(ctx, map, value);
-    // TODO: Should drop this special case for bare << handling
-    else if (merge.isMergeKey(ctx, key))
-        merge.addMergeToJSMap(ctx, map, value);
-    else {
-        const jsKey = toJS.toJS(key, '', ctx);
-        if (map instanceof Map) {
-            map.set(jsKey, toJS.toJS(value, jsKey, ctx));
-        }
-        else if (map instanceof Set) {
-            map.add(jsKey);
-        }
-        else {
-            const stringKey = stringifyKey(key, jsKey, ctx);
-            const jsValue = toJS.toJS(value, stringKey, ctx);
-            if (stringKey in map)
-                Object.defineProperty(map, stringKey, {
-                    value: jsValue,
-                    writable: true,
-                    enumerable: true,
-                    configurable: true
-                });
-            else
-                map[stringKey] = jsValue;
-        }
-    }
-    return map;
-}
-function stringifyKey(key, jsKey, ctx) {
-    if (jsKey === null)
-        return '';
-    // eslint-disable-next-line @typescript-eslint/no-base-to-string
-    if (typeof jsKey !== 'object')
-        return String(jsKey);
-    if (identity.isNode(key) && ctx?.doc) {
-        const strCtx = stringify.createStringifyContext(ctx.doc, {});
-        strCtx.anchors = new Set();
-        for (const node of ctx.anchors.keys())
-            strCtx.anchors.add(node.anchor);
-        strCtx.inFlow = true;
-        strCtx.inStringifyKey = true;
-        const strKey = key.toString(strCtx);
-        if (!ctx.mapKeyWarned) {
-            let jsonStr = JSON.stringify(strKey);
-            if (jsonStr.length > 40)
-                jsonStr = jsonStr.substring(0, 36) + '..."';
-            log.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
-            ctx.mapKeyWarned = true;
-        }
-        return strKey;
-    }
-    return JSON.stringify(jsKey);
-}
-
-exports.addPairToJSMap = addPairToJSMap;
-
-
-/***/ }),
-
-/***/ 1127:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-const ALIAS = Symbol.for('yaml.alias');
-const DOC = Symbol.for('yaml.document');
-const MAP = Symbol.for('yaml.map');
-const PAIR = Symbol.for('yaml.pair');
-const SCALAR = Symbol.for('yaml.scalar');
-const SEQ = Symbol.for('yaml.seq');
-const NODE_TYPE = Symbol.for('yaml.node.type');
-const isAlias = (node) => !!node && typeof node === 'object' && node[NODE_TYPE] === ALIAS;
-const isDocument = (node) => !!node && typeof node === 'object' && node[NODE_TYPE] === DOC;
-const isMap = (node) => !!node && typeof node === 'object' && node[NODE_TYPE] === MAP;
-const isPair = (node) => !!node && typeof node === 'object' && node[NODE_TYPE] === PAIR;
-const isScalar = (node) => !!node && typeof node === 'object' && node[NODE_TYPE] === SCALAR;
-const isSeq = (node) => !!node && typeof node === 'object' && node[NODE_TYPE] === SEQ;
-function isCollection(node) {
-    if (node && typeof node === 'object')
-        switch (node[NODE_TYPE]) {
-            case MAP:
-            case SEQ:
-                return true;
-        }
-    return false;
-}
-function isNode(node) {
-    if (node && typeof node === 'object')
-        switch (node[NODE_TYPE]) {
-            case ALIAS:
-            case MAP:
-            case SCALAR:
-            case SEQ:
-                return true;
-        }
-    return false;
-}
-const hasAnchor = (node) => (isScalar(node) || isCollection(node)) && !!node.anchor;
-
-exports.ALIAS = ALIAS;
-exports.DOC = DOC;
-exports.MAP = MAP;
-exports.NODE_TYPE = NODE_TYPE;
-exports.PAIR = PAIR;
-exports.SCALAR = SCALAR;
-exports.SEQ = SEQ;
-exports.hasAnchor = hasAnchor;
-exports.isAlias = isAlias;
-exports.isCollection = isCollection;
-exports.isDocument = isDocument;
-exports.isMap = isMap;
-exports.isNode = isNode;
-exports.isPair = isPair;
-exports.isScalar = isScalar;
-exports.isSeq = isSeq;
-
-
-/***/ }),
-
-/***/ 4043:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-
-/**
- * Recursively convert any node or its contents to native JavaScript
- *
- * @param value - The input value
- * @param arg - If `value` defines a `toJSON()` method, use this
- *   as its first argument
- * @param ctx - Conversion context, originally set in Document#toJS(). If
- *   `{ keep: true }` is not set, output should be suitable for JSON
- *   stringification.
- */
-function toJS(value, arg, ctx) {
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-return
-    if (Array.isArray(value))
-        return value.map((v, i) => toJS(v, String(i), ctx));
-    if (value && typeof value.toJSON === 'function') {
-        // eslint-disable-next-line @typescript-eslint/no-unsafe-call
-        if (!ctx || !identity.hasAnchor(value))
-            return value.toJSON(arg, ctx);
-        const data = { aliasCount: 0, count: 1, res: undefined };
-        ctx.anchors.set(value, data);
-        ctx.onCreate = res => {
-            data.res = res;
-            delete ctx.onCreate;
-        };
-        const res = value.toJSON(arg, ctx);
-        if (ctx.onCreate)
-            ctx.onCreate(res);
-        return res;
-    }
-    if (typeof value === 'bigint' && !ctx?.keep)
-        return Number(value);
-    return value;
-}
-
-exports.toJS = toJS;
-
-
-/***/ }),
-
-/***/ 110:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
-var errors = __nccwpck_require__(1464);
-var stringifyString = __nccwpck_require__(3069);
-
-function resolveAsScalar(token, strict = true, onError) {
-    if (token) {
-        const _onError = (pos, code, message) => {
-            const offset = typeof pos === 'number' ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
-            if (onError)
-                onError(offset, code, message);
-            else
-                throw new errors.YAMLParseError([offset, offset + 1], code, message);
-        };
-        switch (token.type) {
-            case 'scalar':
-            case 'single-quoted-scalar':
-            case 'double-quoted-scalar':
-                return resolveFlowScalar.resolveFlowScalar(token, strict, _onError);
-            case 'block-scalar':
-                return resolveBlockScalar.resolveBlockScalar({ options: { strict } }, token, _onError);
-        }
-    }
-    return null;
-}
-/**
- * Create a new scalar token with `value`
- *
- * Values that represent an actual string but may be parsed as a different type should use a `type` other than `'PLAIN'`,
- * as this function does not support any schema operations and won't check for such conflicts.
- *
- * @param value The string representation of the value, which will have its content properly indented.
- * @param context.end Comments and whitespace after the end of the value, or after the block scalar header. If undefined, a newline will be added.
- * @param context.implicitKey Being within an implicit key may affect the resolved type of the token's value.
- * @param context.indent The indent level of the token.
- * @param context.inFlow Is this scalar within a flow collection? This may affect the resolved type of the token's value.
- * @param context.offset The offset position of the token.
- * @param context.type The preferred type of the scalar token. If undefined, the previous type of the `token` will be used, defaulting to `'PLAIN'`.
- */
-function createScalarToken(value, context) {
-    const { implicitKey = false, indent, inFlow = false, offset = -1, type = 'PLAIN' } = context;
-    const source = stringifyString.stringifyString({ type, value }, {
-        implicitKey,
-        indent: indent > 0 ? ' '.repeat(indent) : '',
-        inFlow,
-        options: { blockQuote: true, lineWidth: -1 }
-    });
-    const end = context.end ?? [
-        { type: 'newline', offset: -1, indent, source: '\n' }
-    ];
-    switch (source[0]) {
-        case '|':
-        case '>': {
-            const he = source.indexOf('\n');
-            const head = source.substring(0, he);
-            const body = source.substring(he + 1) + '\n';
-            const props = [
-                { type: 'block-scalar-header', offset, indent, source: head }
-            ];
-            if (!addEndtoBlockProps(props, end))
-                props.push({ type: 'newline', offset: -1, indent, source: '\n' });
-            return { type: 'block-scalar', offset, indent, props, source: body };
-        }
-        case '"':
-            return { type: 'double-quoted-scalar', offset, indent, source, end };
-        case "'":
-            return { type: 'single-quoted-scalar', offset, indent, source, end };
-        default:
-            return { type: 'scalar', offset, indent, source, end };
-    }
-}
-/**
- * Set the value of `token` to the given string `value`, overwriting any previous contents and type that it may have.
- *
- * Best efforts are made to retain any comments previously associated with the `token`,
- * though all contents within a collection's `items` will be overwritten.
- *
- * Values that represent an actual string but may be parsed as a different type should use a `type` other than `'PLAIN'`,
- * as this function does not support any schema operations and won't check for such conflicts.
- *
- * @param token Any token. If it does not include an `indent` value, the value will be stringified as if it were an implicit key.
- * @param value The string representation of the value, which will have its content properly indented.
- * @param context.afterKey In most cases, values after a key should have an additional level of indentation.
- * @param context.implicitKey Being within an implicit key may affect the resolved type of the token's value.
- * @param context.inFlow Being within a flow collection may affect the resolved type of the token's value.
- * @param context.type The preferred type of the scalar token. If undefined, the previous type of the `token` will be used, defaulting to `'PLAIN'`.
- */
-function setScalarValue(token, value, context = {}) {
-    let { afterKey = false, implicitKey = false, inFlow = false, type } = context;
-    let indent = 'indent' in token ? token.indent : null;
-    if (afterKey && typeof indent === 'number')
-        indent += 2;
-    if (!type)
-        switch (token.type) {
-            case 'single-quoted-scalar':
-                type = 'QUOTE_SINGLE';
-                break;
-            case 'double-quoted-scalar':
-                type = 'QUOTE_DOUBLE';
-                break;
-            case 'block-scalar': {
-                const header = token.props[0];
-                if (header.type !== 'block-scalar-header')
-                    throw new Error('Invalid block scalar header');
-                type = header.source[0] === '>' ? 'BLOCK_FOLDED' : 'BLOCK_LITERAL';
-                break;
-            }
-            default:
-                type = 'PLAIN';
-        }
-    const source = stringifyString.stringifyString({ type, value }, {
-        implicitKey: implicitKey || indent === null,
-        indent: indent !== null && indent > 0 ? ' '.repeat(indent) : '',
-        inFlow,
-        options: { blockQuote: true, lineWidth: -1 }
-    });
-    switch (source[0]) {
-        case '|':
-        case '>':
-            setBlockScalarValue(token, source);
-            break;
-        case '"':
-            setFlowScalarValue(token, source, 'double-quoted-scalar');
-            break;
-        case "'":
-            setFlowScalarValue(token, source, 'single-quoted-scalar');
-            break;
-        default:
-            setFlowScalarValue(token, source, 'scalar');
-    }
-}
-function setBlockScalarValue(token, source) {
-    const he = source.indexOf('\n');
-    const head = source.substring(0, he);
-    const body = source.substring(he + 1) + '\n';
-    if (token.type === 'block-scalar') {
-        const header = token.props[0];
-        if (header.type !== 'block-scalar-header')
-            throw new Error('Invalid block scalar header');
-        header.source = head;
-        token.source = body;
-    }
-    else {
-        const { offset } = token;
-        const indent = 'indent' in token ? token.indent : -1;
-        const props = [
-            { type: 'block-scalar-header', offset, indent, source: head }
-        ];
-        if (!addEndtoBlockProps(props, 'end' in token ? token.end : undefined))
-            props.push({ type: 'newline', offset: -1, indent, source: '\n' });
-        for (const key of Object.keys(token))
-            if (key !== 'type' && key !== 'offset')
-                delete token[key];
-        Object.assign(token, { type: 'block-scalar', indent, props, source: body });
-    }
-}
-/** @returns `true` if last token is a newline */
-function addEndtoBlockProps(props, end) {
-    if (end)
-        for (const st of end)
-            switch (st.type) {
-                case 'space':
-                case 'comment':
-                    props.push(st);
-                    break;
-                case 'newline':
-                    props.push(st);
-                    return true;
-            }
-    return false;
-}
-function setFlowScalarValue(token, source, type) {
-    switch (token.type) {
-        case 'scalar':
-        case 'double-quoted-scalar':
-        case 'single-quoted-scalar':
-            token.type = type;
-            token.source = source;
-            break;
-        case 'block-scalar': {
-            const end = token.props.slice(1);
-            let oa = source.length;
-            if (token.props[0].type === 'block-scalar-header')
-                oa -= token.props[0].source.length;
-            for (const tok of end)
-                tok.offset += oa;
-            delete token.props;
-            Object.assign(token, { type, source, end });
-            break;
-        }
-        case 'block-map':
-        case 'block-seq': {
-            const offset = token.offset + source.length;
-            const nl = { type: 'newline', offset, indent: token.indent, source: '\n' };
-            delete token.items;
-            Object.assign(token, { type, source, end: [nl] });
-            break;
-        }
-        default: {
-            const indent = 'indent' in token ? token.indent : -1;
-            const end = 'end' in token && Array.isArray(token.end)
-                ? token.end.filter(st => st.type === 'space' ||
-                    st.type === 'comment' ||
-                    st.type === 'newline')
-                : [];
-            for (const key of Object.keys(token))
-                if (key !== 'type' && key !== 'offset')
-                    delete token[key];
-            Object.assign(token, { type, indent, source, end });
-        }
-    }
-}
-
-exports.createScalarToken = createScalarToken;
-exports.resolveAsScalar = resolveAsScalar;
-exports.setScalarValue = setScalarValue;
-
-
-/***/ }),
-
-/***/ 1733:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-/**
- * Stringify a CST document, token, or collection item
- *
- * Fair warning: This applies no validation whatsoever, and
- * simply concatenates the sources in their logical order.
- */
-const stringify = (cst) => 'type' in cst ? stringifyToken(cst) : stringifyItem(cst);
-function stringifyToken(token) {
-    switch (token.type) {
-        case 'block-scalar': {
-            let res = '';
-            for (const tok of token.props)
-                res += stringifyToken(tok);
-            return res + token.source;
-        }
-        case 'block-map':
-        case 'block-seq': {
-            let res = '';
-            for (const item of token.items)
-                res += stringifyItem(item);
-            return res;
-        }
-        case 'flow-collection': {
-            let res = token.start.source;
-            for (const item of token.items)
-                res += stringifyItem(item);
-            for (const st of token.end)
-                res += st.source;
-            return res;
-        }
-        case 'document': {
-            let res = stringifyItem(token);
-            if (token.end)
-                for (const st of token.end)
-                    res += st.source;
-            return res;
-        }
-        default: {
-            let res = token.source;
-            if ('end' in token && token.end)
-                for (const st of token.end)
-                    res += st.source;
-            return res;
-        }
-    }
-}
-function stringifyItem({ start, key, sep, value }) {
-    let res = '';
-    for (const st of start)
-        res += st.source;
-    if (key)
-        res += stringifyToken(key);
-    if (sep)
-        for (const st of sep)
-            res += st.source;
-    if (value)
-        res += stringifyToken(value);
-    return res;
-}
-
-exports.stringify = stringify;
-
-
-/***/ }),
-
-/***/ 7715:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-const BREAK = Symbol('break visit');
-const SKIP = Symbol('skip children');
-const REMOVE = Symbol('remove item');
-/**
- * Apply a visitor to a CST document or item.
- *
- * Walks through the tree (depth-first) starting from the root, calling a
- * `visitor` function with two arguments when entering each item:
- *   - `item`: The current item, which included the following members:
- *     - `start: SourceToken[]` – Source tokens before the key or value,
- *       possibly including its anchor or tag.
- *     - `key?: Token | null` – Set for pair values. May then be `null`, if
- *       the key before the `:` separator is empty.
- *     - `sep?: SourceToken[]` – Source tokens between the key and the value,
- *       which should include the `:` map value indicator if `value` is set.
- *     - `value?: Token` – The value of a sequence item, or of a map pair.
- *   - `path`: The steps from the root to the current node, as an array of
- *     `['key' | 'value', number]` tuples.
- *
- * The return value of the visitor may be used to control the traversal:
- *   - `undefined` (default): Do nothing and continue
- *   - `visit.SKIP`: Do not visit the children of this token, continue with
- *      next sibling
- *   - `visit.BREAK`: Terminate traversal completely
- *   - `visit.REMOVE`: Remove the current item, then continue with the next one
- *   - `number`: Set the index of the next step. This is useful especially if
- *     the index of the current token has changed.
- *   - `function`: Define the next visitor for this item. After the original
- *     visitor is called on item entry, next visitors are called after handling
- *     a non-empty `key` and when exiting the item.
- */
-function visit(cst, visitor) {
-    if ('type' in cst && cst.type === 'document')
-        cst = { start: cst.start, value: cst.value };
-    _visit(Object.freeze([]), cst, visitor);
-}
-// Without the `as symbol` casts, TS declares these in the `visit`
-// namespace using `var`, but then complains about that because
-// `unique symbol` must be `const`.
-/** Terminate visit traversal completely */
-visit.BREAK = BREAK;
-/** Do not visit the children of the current item */
-visit.SKIP = SKIP;
-/** Remove the current item */
-visit.REMOVE = REMOVE;
-/** Find the item at `path` from `cst` as the root */
-visit.itemAtPath = (cst, path) => {
-    let item = cst;
-    for (const [field, index] of path) {
-        const tok = item?.[field];
-        if (tok && 'items' in tok) {
-            item = tok.items[index];
-        }
-        else
-            return undefined;
-    }
-    return item;
-};
-/**
- * Get the immediate parent collection of the item at `path` from `cst` as the root.
- *
- * Throws an error if the collection is not found, which should never happen if the item itself exists.
- */
-visit.parentCollection = (cst, path) => {
-    const parent = visit.itemAtPath(cst, path.slice(0, -1));
-    const field = path[path.length - 1][0];
-    const coll = parent?.[field];
-    if (coll && 'items' in coll)
-        return coll;
-    throw new Error('Parent collection not found');
-};
-function _visit(path, item, visitor) {
-    let ctrl = visitor(item, path);
-    if (typeof ctrl === 'symbol')
-        return ctrl;
-    for (const field of ['key', 'value']) {
-        const token = item[field];
-        if (token && 'items' in token) {
-            for (let i = 0; i < token.items.length; ++i) {
-                const ci = _visit(Object.freeze(path.concat([[field, i]])), token.items[i], visitor);
-                if (typeof ci === 'number')
-                    i = ci - 1;
-                else if (ci === BREAK)
-                    return BREAK;
-                else if (ci === REMOVE) {
-                    token.items.splice(i, 1);
-                    i -= 1;
-                }
-            }
-            if (typeof ctrl === 'function' && field === 'key')
-                ctrl = ctrl(item, path);
-        }
-    }
-    return typeof ctrl === 'function' ? ctrl(item, path) : ctrl;
-}
-
-exports.visit = visit;
-
-
-/***/ }),
-
-/***/ 3461:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var cstScalar = __nccwpck_require__(110);
-var cstStringify = __nccwpck_require__(1733);
-var cstVisit = __nccwpck_require__(7715);
-
-/** The byte order mark */
-const BOM = '\u{FEFF}';
-/** Start of doc-mode */
-const DOCUMENT = '\x02'; // C0: Start of Text
-/** Unexpected end of flow-mode */
-const FLOW_END = '\x18'; // C0: Cancel
-/** Next token is a scalar value */
-const SCALAR = '\x1f'; // C0: Unit Separator
-/** @returns `true` if `token` is a flow or block collection */
-const isCollection = (token) => !!token && 'items' in token;
-/** @returns `true` if `token` is a flow or block scalar; not an alias */
-const isScalar = (token) => !!token &&
-    (token.type === 'scalar' ||
-        token.type === 'single-quoted-scalar' ||
-        token.type === 'double-quoted-scalar' ||
-        token.type === 'block-scalar');
-/* istanbul ignore next */
-/** Get a printable representation of a lexer token */
-function prettyToken(token) {
-    switch (token) {
-        case BOM:
-            return '<BOM>';
-        case DOCUMENT:
-            return '<DOC>';
-        case FLOW_END:
-            return '<FLOW_END>';
-        case SCALAR:
-            return '<SCALAR>';
-        default:
-            return JSON.stringify(token);
-    }
-}
-/** Identify the type of a lexer token. May return `null` for unknown tokens. */
-function tokenType(source) {
-    switch (source) {
-        case BOM:
-            return 'byte-order-mark';
-        case DOCUMENT:
-            return 'doc-mode';
-        case FLOW_END:
-            return 'flow-error-end';
-        case SCALAR:
-            return 'scalar';
-        case '---':
-            return 'doc-start';
-        case '...':
-            return 'doc-end';
-        case '':
-        case '\n':
-        case '\r\n':
-            return 'newline';
-        case '-':
-            return 'seq-item-ind';
-        case '?':
-            return 'explicit-key-ind';
-        case ':':
-            return 'map-value-ind';
-        case '{':
-            return 'flow-map-start';
-        case '}':
-            return 'flow-map-end';
-        case '[':
-            return 'flow-seq-start';
-        case ']':
-            return 'flow-seq-end';
-        case ',':
-            return 'comma';
-    }
-    switch (source[0]) {
-        case ' ':
-        case '\t':
-            return 'space';
-        case '#':
-            return 'comment';
-        case '%':
-            return 'directive-line';
-        case '*':
-            return 'alias';
-        case '&':
-            return 'anchor';
-        case '!':
-            return 'tag';
-        case "'":
-            return 'single-quoted-scalar';
-        case '"':
-            return 'double-quoted-scalar';
-        case '|':
-        case '>':
-            return 'block-scalar-header';
-    }
-    return null;
-}
-
-exports.createScalarToken = cstScalar.createScalarToken;
-exports.resolveAsScalar = cstScalar.resolveAsScalar;
-exports.setScalarValue = cstScalar.setScalarValue;
-exports.stringify = cstStringify.stringify;
-exports.visit = cstVisit.visit;
-exports.BOM = BOM;
-exports.DOCUMENT = DOCUMENT;
-exports.FLOW_END = FLOW_END;
-exports.SCALAR = SCALAR;
-exports.isCollection = isCollection;
-exports.isScalar = isScalar;
-exports.prettyToken = prettyToken;
-exports.tokenType = tokenType;
-
-
-/***/ }),
-
-/***/ 361:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var cst = __nccwpck_require__(3461);
-
-/*
-START -> stream
-
-stream
-  directive -> line-end -> stream
-  indent + line-end -> stream
-  [else] -> line-start
-
-line-end
-  comment -> line-end
-  newline -> .
-  input-end -> END
-
-line-start
-  doc-start -> doc
-  doc-end -> stream
-  [else] -> indent -> block-start
-
-block-start
-  seq-item-start -> block-start
-  explicit-key-start -> block-start
-  map-value-start -> block-start
-  [else] -> doc
-
-doc
-  line-end -> line-start
-  spaces -> doc
-  anchor -> doc
-  tag -> doc
-  flow-start -> flow -> doc
-  flow-end -> error -> doc
-  seq-item-start -> error -> doc
-  explicit-key-start -> error -> doc
-  map-value-start -> doc
-  alias -> doc
-  quote-start -> quoted-scalar -> doc
-  block-scalar-header -> line-end -> block-scalar(min) -> line-start
-  [else] -> plain-scalar(false, min) -> doc
-
-flow
-  line-end -> flow
-  spaces -> flow
-  anchor -> flow
-  tag -> flow
-  flow-start -> flow -> flow
-  flow-end -> .
-  seq-item-start -> error -> flow
-  explicit-key-start -> flow
-  map-value-start -> flow
-  alias -> flow
-  quote-start -> quoted-scalar -> flow
-  comma -> flow
-  [else] -> plain-scalar(true, 0) -> flow
-
-quoted-scalar
-  quote-end -> .
-  [else] -> quoted-scalar
-
-block-scalar(min)
-  newline + peek(indent < min) -> .
-  [else] -> block-scalar(min)
-
-plain-scalar(is-flow, min)
-  scalar-end(is-flow) -> .
-  peek(newline + (indent < min)) -> .
-  [else] -> plain-scalar(min)
-*/
-function isEmpty(ch) {
-    switch (ch) {
-        case undefined:
-        case ' ':
-        case '\n':
-        case '\r':
-        case '\t':
-            return true;
-        default:
-            return false;
-    }
-}
-const hexDigits = new Set('0123456789ABCDEFabcdef');
-const tagChars = new Set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-#;/?:@&=+$_.!~*'()");
-const flowIndicatorChars = new Set(',[]{}');
-const invalidAnchorChars = new Set(' ,[]{}\n\r\t');
-const isNotAnchorChar = (ch) => !ch || invalidAnchorChars.has(ch);
-/**
- * Splits an input string into lexical tokens, i.e. smaller strings that are
- * easily identifiable by `tokens.tokenType()`.
- *
- * Lexing starts always in a "stream" context. Incomplete input may be buffered
- * until a complete token can be emitted.
- *
- * In addition to slices of the original input, the following control characters
- * may also be emitted:
- *
- * - `\x02` (Start of Text): A document starts with the next token
- * - `\x18` (Cancel): Unexpected end of flow-mode (indicates an error)
- * - `\x1f` (Unit Separator): Next token is a scalar value
- * - `\u{FEFF}` (Byte order mark): Emitted separately outside documents
- */
-class Lexer {
-    constructor() {
-        /**
-         * Flag indicating whether the end of the current buffer marks the end of
-         * all input
-         */
-        this.atEnd = false;
-        /**
-         * Explicit indent set in block scalar header, as an offset from the current
-         * minimum indent, so e.g. set to 1 from a header `|2+`. Set to -1 if not
-         * explicitly set.
-         */
-        this.blockScalarIndent = -1;
-        /**
-         * Block scalars that include a + (keep) chomping indicator in their header
-         * include trailing empty lines, which are otherwise excluded from the
-         * scalar's contents.
-         */
-        this.blockScalarKeep = false;
-        /** Current input */
-        this.buffer = '';
-        /**
-         * Flag noting whether the map value indicator : can immediately follow this
-         * node within a flow context.
-         */
-        this.flowKey = false;
-        /** Count of surrounding flow collection levels. */
-        this.flowLevel = 0;
-        /**
-         * Minimum level of indentation required for next lines to be parsed as a
-         * part of the current scalar value.
-         */
-        this.indentNext = 0;
-        /** Indentation level of the current line. */
-        this.indentValue = 0;
-        /** Position of the next \n character. */
-        this.lineEndPos = null;
-        /** Stores the state of the lexer if reaching the end of incpomplete input */
-        this.next = null;
-        /** A pointer to `buffer`; the current position of the lexer. */
-        this.pos = 0;
-    }
-    /**
-     * Generate YAML tokens from the `source` string. If `incomplete`,
-     * a part of the last line may be left as a buffer for the next call.
-     *
-     * @returns A generator of lexical tokens
-     */
-    *lex(source, incomplete = false) {
-        if (source) {
-            if (typeof source !== 'string')
-                throw TypeError('source is not a string');
-            this.buffer = this.buffer ? this.buffer + source : source;
-            this.lineEndPos = null;
-        }
-        this.atEnd = !incomplete;
-        let next = this.next ?? 'stream';
-        while (next && (incomplete || this.hasChars(1)))
-            next = yield* this.parseNext(next);
-    }
-    atLineEnd() {
-        let i = this.pos;
-        let ch = this.buffer[i];
-        while (ch === ' ' || ch === '\t')
-            ch = this.buffer[++i];
-        if (!ch || ch === '#' || ch === '\n')
-            return true;
-        if (ch === '\r')
-            return this.buffer[i + 1] === '\n';
-        return false;
-    }
-    charAt(n) {
-        return this.buffer[this.pos + n];
-    }
-    continueScalar(offset) {
-        let ch = this.buffer[offset];
-        if (this.indentNext > 0) {
-            let indent = 0;
-            while (ch === ' ')
-                ch = this.buffer[++indent + offset];
-            if (ch === '\r') {
-                const next = this.buffer[indent + offset + 1];
-                if (next === '\n' || (!next && !this.atEnd))
-                    return offset + indent + 1;
-            }
-            return ch === '\n' || indent >= this.indentNext || (!ch && !this.atEnd)
-                ? offset + indent
-                : -1;
-        }
-        if (ch === '-' || ch === '.') {
-            const dt = this.buffer.substr(offset, 3);
-            if ((dt === '---' || dt === '...') && isEmpty(this.buffer[offset + 3]))
-                return -1;
-        }
-        return offset;
-    }
-    getLine() {
-        let end = this.lineEndPos;
-        if (typeof end !== 'number' || (end !== -1 && end < this.pos)) {
-            end = this.buffer.indexOf('\n', this.pos);
-            this.lineEndPos = end;
-        }
-        if (end === -1)
-            return this.atEnd ? this.buffer.substring(this.pos) : null;
-        if (this.buffer[end - 1] === '\r')
-            end -= 1;
-        return this.buffer.substring(this.pos, end);
-    }
-    hasChars(n) {
-        return this.pos + n <= this.buffer.length;
-    }
-    setNext(state) {
-        this.buffer = this.buffer.substring(this.pos);
-        this.pos = 0;
-        this.lineEndPos = null;
-        this.next = state;
-        return null;
-    }
-    peek(n) {
-        return this.buffer.substr(this.pos, n);
-    }
-    *parseNext(next) {
-        switch (next) {
-            case 'stream':
-                return yield* this.parseStream();
-            case 'line-start':
-                return yield* this.parseLineStart();
-            case 'block-start':
-                return yield* this.parseBlockStart();
-            case 'doc':
-                return yield* this.parseDocument();
-            case 'flow':
-                return yield* this.parseFlowCollection();
-            case 'quoted-scalar':
-                return yield* this.parseQuotedScalar();
-            case 'block-scalar':
-                return yield* this.parseBlockScalar();
-            case 'plain-scalar':
-                return yield* this.parsePlainScalar();
-        }
-    }
-    *parseStream() {
-        let line = this.getLine();
-        if (line === null)
-            return this.setNext('stream');
-        if (line[0] === cst.BOM) {
-            yield* this.pushCount(1);
-            line = line.substring(1);
-        }
-        if (line[0] === '%') {
-            let dirEnd = line.length;
-            let cs = line.indexOf('#');
-            while (cs !== -1) {
-                const ch = line[cs - 1];
-                if (ch === ' ' || ch === '\t') {
-                    dirEnd = cs - 1;
-                    break;
-                }
-                else {
-                    cs = line.indexOf('#', cs + 1);
-                }
-            }
-            while (true) {
-                const ch = line[dirEnd - 1];
-                if (ch === ' ' || ch === '\t')
-                    dirEnd -= 1;
-                else
-                    break;
-            }
-            const n = (yield* this.pushCount(dirEnd)) + (yield* this.pushSpaces(true));
-            yield* this.pushCount(line.length - n); // possible comment
-            this.pushNewline();
-            return 'stream';
-        }
-        if (this.atLineEnd()) {
-            const sp = yield* this.pushSpaces(true);
-            yield* this.pushCount(line.length - sp);
-            yield* this.pushNewline();
-            return 'stream';
-        }
-        yield cst.DOCUMENT;
-        return yield* this.parseLineStart();
-    }
-    *parseLineStart() {
-        const ch = this.charAt(0);
-        if (!ch && !this.atEnd)
-            return this.setNext('line-start');
-        if (ch === '-' || ch === '.') {
-            if (!this.atEnd && !this.hasChars(4))
-                return this.setNext('line-start');
-            const s = this.peek(3);
-            if ((s === '---' || s === '...') && isEmpty(this.charAt(3))) {
-                yield* this.pushCount(3);
-                this.indentValue = 0;
-                this.indentNext = 0;
-                return s === '---' ? 'doc' : 'stream';
-            }
-        }
-        this.indentValue = yield* this.pushSpaces(false);
-        if (this.indentNext > this.indentValue && !isEmpty(this.charAt(1)))
-            this.indentNext = this.indentValue;
-        return yield* this.parseBlockStart();
-    }
-    *parseBlockStart() {
-        const [ch0, ch1] = this.peek(2);
-        if (!ch1 && !this.atEnd)
-            return this.setNext('block-start');
-        if ((ch0 === '-' || ch0 === '?' || ch0 === ':') && isEmpty(ch1)) {
-            const n = (yield* this.pushCount(1)) + (yield* this.pushSpaces(true));
-            this.indentNext = this.indentValue + 1;
-            this.indentValue += n;
-            return 'block-start';
-        }
-        return 'doc';
-    }
-    *parseDocument() {
-        yield* this.pushSpaces(true);
-        const line = this.getLine();
-        if (line === null)
-            return this.setNext('doc');
-        let n = yield* this.pushIndicators();
-        switch (line[n]) {
-            case '#':
-                yield* this.pushCount(line.length - n);
-            // fallthrough
-            case undefined:
-                yield* this.pushNewline();
-                return yield* this.parseLineStart();
-            case '{':
-            case '[':
-                yield* this.pushCount(1);
-                this.flowKey = false;
-                this.flowLevel = 1;
-                return 'flow';
-            case '}':
-            case ']':
-                // this is an error
-                yield* this.pushCount(1);
-                return 'doc';
-            case '*':
-                yield* this.pushUntil(isNotAnchorChar);
-                return 'doc';
-            case '"':
-            case "'":
-                return yield* this.parseQuotedScalar();
-            case '|':
-            case '>':
-                n += yield* this.parseBlockScalarHeader();
-                n += yield* this.pushSpaces(true);
-                yield* this.pushCount(line.length - n);
-                yield* this.pushNewline();
-                return yield* this.parseBlockScalar();
-            default:
-                return yield* this.parsePlainScalar();
-        }
-    }
-    *parseFlowCollection() {
-        let nl, sp;
-        let indent = -1;
-        do {
-            nl = yield* this.pushNewline();
-            if (nl > 0) {
-                sp = yield* this.pushSpaces(false);
-                this.indentValue = indent = sp;
-            }
-            else {
-                sp = 0;
-            }
-            sp += yield* this.pushSpaces(true);
-        } while (nl + sp > 0);
-        const line = this.getLine();
-        if (line === null)
-            return this.setNext('flow');
-        if ((indent !== -1 && indent < this.indentNext && line[0] !== '#') ||
-            (indent === 0 &&
-                (line.startsWith('---') || line.startsWith('...')) &&
-                isEmpty(line[3]))) {
-            // Allowing for the terminal ] or } at the same (rather than greater)
-            // indent level as the initial [ or { is technically invalid, but
-            // failing here would be surprising to users.
-            const atFlowEndMarker = indent === this.indentNext - 1 &&
-                this.flowLevel === 1 &&
-                (line[0] === ']' || line[0] === '}');
-            if (!atFlowEndMarker) {
-                // this is an error
-                this.flowLevel = 0;
-                yield cst.FLOW_END;
-                return yield* this.parseLineStart();
-            }
-        }
-        let n = 0;
-        while (line[n] === ',') {
-            n += yield* this.pushCount(1);
-            n += yield* this.pushSpaces(true);
-            this.flowKey = false;
-        }
-        n += yield* this.pushIndicators();
-        switch (line[n]) {
-            case undefined:
-                return 'flow';
-            case '#':
-                yield* this.pushCount(line.length - n);
-                return 'flow';
-            case '{':
-            case '[':
-                yield* this.pushCount(1);
-                this.flowKey = false;
-                this.flowLevel += 1;
-                return 'flow';
-            case '}':
-            case ']':
-                yield* this.pushCount(1);
-                this.flowKey = true;
-                this.flowLevel -= 1;
-                return this.flowLevel ? 'flow' : 'doc';
-            case '*':
-                yield* this.pushUntil(isNotAnchorChar);
-                return 'flow';
-            case '"':
-            case "'":
-                this.flowKey = true;
-                return yield* this.parseQuotedScalar();
-            case ':': {
-                const next = this.charAt(1);
-                if (this.flowKey || isEmpty(next) || next === ',') {
-                    this.flowKey = false;
-                    yield* this.pushCount(1);
-                    yield* this.pushSpaces(true);
-                    return 'flow';
-                }
-            }
-            // fallthrough
-            default:
-                this.flowKey = false;
-                return yield* this.parsePlainScalar();
-        }
-    }
-    *parseQuotedScalar() {
-        const quote = this.charAt(0);
-        let end = this.buffer.indexOf(quote, this.pos + 1);
-        if (quote === "'") {
-            while (end !== -1 && this.buffer[end + 1] === "'")
-                end = this.buffer.indexOf("'", end + 2);
-        }
-        else {
-            // double-quote
-            while (end !== -1) {
-                let n = 0;
-                while (this.buffer[end - 1 - n] === '\\')
-                    n += 1;
-                if (n % 2 === 0)
-                    break;
-                end = this.buffer.indexOf('"', end + 1);
-            }
-        }
-        // Only looking for newlines within the quotes
-        const qb = this.buffer.substring(0, end);
-        let nl = qb.indexOf('\n', this.pos);
-        if (nl !== -1) {
-            while (nl !== -1) {
-                const cs = this.continueScalar(nl + 1);
-                if (cs === -1)
-                    break;
-                nl = qb.indexOf('\n', cs);
-            }
-            if (nl !== -1) {
-                // this is an error caused by an unexpected unindent
-                end = nl - (qb[nl - 1] === '\r' ? 2 : 1);
-            }
-        }
-        if (end === -1) {
-            if (!this.atEnd)
-                return this.setNext('quoted-scalar');
-            end = this.buffer.length;
-        }
-        yield* this.pushToIndex(end + 1, false);
-        return this.flowLevel ? 'flow' : 'doc';
-    }
-    *parseBlockScalarHeader() {
-        this.blockScalarIndent = -1;
-        this.blockScalarKeep = false;
-        let i = this.pos;
-        while (true) {
-            const ch = this.buffer[++i];
-            if (ch === '+')
-                this.blockScalarKeep = true;
-            else if (ch > '0' && ch <= '9')
-                this.blockScalarIndent = Number(ch) - 1;
-            else if (ch !== '-')
-                break;
-        }
-        return yield* this.pushUntil(ch => isEmpty(ch) || ch === '#');
-    }
-    *parseBlockScalar() {
-        let nl = this.pos - 1; // may be -1 if this.pos === 0
-        let indent = 0;
-        let ch;
-        loop: for (let i = this.pos; (ch = this.buffer[i]); ++i) {
-            switch (ch) {
-                case ' ':
-                    indent += 1;
-                    break;
-                case '\n':
-                    nl = i;
-                    indent = 0;
-                    break;
-                case '\r': {
-                    const next = this.buffer[i + 1];
-                    if (!next && !this.atEnd)
-                        return this.setNext('block-scalar');
-                    if (next === '\n')
-                        break;
-                } // fallthrough
-                default:
-                    break loop;
-            }
-        }
-        if (!ch && !this.atEnd)
-            return this.setNext('block-scalar');
-        if (indent >= this.indentNext) {
-            if (this.blockScalarIndent === -1)
-                this.indentNext = indent;
-            else {
-                this.indentNext =
-                    this.blockScalarIndent + (this.indentNext === 0 ? 1 : this.indentNext);
-            }
-            do {
-                const cs = this.continueScalar(nl + 1);
-                if (cs === -1)
-                    break;
-                nl = this.buffer.indexOf('\n', cs);
-            } while (nl !== -1);
-            if (nl === -1) {
-                if (!this.atEnd)
-                    return this.setNext('block-scalar');
-                nl = this.buffer.length;
-            }
-        }
-        // Trailing insufficiently indented tabs are invalid.
-        // To catch that during parsing, we include them in the block scalar value.
-        let i = nl + 1;
-        ch = this.buffer[i];
-        while (ch === ' ')
-            ch = this.buffer[++i];
-        if (ch === '\t') {
-            while (ch === '\t' || ch === ' ' || ch === '\r' || ch === '\n')
-                ch = this.buffer[++i];
-            nl = i - 1;
-        }
-        else if (!this.blockScalarKeep) {
-            do {
-                let i = nl - 1;
-                let ch = this.buffer[i];
-                if (ch === '\r')
-                    ch = this.buffer[--i];
-                const lastChar = i; // Drop the line if last char not more indented
-                while (ch === ' ')
-                    ch = this.buffer[--i];
-                if (ch === '\n' && i >= this.pos && i + 1 + indent > lastChar)
-                    nl = i;
-                else
-                    break;
-            } while (true);
-        }
-        yield cst.SCALAR;
-        yield* this.pushToIndex(nl + 1, true);
-        return yield* this.parseLineStart();
-    }
-    *parsePlainScalar() {
-        const inFlow = this.flowLevel > 0;
-        let end = this.pos - 1;
-        let i = this.pos - 1;
-        let ch;
-        while ((ch = this.buffer[++i])) {
-            if (ch === ':') {
-                const next = this.buffer[i + 1];
-                if (isEmpty(next) || (inFlow && flowIndicatorChars.has(next)))
-                    break;
-                end = i;
-            }
-            else if (isEmpty(ch)) {
-                let next = this.buffer[i + 1];
-                if (ch === '\r') {
-                    if (next === '\n') {
-                        i += 1;
-                        ch = '\n';
-                        next = this.buffer[i + 1];
-                    }
-                    else
-                        end = i;
-                }
-                if (next === '#' || (inFlow && flowIndicatorChars.has(next)))
-                    break;
-                if (ch === '\n') {
-                    const cs = this.continueScalar(i + 1);
-                    if (cs === -1)
-                        break;
-                    i = Math.max(i, cs - 2); // to advance, but still account for ' #'
-                }
-            }
-            else {
-                if (inFlow && flowIndicatorChars.has(ch))
-                    break;
-                end = i;
-            }
-        }
-        if (!ch && !this.atEnd)
-            return this.setNext('plain-scalar');
-        yield cst.SCALAR;
-        yield* this.pushToIndex(end + 1, true);
-        return inFlow ? 'flow' : 'doc';
-    }
-    *pushCount(n) {
-        if (n > 0) {
-            yield this.buffer.substr(this.pos, n);
-            this.pos += n;
-            return n;
-        }
-        return 0;
-    }
-    *pushToIndex(i, allowEmpty) {
-        const s = this.buffer.slice(this.pos, i);
-        if (s) {
-            yield s;
-            this.pos += s.length;
-            return s.length;
-        }
-        else if (allowEmpty)
-            yield '';
-        return 0;
-    }
-    *pushIndicators() {
-        let n = 0;
-        loop: while (true) {
-            switch (this.charAt(0)) {
-                case '!':
-                    n += yield* this.pushTag();
-                    n += yield* this.pushSpaces(true);
-                    continue loop;
-                case '&':
-                    n += yield* this.pushUntil(isNotAnchorChar);
-                    n += yield* this.pushSpaces(true);
-                    continue loop;
-                case '-': // this is an error
-                case '?': // this is an error outside flow collections
-                case ':': {
-                    const inFlow = this.flowLevel > 0;
-                    const ch1 = this.charAt(1);
-                    if (isEmpty(ch1) || (inFlow && flowIndicatorChars.has(ch1))) {
-                        if (!inFlow)
-                            this.indentNext = this.indentValue + 1;
-                        else if (this.flowKey)
-                            this.flowKey = false;
-                        n += yield* this.pushCount(1);
-                        n += yield* this.pushSpaces(true);
-                        continue loop;
-                    }
-                }
-            }
-            break loop;
-        }
-        return n;
-    }
-    *pushTag() {
-        if (this.charAt(1) === '<') {
-            let i = this.pos + 2;
-            let ch = this.buffer[i];
-            while (!isEmpty(ch) && ch !== '>')
-                ch = this.buffer[++i];
-            return yield* this.pushToIndex(ch === '>' ? i + 1 : i, false);
-        }
-        else {
-            let i = this.pos + 1;
-            let ch = this.buffer[i];
-            while (ch) {
-                if (tagChars.has(ch))
-                    ch = this.buffer[++i];
-                else if (ch === '%' &&
-                    hexDigits.has(this.buffer[i + 1]) &&
-                    hexDigits.has(this.buffer[i + 2])) {
-                    ch = this.buffer[(i += 3)];
-                }
-                else
-                    break;
-            }
-            return yield* this.pushToIndex(i, false);
-        }
-    }
-    *pushNewline() {
-        const ch = this.buffer[this.pos];
-        if (ch === '\n')
-            return yield* this.pushCount(1);
-        else if (ch === '\r' && this.charAt(1) === '\n')
-            return yield* this.pushCount(2);
-        else
-            return 0;
-    }
-    *pushSpaces(allowTabs) {
-        let i = this.pos - 1;
-        let ch;
-        do {
-            ch = this.buffer[++i];
-        } while (ch === ' ' || (allowTabs && ch === '\t'));
-        const n = i - this.pos;
-        if (n > 0) {
-            yield this.buffer.substr(this.pos, n);
-            this.pos = i;
-        }
-        return n;
-    }
-    *pushUntil(test) {
-        let i = this.pos;
-        let ch = this.buffer[i];
-        while (!test(ch))
-            ch = this.buffer[++i];
-        return yield* this.pushToIndex(i, false);
-    }
-}
-
-exports.Lexer = Lexer;
-
-
-/***/ }),
-
-/***/ 6628:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-/**
- * Tracks newlines during parsing in order to provide an efficient API for
- * determining the one-indexed `{ line, col }` position for any offset
- * within the input.
- */
-class LineCounter {
-    constructor() {
-        this.lineStarts = [];
-        /**
-         * Should be called in ascending order. Otherwise, call
-         * `lineCounter.lineStarts.sort()` before calling `linePos()`.
-         */
-        this.addNewLine = (offset) => this.lineStarts.push(offset);
-        /**
-         * Performs a binary search and returns the 1-indexed { line, col }
-         * position of `offset`. If `line === 0`, `addNewLine` has never been
-         * called or `offset` is before the first known newline.
-         */
-        this.linePos = (offset) => {
-            let low = 0;
-            let high = this.lineStarts.length;
-            while (low < high) {
-                const mid = (low + high) >> 1; // Math.floor((low + high) / 2)
-                if (this.lineStarts[mid] < offset)
-                    low = mid + 1;
-                else
-                    high = mid;
-            }
-            if (this.lineStarts[low] === offset)
-                return { line: low + 1, col: 1 };
-            if (low === 0)
-                return { line: 0, col: offset };
-            const start = this.lineStarts[low - 1];
-            return { line: low, col: offset - start + 1 };
-        };
-    }
-}
-
-exports.LineCounter = LineCounter;
-
-
-/***/ }),
-
-/***/ 3456:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var node_process = __nccwpck_require__(932);
-var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
-
-function includesToken(list, type) {
-    for (let i = 0; i < list.length; ++i)
-        if (list[i].type === type)
-            return true;
-    return false;
-}
-function findNonEmptyIndex(list) {
-    for (let i = 0; i < list.length; ++i) {
-        switch (list[i].type) {
-            case 'space':
-            case 'comment':
-            case 'newline':
-                break;
-            default:
-                return i;
-        }
-    }
-    return -1;
-}
-function isFlowToken(token) {
-    switch (token?.type) {
-        case 'alias':
-        case 'scalar':
-        case 'single-quoted-scalar':
-        case 'double-quoted-scalar':
-        case 'flow-collection':
-            return true;
-        default:
-            return false;
-    }
-}
-function getPrevProps(parent) {
-    switch (parent.type) {
-        case 'document':
-            return parent.start;
-        case 'block-map': {
-            const it = parent.items[parent.items.length - 1];
-            return it.sep ?? it.start;
-        }
-        case 'block-seq':
-            return parent.items[parent.items.length - 1].start;
-        /* istanbul ignore next should not happen */
-        default:
-            return [];
-    }
-}
-/** Note: May modify input array */
-function getFirstKeyStartProps(prev) {
-    if (prev.length === 0)
-        return [];
-    let i = prev.length;
-    loop: while (--i >= 0) {
-        switch (prev[i].type) {
-            case 'doc-start':
-            case 'explicit-key-ind':
-            case 'map-value-ind':
-            case 'seq-item-ind':
-            case 'newline':
-                break loop;
-        }
-    }
-    while (prev[++i]?.type === 'space') {
-        /* loop */
-    }
-    return prev.splice(i, prev.length);
-}
-function arrayPushArray(target, source) {
-    // May exhaust call stack with large `source` array
-    if (source.length < 1e5)
-        Array.prototype.push.apply(target, source);
-    else
-        for (let i = 0; i < source.length; ++i)
-            target.push(source[i]);
-}
-function fixFlowSeqItems(fc) {
-    if (fc.start.type === 'flow-seq-start') {
-        for (const it of fc.items) {
-            if (it.sep &&
-                !it.value &&
-                !includesToken(it.start, 'explicit-key-ind') &&
-                !includesToken(it.sep, 'map-value-ind')) {
-                if (it.key)
-                    it.value = it.key;
-                delete it.key;
-                if (isFlowToken(it.value)) {
-                    if (it.value.end)
-                        arrayPushArray(it.value.end, it.sep);
-                    else
-                        it.value.end = it.sep;
-                }
-                else
-                    arrayPushArray(it.start, it.sep);
-                delete it.sep;
-            }
-        }
-    }
-}
-/**
- * A YAML concrete syntax tree (CST) parser
- *
- * ```ts
- * const src: string = ...
- * for (const token of new Parser().parse(src)) {
- *   // token: Token
- * }
- * ```
- *
- * To use the parser with a user-provided lexer:
- *
- * ```ts
- * function* parse(source: string, lexer: Lexer) {
- *   const parser = new Parser()
- *   for (const lexeme of lexer.lex(source))
- *     yield* parser.next(lexeme)
- *   yield* parser.end()
- * }
- *
- * const src: string = ...
- * const lexer = new Lexer()
- * for (const token of parse(src, lexer)) {
- *   // token: Token
- * }
- * ```
- */
-class Parser {
-    /**
-     * @param onNewLine - If defined, called separately with the start position of
-     *   each new line (in `parse()`, including the start of input).
-     */
-    constructor(onNewLine) {
-        /** If true, space and sequence indicators count as indentation */
-        this.atNewLine = true;
-        /** If true, next token is a scalar value */
-        this.atScalar = false;
-        /** Current indentation level */
-        this.indent = 0;
-        /** Current offset since the start of parsing */
-        this.offset = 0;
-        /** On the same line with a block map key */
-        this.onKeyLine = false;
-        /** Top indicates the node that's currently being built */
-        this.stack = [];
-        /** The source of the current token, set in parse() */
-        this.source = '';
-        /** The type of the current token, set in parse() */
-        this.type = '';
-        // Must be defined after `next()`
-        this.lexer = new lexer.Lexer();
-        this.onNewLine = onNewLine;
-    }
-    /**
-     * Parse `source` as a YAML stream.
-     * If `incomplete`, a part of the last line may be left as a buffer for the next call.
-     *
-     * Errors are not thrown, but yielded as `{ type: 'error', message }` tokens.
-     *
-     * @returns A generator of tokens representing each directive, document, and other structure.
-     */
-    *parse(source, incomplete = false) {
-        if (this.onNewLine && this.offset === 0)
-            this.onNewLine(0);
-        for (const lexeme of this.lexer.lex(source, incomplete))
-            yield* this.next(lexeme);
-        if (!incomplete)
-            yield* this.end();
-    }
-    /**
-     * Advance the parser by the `source` of one lexical token.
-     */
-    *next(source) {
-        this.source = source;
-        if (node_process.env.LOG_TOKENS)
-            console.log('|', cst.prettyToken(source));
-        if (this.atScalar) {
-            this.atScalar = false;
-            yield* this.step();
-            this.offset += source.length;
-            return;
-        }
-        const type = cst.tokenType(source);
-        if (!type) {
-            const message = `Not a YAML token: ${source}`;
-            yield* this.pop({ type: 'error', offset: this.offset, message, source });
-            this.offset += source.length;
-        }
-        else if (type === 'scalar') {
-            this.atNewLine = false;
-            this.atScalar = true;
-            this.type = 'scalar';
-        }
-        else {
-            this.type = type;
-            yield* this.step();
-            switch (type) {
-                case 'newline':
-                    this.atNewLine = true;
-                    this.indent = 0;
-                    if (this.onNewLine)
-                        this.onNewLine(this.offset + source.length);
-                    break;
-                case 'space':
-                    if (this.atNewLine && source[0] === ' ')
-                        this.indent += source.length;
-                    break;
-                case 'explicit-key-ind':
-                case 'map-value-ind':
-                case 'seq-item-ind':
-                    if (this.atNewLine)
-                        this.indent += source.length;
-                    break;
-                case 'doc-mode':
-                case 'flow-error-end':
-                    return;
-                default:
-                    this.atNewLine = false;
-            }
-            this.offset += source.length;
-        }
-    }
-    /** Call at end of input to push out any remaining constructions */
-    *end() {
-        while (this.stack.length > 0)
-            yield* this.pop();
-    }
-    get sourceToken() {
-        const st = {
-            type: this.type,
-            offset: this.offset,
-            indent: this.indent,
-            source: this.source
-        };
-        return st;
-    }
-    *step() {
-        const top = this.peek(1);
-        if (this.type === 'doc-end' && top?.type !== 'doc-end') {
-            while (this.stack.length > 0)
-                yield* this.pop();
-            this.stack.push({
-                type: 'doc-end',
-                offset: this.offset,
-                source: this.source
-            });
-            return;
-        }
-        if (!top)
-            return yield* this.stream();
-        switch (top.type) {
-            case 'document':
-                return yield* this.document(top);
-            case 'alias':
-            case 'scalar':
-            case 'single-quoted-scalar':
-            case 'double-quoted-scalar':
-                return yield* this.scalar(top);
-            case 'block-scalar':
-                return yield* this.blockScalar(top);
-            case 'block-map':
-                return yield* this.blockMap(top);
-            case 'block-seq':
-                return yield* this.blockSequence(top);
-            case 'flow-collection':
-                return yield* this.flowCollection(top);
-            case 'doc-end':
-                return yield* this.documentEnd(top);
-        }
-        /* istanbul ignore next should not happen */
-        yield* this.pop();
-    }
-    peek(n) {
-        return this.stack[this.stack.length - n];
-    }
-    *pop(error) {
-        const token = error ?? this.stack.pop();
-        /* istanbul ignore if should not happen */
-        if (!token) {
-            const message = 'Tried to pop an empty stack';
-            yield { type: 'error', offset: this.offset, source: '', message };
-        }
-        else if (this.stack.length === 0) {
-            yield token;
-        }
-        else {
-            const top = this.peek(1);
-            if (token.type === 'block-scalar') {
-                // Block scalars use their parent rather than header indent
-                token.indent = 'indent' in top ? top.indent : 0;
-            }
-            else if (token.type === 'flow-collection' && top.type === 'document') {
-                // Ignore all indent for top-level flow collections
-                token.indent = 0;
-            }
-            if (token.type === 'flow-collection')
-                fixFlowSeqItems(token);
-            switch (top.type) {
-                case 'document':
-                    top.value = token;
-                    break;
-                case 'block-scalar':
-                    top.props.push(token); // error
-                    break;
-                case 'block-map': {
-                    const it = top.items[top.items.length - 1];
-                    if (it.value) {
-                        top.items.push({ start: [], key: token, sep: [] });
-                        this.onKeyLine = true;
-                        return;
-                    }
-                    else if (it.sep) {
-                        it.value = token;
-                    }
-                    else {
-                        Object.assign(it, { key: token, sep: [] });
-                        this.onKeyLine = !it.explicitKey;
-                        return;
-                    }
-                    break;
-                }
-                case 'block-seq': {
-                    const it = top.items[top.items.length - 1];
-                    if (it.value)
-                        top.items.push({ start: [], value: token });
-                    else
-                        it.value = token;
-                    break;
-                }
-                case 'flow-collection': {
-                    const it = top.items[top.items.length - 1];
-                    if (!it || it.value)
-                        top.items.push({ start: [], key: token, sep: [] });
-                    else if (it.sep)
-                        it.value = token;
-                    else
-                        Object.assign(it, { key: token, sep: [] });
-                    return;
-                }
-                /* istanbul ignore next should not happen */
-                default:
-                    yield* this.pop();
-                    yield* this.pop(token);
-            }
-            if ((top.type === 'document' ||
-                top.type === 'block-map' ||
-                top.type === 'block-seq') &&
-                (token.type === 'block-map' || token.type === 'block-seq')) {
-                const last = token.items[token.items.length - 1];
-                if (last &&
-                    !last.sep &&
-                    !last.value &&
-                    last.start.length > 0 &&
-                    findNonEmptyIndex(last.start) === -1 &&
-                    (token.indent === 0 ||
-                        last.start.every(st => st.type !== 'comment' || st.indent < token.indent))) {
-                    if (top.type === 'document')
-                        top.end = last.start;
-                    else
-                        top.items.push({ start: last.start });
-                    token.items.splice(-1, 1);
-                }
-            }
-        }
-    }
-    *stream() {
-        switch (this.type) {
-            case 'directive-line':
-                yield { type: 'directive', offset: this.offset, source: this.source };
-                return;
-            case 'byte-order-mark':
-            case 'space':
-            case 'comment':
-            case 'newline':
-                yield this.sourceToken;
-                return;
-            case 'doc-mode':
-            case 'doc-start': {
-                const doc = {
-                    type: 'document',
-                    offset: this.offset,
-                    start: []
-                };
-                if (this.type === 'doc-start')
-                    doc.start.push(this.sourceToken);
-                this.stack.push(doc);
-                return;
-            }
-        }
-        yield {
-            type: 'error',
-            offset: this.offset,
-            message: `Unexpected ${this.type} token in YAML stream`,
-            source: this.source
-        };
-    }
-    *document(doc) {
-        if (doc.value)
-            return yield* this.lineEnd(doc);
-        switch (this.type) {
-            case 'doc-start': {
-                if (findNonEmptyIndex(doc.start) !== -1) {
-                    yield* this.pop();
-                    yield* this.step();
-                }
-                else
-                    doc.start.push(this.sourceToken);
-                return;
-            }
-            case 'anchor':
-            case 'tag':
-            case 'space':
-            case 'comment':
-            case 'newline':
-                doc.start.push(this.sourceToken);
-                return;
-        }
-        const bv = this.startBlockValue(doc);
-        if (bv)
-            this.stack.push(bv);
-        else {
-            yield {
-                type: 'error',
-                offset: this.offset,
-                message: `Unexpected ${this.type} token in YAML document`,
-                source: this.source
-            };
-        }
-    }
-    *scalar(scalar) {
-        if (this.type === 'map-value-ind') {
-            const prev = getPrevProps(this.peek(2));
-            const start = getFirstKeyStartProps(prev);
-            let sep;
-            if (scalar.end) {
-                sep = scalar.end;
-                sep.push(this.sourceToken);
-                delete scalar.end;
-            }
-            else
-                sep = [this.sourceToken];
-            const map = {
-                type: 'block-map',
-                offset: scalar.offset,
-                indent: scalar.indent,
-                items: [{ start, key: scalar, sep }]
-            };
-            this.onKeyLine = true;
-            this.stack[this.stack.length - 1] = map;
-        }
-        else
-            yield* this.lineEnd(scalar);
-    }
-    *blockScalar(scalar) {
-        switch (this.type) {
-            case 'space':
-            case 'comment':
-            case 'newline':
-                scalar.props.push(this.sourceToken);
-                return;
-            case 'scalar':
-                scalar.source = this.source;
-                // block-scalar source includes trailing newline
-                this.atNewLine = true;
-                this.indent = 0;
-                if (this.onNewLine) {
-                    let nl = this.source.indexOf('\n') + 1;
-                    while (nl !== 0) {
-                        this.onNewLine(this.offset + nl);
-                        nl = this.source.indexOf('\n', nl) + 1;
-                    }
-                }
-                yield* this.pop();
-                break;
-            /* istanbul ignore next should not happen */
-            default:
-                yield* this.pop();
-                yield* this.step();
-        }
-    }
-    *blockMap(map) {
-        const it = map.items[map.items.length - 1];
-        // it.sep is true-ish if pair already has key or : separator
-        switch (this.type) {
-            case 'newline':
-                this.onKeyLine = false;
-                if (it.value) {
-                    const end = 'end' in it.value ? it.value.end : undefined;
-                    const last = Array.isArray(end) ? end[end.length - 1] : undefined;
-                    if (last?.type === 'comment')
-                        end?.push(this.sourceToken);
-                    else
-                        map.items.push({ start: [this.sourceToken] });
-                }
-                else if (it.sep) {
-                    it.sep.push(this.sourceToken);
-                }
-                else {
-                    it.start.push(this.sourceToken);
-                }
-                return;
-            case 'space':
-            case 'comment':
-                if (it.value) {
-                    map.items.push({ start: [this.sourceToken] });
-                }
-                else if (it.sep) {
-                    it.sep.push(this.sourceToken);
-                }
-                else {
-                    if (this.atIndentedComment(it.start, map.indent)) {
-                        const prev = map.items[map.items.length - 2];
-                        const end = prev?.value?.end;
-                        if (Array.isArray(end)) {
-                            arrayPushArray(end, it.start);
-                            end.push(this.sourceToken);
-                            map.items.pop();
-                            return;
-                        }
-                    }
-                    it.start.push(this.sourceToken);
-                }
-                return;
-        }
-        if (this.indent >= map.indent) {
-            const atMapIndent = !this.onKeyLine && this.indent === map.indent;
-            const atNextItem = atMapIndent &&
-                (it.sep || it.explicitKey) &&
-                this.type !== 'seq-item-ind';
-            // For empty nodes, assign newline-separated not indented empty tokens to following node
-            let start = [];
-            if (atNextItem && it.sep && !it.value) {
-                const nl = [];
-                for (let i = 0; i < it.sep.length; ++i) {
-                    const st = it.sep[i];
-                    switch (st.type) {
-                        case 'newline':
-                            nl.push(i);
-                            break;
-                        case 'space':
-                            break;
-                        case 'comment':
-                            if (st.indent > map.indent)
-                                nl.length = 0;
-                            break;
-                        default:
-                            nl.length = 0;
-                    }
-                }
-                if (nl.length >= 2)
-                    start = it.sep.splice(nl[1]);
-            }
-            switch (this.type) {
-                case 'anchor':
-                case 'tag':
-                    if (atNextItem || it.value) {
-                        start.push(this.sourceToken);
-                        map.items.push({ start });
-                        this.onKeyLine = true;
-                    }
-                    else if (it.sep) {
-                        it.sep.push(this.sourceToken);
-                    }
-                    else {
-                        it.start.push(this.sourceToken);
-                    }
-                    return;
-                case 'explicit-key-ind':
-                    if (!it.sep && !it.explicitKey) {
-                        it.start.push(this.sourceToken);
-                        it.explicitKey = true;
-                    }
-                    else if (atNextItem || it.value) {
-                        start.push(this.sourceToken);
-                        map.items.push({ start, explicitKey: true });
-                    }
-                    else {
-                        this.stack.push({
-                            type: 'block-map',
-                            offset: this.offset,
-                            indent: this.indent,
-                            items: [{ start: [this.sourceToken], explicitKey: true }]
-                        });
-                    }
-                    this.onKeyLine = true;
-                    return;
-                case 'map-value-ind':
-                    if (it.explicitKey) {
-                        if (!it.sep) {
-                            if (includesToken(it.start, 'newline')) {
-                                Object.assign(it, { key: null, sep: [this.sourceToken] });
-                            }
-                            else {
-                                const start = getFirstKeyStartProps(it.start);
-                                this.stack.push({
-                                    type: 'block-map',
-                                    offset: this.offset,
-                                    indent: this.indent,
-                                    items: [{ start, key: null, sep: [this.sourceToken] }]
-                                });
-                            }
-                        }
-                        else if (it.value) {
-                            map.items.push({ start: [], key: null, sep: [this.sourceToken] });
-                        }
-                        else if (includesToken(it.sep, 'map-value-ind')) {
-                            this.stack.push({
-                                type: 'block-map',
-                                offset: this.offset,
-                                indent: this.indent,
-                                items: [{ start, key: null, sep: [this.sourceToken] }]
-                            });
-                        }
-                        else if (isFlowToken(it.key) &&
-                            !includesToken(it.sep, 'newline')) {
-                            const start = getFirstKeyStartProps(it.start);
-                            const key = it.key;
-                            const sep = it.sep;
-                            sep.push(this.sourceToken);
-                            // @ts-expect-error type guard is wrong here
-                            delete it.key;
-                            // @ts-expect-error type guard is wrong here
-                            delete it.sep;
-                            this.stack.push({
-                                type: 'block-map',
-                                offset: this.offset,
-                                indent: this.indent,
-                                items: [{ start, key, sep }]
-                            });
-                        }
-                        else if (start.length > 0) {
-                            // Not actually at next item
-                            it.sep = it.sep.concat(start, this.sourceToken);
-                        }
-                        else {
-                            it.sep.push(this.sourceToken);
-                        }
-                    }
-                    else {
-                        if (!it.sep) {
-                            Object.assign(it, { key: null, sep: [this.sourceToken] });
-                        }
-                        else if (it.value || atNextItem) {
-                            map.items.push({ start, key: null, sep: [this.sourceToken] });
-                        }
-                        else if (includesToken(it.sep, 'map-value-ind')) {
-                            this.stack.push({
-                                type: 'block-map',
-                                offset: this.offset,
-                                indent: this.indent,
-                                items: [{ start: [], key: null, sep: [this.sourceToken] }]
-                            });
-                        }
-                        else {
-                            it.sep.push(this.sourceToken);
-                        }
-                    }
-                    this.onKeyLine = true;
-                    return;
-                case 'alias':
-                case 'scalar':
-                case 'single-quoted-scalar':
-                case 'double-quoted-scalar': {
-                    const fs = this.flowScalar(this.type);
-                    if (atNextItem || it.value) {
-                        map.items.push({ start, key: fs, sep: [] });
-                        this.onKeyLine = true;
-                    }
-                    else if (it.sep) {
-                        this.stack.push(fs);
-                    }
-                    else {
-                        Object.assign(it, { key: fs, sep: [] });
-                        this.onKeyLine = true;
-                    }
-                    return;
-                }
-                default: {
-                    const bv = this.startBlockValue(map);
-                    if (bv) {
-                        if (bv.type === 'block-seq') {
-                            if (!it.explicitKey &&
-                                it.sep &&
-                                !includesToken(it.sep, 'newline')) {
-                                yield* this.pop({
-                                    type: 'error',
-                                    offset: this.offset,
-                                    message: 'Unexpected block-seq-ind on same line with key',
-                                    source: this.source
-                                });
-                                return;
-                            }
-                        }
-                        else if (atMapIndent) {
-                            map.items.push({ start });
-                        }
-                        this.stack.push(bv);
-                        return;
-                    }
-                }
-            }
-        }
-        yield* this.pop();
-        yield* this.step();
-    }
-    *blockSequence(seq) {
-        const it = seq.items[seq.items.length - 1];
-        switch (this.type) {
-            case 'newline':
-                if (it.value) {
-                    const end = 'end' in it.value ? it.value.end : undefined;
-                    const last = Array.isArray(end) ? end[end.length - 1] : undefined;
-                    if (last?.type === 'comment')
-                        end?.push(this.sourceToken);
-                    else
-                        seq.items.push({ start: [this.sourceToken] });
-                }
-                else
-                    it.start.push(this.sourceToken);
-                return;
-            case 'space':
-            case 'comment':
-                if (it.value)
-                    seq.items.push({ start: [this.sourceToken] });
-                else {
-                    if (this.atIndentedComment(it.start, seq.indent)) {
-                        const prev = seq.items[seq.items.length - 2];
-                        const end = prev?.value?.end;
-                        if (Array.isArray(end)) {
-                            arrayPushArray(end, it.start);
-                            end.push(this.sourceToken);
-                            seq.items.pop();
-                            return;
-                        }
-                    }
-                    it.start.push(this.sourceToken);
-                }
-                return;
-            case 'anchor':
-            case 'tag':
-                if (it.value || this.indent <= seq.indent)
-                    break;
-                it.start.push(this.sourceToken);
-                return;
-            case 'seq-item-ind':
-                if (this.indent !== seq.indent)
-                    break;
-                if (it.value || includesToken(it.start, 'seq-item-ind'))
-                    seq.items.push({ start: [this.sourceToken] });
-                else
-                    it.start.push(this.sourceToken);
-                return;
-        }
-        if (this.indent > seq.indent) {
-            const bv = this.startBlockValue(seq);
-            if (bv) {
-                this.stack.push(bv);
-                return;
-            }
-        }
-        yield* this.pop();
-        yield* this.step();
-    }
-    *flowCollection(fc) {
-        const it = fc.items[fc.items.length - 1];
-        if (this.type === 'flow-error-end') {
-            let top;
-            do {
-                yield* this.pop();
-                top = this.peek(1);
-            } while (top?.type === 'flow-collection');
-        }
-        else if (fc.end.length === 0) {
-            switch (this.type) {
-                case 'comma':
-                case 'explicit-key-ind':
-                    if (!it || it.sep)
-                        fc.items.push({ start: [this.sourceToken] });
-                    else
-                        it.start.push(this.sourceToken);
-                    return;
-                case 'map-value-ind':
-                    if (!it || it.value)
-                        fc.items.push({ start: [], key: null, sep: [this.sourceToken] });
-                    else if (it.sep)
-                        it.sep.push(this.sourceToken);
-                    else
-                        Object.assign(it, { key: null, sep: [this.sourceToken] });
-                    return;
-                case 'space':
-                case 'comment':
-                case 'newline':
-                case 'anchor':
-                case 'tag':
-                    if (!it || it.value)
-                        fc.items.push({ start: [this.sourceToken] });
-                    else if (it.sep)
-                        it.sep.push(this.sourceToken);
-                    else
-                        it.start.push(this.sourceToken);
-                    return;
-                case 'alias':
-                case 'scalar':
-                case 'single-quoted-scalar':
-                case 'double-quoted-scalar': {
-                    const fs = this.flowScalar(this.type);
-                    if (!it || it.value)
-                        fc.items.push({ start: [], key: fs, sep: [] });
-                    else if (it.sep)
-                        this.stack.push(fs);
-                    else
-                        Object.assign(it, { key: fs, sep: [] });
-                    return;
-                }
-                case 'flow-map-end':
-                case 'flow-seq-end':
-                    fc.end.push(this.sourceToken);
-                    return;
-            }
-            const bv = this.startBlockValue(fc);
-            /* istanbul ignore else should not happen */
-            if (bv)
-                this.stack.push(bv);
-            else {
-                yield* this.pop();
-                yield* this.step();
-            }
-        }
-        else {
-            const parent = this.peek(2);
-            if (parent.type === 'block-map' &&
-                ((this.type === 'map-value-ind' && parent.indent === fc.indent) ||
-                    (this.type === 'newline' &&
-                        !parent.items[parent.items.length - 1].sep))) {
-                yield* this.pop();
-                yield* this.step();
-            }
-            else if (this.type === 'map-value-ind' &&
-                parent.type !== 'flow-collection') {
-                const prev = getPrevProps(parent);
-                const start = getFirstKeyStartProps(prev);
-                fixFlowSeqItems(fc);
-                const sep = fc.end.splice(1, fc.end.length);
-                sep.push(this.sourceToken);
-                const map = {
-                    type: 'block-map',
-                    offset: fc.offset,
-                    indent: fc.indent,
-                    items: [{ start, key: fc, sep }]
-                };
-                this.onKeyLine = true;
-                this.stack[this.stack.length - 1] = map;
-            }
-            else {
-                yield* this.lineEnd(fc);
-            }
-        }
-    }
-    flowScalar(type) {
-        if (this.onNewLine) {
-            let nl = this.source.indexOf('\n') + 1;
-            while (nl !== 0) {
-                this.onNewLine(this.offset + nl);
-                nl = this.source.indexOf('\n', nl) + 1;
-            }
-        }
-        return {
-            type,
-            offset: this.offset,
-            indent: this.indent,
-            source: this.source
-        };
-    }
-    startBlockValue(parent) {
-        switch (this.type) {
-            case 'alias':
-            case 'scalar':
-            case 'single-quoted-scalar':
-            case 'double-quoted-scalar':
-                return this.flowScalar(this.type);
-            case 'block-scalar-header':
-                return {
-                    type: 'block-scalar',
-                    offset: this.offset,
-                    indent: this.indent,
-                    props: [this.sourceToken],
-                    source: ''
-                };
-            case 'flow-map-start':
-            case 'flow-seq-start':
-                return {
-                    type: 'flow-collection',
-                    offset: this.offset,
-                    indent: this.indent,
-                    start: this.sourceToken,
-                    items: [],
-                    end: []
-                };
-            case 'seq-item-ind':
-                return {
-                    type: 'block-seq',
-                    offset: this.offset,
-                    indent: this.indent,
-                    items: [{ start: [this.sourceToken] }]
-                };
-            case 'explicit-key-ind': {
-                this.onKeyLine = true;
-                const prev = getPrevProps(parent);
-                const start = getFirstKeyStartProps(prev);
-                start.push(this.sourceToken);
-                return {
-                    type: 'block-map',
-                    offset: this.offset,
-                    indent: this.indent,
-                    items: [{ start, explicitKey: true }]
-                };
-            }
-            case 'map-value-ind': {
-                this.onKeyLine = true;
-                const prev = getPrevProps(parent);
-                const start = getFirstKeyStartProps(prev);
-                return {
-                    type: 'block-map',
-                    offset: this.offset,
-                    indent: this.indent,
-                    items: [{ start, key: null, sep: [this.sourceToken] }]
-                };
-            }
-        }
-        return null;
-    }
-    atIndentedComment(start, indent) {
-        if (this.type !== 'comment')
-            return false;
-        if (this.indent <= indent)
-            return false;
-        return start.every(st => st.type === 'newline' || st.type === 'space');
-    }
-    *documentEnd(docEnd) {
-        if (this.type !== 'doc-mode') {
-            if (docEnd.end)
-                docEnd.end.push(this.sourceToken);
-            else
-                docEnd.end = [this.sourceToken];
-            if (this.type === 'newline')
-                yield* this.pop();
-        }
-    }
-    *lineEnd(token) {
-        switch (this.type) {
-            case 'comma':
-            case 'doc-start':
-            case 'doc-end':
-            case 'flow-seq-end':
-            case 'flow-map-end':
-            case 'map-value-ind':
-                yield* this.pop();
-                yield* this.step();
-                break;
-            case 'newline':
-                this.onKeyLine = false;
-            // fallthrough
-            case 'space':
-            case 'comment':
-            default:
-                // all other values are errors
-                if (token.end)
-                    token.end.push(this.sourceToken);
-                else
-                    token.end = [this.sourceToken];
-                if (this.type === 'newline')
-                    yield* this.pop();
-        }
-    }
-}
-
-exports.Parser = Parser;
-
-
-/***/ }),
-
-/***/ 4047:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(1464);
-var log = __nccwpck_require__(7249);
-var identity = __nccwpck_require__(1127);
-var lineCounter = __nccwpck_require__(6628);
-var parser = __nccwpck_require__(3456);
-
-function parseOptions(options) {
-    const prettyErrors = options.prettyErrors !== false;
-    const lineCounter$1 = options.lineCounter || (prettyErrors && new lineCounter.LineCounter()) || null;
-    return { lineCounter: lineCounter$1, prettyErrors };
-}
-/**
- * Parse the input as a stream of YAML documents.
- *
- * Documents should be separated from each other by `...` or `---` marker lines.
- *
- * @returns If an empty `docs` array is returned, it will be of type
- *   EmptyStream and contain additional stream information. In
- *   TypeScript, you should use `'empty' in docs` as a type guard for it.
- */
-function parseAllDocuments(source, options = {}) {
-    const { lineCounter, prettyErrors } = parseOptions(options);
-    const parser$1 = new parser.Parser(lineCounter?.addNewLine);
-    const composer$1 = new composer.Composer(options);
-    const docs = Array.from(composer$1.compose(parser$1.parse(source)));
-    if (prettyErrors && lineCounter)
-        for (const doc of docs) {
-            doc.errors.forEach(errors.prettifyError(source, lineCounter));
-            doc.warnings.forEach(errors.prettifyError(source, lineCounter));
-        }
-    if (docs.length > 0)
-        return docs;
-    return Object.assign([], { empty: true }, composer$1.streamInfo());
-}
-/** Parse an input string into a single YAML.Document */
-function parseDocument(source, options = {}) {
-    const { lineCounter, prettyErrors } = parseOptions(options);
-    const parser$1 = new parser.Parser(lineCounter?.addNewLine);
-    const composer$1 = new composer.Composer(options);
-    // `doc` is always set by compose.end(true) at the very latest
-    let doc = null;
-    for (const _doc of composer$1.compose(parser$1.parse(source), true, source.length)) {
-        if (!doc)
-            doc = _doc;
-        else if (doc.options.logLevel !== 'silent') {
-            doc.errors.push(new errors.YAMLParseError(_doc.range.slice(0, 2), 'MULTIPLE_DOCS', 'Source contains multiple documents; please use YAML.parseAllDocuments()'));
-            break;
-        }
-    }
-    if (prettyErrors && lineCounter) {
-        doc.errors.forEach(errors.prettifyError(source, lineCounter));
-        doc.warnings.forEach(errors.prettifyError(source, lineCounter));
-    }
-    return doc;
-}
-function parse(src, reviver, options) {
-    let _reviver = undefined;
-    if (typeof reviver === 'function') {
-        _reviver = reviver;
-    }
-    else if (options === undefined && reviver && typeof reviver === 'object') {
-        options = reviver;
-    }
-    const doc = parseDocument(src, options);
-    if (!doc)
-        return null;
-    doc.warnings.forEach(warning => log.warn(doc.options.logLevel, warning));
-    if (doc.errors.length > 0) {
-        if (doc.options.logLevel !== 'silent')
-            throw doc.errors[0];
-        else
-            doc.errors = [];
-    }
-    return doc.toJS(Object.assign({ reviver: _reviver }, options));
-}
-function stringify(value, replacer, options) {
-    let _replacer = null;
-    if (typeof replacer === 'function' || Array.isArray(replacer)) {
-        _replacer = replacer;
-    }
-    else if (options === undefined && replacer) {
-        options = replacer;
-    }
-    if (typeof options === 'string')
-        options = options.length;
-    if (typeof options === 'number') {
-        const indent = Math.round(options);
-        options = indent < 1 ? undefined : indent > 8 ? { indent: 8 } : { indent };
-    }
-    if (value === undefined) {
-        const { keepUndefined } = options ?? replacer ?? {};
-        if (!keepUndefined)
-            return undefined;
-    }
-    if (identity.isDocument(value) && !_replacer)
-        return value.toString(options);
-    return new Document.Document(value, _replacer, options).toString(options);
-}
-
-exports.parse = parse;
-exports.parseAllDocuments = parseAllDocuments;
-exports.parseDocument = parseDocument;
-exports.stringify = stringify;
-
-
-/***/ }),
-
-/***/ 5840:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-var map = __nccwpck_require__(7451);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var tags = __nccwpck_require__(18);
-
-const sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
-class Schema {
-    constructor({ compat, customTags, merge, resolveKnownTags, schema, sortMapEntries, toStringDefaults }) {
-        this.compat = Array.isArray(compat)
-            ? tags.getTags(compat, 'compat')
-            : compat
-                ? tags.getTags(null, compat)
-                : null;
-        this.name = (typeof schema === 'string' && schema) || 'core';
-        this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
-        this.tags = tags.getTags(customTags, this.name, merge);
-        this.toStringOptions = toStringDefaults ?? null;
-        Object.defineProperty(this, identity.MAP, { value: map.map });
-        Object.defineProperty(this, identity.SCALAR, { value: string.string });
-        Object.defineProperty(this, identity.SEQ, { value: seq.seq });
-        // Used by createMap()
-        this.sortMapEntries =
-            typeof sortMapEntries === 'function'
-                ? sortMapEntries
-                : sortMapEntries === true
-                    ? sortMapEntriesByKey
-                    : null;
-    }
-    clone() {
-        const copy = Object.create(Schema.prototype, Object.getOwnPropertyDescriptors(this));
-        copy.tags = this.tags.slice();
-        return copy;
-    }
-}
-
-exports.Schema = Schema;
-
-
-/***/ }),
-
-/***/ 7451:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-var YAMLMap = __nccwpck_require__(4454);
-
-const map = {
-    collection: 'map',
-    default: true,
-    nodeClass: YAMLMap.YAMLMap,
-    tag: 'tag:yaml.org,2002:map',
-    resolve(map, onError) {
-        if (!identity.isMap(map))
-            onError('Expected a mapping for this tag');
-        return map;
-    },
-    createNode: (schema, obj, ctx) => YAMLMap.YAMLMap.from(schema, obj, ctx)
-};
-
-exports.map = map;
-
-
-/***/ }),
-
-/***/ 3632:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Scalar = __nccwpck_require__(3301);
-
-const nullTag = {
-    identify: value => value == null,
-    createNode: () => new Scalar.Scalar(null),
-    default: true,
-    tag: 'tag:yaml.org,2002:null',
-    test: /^(?:~|[Nn]ull|NULL)?$/,
-    resolve: () => new Scalar.Scalar(null),
-    stringify: ({ source }, ctx) => typeof source === 'string' && nullTag.test.test(source)
-        ? source
-        : ctx.options.nullStr
-};
-
-exports.nullTag = nullTag;
-
-
-/***/ }),
-
-/***/ 1706:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-var YAMLSeq = __nccwpck_require__(2223);
-
-const seq = {
-    collection: 'seq',
-    default: true,
-    nodeClass: YAMLSeq.YAMLSeq,
-    tag: 'tag:yaml.org,2002:seq',
-    resolve(seq, onError) {
-        if (!identity.isSeq(seq))
-            onError('Expected a sequence for this tag');
-        return seq;
-    },
-    createNode: (schema, obj, ctx) => YAMLSeq.YAMLSeq.from(schema, obj, ctx)
-};
-
-exports.seq = seq;
-
-
-/***/ }),
-
-/***/ 6464:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var stringifyString = __nccwpck_require__(3069);
-
-const string = {
-    identify: value => typeof value === 'string',
-    default: true,
-    tag: 'tag:yaml.org,2002:str',
-    resolve: str => str,
-    stringify(item, ctx, onComment, onChompKeep) {
-        ctx = Object.assign({ actualString: true }, ctx);
-        return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
-    }
-};
-
-exports.string = string;
-
-
-/***/ }),
-
-/***/ 3959:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Scalar = __nccwpck_require__(3301);
-
-const boolTag = {
-    identify: value => typeof value === 'boolean',
-    default: true,
-    tag: 'tag:yaml.org,2002:bool',
-    test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-    resolve: str => new Scalar.Scalar(str[0] === 't' || str[0] === 'T'),
-    stringify({ source, value }, ctx) {
-        if (source && boolTag.test.test(source)) {
-            const sv = source[0] === 't' || source[0] === 'T';
-            if (value === sv)
-                return source;
-        }
-        return value ? ctx.options.trueStr : ctx.options.falseStr;
-    }
-};
-
-exports.boolTag = boolTag;
-
-
-/***/ }),
-
-/***/ 8405:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
-
-const floatNaN = {
-    identify: value => typeof value === 'number',
-    default: true,
-    tag: 'tag:yaml.org,2002:float',
-    test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-    resolve: str => str.slice(-3).toLowerCase() === 'nan'
-        ? NaN
-        : str[0] === '-'
-            ? Number.NEGATIVE_INFINITY
-            : Number.POSITIVE_INFINITY,
-    stringify: stringifyNumber.stringifyNumber
-};
-const floatExp = {
-    identify: value => typeof value === 'number',
-    default: true,
-    tag: 'tag:yaml.org,2002:float',
-    format: 'EXP',
-    test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-    resolve: str => parseFloat(str),
-    stringify(node) {
-        const num = Number(node.value);
-        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
-    }
-};
-const float = {
-    identify: value => typeof value === 'number',
-    default: true,
-    tag: 'tag:yaml.org,2002:float',
-    test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-    resolve(str) {
-        const node = new Scalar.Scalar(parseFloat(str));
-        const dot = str.indexOf('.');
-        if (dot !== -1 && str[str.length - 1] === '0')
-            node.minFractionDigits = str.length - dot - 1;
-        return node;
-    },
-    stringify: stringifyNumber.stringifyNumber
-};
-
-exports.float = float;
-exports.floatExp = floatExp;
-exports.floatNaN = floatNaN;
-
-
-/***/ }),
-
-/***/ 9874:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var stringifyNumber = __nccwpck_require__(8689);
-
-const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
-const intResolve = (str, offset, radix, { intAsBigInt }) => (intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix));
-function intStringify(node, radix, prefix) {
-    const { value } = node;
-    if (intIdentify(value) && value >= 0)
-        return prefix + value.toString(radix);
-    return stringifyNumber.stringifyNumber(node);
-}
-const intOct = {
-    identify: value => intIdentify(value) && value >= 0,
-    default: true,
-    tag: 'tag:yaml.org,2002:int',
-    format: 'OCT',
-    test: /^0o[0-7]+$/,
-    resolve: (str, _onError, opt) => intResolve(str, 2, 8, opt),
-    stringify: node => intStringify(node, 8, '0o')
-};
-const int = {
-    identify: intIdentify,
-    default: true,
-    tag: 'tag:yaml.org,2002:int',
-    test: /^[-+]?[0-9]+$/,
-    resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
-    stringify: stringifyNumber.stringifyNumber
-};
-const intHex = {
-    identify: value => intIdentify(value) && value >= 0,
-    default: true,
-    tag: 'tag:yaml.org,2002:int',
-    format: 'HEX',
-    test: /^0x[0-9a-fA-F]+$/,
-    resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
-    stringify: node => intStringify(node, 16, '0x')
-};
-
-exports.int = int;
-exports.intHex = intHex;
-exports.intOct = intOct;
-
-
-/***/ }),
-
-/***/ 896:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
-
-const schema = [
-    map.map,
-    seq.seq,
-    string.string,
-    _null.nullTag,
-    bool.boolTag,
-    int.intOct,
-    int.int,
-    int.intHex,
-    float.floatNaN,
-    float.floatExp,
-    float.float
-];
-
-exports.schema = schema;
-
-
-/***/ }),
-
-/***/ 3559:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Scalar = __nccwpck_require__(3301);
-var map = __nccwpck_require__(7451);
-var seq = __nccwpck_require__(1706);
-
-function intIdentify(value) {
-    return typeof value === 'bigint' || Number.isInteger(value);
-}
-const stringifyJSON = ({ value }) => JSON.stringify(value);
-const jsonScalars = [
-    {
-        identify: value => typeof value === 'string',
-        default: true,
-        tag: 'tag:yaml.org,2002:str',
-        resolve: str => str,
-        stringify: stringifyJSON
-    },
-    {
-        identify: value => value == null,
-        createNode: () => new Scalar.Scalar(null),
-        default: true,
-        tag: 'tag:yaml.org,2002:null',
-        test: /^null$/,
-        resolve: () => null,
-        stringify: stringifyJSON
-    },
-    {
-        identify: value => typeof value === 'boolean',
-        default: true,
-        tag: 'tag:yaml.org,2002:bool',
-        test: /^true$|^false$/,
-        resolve: str => str === 'true',
-        stringify: stringifyJSON
-    },
-    {
-        identify: intIdentify,
-        default: true,
-        tag: 'tag:yaml.org,2002:int',
-        test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str, 10),
-        stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
-    },
-    {
-        identify: value => typeof value === 'number',
-        default: true,
-        tag: 'tag:yaml.org,2002:float',
-        test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: str => parseFloat(str),
-        stringify: stringifyJSON
-    }
-];
-const jsonError = {
-    default: true,
-    tag: '',
-    test: /^/,
-    resolve(str, onError) {
-        onError(`Unresolved plain scalar ${JSON.stringify(str)}`);
-        return str;
-    }
-};
-const schema = [map.map, seq.seq].concat(jsonScalars, jsonError);
-
-exports.schema = schema;
-
-
-/***/ }),
-
-/***/ 18:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
-var schema = __nccwpck_require__(896);
-var schema$1 = __nccwpck_require__(3559);
-var binary = __nccwpck_require__(6083);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var schema$2 = __nccwpck_require__(5913);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(6752);
-
-const schemas = new Map([
-    ['core', schema.schema],
-    ['failsafe', [map.map, seq.seq, string.string]],
-    ['json', schema$1.schema],
-    ['yaml11', schema$2.schema],
-    ['yaml-1.1', schema$2.schema]
-]);
-const tagsByName = {
-    binary: binary.binary,
-    bool: bool.boolTag,
-    float: float.float,
-    floatExp: float.floatExp,
-    floatNaN: float.floatNaN,
-    floatTime: timestamp.floatTime,
-    int: int.int,
-    intHex: int.intHex,
-    intOct: int.intOct,
-    intTime: timestamp.intTime,
-    map: map.map,
-    merge: merge.merge,
-    null: _null.nullTag,
-    omap: omap.omap,
-    pairs: pairs.pairs,
-    seq: seq.seq,
-    set: set.set,
-    timestamp: timestamp.timestamp
-};
-const coreKnownTags = {
-    'tag:yaml.org,2002:binary': binary.binary,
-    'tag:yaml.org,2002:merge': merge.merge,
-    'tag:yaml.org,2002:omap': omap.omap,
-    'tag:yaml.org,2002:pairs': pairs.pairs,
-    'tag:yaml.org,2002:set': set.set,
-    'tag:yaml.org,2002:timestamp': timestamp.timestamp
-};
-function getTags(customTags, schemaName, addMergeTag) {
-    const schemaTags = schemas.get(schemaName);
-    if (schemaTags && !customTags) {
-        return addMergeTag && !schemaTags.includes(merge.merge)
-            ? schemaTags.concat(merge.merge)
-            : schemaTags.slice();
-    }
-    let tags = schemaTags;
-    if (!tags) {
-        if (Array.isArray(customTags))
-            tags = [];
-        else {
-            const keys = Array.from(schemas.keys())
-                .filter(key => key !== 'yaml11')
-                .map(key => JSON.stringify(key))
-                .join(', ');
-            throw new Error(`Unknown schema "${schemaName}"; use one of ${keys} or define customTags array`);
-        }
-    }
-    if (Array.isArray(customTags)) {
-        for (const tag of customTags)
-            tags = tags.concat(tag);
-    }
-    else if (typeof customTags === 'function') {
-        tags = customTags(tags.slice());
-    }
-    if (addMergeTag)
-        tags = tags.concat(merge.merge);
-    return tags.reduce((tags, tag) => {
-        const tagObj = typeof tag === 'string' ? tagsByName[tag] : tag;
-        if (!tagObj) {
-            const tagName = JSON.stringify(tag);
-            const keys = Object.keys(tagsByName)
-                .map(key => JSON.stringify(key))
-                .join(', ');
-            throw new Error(`Unknown custom tag ${tagName}; use one of ${keys}`);
-        }
-        if (!tags.includes(tagObj))
-            tags.push(tagObj);
-        return tags;
-    }, []);
-}
-
-exports.coreKnownTags = coreKnownTags;
-exports.getTags = getTags;
-
-
-/***/ }),
-
-/***/ 6083:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var node_buffer = __nccwpck_require__(181);
-var Scalar = __nccwpck_require__(3301);
-var stringifyString = __nccwpck_require__(3069);
-
-const binary = {
-    identify: value => value instanceof Uint8Array, // Buffer inherits from Uint8Array
-    default: false,
-    tag: 'tag:yaml.org,2002:binary',
-    /**
-     * Returns a Buffer in node and an Uint8Array in browsers
-     *
-     * To use the resulting buffer as an image, you'll want to do something like:
-     *
-     *   const blob = new Blob([buffer], { type: 'image/jpeg' })
-     *   document.querySelector('#photo').src = URL.createObjectURL(blob)
-     */
-    resolve(src, onError) {
-        if (typeof node_buffer.Buffer === 'function') {
-            return node_buffer.Buffer.from(src, 'base64');
-        }
-        else if (typeof atob === 'function') {
-            // On IE 11, atob() can't handle newlines
-            const str = atob(src.replace(/[\n\r]/g, ''));
-            const buffer = new Uint8Array(str.length);
-            for (let i = 0; i < str.length; ++i)
-                buffer[i] = str.charCodeAt(i);
-            return buffer;
-        }
-        else {
-            onError('This environment does not support reading binary tags; either Buffer or atob is required');
-            return src;
-        }
-    },
-    stringify({ comment, type, value }, ctx, onComment, onChompKeep) {
-        if (!value)
-            return '';
-        const buf = value; // checked earlier by binary.identify()
-        let str;
-        if (typeof node_buffer.Buffer === 'function') {
-            str =
-                buf instanceof node_buffer.Buffer
-                    ? buf.toString('base64')
-                    : node_buffer.Buffer.from(buf.buffer).toString('base64');
-        }
-        else if (typeof btoa === 'function') {
-            let s = '';
-            for (let i = 0; i < buf.length; ++i)
-                s += String.fromCharCode(buf[i]);
-            str = btoa(s);
-        }
-        else {
-            throw new Error('This environment does not support writing binary tags; either Buffer or btoa is required');
-        }
-        type ?? (type = Scalar.Scalar.BLOCK_LITERAL);
-        if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
-            const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-            const n = Math.ceil(str.length / lineWidth);
-            const lines = new Array(n);
-            for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-                lines[i] = str.substr(o, lineWidth);
-            }
-            str = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? '\n' : ' ');
-        }
-        return stringifyString.stringifyString({ comment, type, value: str }, ctx, onComment, onChompKeep);
-    }
-};
-
-exports.binary = binary;
-
-
-/***/ }),
-
-/***/ 8398:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Scalar = __nccwpck_require__(3301);
-
-function boolStringify({ value, source }, ctx) {
-    const boolObj = value ? trueTag : falseTag;
-    if (source && boolObj.test.test(source))
-        return source;
-    return value ? ctx.options.trueStr : ctx.options.falseStr;
-}
-const trueTag = {
-    identify: value => value === true,
-    default: true,
-    tag: 'tag:yaml.org,2002:bool',
-    test: /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/,
-    resolve: () => new Scalar.Scalar(true),
-    stringify: boolStringify
-};
-const falseTag = {
-    identify: value => value === false,
-    default: true,
-    tag: 'tag:yaml.org,2002:bool',
-    test: /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
-    resolve: () => new Scalar.Scalar(false),
-    stringify: boolStringify
-};
-
-exports.falseTag = falseTag;
-exports.trueTag = trueTag;
-
-
-/***/ }),
-
-/***/ 5782:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
-
-const floatNaN = {
-    identify: value => typeof value === 'number',
-    default: true,
-    tag: 'tag:yaml.org,2002:float',
-    test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-    resolve: (str) => str.slice(-3).toLowerCase() === 'nan'
-        ? NaN
-        : str[0] === '-'
-            ? Number.NEGATIVE_INFINITY
-            : Number.POSITIVE_INFINITY,
-    stringify: stringifyNumber.stringifyNumber
-};
-const floatExp = {
-    identify: value => typeof value === 'number',
-    default: true,
-    tag: 'tag:yaml.org,2002:float',
-    format: 'EXP',
-    test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-    resolve: (str) => parseFloat(str.replace(/_/g, '')),
-    stringify(node) {
-        const num = Number(node.value);
-        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
-    }
-};
-const float = {
-    identify: value => typeof value === 'number',
-    default: true,
-    tag: 'tag:yaml.org,2002:float',
-    test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-    resolve(str) {
-        const node = new Scalar.Scalar(parseFloat(str.replace(/_/g, '')));
-        const dot = str.indexOf('.');
-        if (dot !== -1) {
-            const f = str.substring(dot + 1).replace(/_/g, '');
-            if (f[f.length - 1] === '0')
-                node.minFractionDigits = f.length;
-        }
-        return node;
-    },
-    stringify: stringifyNumber.stringifyNumber
-};
-
-exports.float = float;
-exports.floatExp = floatExp;
-exports.floatNaN = floatNaN;
-
-
-/***/ }),
-
-/***/ 873:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var stringifyNumber = __nccwpck_require__(8689);
-
-const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
-function intResolve(str, offset, radix, { intAsBigInt }) {
-    const sign = str[0];
-    if (sign === '-' || sign === '+')
-        offset += 1;
-    str = str.substring(offset).replace(/_/g, '');
-    if (intAsBigInt) {
-        switch (radix) {
-            case 2:
-                str = `0b${str}`;
-                break;
-            case 8:
-                str = `0o${str}`;
-                break;
-            case 16:
-                str = `0x${str}`;
-                break;
-        }
-        const n = BigInt(str);
-        return sign === '-' ? BigInt(-1) * n : n;
-    }
-    const n = parseInt(str, radix);
-    return sign === '-' ? -1 * n : n;
-}
-function intStringify(node, radix, prefix) {
-    const { value } = node;
-    if (intIdentify(value)) {
-        const str = value.toString(radix);
-        return value < 0 ? '-' + prefix + str.substr(1) : prefix + str;
-    }
-    return stringifyNumber.stringifyNumber(node);
-}
-const intBin = {
-    identify: intIdentify,
-    default: true,
-    tag: 'tag:yaml.org,2002:int',
-    format: 'BIN',
-    test: /^[-+]?0b[0-1_]+$/,
-    resolve: (str, _onError, opt) => intResolve(str, 2, 2, opt),
-    stringify: node => intStringify(node, 2, '0b')
-};
-const intOct = {
-    identify: intIdentify,
-    default: true,
-    tag: 'tag:yaml.org,2002:int',
-    format: 'OCT',
-    test: /^[-+]?0[0-7_]+$/,
-    resolve: (str, _onError, opt) => intResolve(str, 1, 8, opt),
-    stringify: node => intStringify(node, 8, '0')
-};
-const int = {
-    identify: intIdentify,
-    default: true,
-    tag: 'tag:yaml.org,2002:int',
-    test: /^[-+]?[0-9][0-9_]*$/,
-    resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
-    stringify: stringifyNumber.stringifyNumber
-};
-const intHex = {
-    identify: intIdentify,
-    default: true,
-    tag: 'tag:yaml.org,2002:int',
-    format: 'HEX',
-    test: /^[-+]?0x[0-9a-fA-F_]+$/,
-    resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
-    stringify: node => intStringify(node, 16, '0x')
-};
-
-exports.int = int;
-exports.intBin = intBin;
-exports.intHex = intHex;
-exports.intOct = intOct;
-
-
-/***/ }),
-
-/***/ 452:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-
-// If the value associated with a merge key is a single mapping node, each of
-// its key/value pairs is inserted into the current mapping, unless the key
-// already exists in it. If the value associated with the merge key is a
-// sequence, then this sequence is expected to contain mapping nodes and each
-// of these nodes is merged in turn according to its order in the sequence.
-// Keys in mapping nodes earlier in the sequence override keys specified in
-// later mapping nodes. -- http://yaml.org/type/merge.html
-const MERGE_KEY = '<<';
-const merge = {
-    identify: value => value === MERGE_KEY ||
-        (typeof value === 'symbol' && value.description === MERGE_KEY),
-    default: 'key',
-    tag: 'tag:yaml.org,2002:merge',
-    test: /^<<$/,
-    resolve: () => Object.assign(new Scalar.Scalar(Symbol(MERGE_KEY)), {
-        addToJSMap: addMergeToJSMap
-    }),
-    stringify: () => MERGE_KEY
-};
-const isMergeKey = (ctx, key) => (merge.identify(key) ||
-    (identity.isScalar(key) &&
-        (!key.type || key.type === Scalar.Scalar.PLAIN) &&
-        merge.identify(key.value))) &&
-    ctx?.doc.schema.tags.some(tag => tag.tag === merge.tag && tag.default);
-function addMergeToJSMap(ctx, map, value) {
-    const source = resolveAliasValue(ctx, value);
-    if (identity.isSeq(source))
-        for (const it of source.items)
-            mergeValue(ctx, map, it);
-    else if (Array.isArray(source))
-        for (const it of source)
-            mergeValue(ctx, map, it);
-    else
-        mergeValue(ctx, map, source);
-}
-function mergeValue(ctx, map, value) {
-    const source = resolveAliasValue(ctx, value);
-    if (!identity.isMap(source))
-        throw new Error('Merge sources must be maps or map aliases');
-    const srcMap = source.toJSON(null, ctx, Map);
-    for (const [key, value] of srcMap) {
-        if (map instanceof Map) {
-            if (!map.has(key))
-                map.set(key, value);
-        }
-        else if (map instanceof Set) {
-            map.add(key);
-        }
-        else if (!Object.prototype.hasOwnProperty.call(map, key)) {
-            Object.defineProperty(map, key, {
-                value,
-                writable: true,
-                enumerable: true,
-                configurable: true
-            });
-        }
-    }
-    return map;
-}
-function resolveAliasValue(ctx, value) {
-    return ctx && identity.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
-}
-
-exports.addMergeToJSMap = addMergeToJSMap;
-exports.isMergeKey = isMergeKey;
-exports.merge = merge;
-
-
-/***/ }),
-
-/***/ 303:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var pairs = __nccwpck_require__(8385);
-
-class YAMLOMap extends YAMLSeq.YAMLSeq {
-    constructor() {
-        super();
-        this.add = YAMLMap.YAMLMap.prototype.add.bind(this);
-        this.delete = YAMLMap.YAMLMap.prototype.delete.bind(this);
-        this.get = YAMLMap.YAMLMap.prototype.get.bind(this);
-        this.has = YAMLMap.YAMLMap.prototype.has.bind(this);
-        this.set = YAMLMap.YAMLMap.prototype.set.bind(this);
-        this.tag = YAMLOMap.tag;
-    }
-    /**
-     * If `ctx` is given, the return type is actually `Map<unknown, unknown>`,
-     * but TypeScript won't allow widening the signature of a child method.
-     */
-    toJSON(_, ctx) {
-        if (!ctx)
-            return super.toJSON(_);
-        const map = new Map();
-        if (ctx?.onCreate)
-            ctx.onCreate(map);
-        for (const pair of this.items) {
-            let key, value;
-            if (identity.isPair(pair)) {
-                key = toJS.toJS(pair.key, '', ctx);
-                value = toJS.toJS(pair.value, key, ctx);
-            }
-            else {
-                key = toJS.toJS(pair, '', ctx);
-            }
-            if (map.has(key))
-                throw new Error('Ordered maps must not include duplicate keys');
-            map.set(key, value);
-        }
-        return map;
-    }
-    static from(schema, iterable, ctx) {
-        const pairs$1 = pairs.createPairs(schema, iterable, ctx);
-        const omap = new this();
-        omap.items = pairs$1.items;
-        return omap;
-    }
-}
-YAMLOMap.tag = 'tag:yaml.org,2002:omap';
-const omap = {
-    collection: 'seq',
-    identify: value => value instanceof Map,
-    nodeClass: YAMLOMap,
-    default: false,
-    tag: 'tag:yaml.org,2002:omap',
-    resolve(seq, onError) {
-        const pairs$1 = pairs.resolvePairs(seq, onError);
-        const seenKeys = [];
-        for (const { key } of pairs$1.items) {
-            if (identity.isScalar(key)) {
-                if (seenKeys.includes(key.value)) {
-                    onError(`Ordered maps must not include duplicate keys: ${key.value}`);
-                }
-                else {
-                    seenKeys.push(key.value);
-                }
-            }
-        }
-        return Object.assign(new YAMLOMap(), pairs$1);
-    },
-    createNode: (schema, iterable, ctx) => YAMLOMap.from(schema, iterable, ctx)
-};
-
-exports.YAMLOMap = YAMLOMap;
-exports.omap = omap;
-
-
-/***/ }),
-
-/***/ 8385:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLSeq = __nccwpck_require__(2223);
-
-function resolvePairs(seq, onError) {
-    if (identity.isSeq(seq)) {
-        for (let i = 0; i < seq.items.length; ++i) {
-            let item = seq.items[i];
-            if (identity.isPair(item))
-                continue;
-            else if (identity.isMap(item)) {
-                if (item.items.length > 1)
-                    onError('Each pair must have its own sequence indicator');
-                const pair = item.items[0] || new Pair.Pair(new Scalar.Scalar(null));
-                if (item.commentBefore)
-                    pair.key.commentBefore = pair.key.commentBefore
-                        ? `${item.commentBefore}\n${pair.key.commentBefore}`
-                        : item.commentBefore;
-                if (item.comment) {
-                    const cn = pair.value ?? pair.key;
-                    cn.comment = cn.comment
-                        ? `${item.comment}\n${cn.comment}`
-                        : item.comment;
-                }
-                item = pair;
-            }
-            seq.items[i] = identity.isPair(item) ? item : new Pair.Pair(item);
-        }
-    }
-    else
-        onError('Expected a sequence for this tag');
-    return seq;
-}
-function createPairs(schema, iterable, ctx) {
-    const { replacer } = ctx;
-    const pairs = new YAMLSeq.YAMLSeq(schema);
-    pairs.tag = 'tag:yaml.org,2002:pairs';
-    let i = 0;
-    if (iterable && Symbol.iterator in Object(iterable))
-        for (let it of iterable) {
-            if (typeof replacer === 'function')
-                it = replacer.call(iterable, String(i++), it);
-            let key, value;
-            if (Array.isArray(it)) {
-                if (it.length === 2) {
-                    key = it[0];
-                    value = it[1];
-                }
-                else
-                    throw new TypeError(`Expected [key, value] tuple: ${it}`);
-            }
-            else if (it && it instanceof Object) {
-                const keys = Object.keys(it);
-                if (keys.length === 1) {
-                    key = keys[0];
-                    value = it[key];
-                }
-                else {
-                    throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
-                }
-            }
-            else {
-                key = it;
-            }
-            pairs.items.push(Pair.createPair(key, value, ctx));
-        }
-    return pairs;
-}
-const pairs = {
-    collection: 'seq',
-    default: false,
-    tag: 'tag:yaml.org,2002:pairs',
-    resolve: resolvePairs,
-    createNode: createPairs
-};
-
-exports.createPairs = createPairs;
-exports.pairs = pairs;
-exports.resolvePairs = resolvePairs;
-
-
-/***/ }),
-
-/***/ 5913:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var binary = __nccwpck_require__(6083);
-var bool = __nccwpck_require__(8398);
-var float = __nccwpck_require__(5782);
-var int = __nccwpck_require__(873);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(6752);
-
-const schema = [
-    map.map,
-    seq.seq,
-    string.string,
-    _null.nullTag,
-    bool.trueTag,
-    bool.falseTag,
-    int.intBin,
-    int.intOct,
-    int.int,
-    int.intHex,
-    float.floatNaN,
-    float.floatExp,
-    float.float,
-    binary.binary,
-    merge.merge,
-    omap.omap,
-    pairs.pairs,
-    set.set,
-    timestamp.intTime,
-    timestamp.floatTime,
-    timestamp.timestamp
-];
-
-exports.schema = schema;
-
-
-/***/ }),
-
-/***/ 1528:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-
-class YAMLSet extends YAMLMap.YAMLMap {
-    constructor(schema) {
-        super(schema);
-        this.tag = YAMLSet.tag;
-    }
-    add(key) {
-        let pair;
-        if (identity.isPair(key))
-            pair = key;
-        else if (key &&
-            typeof key === 'object' &&
-            'key' in key &&
-            'value' in key &&
-            key.value === null)
-            pair = new Pair.Pair(key.key, null);
-        else
-            pair = new Pair.Pair(key, null);
-        const prev = YAMLMap.findPair(this.items, pair.key);
-        if (!prev)
-            this.items.push(pair);
-    }
-    /**
-     * If `keepPair` is `true`, returns the Pair matching `key`.
-     * Otherwise, returns the value of that Pair's key.
-     */
-    get(key, keepPair) {
-        const pair = YAMLMap.findPair(this.items, key);
-        return !keepPair && identity.isPair(pair)
-            ? identity.isScalar(pair.key)
-                ? pair.key.value
-                : pair.key
-            : pair;
-    }
-    set(key, value) {
-        if (typeof value !== 'boolean')
-            throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value}`);
-        const prev = YAMLMap.findPair(this.items, key);
-        if (prev && !value) {
-            this.items.splice(this.items.indexOf(prev), 1);
-        }
-        else if (!prev && value) {
-            this.items.push(new Pair.Pair(key));
-        }
-    }
-    toJSON(_, ctx) {
-        return super.toJSON(_, ctx, Set);
-    }
-    toString(ctx, onComment, onChompKeep) {
-        if (!ctx)
-            return JSON.stringify(this);
-        if (this.hasAllNullValues(true))
-            return super.toString(Object.assign({}, ctx, { allNullValues: true }), onComment, onChompKeep);
-        else
-            throw new Error('Set items must all have null values');
-    }
-    static from(schema, iterable, ctx) {
-        const { replacer } = ctx;
-        const set = new this(schema);
-        if (iterable && Symbol.iterator in Object(iterable))
-            for (let value of iterable) {
-                if (typeof replacer === 'function')
-                    value = replacer.call(iterable, value, value);
-                set.items.push(Pair.createPair(value, null, ctx));
-            }
-        return set;
-    }
-}
-YAMLSet.tag = 'tag:yaml.org,2002:set';
-const set = {
-    collection: 'map',
-    identify: value => value instanceof Set,
-    nodeClass: YAMLSet,
-    default: false,
-    tag: 'tag:yaml.org,2002:set',
-    createNode: (schema, iterable, ctx) => YAMLSet.from(schema, iterable, ctx),
-    resolve(map, onError) {
-        if (identity.isMap(map)) {
-            if (map.hasAllNullValues(true))
-                return Object.assign(new YAMLSet(), map);
-            else
-                onError('Set items must all have null values');
-        }
-        else
-            onError('Expected a mapping for this tag');
-        return map;
-    }
-};
-
-exports.YAMLSet = YAMLSet;
-exports.set = set;
-
-
-/***/ }),
-
-/***/ 6752:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var stringifyNumber = __nccwpck_require__(8689);
-
-/** Internal types handle bigint as number, because TS can't figure it out. */
-function parseSexagesimal(str, asBigInt) {
-    const sign = str[0];
-    const parts = sign === '-' || sign === '+' ? str.substring(1) : str;
-    const num = (n) => asBigInt ? BigInt(n) : Number(n);
-    const res = parts
-        .replace(/_/g, '')
-        .split(':')
-        .reduce((res, p) => res * num(60) + num(p), num(0));
-    return (sign === '-' ? num(-1) * res : res);
-}
-/**
- * hhhh:mm:ss.sss
- *
- * Internal types handle bigint as number, because TS can't figure it out.
- */
-function stringifySexagesimal(node) {
-    let { value } = node;
-    let num = (n) => n;
-    if (typeof value === 'bigint')
-        num = n => BigInt(n);
-    else if (isNaN(value) || !isFinite(value))
-        return stringifyNumber.stringifyNumber(node);
-    let sign = '';
-    if (value < 0) {
-        sign = '-';
-        value *= num(-1);
-    }
-    const _60 = num(60);
-    const parts = [value % _60]; // seconds, including ms
-    if (value < 60) {
-        parts.unshift(0); // at least one : is required
-    }
-    else {
-        value = (value - parts[0]) / _60;
-        parts.unshift(value % _60); // minutes
-        if (value >= 60) {
-            value = (value - parts[0]) / _60;
-            parts.unshift(value); // hours
-        }
-    }
-    return (sign +
-        parts
-            .map(n => String(n).padStart(2, '0'))
-            .join(':')
-            .replace(/000000\d*$/, '') // % 60 may introduce error
-    );
-}
-const intTime = {
-    identify: value => typeof value === 'bigint' || Number.isInteger(value),
-    default: true,
-    tag: 'tag:yaml.org,2002:int',
-    format: 'TIME',
-    test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-    resolve: (str, _onError, { intAsBigInt }) => parseSexagesimal(str, intAsBigInt),
-    stringify: stringifySexagesimal
-};
-const floatTime = {
-    identify: value => typeof value === 'number',
-    default: true,
-    tag: 'tag:yaml.org,2002:float',
-    format: 'TIME',
-    test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-    resolve: str => parseSexagesimal(str, false),
-    stringify: stringifySexagesimal
-};
-const timestamp = {
-    identify: value => value instanceof Date,
-    default: true,
-    tag: 'tag:yaml.org,2002:timestamp',
-    // If the time zone is omitted, the timestamp is assumed to be specified in UTC. The time part
-    // may be omitted altogether, resulting in a date format. In such a case, the time part is
-    // assumed to be 00:00:00Z (start of day, UTC).
-    test: RegExp('^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})' + // YYYY-Mm-Dd
-        '(?:' + // time is optional
-        '(?:t|T|[ \\t]+)' + // t | T | whitespace
-        '([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)' + // Hh:Mm:Ss(.ss)?
-        '(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?' + // Z | +5 | -03:30
-        ')?$'),
-    resolve(str) {
-        const match = str.match(timestamp.test);
-        if (!match)
-            throw new Error('!!timestamp expects a date, starting with yyyy-mm-dd');
-        const [, year, month, day, hour, minute, second] = match.map(Number);
-        const millisec = match[7] ? Number((match[7] + '00').substr(1, 3)) : 0;
-        let date = Date.UTC(year, month - 1, day, hour || 0, minute || 0, second || 0, millisec);
-        const tz = match[8];
-        if (tz && tz !== 'Z') {
-            let d = parseSexagesimal(tz, false);
-            if (Math.abs(d) < 30)
-                d *= 60;
-            date -= 60000 * d;
-        }
-        return new Date(date);
-    },
-    stringify: ({ value }) => value?.toISOString().replace(/(T00:00:00)?\.000Z$/, '') ?? ''
-};
-
-exports.floatTime = floatTime;
-exports.intTime = intTime;
-exports.timestamp = timestamp;
-
-
-/***/ }),
-
-/***/ 4475:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-const FOLD_FLOW = 'flow';
-const FOLD_BLOCK = 'block';
-const FOLD_QUOTED = 'quoted';
-/**
- * Tries to keep input at up to `lineWidth` characters, splitting only on spaces
- * not followed by newlines or spaces unless `mode` is `'quoted'`. Lines are
- * terminated with `\n` and started with `indent`.
- */
-function foldFlowLines(text, indent, mode = 'flow', { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
-    if (!lineWidth || lineWidth < 0)
-        return text;
-    if (lineWidth < minContentWidth)
-        minContentWidth = 0;
-    const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-    if (text.length <= endStep)
-        return text;
-    const folds = [];
-    const escapedFolds = {};
-    let end = lineWidth - indent.length;
-    if (typeof indentAtStart === 'number') {
-        if (indentAtStart > lineWidth - Math.max(2, minContentWidth))
-            folds.push(0);
-        else
-            end = lineWidth - indentAtStart;
-    }
-    let split = undefined;
-    let prev = undefined;
-    let overflow = false;
-    let i = -1;
-    let escStart = -1;
-    let escEnd = -1;
-    if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text, i, indent.length);
-        if (i !== -1)
-            end = i + endStep;
-    }
-    for (let ch; (ch = text[(i += 1)]);) {
-        if (mode === FOLD_QUOTED && ch === '\\') {
-            escStart = i;
-            switch (text[i + 1]) {
-                case 'x':
-                    i += 3;
-                    break;
-                case 'u':
-                    i += 5;
-                    break;
-                case 'U':
-                    i += 9;
-                    break;
-                default:
-                    i += 1;
-            }
-            escEnd = i;
-        }
-        if (ch === '\n') {
-            if (mode === FOLD_BLOCK)
-                i = consumeMoreIndentedLines(text, i, indent.length);
-            end = i + indent.length + endStep;
-            split = undefined;
-        }
-        else {
-            if (ch === ' ' &&
-                prev &&
-                prev !== ' ' &&
-                prev !== '\n' &&
-                prev !== '\t') {
-                // space surrounded by non-space can be replaced with newline + indent
-                const next = text[i + 1];
-                if (next && next !== ' ' && next !== '\n' && next !== '\t')
-                    split = i;
-            }
-            if (i >= end) {
-                if (split) {
-                    folds.push(split);
-                    end = split + endStep;
-                    split = undefined;
-                }
-                else if (mode === FOLD_QUOTED) {
-                    // white-space collected at end may stretch past lineWidth
-                    while (prev === ' ' || prev === '\t') {
-                        prev = ch;
-                        ch = text[(i += 1)];
-                        overflow = true;
-                    }
-                    // Account for newline escape, but don't break preceding escape
-                    const j = i > escEnd + 1 ? i - 2 : escStart - 1;
-                    // Bail out if lineWidth & minContentWidth are shorter than an escape string
-                    if (escapedFolds[j])
-                        return text;
-                    folds.push(j);
-                    escapedFolds[j] = true;
-                    end = j + endStep;
-                    split = undefined;
-                }
-                else {
-                    overflow = true;
-                }
-            }
-        }
-        prev = ch;
-    }
-    if (overflow && onOverflow)
-        onOverflow();
-    if (folds.length === 0)
-        return text;
-    if (onFold)
-        onFold();
-    let res = text.slice(0, folds[0]);
-    for (let i = 0; i < folds.length; ++i) {
-        const fold = folds[i];
-        const end = folds[i + 1] || text.length;
-        if (fold === 0)
-            res = `\n${indent}${text.slice(0, end)}`;
-        else {
-            if (mode === FOLD_QUOTED && escapedFolds[fold])
-                res += `${text[fold]}\\`;
-            res += `\n${indent}${text.slice(fold + 1, end)}`;
-        }
-    }
-    return res;
-}
-/**
- * Presumes `i + 1` is at the start of a line
- * @returns index of last newline in more-indented block
- */
-function consumeMoreIndentedLines(text, i, indent) {
-    let end = i;
-    let start = i + 1;
-    let ch = text[start];
-    while (ch === ' ' || ch === '\t') {
-        if (i < start + indent) {
-            ch = text[++i];
-        }
-        else {
-            do {
-                ch = text[++i];
-            } while (ch && ch !== '\n');
-            end = i;
-            start = i + 1;
-            ch = text[start];
-        }
-    }
-    return end;
-}
-
-exports.FOLD_BLOCK = FOLD_BLOCK;
-exports.FOLD_FLOW = FOLD_FLOW;
-exports.FOLD_QUOTED = FOLD_QUOTED;
-exports.foldFlowLines = foldFlowLines;
-
-
-/***/ }),
-
-/***/ 2148:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var anchors = __nccwpck_require__(1596);
-var identity = __nccwpck_require__(1127);
-var stringifyComment = __nccwpck_require__(9799);
-var stringifyString = __nccwpck_require__(3069);
-
-function createStringifyContext(doc, options) {
-    const opt = Object.assign({
-        blockQuote: true,
-        commentString: stringifyComment.stringifyComment,
-        defaultKeyType: null,
-        defaultStringType: 'PLAIN',
-        directives: null,
-        doubleQuotedAsJSON: false,
-        doubleQuotedMinMultiLineLength: 40,
-        falseStr: 'false',
-        flowCollectionPadding: true,
-        indentSeq: true,
-        lineWidth: 80,
-        minContentWidth: 20,
-        nullStr: 'null',
-        simpleKeys: false,
-        singleQuote: null,
-        trailingComma: false,
-        trueStr: 'true',
-        verifyAliasOrder: true
-    }, doc.schema.toStringOptions, options);
-    let inFlow;
-    switch (opt.collectionStyle) {
-        case 'block':
-            inFlow = false;
-            break;
-        case 'flow':
-            inFlow = true;
-            break;
-        default:
-            inFlow = null;
-    }
-    return {
-        anchors: new Set(),
-        doc,
-        flowCollectionPadding: opt.flowCollectionPadding ? ' ' : '',
-        indent: '',
-        indentStep: typeof opt.indent === 'number' ? ' '.repeat(opt.indent) : '  ',
-        inFlow,
-        options: opt
-    };
-}
-function getTagObject(tags, item) {
-    if (item.tag) {
-        const match = tags.filter(t => t.tag === item.tag);
-        if (match.length > 0)
-            return match.find(t => t.format === item.format) ?? match[0];
-    }
-    let tagObj = undefined;
-    let obj;
-    if (identity.isScalar(item)) {
-        obj = item.value;
-        let match = tags.filter(t => t.identify?.(obj));
-        if (match.length > 1) {
-            const testMatch = match.filter(t => t.test);
-            if (testMatch.length > 0)
-                match = testMatch;
-        }
-        tagObj =
-            match.find(t => t.format === item.format) ?? match.find(t => !t.format);
-    }
-    else {
-        obj = item;
-        tagObj = tags.find(t => t.nodeClass && obj instanceof t.nodeClass);
-    }
-    if (!tagObj) {
-        const name = obj?.constructor?.name ?? (obj === null ? 'null' : typeof obj);
-        throw new Error(`Tag not resolved for ${name} value`);
-    }
-    return tagObj;
-}
-// needs to be called before value stringifier to allow for circular anchor refs
-function stringifyProps(node, tagObj, { anchors: anchors$1, doc }) {
-    if (!doc.directives)
-        return '';
-    const props = [];
-    const anchor = (identity.isScalar(node) || identity.isCollection(node)) && node.anchor;
-    if (anchor && anchors.anchorIsValid(anchor)) {
-        anchors$1.add(anchor);
-        props.push(`&${anchor}`);
-    }
-    const tag = node.tag ?? (tagObj.default ? null : tagObj.tag);
-    if (tag)
-        props.push(doc.directives.tagString(tag));
-    return props.join(' ');
-}
-function stringify(item, ctx, onComment, onChompKeep) {
-    if (identity.isPair(item))
-        return item.toString(ctx, onComment, onChompKeep);
-    if (identity.isAlias(item)) {
-        if (ctx.doc.directives)
-            return item.toString(ctx);
-        if (ctx.resolvedAliases?.has(item)) {
-            throw new TypeError(`Cannot stringify circular structure without alias nodes`);
-        }
-        else {
-            if (ctx.resolvedAliases)
-                ctx.resolvedAliases.add(item);
-            else
-                ctx.resolvedAliases = new Set([item]);
-            item = item.resolve(ctx.doc);
-        }
-    }
-    let tagObj = undefined;
-    const node = identity.isNode(item)
-        ? item
-        : ctx.doc.createNode(item, { onTagObj: o => (tagObj = o) });
-    tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node));
-    const props = stringifyProps(node, tagObj, ctx);
-    if (props.length > 0)
-        ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-    const str = typeof tagObj.stringify === 'function'
-        ? tagObj.stringify(node, ctx, onComment, onChompKeep)
-        : identity.isScalar(node)
-            ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep)
-            : node.toString(ctx, onComment, onChompKeep);
-    if (!props)
-        return str;
-    return identity.isScalar(node) || str[0] === '{' || str[0] === '['
-        ? `${props} ${str}`
-        : `${props}\n${ctx.indent}${str}`;
-}
-
-exports.createStringifyContext = createStringifyContext;
-exports.stringify = stringify;
-
-
-/***/ }),
-
-/***/ 1212:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
-
-function stringifyCollection(collection, ctx, options) {
-    const flow = ctx.inFlow ?? collection.flow;
-    const stringify = flow ? stringifyFlowCollection : stringifyBlockCollection;
-    return stringify(collection, ctx, options);
-}
-function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
-    const { indent, options: { commentString } } = ctx;
-    const itemCtx = Object.assign({}, ctx, { indent: itemIndent, type: null });
-    let chompKeep = false; // flag for the preceding node's status
-    const lines = [];
-    for (let i = 0; i < items.length; ++i) {
-        const item = items[i];
-        let comment = null;
-        if (identity.isNode(item)) {
-            if (!chompKeep && item.spaceBefore)
-                lines.push('');
-            addCommentBefore(ctx, lines, item.commentBefore, chompKeep);
-            if (item.comment)
-                comment = item.comment;
-        }
-        else if (identity.isPair(item)) {
-            const ik = identity.isNode(item.key) ? item.key : null;
-            if (ik) {
-                if (!chompKeep && ik.spaceBefore)
-                    lines.push('');
-                addCommentBefore(ctx, lines, ik.commentBefore, chompKeep);
-            }
-        }
-        chompKeep = false;
-        let str = stringify.stringify(item, itemCtx, () => (comment = null), () => (chompKeep = true));
-        if (comment)
-            str += stringifyComment.lineComment(str, itemIndent, commentString(comment));
-        if (chompKeep && comment)
-            chompKeep = false;
-        lines.push(blockItemPrefix + str);
-    }
-    let str;
-    if (lines.length === 0) {
-        str = flowChars.start + flowChars.end;
-    }
-    else {
-        str = lines[0];
-        for (let i = 1; i < lines.length; ++i) {
-            const line = lines[i];
-            str += line ? `\n${indent}${line}` : '\n';
-        }
-    }
-    if (comment) {
-        str += '\n' + stringifyComment.indentComment(commentString(comment), indent);
-        if (onComment)
-            onComment();
-    }
-    else if (chompKeep && onChompKeep)
-        onChompKeep();
-    return str;
-}
-function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
-    const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
-    itemIndent += indentStep;
-    const itemCtx = Object.assign({}, ctx, {
-        indent: itemIndent,
-        inFlow: true,
-        type: null
-    });
-    let reqNewline = false;
-    let linesAtValue = 0;
-    const lines = [];
-    for (let i = 0; i < items.length; ++i) {
-        const item = items[i];
-        let comment = null;
-        if (identity.isNode(item)) {
-            if (item.spaceBefore)
-                lines.push('');
-            addCommentBefore(ctx, lines, item.commentBefore, false);
-            if (item.comment)
-                comment = item.comment;
-        }
-        else if (identity.isPair(item)) {
-            const ik = identity.isNode(item.key) ? item.key : null;
-            if (ik) {
-                if (ik.spaceBefore)
-                    lines.push('');
-                addCommentBefore(ctx, lines, ik.commentBefore, false);
-                if (ik.comment)
-                    reqNewline = true;
-            }
-            const iv = identity.isNode(item.value) ? item.value : null;
-            if (iv) {
-                if (iv.comment)
-                    comment = iv.comment;
-                if (iv.commentBefore)
-                    reqNewline = true;
-            }
-            else if (item.value == null && ik?.comment) {
-                comment = ik.comment;
-            }
-        }
-        if (comment)
-            reqNewline = true;
-        let str = stringify.stringify(item, itemCtx, () => (comment = null));
-        reqNewline || (reqNewline = lines.length > linesAtValue || str.includes('\n'));
-        if (i < items.length - 1) {
-            str += ',';
-        }
-        else if (ctx.options.trailingComma) {
-            if (ctx.options.lineWidth > 0) {
-                reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) +
-                    (str.length + 2) >
-                    ctx.options.lineWidth);
-            }
-            if (reqNewline) {
-                str += ',';
-            }
-        }
-        if (comment)
-            str += stringifyComment.lineComment(str, itemIndent, commentString(comment));
-        lines.push(str);
-        linesAtValue = lines.length;
-    }
-    const { start, end } = flowChars;
-    if (lines.length === 0) {
-        return start + end;
-    }
-    else {
-        if (!reqNewline) {
-            const len = lines.reduce((sum, line) => sum + line.length + 2, 2);
-            reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
-        }
-        if (reqNewline) {
-            let str = start;
-            for (const line of lines)
-                str += line ? `\n${indentStep}${indent}${line}` : '\n';
-            return `${str}\n${indent}${end}`;
-        }
-        else {
-            return `${start}${fcPadding}${lines.join(' ')}${fcPadding}${end}`;
-        }
-    }
-}
-function addCommentBefore({ indent, options: { commentString } }, lines, comment, chompKeep) {
-    if (comment && chompKeep)
-        comment = comment.replace(/^\n+/, '');
-    if (comment) {
-        const ic = stringifyComment.indentComment(commentString(comment), indent);
-        lines.push(ic.trimStart()); // Avoid double indent on first line
-    }
-}
-
-exports.stringifyCollection = stringifyCollection;
-
-
-/***/ }),
-
-/***/ 9799:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-/**
- * Stringifies a comment.
- *
- * Empty comment lines are left empty,
- * lines consisting of a single space are replaced by `#`,
- * and all other lines are prefixed with a `#`.
- */
-const stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, '#');
-function indentComment(comment, indent) {
-    if (/^\n+$/.test(comment))
-        return comment.substring(1);
-    return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
-}
-const lineComment = (str, indent, comment) => str.endsWith('\n')
-    ? indentComment(comment, indent)
-    : comment.includes('\n')
-        ? '\n' + indentComment(comment, indent)
-        : (str.endsWith(' ') ? '' : ' ') + comment;
-
-exports.indentComment = indentComment;
-exports.lineComment = lineComment;
-exports.stringifyComment = stringifyComment;
-
-
-/***/ }),
-
-/***/ 6829:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
-
-function stringifyDocument(doc, options) {
-    const lines = [];
-    let hasDirectives = options.directives === true;
-    if (options.directives !== false && doc.directives) {
-        const dir = doc.directives.toString(doc);
-        if (dir) {
-            lines.push(dir);
-            hasDirectives = true;
-        }
-        else if (doc.directives.docStart)
-            hasDirectives = true;
-    }
-    if (hasDirectives)
-        lines.push('---');
-    const ctx = stringify.createStringifyContext(doc, options);
-    const { commentString } = ctx.options;
-    if (doc.commentBefore) {
-        if (lines.length !== 1)
-            lines.unshift('');
-        const cs = commentString(doc.commentBefore);
-        lines.unshift(stringifyComment.indentComment(cs, ''));
-    }
-    let chompKeep = false;
-    let contentComment = null;
-    if (doc.contents) {
-        if (identity.isNode(doc.contents)) {
-            if (doc.contents.spaceBefore && hasDirectives)
-                lines.push('');
-            if (doc.contents.commentBefore) {
-                const cs = commentString(doc.contents.commentBefore);
-                lines.push(stringifyComment.indentComment(cs, ''));
-            }
-            // top-level block scalars need to be indented if followed by a comment
-            ctx.forceBlockIndent = !!doc.comment;
-            contentComment = doc.contents.comment;
-        }
-        const onChompKeep = contentComment ? undefined : () => (chompKeep = true);
-        let body = stringify.stringify(doc.contents, ctx, () => (contentComment = null), onChompKeep);
-        if (contentComment)
-            body += stringifyComment.lineComment(body, '', commentString(contentComment));
-        if ((body[0] === '|' || body[0] === '>') &&
-            lines[lines.length - 1] === '---') {
-            // Top-level block scalars with a preceding doc marker ought to use the
-            // same line for their header.
-            lines[lines.length - 1] = `--- ${body}`;
-        }
-        else
-            lines.push(body);
-    }
-    else {
-        lines.push(stringify.stringify(doc.contents, ctx));
-    }
-    if (doc.directives?.docEnd) {
-        if (doc.comment) {
-            const cs = commentString(doc.comment);
-            if (cs.includes('\n')) {
-                lines.push('...');
-                lines.push(stringifyComment.indentComment(cs, ''));
-            }
-            else {
-                lines.push(`... ${cs}`);
-            }
-        }
-        else {
-            lines.push('...');
-        }
-    }
-    else {
-        let dc = doc.comment;
-        if (dc && chompKeep)
-            dc = dc.replace(/^\n+/, '');
-        if (dc) {
-            if ((!chompKeep || contentComment) && lines[lines.length - 1] !== '')
-                lines.push('');
-            lines.push(stringifyComment.indentComment(commentString(dc), ''));
-        }
-    }
-    return lines.join('\n') + '\n';
-}
-
-exports.stringifyDocument = stringifyDocument;
-
-
-/***/ }),
-
-/***/ 8689:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-function stringifyNumber({ format, minFractionDigits, tag, value }) {
-    if (typeof value === 'bigint')
-        return String(value);
-    const num = typeof value === 'number' ? value : Number(value);
-    if (!isFinite(num))
-        return isNaN(num) ? '.nan' : num < 0 ? '-.inf' : '.inf';
-    let n = Object.is(value, -0) ? '-0' : JSON.stringify(value);
-    if (!format &&
-        minFractionDigits &&
-        (!tag || tag === 'tag:yaml.org,2002:float') &&
-        /^-?\d/.test(n) &&
-        !n.includes('e')) {
-        let i = n.indexOf('.');
-        if (i < 0) {
-            i = n.length;
-            n += '.';
-        }
-        let d = minFractionDigits - (n.length - i - 1);
-        while (d-- > 0)
-            n += '0';
-    }
-    return n;
-}
-
-exports.stringifyNumber = stringifyNumber;
-
-
-/***/ }),
-
-/***/ 9748:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
-
-function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
-    const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
-    let keyComment = (identity.isNode(key) && key.comment) || null;
-    if (simpleKeys) {
-        if (keyComment) {
-            throw new Error('With simple keys, key nodes cannot have comments');
-        }
-        if (identity.isCollection(key) || (!identity.isNode(key) && typeof key === 'object')) {
-            const msg = 'With simple keys, collection cannot be used as a key value';
-            throw new Error(msg);
-        }
-    }
-    let explicitKey = !simpleKeys &&
-        (!key ||
-            (keyComment && value == null && !ctx.inFlow) ||
-            identity.isCollection(key) ||
-            (identity.isScalar(key)
-                ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL
-                : typeof key === 'object'));
-    ctx = Object.assign({}, ctx, {
-        allNullValues: false,
-        implicitKey: !explicitKey && (simpleKeys || !allNullValues),
-        indent: indent + indentStep
-    });
-    let keyCommentDone = false;
-    let chompKeep = false;
-    let str = stringify.stringify(key, ctx, () => (keyCommentDone = true), () => (chompKeep = true));
-    if (!explicitKey && !ctx.inFlow && str.length > 1024) {
-        if (simpleKeys)
-            throw new Error('With simple keys, single line scalar must not span more than 1024 characters');
-        explicitKey = true;
-    }
-    if (ctx.inFlow) {
-        if (allNullValues || value == null) {
-            if (keyCommentDone && onComment)
-                onComment();
-            return str === '' ? '?' : explicitKey ? `? ${str}` : str;
-        }
-    }
-    else if ((allNullValues && !simpleKeys) || (value == null && explicitKey)) {
-        str = `? ${str}`;
-        if (keyComment && !keyCommentDone) {
-            str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
-        }
-        else if (chompKeep && onChompKeep)
-            onChompKeep();
-        return str;
-    }
-    if (keyCommentDone)
-        keyComment = null;
-    if (explicitKey) {
-        if (keyComment)
-            str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
-        str = `? ${str}\n${indent}:`;
-    }
-    else {
-        str = `${str}:`;
-        if (keyComment)
-            str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
-    }
-    let vsb, vcb, valueComment;
-    if (identity.isNode(value)) {
-        vsb = !!value.spaceBefore;
-        vcb = value.commentBefore;
-        valueComment = value.comment;
-    }
-    else {
-        vsb = false;
-        vcb = null;
-        valueComment = null;
-        if (value && typeof value === 'object')
-            value = doc.createNode(value);
-    }
-    ctx.implicitKey = false;
-    if (!explicitKey && !keyComment && identity.isScalar(value))
-        ctx.indentAtStart = str.length + 1;
-    chompKeep = false;
-    if (!indentSeq &&
-        indentStep.length >= 2 &&
-        !ctx.inFlow &&
-        !explicitKey &&
-        identity.isSeq(value) &&
-        !value.flow &&
-        !value.tag &&
-        !value.anchor) {
-        // If indentSeq === false, consider '- ' as part of indentation where possible
-        ctx.indent = ctx.indent.substring(2);
-    }
-    let valueCommentDone = false;
-    const valueStr = stringify.stringify(value, ctx, () => (valueCommentDone = true), () => (chompKeep = true));
-    let ws = ' ';
-    if (keyComment || vsb || vcb) {
-        ws = vsb ? '\n' : '';
-        if (vcb) {
-            const cs = commentString(vcb);
-            ws += `\n${stringifyComment.indentComment(cs, ctx.indent)}`;
-        }
-        if (valueStr === '' && !ctx.inFlow) {
-            if (ws === '\n' && valueComment)
-                ws = '\n\n';
-        }
-        else {
-            ws += `\n${ctx.indent}`;
-        }
-    }
-    else if (!explicitKey && identity.isCollection(value)) {
-        const vs0 = valueStr[0];
-        const nl0 = valueStr.indexOf('\n');
-        const hasNewline = nl0 !== -1;
-        const flow = ctx.inFlow ?? value.flow ?? value.items.length === 0;
-        if (hasNewline || !flow) {
-            let hasPropsLine = false;
-            if (hasNewline && (vs0 === '&' || vs0 === '!')) {
-                let sp0 = valueStr.indexOf(' ');
-                if (vs0 === '&' &&
-                    sp0 !== -1 &&
-                    sp0 < nl0 &&
-                    valueStr[sp0 + 1] === '!') {
-                    sp0 = valueStr.indexOf(' ', sp0 + 1);
-                }
-                if (sp0 === -1 || nl0 < sp0)
-                    hasPropsLine = true;
-            }
-            if (!hasPropsLine)
-                ws = `\n${ctx.indent}`;
-        }
-    }
-    else if (valueStr === '' || valueStr[0] === '\n') {
-        ws = '';
-    }
-    str += ws + valueStr;
-    if (ctx.inFlow) {
-        if (valueCommentDone && onComment)
-            onComment();
-    }
-    else if (valueComment && !valueCommentDone) {
-        str += stringifyComment.lineComment(str, ctx.indent, commentString(valueComment));
-    }
-    else if (chompKeep && onChompKeep) {
-        onChompKeep();
-    }
-    return str;
-}
-
-exports.stringifyPair = stringifyPair;
-
-
-/***/ }),
-
-/***/ 3069:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Scalar = __nccwpck_require__(3301);
-var foldFlowLines = __nccwpck_require__(4475);
-
-const getFoldOptions = (ctx, isBlock) => ({
-    indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
-    lineWidth: ctx.options.lineWidth,
-    minContentWidth: ctx.options.minContentWidth
-});
-// Also checks for lines starting with %, as parsing the output as YAML 1.1 will
-// presume that's starting a new document.
-const containsDocumentMarker = (str) => /^(%|---|\.\.\.)/m.test(str);
-function lineLengthOverLimit(str, lineWidth, indentLength) {
-    if (!lineWidth || lineWidth < 0)
-        return false;
-    const limit = lineWidth - indentLength;
-    const strLen = str.length;
-    if (strLen <= limit)
-        return false;
-    for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str[i] === '\n') {
-            if (i - start > limit)
-                return true;
-            start = i + 1;
-            if (strLen - start <= limit)
-                return false;
-        }
-    }
-    return true;
-}
-function doubleQuotedString(value, ctx) {
-    const json = JSON.stringify(value);
-    if (ctx.options.doubleQuotedAsJSON)
-        return json;
-    const { implicitKey } = ctx;
-    const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
-    const indent = ctx.indent || (containsDocumentMarker(value) ? '  ' : '');
-    let str = '';
-    let start = 0;
-    for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
-        if (ch === ' ' && json[i + 1] === '\\' && json[i + 2] === 'n') {
-            // space before newline needs to be escaped to not be folded
-            str += json.slice(start, i) + '\\ ';
-            i += 1;
-            start = i;
-            ch = '\\';
-        }
-        if (ch === '\\')
-            switch (json[i + 1]) {
-                case 'u':
-                    {
-                        str += json.slice(start, i);
-                        const code = json.substr(i + 2, 4);
-                        switch (code) {
-                            case '0000':
-                                str += '\\0';
-                                break;
-                            case '0007':
-                                str += '\\a';
-                                break;
-                            case '000b':
-                                str += '\\v';
-                                break;
-                            case '001b':
-                                str += '\\e';
-                                break;
-                            case '0085':
-                                str += '\\N';
-                                break;
-                            case '00a0':
-                                str += '\\_';
-                                break;
-                            case '2028':
-                                str += '\\L';
-                                break;
-                            case '2029':
-                                str += '\\P';
-                                break;
-                            default:
-                                if (code.substr(0, 2) === '00')
-                                    str += '\\x' + code.substr(2);
-                                else
-                                    str += json.substr(i, 6);
-                        }
-                        i += 5;
-                        start = i + 1;
-                    }
-                    break;
-                case 'n':
-                    if (implicitKey ||
-                        json[i + 2] === '"' ||
-                        json.length < minMultiLineLength) {
-                        i += 1;
-                    }
-                    else {
-                        // folding will eat first newline
-                        str += json.slice(start, i) + '\n\n';
-                        while (json[i + 2] === '\\' &&
-                            json[i + 3] === 'n' &&
-                            json[i + 4] !== '"') {
-                            str += '\n';
-                            i += 2;
-                        }
-                        str += indent;
-                        // space after newline needs to be escaped to not be folded
-                        if (json[i + 2] === ' ')
-                            str += '\\';
-                        i += 1;
-                        start = i + 1;
-                    }
-                    break;
-                default:
-                    i += 1;
-            }
-    }
-    str = start ? str + json.slice(start) : json;
-    return implicitKey
-        ? str
-        : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
-}
-function singleQuotedString(value, ctx) {
-    if (ctx.options.singleQuote === false ||
-        (ctx.implicitKey && value.includes('\n')) ||
-        /[ \t]\n|\n[ \t]/.test(value) // single quoted string can't have leading or trailing whitespace around newline
-    )
-        return doubleQuotedString(value, ctx);
-    const indent = ctx.indent || (containsDocumentMarker(value) ? '  ' : '');
-    const res = "'" + value.replace(/'/g, "''").replace(/\n+/g, `$&\n${indent}`) + "'";
-    return ctx.implicitKey
-        ? res
-        : foldFlowLines.foldFlowLines(res, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
-}
-function quotedString(value, ctx) {
-    const { singleQuote } = ctx.options;
-    let qs;
-    if (singleQuote === false)
-        qs = doubleQuotedString;
-    else {
-        const hasDouble = value.includes('"');
-        const hasSingle = value.includes("'");
-        if (hasDouble && !hasSingle)
-            qs = singleQuotedString;
-        else if (hasSingle && !hasDouble)
-            qs = doubleQuotedString;
-        else
-            qs = singleQuote ? singleQuotedString : doubleQuotedString;
-    }
-    return qs(value, ctx);
-}
-// The negative lookbehind avoids a polynomial search,
-// but isn't supported yet on Safari: https://caniuse.com/js-regexp-lookbehind
-let blockEndNewlines;
-try {
-    blockEndNewlines = new RegExp('(^|(?<!\n))\n+(?!\n|$)', 'g');
-}
-catch {
-    blockEndNewlines = /\n+(?!\n|$)/g;
-}
-function blockString({ comment, type, value }, ctx, onComment, onChompKeep) {
-    const { blockQuote, commentString, lineWidth } = ctx.options;
-    // 1. Block can't end in whitespace unless the last line is non-empty.
-    // 2. Strings consisting of only whitespace are best rendered explicitly.
-    if (!blockQuote || /\n[\t ]+$/.test(value)) {
-        return quotedString(value, ctx);
-    }
-    const indent = ctx.indent ||
-        (ctx.forceBlockIndent || containsDocumentMarker(value) ? '  ' : '');
-    const literal = blockQuote === 'literal'
-        ? true
-        : blockQuote === 'folded' || type === Scalar.Scalar.BLOCK_FOLDED
-            ? false
-            : type === Scalar.Scalar.BLOCK_LITERAL
-                ? true
-                : !lineLengthOverLimit(value, lineWidth, indent.length);
-    if (!value)
-        return literal ? '|\n' : '>\n';
-    // determine chomping from whitespace at value end
-    let chomp;
-    let endStart;
-    for (endStart = value.length; endStart > 0; --endStart) {
-        const ch = value[endStart - 1];
-        if (ch !== '\n' && ch !== '\t' && ch !== ' ')
-            break;
-    }
-    let end = value.substring(endStart);
-    const endNlPos = end.indexOf('\n');
-    if (endNlPos === -1) {
-        chomp = '-'; // strip
-    }
-    else if (value === end || endNlPos !== end.length - 1) {
-        chomp = '+'; // keep
-        if (onChompKeep)
-            onChompKeep();
-    }
-    else {
-        chomp = ''; // clip
-    }
-    if (end) {
-        value = value.slice(0, -end.length);
-        if (end[end.length - 1] === '\n')
-            end = end.slice(0, -1);
-        end = end.replace(blockEndNewlines, `$&${indent}`);
-    }
-    // determine indent indicator from whitespace at value start
-    let startWithSpace = false;
-    let startEnd;
-    let startNlPos = -1;
-    for (startEnd = 0; startEnd < value.length; ++startEnd) {
-        const ch = value[startEnd];
-        if (ch === ' ')
-            startWithSpace = true;
-        else if (ch === '\n')
-            startNlPos = startEnd;
-        else
-            break;
-    }
-    let start = value.substring(0, startNlPos < startEnd ? startNlPos + 1 : startEnd);
-    if (start) {
-        value = value.substring(start.length);
-        start = start.replace(/\n+/g, `$&${indent}`);
-    }
-    const indentSize = indent ? '2' : '1'; // root is at -1
-    // Leading | or > is added later
-    let header = (startWithSpace ? indentSize : '') + chomp;
-    if (comment) {
-        header += ' ' + commentString(comment.replace(/ ?[\r\n]+/g, ' '));
-        if (onComment)
-            onComment();
-    }
-    if (!literal) {
-        const foldedValue = value
-            .replace(/\n+/g, '\n$&')
-            .replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, '$1$2') // more-indented lines aren't folded
-            //                ^ more-ind. ^ empty     ^ capture next empty lines only at end of indent
-            .replace(/\n+/g, `$&${indent}`);
-        let literalFallback = false;
-        const foldOptions = getFoldOptions(ctx, true);
-        if (blockQuote !== 'folded' && type !== Scalar.Scalar.BLOCK_FOLDED) {
-            foldOptions.onOverflow = () => {
-                literalFallback = true;
-            };
-        }
-        const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
-        if (!literalFallback)
-            return `>${header}\n${indent}${body}`;
-    }
-    value = value.replace(/\n+/g, `$&${indent}`);
-    return `|${header}\n${indent}${start}${value}${end}`;
-}
-function plainString(item, ctx, onComment, onChompKeep) {
-    const { type, value } = item;
-    const { actualString, implicitKey, indent, indentStep, inFlow } = ctx;
-    if ((implicitKey && value.includes('\n')) ||
-        (inFlow && /[[\]{},]/.test(value))) {
-        return quotedString(value, ctx);
-    }
-    if (/^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/.test(value)) {
-        // not allowed:
-        // - '-' or '?'
-        // - start with an indicator character (except [?:-]) or /[?-] /
-        // - '\n ', ': ' or ' \n' anywhere
-        // - '#' not preceded by a non-space char
-        // - end with ' ' or ':'
-        return implicitKey || inFlow || !value.includes('\n')
-            ? quotedString(value, ctx)
-            : blockString(item, ctx, onComment, onChompKeep);
-    }
-    if (!implicitKey &&
-        !inFlow &&
-        type !== Scalar.Scalar.PLAIN &&
-        value.includes('\n')) {
-        // Where allowed & type not set explicitly, prefer block style for multiline strings
-        return blockString(item, ctx, onComment, onChompKeep);
-    }
-    if (containsDocumentMarker(value)) {
-        if (indent === '') {
-            ctx.forceBlockIndent = true;
-            return blockString(item, ctx, onComment, onChompKeep);
-        }
-        else if (implicitKey && indent === indentStep) {
-            return quotedString(value, ctx);
-        }
-    }
-    const str = value.replace(/\n+/g, `$&\n${indent}`);
-    // Verify that output will be parsed as a string, as e.g. plain numbers and
-    // booleans get parsed with those types in v1.2 (e.g. '42', 'true' & '0.9e-3'),
-    // and others in v1.1.
-    if (actualString) {
-        const test = (tag) => tag.default && tag.tag !== 'tag:yaml.org,2002:str' && tag.test?.test(str);
-        const { compat, tags } = ctx.doc.schema;
-        if (tags.some(test) || compat?.some(test))
-            return quotedString(value, ctx);
-    }
-    return implicitKey
-        ? str
-        : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
-}
-function stringifyString(item, ctx, onComment, onChompKeep) {
-    const { implicitKey, inFlow } = ctx;
-    const ss = typeof item.value === 'string'
-        ? item
-        : Object.assign({}, item, { value: String(item.value) });
-    let { type } = item;
-    if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
-        // force double quotes on control characters & unpaired surrogates
-        if (/[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(ss.value))
-            type = Scalar.Scalar.QUOTE_DOUBLE;
-    }
-    const _stringify = (_type) => {
-        switch (_type) {
-            case Scalar.Scalar.BLOCK_FOLDED:
-            case Scalar.Scalar.BLOCK_LITERAL:
-                return implicitKey || inFlow
-                    ? quotedString(ss.value, ctx) // blocks are not valid inside flow containers
-                    : blockString(ss, ctx, onComment, onChompKeep);
-            case Scalar.Scalar.QUOTE_DOUBLE:
-                return doubleQuotedString(ss.value, ctx);
-            case Scalar.Scalar.QUOTE_SINGLE:
-                return singleQuotedString(ss.value, ctx);
-            case Scalar.Scalar.PLAIN:
-                return plainString(ss, ctx, onComment, onChompKeep);
-            default:
-                return null;
-        }
-    };
-    let res = _stringify(type);
-    if (res === null) {
-        const { defaultKeyType, defaultStringType } = ctx.options;
-        const t = (implicitKey && defaultKeyType) || defaultStringType;
-        res = _stringify(t);
-        if (res === null)
-            throw new Error(`Unsupported default string type ${t}`);
-    }
-    return res;
-}
-
-exports.stringifyString = stringifyString;
-
-
-/***/ }),
-
-/***/ 204:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-
-const BREAK = Symbol('break visit');
-const SKIP = Symbol('skip children');
-const REMOVE = Symbol('remove node');
-/**
- * Apply a visitor to an AST node or document.
- *
- * Walks through the tree (depth-first) starting from `node`, calling a
- * `visitor` function with three arguments:
- *   - `key`: For sequence values and map `Pair`, the node's index in the
- *     collection. Within a `Pair`, `'key'` or `'value'`, correspondingly.
- *     `null` for the root node.
- *   - `node`: The current node.
- *   - `path`: The ancestry of the current node.
- *
- * The return value of the visitor may be used to control the traversal:
- *   - `undefined` (default): Do nothing and continue
- *   - `visit.SKIP`: Do not visit the children of this node, continue with next
- *     sibling
- *   - `visit.BREAK`: Terminate traversal completely
- *   - `visit.REMOVE`: Remove the current node, then continue with the next one
- *   - `Node`: Replace the current node, then continue by visiting it
- *   - `number`: While iterating the items of a sequence or map, set the index
- *     of the next step. This is useful especially if the index of the current
- *     node has changed.
- *
- * If `visitor` is a single function, it will be called with all values
- * encountered in the tree, including e.g. `null` values. Alternatively,
- * separate visitor functions may be defined for each `Map`, `Pair`, `Seq`,
- * `Alias` and `Scalar` node. To define the same visitor function for more than
- * one node type, use the `Collection` (map and seq), `Value` (map, seq & scalar)
- * and `Node` (alias, map, seq & scalar) targets. Of all these, only the most
- * specific defined one will be used for each node.
- */
-function visit(node, visitor) {
-    const visitor_ = initVisitor(visitor);
-    if (identity.isDocument(node)) {
-        const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
-        if (cd === REMOVE)
-            node.contents = null;
-    }
-    else
-        visit_(null, node, visitor_, Object.freeze([]));
-}
-// Without the `as symbol` casts, TS declares these in the `visit`
-// namespace using `var`, but then complains about that because
-// `unique symbol` must be `const`.
-/** Terminate visit traversal completely */
-visit.BREAK = BREAK;
-/** Do not visit the children of the current node */
-visit.SKIP = SKIP;
-/** Remove the current node */
-visit.REMOVE = REMOVE;
-function visit_(key, node, visitor, path) {
-    const ctrl = callVisitor(key, node, visitor, path);
-    if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path, ctrl);
-        return visit_(key, ctrl, visitor, path);
-    }
-    if (typeof ctrl !== 'symbol') {
-        if (identity.isCollection(node)) {
-            path = Object.freeze(path.concat(node));
-            for (let i = 0; i < node.items.length; ++i) {
-                const ci = visit_(i, node.items[i], visitor, path);
-                if (typeof ci === 'number')
-                    i = ci - 1;
-                else if (ci === BREAK)
-                    return BREAK;
-                else if (ci === REMOVE) {
-                    node.items.splice(i, 1);
-                    i -= 1;
-                }
-            }
-        }
-        else if (identity.isPair(node)) {
-            path = Object.freeze(path.concat(node));
-            const ck = visit_('key', node.key, visitor, path);
-            if (ck === BREAK)
-                return BREAK;
-            else if (ck === REMOVE)
-                node.key = null;
-            const cv = visit_('value', node.value, visitor, path);
-            if (cv === BREAK)
-                return BREAK;
-            else if (cv === REMOVE)
-                node.value = null;
-        }
-    }
-    return ctrl;
-}
-/**
- * Apply an async visitor to an AST node or document.
- *
- * Walks through the tree (depth-first) starting from `node`, calling a
- * `visitor` function with three arguments:
- *   - `key`: For sequence values and map `Pair`, the node's index in the
- *     collection. Within a `Pair`, `'key'` or `'value'`, correspondingly.
- *     `null` for the root node.
- *   - `node`: The current node.
- *   - `path`: The ancestry of the current node.
- *
- * The return value of the visitor may be used to control the traversal:
- *   - `Promise`: Must resolve to one of the following values
- *   - `undefined` (default): Do nothing and continue
- *   - `visit.SKIP`: Do not visit the children of this node, continue with next
- *     sibling
- *   - `visit.BREAK`: Terminate traversal completely
- *   - `visit.REMOVE`: Remove the current node, then continue with the next one
- *   - `Node`: Replace the current node, then continue by visiting it
- *   - `number`: While iterating the items of a sequence or map, set the index
- *     of the next step. This is useful especially if the index of the current
- *     node has changed.
- *
- * If `visitor` is a single function, it will be called with all values
- * encountered in the tree, including e.g. `null` values. Alternatively,
- * separate visitor functions may be defined for each `Map`, `Pair`, `Seq`,
- * `Alias` and `Scalar` node. To define the same visitor function for more than
- * one node type, use the `Collection` (map and seq), `Value` (map, seq & scalar)
- * and `Node` (alias, map, seq & scalar) targets. Of all these, only the most
- * specific defined one will be used for each node.
- */
-async function visitAsync(node, visitor) {
-    const visitor_ = initVisitor(visitor);
-    if (identity.isDocument(node)) {
-        const cd = await visitAsync_(null, node.contents, visitor_, Object.freeze([node]));
-        if (cd === REMOVE)
-            node.contents = null;
-    }
-    else
-        await visitAsync_(null, node, visitor_, Object.freeze([]));
-}
-// Without the `as symbol` casts, TS declares these in the `visit`
-// namespace using `var`, but then complains about that because
-// `unique symbol` must be `const`.
-/** Terminate visit traversal completely */
-visitAsync.BREAK = BREAK;
-/** Do not visit the children of the current node */
-visitAsync.SKIP = SKIP;
-/** Remove the current node */
-visitAsync.REMOVE = REMOVE;
-async function visitAsync_(key, node, visitor, path) {
-    const ctrl = await callVisitor(key, node, visitor, path);
-    if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path, ctrl);
-        return visitAsync_(key, ctrl, visitor, path);
-    }
-    if (typeof ctrl !== 'symbol') {
-        if (identity.isCollection(node)) {
-            path = Object.freeze(path.concat(node));
-            for (let i = 0; i < node.items.length; ++i) {
-                const ci = await visitAsync_(i, node.items[i], visitor, path);
-                if (typeof ci === 'number')
-                    i = ci - 1;
-                else if (ci === BREAK)
-                    return BREAK;
-                else if (ci === REMOVE) {
-                    node.items.splice(i, 1);
-                    i -= 1;
-                }
-            }
-        }
-        else if (identity.isPair(node)) {
-            path = Object.freeze(path.concat(node));
-            const ck = await visitAsync_('key', node.key, visitor, path);
-            if (ck === BREAK)
-                return BREAK;
-            else if (ck === REMOVE)
-                node.key = null;
-            const cv = await visitAsync_('value', node.value, visitor, path);
-            if (cv === BREAK)
-                return BREAK;
-            else if (cv === REMOVE)
-                node.value = null;
-        }
-    }
-    return ctrl;
-}
-function initVisitor(visitor) {
-    if (typeof visitor === 'object' &&
-        (visitor.Collection || visitor.Node || visitor.Value)) {
-        return Object.assign({
-            Alias: visitor.Node,
-            Map: visitor.Node,
-            Scalar: visitor.Node,
-            Seq: visitor.Node
-        }, visitor.Value && {
-            Map: visitor.Value,
-            Scalar: visitor.Value,
-            Seq: visitor.Value
-        }, visitor.Collection && {
-            Map: visitor.Collection,
-            Seq: visitor.Collection
-        }, visitor);
-    }
-    return visitor;
-}
-function callVisitor(key, node, visitor, path) {
-    if (typeof visitor === 'function')
-        return visitor(key, node, path);
-    if (identity.isMap(node))
-        return visitor.Map?.(key, node, path);
-    if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path);
-    if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path);
-    if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path);
-    if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path);
-    return undefined;
-}
-function replaceNode(key, path, node) {
-    const parent = path[path.length - 1];
-    if (identity.isCollection(parent)) {
-        parent.items[key] = node;
-    }
-    else if (identity.isPair(parent)) {
-        if (key === 'key')
-            parent.key = node;
-        else
-            parent.value = node;
-    }
-    else if (identity.isDocument(parent)) {
-        parent.contents = node;
-    }
-    else {
-        const pt = identity.isAlias(parent) ? 'alias' : 'scalar';
-        throw new Error(`Cannot replace node with ${pt} parent`);
-    }
-}
-
-exports.visit = visit;
-exports.visitAsync = visitAsync;
-
-
-/***/ }),
-
 /***/ 599:
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1156);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3674);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -73527,7 +64946,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1156:
+/***/ 3674:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -73536,16 +64955,21 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: readInputs
+// UNUSED EXPORTS: definition
 
 ;// CONCATENATED MODULE: ./build/bundle/lib/errors.js
 /**
- * Typed errors shared by the library, the actions and the CLI.
+ * Typed errors shared by the library, the actions and the CLI: the one failure contract of every operation.
  *
- * A `ConfigurationError` is a user mistake (a bad input, a missing file): it is raised before anything
- * in AWS is changed, and its message names the input, the value given and what would be valid.
- * A `DeploymentError` is an AWS-side outcome the user asked us to watch (a failed rollout, a task that
- * exited non-zero): the action fails with it after reporting the diagnosis.
+ * Every operation (registerTaskDefinition, deployService, runTask, uploadFrontend, invalidateCdn,
+ * deployStack, …) resolves to its typed result when it succeeded, and otherwise throws one of:
+ * - `ConfigurationError`: a user mistake (a bad input, a missing file, a resource that does not exist). It is
+ *   raised before anything in AWS is changed; its message names the input, quotes the value given and says
+ *   what would be valid.
+ * - `DeploymentError`: an AWS-side outcome the user asked us to watch (a failed rollout, a task that exited
+ *   non-zero, a stack rolled back) or a request that failed after the SDK's retries. It carries the
+ *   operation's partial `result` (so the face can still write outputs and the job summary) and `changed`:
+ *   what the operation had already changed in AWS when it failed, which its message also says.
  */
 class errors_ConfigurationError extends Error {
     input;
@@ -73556,17 +64980,21 @@ class errors_ConfigurationError extends Error {
         this.name = 'ConfigurationError';
     }
 }
-/** An AWS-side failure of the thing being deployed (rollout FAILED, task exit code, timeout). */
+/** An AWS-side failure of the thing being deployed (rollout failed, task exit code, timeout, request failure). */
 class errors_DeploymentError extends Error {
+    result;
+    changed;
     details;
-    constructor(message, details = {}) {
-        super(message);
-        this.details = details;
+    constructor(message, options = {}) {
+        super(message, options.cause === undefined ? undefined : { cause: options.cause });
         this.name = 'DeploymentError';
+        this.result = options.result;
+        this.changed = options.changed ?? [];
+        this.details = options.details ?? {};
     }
 }
 /** Quotes a user value for an error message: JSON string form, cut to 200 characters. */
-function errors_show(value) {
+function show(value) {
     const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value ?? null);
     return text.length > 200 ? `${text.slice(0, 197)}...` : text;
 }
@@ -73574,16 +65002,263 @@ function errors_show(value) {
 function errors_messageOf(error) {
     return error instanceof Error ? error.message : String(error);
 }
+/** The `name` of a thrown value (an SDK error's exception type, e.g. `ClusterNotFoundException`), or `Error`. */
+function errors_errorName(error) {
+    const name = error?.name;
+    return typeof name === 'string' && name ? name : 'Error';
+}
+/**
+ * The result of an operation whether it succeeded or failed with a DeploymentError carrying its result (for
+ * faces that report a failed rollout instead of stopping at it: the demo, benchmarks).
+ * @throws whatever `operation` throws when it carries no result (a ConfigurationError, an SDK error).
+ */
+async function resultOf(operation) {
+    try {
+        return await operation;
+    }
+    catch (error) {
+        if (error instanceof errors_DeploymentError && error.result !== undefined)
+            return error.result;
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./build/bundle/lib/duration.js
+/**
+ * One type for every length of time the toolkit takes or reports (timeouts, poll intervals, grace periods),
+ * so that no option or field is `*Seconds` next to `*Minutes` next to `*Ms`. Inputs keep the unit users
+ * write (`timeout-minutes`, `poll-interval-seconds`, `delete-grace-hours`); the library only sees Durations.
+ */
+class duration_Duration {
+    ms;
+    constructor(
+    /** Milliseconds. */
+    ms) {
+        this.ms = ms;
+    }
+    /** A duration of `n` milliseconds. */
+    static ms(n) {
+        return new duration_Duration(n);
+    }
+    /** A duration of `n` seconds (fractions allowed). */
+    static seconds(n) {
+        return new duration_Duration(n * 1000);
+    }
+    /** A duration of `n` minutes (fractions allowed). */
+    static minutes(n) {
+        return new duration_Duration(n * 60_000);
+    }
+    /** A duration of `n` hours (fractions allowed). */
+    static hours(n) {
+        return new duration_Duration(n * 3_600_000);
+    }
+    /** A duration of `n` of `unit`. */
+    static of(n, unit) {
+        return new duration_Duration(n * UNIT_MS[unit]);
+    }
+    /** Seconds (fractional). */
+    get seconds() {
+        return this.ms / 1000;
+    }
+    /** Minutes (fractional). */
+    get minutes() {
+        return this.ms / 60_000;
+    }
+    /** Hours (fractional). */
+    get hours() {
+        return this.ms / 3_600_000;
+    }
+    /** This duration counted in `unit`. */
+    in(unit) {
+        return this.ms / UNIT_MS[unit];
+    }
+    /** The sum of this and `other`. */
+    plus(other) {
+        return new duration_Duration(this.ms + other.ms);
+    }
+    /** For a person: `45 s`, `2.5 min`, `24 h`. */
+    toString() {
+        if (this.ms < 1000)
+            return `${round(this.ms)} ms`;
+        if (this.ms < 120_000)
+            return `${round(this.seconds)} s`;
+        if (this.ms < 7_200_000)
+            return `${round(this.minutes)} min`;
+        return `${round(this.hours)} h`;
+    }
+}
+const UNIT_MS = {
+    milliseconds: 1,
+    seconds: 1000,
+    minutes: 60_000,
+    hours: 3_600_000
+};
+function round(n) {
+    return Math.round(n * 100) / 100;
+}
+
+;// CONCATENATED MODULE: ./build/bundle/lib/secrets.js
+/**
+ * Credential-shaped values: finding the parts of a plain string that are credentials, whatever the name of
+ * the variable or field holding it, so they can be masked before anything is printed. Used by
+ * register-task-definition for task definition `environment` values and every other string it may print
+ * (the diff, the job summary); usable by any domain.
+ *
+ * What is recognised, and what is masked (the credential part only, so that a URL stays readable):
+ * - a URL with a password in its user info (`postgres://app:PASSWORD@db:5432/app`, `redis://:PASSWORD@…`):
+ *   the password;
+ * - a password in a key/value connection string (`Server=db;User Id=app;Password=PASSWORD;`,
+ *   `host=db user=app password=PASSWORD`): the value;
+ * - a credential in a URL query (`?token=…`, `access_token`, `api_key`, `apikey`, `password`, `secret`,
+ *   `signature`, `sig`, `X-Amz-Signature`, `X-Amz-Credential`): the value;
+ * - well-known formats: JSON Web Tokens (`eyJ….eyJ….…`), AWS access key ids (`AKIA`, `ASIA`, `ABIA`,
+ *   `ACCA` + 16), Stripe keys (`sk_live_`, `sk_test_`, `rk_live_`, `rk_test_`, `whsec_`), GitHub tokens
+ *   (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`, `github_pat_`), Slack tokens (`xoxa-`, `xoxb-`, `xoxp-`,
+ *   `xoxr-`, `xoxs-`) and webhooks (`hooks.slack.com/services/…`), Google API keys (`AIza` + 35), npm tokens
+ *   (`npm_` + 36), SendGrid keys (`SG.….…`), and PEM private keys (the whole value);
+ * - with `entropy` (for values a person sets, such as environment variables): any token of at least
+ *   {@link MIN_TOKEN_LENGTH} characters of `[A-Za-z0-9+/=_-]` that looks random: it mixes upper case, lower
+ *   case and digits and its Shannon entropy is at least {@link ENTROPY_RATIO} × log2(its length) bits a
+ *   character (the most a string of that length can have) and less than half of it is words and numbers
+ *   ({@link wordCoverage}), or it is hexadecimal of at least 32 digits with at least 3 bits a character.
+ *
+ * Not treated as credentials, on purpose (identifiers that are printed for good reason): UUIDs, 40-digit
+ * hexadecimal strings (git commit SHAs) and any hexadecimal digest written with its algorithm
+ * (`sha256:…`, `sha512:…`, as in image references), tokens without upper case, lower case and digits
+ * all three (`ecs-svc/1234567890123456789`), and names made mostly of words and numbers
+ * (`twotier-dev-TaskExecutionRole-1A2B3C4D5E6F7`, `MyApplicationName2024Production`).
+ * A random secret that happens to be one of these is still masked by the name rule of its caller
+ * (register-task-definition masks every value of a variable named like PASSWORD, SECRET, TOKEN, KEY…).
+ */
+/** The shortest token the entropy rule considers (characters). */
+const MIN_TOKEN_LENGTH = 20;
+/** A random token's entropy is at least this fraction of the most its length allows (log2 of the length). */
+const ENTROPY_RATIO = 0.8;
+/** A token at least this much made of words and numbers ({@link wordCoverage}) is a name, not a secret. */
+const MAX_WORD_COVERAGE = 0.5;
+const RULES = [
+    {
+        kind: 'a PEM private key',
+        pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$)/g
+    },
+    { kind: 'a URL with a password', pattern: /[a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*:([^\s/?#@]+)@/gi, group: 1 },
+    {
+        kind: 'a connection string with a password',
+        pattern: /(?:^|[;\s])(?:password|passwd|pwd)\s*=\s*('[^']*'|"[^"]*"|[^;\s]+)/gi,
+        group: 1
+    },
+    {
+        kind: 'a URL with a credential in its query',
+        pattern: /[?&](?:token|access_token|refresh_token|id_token|api_key|apikey|key|password|secret|client_secret|signature|sig|x-amz-signature|x-amz-credential|x-amz-security-token)=([^&#\s]+)/gi,
+        group: 1
+    },
+    { kind: 'a JSON Web Token', pattern: /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{10,}/g },
+    { kind: 'an AWS access key id', pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g },
+    {
+        kind: 'a Stripe key',
+        pattern: /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}\b|\bwhsec_[A-Za-z0-9]{16,}\b/g
+    },
+    { kind: 'a GitHub token', pattern: /\bgh[pousr]_[A-Za-z0-9]{36,}\b|\bgithub_pat_[A-Za-z0-9_]{22,}\b/g },
+    { kind: 'a Slack token', pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}/g },
+    {
+        kind: 'a Slack webhook URL',
+        pattern: /hooks\.slack\.com\/services\/(T[A-Za-z0-9]+\/B[A-Za-z0-9]+\/[A-Za-z0-9]+)/g,
+        group: 1
+    },
+    { kind: 'a Google API key', pattern: /\bAIza[0-9A-Za-z_-]{35}\b/g },
+    { kind: 'an npm token', pattern: /\bnpm_[A-Za-z0-9]{36}\b/g },
+    { kind: 'a SendGrid key', pattern: /\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}/g }
+];
+/** Shannon entropy of `text`, in bits a character. */
+function shannonEntropy(text) {
+    if (!text)
+        return 0;
+    const counts = new Map();
+    for (const c of text)
+        counts.set(c, (counts.get(c) ?? 0) + 1);
+    let bits = 0;
+    for (const n of counts.values()) {
+        const p = n / text.length;
+        bits -= p * Math.log2(p);
+    }
+    return bits;
+}
+const TOKEN = /[A-Za-z0-9+/=_-]+/g;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const HEX = /^[0-9a-f]+$/i;
+/**
+ * The fraction of `token` made of lower-case runs of 3 or more letters (words, the tails of CamelCase
+ * words), runs of 4 or more digits (years, account ids) and separators: high for names people write
+ * (`twotier-dev-TaskExecutionRole-1A2B3C`, `AWSLogs/123456789012/us-east-1`), low for random tokens.
+ */
+function wordCoverage(token) {
+    let covered = 0;
+    for (const match of token.matchAll(/[a-z]{3,}|\d{4,}|[-_/+=.]/g))
+        covered += match[0].length;
+    return token.length ? covered / token.length : 0;
+}
+/** True when `token` (a run of `[A-Za-z0-9+/=_-]`) looks like a random secret (see the module doc). */
+function looksRandom(token) {
+    if (token.length < MIN_TOKEN_LENGTH || UUID.test(token))
+        return false;
+    const entropy = shannonEntropy(token);
+    if (HEX.test(token))
+        return token.length >= 32 && token.length !== 40 && entropy >= 3;
+    if (!/[a-z]/.test(token) || !/[A-Z]/.test(token) || !/\d/.test(token))
+        return false;
+    if (wordCoverage(token) >= MAX_WORD_COVERAGE)
+        return false;
+    return entropy >= ENTROPY_RATIO * Math.log2(token.length);
+}
+/**
+ * The credentials in `text`, each once, longest first (so masking a longer one first never leaves a part).
+ * @param options.entropy also report random-looking tokens (see the module doc); default false.
+ */
+function findCredentials(text, options = {}) {
+    const found = new Map();
+    const add = (kind, value) => {
+        const clean = value?.replace(/^['"]|['"]$/g, '');
+        if (clean && !found.has(clean))
+            found.set(clean, { kind, value: clean });
+    };
+    for (const rule of RULES) {
+        for (const match of text.matchAll(rule.pattern))
+            add(rule.kind, match[rule.group ?? 0]);
+    }
+    if (options.entropy) {
+        for (const match of text.matchAll(TOKEN)) {
+            const token = match[0];
+            const before = text.slice(Math.max(0, match.index - 8), match.index);
+            if (/(?:sha\d+|md5):$/i.test(before))
+                continue; // a digest written with its algorithm
+            if ([...found.keys()].some((v) => v.includes(token)))
+                continue;
+            if (looksRandom(token))
+                add('a random-looking token', token);
+        }
+    }
+    return [...found.values()].sort((a, b) => b.value.length - a.value.length);
+}
+/** `text` with every credential in `matches` replaced by `***`. */
+function maskCredentials(text, matches) {
+    return matches.reduce((acc, m) => acc.split(m.value).join('***'), text);
+}
+/** `text` with every credential it contains (entropy rule included) replaced by `***`: for error messages. */
+function redactCredentials(text) {
+    return maskCredentials(text, findCredentials(text, { entropy: true }));
+}
 
 ;// CONCATENATED MODULE: ./build/bundle/lib/lines.js
 /**
  * Parsing of the multi-line `key=value` inputs that actions take (`images`, `environment`, `secrets`).
  */
 
+
 /**
  * Parses lines of `key=value` (blank lines and `#` comments skipped; whitespace around key and value trimmed).
  * @param input the action input name, for error messages.
- * @throws ConfigurationError naming the input and the line when a line has no `=` or an empty key, or a key repeats.
+ * @throws ConfigurationError naming the input and the line (credential-shaped parts masked) when a line has no
+ *   `=` or an empty key, or a key repeats.
  */
 function parseKeyValueLines(text, input) {
     const result = [];
@@ -73594,12 +65269,12 @@ function parseKeyValueLines(text, input) {
             return;
         const eq = line.indexOf('=');
         if (eq <= 0) {
-            throw new ConfigurationError(`${input}: line ${index + 1} ${show(line)} is not of the form key=value.`, input);
+            throw new errors_ConfigurationError(`${input}: line ${index + 1} ${redactCredentials(show(line))} is not of the form key=value.`, input);
         }
         const key = line.slice(0, eq).trim();
         const value = line.slice(eq + 1).trim();
         if (seen.has(key)) {
-            throw new ConfigurationError(`${input}: ${show(key)} is given twice (line ${index + 1}).`, input);
+            throw new errors_ConfigurationError(`${input}: ${show(key)} is given twice (line ${index + 1}).`, input);
         }
         seen.add(key);
         result.push({ key, value });
@@ -73614,12 +65289,396 @@ function parseList(text) {
         .filter(Boolean);
 }
 
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(212);
+;// CONCATENATED MODULE: ./build/bundle/lib/options.js
+/**
+ * One declaration per operation of every option it takes: the action.yml input name, the type with its
+ * unit and range, the default, whether it is required, its one-line doc, and the cross-field rules. The
+ * action's input reader (src/actions/runtime.ts), the `twotier` command's flags (src/cli/options.ts), the
+ * action.yml `inputs` (scripts/gen-actions.ts), the generated docs tables and the library's own defaults
+ * (`resolveOptions`) all come from it, so they cannot drift; test/contract/options.test.ts proves it.
+ *
+ * Two ways in, one check:
+ * - `parseOptions(spec, raw)`: strings as a face received them (INPUT_* variables, command-line flags).
+ *   Each is decoded by its type (a clear ConfigurationError for `0x10`, `2e0`, `lots`), then checked.
+ * - `resolveOptions(spec, values)`: typed values from a library caller. Each is checked the same way.
+ * Both fill the declared defaults, enforce `required`, then run the spec's rules, and throw before anything
+ * in AWS is touched.
+ */
+
+
+
+
+/**
+ * Declares an operation's options.
+ * @param operation the operation's name (`deploy-service`), used in docs and errors.
+ */
+function defineOptions(operation, options, rules = []) {
+    const names = new Set();
+    for (const [key, decl] of Object.entries(options)) {
+        if (names.has(decl.name))
+            throw new Error(`${operation}: option name ${decl.name} declared twice (${key})`);
+        names.add(decl.name);
+        if (decl.default !== undefined)
+            decl.type.check(decl.default, decl.name);
+    }
+    return { operation, options, rules };
+}
+/**
+ * Decodes, checks and defaults raw face values (strings by input name).
+ * @throws ConfigurationError for the first bad or missing input (before any AWS call).
+ */
+function parseOptions(spec, raw) {
+    const values = {};
+    for (const [key, decl] of Object.entries(spec.options)) {
+        const given = raw[decl.name];
+        if (typeof given === 'boolean') {
+            values[key] = decl.type.parse(String(given), decl.name);
+            continue;
+        }
+        const text = decl.type.multiline ? (given ?? '') : (given ?? '').trim();
+        if (text.trim() === '')
+            continue;
+        values[key] = decl.type.parse(text, decl.name);
+    }
+    return finish(spec, values);
+}
+/**
+ * Checks and defaults typed values from a library caller.
+ * @throws ConfigurationError for the first bad or missing option (before any AWS call).
+ */
+function resolveOptions(spec, input) {
+    const values = {};
+    for (const key of Object.keys(spec.options)) {
+        const value = input[key];
+        if (value !== undefined)
+            values[key] = value;
+    }
+    return finish(spec, values);
+}
+function finish(spec, values) {
+    for (const [key, decl] of Object.entries(spec.options)) {
+        if (values[key] === undefined) {
+            if (decl.default !== undefined)
+                values[key] = decl.default;
+            else if (decl.required) {
+                throw new errors_ConfigurationError(`Input required and not supplied: ${decl.name} (${decl.doc.replace(/\.$/, '')}).`, decl.name);
+            }
+            continue;
+        }
+        decl.type.check(values[key], decl.name);
+    }
+    const resolved = values;
+    const names = Object.fromEntries(Object.entries(spec.options).map(([k, d]) => [k, d.name]));
+    for (const rule of spec.rules)
+        rule(resolved, names);
+    return resolved;
+}
+// ------------------------------------------------------------------------------------------------- types
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+const WHOLE = /^[+-]?\d+$/;
+/** The error for a bad value; credential-shaped parts of the quoted value are masked (src/lib/secrets.ts). */
+function invalid(name, raw, valid) {
+    return new errors_ConfigurationError(`Input ${name} is ${redactCredentials(show(raw))}; expected ${valid}.`, name);
+}
+function range(min, max) {
+    if (min !== undefined && max !== undefined)
+        return `from ${min} to ${max}`;
+    if (min !== undefined)
+        return `${min} or more`;
+    if (max !== undefined)
+        return `at most ${max}`;
+    return '';
+}
+/**
+ * Free text, optionally matching `pattern`; `patternDoc` says what a valid value is, as a noun phrase that
+ * completes "… is not …" (e.g. "a cluster name or ARN (letters, digits, hyphens, underscores)").
+ */
+function options_text(options = {}) {
+    const valid = options.patternDoc ?? 'text';
+    const isNot = (name, value) => options.style === 'expected'
+        ? invalid(name, value, valid)
+        : new errors_ConfigurationError(`Input ${name} ${redactCredentials(show(value))} is not ${valid}.`, name);
+    return {
+        kind: options.placeholder ?? 'text',
+        text: true,
+        parse: (raw) => raw,
+        check(value, name) {
+            if (typeof value !== 'string')
+                throw isNot(name, value);
+            if (options.maxLength !== undefined && value.length > options.maxLength) {
+                throw new errors_ConfigurationError(`Input ${name} is ${value.length} characters long; at most ${options.maxLength} are allowed (${valid}).`, name);
+            }
+            if (options.pattern && !options.pattern.test(value))
+                throw isNot(name, value);
+        },
+        format: (value) => value,
+        describe: () => valid
+    };
+}
+/** true or false (YAML 1.2 core schema spellings: true/True/TRUE/false/False/FALSE). */
+function bool() {
+    return {
+        kind: 'true|false',
+        flag: true,
+        parse(raw, name) {
+            if (['true', 'True', 'TRUE'].includes(raw))
+                return true;
+            if (['false', 'False', 'FALSE'].includes(raw))
+                return false;
+            throw invalid(name, raw, 'true or false');
+        },
+        check(value, name) {
+            if (typeof value !== 'boolean')
+                throw invalid(name, value, 'true or false');
+        },
+        format: (value) => String(value),
+        describe: () => 'true or false'
+    };
+}
+/** A whole number written in decimal digits (no `0x10`, `2e0` or `2.0`), within [min, max]. */
+function options_int(options = {}) {
+    const unit = options.unit ? ` (${options.unit})` : '';
+    const valid = `a whole number ${range(options.min, options.max)}${unit}`.replace('  ', ' ').trim();
+    const inRange = (n) => Number.isSafeInteger(n) &&
+        (options.min === undefined || n >= options.min) &&
+        (options.max === undefined || n <= options.max);
+    return {
+        kind: options.unit ?? 'n',
+        parse(raw, name) {
+            const value = Number(raw);
+            if (!WHOLE.test(raw) || !inRange(value))
+                throw invalid(name, raw, valid);
+            return value;
+        },
+        check(value, name) {
+            if (typeof value !== 'number' ||
+                !Number.isSafeInteger(value) ||
+                (options.min !== undefined && value < options.min) ||
+                (options.max !== undefined && value > options.max))
+                throw invalid(name, value, valid);
+        },
+        format: (value) => String(value),
+        describe: () => valid
+    };
+}
+/** A decimal number (fractions allowed, no exponents or hex) within [min, max], in `unit`. */
+function num(options = {}) {
+    const unit = options.unit ? ` (${options.unit})` : '';
+    const valid = `a number ${range(options.min, options.max)}${unit}`.replace('  ', ' ').trim();
+    return {
+        kind: options.unit ?? 'n',
+        parse(raw, name) {
+            const value = Number(raw);
+            if (!DECIMAL.test(raw) ||
+                (options.min !== undefined && value < options.min) ||
+                (options.max !== undefined && value > options.max))
+                throw invalid(name, raw, valid);
+            return value;
+        },
+        check(value, name) {
+            if (typeof value !== 'number' ||
+                !Number.isFinite(value) ||
+                (options.min !== undefined && value < options.min) ||
+                (options.max !== undefined && value > options.max))
+                throw invalid(name, value, valid);
+        },
+        format: (value) => String(value),
+        describe: () => valid
+    };
+}
+/**
+ * A length of time written in `unit` (`timeout-minutes: 0.5`), within [min, max] of that unit; the library
+ * sees a Duration.
+ */
+function duration(options) {
+    const valid = options.whole
+        ? `a whole number from ${options.min} to ${options.max} (${options.unit})`
+        : `a number from ${options.min} to ${options.max} (${options.unit}, fractions allowed)`;
+    const inRange = (n) => Number.isFinite(n) && n >= options.min && n <= options.max && (!options.whole || Number.isInteger(n));
+    return {
+        kind: options.unit,
+        parse(raw, name) {
+            if (!(options.whole ? WHOLE : DECIMAL).test(raw) || !inRange(Number(raw)))
+                throw invalid(name, raw, valid);
+            return duration_Duration.of(Number(raw), options.unit);
+        },
+        check(value, name) {
+            if (!(value instanceof duration_Duration) || !inRange(value.in(options.unit))) {
+                const shown = value instanceof duration_Duration ? `${value.in(options.unit)} ${options.unit}` : value;
+                throw invalid(name, shown, valid);
+            }
+        },
+        format: (value) => String(value.in(options.unit)),
+        describe: () => valid
+    };
+}
+/** A size written in MiB (`multipart-threshold-mb: 16`) within [min, max] MiB; the library sees bytes. */
+function mebibytes(options) {
+    const MiB = 1024 * 1024;
+    const valid = `a whole number of MiB from ${options.min} to ${options.max}`;
+    const inRange = (bytes) => Number.isSafeInteger(bytes) && bytes >= options.min * MiB && bytes <= options.max * MiB;
+    return {
+        kind: 'MiB',
+        parse(raw, name) {
+            if (!WHOLE.test(raw) || !inRange(Number(raw) * MiB))
+                throw invalid(name, raw, valid);
+            return Number(raw) * MiB;
+        },
+        check(value, name) {
+            if (typeof value !== 'number' || !inRange(value))
+                throw invalid(name, value / MiB, valid);
+        },
+        format: (value) => String(value / MiB),
+        describe: () => valid
+    };
+}
+/** One of `values`, exactly as written. */
+function oneOf(values) {
+    const valid = `one of ${values.join(', ')}`;
+    return {
+        kind: values.join('|'),
+        parse(raw, name) {
+            if (!values.includes(raw))
+                throw invalid(name, raw, valid);
+            return raw;
+        },
+        check(value, name) {
+            if (!values.includes(value))
+                throw invalid(name, value, valid);
+        },
+        format: (value) => value,
+        describe: () => valid
+    };
+}
+/**
+ * `key=value` lines (blank lines and `#` comments skipped), e.g. `images`, `environment`, `tags`.
+ * @param checkPair checks one pair (key shape, value shape) and throws a ConfigurationError naming the input.
+ */
+function keyValueLines(options = { doc: 'key=value lines' }) {
+    return {
+        kind: 'lines',
+        multiline: true,
+        parse: (raw, name) => parseKeyValueLines(raw, name),
+        check(value, name) {
+            if (!Array.isArray(value))
+                throw invalid(name, value, options.doc);
+            const seen = new Set();
+            for (const pair of value) {
+                if (typeof pair?.key !== 'string' || typeof pair.value !== 'string' || !pair.key)
+                    throw invalid(name, pair, options.doc);
+                if (seen.has(pair.key))
+                    throw new errors_ConfigurationError(`${name}: ${show(pair.key)} is given twice.`, name);
+                seen.add(pair.key);
+                options.checkPair?.(pair, name);
+            }
+        },
+        format: (value) => value.map((p) => `${p.key}=${p.value}`).join('\n'),
+        describe: () => options.doc
+    };
+}
+/**
+ * A list, comma- or newline-separated (items trimmed, empties dropped).
+ * @param checkItem checks one item and throws a ConfigurationError naming the input.
+ */
+function list(options = {
+    doc: 'a comma- or newline-separated list'
+}) {
+    return {
+        kind: 'list',
+        multiline: true,
+        parse: (raw) => parseList(raw),
+        check(value, name) {
+            if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
+                throw invalid(name, value, options.doc);
+            if (options.maxItems !== undefined && value.length > options.maxItems) {
+                throw new errors_ConfigurationError(`Input ${name} has ${value.length} items; at most ${options.maxItems} are allowed (${options.doc}).`, name);
+            }
+            for (const item of value)
+                options.checkItem?.(item, name);
+        },
+        format: (value) => value.join(','),
+        describe: () => options.doc
+    };
+}
+/** Any type, with its own decoding (JSON lists, commands): `parse` and `check` given by the caller. */
+function custom(type) {
+    return { check: () => undefined, ...type };
+}
+// ------------------------------------------------------------------------------------------------- rules
+/**
+ * A given value as an error message quotes it: JSON string form, lists of `key=value` pairs written back as
+ * lines joined by `, `, credential-shaped parts masked (src/lib/secrets.ts).
+ */
+function quoteValue(value) {
+    const text = Array.isArray(value)
+        ? value
+            .map((item) => item && typeof item === 'object' && 'key' in item
+            ? `${String(item.key)}=${String(item.value)}`
+            : String(item))
+            .join(', ')
+        : value;
+    return redactCredentials(show(text));
+}
+/** Rule: `a` and `b` are not both given. */
+function notBoth(a, b, why = '') {
+    return (values, names) => {
+        if (given(values, a) && given(values, b)) {
+            throw new errors_ConfigurationError(`Give \`${names[a]}\` (${quoteValue(values[a])}) or \`${names[b]}\` (${quoteValue(values[b])}), not both${why ? `: ${why}` : '.'}`, names[b]);
+        }
+    };
+}
+/** Rule: exactly one of `a` and `b` is given. */
+function exactlyOne(a, b, what) {
+    return (values, names) => {
+        notBoth(a, b)(values, names);
+        if (!given(values, a) && !given(values, b)) {
+            throw new errors_ConfigurationError(`Give \`${names[a]}\` or \`${names[b]}\` (${what}); both are empty ("").`, names[a]);
+        }
+    };
+}
+/** Rule: `dependent` is only given together with `on`. */
+function requires(dependent, on, why) {
+    return (values, names) => {
+        if (given(values, dependent) && !given(values, on)) {
+            throw new errors_ConfigurationError(`\`${names[dependent]}\` (${quoteValue(values[dependent])}) needs \`${names[on]}\`, which is empty: ${why}`, names[dependent]);
+        }
+    };
+}
+/** True when the option has a value (an empty list or string counts as not given). */
+function given(values, key) {
+    const value = values[key];
+    if (value === undefined || value === '')
+        return false;
+    if (Array.isArray(value))
+        return value.length > 0;
+    return true;
+}
+/**
+ * `key=value` lines read as a mapping (stack parameters and tags): the same lines as keyValueLines, with
+ * the library seeing `Record<key, value>`.
+ */
+function keyValueRecord(options = { doc: 'key=value lines' }) {
+    const lines = keyValueLines(options);
+    const toPairs = (value) => Object.entries(value).map(([key, v]) => ({ key, value: v }));
+    return {
+        kind: 'lines',
+        multiline: true,
+        parse: (raw, name) => Object.fromEntries(lines.parse(raw, name).map((p) => [p.key, p.value])),
+        check(value, name) {
+            if (!value || typeof value !== 'object' || Array.isArray(value)) {
+                throw new ConfigurationError(`Input ${name} must be a mapping of ${options.doc}.`, name);
+            }
+            lines.check(toPairs(value), name);
+        },
+        format: (value) => lines.format(toPairs(value)),
+        describe: () => options.doc
+    };
+}
+
 ;// CONCATENATED MODULE: ./build/bundle/lib/aws.js
 /**
  * One place that builds AWS SDK v3 client configuration, so every client honours the same region,
- * endpoint overrides (the local AWS, or a VPC endpoint) and retry settings.
+ * endpoint overrides (the local AWS, or a VPC endpoint), retry settings and request timeouts.
  *
  * Endpoint resolution, first match wins:
  *   1. `endpoint` passed in code,
@@ -73628,25 +65687,87 @@ var dist_cjs = __nccwpck_require__(212);
  *   4. the SDK's own resolution (real AWS).
  * These are the variable names the AWS SDKs and CLI use:
  * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
+ *
+ * Timeouts: every request attempt must connect within CONNECTION_TIMEOUT and get its response within
+ * REQUEST_TIMEOUT, and its socket may then stay silent (a response body that stops arriving) for at most
+ * REQUEST_TIMEOUT again; a timed-out attempt is a transient error that the SDK's standard retry strategy
+ * retries (jittered backoff, at most `maxAttempts` attempts in all). So a stalled service fails the request
+ * after at most maxAttempts × (CONNECTION_TIMEOUT + REQUEST_TIMEOUT) plus the backoff (about 2.9 minutes
+ * with the defaults) instead of hanging until the job's own timeout.
+ * `TWOTIER_REQUEST_TIMEOUT_SECONDS` in the environment replaces REQUEST_TIMEOUT (and caps
+ * CONNECTION_TIMEOUT at it): the tests of a stalled endpoint use it to fail within seconds; a slow network
+ * may raise it for large uploads (each attempt of a PutObject or an upload part must send its whole body
+ * within it).
+ * https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/node-configuring-maxsockets.html
  */
 
+
+
+/** An AWS region name (`us-east-1`, `eu-west-1`, `us-gov-west-1`, `ap-southeast-3`). */
+const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/** How long one attempt may take to connect. */
+const CONNECTION_TIMEOUT = duration_Duration.seconds(5);
+/** How long one attempt's socket may stay silent before the attempt is abandoned (and retried). */
+const REQUEST_TIMEOUT = duration_Duration.seconds(30);
+/** Attempts per request including the first, by default. */
+const DEFAULT_MAX_ATTEMPTS = 5;
+/** The environment variable that replaces REQUEST_TIMEOUT (seconds, 0.1 to 600). */
+const REQUEST_TIMEOUT_ENV = 'TWOTIER_REQUEST_TIMEOUT_SECONDS';
+/**
+ * The per-attempt timeouts: REQUEST_TIMEOUT and CONNECTION_TIMEOUT, or what REQUEST_TIMEOUT_ENV says.
+ * @throws ConfigurationError naming the variable when it is not a number of seconds from 0.1 to 600.
+ */
+function requestTimeouts(env = process.env) {
+    const raw = env[REQUEST_TIMEOUT_ENV]?.trim();
+    if (!raw)
+        return { connection: CONNECTION_TIMEOUT, request: REQUEST_TIMEOUT };
+    const seconds = Number(raw);
+    if (!/^(\d+(\.\d*)?|\.\d+)$/.test(raw) || seconds < 0.1 || seconds > 600) {
+        throw new errors_ConfigurationError(`${REQUEST_TIMEOUT_ENV} is ${show(raw)}; expected a number of seconds from 0.1 to 600.`, REQUEST_TIMEOUT_ENV);
+    }
+    const request = duration_Duration.seconds(seconds);
+    return { connection: request.ms < CONNECTION_TIMEOUT.ms ? request : CONNECTION_TIMEOUT, request };
+}
+/** The `aws-region` option every operation declares. */
+const awsRegionOption = {
+    name: 'aws-region',
+    type: options_text({
+        pattern: REGION_PATTERN,
+        patternDoc: 'an AWS region name; expected something like us-east-1 or eu-west-1',
+        placeholder: 'region'
+    }),
+    doc: 'The AWS region; empty uses AWS_REGION (then AWS_DEFAULT_REGION) from the environment.',
+    cli: { flag: '--region' }
+};
 /**
  * Builds the SDK client configuration for `service`.
- * @throws ConfigurationError when no region is given or set in the environment, or an endpoint is not a URL.
+ * @throws ConfigurationError when no region is given or set in the environment, an endpoint is not a URL,
+ *   or TWOTIER_REQUEST_TIMEOUT_SECONDS is not a number of seconds from 0.1 to 600.
  */
-function aws_clientConfig(service, options = {}, env = process.env) {
+function clientConfig(service, options = {}, env = process.env) {
     const region = options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION;
     if (!region) {
         throw new errors_ConfigurationError('No AWS region: set the `aws-region` input, or AWS_REGION in the environment (for example eu-west-1).', 'aws-region');
     }
-    if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
-        throw new errors_ConfigurationError(`aws-region ${errors_show(region)} is not an AWS region name; expected something like us-east-1 or eu-west-1.`, 'aws-region');
+    if (!REGION_PATTERN.test(region)) {
+        throw new errors_ConfigurationError(`aws-region ${show(region)} is not an AWS region name; expected something like us-east-1 or eu-west-1.`, 'aws-region');
     }
     const endpoint = options.endpoint || env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || undefined;
     if (endpoint && !/^https?:\/\/[^\s/]+/.test(endpoint)) {
-        throw new errors_ConfigurationError(`endpoint ${errors_show(endpoint)} is not an http(s) URL.`, 'endpoint');
+        throw new errors_ConfigurationError(`endpoint ${show(endpoint)} is not an http(s) URL.`, 'endpoint');
     }
-    const config = { region, maxAttempts: options.maxAttempts ?? 5, retryMode: 'standard' };
+    const timeouts = requestTimeouts(env);
+    const config = {
+        region,
+        maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+        retryMode: 'standard',
+        requestHandler: {
+            connectionTimeout: timeouts.connection.ms,
+            requestTimeout: timeouts.request.ms,
+            socketTimeout: timeouts.request.ms,
+            throwOnRequestTimeout: true
+        }
+    };
     if (endpoint) {
         config.endpoint = endpoint;
         if (service === 'S3')
@@ -73655,632 +65776,156 @@ function aws_clientConfig(service, options = {}, env = process.env) {
     return config;
 }
 
+;// CONCATENATED MODULE: ./build/bundle/ecs/command.js
+/** The command override of a one-off task (run-task's `command`, the root action's `migration-command`). */
+
+/**
+ * Splits a command input: a JSON array (`["python","-m","app.migrate"]`, exec form) or words separated by
+ * white space (no shell quoting: use the JSON form for arguments with spaces).
+ * @param input the input's name, for messages.
+ * @throws ConfigurationError naming the input when a JSON array is malformed, empty or holds non-strings.
+ */
+function parseCommand(text, input = 'command') {
+    const trimmed = text.trim();
+    if (!trimmed)
+        return undefined;
+    if (trimmed.startsWith('[')) {
+        let parsed;
+        try {
+            parsed = JSON.parse(trimmed);
+        }
+        catch {
+            throw new errors_ConfigurationError(`${input} ${show(trimmed)} starts with [ but is not a JSON array of strings.`, input);
+        }
+        if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((p) => typeof p === 'string')) {
+            throw new errors_ConfigurationError(`${input} ${show(trimmed)} must be a non-empty JSON array of strings.`, input);
+        }
+        return parsed;
+    }
+    return trimmed.split(/\s+/);
+}
+
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(212);
 ;// CONCATENATED MODULE: ./build/bundle/ecs/client.js
 /** The ECS client every function here uses, built from the shared AWS options. */
 
 
 /** A new ECS client for `options` (region, endpoint, retries). */
-function client_ecsClient(options = {}) {
-    return new dist_cjs/* ECSClient */.Zgc(aws_clientConfig('ECS', options));
+function ecsClient(options = {}) {
+    return new dist_cjs/* ECSClient */.Zgc(clientConfig('ECS', options));
 }
 /** The last path part of an ARN (`.../twotier-sidecar:7` → `twotier-sidecar:7`). */
 function client_arnName(arn) {
     return arn?.split('/').pop() ?? '';
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./build/bundle/ecs/task-definition.js
+;// CONCATENATED MODULE: ./build/bundle/lib/aws-call.js
 /**
- * Task definition documents: loading them from files, stripping the fields ECS adds on registration, and
- * applying per-container image, environment and secret updates. A document is kept as plain JSON so that
- * fields this toolkit does not know pass through untouched.
- *
- * Shapes follow RegisterTaskDefinition:
- * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html
+ * How a failed AWS request is reported: always with the service, the operation, the resource it concerned
+ * and the region, and with the SDK's exception name and message kept (never replaced by a guess). Each
+ * domain has one wrapper over its client (src/ecs/call.ts, src/ecr/images.ts) that first turns the
+ * exceptions that mean "what you named does not exist" into ConfigurationErrors naming the input, and hands
+ * everything else to {@link awsFailure}.
  */
 
-
-
-/** Fields DescribeTaskDefinition returns that RegisterTaskDefinition does not accept. */
-const READ_ONLY_FIELDS = (/* unused pure expression or super */ null && ([
-    'taskDefinitionArn',
-    'revision',
-    'status',
-    'requiresAttributes',
-    'compatibilities',
-    'registeredAt',
-    'registeredBy',
-    'deregisteredAt',
-    'deleteRequestedAt'
-]));
-/** Returns a copy of `doc` without the read-only fields ECS adds. */
-function task_definition_stripReadOnly(doc) {
-    const copy = { ...doc };
-    for (const field of READ_ONLY_FIELDS)
-        delete copy[field];
-    return copy;
+/** True for an error that says the caller's role may not make the request. */
+function isAccessDenied(error) {
+    return /AccessDenied|UnauthorizedOperation|NotAuthorized/i.test(errors_errorName(error));
+}
+/** The operation of an SDK v3 command (`DescribeServicesCommand` → `DescribeServices`). */
+function operationOf(command) {
+    return command.constructor.name.replace(/Command$/, '');
 }
 /**
- * Checks that `value` is a registrable task definition and returns it typed.
- * @param source where it came from, for messages (a file path or "service NAME").
- * @throws ConfigurationError when family or containerDefinitions are missing or malformed.
+ * A DeploymentError for a request that failed after the SDK's retries (or was refused by IAM), naming the
+ * service, operation, resource and region, with the SDK error as its cause.
  */
-function task_definition_asTaskDefinition(value, source, input = 'task-definition') {
-    if (!value || typeof value !== 'object' || Array.isArray(value)) {
-        throw new ConfigurationError(`${input}: ${source} is not a JSON/YAML object.`, input);
-    }
-    let doc = value;
-    // Accept the output of `aws ecs describe-task-definition` as it is.
-    if (doc.taskDefinition && typeof doc.taskDefinition === 'object' && !doc.containerDefinitions) {
-        doc = doc.taskDefinition;
-    }
-    doc = task_definition_stripReadOnly(doc);
-    if (typeof doc.family !== 'string' || !/^[A-Za-z0-9_-]{1,255}$/.test(doc.family)) {
-        throw new ConfigurationError(`${input}: ${source} has family ${show(doc.family)}; expected up to 255 letters, numbers, hyphens and underscores.`, input);
-    }
-    const containers = doc.containerDefinitions;
-    if (!Array.isArray(containers) || containers.length === 0) {
-        throw new ConfigurationError(`${input}: ${source} has no containerDefinitions (a non-empty list).`, input);
-    }
-    containers.forEach((c, i) => {
-        const container = c;
-        if (!container || typeof container.name !== 'string' || !container.name) {
-            throw new ConfigurationError(`${input}: ${source} containerDefinitions[${i}] has no name.`, input);
-        }
-        if (typeof container.image !== 'string' || !container.image) {
-            throw new ConfigurationError(`${input}: ${source} container ${show(container.name)} has no image.`, input);
-        }
-    });
-    return doc;
+function awsFailure(about, error) {
+    const where = `${about.service} ${about.operation} for ${about.resource} (${about.region})`;
+    const sdk = `${errors_errorName(error)}: ${errors_messageOf(error)}`;
+    const message = isAccessDenied(error)
+        ? `${where} was denied: ${sdk}. The role needs ${about.service.toLowerCase()}:${about.operation} on it.`
+        : `${where} failed: ${sdk}`;
+    return new errors_DeploymentError(message, { cause: error });
 }
-/**
- * Reads a task definition file (JSON, or YAML when the name ends in .yml/.yaml or JSON fails to parse).
- * @throws ConfigurationError naming the file when it is missing, unreadable, unparsable or not a task definition.
- */
-function task_definition_loadTaskDefinitionFile(file, input = 'task-definition') {
-    let text;
+
+;// CONCATENATED MODULE: ./build/bundle/ecs/call.js
+
+
+/** The phrase for a target: `service api in cluster dev`, `task definition app:7`, `cluster dev`. */
+function describeTarget(target) {
+    const inCluster = target.cluster ? ` in cluster ${target.cluster}` : '';
+    if (target.task)
+        return `task ${target.task.split('/').pop()}${inCluster}`;
+    if (target.service)
+        return `service ${target.service}${inCluster}`;
+    if (target.taskDefinition)
+        return `task definition ${target.taskDefinition}`;
+    if (target.cluster)
+        return `cluster ${target.cluster}`;
+    return 'the request';
+}
+/** The region a client talks to, for messages (`unknown region` when it cannot be read). */
+async function regionOf(ecs) {
     try {
-        text = readFileSync(file, 'utf8');
+        const region = ecs.config?.region;
+        const value = typeof region === 'function' ? await region() : region;
+        return typeof value === 'string' && value ? value : 'unknown region';
+    }
+    catch {
+        return 'unknown region';
+    }
+}
+/** `Headline[; note]. What is valid (region; what ECS said).` */
+function sentence(headline, target, valid, where) {
+    return `${headline}${target.note ? `; ${target.note}` : ''}. ${valid} (${where}).`;
+}
+/** The ConfigurationError for a service DescribeServices did not find (a `failures` entry MISSING). */
+function serviceNotFound(target, region, detail) {
+    const input = target.inputs?.service ?? 'service';
+    return new errors_ConfigurationError(sentence(`Service ${target.service} not found in cluster ${target.cluster}`, target, `\`${input}\` ${show(target.service)} must name an existing ACTIVE service of that cluster (its name or ARN)`, `${region}; ${detail}`), input);
+}
+/**
+ * Turns an ECS error into the error the library throws (see the module doc).
+ * @param operation the API operation, e.g. `DescribeServices`.
+ */
+function ecsError(error, operation, target, region) {
+    const name = errors_errorName(error);
+    const message = errors_messageOf(error);
+    const where = `${region}; ECS ${operation}: ${name}: ${message}`;
+    const clusterInput = target.inputs?.cluster ?? 'cluster';
+    const definitionInput = target.inputs?.taskDefinition ?? 'task-definition';
+    switch (name) {
+        case 'ClusterNotFoundException':
+            return new errors_ConfigurationError(sentence(`Cluster ${target.cluster ?? 'default'} not found`, target, `\`${clusterInput}\` ${show(target.cluster ?? 'default')} must name an existing ECS cluster of this account and region (its name or ARN)`, where), clusterInput);
+        case 'ServiceNotFoundException':
+            return serviceNotFound(target, region, `ECS ${operation}: ${name}: ${message}`);
+        case 'ServiceNotActiveException': {
+            const input = target.inputs?.service ?? 'service';
+            return new errors_ConfigurationError(sentence(`Service ${target.service} in cluster ${target.cluster} is not ACTIVE`, target, `\`${input}\` ${show(target.service)} must name an ACTIVE service (not DRAINING or INACTIVE)`, where), input);
+        }
+        case 'ClientException':
+        case 'InvalidParameterException':
+            if (target.taskDefinition && /unable to describe task definition/i.test(message)) {
+                return new errors_ConfigurationError(sentence(`Task definition ${target.taskDefinition} is not registered`, target, `\`${definitionInput}\` ${show(target.taskDefinition)} must name a registered revision (family:revision or ARN; a family alone means its latest ACTIVE revision)`, where), definitionInput);
+            }
+            return new errors_ConfigurationError(sentence(`ECS refused ${operation} for ${describeTarget(target)}`, target, `${name}: ${message}`, region));
+        default:
+            return awsFailure({ service: 'ECS', operation, resource: describeTarget(target), region }, error);
+    }
+}
+/**
+ * Sends one ECS command; a failure becomes the error {@link ecsError} gives for `target`.
+ * @throws ConfigurationError or DeploymentError, as described in the module doc.
+ */
+async function ecsSend(ecs, command, target) {
+    try {
+        return await ecs.send(command);
     }
     catch (error) {
-        throw new ConfigurationError(`${input}: cannot read ${show(file)}: ${messageOf(error)}`, input);
+        throw ecsError(error, operationOf(command), target, await regionOf(ecs));
     }
-    let value;
-    try {
-        value = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
-    }
-    catch (error) {
-        throw new ConfigurationError(`${input}: ${show(file)} is not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}: ${messageOf(error)}`, input);
-    }
-    return task_definition_asTaskDefinition(value, show(file), input);
-}
-const IMAGE_PATTERN = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
-/** True when `image` is a valid image reference (registry/repository with a tag and/or an `@sha256:` digest). */
-function isImageReference(image) {
-    return IMAGE_PATTERN.test(image) && image.length <= 1024;
-}
-function containerNamed(doc, name, input) {
-    const container = doc.containerDefinitions.find((c) => c.name === name);
-    if (!container) {
-        const names = doc.containerDefinitions.map((c) => c.name).join(', ');
-        throw new ConfigurationError(`${input}: no container named ${show(name)} in task definition family ${show(doc.family)}; its containers are: ${names}.`, input);
-    }
-    return container;
-}
-function splitContainerKey(key, input) {
-    const dot = key.indexOf('.');
-    if (dot <= 0 || dot === key.length - 1) {
-        throw new ConfigurationError(`${input}: ${show(key)} must be CONTAINER.NAME=value (for example api.LOG_LEVEL=debug).`, input);
-    }
-    return { container: key.slice(0, dot), name: key.slice(dot + 1) };
-}
-/**
- * Returns a copy of `doc` with the updates applied. Environment and secret entries replace an entry of the
- * same name in that container, or are added; other fields are untouched.
- * @throws ConfigurationError for an unknown container (listing the task definition's containers), a bad
- *   image reference, or a key that is not CONTAINER.NAME.
- */
-function task_definition_applyContainerUpdates(doc, updates) {
-    const copy = structuredClone(doc);
-    for (const { key, value } of updates.images ?? []) {
-        const container = containerNamed(copy, key, 'images');
-        if (!isImageReference(value)) {
-            throw new ConfigurationError(`images: ${show(value)} for container ${show(key)} is not an image reference; expected REGISTRY/REPOSITORY:TAG or REPOSITORY@sha256:DIGEST.`, 'images');
-        }
-        container.image = value;
-    }
-    for (const { key, value } of updates.environment ?? []) {
-        const { container: name, name: variable } = splitContainerKey(key, 'environment');
-        const container = containerNamed(copy, name, 'environment');
-        const list = (container.environment ??= []);
-        const existing = list.find((e) => e.name === variable);
-        if (existing)
-            existing.value = value;
-        else
-            list.push({ name: variable, value });
-    }
-    for (const { key, value } of updates.secrets ?? []) {
-        const { container: name, name: variable } = splitContainerKey(key, 'secrets');
-        const container = containerNamed(copy, name, 'secrets');
-        if (!/^(arn:aws[\w-]*:(ssm|secretsmanager):|[\w./-]+$)/.test(value)) {
-            throw new ConfigurationError(`secrets: ${show(value)} for ${show(key)} is not an SSM parameter or Secrets Manager ARN (or a parameter name).`, 'secrets');
-        }
-        const list = (container.secrets ??= []);
-        const existing = list.find((e) => e.name === variable);
-        if (existing)
-            existing.valueFrom = value;
-        else
-            list.push({ name: variable, valueFrom: value });
-    }
-    return copy;
-}
-
-;// CONCATENATED MODULE: ./build/bundle/ecs/compare.js
-/**
- * Normalised comparison of task definitions, so that registering the same content twice is detected even
- * though ECS fills in defaults (essential, cpu 0, protocol tcp, hostPort, empty lists) and returns lists in
- * its own order; and a readable diff for the job summary.
- */
-
-function prune(value) {
-    if (value === null || value === undefined)
-        return undefined;
-    if (Array.isArray(value)) {
-        const items = value.map(prune).filter((v) => v !== undefined);
-        return items.length ? items : undefined;
-    }
-    if (typeof value === 'object') {
-        const out = {};
-        for (const key of Object.keys(value).sort()) {
-            const v = prune(value[key]);
-            if (v !== undefined)
-                out[key] = v;
-        }
-        return Object.keys(out).length ? out : undefined;
-    }
-    return value;
-}
-const byName = (a, b) => String(a.name).localeCompare(String(b.name));
-/**
- * Returns the comparable form of a task definition: read-only fields and tags removed, ECS defaults made
- * explicit, name-keyed lists sorted, empty values dropped, numbers for cpu/memory as strings.
- */
-function normalizeTaskDefinition(doc) {
-    const copy = structuredClone(stripReadOnly(doc));
-    delete copy.tags;
-    for (const field of ['cpu', 'memory'])
-        if (typeof copy[field] === 'number')
-            copy[field] = String(copy[field]);
-    const awsvpc = copy.networkMode === 'awsvpc';
-    const containers = copy.containerDefinitions ?? [];
-    for (const c of containers) {
-        if (c.essential === undefined)
-            c.essential = true;
-        if (c.cpu === 0)
-            delete c.cpu;
-        if (Array.isArray(c.environment))
-            c.environment = [...c.environment].sort(byName);
-        if (Array.isArray(c.secrets))
-            c.secrets = [...c.secrets].sort(byName);
-        if (Array.isArray(c.portMappings)) {
-            for (const p of c.portMappings) {
-                if (p.protocol === undefined)
-                    p.protocol = 'tcp';
-                if (awsvpc && p.hostPort === undefined && p.containerPort !== undefined)
-                    p.hostPort = p.containerPort;
-            }
-        }
-    }
-    copy.containerDefinitions = [...containers].sort(byName);
-    return (prune(copy) ?? {});
-}
-/** True when the two task definitions register the same thing. */
-function compare_sameTaskDefinition(a, b) {
-    return JSON.stringify(normalizeTaskDefinition(a)) === JSON.stringify(normalizeTaskDefinition(b));
-}
-function flatten(value, path, out) {
-    if (value === undefined)
-        return;
-    if (Array.isArray(value)) {
-        value.forEach((item, i) => {
-            const key = item && typeof item === 'object' && !Array.isArray(item) && typeof item.name === 'string'
-                ? item.name
-                : String(i);
-            flatten(item, `${path}[${key}]`, out);
-        });
-    }
-    else if (value && typeof value === 'object') {
-        for (const [k, v] of Object.entries(value))
-            flatten(v, path ? `${path}.${k}` : k, out);
-    }
-    else {
-        out.set(path, JSON.stringify(value));
-    }
-}
-/**
- * Leaf-level differences from `before` to `after` (after normalisation), paths like
- * `containerDefinitions[api].environment[LOG_LEVEL].value`, sorted by path.
- */
-function compare_diffTaskDefinitions(before, after) {
-    const a = new Map();
-    const b = new Map();
-    if (before)
-        flatten(normalizeTaskDefinition(before), '', a);
-    flatten(normalizeTaskDefinition(after), '', b);
-    const paths = [...new Set([...a.keys(), ...b.keys()])].sort();
-    return paths
-        .filter((p) => a.get(p) !== b.get(p))
-        .map((path) => ({ path, before: a.get(path), after: b.get(path) }));
-}
-
-;// CONCATENATED MODULE: ./build/bundle/ecs/preflight.js
-/**
- * Preflight for register-task-definition: before a task definition is registered, check that what its tasks
- * will need at start exists, so a rollout that cannot start never starts. Only read/describe calls are made;
- * no secret value is ever read.
- *
- * - **Images** in ECR (`<account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag][@sha256:…]`): ECR
- *   DescribeImages with registryId, repositoryName and the digest (or the tag, `latest` when none).
- *   https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_DescribeImages.html
- *   Other registries (Docker Hub, public.ecr.aws, ghcr.io) are skipped.
- * - **Secrets** (`secrets[].valueFrom`): SSM parameters (an ARN `arn:aws:ssm:…:parameter/NAME` or a bare
- *   name in the task's region) with DescribeParameters and a `Name` `Equals` ParameterStringFilter, up to 50
- *   names per call (the filter's value limit), every page read;
- *   https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DescribeParameters.html
- *   Secrets Manager ARNs (the `:json-key:version-stage:version-id` suffix ECS allows is stripped; a
- *   version-stage no version carries is a miss) with DescribeSecret (metadata only, never the value).
- *   https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DescribeSecret.html
- * - **Log groups** of `awslogs` containers, unless the container sets `awslogs-create-group: "true"`:
- *   CloudWatch Logs DescribeLogGroups with `logGroupNamePrefix` and an exact name match.
- *   https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_DescribeLogGroups.html
- *
- * A definite miss (ImageNotFoundException, RepositoryNotFoundException, no such parameter,
- * ResourceNotFoundException, a secret scheduled for deletion, no such log group) is collected; all misses
- * fail together in one ConfigurationError. A check that cannot be made (AccessDenied: a warning naming the
- * permission that would allow it; any other error: a warning with the error) never fails the registration.
- */
-
-
-
-
-
-
-const REGION = '[a-z]{2}(?:-[a-z]+)+-\\d+';
-const ECR_IMAGE = new RegExp(`^(\\d{12})\\.dkr\\.ecr(?:-fips)?\\.(${REGION})\\.amazonaws\\.com(?:\\.cn)?/([a-z0-9][a-z0-9._/-]*?)(?::([\\w][\\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`);
-/** Parses a private ECR image URI; undefined for any other registry. */
-function parseEcrImage(image) {
-    const m = ECR_IMAGE.exec(image);
-    if (!m)
-        return undefined;
-    const [, registryId, region, repositoryName, tag, digest] = m;
-    if (!registryId || !region || !repositoryName)
-        return undefined;
-    if (digest)
-        return { registryId, region, repositoryName, imageDigest: digest };
-    return { registryId, region, repositoryName, imageTag: tag ?? 'latest' };
-}
-const SSM_ARN = new RegExp(`^arn:aws[a-z-]*:ssm:(${REGION}):(\\d{12}):parameter(/.+)$`);
-const SECRET_ARN = new RegExp(`^(arn:aws[a-z-]*:secretsmanager:(${REGION}):(\\d{12}):secret:[^:]+)(?::(.*))?$`);
-/**
- * Parses a secret `valueFrom` the way ECS reads it: an SSM parameter ARN or name, or a Secrets Manager ARN
- * with the optional `:json-key:version-stage:version-id` suffix.
- * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html
- * @returns undefined for an ARN of another service or a malformed ARN.
- */
-function parseSecretReference(valueFrom) {
-    const secret = SECRET_ARN.exec(valueFrom);
-    if (secret) {
-        const [, secretId, region, account, suffix] = secret;
-        const [, versionStage, versionId] = (suffix ?? '').split(':');
-        return {
-            kind: 'secret',
-            region: region,
-            account: account,
-            secretId: secretId,
-            versionStage: versionStage || undefined,
-            versionId: versionId || undefined
-        };
-    }
-    const ssm = SSM_ARN.exec(valueFrom);
-    if (ssm) {
-        const [, region, account, path] = ssm;
-        // ARN `parameter/a/b` is the hierarchical name `/a/b`; `parameter/x` is either `x` or `/x`.
-        const names = path.indexOf('/', 1) > 0 ? [path] : [path.slice(1), path];
-        return { kind: 'ssm-parameter', region, account, names };
-    }
-    if (valueFrom.startsWith('arn:'))
-        return undefined;
-    return { kind: 'ssm-parameter', names: [valueFrom] };
-}
-const isAccessDenied = (error) => /AccessDenied/i.test(error.name ?? '');
-const errorName = (error) => error.name ?? 'Error';
-/** Clients per service and region, built with clientConfig and destroyed at the end. */
-class Clients {
-    options;
-    cache = new Map();
-    constructor(options) {
-        this.options = options;
-    }
-    get(service, region, make) {
-        const key = `${service}:${region}`;
-        let client = this.cache.get(key);
-        if (!client) {
-            const config = clientConfig(service, { ...this.options, region });
-            client = make(config);
-            this.cache.set(key, client);
-        }
-        return client;
-    }
-    ecr = (region) => this.get('ECR', region, (c) => new ECRClient(c));
-    ssm = (region) => this.get('SSM', region, (c) => new SSMClient(c));
-    secrets = (region) => this.get('SECRETS_MANAGER', region, (c) => new SecretsManagerClient(c));
-    logs = (region) => this.get('CLOUDWATCH_LOGS', region, (c) => new CloudWatchLogsClient(c));
-    destroy() {
-        for (const client of this.cache.values())
-            client.destroy();
-    }
-}
-const accountOf = (arn) => typeof arn === 'string' ? /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(arn)?.[1] : undefined;
-function imageCheck(image, ref, clients) {
-    const id = ref.imageDigest ? { imageDigest: ref.imageDigest } : { imageTag: ref.imageTag };
-    return {
-        kind: 'image',
-        label: `image ${image}`,
-        permission: `ecr:DescribeImages on arn:aws:ecr:${ref.region}:${ref.registryId}:repository/${ref.repositoryName}`,
-        fix: 'push the image first (the build-push action), or correct `images`',
-        run: async () => {
-            try {
-                await clients.ecr(ref.region).send(new DescribeImagesCommand({
-                    registryId: ref.registryId,
-                    repositoryName: ref.repositoryName,
-                    imageIds: [id]
-                }));
-                return undefined;
-            }
-            catch (error) {
-                const name = errorName(error);
-                if (name === 'RepositoryNotFoundException')
-                    return `image ${image} (no repository ${ref.repositoryName} in registry ${ref.registryId}, ${ref.region})`;
-                if (name === 'ImageNotFoundException')
-                    return `image ${image} (repository ${ref.repositoryName} has no ${ref.imageDigest ? `image ${ref.imageDigest}` : `tag ${ref.imageTag}`})`;
-                throw error;
-            }
-        }
-    };
-}
-function secretCheck(ref, clients) {
-    const qualifier = ref.versionStage ? ` (version stage ${ref.versionStage})` : '';
-    return {
-        kind: 'secret',
-        label: `Secrets Manager secret ${ref.secretId}${qualifier}`,
-        permission: `secretsmanager:DescribeSecret on ${ref.secretId}*`,
-        fix: 'create the secret (or restore it), or correct `secrets`',
-        run: async () => {
-            try {
-                const out = await clients
-                    .secrets(ref.region)
-                    .send(new DescribeSecretCommand({ SecretId: ref.secretId }));
-                if (out.DeletedDate)
-                    return `Secrets Manager secret ${ref.secretId} (scheduled for deletion)`;
-                if (ref.versionStage) {
-                    const stages = Object.values(out.VersionIdsToStages ?? {}).flat();
-                    if (!stages.includes(ref.versionStage))
-                        return `Secrets Manager secret ${ref.secretId} version stage ${ref.versionStage} (no version has it)`;
-                }
-                return undefined;
-            }
-            catch (error) {
-                if (errorName(error) === 'ResourceNotFoundException')
-                    return `Secrets Manager secret ${ref.secretId} (not found in ${ref.region})`;
-                throw error;
-            }
-        }
-    };
-}
-function logGroupCheck(name, region, clients) {
-    return {
-        kind: 'log-group',
-        label: `log group ${name}`,
-        permission: `logs:DescribeLogGroups on arn:aws:logs:${region}:<account>:log-group:*`,
-        fix: 'create the log group (the platform stack creates /ecs/<environment>), or set `awslogs-create-group: "true"` in the container\'s logConfiguration options (the execution role then needs logs:CreateLogGroup)',
-        run: async () => {
-            const logs = clients.logs(region);
-            let nextToken;
-            do {
-                const page = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name, nextToken, limit: 50 }));
-                const names = (page.logGroups ?? []).map((g) => g.logGroupName ?? '');
-                if (names.includes(name))
-                    return undefined;
-                // Results are ASCII-sorted by name: past our name, it is not there.
-                if (names.some((n) => n > name))
-                    break;
-                nextToken = page.nextToken;
-            } while (nextToken);
-            return `log group ${name} (not found in ${region})`;
-        }
-    };
-}
-/** One DescribeParameters pass over up to 50 filter values, every page read; returns the names found. */
-async function describeParameterNames(ssm, names) {
-    const found = new Set();
-    let NextToken;
-    do {
-        const page = await ssm.send(new DescribeParametersCommand({
-            ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: names }],
-            MaxResults: 50,
-            NextToken
-        }));
-        for (const p of page.Parameters ?? [])
-            if (p.Name)
-                found.add(p.Name);
-        NextToken = page.NextToken;
-    } while (NextToken);
-    return found;
-}
-/** SSM checks of one region share DescribeParameters calls (up to 50 names each). */
-function parameterChecks(region, refs, clients) {
-    const batches = [];
-    let batch = [];
-    let size = 0;
-    for (const ref of refs) {
-        if (size + ref.names.length > 50) {
-            batches.push(batch);
-            batch = [];
-            size = 0;
-        }
-        batch.push(ref);
-        size += ref.names.length;
-    }
-    if (batch.length)
-        batches.push(batch);
-    const checks = [];
-    for (const members of batches) {
-        let lookup;
-        const found = () => (lookup ??= describeParameterNames(clients.ssm(region), members.flatMap((m) => m.names)));
-        for (const ref of members) {
-            checks.push({
-                containers: ref.containers,
-                kind: 'ssm-parameter',
-                label: `SSM parameter ${ref.names[ref.names.length - 1]}`,
-                permission: 'ssm:DescribeParameters (resource "*")',
-                fix: 'create the parameter (aws ssm put-parameter --type SecureString), or correct `secrets`',
-                run: async () => {
-                    const names = await found();
-                    return ref.names.some((n) => names.has(n))
-                        ? undefined
-                        : `SSM parameter ${ref.names[ref.names.length - 1]} (not found in ${region})`;
-                }
-            });
-        }
-    }
-    return checks;
-}
-/** Adds `container` to the check keyed `key`, creating it with `make` the first time. */
-function collect(map, key, container, make) {
-    let entry = map.get(key);
-    if (!entry) {
-        entry = { ...make(), containers: new Set() };
-        map.set(key, entry);
-    }
-    entry.containers.add(container);
-}
-function awslogs(container) {
-    const config = container.logConfiguration;
-    return config?.logDriver === 'awslogs' ? (config.options ?? {}) : undefined;
-}
-/**
- * Checks that the images, secrets and log groups `doc` refers to exist, without throwing for misses.
- * @param doc the rendered task definition (what would be registered).
- * @returns misses, unchecked (also sent to `reporter.warn`) and skipped references.
- * @throws ConfigurationError only when no region is given or set in the environment (clientConfig).
- */
-async function findMissingResources(doc, options, reporter) {
-    // The region the tasks run in: where bare parameter names and log groups without awslogs-region live.
-    const taskRegion = clientConfig('ECS', options).region;
-    const clients = new Clients({ ...options, region: taskRegion });
-    const skipped = [];
-    const skip = (line) => {
-        skipped.push(line);
-        reporter.debug(`preflight: ${line}`);
-    };
-    const taskAccount = accountOf(doc.executionRoleArn) ?? accountOf(doc.taskRoleArn);
-    const single = new Map();
-    const parameters = new Map();
-    for (const container of doc.containerDefinitions) {
-        const ecr = parseEcrImage(container.image);
-        if (ecr)
-            collect(single, `image:${container.image}`, container.name, () => imageCheck(container.image, ecr, clients));
-        else
-            skip(`image ${container.image} of ${container.name} is not in a private ECR registry; not checked`);
-        for (const secret of container.secrets ?? []) {
-            const ref = parseSecretReference(secret.valueFrom);
-            if (!ref) {
-                skip(`secret ${secret.name} of ${container.name}: ${secret.valueFrom} is not an SSM or Secrets Manager ARN; not checked`);
-            }
-            else if (ref.kind === 'secret') {
-                const key = `secret:${ref.secretId}:${ref.versionStage ?? ''}`;
-                collect(single, key, container.name, () => secretCheck(ref, clients));
-            }
-            else if (ref.account && taskAccount && ref.account !== taskAccount) {
-                skip(`secret ${secret.name} of ${container.name}: parameter ${secret.valueFrom} is in account ${ref.account}; DescribeParameters lists only this account's parameters; not checked`);
-            }
-            else {
-                const region = ref.region ?? taskRegion;
-                const byName = parameters.get(region) ?? new Map();
-                parameters.set(region, byName);
-                const key = ref.names.join('|');
-                const entry = byName.get(key) ?? { names: ref.names, containers: new Set() };
-                entry.containers.add(container.name);
-                byName.set(key, entry);
-            }
-        }
-        const logOptions = awslogs(container);
-        const group = logOptions?.['awslogs-group'];
-        if (logOptions && group) {
-            if (String(logOptions['awslogs-create-group']).toLowerCase() === 'true') {
-                skip(`log group ${group} of ${container.name}: awslogs-create-group is true; not checked`);
-            }
-            else {
-                const region = logOptions['awslogs-region'] || taskRegion;
-                collect(single, `log:${region}:${group}`, container.name, () => logGroupCheck(group, region, clients));
-            }
-        }
-    }
-    const checks = [...single.values()];
-    for (const [region, byName] of parameters)
-        checks.push(...parameterChecks(region, [...byName.values()], clients));
-    const missing = [];
-    const unchecked = [];
-    try {
-        await Promise.all(checks.map(async (check) => {
-            const containers = [...check.containers].join(', ');
-            try {
-                const what = await check.run();
-                if (what)
-                    missing.push({ container: containers, kind: check.kind, what, fix: check.fix });
-                else
-                    reporter.debug(`preflight: ${check.label} exists`);
-            }
-            catch (error) {
-                const line = isAccessDenied(error)
-                    ? `preflight could not check ${check.label} (${containers}): ${errorName(error)}. Allow ${check.permission} to let it check.`
-                    : `preflight could not check ${check.label} (${containers}): ${errorName(error)}: ${messageOf(error)}`;
-                unchecked.push(line);
-                reporter.warn(line);
-            }
-        }));
-    }
-    finally {
-        clients.destroy();
-    }
-    const order = (m) => `${m.container}\u0000${m.kind}\u0000${m.what}`;
-    missing.sort((a, b) => order(a).localeCompare(order(b)));
-    return { checked: checks.length, missing, unchecked, skipped };
-}
-/**
- * Runs the preflight checks and fails when anything is missing.
- * @returns the result when nothing is missing (some checks may be unchecked: see `unchecked`).
- * @throws ConfigurationError listing every container and what it lacks, with what to do — before anything
- *   is registered.
- */
-async function preflight_preflightTaskDefinition(doc, options, reporter) {
-    const result = await findMissingResources(doc, options, reporter);
-    if (result.missing.length) {
-        const lines = result.missing.map((m) => `  - container ${m.container}: ${m.what}. Fix: ${m.fix}.`);
-        throw new ConfigurationError([
-            `Preflight: the tasks of ${doc.family} could not start; ${result.missing.length} thing(s) they need do not exist, so nothing was registered:`,
-            ...lines,
-            'Set `preflight: false` to register without these checks.'
-        ].join('\n'), 'task-definition');
-    }
-    const found = result.checked - result.unchecked.length;
-    reporter.info(`preflight: ${found} of ${result.checked} image(s), secret(s) and log group(s) checked and present` +
-        (result.unchecked.length ? `; ${result.unchecked.length} could not be checked` : '') +
-        (result.skipped.length ? `; ${result.skipped.length} skipped` : ''));
-    return result;
 }
 
 ;// CONCATENATED MODULE: ./build/bundle/ecs/watch.js
@@ -74297,15 +65942,20 @@ async function preflight_preflightTaskDefinition(doc, options, reporter) {
 
 
 /**
- * Describes one service.
- * @throws DeploymentError when the service is missing or not ACTIVE (DescribeServices `failures`).
+ * Describes one service (DescribeServices).
+ * @param target extra context for messages (input names, a note such as `the service was not changed`).
+ * @throws ConfigurationError naming the input when the cluster or the service does not exist (a
+ *   ClusterNotFoundException, or a DescribeServices `failures` entry such as MISSING); the errors of
+ *   {@link ecsSend} otherwise.
  */
-async function watch_describeService(ecs, cluster, service) {
-    const out = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: [service] }));
+async function watch_describeService(ecs, cluster, service, target = {}) {
+    const about = { ...target, cluster, service };
+    const out = await ecsSend(ecs, new dist_cjs/* DescribeServicesCommand */.H7c({ cluster, services: [service] }), about);
     const found = out.services?.[0];
     if (!found) {
         const failure = out.failures?.[0];
-        throw new errors_DeploymentError(`Service ${service} not found in cluster ${cluster}${failure?.reason ? ` (${failure.reason})` : ''}.`);
+        const detail = `ECS DescribeServices: ${failure?.reason ?? 'no service and no failure returned'}`;
+        throw serviceNotFound(about, await regionOf(ecs), detail);
     }
     return found;
 }
@@ -74350,6 +66000,28 @@ function judgeDeployment(service, deploymentId, taskDefinitionArn, recentEvents 
     }
     if (!ours || ours.status !== 'PRIMARY') {
         if (primary && primary.id !== deploymentId) {
+            // Real ECS brings the last COMPLETED deployment back as PRIMARY with its old id, and our deployment may
+            // still read ACTIVE / IN_PROGRESS for a while: a PRIMARY created before ours, or running an earlier
+            // revision of our family, is a rollback even before the event or our FAILED state shows.
+            const broughtBack = ours?.createdAt !== undefined &&
+                primary.createdAt !== undefined &&
+                primary.createdAt.getTime() < ours.createdAt.getTime();
+            const revision = (arn) => /task-definition\/([^:]+):(\d+)$/.exec(arn ?? '');
+            const theirs = revision(primary.taskDefinition);
+            const mine = revision(taskDefinitionArn);
+            const earlier = ours?.rolloutState !== 'COMPLETED' &&
+                !!theirs &&
+                !!mine &&
+                theirs[1] === mine[1] &&
+                Number(theirs[2]) < Number(mine[2]);
+            if (broughtBack || earlier) {
+                return {
+                    kind: 'rolled-back',
+                    reason: goneReason ?? 'the deployment failed and ECS started a rollback',
+                    rollbackDeploymentId: primary.id,
+                    rollbackTaskDefinition: primary.taskDefinition
+                };
+            }
             if (rollingBack ||
                 (primary.taskDefinition !== taskDefinitionArn && ours?.rolloutState !== 'COMPLETED')) {
                 return {
@@ -74387,10 +66059,10 @@ function formatDeployment(d) {
 }
 /**
  * Follows a deployment until it completes, fails, is rolled back or replaced, or the timeout passes.
- * The first DescribeServices call is made at once; then one per `pollIntervalSeconds`.
+ * The first DescribeServices call is made at once; then one per `pollInterval`.
  * @throws the SDK's errors when DescribeServices keeps failing after the SDK's own retries.
  */
-async function watch_watchDeployment(ecs, options, reporter) {
+async function watchDeployment(ecs, options, reporter) {
     const started = options.clock();
     const events = [];
     let polls = 0;
@@ -74411,383 +66083,635 @@ async function watch_watchDeployment(ecs, options, reporter) {
         }
         if (outcome)
             return { outcome, events, polls };
-        const remainingMs = options.timeoutSeconds * 1000 - (options.clock() - started);
+        const remainingMs = options.timeout.ms - (options.clock() - started);
         if (remainingMs <= 0)
             return { outcome: { kind: 'timed-out', deployment: ours }, events, polls };
         // The last wait is cut short so that one final look happens at the deadline.
-        await options.sleep(Math.min(options.pollIntervalSeconds * 1000, remainingMs));
+        await options.sleep(Math.min(options.pollInterval.ms, remainingMs));
     }
 }
 
-;// CONCATENATED MODULE: ./build/bundle/ecs/register.js
+;// CONCATENATED MODULE: ./build/bundle/ecs/service-deployment.js
 /**
- * register-task-definition: render a task definition (from a file or the live service's current revision)
- * with new images, environment and secrets, register it unless it equals the current revision, and
- * optionally deregister old revisions.
+ * Following a deployment through ECS's own record of it, the ServiceDeployment (2024-10): its status,
+ * lifecycle stage, traffic weights, rollback, circuit breaker, alarms and lifecycle hooks. This is how a
+ * deployment with any strategy (ROLLING, BLUE_GREEN, LINEAR, CANARY) is watched; `Deployment.rolloutState`
+ * (watch.ts) is documented for the rolling type only and is the fallback for control planes without this API.
  *
- * AWS APIs: RegisterTaskDefinition, DescribeTaskDefinition, ListTaskDefinitions, DeregisterTaskDefinition,
- * DescribeServices — https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Operations.html
- * — and, for the preflight, ECR DescribeImages, SSM DescribeParameters, Secrets Manager DescribeSecret and
- * CloudWatch Logs DescribeLogGroups (see preflight.ts).
+ * AWS: ListServiceDeployments, DescribeServiceDeployments —
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeServiceDeployments.html
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeployment.html
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-deployment.html
  */
 
 
 
 
 
-
-
-
+/** What deploy-service waits for. */
+const WAIT_UNTIL = ['completed', 'traffic-shifted', 'paused'];
+/** The statuses after which a service deployment changes no more. */
+const SETTLED_STATUSES = (/* unused pure expression or super */ null && (['SUCCESSFUL', 'STOPPED', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED']));
+/** The statuses that mean the deployment failed or was stopped: never wait for them to settle. */
+const FAILED_STATUSES = (/* unused pure expression or super */ null && ([
+    'ROLLBACK_REQUESTED',
+    'ROLLBACK_IN_PROGRESS',
+    'ROLLBACK_SUCCESSFUL',
+    'ROLLBACK_FAILED',
+    'STOP_REQUESTED',
+    'STOPPED'
+]));
+/** Lifecycle stages at which production traffic has been shifted to the target revision. */
+const AFTER_PRODUCTION_SHIFT = new Set(['POST_PRODUCTION_TRAFFIC_SHIFT', 'BAKE_TIME', 'CLEAN_UP']);
 /**
- * Checks the options without calling AWS.
- * @throws ConfigurationError naming the input that is missing or inconsistent.
+ * Why `deployment` failed, from what ECS recorded, most specific first: the triggered alarms, the tripped
+ * circuit breaker (failures / threshold), a FAILED or TIMED_OUT hook, the rollback reason, statusReason.
+ * Alarms and the breaker come before hooks: a hook still pending when an alarm or the breaker fails the
+ * deployment ends FAILED as a consequence, and the deployment's own TRIGGERED status says what happened.
  */
-function validateRegisterOptions(options) {
-    if (!options.taskDefinitionFile && !options.service) {
-        throw new ConfigurationError("Give `task-definition` (a JSON or YAML file) or `cluster` and `service` (use the live service's task definition as the source).", 'task-definition');
-    }
-    if (options.service && !options.cluster) {
-        throw new ConfigurationError(`service ${show(options.service)} needs its \`cluster\`.`, 'cluster');
-    }
-    if (options.keepRevisions !== undefined) {
-        if (!Number.isInteger(options.keepRevisions) ||
-            options.keepRevisions < 1 ||
-            options.keepRevisions > 1000) {
-            throw new ConfigurationError(`keep-revisions is ${show(options.keepRevisions)}; expected a whole number from 1 to 1000.`, 'keep-revisions');
-        }
-        if (!options.service && options.keepRevisions < 2) {
-            throw new ConfigurationError('keep-revisions below 2 needs `cluster` and `service`, so the revision the service runs is never deregistered.', 'keep-revisions');
-        }
-    }
-}
-async function describeRaw(ecs, taskDefinition) {
-    const capture = {};
-    try {
-        const out = await ecs.send(captureRawJson(new DescribeTaskDefinitionCommand({ taskDefinition, include: ['TAGS'] }), capture));
-        const raw = capture.json?.taskDefinition ??
-            out.taskDefinition;
-        const tags = capture.json?.tags ?? out.tags;
-        return tags && tags.length ? { ...raw, tags } : raw;
-    }
-    catch (error) {
-        if (error.name === 'ClientException')
-            return undefined;
-        throw error;
-    }
-}
-/** Lists ACTIVE revisions of exactly `family`, newest first. */
-async function activeRevisions(ecs, family) {
-    const arns = [];
-    let nextToken;
-    do {
-        const page = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: family, status: 'ACTIVE', sort: 'DESC', nextToken }));
-        arns.push(...(page.taskDefinitionArns ?? []).filter((arn) => arnName(arn).replace(/:\d+$/, '') === family));
-        nextToken = page.nextToken;
-    } while (nextToken);
-    return arns.sort((a, b) => Number(b.split(':').pop()) - Number(a.split(':').pop()));
-}
-/**
- * Renders and registers a task definition.
- * @throws ConfigurationError for bad options, an unreadable file, an unknown container, a bad image, or
- *   (preflight) images, secrets or log groups that do not exist — always before anything is registered.
- * @throws DeploymentError when the source service is missing.
- */
-async function registerTaskDefinition(options, reporter) {
-    validateRegisterOptions(options);
-    const fileDoc = options.taskDefinitionFile ? loadTaskDefinitionFile(options.taskDefinitionFile) : undefined;
-    if (fileDoc)
-        applyContainerUpdates(fileDoc, options); // bad updates fail here, before any AWS call
-    const ecs = options.client ?? ecsClient(options);
-    let serviceTaskDefinition;
-    if (options.service && options.cluster) {
-        const service = await describeService(ecs, options.cluster, options.service);
-        serviceTaskDefinition = service.taskDefinition;
-    }
-    let source;
-    if (fileDoc) {
-        source = fileDoc;
-    }
-    else {
-        const live = serviceTaskDefinition ? await describeRaw(ecs, serviceTaskDefinition) : undefined;
-        if (!live)
-            throw new DeploymentError(`Cannot read the task definition of service ${options.service}.`);
-        source = asTaskDefinition(live, `service ${options.service}`);
-    }
-    const rendered = applyContainerUpdates(source, options);
-    const sensitive = sensitiveValues(rendered);
-    for (const value of sensitive)
-        reporter.secret(value);
-    const images = rendered.containerDefinitions.map((c) => ({ container: c.name, image: c.image }));
-    const preflight = options.preflight === false
-        ? undefined
-        : await preflightTaskDefinition(rendered, 
-        // Not `endpoint`: that one is ECS's; the other services resolve theirs (AWS_ENDPOINT_URL_<SERVICE>).
-        { region: options.region, maxAttempts: options.maxAttempts }, reporter);
-    const latest = await describeRaw(ecs, rendered.family);
-    const previousArn = latest?.taskDefinitionArn;
-    if (latest)
-        for (const value of sensitiveValues(latest))
-            sensitive.add(value);
-    const changes = redact(diffTaskDefinitions(latest, rendered), sensitive);
-    if (latest && previousArn && !options.forceRegister && sameTaskDefinition(latest, rendered)) {
-        reporter.info(`${arnName(previousArn)} already has this content; nothing registered.`);
-        const deregistered = await pruneRevisions(ecs, rendered.family, previousArn, serviceTaskDefinition, options, reporter);
+function explainFailure(deployment) {
+    const status = deployment.status ?? '';
+    const hook = deployment.lifecycleHookDetails?.find((h) => h.status === 'FAILED' || h.status === 'TIMED_OUT');
+    const said = [...new Set([deployment.rollback?.reason, deployment.statusReason].filter(Boolean))].join('; ');
+    const suffix = said ? ` (${said})` : '';
+    const alarms = deployment.alarms?.triggeredAlarmNames ?? [];
+    if (alarms.length > 0 || deployment.alarms?.status === 'TRIGGERED') {
         return {
-            family: rendered.family,
-            taskDefinitionArn: previousArn,
-            revision: Number(latest.revision),
-            changed: false,
-            previousArn,
-            changes: [],
-            images,
-            deregistered,
-            preflight
+            kind: 'alarm',
+            reason: `deployment alarm${alarms.length === 1 ? '' : 's'} ${alarms.join(', ') || '(unnamed)'} in ALARM${suffix}`,
+            alarms
         };
     }
-    const body = stripReadOnly(rendered);
-    const out = await ecs.send(sendRawJson(new RegisterTaskDefinitionCommand(body), body));
-    const arn = out.taskDefinition?.taskDefinitionArn;
-    if (!arn)
-        throw new DeploymentError('RegisterTaskDefinition returned no taskDefinitionArn.');
-    reporter.info(`registered ${arnName(arn)}${previousArn ? ` (previous ${arnName(previousArn)})` : ''}`);
-    for (const change of changes)
-        reporter.info(`  ${change.path}: ${change.before ?? '∅'} → ${change.after ?? '∅'}`);
-    const deregistered = await pruneRevisions(ecs, rendered.family, arn, serviceTaskDefinition, options, reporter);
-    return {
-        family: rendered.family,
-        taskDefinitionArn: arn,
-        revision: out.taskDefinition?.revision ?? Number(arn.split(':').pop()),
-        changed: true,
-        previousArn,
-        changes,
-        images,
-        deregistered,
-        preflight
-    };
-}
-/** Names of environment variables whose values must never reach a log or a job summary. */
-const SENSITIVE_NAME = /PASS|SECRET|TOKEN|KEY|CREDENTIAL|PRIVATE|AUTH|COOKIE|SESSION/i;
-/** Plain environment values under sensitive names (they belong in `secrets`, but people do this). */
-function sensitiveValues(doc) {
-    const values = new Set();
-    for (const container of doc.containerDefinitions ?? []) {
-        for (const e of container.environment ?? [])
-            if (SENSITIVE_NAME.test(e.name) && e.value)
-                values.add(e.value);
-    }
-    return values;
-}
-function redact(changes, values) {
-    const hide = (text) => text === undefined
-        ? undefined
-        : [...values].reduce((acc, v) => acc.split(JSON.stringify(v).slice(1, -1)).join('***'), text);
-    return changes.map((c) => ({ ...c, before: hide(c.before), after: hide(c.after) }));
-}
-async function pruneRevisions(ecs, family, current, serviceTaskDefinition, options, reporter) {
-    if (options.keepRevisions === undefined)
-        return [];
-    const revisions = await activeRevisions(ecs, family);
-    const keep = new Set(revisions.slice(0, options.keepRevisions));
-    keep.add(current);
-    if (serviceTaskDefinition)
-        keep.add(serviceTaskDefinition);
-    const deregistered = [];
-    for (const arn of revisions) {
-        if (keep.has(arn))
-            continue;
-        await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }));
-        deregistered.push(arn);
-    }
-    if (deregistered.length) {
-        reporter.info(`deregistered ${deregistered.length} old revision(s): ${deregistered.map(arnName).join(', ')}`);
-    }
-    return deregistered;
-}
-
-;// CONCATENATED MODULE: ./build/bundle/ecs/deploy.js
-/**
- * deploy-service: point a service at a task definition, then follow that deployment until it completes or
- * fails, streaming service events, and explain a failure from the stopped tasks.
- *
- * AWS APIs: DescribeServices, DescribeTaskDefinition, UpdateService, ListTasks, DescribeTasks —
- * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html
- */
-
-
-
-
-
-
-/**
- * Checks the options without calling AWS.
- * @throws ConfigurationError naming the input.
- */
-function validateDeployOptions(options) {
-    const required = [
-        ['cluster', 'cluster'],
-        ['service', 'service'],
-        ['taskDefinitionArn', 'task-definition-arn']
-    ];
-    for (const [key, input] of required) {
-        if (!options[key])
-            throw new ConfigurationError(`Input required and not supplied: ${input}`, input);
-    }
-    if (!/^[A-Za-z0-9_-]{1,255}$/.test(options.service) && !options.service.startsWith('arn:')) {
-        throw new ConfigurationError(`service ${show(options.service)} is not a service name (letters, numbers, hyphens, underscores) or ARN.`, 'service');
-    }
-    if (!/^(arn:aws[\w-]*:ecs:[\w-]+:\d{12}:task-definition\/)?[A-Za-z0-9_-]{1,255}:\d+$/.test(options.taskDefinitionArn)) {
-        throw new ConfigurationError(`task-definition-arn ${show(options.taskDefinitionArn)} is not a task definition ARN or family:revision (for example arn:aws:ecs:us-east-1:123456789012:task-definition/app:7).`, 'task-definition-arn');
-    }
-}
-/**
- * Updates the service and (unless `wait` is false) follows the new deployment.
- * Before UpdateService it checks that the service exists and is ACTIVE and the task definition is registered,
- * so a bad input never leaves the service pointing at something that does not exist.
- * @throws ConfigurationError for bad options; DeploymentError when the service or task definition is missing.
- *   A rollout that fails is not thrown: it is returned with `ok: false` and the diagnosis.
- */
-async function deployService(options, reporter) {
-    validateDeployOptions(options);
-    const ecs = options.client ?? ecsClient(options);
-    const sleep = options.sleep ?? realSleep;
-    const clock = options.clock ?? realClock;
-    const timeoutSeconds = options.timeoutSeconds ?? 1800;
-    const pollIntervalSeconds = options.pollIntervalSeconds ?? 10;
-    const started = clock();
-    const before = await describeService(ecs, options.cluster, options.service);
-    const controller = before.deploymentController?.type ?? 'ECS';
-    if (controller !== 'ECS') {
-        throw new ConfigurationError(`Service ${options.service} uses the ${controller} deployment controller; deploy-service drives rolling (ECS) deployments. ${controller === 'CODE_DEPLOY' ? 'Deploy it through a CodeDeploy deployment (appspec) instead.' : 'Deploy it through its task sets instead.'}`, 'service');
-    }
-    if (before.status !== 'ACTIVE') {
-        throw new DeploymentError(`Service ${options.service} is ${before.status}, not ACTIVE; it cannot be deployed.`);
-    }
-    let taskDefinition;
-    try {
-        taskDefinition = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: options.taskDefinitionArn }))).taskDefinition;
-    }
-    catch (error) {
-        if (error.name === 'ClientException') {
-            throw new DeploymentError(`Task definition ${options.taskDefinitionArn} is not registered; the service was not changed.`);
-        }
-        throw error;
-    }
-    const taskDefinitionArn = taskDefinition?.taskDefinitionArn ?? options.taskDefinitionArn;
-    if (taskDefinition?.status === 'INACTIVE') {
-        reporter.warn(`${arnName(taskDefinitionArn)} is INACTIVE (deregistered); ECS may refuse new deployments of it.`);
-    }
-    const images = (taskDefinition?.containerDefinitions ?? []).map((c) => ({
-        container: c.name ?? '',
-        image: c.image ?? ''
-    }));
-    const previousTaskDefinitionArn = before.taskDefinition;
-    const seen = new Set();
-    takeNewEvents(before, seen); // events before our deployment are history, not news
-    const inFlight = (before.deployments ?? []).filter((d) => d.rolloutState === 'IN_PROGRESS');
-    if (inFlight.length) {
-        reporter.warn(`Service ${options.service} already has a deployment in progress (${inFlight.map((d) => d.id).join(', ')}); ours replaces it.`);
-    }
-    const updated = await ecs.send(new UpdateServiceCommand({
-        cluster: options.cluster,
-        service: options.service,
-        taskDefinition: taskDefinitionArn,
-        desiredCount: options.desiredCount,
-        forceNewDeployment: options.forceNewDeployment
-    }));
-    const primary = updated.service?.deployments?.find((d) => d.status === 'PRIMARY');
-    if (!primary?.id)
-        throw new DeploymentError('UpdateService returned no PRIMARY deployment.');
-    const deploymentId = primary.id;
-    reporter.info(`service ${options.service}: ${arnName(previousTaskDefinitionArn)} → ${arnName(taskDefinitionArn)}, deployment ${deploymentId}`);
-    const base = {
-        cluster: options.cluster,
-        service: options.service,
-        deploymentId,
-        taskDefinitionArn,
-        previousTaskDefinitionArn,
-        images
-    };
-    const seconds = () => Math.round((clock() - started) / 1000);
-    if (options.wait === false) {
+    const breaker = deployment.deploymentCircuitBreaker;
+    if (breaker?.status === 'TRIGGERED') {
+        const counts = `${breaker.failureCount ?? '?'} failed task(s), threshold ${breaker.threshold ?? '?'}`;
         return {
-            ...base,
-            rolloutState: primary.rolloutState ?? 'IN_PROGRESS',
-            outcome: 'not-waited',
-            ok: true,
-            message: `Deployment ${deploymentId} started; not waiting for it.`,
-            durationSeconds: seconds(),
-            events: [],
-            failures: [],
-            polls: 0
+            kind: 'circuit-breaker',
+            reason: said
+                ? `${said.replace(/\.$/, '')} (${counts})`
+                : `ECS deployment circuit breaker tripped (${counts})`
         };
     }
-    /** Follows one deployment of this service with the shared settings and event history. */
-    const follow = (id, arn) => watchDeployment(ecs, {
-        ...options,
-        deploymentId: id,
-        taskDefinitionArn: arn,
-        timeoutSeconds,
-        pollIntervalSeconds,
-        seenEventIds: seen,
-        sleep,
-        clock
-    }, reporter);
-    const watched = await follow(deploymentId, taskDefinitionArn);
-    let outcome = watched.outcome.kind;
-    let events = watched.events;
-    let polls = watched.polls;
-    let message = describeOutcome(watched.outcome, deploymentId, timeoutSeconds);
-    if (watched.outcome.kind === 'timed-out' && options.rollbackOnTimeout && previousTaskDefinitionArn) {
-        reporter.warn(`${message} Rolling back to ${arnName(previousTaskDefinitionArn)}.`);
-        const rollback = await ecs.send(new UpdateServiceCommand({
+    if (hook) {
+        const target = hook.targetArn ? ` ${arnName(hook.targetArn)}` : '';
+        // A Lambda hook answers; a PAUSE hook ends FAILED when it is answered ROLLBACK.
+        const how = hook.status === 'TIMED_OUT'
+            ? `timed out${hook.timeoutAction ? `, its timeout action is ${hook.timeoutAction}` : ''}`
+            : hook.targetType === 'PAUSE'
+                ? 'ended FAILED'
+                : 'answered FAILED';
+        return {
+            kind: 'hook',
+            reason: `lifecycle hook ${hook.hookId ?? ''}${target} (${hook.targetType ?? 'hook'}) ${how}${suffix}`.replace(/ {2}/g, ' '),
+            hook
+        };
+    }
+    if (status === 'STOP_REQUESTED' || status === 'STOPPED') {
+        return { kind: 'stopped', reason: `the deployment was stopped${suffix || ' (StopServiceDeployment)'}` };
+    }
+    return { kind: 'other', reason: said || `status ${status}` };
+}
+/**
+ * Decides from one DescribeServiceDeployments answer; undefined while the deployment is still on its way to
+ * what `waitUntil` asks for. Failure is decided at the first status that shows it (ROLLBACK_* / STOP*),
+ * never after the rollback has ended. Pure: exported for unit tests of every branch.
+ */
+function judgeServiceDeployment(deployment, waitUntil, strategy) {
+    const status = deployment.status ?? 'PENDING';
+    if (FAILED_STATUSES.includes(status)) {
+        const cause = explainFailure(deployment);
+        return status.startsWith('STOP')
+            ? { kind: 'stopped', deployment, cause }
+            : { kind: 'rolled-back', deployment, cause };
+    }
+    if (status === 'SUCCESSFUL')
+        return { kind: 'completed', deployment };
+    if (waitUntil === 'paused') {
+        const paused = deployment.lifecycleHookDetails?.find((h) => h.status === 'AWAITING_ACTION');
+        if (paused?.hookId)
+            return { kind: 'paused', deployment, hookId: paused.hookId };
+    }
+    if (waitUntil === 'traffic-shifted' && (strategy ?? 'ROLLING') !== 'ROLLING') {
+        const weight = deployment.targetServiceRevision?.requestedProductionTrafficWeight;
+        if (weight === 100 && AFTER_PRODUCTION_SHIFT.has(deployment.lifecycleStage ?? '')) {
+            return { kind: 'traffic-shifted', deployment };
+        }
+    }
+    return undefined;
+}
+/**
+ * One line of progress: status, lifecycle stage, the target revision's traffic weights and task counts, the
+ * hooks waiting, and the bake time left when an IN_PROGRESS deployment is at BAKE_TIME.
+ * @param bakeLeft the bake time still to go, when known.
+ */
+function progressLine(deployment, bakeLeft) {
+    const target = deployment.targetServiceRevision;
+    const parts = [`${deployment.status ?? 'PENDING'}`];
+    if (deployment.lifecycleStage)
+        parts.push(`stage ${deployment.lifecycleStage}`);
+    if (target?.requestedProductionTrafficWeight !== undefined ||
+        target?.requestedTestTrafficWeight !== undefined) {
+        parts.push(`traffic production ${target?.requestedProductionTrafficWeight ?? 0}% test ${target?.requestedTestTrafficWeight ?? 0}%`);
+    }
+    if (target) {
+        parts.push(`tasks running ${target.runningTaskCount ?? 0}/${target.requestedTaskCount ?? 0}, pending ${target.pendingTaskCount ?? 0}`);
+    }
+    const breaker = deployment.deploymentCircuitBreaker;
+    if (breaker?.failureCount)
+        parts.push(`failed tasks ${breaker.failureCount}/${breaker.threshold ?? '?'}`);
+    for (const hook of deployment.lifecycleHookDetails ?? []) {
+        if (hook.status === 'AWAITING_ACTION' || hook.status === 'IN_PROGRESS')
+            parts.push(`hook ${hook.hookId} ${hook.targetType ?? ''} ${hook.status}`.replace(/ {2}/g, ' '));
+    }
+    // Bake time runs only while the deployment does: not once it rolls back, stops or ends.
+    const running = (deployment.status ?? 'PENDING') === 'IN_PROGRESS';
+    if (running && deployment.lifecycleStage === 'BAKE_TIME' && bakeLeft)
+        parts.push(`bake time left ${bakeLeft}`);
+    return parts.join(', ');
+}
+/**
+ * True for the errors of a control plane that has no ServiceDeployment API (an older ECS, an emulator):
+ * UnknownOperationException / UnrecognizedClientException, HTTP 404 or 501, or an HTTP 500 whose body is not
+ * the service's JSON (the SDK's deserialization error). The last is how moto's server answers an operation
+ * it does not implement (a Werkzeug HTML page; ListServiceDeployments, DescribeServiceDeployments and
+ * DescribeServiceRevisions with moto 5.2); ECS itself answers every error with an
+ * `application/x-amz-json-1.1` body, so a real 500 from ECS is never taken for a missing API.
+ */
+function isUnsupported(error) {
+    const name = errorName(error);
+    const status = error.$metadata?.httpStatusCode;
+    const notJson = name === 'SyntaxError' || /Deserialization error/.test(messageOf(error));
+    return (name === 'UnknownOperationException' ||
+        name === 'UnrecognizedClientException' ||
+        status === 404 ||
+        status === 501 ||
+        (status === 500 && notJson));
+}
+/** Reads one service deployment. @returns undefined when ECS reports it as a failure (not found). */
+async function describeServiceDeployment(ecs, arn) {
+    const out = await ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }));
+    return out?.serviceDeployments?.find((d) => d.serviceDeploymentArn === arn) ?? out?.serviceDeployments?.[0];
+}
+/**
+ * Finds the service deployment an UpdateService started: `Service.currentServiceDeployment` of its answer,
+ * else, of the ListServiceDeployments created at or after `since`, the newest whose target service revision
+ * runs `taskDefinitionArn` (DescribeServiceRevisions), else the newest.
+ * @returns the ARN; undefined when ECS lists none; 'unsupported' when the control plane lacks the API.
+ * @throws the SDK's errors otherwise.
+ */
+async function locateServiceDeployment(ecs, options) {
+    const current = options.updated?.currentServiceDeployment;
+    try {
+        if (current) {
+            // Confirm the API answers at all (an emulator may echo the field without serving the API).
+            await describeServiceDeployment(ecs, current);
+            return current;
+        }
+        const listed = await ecs.send(new ListServiceDeploymentsCommand({
             cluster: options.cluster,
             service: options.service,
-            taskDefinition: previousTaskDefinitionArn
+            createdAt: { after: new Date(options.since.getTime() - 1000) }
         }));
-        const rollbackId = rollback.service?.deployments?.find((d) => d.status === 'PRIMARY')?.id ?? '';
-        const back = await follow(rollbackId, previousTaskDefinitionArn);
-        events = [...events, ...back.events];
-        polls += back.polls;
-        if (back.outcome.kind === 'completed') {
-            outcome = 'timed-out-rolled-back';
-            message = `${message} Rolled back to ${arnName(previousTaskDefinitionArn)} (deployment ${rollbackId} completed).`;
+        const newestFirst = [...(listed?.serviceDeployments ?? [])].sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
+        const revisions = newestFirst.flatMap((d) => d.targetServiceRevisionArn ? [d.targetServiceRevisionArn] : []);
+        if (options.taskDefinitionArn && revisions.length > 0) {
+            const described = await ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: revisions.slice(0, 20) }));
+            const ours = new Set((described.serviceRevisions ?? [])
+                .filter((r) => r.taskDefinition === options.taskDefinitionArn)
+                .map((r) => r.serviceRevisionArn));
+            const match = newestFirst.find((d) => ours.has(d.targetServiceRevisionArn));
+            if (match)
+                return match.serviceDeploymentArn;
         }
-        else {
-            message = `${message} The rollback to ${arnName(previousTaskDefinitionArn)} did not complete either: ${describeOutcome(back.outcome, rollbackId, timeoutSeconds)}`;
-        }
+        return newestFirst[0]?.serviceDeploymentArn;
     }
-    const ok = outcome === 'completed';
-    const failures = ok
-        ? []
-        : await diagnoseStoppedTasks(ecs, options.cluster, options.service, taskDefinitionArn);
-    if (!ok)
-        for (const line of describeGroups(failures))
-            reporter.info(line);
-    const final = (await describeService(ecs, options.cluster, options.service)).deployments?.find((d) => d.id === deploymentId);
-    return {
-        ...base,
-        rolloutState: final?.rolloutState ?? (watched.outcome.kind === 'completed' ? 'COMPLETED' : 'FAILED'),
-        outcome,
-        ok,
-        message,
-        durationSeconds: seconds(),
-        events,
-        failures,
-        polls
+    catch (error) {
+        if (isUnsupported(error))
+            return 'unsupported';
+        throw error;
+    }
+}
+/**
+ * Polls the service deployment at a fixed interval until `judgeServiceDeployment` decides or the timeout
+ * passes; streams new service events and one progress line per change.
+ * @throws DeploymentError when ECS stops knowing the deployment; the SDK's errors after its retries.
+ */
+async function watchServiceDeployment(ecs, options, reporter) {
+    const started = options.clock();
+    const events = [];
+    let polls = 0;
+    let last = '';
+    let bakeStarted;
+    for (;;) {
+        const deployment = await describeServiceDeployment(ecs, options.serviceDeploymentArn);
+        const service = await describeService(ecs, options.cluster, options.service);
+        polls += 1;
+        for (const e of takeNewEvents(service, options.seenEventIds)) {
+            reporter.info(`event ${e.at}: ${e.message}`);
+            events.push(e);
+        }
+        if (!deployment) {
+            throw new DeploymentError(`ECS no longer describes service deployment ${options.serviceDeploymentArn} of ${options.service}.`);
+        }
+        if (deployment.lifecycleStage === 'BAKE_TIME')
+            bakeStarted ??= options.clock();
+        const recorded = deployment.deploymentConfiguration?.bakeTimeInMinutes;
+        const bakeTime = options.bakeTime ?? (recorded === undefined ? undefined : Duration.minutes(recorded));
+        const bakeLeft = bakeStarted !== undefined && bakeTime
+            ? Duration.ms(Math.max(0, bakeTime.ms - (options.clock() - bakeStarted)))
+            : undefined;
+        const line = progressLine(deployment, bakeLeft && Duration.minutes(Math.ceil(bakeLeft.minutes)));
+        if (line !== last) {
+            reporter.info(`service deployment ${arnName(options.serviceDeploymentArn)}: ${line}`);
+            last = line;
+        }
+        const outcome = options.waitUntil === 'settled'
+            ? SETTLED_STATUSES.includes(deployment.status ?? '')
+                ? judgeServiceDeployment(deployment, 'completed')
+                : undefined
+            : judgeServiceDeployment(deployment, options.waitUntil, 
+            // The service deployment records the strategy it runs with; the caller may not know it
+            // (continue-deployment is given no service configuration).
+            options.strategy ?? deployment.deploymentConfiguration?.strategy);
+        if (outcome)
+            return { outcome, events, polls };
+        const remaining = options.timeout.ms - (options.clock() - started);
+        if (remaining <= 0)
+            return { outcome: { kind: 'timed-out', deployment }, events, polls };
+        await options.sleep(Math.min(options.pollInterval.ms, remaining));
+    }
+}
+
+;// CONCATENATED MODULE: ./build/bundle/ecs/options.js
+/**
+ * The declared options of the ECS operations (register-task-definition, deploy-service, run-task): one
+ * declaration each (src/lib/options.ts), from which the actions' inputs, the `twotier` flags, action.yml,
+ * the docs tables and the library's defaults all come.
+ */
+
+
+
+
+
+
+const NAME = '[A-Za-z0-9_-]{1,255}';
+const ARN = 'arn:aws[a-z-]*:ecs:[a-z0-9-]+:\\d{12}';
+/** A cluster name or ARN. */
+const CLUSTER_PATTERN = new RegExp(`^(${NAME}|${ARN}:cluster/${NAME})$`);
+/** A service name or ARN (`service/NAME` or `service/CLUSTER/NAME`). */
+const SERVICE_PATTERN = new RegExp(`^(${NAME}|${ARN}:service/(${NAME}/)?${NAME})$`);
+/** A registered revision: ARN or `family:revision`. */
+const REVISION_PATTERN = new RegExp(`^(${ARN}:task-definition/)?${NAME}:\\d+$`);
+/** A task definition for RunTask: family (latest ACTIVE revision), `family:revision` or ARN. */
+const TASK_DEFINITION_PATTERN = new RegExp(`^((${ARN}:task-definition/)?${NAME}:\\d+|${NAME})$`);
+/** A container name as ECS allows it. */
+const CONTAINER = /^[A-Za-z0-9_-]{1,255}$/;
+/** An environment variable name a shell and ECS accept. */
+const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const cluster = {
+    name: 'cluster',
+    type: options_text({
+        pattern: CLUSTER_PATTERN,
+        placeholder: 'name',
+        patternDoc: 'an ECS cluster name (letters, digits, hyphens, underscores) or cluster ARN'
+    }),
+    doc: 'The ECS cluster name or ARN.'
+};
+const service = {
+    name: 'service',
+    type: options_text({
+        pattern: SERVICE_PATTERN,
+        placeholder: 'name',
+        patternDoc: 'an ECS service name (letters, digits, hyphens, underscores) or service ARN'
+    }),
+    doc: 'The ECS service name or ARN.'
+};
+/** Checks a `container.NAME` key of an environment/secrets line. */
+function containerVariable(kind) {
+    return ({ key }, name) => {
+        const dot = key.indexOf('.');
+        const container = key.slice(0, dot);
+        const variable = key.slice(dot + 1);
+        if (dot <= 0 || !CONTAINER.test(container) || !VARIABLE.test(variable)) {
+            throw new errors_ConfigurationError(`${name}: ${show(key)} must be CONTAINER.NAME=value (a container name, a dot, then a ${kind} name of letters, digits and underscores not starting with a digit).`, name);
+        }
     };
 }
-function describeOutcome(outcome, deploymentId, timeoutSeconds) {
-    switch (outcome.kind) {
-        case 'completed':
-            return `Deployment ${deploymentId} completed: ${outcome.deployment.runningCount} task(s) running.`;
-        case 'failed':
-            return `Deployment ${deploymentId} failed: ${outcome.reason}`;
-        case 'rolled-back':
-            return `Deployment ${deploymentId} failed: ${outcome.reason.replace(/\.$/, '')}; ECS is rolling back to ${arnName(outcome.rollbackTaskDefinition)}.`;
-        case 'replaced':
-            return `Deployment ${deploymentId} was replaced before it completed: ${outcome.reason}.`;
-        case 'timed-out':
-            return `Deployment ${deploymentId} did not complete within ${timeoutSeconds} s.`;
+const options_images = {
+    name: 'images',
+    type: keyValueLines({
+        doc: 'one container=image line per container',
+        checkPair({ key }, name) {
+            if (!CONTAINER.test(key))
+                throw new errors_ConfigurationError(`${name}: ${show(key)} is not a container name.`, name);
+        }
+    }),
+    doc: 'New images, one `container=image` line per container (pin them by digest).',
+    cli: { flag: '--image' }
+};
+const taskDefinitionFile = {
+    name: 'task-definition',
+    type: options_text({ patternDoc: 'a path', placeholder: 'file' }),
+    doc: 'The task definition file (JSON or YAML; describe-task-definition output is accepted): a path inside the workspace, or an absolute path.'
+};
+const preflight = {
+    name: 'preflight',
+    type: bool(),
+    default: true,
+    doc: 'Before registering, check that the ECR images, secrets (SSM, Secrets Manager) and awslogs log groups the tasks need exist; false skips the checks.'
+};
+const desiredCount = {
+    name: 'desired-count',
+    type: options_int({ min: 0, max: 5000 }),
+    doc: 'The new desired task count; empty leaves it unchanged.'
+};
+/** register-task-definition. */
+const registerOptions = defineOptions('register-task-definition', {
+    taskDefinitionFile: {
+        ...taskDefinitionFile,
+        doc: "The task definition file (JSON or YAML; describe-task-definition output is accepted): a path inside the workspace, or an absolute path; empty uses the live service's task definition as the source."
+    },
+    cluster: { ...cluster, doc: 'The cluster of `service`.' },
+    service: {
+        ...service,
+        doc: 'The service whose task definition is the source when there is no file; with a file, only read so that keep-revisions never deregisters its revision.'
+    },
+    images: options_images,
+    environment: {
+        name: 'environment',
+        type: keyValueLines({ doc: 'container.NAME=value lines', checkPair: containerVariable('variable') }),
+        doc: 'Environment variables to set, one `container.NAME=value` line each (credentials belong in secrets).',
+        cli: { flag: '--env' }
+    },
+    secrets: {
+        name: 'secrets',
+        type: keyValueLines({
+            doc: 'container.NAME=valueFrom lines',
+            checkPair: containerVariable('secret')
+        }),
+        doc: 'Secrets to set, one `container.NAME=valueFrom` line each (an SSM parameter name or ARN, or a Secrets Manager ARN).',
+        cli: { flag: '--secret' }
+    },
+    forceRegister: {
+        name: 'force-register',
+        type: bool(),
+        default: false,
+        doc: 'Register a new revision even when it equals the latest one.'
+    },
+    keepRevisions: {
+        name: 'keep-revisions',
+        type: options_int({ min: 1, max: 1000 }),
+        doc: "Deregister ACTIVE revisions of the family beyond the newest n (never the service's); empty keeps all."
+    },
+    preflight,
+    region: awsRegionOption
+}, [
+    (values, names) => {
+        if (!values.taskDefinitionFile && !values.service) {
+            throw new errors_ConfigurationError(`Give \`${names.taskDefinitionFile}\` (a JSON or YAML file) or \`${names.cluster}\` and \`${names.service}\` (use the live service's task definition as the source).`, names.taskDefinitionFile);
+        }
+    },
+    (values, names) => {
+        if (values.service && !values.cluster) {
+            throw new errors_ConfigurationError(`${names.service} ${show(values.service)} needs its \`${names.cluster}\` (the name or ARN of the cluster it runs in).`, names.cluster);
+        }
+    },
+    requires('cluster', 'service', 'a cluster alone names nothing to read or protect.'),
+    (values, names) => {
+        if (values.keepRevisions !== undefined && values.keepRevisions < 2 && !values.service) {
+            throw new errors_ConfigurationError(`${names.keepRevisions} ${show(String(values.keepRevisions))} is below 2, which needs \`${names.cluster}\` and \`${names.service}\` so that the revision the service runs is never deregistered; give them, or keep 2 or more.`, names.keepRevisions);
+        }
+    }
+]);
+/** deploy-service. */
+const deployOptions = defineOptions('deploy-service', {
+    cluster: { ...cluster, required: true },
+    service: { ...service, required: true },
+    taskDefinitionArn: {
+        name: 'task-definition-arn',
+        type: options_text({
+            pattern: REVISION_PATTERN,
+            placeholder: 'arn',
+            patternDoc: 'a task definition ARN or family:revision (for example arn:aws:ecs:us-east-1:123456789012:task-definition/app:7)'
+        }),
+        doc: "The registered task definition to deploy (ARN or family:revision), e.g. register-task-definition's output."
+    },
+    taskDefinitionFile: {
+        ...taskDefinitionFile,
+        doc: 'Alternatively, a task definition file to register first (JSON or YAML): a path inside the workspace, or an absolute path.'
+    },
+    images: {
+        ...options_images,
+        doc: 'With `task-definition`, new images, one `container=image` line per container.'
+    },
+    desiredCount,
+    forceNewDeployment: {
+        name: 'force-new-deployment',
+        type: bool(),
+        default: false,
+        doc: 'Start a new deployment even when the task definition is unchanged.'
+    },
+    wait: {
+        name: 'wait',
+        type: bool(),
+        default: true,
+        doc: 'Follow the deployment until it completes or fails.'
+    },
+    waitUntil: {
+        name: 'wait-until',
+        type: oneOf(WAIT_UNTIL),
+        default: 'completed',
+        doc: 'What the step waits for: completed (the service deployment is SUCCESSFUL), traffic-shifted (production traffic is on the new revision; bake time under way; for ROLLING the same as completed) or paused (a PAUSE lifecycle hook is awaiting action; outputs service-deployment-arn and hook-id for continue-deployment). A failure or rollback ends the wait at once whatever this says.'
+    },
+    timeout: {
+        name: 'timeout-minutes',
+        type: duration({ unit: 'minutes', min: 0.05, max: 720 }),
+        default: duration_Duration.minutes(30),
+        doc: 'How long to wait for the deployment.'
+    },
+    pollInterval: {
+        name: 'poll-interval-seconds',
+        type: duration({ unit: 'seconds', min: 1, max: 300, whole: true }),
+        default: duration_Duration.seconds(10),
+        doc: 'The fixed time between two looks at the deployment while waiting.'
+    },
+    rollbackOnTimeout: {
+        name: 'rollback-on-timeout',
+        type: bool(),
+        default: false,
+        doc: 'On timeout, return the service to the task definition it ran before and wait for that (useful without a circuit breaker).'
+    },
+    rollbackTimeout: {
+        name: 'rollback-timeout-minutes',
+        type: duration({ unit: 'minutes', min: 0.05, max: 720 }),
+        default: duration_Duration.minutes(10),
+        doc: 'With rollback-on-timeout, how long to wait for the rollback; the step waits at most timeout-minutes plus this.'
+    },
+    preflight: {
+        ...preflight,
+        doc: 'With `task-definition`, check before registering that the ECR images, secrets (SSM, Secrets Manager) and awslogs log groups the tasks need exist; false skips the checks.'
+    },
+    region: awsRegionOption
+}, [
+    exactlyOne('taskDefinitionArn', 'taskDefinitionFile', 'a registered revision, or a file to register first'),
+    requires('images', 'taskDefinitionFile', 'images are rendered into a task definition file; for a registered revision, render it with register-task-definition.')
+]);
+/** run-task. */
+const runTaskOptions = defineOptions('run-task', {
+    cluster: { ...cluster, required: true },
+    taskDefinition: {
+        name: 'task-definition',
+        type: options_text({
+            pattern: TASK_DEFINITION_PATTERN,
+            placeholder: 'arn',
+            patternDoc: 'a task definition family, family:revision or ARN'
+        }),
+        required: true,
+        doc: 'The task definition to run: family (latest ACTIVE revision), family:revision or ARN.'
+    },
+    service: { ...service, doc: 'A service whose network configuration (and launch type) the task copies.' },
+    subnets: {
+        name: 'subnets',
+        type: list({
+            doc: 'subnet ids, comma-separated',
+            checkItem(item, name) {
+                if (!/^subnet-[0-9a-f]{8,17}$/.test(item))
+                    throw new errors_ConfigurationError(`${name}: ${show(item)} is not a subnet id (subnet-0123abcd...).`, name);
+            }
+        }),
+        doc: 'Subnets of the task, comma-separated; empty copies the service network configuration.',
+        cli: { flag: '--subnet' }
+    },
+    securityGroups: {
+        name: 'security-groups',
+        type: list({
+            doc: 'security group ids, comma-separated',
+            checkItem(item, name) {
+                if (!/^sg-[0-9a-f]{8,17}$/.test(item))
+                    throw new errors_ConfigurationError(`${name}: ${show(item)} is not a security group id (sg-0123abcd...).`, name);
+            }
+        }),
+        doc: 'Security groups of the task, comma-separated (with subnets).',
+        cli: { flag: '--security-group' }
+    },
+    assignPublicIp: {
+        name: 'assign-public-ip',
+        type: bool(),
+        default: false,
+        doc: 'Give the task a public IP (with subnets; a public subnet without a NAT needs it to pull images).'
+    },
+    container: {
+        name: 'container',
+        type: options_text({ pattern: CONTAINER, patternDoc: 'a container name', placeholder: 'name' }),
+        doc: 'The container whose command is overridden and whose exit code decides; needed when the task has more than one essential container.'
+    },
+    command: {
+        name: 'command',
+        type: custom({
+            kind: 'command',
+            parse: (raw, name) => parseCommand(raw, name) ?? [],
+            check(value, name) {
+                if (!Array.isArray(value) || value.length === 0 || value.some((v) => typeof v !== 'string'))
+                    throw new errors_ConfigurationError(`Input ${name} must be a non-empty list of strings.`, name);
+            },
+            format: (value) => JSON.stringify(value),
+            describe: () => 'a JSON array of strings, or words separated by spaces'
+        }),
+        doc: "The container's command override: a JSON array (exec form) or words separated by spaces."
+    },
+    wait: {
+        name: 'wait',
+        type: bool(),
+        default: true,
+        doc: 'Wait for the task to stop and fail on a non-zero exit.'
+    },
+    timeout: {
+        name: 'timeout-minutes',
+        type: duration({ unit: 'minutes', min: 0.05, max: 720 }),
+        default: duration_Duration.minutes(30),
+        doc: 'How long to wait for the task to stop.'
+    },
+    pollInterval: {
+        name: 'poll-interval-seconds',
+        type: duration({ unit: 'seconds', min: 1, max: 300, whole: true }),
+        default: duration_Duration.seconds(6),
+        doc: 'The fixed time between two looks at the task while waiting.'
+    },
+    stopOnTimeout: {
+        name: 'stop-on-timeout',
+        type: bool(),
+        default: true,
+        doc: 'On timeout, stop the task (StopTask); false leaves it running and says so.'
+    },
+    region: awsRegionOption
+}, [
+    notBoth('service', 'subnets', 'subnets (and security-groups) replace the service network configuration.'),
+    (values, names) => {
+        if (!values.service && !values.subnets?.length) {
+            throw new errors_ConfigurationError(`Give \`${names.service}\` (to copy its network configuration) or \`${names.subnets}\`.`, names.subnets);
+        }
+    },
+    requires('securityGroups', 'subnets', 'security groups go with the subnets you give.')
+]);
+
+;// CONCATENATED MODULE: ./build/bundle/lib/changes.js
+/**
+ * What an operation has changed in AWS so far, so that a failure after a write says so. Every write of an
+ * operation (RegisterTaskDefinition, UpdateService, RunTask, StopTask, DeregisterTaskDefinition, …) records
+ * one sentence once it succeeded; `guard` turns any error thrown after the first record into a
+ * DeploymentError whose message ends with those sentences and whose `changed` lists them, the original
+ * error kept as its `cause`. Before the first write errors pass through untouched (a ConfigurationError
+ * stays one: nothing was changed).
+ */
+
+/** The heading of the sentence a failure message ends with. */
+const CHANGED_PREFIX = 'Already changed in AWS:';
+/** The writes an operation made, oldest first. */
+class ChangeLog {
+    entries = [];
+    /** The sentences recorded so far, oldest first. */
+    get changed() {
+        return [...this.entries];
+    }
+    /** Records one successful write, as a sentence fragment (`service api now runs app:8`). */
+    record(sentence) {
+        this.entries.push(sentence);
+    }
+    /** `Already changed in AWS: a; b.`, or '' when nothing was changed. */
+    sentence() {
+        return this.entries.length ? `${CHANGED_PREFIX} ${this.entries.join('; ')}.` : '';
+    }
+    /**
+     * A DeploymentError whose message is `message` followed (on a new line) by what was changed, and whose
+     * `changed` is this log.
+     */
+    error(message, options = {}) {
+        const tail = this.sentence();
+        return new errors_DeploymentError(tail ? `${message}\n${tail}` : message, {
+            ...options,
+            changed: this.changed
+        });
+    }
+    /**
+     * Runs `fn`. An error it throws after something was recorded is rethrown as a DeploymentError that says
+     * what was changed (the original as its `cause`, its `result` kept when it had one); an error thrown
+     * before any write, or one already made by {@link error} of this log, is rethrown as it is.
+     */
+    async guard(fn) {
+        try {
+            return await fn();
+        }
+        catch (error) {
+            if (!this.entries.length)
+                throw error;
+            if (error instanceof errors_DeploymentError && error.message.includes(CHANGED_PREFIX))
+                throw error;
+            throw this.error(errors_messageOf(error), {
+                cause: error,
+                result: error instanceof errors_DeploymentError ? error.result : undefined,
+                details: error instanceof errors_DeploymentError ? error.details : undefined
+            });
+        }
     }
 }
 
@@ -74812,6 +66736,9 @@ function hintFor(reason, exitCode, container) {
     if (/CannotPullContainerError|ResourceInitializationError|pull image|registry auth/i.test(text)) {
         return 'The task could not pull its image or start its resources: check that the image URI and tag exist in ECR; that private subnets have egress (a NAT gateway, or VPC endpoints for ecr.api, ecr.dkr, logs, ssm/secretsmanager plus an S3 gateway endpoint) or the task has a public IP in a public subnet; and that the task execution role allows ecr:GetAuthorizationToken, ecr:BatchGetImage, ecr:GetDownloadUrlForLayer, logs:CreateLogStream and logs:PutLogEvents.';
     }
+    if (/failed container health checks/i.test(text)) {
+        return `Container ${container ?? ''} failed its own health check (healthCheck in the container definition): check that the health check command works inside the image (curl or wget present, the right port and path), that startPeriod covers the app's start-up time, and read the container's logs for why it was not healthy.`.replace('  ', ' ');
+    }
     if (/ELB health checks|health checks failed|unhealthy in \(target-group/i.test(text)) {
         return "The load balancer marked the tasks unhealthy: check that the target group's health check path and port match what the container serves (it must answer 200 within the timeout), and that the service's healthCheckGracePeriodSeconds covers the app's start-up time.";
     }
@@ -74833,10 +66760,21 @@ function mainContainer(task) {
         containers.find((c) => c.exitCode !== undefined) ??
         containers[0]);
 }
-/** Groups stopped tasks by reason and exit code, largest group first. */
+/**
+ * A task the service scheduler stopped to scale a deployment in (stoppedReason `Scaling activity initiated by
+ * (deployment ecs-svc/…)`, ECS's message for it: the replaced tasks of every rollout, and the new revision's
+ * tasks once a rollback has begun). Such a task did not fail, so it is no part of a diagnosis.
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stopped-task-error-codes.html
+ */
+function isScaleIn(task) {
+    return /^Scaling activity initiated by\b/.test(task.stoppedReason ?? '');
+}
+/** Groups stopped tasks by reason and exit code, largest group first; scale-ins ({@link isScaleIn}) are left out. */
 function groupStoppedTasks(tasks) {
     const groups = new Map();
     for (const task of tasks) {
+        if (isScaleIn(task))
+            continue;
         const container = mainContainer(task);
         const reason = task.stoppedReason ?? 'unknown';
         const key = `${reason}\u0000${container?.exitCode ?? ''}\u0000${container?.reason ?? ''}`;
@@ -74865,7 +66803,7 @@ function groupStoppedTasks(tasks) {
  * Fetches the service's stopped tasks of one task definition (at most `limit`, newest first as ECS lists
  * them) and groups them.
  */
-async function diagnose_diagnoseStoppedTasks(ecs, cluster, service, taskDefinitionArn, limit = 100) {
+async function diagnoseStoppedTasks(ecs, cluster, service, taskDefinitionArn, limit = 100) {
     const arns = [];
     let nextToken;
     do {
@@ -74887,7 +66825,7 @@ async function diagnose_diagnoseStoppedTasks(ecs, cluster, service, taskDefiniti
     return groupStoppedTasks(tasks.filter((t) => t.taskDefinitionArn === taskDefinitionArn));
 }
 /** Lines for a log: one per group, with its hint. */
-function diagnose_describeGroups(groups) {
+function describeGroups(groups) {
     const lines = [];
     for (const g of groups) {
         const exit = g.exitCode !== undefined ? `, container ${g.container} exit code ${g.exitCode}` : '';
@@ -74900,7 +66838,7 @@ function diagnose_describeGroups(groups) {
 }
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-cloudwatch-logs/dist-cjs/index.js
-var client_cloudwatch_logs_dist_cjs = __nccwpck_require__(2684);
+var client_cloudwatch_logs_dist_cjs = __nccwpck_require__(303);
 ;// CONCATENATED MODULE: ./build/bundle/ecs/logs.js
 /**
  * Reading a container's log lines from CloudWatch Logs, using the awslogs settings of its task definition.
@@ -74908,6 +66846,7 @@ var client_cloudwatch_logs_dist_cjs = __nccwpck_require__(2684);
  * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html).
  * AWS API: GetLogEvents — https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_GetLogEvents.html
  */
+
 
 
 /** The CloudWatch Logs stream of one container of one task. */
@@ -74930,7 +66869,7 @@ function logLocation(container, taskId) {
  * @returns the messages, oldest first; an empty list when the stream does not exist (yet).
  */
 async function readLogLines(location, options, maxLines = 1000) {
-    const logs = new client_cloudwatch_logs_dist_cjs/* CloudWatchLogsClient */.TFr(aws_clientConfig('CLOUDWATCH_LOGS', { ...options, region: location.region ?? options.region }));
+    const logs = new client_cloudwatch_logs_dist_cjs/* CloudWatchLogsClient */.TFr(clientConfig('CLOUDWATCH_LOGS', { ...options, region: location.region ?? options.region }));
     const lines = [];
     let token;
     try {
@@ -74950,7 +66889,7 @@ async function readLogLines(location, options, maxLines = 1000) {
         }
     }
     catch (error) {
-        if (error.name === 'ResourceNotFoundException')
+        if (errors_errorName(error) === 'ResourceNotFoundException')
             return lines;
         throw error;
     }
@@ -74976,76 +66915,53 @@ async function readLogLines(location, options, maxLines = 1000) {
 
 
 
-/**
- * Splits a command input: a JSON array (`["python","-m","app.migrate"]`) or words separated by spaces.
- * @throws ConfigurationError when a JSON array is malformed or holds non-strings.
- */
-function parseCommand(text) {
-    const trimmed = text.trim();
-    if (!trimmed)
-        return undefined;
-    if (trimmed.startsWith('[')) {
-        let parsed;
-        try {
-            parsed = JSON.parse(trimmed);
-        }
-        catch {
-            throw new errors_ConfigurationError(`command ${errors_show(trimmed)} starts with [ but is not a JSON array of strings.`, 'command');
-        }
-        if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((p) => typeof p === 'string')) {
-            throw new errors_ConfigurationError(`command ${errors_show(trimmed)} must be a non-empty JSON array of strings.`, 'command');
-        }
-        return parsed;
-    }
-    return trimmed.split(/\s+/);
-}
+
+
+
+
+
 /**
  * Runs the task and (by default) waits for it.
- * @throws ConfigurationError for bad options or an unknown container; DeploymentError when RunTask reports
- *   failures or the task does not stop in time. A non-zero exit is returned with `ok: false`.
+ *
+ * The container that is overridden and judged is `container`, or the only essential container; with more
+ * than one essential container and no `container`, it is an error listing them (in the sidecar task both
+ * `web` and `api` are essential, and overriding the proxy's command is never what a migration wants).
+ * On timeout the task is stopped (StopTask) unless `stopOnTimeout` is false; either way the error says
+ * which, and carries the task ARN in its result.
+ *
+ * AWS: DescribeTaskDefinition, DescribeServices, RunTask, DescribeTasks (waitUntilTasksStopped), StopTask,
+ * GetLogEvents — https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html
+ * @throws ConfigurationError for bad options or a container that cannot be chosen (nothing started).
+ * @throws DeploymentError when RunTask starts nothing, the task does not stop in time, or the container
+ *   exits non-zero or never starts (its `result` has the task ARN, the exit code and the log lines).
  */
-async function runTask(options, reporter) {
-    for (const [key, input] of [
-        ['cluster', 'cluster'],
-        ['taskDefinition', 'task-definition']
-    ]) {
-        if (!options[key])
-            throw new errors_ConfigurationError(`Input required and not supplied: ${input}`, input);
-    }
-    if (!options.service && !options.subnets?.length) {
-        throw new errors_ConfigurationError('Give `service` (to copy its network configuration) or `subnets`.', 'subnets');
-    }
-    for (const subnet of options.subnets ?? []) {
-        if (!/^subnet-[0-9a-f]{8,17}$/.test(subnet)) {
-            throw new errors_ConfigurationError(`subnets: ${errors_show(subnet)} is not a subnet id (subnet-0123abcd...).`, 'subnets');
-        }
-    }
-    for (const group of options.securityGroups ?? []) {
-        if (!/^sg-[0-9a-f]{8,17}$/.test(group)) {
-            throw new errors_ConfigurationError(`security-groups: ${errors_show(group)} is not a security group id (sg-0123abcd...).`, 'security-groups');
-        }
-    }
-    const ecs = options.client ?? client_ecsClient(options);
-    const described = await ecs
-        .send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: options.taskDefinition }))
-        .catch((error) => {
-        if (error.name === 'ClientException') {
-            throw new errors_DeploymentError(`Task definition ${options.taskDefinition} is not registered.`);
-        }
-        throw error;
-    });
+async function runTask(input, reporter) {
+    const options = resolveOptions(runTaskOptions, input);
+    const ecs = input.client ?? ecsClient({ region: options.region, maxAttempts: input.maxAttempts });
+    const nothing = { note: 'no task was started' };
+    const described = await ecsSend(ecs, new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: options.taskDefinition }), { taskDefinition: options.taskDefinition, ...nothing });
     const taskDefinition = described.taskDefinition;
     const containers = taskDefinition.containerDefinitions ?? [];
-    const target = options.container
-        ? containers.find((c) => c.name === options.container)
-        : (containers.find((c) => c.essential !== false) ?? containers[0]);
+    const names = containers.map((c) => c.name).join(', ');
+    let target = options.container ? containers.find((c) => c.name === options.container) : undefined;
+    if (options.container && !target) {
+        throw new errors_ConfigurationError(`container ${show(options.container)} is not in ${client_arnName(taskDefinition.taskDefinitionArn)}; its containers are: ${names}.`, 'container');
+    }
+    if (!target) {
+        const essential = containers.filter((c) => c.essential !== false);
+        if (essential.length > 1) {
+            throw new errors_ConfigurationError(`Input container is "" (not given), and ${client_arnName(taskDefinition.taskDefinitionArn)} has ${essential.length} essential containers (${essential.map((c) => c.name).join(', ')}); set \`container\` to the one whose command is overridden and whose exit code decides: one of ${essential.map((c) => show(c.name)).join(', ')}. No task was started.`, 'container');
+        }
+        target = essential[0] ?? containers[0];
+    }
     if (!target?.name) {
-        throw new errors_ConfigurationError(`container ${errors_show(options.container)} is not in ${client_arnName(taskDefinition.taskDefinitionArn)}; its containers are: ${containers.map((c) => c.name).join(', ')}.`, 'container');
+        throw new errors_ConfigurationError(`${client_arnName(taskDefinition.taskDefinitionArn)} has no container to run; its containers are: ${names}.`, 'container');
     }
     let networkConfiguration;
     let launchType = 'FARGATE';
     let capacityProviderStrategy;
     if (options.subnets?.length) {
+        await lookUpCluster(ecs, options.cluster);
         networkConfiguration = {
             awsvpcConfiguration: {
                 subnets: options.subnets,
@@ -75055,7 +66971,7 @@ async function runTask(options, reporter) {
         };
     }
     else if (options.service) {
-        const service = await watch_describeService(ecs, options.cluster, options.service);
+        const service = await watch_describeService(ecs, options.cluster, options.service, nothing);
         networkConfiguration = service.networkConfiguration;
         if (service.capacityProviderStrategy?.length) {
             capacityProviderStrategy = service.capacityProviderStrategy;
@@ -75065,7 +66981,8 @@ async function runTask(options, reporter) {
             launchType = 'EC2';
         }
     }
-    const run = await ecs.send(new dist_cjs/* RunTaskCommand */._eD({
+    const changes = new ChangeLog();
+    const run = await ecsSend(ecs, new dist_cjs/* RunTaskCommand */._eD({
         cluster: options.cluster,
         taskDefinition: taskDefinition.taskDefinitionArn,
         count: 1,
@@ -75076,16 +66993,23 @@ async function runTask(options, reporter) {
         overrides: options.command
             ? { containerOverrides: [{ name: target.name, command: options.command }] }
             : undefined
-    }));
+    }), { cluster: options.cluster, taskDefinition: client_arnName(taskDefinition.taskDefinitionArn), ...nothing });
     const task = run.tasks?.[0];
     if (!task?.taskArn) {
         const failure = run.failures?.[0];
-        throw new errors_DeploymentError(`RunTask started no task: ${failure?.reason ?? 'no reason given'}${failure?.detail ? ` (${failure.detail})` : ''}.`);
+        throw new errors_DeploymentError(`RunTask of ${client_arnName(taskDefinition.taskDefinitionArn)} in cluster ${options.cluster} started no task: ${failure?.reason ?? 'no reason given'}${failure?.detail ? ` (${failure.detail})` : ''}.`);
     }
     const taskArn = task.taskArn;
     const taskId = taskArn.split('/').pop() ?? '';
+    changes.record(`started task ${taskId} of ${client_arnName(taskDefinition.taskDefinitionArn)} in cluster ${options.cluster}`);
     reporter.info(`started task ${taskId} of ${client_arnName(taskDefinition.taskDefinitionArn)}`);
-    if (options.wait === false) {
+    /** The result so far: every error from here on carries it, so the face always sets `task-arn`. */
+    const partial = { taskArn, container: target.name, ok: false, message: '', logLines: [] };
+    const fail = (message, error, extra = {}) => changes.error(message, {
+        result: { ...partial, ...extra, message },
+        cause: error
+    });
+    if (!options.wait) {
         return {
             taskArn,
             container: target.name,
@@ -75094,16 +67018,50 @@ async function runTask(options, reporter) {
             logLines: []
         };
     }
-    const timeoutSeconds = options.timeoutSeconds ?? 1800;
-    const poll = options.pollIntervalSeconds ?? 6;
+    const timeoutSeconds = Math.max(1, Math.ceil(options.timeout.seconds));
+    const poll = options.pollInterval.seconds;
     const waited = await (0,dist_cjs/* waitUntilTasksStopped */.ttI)({ client: ecs, maxWaitTime: timeoutSeconds, minDelay: poll, maxDelay: poll }, { cluster: options.cluster, tasks: [taskArn] }).catch((error) => ({ state: 'FAILURE', reason: error }));
     if (waited.state !== 'SUCCESS') {
-        throw new errors_DeploymentError(`Task ${taskId} did not stop within ${timeoutSeconds} s (waiter: ${waited.state}).`);
+        let fate;
+        if (options.stopOnTimeout) {
+            try {
+                await ecsSend(ecs, new dist_cjs/* StopTaskCommand */.PP1({
+                    cluster: options.cluster,
+                    task: taskArn,
+                    reason: `twotier run-task: did not stop within ${options.timeout}`
+                }), { cluster: options.cluster, task: taskArn });
+            }
+            catch (error) {
+                throw fail(`Task ${taskId} did not stop within ${options.timeout}, and stopping it failed, so it may still be running: ${errors_messageOf(error)}`, error);
+            }
+            changes.record(`stopped task ${taskId} (it had not stopped within ${options.timeout})`);
+            fate = 'it was stopped (StopTask)';
+        }
+        else {
+            fate = 'it keeps running (stop-on-timeout is false); stop it with StopTask when it is no longer wanted';
+        }
+        const reason = waited.state === 'TIMEOUT' ? 'waiter: TIMEOUT' : `waiter: ${waited.state}`;
+        const message = `Task ${taskId} did not stop within ${options.timeout} (${reason}); ${fate}.`;
+        throw fail(message, waited.reason);
     }
-    const stopped = (await ecs.send(new dist_cjs/* DescribeTasksCommand */.z8X({ cluster: options.cluster, tasks: [taskArn] }))).tasks?.[0];
+    let stopped;
+    try {
+        stopped = (await ecsSend(ecs, new dist_cjs/* DescribeTasksCommand */.z8X({ cluster: options.cluster, tasks: [taskArn] }), {
+            cluster: options.cluster,
+            task: taskArn
+        })).tasks?.[0];
+    }
+    catch (error) {
+        throw fail(`Task ${taskId} stopped, but its exit code could not be read: ${errors_messageOf(error)}`, error);
+    }
     const container = stopped?.containers?.find((c) => c.name === target.name);
     const location = logLocation(target, taskId);
-    const logLines = location ? await readLogLines(location, options) : [];
+    const logLines = location
+        ? await readLogLines(location, options).catch((error) => {
+            reporter.warn(`could not read the log of ${target.name} (${location.group} ${location.stream}): ${errors_messageOf(error)}`);
+            return [];
+        })
+        : [];
     if (location) {
         reporter.info(`logs of ${target.name} (${location.group} ${location.stream}):`);
         for (const line of logLines)
@@ -75137,7 +67095,7 @@ async function runTask(options, reporter) {
     const why = exitCode === undefined
         ? `${target.name} never started: ${container?.reason ?? stoppedReason ?? 'no reason given'}`
         : `${target.name} exited with code ${exitCode}`;
-    return {
+    const failed = {
         taskArn,
         container: target.name,
         exitCode,
@@ -75147,6 +67105,22 @@ async function runTask(options, reporter) {
         hint: hintFor(`${stoppedReason ?? ''} ${container?.reason ?? ''}`, exitCode, target.name),
         logLines
     };
+    throw changes.error([failed.message, failed.hint].filter(Boolean).join('\n'), { result: failed });
+}
+/**
+ * Looks the cluster up before anything is started (DescribeClusters), when no service lookup does it.
+ * @throws ConfigurationError naming `cluster` when it does not exist or is not ACTIVE.
+ */
+async function lookUpCluster(ecs, cluster) {
+    const target = { cluster, note: 'no task was started' };
+    const out = await ecsSend(ecs, new dist_cjs/* DescribeClustersCommand */._2_({ clusters: [cluster] }), target);
+    const found = out.clusters?.[0];
+    if (found?.status === 'ACTIVE')
+        return;
+    const missing = Object.assign(new Error(found ? `status ${found.status}` : (out.failures?.[0]?.reason ?? 'MISSING')), {
+        name: 'ClusterNotFoundException'
+    });
+    throw ecsError(missing, 'DescribeClusters', target, await regionOf(ecs));
 }
 
 ;// CONCATENATED MODULE: ./build/bundle/ecs/summary.js
@@ -75202,6 +67176,11 @@ function deploySummaryMarkdown(result) {
         `| Task definition | ${cell(arnName(result.previousTaskDefinitionArn))} → **${cell(arnName(result.taskDefinitionArn))}** |`,
         `| Images | ${result.images.map((i) => `${cell(i.container)}: \`${cell(i.image)}\``).join('<br>')} |`,
         `| Deployment | ${cell(result.deploymentId)} (${cell(result.rolloutState)}) |`,
+        ...(result.serviceDeploymentArn
+            ? [
+                `| Service deployment | ${cell(arnName(result.serviceDeploymentArn))}: ${cell(result.status)}${result.lifecycleStage ? `, stage ${cell(result.lifecycleStage)}` : ''}${result.hookId ? `, paused at hook ${cell(result.hookId)}` : ''} |`
+            ]
+            : []),
         `| Duration | ${result.durationSeconds} s |`
     ];
     if (result.failures.length) {
@@ -75235,16 +67214,11 @@ function runTaskSummaryMarkdown(result) {
     return `${lines.join('\n')}\n`;
 }
 
-;// CONCATENATED MODULE: ./build/bundle/ecs/index.js
-/** The ECS part of the library: task definitions, service rollouts, one-off tasks. */
-
-
-
-
-
-
-
-
+;// CONCATENATED MODULE: ./build/bundle/actions/definition.js
+/** Declares an action (see ActionDefinition). */
+function defineAction(definition) {
+    return definition;
+}
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -75515,7 +67489,7 @@ class DecodedURL extends URL {
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
 var node_modules_tunnel = __nccwpck_require__(770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(4371);
+var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
@@ -78193,12 +70167,15 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: ./build/bundle/actions/runtime.js
 /**
- * What every JavaScript action shares: reading inputs the way the runner passes them, a Reporter over
- * `@actions/core`, and the single try/catch that turns an error into `core.setFailed`.
+ * What every JavaScript action shares: reading its declared inputs the way the runner passes them, a
+ * Reporter over `@actions/core`, setting its declared outputs, and the single try/catch that turns an error
+ * into `core.setFailed`. An action's main.ts is then: inputs → library call(s), each in a `group` → outputs +
+ * job summary (`runOperation`).
  */
 
 
-/** A Reporter that writes through `@actions/core` (groups, annotations, masking). */
+
+/** A Reporter that writes through `@actions/core` (annotations, masking). */
 const coreReporter = {
     info: (m) => info(m),
     warn: (m) => warning(m),
@@ -78206,38 +70183,52 @@ const coreReporter = {
     group: (name, fn) => group(name, fn),
     secret: (v) => core_setSecret(v)
 };
-/** A string input; `required` fails with a ConfigurationError naming the input. */
-function stringInput(name, required = false) {
-    const value = getInput(name, { required: false });
-    if (required && !value) {
-        throw new errors_ConfigurationError(`Input required and not supplied: ${name}`, name);
+/**
+ * Reads every input `spec` declares (INPUT_<NAME>, as the runner sets them) and decodes, checks and
+ * defaults them through the declaration.
+ * @throws ConfigurationError naming the first bad or missing input; nothing in AWS has been touched.
+ */
+function readInputs(spec) {
+    const raw = {};
+    for (const decl of Object.values(spec.options)) {
+        if (decl.action === false)
+            continue;
+        raw[decl.name] = getInput(decl.name, { trimWhitespace: !decl.type.multiline });
     }
-    return value;
+    return parseOptions(spec, raw);
 }
-/** A boolean input (YAML 1.2 core schema: true/True/TRUE/false/False/FALSE); empty gives `fallback`. */
-function booleanInput(name, fallback) {
-    const raw = getInput(name).trim();
-    if (!raw)
-        return fallback;
-    if (['true', 'True', 'TRUE'].includes(raw))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(raw))
-        return false;
-    throw new errors_ConfigurationError(`Input ${name} is ${errors_show(raw)}; expected true or false.`, name);
+/** Runs `fn` as one collapsible group of the step's log (the only place actions open groups). */
+function runtime_group(name, fn) {
+    return group(name, fn);
 }
 /**
- * A number input within [min, max]; empty gives `fallback` (undefined allowed).
- * @throws ConfigurationError naming the input, the value and the valid range.
+ * The whole life of an operation action: read the declared inputs, run `execute` (which opens its groups),
+ * then set the outputs and write the job summary from its result. When `execute` throws a DeploymentError
+ * that carries a result, the outputs and the summary are still written from it before the step fails.
  */
-function numberInput(name, fallback, min, max, integer = true) {
-    const raw = getInput(name).trim();
-    if (!raw)
-        return fallback;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
-        throw new errors_ConfigurationError(`Input ${name} is ${errors_show(raw)}; expected ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}.`, name);
-    }
-    return value;
+async function runOperation(definition, face) {
+    await runAction(async () => {
+        const values = readInputs(definition.options);
+        let result;
+        try {
+            result = await face.execute(values);
+        }
+        catch (error) {
+            if (error instanceof errors_DeploymentError && error.result !== undefined) {
+                const partial = error.result;
+                setOutputs(face.outputs(partial));
+                if (face.summary)
+                    await writeSummary(face.summary(partial));
+            }
+            throw error;
+        }
+        setOutputs(face.outputs(result));
+        if (face.summary)
+            await writeSummary(face.summary(result));
+        const line = face.done?.(result);
+        if (line)
+            info(line);
+    });
 }
 /** Sets every defined output (numbers and booleans as strings, objects as JSON). */
 function setOutputs(outputs) {
@@ -78275,55 +70266,33 @@ async function runAction(main) {
 }
 
 ;// CONCATENATED MODULE: ./build/bundle/actions/run-task/main.js
-/** The run-task action: inputs → runTask → outputs + job summary. */
+/** The run-task action: declared inputs → runTask → outputs + job summary. */
 
 
 
 
-/** Reads and checks the inputs (no AWS call). */
-function readInputs() {
-    return {
-        cluster: stringInput('cluster', true),
-        'task-definition': stringInput('task-definition', true),
-        service: stringInput('service'),
-        subnets: parseList(stringInput('subnets')),
-        'security-groups': parseList(stringInput('security-groups')),
-        'assign-public-ip': booleanInput('assign-public-ip', false),
-        container: stringInput('container'),
-        command: parseCommand(stringInput('command')),
-        wait: booleanInput('wait', true),
-        'timeout-minutes': numberInput('timeout-minutes', 30, 0.05, 720, false),
-        'poll-interval-seconds': numberInput('poll-interval-seconds', 6, 1, 300),
-        'aws-region': stringInput('aws-region')
-    };
-}
-/** Runs the run-task action: reads INPUT_*, runs the one-off task, sets outputs and the job summary; fails the step on a non-zero exit or a task that never started. */
+
+/** run-task's inputs (the ECS library's `runTaskOptions`) and outputs. */
+const definition = defineAction({
+    name: 'run-task',
+    options: runTaskOptions,
+    outputs: {
+        'task-arn': 'ARN of the task started (set whenever a task was started, also when it failed or timed out).',
+        'exit-code': 'Exit code of the container (empty when it never started or was not waited for).',
+        'stopped-reason': "The task's stoppedReason."
+    }
+});
+/** Runs the run-task action: runs the one-off task, sets outputs and the job summary; fails the step on a non-zero exit, a task that never started, or a timeout. */
 async function run() {
-    await runAction(async () => {
-        const inputs = readInputs();
-        const result = await coreReporter.group('Run one-off task', () => runTask({
-            cluster: inputs.cluster,
-            taskDefinition: inputs['task-definition'],
-            service: inputs.service || undefined,
-            subnets: inputs.subnets,
-            securityGroups: inputs['security-groups'],
-            assignPublicIp: inputs['assign-public-ip'],
-            container: inputs.container || undefined,
-            command: inputs.command,
-            wait: inputs.wait,
-            timeoutSeconds: inputs['timeout-minutes'] * 60,
-            pollIntervalSeconds: inputs['poll-interval-seconds'],
-            region: inputs['aws-region'] || undefined
-        }, coreReporter));
-        setOutputs({
+    await runOperation(definition, {
+        execute: (values) => runtime_group('Run one-off task', () => runTask(values, coreReporter)),
+        outputs: (result) => ({
             'task-arn': result.taskArn,
             'exit-code': result.exitCode,
             'stopped-reason': result.stoppedReason
-        });
-        await writeSummary(runTaskSummaryMarkdown(result));
-        if (!result.ok)
-            throw new errors_DeploymentError([result.message, result.hint].filter(Boolean).join('\n'));
-        coreReporter.info(result.message);
+        }),
+        summary: runTaskSummaryMarkdown,
+        done: (result) => result.message
     });
 }
 
