@@ -24,7 +24,7 @@
  * CachingOptimized: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback-server.js';
 import { GetObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
 import {
   isResponse,
@@ -266,22 +266,9 @@ export async function startLocalCdn(options: LocalCdnOptions): Promise<LocalCdn>
       }
     );
   });
-  server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  let stopped = false;
-  const stop = (): Promise<void> =>
-    new Promise((resolve) => {
-      if (stopped) return resolve();
-      stopped = true;
-      clearTimeout(timer);
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-  const timer = setTimeout(() => void stop(), options.lifetimeMs ?? 600000);
-  timer.unref();
+  const { endpoint, stop } = await listenOnLoopback(server, options.lifetimeMs ?? 600000);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     log,
     invalidate(paths) {
       for (const p of paths) {

@@ -9,7 +9,7 @@
  * get a 503 so nothing can loop forever) and closes itself after `lifetimeMs`.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../../src/local/loopback-server.js';
 
 /** One request that reached the proxy. */
 export interface RecordedRequest {
@@ -232,23 +232,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       upstream.end(Buffer.concat(chunks));
     };
   });
-  server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  let stopped = false;
-  const stop = (): Promise<void> =>
-    new Promise((resolve) => {
-      if (stopped) return resolve();
-      stopped = true;
-      clearTimeout(timer);
-      agent.destroy();
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-  const timer = setTimeout(() => void stop(), options.lifetimeMs ?? 600000);
-  timer.unref();
+  const { endpoint, stop } = await listenOnLoopback(server, options.lifetimeMs ?? 600000, agent);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     requests,
     setSchedule(next) {
       schedule = next;

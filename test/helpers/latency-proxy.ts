@@ -6,7 +6,7 @@
  * `target` (another proxy, moto, gofakes3) over keep-alive connections, closes itself after `lifetimeMs`.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../../src/local/loopback-server.js';
 
 export interface LatencyProxyOptions {
   /** Where requests go, e.g. http://127.0.0.1:PORT. */
@@ -56,23 +56,9 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
       }, delay);
     });
   });
-  server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  let stopped = false;
-  const stop = (): Promise<void> =>
-    new Promise((resolve) => {
-      if (stopped) return resolve();
-      stopped = true;
-      clearTimeout(timer);
-      agent.destroy();
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-  const timer = setTimeout(() => void stop(), options.lifetimeMs ?? 3600000);
-  timer.unref();
+  const { endpoint, stop } = await listenOnLoopback(server, options.lifetimeMs ?? 3600000, agent);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     get forwarded() {
       return forwarded;
     },
