@@ -7,7 +7,7 @@
 import { addEvent, scalingReason, stoppedTasks } from './events.js';
 import { advanceHookRuns, startHookRuns } from './hooks.js';
 import { stopTask } from './lifecycle.js';
-import { failServiceDeployment } from './rollback.js';
+import { failServiceDeployment, routeAllTraffic } from './rollback.js';
 import { liveTasks } from './shapes.js';
 import { completeDeployment, settled, steady } from './steady.js';
 import { recordServiceDeployment } from './timeline.js';
@@ -45,10 +45,7 @@ export function advancePlan(
     sd.updatedAt = now;
     if (sd.breakerStatus === 'MONITORING') sd.breakerStatus = 'MONITORING_COMPLETE';
     if (sd.alarmStatus === 'MONITORING') sd.alarmStatus = 'MONITORING_COMPLETE';
-    if (Object.keys(sd.weights).length > 0) {
-      for (const arn of Object.keys(sd.weights)) sd.weights[arn] = { production: 0, test: 0 };
-      sd.weights[sd.targetRevisionArn] = { production: 100, test: 100 };
-    }
+    routeAllTraffic(sd, sd.targetRevisionArn);
   }
 }
 

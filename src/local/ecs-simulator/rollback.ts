@@ -131,10 +131,18 @@ export function failServiceDeployment(
   bringBack(state, service, target, ROLLBACK_PREFIX[trigger], now);
   sd.status = 'ROLLBACK_REQUESTED';
   sd.rollback = { reason, startedAt: now, serviceRevisionArn: target.revisionArn, deploymentId: target.id };
-  if (Object.keys(sd.weights).length > 0) {
-    for (const arn of Object.keys(sd.weights)) sd.weights[arn] = { production: 0, test: 0 };
-    sd.weights[target.revisionArn] = { production: 100, test: 100 };
-  }
+  routeAllTraffic(sd, target.revisionArn);
+}
+
+/**
+ * Puts all production and test traffic (100 %) on one revision and none on the others, as a finished or
+ * rolled-back deployment requests it. A ROLLING deployment (no managed traffic shifting, empty weights) is left
+ * as it is.
+ */
+export function routeAllTraffic(sd: ServiceDeploymentRecord, revisionArn: string): void {
+  if (Object.keys(sd.weights).length === 0) return;
+  for (const arn of Object.keys(sd.weights)) sd.weights[arn] = { production: 0, test: 0 };
+  sd.weights[revisionArn] = { production: 100, test: 100 };
 }
 
 /** Makes `target` the PRIMARY again (old id, rolloutState IN_PROGRESS) and restores its revision's settings. */
