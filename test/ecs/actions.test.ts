@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DescribeServicesCommand, ECSClient, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
-import { runActionBundle } from '../helpers/action.js';
+import { errorText, runActionBundle } from '../helpers/action.js';
 import { startLocalAws, type LocalAws } from '../../src/local/local-aws.js';
 import { seedBackend, type BackendFixture } from '../../src/demo/backend-fixture.js';
 import { imageByDigest, imageByTag, pushTestImages } from './ecr-images.js';
@@ -574,9 +574,6 @@ describe('register-task-definition preflight', () => {
   const SECRET_ARN_SUFFIX = ':password::';
   const registrations = (since: number) =>
     local.ecs.requests.slice(since).filter((r) => r.operation === 'RegisterTaskDefinition');
-  /** The ::error:: annotation text, with the newlines @actions/core escapes. */
-  const errorText = (out: { errors: string[] }) =>
-    out.errors.join('\n').replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
 
   /** A copy of the sidecar task definition with `edit` applied, in a temporary file. */
   function editedTaskDefinition(edit: (doc: { containerDefinitions: Record<string, unknown>[] }) => void) {

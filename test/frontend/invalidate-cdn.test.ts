@@ -4,13 +4,9 @@
  * `Completed` afterwards, and a repeated CallerReference returns the first invalidation.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
-import {
-  CloudFrontClient,
-  CreateDistributionCommand,
-  ListInvalidationsCommand
-} from '@aws-sdk/client-cloudfront';
+import { CloudFrontClient, ListInvalidationsCommand } from '@aws-sdk/client-cloudfront';
 import { runActionBundle } from '../helpers/action.js';
-import { startWorld, type World } from './world.js';
+import { newDistribution, startWorld, type World } from './world.js';
 
 let world: World;
 let cloudfront: CloudFrontClient;
@@ -18,37 +14,9 @@ let distributionId: string;
 
 beforeAll(async () => {
   world = await startWorld();
-  cloudfront = new CloudFrontClient({
-    region: 'us-east-1',
-    endpoint: world.moto.endpoint,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }
-  });
-  const created = await cloudfront.send(
-    new CreateDistributionCommand({
-      DistributionConfig: {
-        CallerReference: `dist-${Date.now()}`,
-        Comment: 'frontend tests',
-        Enabled: true,
-        DefaultRootObject: 'index.html',
-        Origins: {
-          Quantity: 1,
-          Items: [
-            {
-              Id: 's3',
-              DomainName: 'site.s3.us-east-1.amazonaws.com',
-              S3OriginConfig: { OriginAccessIdentity: '' }
-            }
-          ]
-        },
-        DefaultCacheBehavior: {
-          TargetOriginId: 's3',
-          ViewerProtocolPolicy: 'redirect-to-https',
-          CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6'
-        }
-      }
-    })
-  );
-  distributionId = created.Distribution!.Id!;
+  ({ cloudfront, distributionId } = await newDistribution(world, 'frontend tests', {
+    DefaultRootObject: 'index.html'
+  }));
 });
 afterAll(async () => {
   cloudfront?.destroy();

@@ -7,12 +7,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import {
   CloudFrontClient,
-  CreateDistributionCommand,
   CreateInvalidationCommand,
   GetInvalidationCommand
 } from '@aws-sdk/client-cloudfront';
-import { runActionBundle } from '../helpers/action.js';
-import { startWorld, type World } from './world.js';
+import { errorText, runActionBundle } from '../helpers/action.js';
+import { newDistribution, startWorld, type World } from './world.js';
 
 let world: World;
 let cloudfront: CloudFrontClient;
@@ -20,36 +19,7 @@ let distributionId: string;
 
 beforeAll(async () => {
   world = await startWorld();
-  cloudfront = new CloudFrontClient({
-    region: 'us-east-1',
-    endpoint: world.moto.endpoint,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }
-  });
-  const created = await cloudfront.send(
-    new CreateDistributionCommand({
-      DistributionConfig: {
-        CallerReference: `inputs-${Date.now()}`,
-        Comment: 'invalidate-cdn inputs',
-        Enabled: true,
-        Origins: {
-          Quantity: 1,
-          Items: [
-            {
-              Id: 's3',
-              DomainName: 'site.s3.us-east-1.amazonaws.com',
-              S3OriginConfig: { OriginAccessIdentity: '' }
-            }
-          ]
-        },
-        DefaultCacheBehavior: {
-          TargetOriginId: 's3',
-          ViewerProtocolPolicy: 'redirect-to-https',
-          CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6'
-        }
-      }
-    })
-  );
-  distributionId = created.Distribution!.Id!;
+  ({ cloudfront, distributionId } = await newDistribution(world, 'invalidate-cdn inputs'));
 });
 afterAll(async () => {
   cloudfront?.destroy();
@@ -59,8 +29,6 @@ beforeEach(() => world.proxy.clear());
 
 const run = (inputs: Record<string, string>, env: Record<string, string> = {}) =>
   runActionBundle('invalidate-cdn', inputs, { ...world.env, ...env });
-const errorText = (result: { errors: string[] }): string =>
-  result.errors.join('\n').replace(/%0A/g, '\n').replace(/%25/g, '%');
 const manyPaths = (n: number, dir = 'p') =>
   Array.from({ length: n }, (_, i) => `/${dir}/${i}.html`).join('\n');
 

@@ -18,6 +18,7 @@ import {
   writesIn,
   type World
 } from './world.js';
+import { errorText } from '../helpers/action.js';
 
 const upload = useUploadWorld();
 const run = upload.run;
@@ -26,8 +27,6 @@ beforeAll(() => {
   world = upload.world();
 });
 
-const errorText = (result: { errors: string[] }): string =>
-  result.errors.join('\n').replace(/%0A/g, '\n').replace(/%25/g, '%');
 const text = async (bucket: string, key: string): Promise<string> =>
   (await world.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
 const count = (operation: string): number => world.proxy.counts()[operation] ?? 0;

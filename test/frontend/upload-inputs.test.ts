@@ -19,6 +19,7 @@ import {
   writesIn,
   type World
 } from './world.js';
+import { errorText } from '../helpers/action.js';
 
 const upload = useUploadWorld();
 const run = upload.run;
@@ -26,10 +27,6 @@ let world: World;
 beforeAll(() => {
   world = upload.world();
 });
-
-/** The `::error::` lines of a run, with the runner's escapes (%25, %0A, %0D) undone. */
-const errorText = (result: { errors: string[] }): string =>
-  result.errors.join('\n').replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%');
 
 describe('bad inputs: the error names the input, quotes the value and says what is valid; no write', () => {
   let bucket: string;

@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { runActionBundle } from '../helpers/action.js';
+import { errorText, runActionBundle } from '../helpers/action.js';
 import {
   keysOf,
   MANIFEST,
@@ -25,8 +25,6 @@ beforeAll(() => {
   world = upload.world();
 });
 
-const errorText = (result: { errors: string[] }): string =>
-  result.errors.join('\n').replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%');
 const body = async (bucket: string, key: string): Promise<string> =>
   (await world.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
 

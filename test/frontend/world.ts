@@ -5,6 +5,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { CloudFrontClient, CreateDistributionCommand } from '@aws-sdk/client-cloudfront';
 import { CreateBucketCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach } from '@jest/globals';
 import { startMoto, type MotoServer } from '../../src/local/moto.js';
@@ -49,6 +50,48 @@ export async function startWorld(): Promise<World> {
 
 let bucketCounter = 0;
 /** Creates a fresh bucket in moto and returns its name. */
+/**
+ * Creates a CloudFront distribution in the world's moto (an S3 origin, the managed CachingOptimized policy)
+ * and returns a client for moto's CloudFront with the distribution's id; the caller destroys the client.
+ */
+export async function newDistribution(
+  world: World,
+  comment: string,
+  extra: { DefaultRootObject?: string } = {}
+): Promise<{ cloudfront: CloudFrontClient; distributionId: string }> {
+  const cloudfront = new CloudFrontClient({
+    region: 'us-east-1',
+    endpoint: world.moto.endpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }
+  });
+  const created = await cloudfront.send(
+    new CreateDistributionCommand({
+      DistributionConfig: {
+        CallerReference: `${comment}-${Date.now()}`,
+        Comment: comment,
+        Enabled: true,
+        ...extra,
+        Origins: {
+          Quantity: 1,
+          Items: [
+            {
+              Id: 's3',
+              DomainName: 'site.s3.us-east-1.amazonaws.com',
+              S3OriginConfig: { OriginAccessIdentity: '' }
+            }
+          ]
+        },
+        DefaultCacheBehavior: {
+          TargetOriginId: 's3',
+          ViewerProtocolPolicy: 'redirect-to-https',
+          CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6'
+        }
+      }
+    })
+  );
+  return { cloudfront, distributionId: created.Distribution!.Id! };
+}
+
 export async function newBucket(world: World, stem = 'site'): Promise<string> {
   const name = `${stem}-${process.pid}-${++bucketCounter}`;
   await world.s3.send(new CreateBucketCommand({ Bucket: name }));

@@ -20,6 +20,14 @@ export interface ActionRun {
   warnings: string[];
 }
 
+/**
+ * The `::error::` annotation text of a run, with the escapes @actions/core applies to a command's message
+ * undone (%0D carriage return, %0A newline, %25 percent; %25 last, so an escaped "%0A" stays literal).
+ */
+export function errorText(run: Pick<ActionRun, 'errors'>): string {
+  return run.errors.join('\n').replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
+}
+
 /** Parses a GITHUB_OUTPUT file (`name<<DELIM` heredoc form and `name=value` form). */
 export function parseOutputFile(text: string): Record<string, string> {
   const outputs: Record<string, string> = {};

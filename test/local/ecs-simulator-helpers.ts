@@ -8,6 +8,7 @@ import {
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
   type CreateServiceCommandInput,
+  type DeploymentConfiguration,
   type RegisterTaskDefinitionCommandInput,
   type Service,
   type Task
@@ -92,8 +93,8 @@ export function taskDefinition(
   };
 }
 
-/** Creates a cluster, registers `image` and creates a service of `desiredCount` tasks; returns the TD ARN. */
-export async function createServiceWith(
+/** Creates a cluster and a Fargate service of `desiredCount` tasks with the given deployment configuration. */
+export async function createService(
   ecs: ECSClient,
   options: {
     cluster: string;
@@ -101,7 +102,7 @@ export async function createServiceWith(
     family: string;
     image: string;
     desiredCount: number;
-    breaker?: { enable: boolean; rollback: boolean };
+    deploymentConfiguration?: DeploymentConfiguration;
     extra?: Partial<CreateServiceCommandInput>;
   }
 ): Promise<string> {
@@ -116,15 +117,34 @@ export async function createServiceWith(
       desiredCount: options.desiredCount,
       launchType: 'FARGATE',
       networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'], assignPublicIp: 'DISABLED' } },
-      deploymentConfiguration: {
-        minimumHealthyPercent: 100,
-        maximumPercent: 200,
-        deploymentCircuitBreaker: options.breaker ?? { enable: false, rollback: false }
-      },
+      deploymentConfiguration: options.deploymentConfiguration,
       ...options.extra
     })
   );
   return arn;
+}
+
+/** Creates a cluster, registers `image` and creates a service of `desiredCount` tasks; returns the TD ARN. */
+export async function createServiceWith(
+  ecs: ECSClient,
+  options: {
+    cluster: string;
+    service: string;
+    family: string;
+    image: string;
+    desiredCount: number;
+    breaker?: { enable: boolean; rollback: boolean };
+    extra?: Partial<CreateServiceCommandInput>;
+  }
+): Promise<string> {
+  return createService(ecs, {
+    ...options,
+    deploymentConfiguration: {
+      minimumHealthyPercent: 100,
+      maximumPercent: 200,
+      deploymentCircuitBreaker: options.breaker ?? { enable: false, rollback: false }
+    }
+  });
 }
 
 /** The messages of a service's events, newest first. */

@@ -1,15 +1,12 @@
 /** Helpers for the service deployment tests: describe a service's current service deployment, poll it. */
 import {
-  CreateClusterCommand,
-  CreateServiceCommand,
   DescribeServiceDeploymentsCommand,
-  RegisterTaskDefinitionCommand,
-  type CreateServiceCommandInput,
-  type DeploymentConfiguration,
   type ECSClient,
   type ServiceDeployment
 } from '@aws-sdk/client-ecs';
-import { describe, taskDefinition, waitFor } from './ecs-simulator-helpers.js';
+import { describe, waitFor } from './ecs-simulator-helpers.js';
+
+export { createService } from './ecs-simulator-helpers.js';
 
 export const TG = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/blue/0123456789abcdef';
 export const TG_GREEN =
@@ -75,35 +72,4 @@ export async function followServiceDeployment(
     timeoutMs
   );
   return { last, stages, seen };
-}
-
-/** Creates a cluster and a Fargate service of `desiredCount` tasks with the given deployment configuration. */
-export async function createService(
-  ecs: ECSClient,
-  options: {
-    cluster: string;
-    service: string;
-    family: string;
-    image: string;
-    desiredCount: number;
-    deploymentConfiguration?: DeploymentConfiguration;
-    extra?: Partial<CreateServiceCommandInput>;
-  }
-): Promise<string> {
-  await ecs.send(new CreateClusterCommand({ clusterName: options.cluster }));
-  const td = await ecs.send(new RegisterTaskDefinitionCommand(taskDefinition(options.family, options.image)));
-  const arn = td.taskDefinition?.taskDefinitionArn as string;
-  await ecs.send(
-    new CreateServiceCommand({
-      cluster: options.cluster,
-      serviceName: options.service,
-      taskDefinition: arn,
-      desiredCount: options.desiredCount,
-      launchType: 'FARGATE',
-      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'], assignPublicIp: 'DISABLED' } },
-      deploymentConfiguration: options.deploymentConfiguration,
-      ...options.extra
-    })
-  );
-  return arn;
 }
