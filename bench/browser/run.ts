@@ -20,17 +20,10 @@
  * Needs /usr/bin/chromium (apt-get install chromium), awscli (apt-get install awscli) and a built
  * dist/upload-frontend bundle. Not part of the test suite.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  CreateBucketCommand,
-  DeleteBucketCommand,
-  DeleteObjectsCommand,
-  ListObjectsV2Command,
-  S3Client
-} from '@aws-sdk/client-s3';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { startLocalCdn } from '../../src/local/cdn.js';
 import { projectRoot, startMoto } from '../../src/local/moto.js';
 import { runActionBundle } from '../../test/helpers/action.js';
@@ -47,6 +40,7 @@ import {
   type LoadResult,
   type OpenTab
 } from '../../test/helpers/page-loads.js';
+import { CREDS, deleteBucket, exec } from '../shared.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number): number => {
@@ -59,7 +53,6 @@ const ORIGIN_LATENCY_MS = arg('origin-latency-ms', 20);
 const CONCURRENCY = arg('concurrency', 4);
 const DWELL_MS = arg('dwell-ms', 300);
 const EDGE = args.includes('--edge-cache') ? args[args.indexOf('--edge-cache') + 1] : 'both';
-const CREDS = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' };
 const AWS = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
 
 type ToolName = 'twotier upload-frontend' | 'aws s3 sync --delete';
@@ -70,22 +63,6 @@ interface Row {
   loads: LoadResult[];
   deploySeconds: number[];
   failures: string[];
-}
-
-function exec(
-  cmd: string,
-  argv: string[],
-  env: Record<string, string>
-): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, argv, {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...CREDS, ...env }
-    });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out = (out + c.toString()).slice(-4000)));
-    child.stderr.on('data', (c: Buffer) => (out = (out + c.toString()).slice(-4000)));
-    child.on('close', (code) => resolve({ code: code ?? -1, out }));
-  });
 }
 
 async function twotier(
@@ -250,14 +227,6 @@ async function main(): Promise<void> {
     }
     for (const [p, c] of problems) console.log(`  ${row.tool}, edge ${row.edge}: ${c} × ${p}`);
   }
-}
-
-async function deleteBucket(s3: S3Client, bucket: string): Promise<void> {
-  const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
-  const objects = (page.Contents ?? []).map((o) => ({ Key: o.Key as string }));
-  if (objects.length > 0)
-    await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects } }));
-  await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
 }
 
 await main();

@@ -13,17 +13,10 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  CreateBucketCommand,
-  DeleteBucketCommand,
-  DeleteObjectsCommand,
-  ListObjectsV2Command,
-  S3Client
-} from '@aws-sdk/client-s3';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { uploadFrontend } from '../../src/frontend/index.js';
 import { clientConfig } from '../../src/lib/aws.js';
 import { MemoryReporter } from '../../src/lib/reporter.js';
@@ -31,6 +24,7 @@ import { startMoto } from '../../src/local/moto.js';
 import { startFaultProxy } from '../../test/helpers/fault-proxy.js';
 import { startLatencyProxy } from '../../test/helpers/latency-proxy.js';
 import { generateSpa } from './spa.js';
+import { deleteBucket, freePort, median } from '../shared.js';
 
 const here = fileURLToPath(import.meta.url);
 const root = path.resolve(path.dirname(here), '..', '..');
@@ -70,24 +64,6 @@ async function child(variant: Variant, dir: string, bucket: string, endpoint: st
     })
   );
   s3?.destroy();
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 function runChild(variant: Variant, dir: string, bucket: string, endpoint: string, concurrency: number) {
@@ -204,18 +180,6 @@ async function main(): Promise<void> {
     await recorder.stop();
     await server.stop();
   }
-}
-
-async function deleteBucket(s3: S3Client, bucket: string): Promise<void> {
-  let token: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-    const objects = (page.Contents ?? []).map((o) => ({ Key: o.Key as string }));
-    if (objects.length > 0)
-      await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects } }));
-    token = page.NextContinuationToken;
-  } while (token);
-  await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
 }
 
 if (args[0] === '--child') {

@@ -23,21 +23,15 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync, cpSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  CreateBucketCommand,
-  DeleteBucketCommand,
-  DeleteObjectsCommand,
-  ListObjectsV2Command,
-  S3Client
-} from '@aws-sdk/client-s3';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { startMoto } from '../../src/local/moto.js';
 import { startFaultProxy, type FaultProxy } from '../../test/helpers/fault-proxy.js';
 import { startLatencyProxy, type LatencyProxy } from '../../test/helpers/latency-proxy.js';
 import { node24Path } from '../../test/helpers/node24.js';
 import { generateSpa, walk } from './spa.js';
+import { deleteBucket, exec, freePort, median } from '../shared.js';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const args = process.argv.slice(2);
@@ -54,22 +48,11 @@ const LATENCY_MS = arg('latency-ms', 0);
 const FIRST_ONLY = args.includes('--first-deploy-only');
 /** `--only <substring>`: run only the tools whose name contains it (repeatable). */
 const ONLY = args.flatMap((a, i) => (a === '--only' && args[i + 1] ? [args[i + 1] as string] : []));
-const CREDS = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' };
 
 /** Same bytes, new mtimes: what a fresh CI build of unchanged sources looks like to a sync tool. */
 function touchAll(dir: string): void {
   const later = new Date(Date.now() + 3600_000);
   for (const file of walk(dir)) utimesSync(file, later, later);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 interface S3Server {
@@ -125,22 +108,6 @@ type Tool = {
   missing?: string;
   run: (dir: string, bucket: string, endpoint: string) => Promise<{ code: number; out: string }>;
 };
-
-function exec(
-  cmd: string,
-  argv: string[],
-  env: Record<string, string>
-): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, argv, {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...CREDS, ...env }
-    });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out = (out + c.toString()).slice(-4000)));
-    child.stderr.on('data', (c: Buffer) => (out = (out + c.toString()).slice(-4000)));
-    child.on('close', (code) => resolve({ code: code ?? -1, out }));
-  });
-}
 
 function tools(): Tool[] {
   const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
@@ -326,26 +293,6 @@ function table(title: string, rows: Measure[]): void {
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const l of lines) console.log(fmt(l));
   void KINDS;
-}
-
-async function deleteBucket(s3: S3Client, bucket: string): Promise<void> {
-  let token: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-    const objects = (page.Contents ?? []).map((o) => ({ Key: o.Key as string }));
-    if (objects.length > 0)
-      await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects } }));
-    token = page.NextContinuationToken;
-  } while (token);
-  await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 async function main(): Promise<void> {

@@ -33,6 +33,7 @@ import { MemoryReporter } from '../../src/lib/reporter.js';
 import { startLocalAws, type LocalAws } from '../../src/local/local-aws.js';
 import { startLatencyProxy } from '../../test/helpers/latency-proxy.js';
 import { generateSpa } from '../frontend/spa.js';
+import { median } from '../shared.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number): number => {
@@ -53,11 +54,6 @@ interface Times {
 }
 
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 async function main(): Promise<void> {
   const local = await startLocalAws({ taskPhaseMs: TASK_PHASE_MS });
