@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the peer tools the benchmarks compare against, then runs the ECS and frontend benchmarks
-# (bench/ecs/strategies.ts takes the AWS CLI that setup.sh installs into .venv).
+# Installs the peer tools the benchmarks compare against, then runs every benchmark bench/README.md lists
+# (bench/ecs/strategies.ts takes the AWS CLI that setup.sh installs into .venv; bench/browser/run.ts the
+# Chromium that setup.sh installs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -13,3 +14,7 @@ fi
 npx tsx bench/ecs/run.ts "$@"
 npx tsx bench/ecs/strategies.ts
 npx tsx bench/frontend/run.ts
+npx tsx bench/frontend/run.ts --latency-ms 20 --first-deploy-only
+npx tsx bench/frontend/put-path.ts
+npx tsx bench/browser/run.ts
+npx tsx bench/release/run.ts --files 2000 --mb 50
