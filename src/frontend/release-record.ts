@@ -53,6 +53,13 @@ export interface LiveRelease {
   files?: string[];
 }
 
+/** Content-Type, Cache-Control and user metadata (keys lower-case, omitted when empty) of an object. */
+export interface ObjectHeaders {
+  contentType?: string;
+  cacheControl?: string;
+  metadata?: Record<string, string>;
+}
+
 /** One archived copy of the previous release (under `<prefix>.twotier/releases/<id>/`). */
 export interface ArchivedObject {
   path: string;
@@ -60,6 +67,12 @@ export interface ArchivedObject {
   etag: string;
   size: number;
   entryPoint: boolean;
+  /**
+   * The archived copy's headers, from the header manifest's entry for the live object when it was archived;
+   * absent when the manifest had no entry that still matched it. A rollback writes them into the manifest
+   * for the restored object, so the next run sends no HeadObject for it.
+   */
+  headers?: ObjectHeaders;
 }
 
 /** The release before the current one (`releases.previous`): what a rollback restores. */
@@ -98,6 +111,29 @@ const isPath = (v: unknown): v is string =>
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** The well-formed header fields of `v` (the others left out). */
+function objectHeaders(v: Record<string, unknown>): ObjectHeaders {
+  return {
+    ...(isString(v.contentType) ? { contentType: v.contentType } : {}),
+    ...(isString(v.cacheControl) ? { cacheControl: v.cacheControl } : {}),
+    ...(isRecord(v.metadata) && Object.values(v.metadata).every(isString)
+      ? { metadata: v.metadata as Record<string, string> }
+      : {})
+  };
+}
+
+function archivedObject(a: unknown): ArchivedObject | undefined {
+  if (!isRecord(a) || !isPath(a.path) || !isString(a.etag) || typeof a.size !== 'number') return undefined;
+  if (typeof a.entryPoint !== 'boolean') return undefined;
+  return {
+    path: a.path,
+    etag: a.etag,
+    size: a.size,
+    entryPoint: a.entryPoint,
+    ...(isRecord(a.headers) ? { headers: objectHeaders(a.headers) } : {})
+  };
+}
+
 function stagedObject(v: unknown): StagedObject | undefined {
   if (!isRecord(v) || !isPath(v.path) || !isString(v.etag) || typeof v.size !== 'number') return undefined;
   if (typeof v.entryPoint !== 'boolean') return undefined;
@@ -108,11 +144,7 @@ function stagedObject(v: unknown): StagedObject | undefined {
     size: v.size,
     entryPoint: v.entryPoint,
     ...(isString(v.liveEtag) ? { liveEtag: v.liveEtag } : {}),
-    ...(isString(v.contentType) ? { contentType: v.contentType } : {}),
-    ...(isString(v.cacheControl) ? { cacheControl: v.cacheControl } : {}),
-    ...(isRecord(v.metadata) && Object.values(v.metadata).every(isString)
-      ? { metadata: v.metadata as Record<string, string> }
-      : {})
+    ...objectHeaders(v)
   };
 }
 
@@ -145,15 +177,7 @@ export function parseReleases(section: unknown): ReleasesRecord {
   const p = section.previous;
   const base = liveRelease(p);
   if (base && isRecord(p) && Array.isArray(p.archived) && isStrings(p.added) && p.added.every(isPath)) {
-    const archived = p.archived.map((a) =>
-      isRecord(a) &&
-      isPath(a.path) &&
-      isString(a.etag) &&
-      typeof a.size === 'number' &&
-      typeof a.entryPoint === 'boolean'
-        ? { path: a.path, etag: a.etag, size: a.size, entryPoint: a.entryPoint }
-        : undefined
-    );
+    const archived = p.archived.map(archivedObject);
     if (archived.every((a) => a !== undefined))
       out.previous = { ...base, archived: archived as ArchivedObject[], added: p.added };
   }

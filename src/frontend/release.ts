@@ -264,6 +264,7 @@ export async function planPublish(options: PublishOptions, reporter: Reporter): 
   const archives: CopyStep[] = [];
   const archived: ArchivedObject[] = [];
   const added: string[] = [];
+  const entries = carriedEntries(read, listing);
   for (const o of record.objects) {
     if (republish) break;
     const already = archiveListing.get(o.path);
@@ -280,7 +281,13 @@ export async function planPublish(options: PublishOptions, reporter: Reporter): 
         size: live.size,
         entryPoint: o.entryPoint
       });
-      archived.push({ path: o.path, etag: live.etag, size: live.size, entryPoint: o.entryPoint });
+      archived.push({
+        path: o.path,
+        etag: live.etag,
+        size: live.size,
+        entryPoint: o.entryPoint,
+        ...knownHeaders(entries.get(o.path))
+      });
     } else {
       added.push(o.path);
     }
@@ -346,7 +353,6 @@ export async function planPublish(options: PublishOptions, reporter: Reporter): 
           archived,
           added
         };
-  const entries = carriedEntries(read, listing);
   for (const o of record.objects) entries.delete(o.path);
   const prune = [
     ...record.objects.map((o) => stagedKey(prefix, id, o.path)),
@@ -662,6 +668,7 @@ export async function planRollback(
   const archives: CopyStep[] = [];
   const archived: ArchivedObject[] = [];
   const added: string[] = [];
+  const entries = carriedEntries(read, listing);
   const entryPoint = new Map(previous.archived.map((a) => [a.path, a.entryPoint]));
   for (const path of [...previous.archived.map((a) => a.path), ...previous.added]) {
     const live = listing.get(path);
@@ -676,7 +683,13 @@ export async function planRollback(
         size: live.size,
         entryPoint: isEntry
       });
-      archived.push({ path, etag: live.etag, size: live.size, entryPoint: isEntry });
+      archived.push({
+        path,
+        etag: live.etag,
+        size: live.size,
+        entryPoint: isEntry,
+        ...knownHeaders(entries.get(path))
+      });
     } else if (already) {
       // Archived by an earlier attempt of this rollback (the live copy is already the restored one).
       archived.push({ path, etag: already.etag, size: already.size, entryPoint: isEntry });
@@ -692,13 +705,13 @@ export async function planRollback(
       to: prefix + a.path,
       ifMatch: a.etag,
       size: a.size,
-      entryPoint: a.entryPoint
+      entryPoint: a.entryPoint,
+      ...(a.headers ? { headers: a.headers } : {})
     }));
   const deletes = previous.added
     .filter((p) => listing.has(p))
     .map((p) => ({ path: p, key: prefix + p, size: listing.get(p)!.size }));
   const now = options.now ?? new Date();
-  const entries = carriedEntries(read, listing);
   for (const c of [...copies, ...deletes]) entries.delete(c.path);
   const plan: PublishPlan = {
     phase: 'rollback',
@@ -787,6 +800,22 @@ export function carriedEntries(
     );
   }
   return out;
+}
+
+/**
+ * `{ headers }` of an archived copy from the manifest entry of the live object it copies (normalised: unset
+ * fields and empty metadata left out); `{}` when the manifest had no entry that still matched it.
+ */
+function knownHeaders(entry: ManifestEntry | undefined): Pick<ArchivedObject, 'headers'> {
+  if (!entry) return {};
+  const { contentType, cacheControl, metadata } = normaliseEntry(entry);
+  return {
+    headers: {
+      ...(contentType !== undefined ? { contentType } : {}),
+      ...(cacheControl !== undefined ? { cacheControl } : {}),
+      ...(metadata ? { metadata } : {})
+    }
+  };
 }
 
 /** A manifest section as a record, when it is one. */

@@ -258,6 +258,34 @@ describe('frontend rollback', () => {
     for (const key of ['index.html', 'favicon.ico', 'new/page.html']) expect(forward[key]).toBe(live2[key]);
   });
 
+  test('a rollback records the headers of what it put back, so the next stage of that build reads no headers', async () => {
+    const bucket = await newBucket(world, 'rollback-headers');
+    await deploy(writeSite(viteSite('v1')), bucket, { phase: 'stage', releaseId: 'r1' });
+    await deploy(writeSite(viteSite('v1')), bucket, { phase: 'publish', releaseId: 'r1' });
+    const dir2 = writeSite(v2());
+    await deploy(dir2, bucket, { phase: 'stage', releaseId: 'r2' });
+    await deploy(dir2, bucket, { phase: 'publish', releaseId: 'r2' });
+    const archived = (await manifest(bucket)).releases?.previous?.archived as Array<{
+      path: string;
+      headers?: { contentType?: string; cacheControl?: string };
+    }>;
+    // r2's publish archived r1's live copies together with the headers the manifest had for them.
+    expect(archived.find((a) => a.path === 'index.html')?.headers).toMatchObject({
+      contentType: expect.stringMatching(/^text\/html/),
+      cacheControl: expect.stringMatching(/no-cache/)
+    });
+    const reporter = new MemoryReporter();
+    await applyPublish(await planRollback({ bucket, s3: viaProxy }, reporter), reporter);
+    const objects = ((await manifest(bucket)) as unknown as { objects: Record<string, { etag: string }> })
+      .objects;
+    expect(Object.keys(objects)).toEqual(expect.arrayContaining(['index.html', 'favicon.ico']));
+    expect(objects['new/page.html']).toBeUndefined(); // deleted by the rollback: no entry left behind
+    world.proxy.clear();
+    const again = await deploy(writeSite(viteSite('v1')), bucket, { phase: 'stage', releaseId: 'r3' });
+    expect(world.proxy.requests.filter((r) => r.operation === 'HeadObject').map((r) => r.key)).toEqual([]);
+    expect(again.result.uploaded.count).toBe(0);
+  });
+
   test('no previous release recorded: a configuration error before any write', async () => {
     const bucket = await newBucket(world, 'norollback');
     const dir = writeSite(viteSite('v1'));
