@@ -88366,6 +88366,29 @@ const isString = (v) => typeof v === 'string';
 const isStrings = (v) => Array.isArray(v) && v.every(isString);
 const isPath = (v) => isString(v) && v.length > 0 && !v.startsWith('/') && !v.split('/').some((s) => s === '' || s === '..');
 const isRecord = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** The well-formed header fields of `v` (the others left out). */
+function objectHeaders(v) {
+    return {
+        ...(isString(v.contentType) ? { contentType: v.contentType } : {}),
+        ...(isString(v.cacheControl) ? { cacheControl: v.cacheControl } : {}),
+        ...(isRecord(v.metadata) && Object.values(v.metadata).every(isString)
+            ? { metadata: v.metadata }
+            : {})
+    };
+}
+function archivedObject(a) {
+    if (!isRecord(a) || !isPath(a.path) || !isString(a.etag) || typeof a.size !== 'number')
+        return undefined;
+    if (typeof a.entryPoint !== 'boolean')
+        return undefined;
+    return {
+        path: a.path,
+        etag: a.etag,
+        size: a.size,
+        entryPoint: a.entryPoint,
+        ...(isRecord(a.headers) ? { headers: objectHeaders(a.headers) } : {})
+    };
+}
 function stagedObject(v) {
     if (!isRecord(v) || !isPath(v.path) || !isString(v.etag) || typeof v.size !== 'number')
         return undefined;
@@ -88379,11 +88402,7 @@ function stagedObject(v) {
         size: v.size,
         entryPoint: v.entryPoint,
         ...(isString(v.liveEtag) ? { liveEtag: v.liveEtag } : {}),
-        ...(isString(v.contentType) ? { contentType: v.contentType } : {}),
-        ...(isString(v.cacheControl) ? { cacheControl: v.cacheControl } : {}),
-        ...(isRecord(v.metadata) && Object.values(v.metadata).every(isString)
-            ? { metadata: v.metadata }
-            : {})
+        ...objectHeaders(v)
     };
 }
 /** The `staged` section, by release id; entries that are not well-formed are left out. */
@@ -88419,13 +88438,7 @@ function release_record_parseReleases(section) {
     const p = section.previous;
     const base = liveRelease(p);
     if (base && isRecord(p) && Array.isArray(p.archived) && isStrings(p.added) && p.added.every(isPath)) {
-        const archived = p.archived.map((a) => isRecord(a) &&
-            isPath(a.path) &&
-            isString(a.etag) &&
-            typeof a.size === 'number' &&
-            typeof a.entryPoint === 'boolean'
-            ? { path: a.path, etag: a.etag, size: a.size, entryPoint: a.entryPoint }
-            : undefined);
+        const archived = p.archived.map(archivedObject);
         if (archived.every((a) => a !== undefined))
             out.previous = { ...base, archived: archived, added: p.added };
     }
@@ -88696,6 +88709,7 @@ async function planPublish(options, reporter) {
     const archives = [];
     const archived = [];
     const added = [];
+    const entries = carriedEntries(read, listing);
     for (const o of record.objects) {
         if (republish)
             break;
@@ -88714,7 +88728,13 @@ async function planPublish(options, reporter) {
                 size: live.size,
                 entryPoint: o.entryPoint
             });
-            archived.push({ path: o.path, etag: live.etag, size: live.size, entryPoint: o.entryPoint });
+            archived.push({
+                path: o.path,
+                etag: live.etag,
+                size: live.size,
+                entryPoint: o.entryPoint,
+                ...knownHeaders(entries.get(o.path))
+            });
         }
         else {
             added.push(o.path);
@@ -88782,7 +88802,6 @@ async function planPublish(options, reporter) {
                 archived,
                 added
             };
-    const entries = carriedEntries(read, listing);
     for (const o of record.objects)
         entries.delete(o.path);
     const prune = [
@@ -89024,6 +89043,7 @@ async function planRollback(options, reporter) {
     const archives = [];
     const archived = [];
     const added = [];
+    const entries = carriedEntries(read, listing);
     const entryPoint = new Map(previous.archived.map((a) => [a.path, a.entryPoint]));
     for (const path of [...previous.archived.map((a) => a.path), ...previous.added]) {
         const live = listing.get(path);
@@ -89038,7 +89058,13 @@ async function planRollback(options, reporter) {
                 size: live.size,
                 entryPoint: isEntry
             });
-            archived.push({ path, etag: live.etag, size: live.size, entryPoint: isEntry });
+            archived.push({
+                path,
+                etag: live.etag,
+                size: live.size,
+                entryPoint: isEntry,
+                ...knownHeaders(entries.get(path))
+            });
         }
         else if (already) {
             // Archived by an earlier attempt of this rollback (the live copy is already the restored one).
@@ -89056,13 +89082,13 @@ async function planRollback(options, reporter) {
         to: prefix + a.path,
         ifMatch: a.etag,
         size: a.size,
-        entryPoint: a.entryPoint
+        entryPoint: a.entryPoint,
+        ...(a.headers ? { headers: a.headers } : {})
     }));
     const deletes = previous.added
         .filter((p) => listing.has(p))
         .map((p) => ({ path: p, key: prefix + p, size: listing.get(p).size }));
     const now = options.now ?? new Date();
-    const entries = carriedEntries(read, listing);
     for (const c of [...copies, ...deletes])
         entries.delete(c.path);
     const plan = {
@@ -89139,6 +89165,22 @@ function carriedEntries(read, listing) {
         }));
     }
     return out;
+}
+/**
+ * `{ headers }` of an archived copy from the manifest entry of the live object it copies (normalised: unset
+ * fields and empty metadata left out); `{}` when the manifest had no entry that still matched it.
+ */
+function knownHeaders(entry) {
+    if (!entry)
+        return {};
+    const { contentType, cacheControl, metadata } = normaliseEntry(entry);
+    return {
+        headers: {
+            ...(contentType !== undefined ? { contentType } : {}),
+            ...(cacheControl !== undefined ? { cacheControl } : {}),
+            ...(metadata ? { metadata } : {})
+        }
+    };
 }
 /** A manifest section as a record, when it is one. */
 function sectionRecord(v) {
