@@ -13,7 +13,7 @@
  * Parsing is strict: a section that does not have this shape is treated as absent (`problem` says why),
  * so a hand-edited manifest can never make publish or rollback copy a wrong key.
  */
-import { RESERVED_FOLDER } from './manifest.js';
+import { RESERVED_FOLDER, type ManifestEntry } from './manifest.js';
 import { RELEASE_ID_PATTERN } from './options.js';
 
 /** One staged copy: the object a publish copies into place. */
@@ -54,11 +54,7 @@ export interface LiveRelease {
 }
 
 /** Content-Type, Cache-Control and user metadata (keys lower-case, omitted when empty) of an object. */
-export interface ObjectHeaders {
-  contentType?: string;
-  cacheControl?: string;
-  metadata?: Record<string, string>;
-}
+export type ObjectHeaders = Pick<ManifestEntry, 'contentType' | 'cacheControl' | 'metadata'>;
 
 /** One archived copy of the previous release (under `<prefix>.twotier/releases/<id>/`). */
 export interface ArchivedObject {

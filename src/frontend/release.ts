@@ -48,6 +48,7 @@ import {
   releaseFolder,
   stagedKey,
   type ArchivedObject,
+  type ObjectHeaders,
   type LiveRelease,
   type PreviousRelease,
   type ReleasesRecord
@@ -170,7 +171,7 @@ interface CopyStep {
    * The headers the copy carries (MetadataDirective COPY), when the record knows them (a staged object):
    * the manifest entry the publish writes for the path, so the next run reads no headers for it.
    */
-  headers?: Pick<ManifestEntry, 'contentType' | 'cacheControl' | 'metadata'>;
+  headers?: ObjectHeaders;
 }
 
 /** The plan of a publish or a rollback: values only; nothing has been written when it exists. */
@@ -808,14 +809,8 @@ export function carriedEntries(
  */
 function knownHeaders(entry: ManifestEntry | undefined): Pick<ArchivedObject, 'headers'> {
   if (!entry) return {};
-  const { contentType, cacheControl, metadata } = normaliseEntry(entry);
-  return {
-    headers: {
-      ...(contentType !== undefined ? { contentType } : {}),
-      ...(cacheControl !== undefined ? { cacheControl } : {}),
-      ...(metadata ? { metadata } : {})
-    }
-  };
+  const { etag: _etag, size: _size, lastModified: _lastModified, ...headers } = normaliseEntry(entry);
+  return { headers };
 }
 
 /** A manifest section as a record, when it is one. */
