@@ -73,7 +73,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     process.exit(2);
   }
   const config = (await prettier.resolveConfig(target)) ?? {};
-  const text = await prettier.format(JSON.stringify(extract(dir)), { ...config, filepath: target });
+  const model = extract(dir);
+  const text = await prettier.format(JSON.stringify(model), { ...config, filepath: target });
   if (process.argv.includes('--check')) {
     const same = existsSync(target) && readFileSync(target, 'utf8') === text;
     if (!same)
@@ -83,5 +84,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     process.exit(same ? 0 : 1);
   }
   writeFileSync(target, text);
-  console.log(`wrote ${path.relative(root, target)} (${Object.keys(extract(dir).shapes).length} shapes)`);
+  console.log(`wrote ${path.relative(root, target)} (${Object.keys(model.shapes).length} shapes)`);
 }

@@ -73,7 +73,8 @@ export function resourceTypeData(): ResourceTypeData {
 async function main(): Promise<void> {
   const prettier = await import('prettier');
   const config = (await prettier.resolveConfig(OUTPUT)) ?? {};
-  const text = await prettier.format(JSON.stringify(resourceTypeData()), { ...config, parser: 'json' });
+  const data = resourceTypeData();
+  const text = await prettier.format(JSON.stringify(data), { ...config, parser: 'json' });
   const current = existsSync(OUTPUT) ? readFileSync(OUTPUT, 'utf8') : '';
   if (process.argv.includes('--check')) {
     if (text !== current) {
@@ -83,7 +84,7 @@ async function main(): Promise<void> {
     return;
   }
   writeFileSync(OUTPUT, text);
-  const count = Object.values(resourceTypeData().types).reduce((n, names) => n + names.length, 0);
+  const count = Object.values(data.types).reduce((n, names) => n + names.length, 0);
   console.log(`wrote ${path.relative(root, OUTPUT)}: ${count} resource types, ${text.length} bytes`);
 }
 
