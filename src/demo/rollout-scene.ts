@@ -6,14 +6,12 @@
  * what the service runs once ECS has finished rolling back. The stages come from the simulator's timeline
  * (what ECS did, not what a 1 s poll happened to see); the final state from the ECS API.
  */
-import {
-  DescribeServiceDeploymentsCommand,
-  DescribeServicesCommand,
-  ECSClient,
-  type ServiceDeployment
-} from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, ECSClient, type ServiceDeployment } from '@aws-sdk/client-ecs';
+import { describeServiceDeployment, SETTLED_STATUSES } from '../ecs/service-deployment.js';
+import type { TimelineEntry } from '../local/ecs-simulator/index.js';
 import type { LocalAws } from '../local/local-aws.js';
 import type { Reporter } from '../lib/reporter.js';
+import { realSleep } from '../lib/sleep.js';
 import type { SeedOptions } from './backend-fixture.js';
 import type { DemoScenario } from './options.js';
 import {
@@ -63,7 +61,7 @@ export interface RolloutScene {
   report(cluster: string, service: string, serviceDeploymentArn: string | undefined): Promise<RolloutReport>;
 }
 
-const SETTLED = ['SUCCESSFUL', 'STOPPED', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED'];
+const SETTLED: readonly string[] = SETTLED_STATUSES;
 
 /** Sets up the strategy and the rollout scenario in the local AWS (alarm in CloudWatch, hook answer). */
 export async function prepareRolloutScene(
@@ -108,12 +106,9 @@ export async function prepareRolloutScene(
         let sd: ServiceDeployment | undefined;
         const deadline = Date.now() + 60000;
         while (arn) {
-          const out = await client.send(
-            new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] })
-          );
-          sd = out.serviceDeployments?.[0];
+          sd = await describeServiceDeployment(client, arn);
           if (!sd || SETTLED.includes(sd.status ?? '') || Date.now() > deadline) break;
-          await new Promise((r) => setTimeout(r, 250));
+          await realSleep(250);
         }
         const described = await client.send(new DescribeServicesCommand({ cluster, services: [service] }));
         const taskDefinition = described.services?.[0]?.taskDefinition?.split('/').pop();
@@ -146,12 +141,7 @@ function describeStrategy(strategy: EcsStrategy): string {
 export function describeRollout(
   service: string,
   strategy: EcsStrategy,
-  timeline: readonly {
-    at: number;
-    status: string;
-    lifecycleStage?: string;
-    targetWeights?: { production: number; test: number };
-  }[],
+  timeline: readonly TimelineEntry[],
   sd: ServiceDeployment | undefined,
   taskDefinition: string | undefined
 ): RolloutReport {

@@ -13,6 +13,7 @@ import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from '@
 import type { AdvancedConfiguration, DeploymentConfiguration } from '@aws-sdk/client-ecs';
 import type { LocalAws } from '../local/local-aws.js';
 import type { TimelineEntry } from '../local/ecs-simulator/index.js';
+import { realSleep } from '../lib/sleep.js';
 
 /** The demo's strategy names (`--strategy`), in the order the docs list them. */
 export const DEMO_STRATEGIES = ['rolling', 'blue-green', 'linear', 'canary'] as const;
@@ -163,7 +164,7 @@ export function fireAlarmAtStage(
         return true;
       }
       if (entries.some((e) => e.status !== 'PENDING' && e.status !== 'IN_PROGRESS')) return false;
-      await new Promise((r) => setTimeout(r, 25));
+      await realSleep(25);
     }
     return false;
   })();
