@@ -42,7 +42,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { DeploymentError } from '../lib/errors.js';
-import type { RemoteHeaders, RemoteObject } from './remote-objects.js';
+import { unquote, type RemoteHeaders, type RemoteObject } from './remote-objects.js';
 import { requestFailure } from './request-failure.js';
 
 /** The toolkit's reserved folder under the prefix: the manifest and, later, copies of earlier releases. */
@@ -397,11 +397,6 @@ export async function deleteLegacyManifest(
     if (status === 412 || status === 404) return false;
     throw error;
   }
-}
-
-/** An ETag as the manifest and ListObjectsV2 compare it: no quotes, lower case. */
-export function unquote(etag: string | undefined): string {
-  return (etag ?? '').replace(/^"|"$/g, '').toLowerCase();
 }
 
 /** The entry with only the members it has, metadata keys sorted (what the manifest stores). */

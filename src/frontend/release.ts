@@ -29,11 +29,10 @@ import {
   isReservedPath,
   MANIFEST_NAME,
   ManifestRaceError,
-  matchesListing,
   normaliseEntry,
   preconditionOf,
   readManifest,
-  unquote,
+  trustedHeaders,
   writeManifest,
   type ManifestEntries,
   type ManifestEntry,
@@ -53,7 +52,7 @@ import {
   type PreviousRelease,
   type ReleasesRecord
 } from './release-record.js';
-import { listRemoteObjects, normalisePrefix, type RemoteObject } from './remote-objects.js';
+import { listRemoteObjects, normalisePrefix, unquote, type RemoteObject } from './remote-objects.js';
 import { requestFailure } from './request-failure.js';
 import { mib } from './bytes.js';
 import type { CountAndBytes, UploadFrontendOptions, UploadPlan } from './upload.js';
@@ -788,18 +787,8 @@ export function carriedEntries(
   listing: ReadonlyMap<string, RemoteObject>
 ): ManifestEntries {
   const out: ManifestEntries = new Map();
-  for (const [path, entry] of read.entries) {
-    const object = listing.get(path);
-    if (!object || !matchesListing(entry, object, read.lastModified)) continue;
-    out.set(
-      path,
-      entryFor(object, {
-        contentType: entry.contentType,
-        cacheControl: entry.cacheControl,
-        metadata: entry.metadata ?? {}
-      })
-    );
-  }
+  for (const [path, headers] of trustedHeaders(read.entries, listing, read.lastModified))
+    out.set(path, entryFor(listing.get(path)!, headers));
   return out;
 }
 

@@ -117,7 +117,8 @@ export async function headRemoteObject(
   }
 }
 
-function unquote(etag: string | undefined): string {
+/** An ETag as the manifest and ListObjectsV2 compare it: no quotes, lower case. */
+export function unquote(etag: string | undefined): string {
   return (etag ?? '').replace(/^"|"$/g, '').toLowerCase();
 }
 

@@ -16,6 +16,7 @@ import { createPutObject, type PutObject } from './put-object.js';
 import { requestFailure } from './request-failure.js';
 import { replacesObject, type SyncItem, type SyncPlan } from './sync-plan.js';
 import { mib } from './bytes.js';
+import { unquote } from './remote-objects.js';
 
 export { mib } from './bytes.js';
 
@@ -311,10 +312,6 @@ async function writeItem(
   });
   const done = await upload.done();
   return unquote('ETag' in done ? done.ETag : undefined);
-}
-
-function unquote(etag: string | undefined): string {
-  return (etag ?? '').replace(/^"|"$/g, '').toLowerCase();
 }
 
 /** Progress lines: one at each tenth of a wave's files (and at its end). */
