@@ -7,6 +7,7 @@ import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { readdir, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigurationError, messageOf, show } from '../lib/errors.js';
+import { isWithin } from '../lib/paths.js';
 import { mapLimit } from './pool.js';
 
 /** One file of the build directory. */
@@ -141,13 +142,7 @@ async function walk(
 ): Promise<{ entries: WalkEntry[]; skipped: SkippedLink[] }> {
   const entries: WalkEntry[] = [];
   const skipped: SkippedLink[] = [];
-  const inside = (target: string): boolean => {
-    const relative = path.relative(realRoot, target);
-    return (
-      relative === '' ||
-      (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative))
-    );
-  };
+  const inside = (target: string): boolean => isWithin(target, realRoot);
   const refuse = (relativePath: string, problem: string): void => {
     if (policy === 'skip') {
       skipped.push({ relativePath, problem });

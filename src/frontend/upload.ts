@@ -21,8 +21,6 @@ import { parseCacheControlRules } from './cache-control.js';
 import { scanLocalFiles, type LocalFile, type SkippedLink } from './local-files.js';
 import { mapLimit } from './pool.js';
 import { createUploadClient } from './s3-client.js';
-
-export { createUploadClient } from './s3-client.js';
 import {
   headRemoteObject,
   listRemoteObjects,

@@ -9,6 +9,18 @@ import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigurationError, show } from './errors.js';
 
+/**
+ * True when `target` is `base` itself or lies below it (both absolute, already resolved: this compares
+ * paths, it follows no link).
+ */
+export function isWithin(target: string, base: string): boolean {
+  const relative = path.relative(base, target);
+  return (
+    relative === '' ||
+    (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative))
+  );
+}
+
 /** The workspace directory: GITHUB_WORKSPACE when set, else the process's working directory. */
 export function workspaceDir(env: Record<string, string | undefined> = process.env): string {
   return path.resolve(env.GITHUB_WORKSPACE || process.cwd());
@@ -28,11 +40,7 @@ export function workspacePath(
   if (path.isAbsolute(value)) return path.normalize(value);
   const workspace = workspaceDir(env);
   const resolved = path.resolve(workspace, value);
-  const outside = (target: string, base: string) => {
-    const relative = path.relative(base, target);
-    return relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
-  };
-  if (outside(resolved, workspace)) {
+  if (!isWithin(resolved, workspace)) {
     throw new ConfigurationError(
       `${input} ${show(value)} points outside the workspace (${workspace}); give a path inside it, or an absolute path if a file elsewhere is meant.`,
       input
@@ -41,7 +49,7 @@ export function workspacePath(
   if (existsSync(resolved)) {
     const real = realpathSync(resolved);
     const realWorkspace = realpathSync(workspace);
-    if (outside(real, realWorkspace)) {
+    if (!isWithin(real, realWorkspace)) {
       throw new ConfigurationError(
         `${input} ${show(value)} is a symbolic link to ${real}, outside the workspace (${realWorkspace}); give the absolute path if that is meant.`,
         input
