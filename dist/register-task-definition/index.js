@@ -91636,6 +91636,15 @@ var external_node_path_ = __nccwpck_require__(6760);
 
 
 
+/**
+ * True when `target` is `base` itself or lies below it (both absolute, already resolved: this compares
+ * paths, it follows no link).
+ */
+function isWithin(target, base) {
+    const relative = external_node_path_.relative(base, target);
+    return (relative === '' ||
+        (relative !== '..' && !relative.startsWith(`..${external_node_path_.sep}`) && !external_node_path_.isAbsolute(relative)));
+}
 /** The workspace directory: GITHUB_WORKSPACE when set, else the process's working directory. */
 function workspaceDir(env = process.env) {
     return external_node_path_.resolve(env.GITHUB_WORKSPACE || process.cwd());
@@ -91651,17 +91660,13 @@ function workspacePath(value, input, env = process.env) {
         return external_node_path_.normalize(value);
     const workspace = workspaceDir(env);
     const resolved = external_node_path_.resolve(workspace, value);
-    const outside = (target, base) => {
-        const relative = external_node_path_.relative(base, target);
-        return relative === '..' || relative.startsWith(`..${external_node_path_.sep}`) || external_node_path_.isAbsolute(relative);
-    };
-    if (outside(resolved, workspace)) {
+    if (!isWithin(resolved, workspace)) {
         throw new errors_ConfigurationError(`${input} ${show(value)} points outside the workspace (${workspace}); give a path inside it, or an absolute path if a file elsewhere is meant.`, input);
     }
     if ((0,external_node_fs_.existsSync)(resolved)) {
         const real = (0,external_node_fs_.realpathSync)(resolved);
         const realWorkspace = (0,external_node_fs_.realpathSync)(workspace);
-        if (outside(real, realWorkspace)) {
+        if (!isWithin(real, realWorkspace)) {
             throw new errors_ConfigurationError(`${input} ${show(value)} is a symbolic link to ${real}, outside the workspace (${realWorkspace}); give the absolute path if that is meant.`, input);
         }
     }

@@ -87986,6 +87986,101 @@ function invalidationSummaryMarkdown(result) {
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
 var client_s3_dist_cjs = __nccwpck_require__(3711);
+;// CONCATENATED MODULE: ./build/bundle/frontend/remote-objects.js
+/**
+ * The remote side of a frontend sync: one paginated ListObjectsV2 pass over the prefix (keys, ETags,
+ * sizes, LastModified), and HeadObject for the objects whose headers or stored content hash matter.
+ */
+
+
+
+/** Metadata key holding the hex MD5 of the whole content, written on multipart uploads. */
+const CONTENT_MD5_METADATA = 'twotier-content-md5';
+/**
+ * The key prefix as keys use it: `site` → `site/`, `/site/` → `site/`, `./a/./b` → `a/b/`, `a//b` → `a/b/`,
+ * `` and `/` → `` (the bucket root). Leading and trailing slashes, empty segments and `.` segments are
+ * dropped, so no key is ever written with them.
+ * @throws ConfigurationError (input `prefix`) for a `..` segment: a key prefix cannot climb.
+ */
+function remote_objects_normalisePrefix(prefix) {
+    const segments = (prefix ?? '')
+        .trim()
+        .split('/')
+        .filter((s) => s !== '' && s !== '.');
+    if (segments.includes('..')) {
+        throw new errors_ConfigurationError(`Input prefix ${errors_show(prefix)} has a ".." segment; give a key prefix such as site or releases/web (segments separated by "/", no "..").`, 'prefix');
+    }
+    return segments.length > 0 ? `${segments.join('/')}/` : '';
+}
+/**
+ * Lists every object under `prefix`, keyed by the path relative to the prefix (folder markers skipped).
+ * Calls ListObjectsV2 (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html), 1,000
+ * keys a page.
+ * @throws ConfigurationError (input `bucket`) when the bucket does not exist or cannot be listed;
+ *   DeploymentError naming S3 and ListObjectsV2 when the request fails after the SDK's retries (a
+ *   stalled or failing S3).
+ */
+async function remote_objects_listRemoteObjects(s3, bucket, prefix) {
+    const objects = new Map();
+    let token;
+    do {
+        let page;
+        try {
+            page = await s3.send(new client_s3_dist_cjs/* ListObjectsV2Command */.u6x({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token }));
+        }
+        catch (error) {
+            throw bucketError(error, bucket, prefix);
+        }
+        for (const item of page.Contents ?? []) {
+            if (!item.Key || item.Key === prefix || item.Key.endsWith('/'))
+                continue;
+            objects.set(item.Key.slice(prefix.length), {
+                key: item.Key,
+                etag: unquote(item.ETag),
+                size: item.Size ?? 0,
+                lastModified: item.LastModified ?? new Date(0)
+            });
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return objects;
+}
+/**
+ * Reads an object's headers and metadata with HeadObject
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html).
+ * @returns undefined when the object disappeared since the listing.
+ * @throws DeploymentError naming S3 and HeadObject when the request fails after the SDK's retries.
+ */
+async function headRemoteObject(s3, bucket, key) {
+    try {
+        const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        const metadata = {};
+        for (const [k, v] of Object.entries(head.Metadata ?? {}))
+            metadata[k.toLowerCase()] = v;
+        return { contentType: head.ContentType, cacheControl: head.CacheControl, metadata };
+    }
+    catch (error) {
+        if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404)
+            return undefined;
+        throw new DeploymentError(`${requestFailure('S3', 'HeadObject', `s3://${bucket}/${key}`, error)}. Nothing was written; run again.`, { cause: error });
+    }
+}
+/** An ETag as the manifest and ListObjectsV2 compare it: no quotes, lower case. */
+function unquote(etag) {
+    return (etag ?? '').replace(/^"|"$/g, '').toLowerCase();
+}
+function bucketError(error, bucket, prefix) {
+    if (error instanceof client_s3_dist_cjs/* S3ServiceException */.Hcp) {
+        if (error.name === 'NoSuchBucket' || error.$metadata.httpStatusCode === 404) {
+            return new errors_ConfigurationError(`bucket ${errors_show(bucket)} does not exist (S3 answered NoSuchBucket); create it first or fix the name.`, 'bucket');
+        }
+        if (error.$metadata.httpStatusCode === 403) {
+            return new errors_ConfigurationError(`bucket ${errors_show(bucket)} cannot be listed (AccessDenied); the role needs s3:ListBucket on it.`, 'bucket');
+        }
+    }
+    return new errors_DeploymentError(`${request_failure_requestFailure('S3', 'ListObjectsV2', `s3://${bucket}/${prefix}`, error)}. Nothing was written; run again.`, { cause: error });
+}
+
 ;// CONCATENATED MODULE: ./build/bundle/frontend/manifest.js
 /**
  * The header manifest: one small JSON object, by default `<prefix>.twotier/manifest.json` (input
@@ -88021,6 +88116,7 @@ var client_s3_dist_cjs = __nccwpck_require__(3711);
  * that do not hold fall back to HeadObject. A manifest that is missing, unreadable or of another format is
  * ignored (every candidate is HEADed, as without a manifest).
  */
+
 
 
 
@@ -88276,10 +88372,6 @@ async function deleteLegacyManifest(s3, bucket, key, etag) {
         throw error;
     }
 }
-/** An ETag as the manifest and ListObjectsV2 compare it: no quotes, lower case. */
-function unquote(etag) {
-    return (etag ?? '').replace(/^"|"$/g, '').toLowerCase();
-}
 /** The entry with only the members it has, metadata keys sorted (what the manifest stores). */
 function normaliseEntry(e) {
     const out = { etag: e.etag, size: e.size };
@@ -88461,100 +88553,6 @@ function sectionsAfterUnstagedDeploy(sections, releaseId, publishedAt) {
         return rest;
     const current = { id: releaseId, publishedAt };
     return { ...rest, releases: { current } };
-}
-
-;// CONCATENATED MODULE: ./build/bundle/frontend/remote-objects.js
-/**
- * The remote side of a frontend sync: one paginated ListObjectsV2 pass over the prefix (keys, ETags,
- * sizes, LastModified), and HeadObject for the objects whose headers or stored content hash matter.
- */
-
-
-
-/** Metadata key holding the hex MD5 of the whole content, written on multipart uploads. */
-const CONTENT_MD5_METADATA = 'twotier-content-md5';
-/**
- * The key prefix as keys use it: `site` → `site/`, `/site/` → `site/`, `./a/./b` → `a/b/`, `a//b` → `a/b/`,
- * `` and `/` → `` (the bucket root). Leading and trailing slashes, empty segments and `.` segments are
- * dropped, so no key is ever written with them.
- * @throws ConfigurationError (input `prefix`) for a `..` segment: a key prefix cannot climb.
- */
-function remote_objects_normalisePrefix(prefix) {
-    const segments = (prefix ?? '')
-        .trim()
-        .split('/')
-        .filter((s) => s !== '' && s !== '.');
-    if (segments.includes('..')) {
-        throw new errors_ConfigurationError(`Input prefix ${errors_show(prefix)} has a ".." segment; give a key prefix such as site or releases/web (segments separated by "/", no "..").`, 'prefix');
-    }
-    return segments.length > 0 ? `${segments.join('/')}/` : '';
-}
-/**
- * Lists every object under `prefix`, keyed by the path relative to the prefix (folder markers skipped).
- * Calls ListObjectsV2 (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html), 1,000
- * keys a page.
- * @throws ConfigurationError (input `bucket`) when the bucket does not exist or cannot be listed;
- *   DeploymentError naming S3 and ListObjectsV2 when the request fails after the SDK's retries (a
- *   stalled or failing S3).
- */
-async function remote_objects_listRemoteObjects(s3, bucket, prefix) {
-    const objects = new Map();
-    let token;
-    do {
-        let page;
-        try {
-            page = await s3.send(new client_s3_dist_cjs/* ListObjectsV2Command */.u6x({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token }));
-        }
-        catch (error) {
-            throw bucketError(error, bucket, prefix);
-        }
-        for (const item of page.Contents ?? []) {
-            if (!item.Key || item.Key === prefix || item.Key.endsWith('/'))
-                continue;
-            objects.set(item.Key.slice(prefix.length), {
-                key: item.Key,
-                etag: remote_objects_unquote(item.ETag),
-                size: item.Size ?? 0,
-                lastModified: item.LastModified ?? new Date(0)
-            });
-        }
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return objects;
-}
-/**
- * Reads an object's headers and metadata with HeadObject
- * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html).
- * @returns undefined when the object disappeared since the listing.
- * @throws DeploymentError naming S3 and HeadObject when the request fails after the SDK's retries.
- */
-async function headRemoteObject(s3, bucket, key) {
-    try {
-        const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-        const metadata = {};
-        for (const [k, v] of Object.entries(head.Metadata ?? {}))
-            metadata[k.toLowerCase()] = v;
-        return { contentType: head.ContentType, cacheControl: head.CacheControl, metadata };
-    }
-    catch (error) {
-        if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404)
-            return undefined;
-        throw new DeploymentError(`${requestFailure('S3', 'HeadObject', `s3://${bucket}/${key}`, error)}. Nothing was written; run again.`, { cause: error });
-    }
-}
-function remote_objects_unquote(etag) {
-    return (etag ?? '').replace(/^"|"$/g, '').toLowerCase();
-}
-function bucketError(error, bucket, prefix) {
-    if (error instanceof client_s3_dist_cjs/* S3ServiceException */.Hcp) {
-        if (error.name === 'NoSuchBucket' || error.$metadata.httpStatusCode === 404) {
-            return new errors_ConfigurationError(`bucket ${errors_show(bucket)} does not exist (S3 answered NoSuchBucket); create it first or fix the name.`, 'bucket');
-        }
-        if (error.$metadata.httpStatusCode === 403) {
-            return new errors_ConfigurationError(`bucket ${errors_show(bucket)} cannot be listed (AccessDenied); the role needs s3:ListBucket on it.`, 'bucket');
-        }
-    }
-    return new errors_DeploymentError(`${request_failure_requestFailure('S3', 'ListObjectsV2', `s3://${bucket}/${prefix}`, error)}. Nothing was written; run again.`, { cause: error });
 }
 
 ;// CONCATENATED MODULE: ./build/bundle/frontend/s3-client.js
@@ -89154,16 +89152,8 @@ function liveListing(listing, prefix, manifestKey) {
  */
 function carriedEntries(read, listing) {
     const out = new Map();
-    for (const [path, entry] of read.entries) {
-        const object = listing.get(path);
-        if (!object || !matchesListing(entry, object, read.lastModified))
-            continue;
-        out.set(path, entryFor(object, {
-            contentType: entry.contentType,
-            cacheControl: entry.cacheControl,
-            metadata: entry.metadata ?? {}
-        }));
-    }
+    for (const [path, headers] of trustedHeaders(read.entries, listing, read.lastModified))
+        out.set(path, entryFor(listing.get(path), headers));
     return out;
 }
 /**
@@ -89173,14 +89163,8 @@ function carriedEntries(read, listing) {
 function knownHeaders(entry) {
     if (!entry)
         return {};
-    const { contentType, cacheControl, metadata } = normaliseEntry(entry);
-    return {
-        headers: {
-            ...(contentType !== undefined ? { contentType } : {}),
-            ...(cacheControl !== undefined ? { cacheControl } : {}),
-            ...(metadata ? { metadata } : {})
-        }
-    };
+    const { etag: _etag, size: _size, lastModified: _lastModified, ...headers } = normaliseEntry(entry);
+    return { headers };
 }
 /** A manifest section as a record, when it is one. */
 function sectionRecord(v) {

@@ -66064,6 +66064,101 @@ function requestFailure(service, operation, target, error) {
         (detail.length > 0 ? ` (${detail.join(', ')})` : ''));
 }
 
+;// CONCATENATED MODULE: ./build/bundle/frontend/remote-objects.js
+/**
+ * The remote side of a frontend sync: one paginated ListObjectsV2 pass over the prefix (keys, ETags,
+ * sizes, LastModified), and HeadObject for the objects whose headers or stored content hash matter.
+ */
+
+
+
+/** Metadata key holding the hex MD5 of the whole content, written on multipart uploads. */
+const CONTENT_MD5_METADATA = 'twotier-content-md5';
+/**
+ * The key prefix as keys use it: `site` → `site/`, `/site/` → `site/`, `./a/./b` → `a/b/`, `a//b` → `a/b/`,
+ * `` and `/` → `` (the bucket root). Leading and trailing slashes, empty segments and `.` segments are
+ * dropped, so no key is ever written with them.
+ * @throws ConfigurationError (input `prefix`) for a `..` segment: a key prefix cannot climb.
+ */
+function remote_objects_normalisePrefix(prefix) {
+    const segments = (prefix ?? '')
+        .trim()
+        .split('/')
+        .filter((s) => s !== '' && s !== '.');
+    if (segments.includes('..')) {
+        throw new errors_ConfigurationError(`Input prefix ${errors_show(prefix)} has a ".." segment; give a key prefix such as site or releases/web (segments separated by "/", no "..").`, 'prefix');
+    }
+    return segments.length > 0 ? `${segments.join('/')}/` : '';
+}
+/**
+ * Lists every object under `prefix`, keyed by the path relative to the prefix (folder markers skipped).
+ * Calls ListObjectsV2 (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html), 1,000
+ * keys a page.
+ * @throws ConfigurationError (input `bucket`) when the bucket does not exist or cannot be listed;
+ *   DeploymentError naming S3 and ListObjectsV2 when the request fails after the SDK's retries (a
+ *   stalled or failing S3).
+ */
+async function remote_objects_listRemoteObjects(s3, bucket, prefix) {
+    const objects = new Map();
+    let token;
+    do {
+        let page;
+        try {
+            page = await s3.send(new dist_cjs.ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token }));
+        }
+        catch (error) {
+            throw bucketError(error, bucket, prefix);
+        }
+        for (const item of page.Contents ?? []) {
+            if (!item.Key || item.Key === prefix || item.Key.endsWith('/'))
+                continue;
+            objects.set(item.Key.slice(prefix.length), {
+                key: item.Key,
+                etag: unquote(item.ETag),
+                size: item.Size ?? 0,
+                lastModified: item.LastModified ?? new Date(0)
+            });
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return objects;
+}
+/**
+ * Reads an object's headers and metadata with HeadObject
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html).
+ * @returns undefined when the object disappeared since the listing.
+ * @throws DeploymentError naming S3 and HeadObject when the request fails after the SDK's retries.
+ */
+async function headRemoteObject(s3, bucket, key) {
+    try {
+        const head = await s3.send(new dist_cjs.HeadObjectCommand({ Bucket: bucket, Key: key }));
+        const metadata = {};
+        for (const [k, v] of Object.entries(head.Metadata ?? {}))
+            metadata[k.toLowerCase()] = v;
+        return { contentType: head.ContentType, cacheControl: head.CacheControl, metadata };
+    }
+    catch (error) {
+        if (error instanceof dist_cjs.S3ServiceException && error.$metadata.httpStatusCode === 404)
+            return undefined;
+        throw new errors_DeploymentError(`${requestFailure('S3', 'HeadObject', `s3://${bucket}/${key}`, error)}. Nothing was written; run again.`, { cause: error });
+    }
+}
+/** An ETag as the manifest and ListObjectsV2 compare it: no quotes, lower case. */
+function unquote(etag) {
+    return (etag ?? '').replace(/^"|"$/g, '').toLowerCase();
+}
+function bucketError(error, bucket, prefix) {
+    if (error instanceof dist_cjs.S3ServiceException) {
+        if (error.name === 'NoSuchBucket' || error.$metadata.httpStatusCode === 404) {
+            return new errors_ConfigurationError(`bucket ${errors_show(bucket)} does not exist (S3 answered NoSuchBucket); create it first or fix the name.`, 'bucket');
+        }
+        if (error.$metadata.httpStatusCode === 403) {
+            return new errors_ConfigurationError(`bucket ${errors_show(bucket)} cannot be listed (AccessDenied); the role needs s3:ListBucket on it.`, 'bucket');
+        }
+    }
+    return new errors_DeploymentError(`${requestFailure('S3', 'ListObjectsV2', `s3://${bucket}/${prefix}`, error)}. Nothing was written; run again.`, { cause: error });
+}
+
 ;// CONCATENATED MODULE: ./build/bundle/frontend/manifest.js
 /**
  * The header manifest: one small JSON object, by default `<prefix>.twotier/manifest.json` (input
@@ -66099,6 +66194,7 @@ function requestFailure(service, operation, target, error) {
  * that do not hold fall back to HeadObject. A manifest that is missing, unreadable or of another format is
  * ignored (every candidate is HEADed, as without a manifest).
  */
+
 
 
 
@@ -66354,10 +66450,6 @@ async function deleteLegacyManifest(s3, bucket, key, etag) {
         throw error;
     }
 }
-/** An ETag as the manifest and ListObjectsV2 compare it: no quotes, lower case. */
-function unquote(etag) {
-    return (etag ?? '').replace(/^"|"$/g, '').toLowerCase();
-}
 /** The entry with only the members it has, metadata keys sorted (what the manifest stores). */
 function normaliseEntry(e) {
     const out = { etag: e.etag, size: e.size };
@@ -66539,100 +66631,6 @@ function sectionsAfterUnstagedDeploy(sections, releaseId, publishedAt) {
         return rest;
     const current = { id: releaseId, publishedAt };
     return { ...rest, releases: { current } };
-}
-
-;// CONCATENATED MODULE: ./build/bundle/frontend/remote-objects.js
-/**
- * The remote side of a frontend sync: one paginated ListObjectsV2 pass over the prefix (keys, ETags,
- * sizes, LastModified), and HeadObject for the objects whose headers or stored content hash matter.
- */
-
-
-
-/** Metadata key holding the hex MD5 of the whole content, written on multipart uploads. */
-const CONTENT_MD5_METADATA = 'twotier-content-md5';
-/**
- * The key prefix as keys use it: `site` → `site/`, `/site/` → `site/`, `./a/./b` → `a/b/`, `a//b` → `a/b/`,
- * `` and `/` → `` (the bucket root). Leading and trailing slashes, empty segments and `.` segments are
- * dropped, so no key is ever written with them.
- * @throws ConfigurationError (input `prefix`) for a `..` segment: a key prefix cannot climb.
- */
-function remote_objects_normalisePrefix(prefix) {
-    const segments = (prefix ?? '')
-        .trim()
-        .split('/')
-        .filter((s) => s !== '' && s !== '.');
-    if (segments.includes('..')) {
-        throw new errors_ConfigurationError(`Input prefix ${errors_show(prefix)} has a ".." segment; give a key prefix such as site or releases/web (segments separated by "/", no "..").`, 'prefix');
-    }
-    return segments.length > 0 ? `${segments.join('/')}/` : '';
-}
-/**
- * Lists every object under `prefix`, keyed by the path relative to the prefix (folder markers skipped).
- * Calls ListObjectsV2 (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html), 1,000
- * keys a page.
- * @throws ConfigurationError (input `bucket`) when the bucket does not exist or cannot be listed;
- *   DeploymentError naming S3 and ListObjectsV2 when the request fails after the SDK's retries (a
- *   stalled or failing S3).
- */
-async function remote_objects_listRemoteObjects(s3, bucket, prefix) {
-    const objects = new Map();
-    let token;
-    do {
-        let page;
-        try {
-            page = await s3.send(new dist_cjs.ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token }));
-        }
-        catch (error) {
-            throw bucketError(error, bucket, prefix);
-        }
-        for (const item of page.Contents ?? []) {
-            if (!item.Key || item.Key === prefix || item.Key.endsWith('/'))
-                continue;
-            objects.set(item.Key.slice(prefix.length), {
-                key: item.Key,
-                etag: remote_objects_unquote(item.ETag),
-                size: item.Size ?? 0,
-                lastModified: item.LastModified ?? new Date(0)
-            });
-        }
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return objects;
-}
-/**
- * Reads an object's headers and metadata with HeadObject
- * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html).
- * @returns undefined when the object disappeared since the listing.
- * @throws DeploymentError naming S3 and HeadObject when the request fails after the SDK's retries.
- */
-async function headRemoteObject(s3, bucket, key) {
-    try {
-        const head = await s3.send(new dist_cjs.HeadObjectCommand({ Bucket: bucket, Key: key }));
-        const metadata = {};
-        for (const [k, v] of Object.entries(head.Metadata ?? {}))
-            metadata[k.toLowerCase()] = v;
-        return { contentType: head.ContentType, cacheControl: head.CacheControl, metadata };
-    }
-    catch (error) {
-        if (error instanceof dist_cjs.S3ServiceException && error.$metadata.httpStatusCode === 404)
-            return undefined;
-        throw new errors_DeploymentError(`${requestFailure('S3', 'HeadObject', `s3://${bucket}/${key}`, error)}. Nothing was written; run again.`, { cause: error });
-    }
-}
-function remote_objects_unquote(etag) {
-    return (etag ?? '').replace(/^"|"$/g, '').toLowerCase();
-}
-function bucketError(error, bucket, prefix) {
-    if (error instanceof dist_cjs.S3ServiceException) {
-        if (error.name === 'NoSuchBucket' || error.$metadata.httpStatusCode === 404) {
-            return new errors_ConfigurationError(`bucket ${errors_show(bucket)} does not exist (S3 answered NoSuchBucket); create it first or fix the name.`, 'bucket');
-        }
-        if (error.$metadata.httpStatusCode === 403) {
-            return new errors_ConfigurationError(`bucket ${errors_show(bucket)} cannot be listed (AccessDenied); the role needs s3:ListBucket on it.`, 'bucket');
-        }
-    }
-    return new errors_DeploymentError(`${requestFailure('S3', 'ListObjectsV2', `s3://${bucket}/${prefix}`, error)}. Nothing was written; run again.`, { cause: error });
 }
 
 ;// CONCATENATED MODULE: ./build/bundle/frontend/bytes.js
@@ -67243,16 +67241,8 @@ function liveListing(listing, prefix, manifestKey) {
  */
 function carriedEntries(read, listing) {
     const out = new Map();
-    for (const [path, entry] of read.entries) {
-        const object = listing.get(path);
-        if (!object || !matchesListing(entry, object, read.lastModified))
-            continue;
-        out.set(path, entryFor(object, {
-            contentType: entry.contentType,
-            cacheControl: entry.cacheControl,
-            metadata: entry.metadata ?? {}
-        }));
-    }
+    for (const [path, headers] of trustedHeaders(read.entries, listing, read.lastModified))
+        out.set(path, entryFor(listing.get(path), headers));
     return out;
 }
 /**
@@ -67262,14 +67252,8 @@ function carriedEntries(read, listing) {
 function knownHeaders(entry) {
     if (!entry)
         return {};
-    const { contentType, cacheControl, metadata } = normaliseEntry(entry);
-    return {
-        headers: {
-            ...(contentType !== undefined ? { contentType } : {}),
-            ...(cacheControl !== undefined ? { cacheControl } : {}),
-            ...(metadata ? { metadata } : {})
-        }
-    };
+    const { etag: _etag, size: _size, lastModified: _lastModified, ...headers } = normaliseEntry(entry);
+    return { headers };
 }
 /** A manifest section as a record, when it is one. */
 function sectionRecord(v) {
@@ -68987,6 +68971,7 @@ function buildPutObjectRequest(endpoint, input) {
 
 
 
+
 /** Every wave, in order. */
 const WAVES = ['assets', 'entry-points', 'deletes'];
 /**
@@ -69174,7 +69159,7 @@ async function writeItem(s3, put, item, options, reporter) {
             CacheControl: item.cacheControl,
             Metadata: item.metadata
         }));
-        return upload_executor_unquote(copied.CopyObjectResult?.ETag);
+        return unquote(copied.CopyObjectResult?.ETag);
     }
     if (file.size < options.multipartThreshold) {
         // The bytes hashed by the scan when it kept them; else read again and check they are the hashed ones.
@@ -69183,7 +69168,7 @@ async function writeItem(s3, put, item, options, reporter) {
         if (md5.toString('hex') !== file.md5) {
             throw new Error('the file changed on disk after it was hashed; re-run once the build has finished');
         }
-        return upload_executor_unquote(await put({
+        return unquote(await put({
             bucket: options.bucket,
             key: item.key,
             body,
@@ -69216,10 +69201,7 @@ async function writeItem(s3, put, item, options, reporter) {
         }
     });
     const done = await upload.done();
-    return upload_executor_unquote('ETag' in done ? done.ETag : undefined);
-}
-function upload_executor_unquote(etag) {
-    return (etag ?? '').replace(/^"|"$/g, '').toLowerCase();
+    return unquote('ETag' in done ? done.ETag : undefined);
 }
 /** Progress lines: one at each tenth of a wave's files (and at its end). */
 class Progress {
@@ -69389,6 +69371,15 @@ var external_node_path_ = __nccwpck_require__(6760);
 
 
 
+/**
+ * True when `target` is `base` itself or lies below it (both absolute, already resolved: this compares
+ * paths, it follows no link).
+ */
+function isWithin(target, base) {
+    const relative = external_node_path_.relative(base, target);
+    return (relative === '' ||
+        (relative !== '..' && !relative.startsWith(`..${external_node_path_.sep}`) && !external_node_path_.isAbsolute(relative)));
+}
 /** The workspace directory: GITHUB_WORKSPACE when set, else the process's working directory. */
 function workspaceDir(env = process.env) {
     return external_node_path_.resolve(env.GITHUB_WORKSPACE || process.cwd());
@@ -69404,17 +69395,13 @@ function workspacePath(value, input, env = process.env) {
         return external_node_path_.normalize(value);
     const workspace = workspaceDir(env);
     const resolved = external_node_path_.resolve(workspace, value);
-    const outside = (target, base) => {
-        const relative = external_node_path_.relative(base, target);
-        return relative === '..' || relative.startsWith(`..${external_node_path_.sep}`) || external_node_path_.isAbsolute(relative);
-    };
-    if (outside(resolved, workspace)) {
+    if (!isWithin(resolved, workspace)) {
         throw new errors_ConfigurationError(`${input} ${errors_show(value)} points outside the workspace (${workspace}); give a path inside it, or an absolute path if a file elsewhere is meant.`, input);
     }
     if ((0,external_node_fs_.existsSync)(resolved)) {
         const real = (0,external_node_fs_.realpathSync)(resolved);
         const realWorkspace = (0,external_node_fs_.realpathSync)(workspace);
-        if (outside(real, realWorkspace)) {
+        if (!isWithin(real, realWorkspace)) {
             throw new errors_ConfigurationError(`${input} ${errors_show(value)} is a symbolic link to ${real}, outside the workspace (${realWorkspace}); give the absolute path if that is meant.`, input);
         }
     }
@@ -69426,6 +69413,7 @@ function workspacePath(value, input, env = process.env) {
  * The local side of a frontend sync: every file under the build directory, with the hashes S3 reports
  * for it (the MD5 a single-part upload's ETag carries, and the multipart ETag for large files).
  */
+
 
 
 
@@ -69491,11 +69479,7 @@ async function scanLocalFiles(sourceDir, options) {
 async function walk(realRoot, policy) {
     const entries = [];
     const skipped = [];
-    const inside = (target) => {
-        const relative = external_node_path_.relative(realRoot, target);
-        return (relative === '' ||
-            (relative !== '..' && !relative.startsWith(`..${external_node_path_.sep}`) && !external_node_path_.isAbsolute(relative)));
-    };
+    const inside = (target) => isWithin(target, realRoot);
     const refuse = (relativePath, problem) => {
         if (policy === 'skip') {
             skipped.push({ relativePath, problem });
@@ -69605,7 +69589,6 @@ function multipartEtag(partDigests) {
 }
 
 ;// CONCATENATED MODULE: ./build/bundle/frontend/upload.js
-
 
 
 
