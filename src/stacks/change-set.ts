@@ -55,7 +55,7 @@ export async function createChangeSet(
     'CreateChangeSet',
     {
       resource: changeSetResource(ctx),
-      expected: (error) => operation === 'UPDATE' && EMPTY_CHANGE_SET.test(messageOf(error))
+      expected: (error) => operation === 'UPDATE' && isEmptyChangeSet(messageOf(error))
     },
     () =>
       client.send(
@@ -107,7 +107,7 @@ async function waitForChangeSet(ctx: DeployContext, changeSetId: string): Promis
 }
 
 /** True when a FAILED change set's reason says it is empty (a deploy with nothing to do). */
-export function isEmptyChangeSet(reason: string): boolean {
+function isEmptyChangeSet(reason: string): boolean {
   return EMPTY_CHANGE_SET.test(reason);
 }
 

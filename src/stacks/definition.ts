@@ -21,7 +21,7 @@ export interface StackDefinition {
 }
 
 /** True for a template parameter declared NoEcho (its value is a secret DescribeStacks masks). */
-function isNoEcho(parameter: TemplateParameter | undefined): boolean {
+export function isNoEcho(parameter: TemplateParameter | undefined): boolean {
   const noEcho = parameter?.NoEcho;
   return noEcho === true || noEcho === 'true';
 }

@@ -22,6 +22,7 @@
  * CloudFormation with a warning: this check refuses only what CloudFormation certainly refuses.
  */
 import { ConfigurationError, show } from '../lib/errors.js';
+import { isNoEcho } from './definition.js';
 import { javaPattern } from './java-regex.js';
 import type { TemplateParameter } from './template.js';
 
@@ -123,7 +124,7 @@ function between(min: number | undefined, max: number | undefined, unit = ''): s
  */
 export function checkParameterValue(given: ParameterValue): string[] {
   const { name, value, input, parameter } = given;
-  const noEcho = parameter.NoEcho === true || parameter.NoEcho === 'true';
+  const noEcho = isNoEcho(parameter);
   const warnings: string[] = [];
   const kind = kindOf(parameter.Type);
 
@@ -163,7 +164,6 @@ export function checkParameterValue(given: ParameterValue): string[] {
     const max = numberOf(parameter.MaxLength);
     if ((min === undefined || text.length >= min) && (max === undefined || text.length <= max))
       return undefined;
-    if (min === undefined && max === undefined) return undefined;
     const problem = noEcho
       ? `is ${min !== undefined && text.length < min ? 'shorter than MinLength' : 'longer than MaxLength'}`
       : `is ${text.length} characters long`;
