@@ -256,10 +256,3 @@ export function pruneUnknown(model: ServiceModel, shapeName: string, value: unkn
   }
   return value;
 }
-
-/** Every value of the string enum shape `shapeName` (throws when it is not one). */
-export function enumValues(model: ServiceModel, shapeName: string): readonly string[] {
-  const values = model.shapes[shapeName]?.enum;
-  if (!values) throw new Error(`${shapeName} is not an enum shape of the model`);
-  return values;
-}

@@ -87,8 +87,3 @@ export function validateRequest(operation: string, body: unknown): void {
 export function pruneToShape<T>(shapeName: string, value: T): T {
   return pruneUnknown(ecsModel(), shapeName, value) as T;
 }
-
-/** The enum values of a model shape, e.g. `modelEnum('LaunchType')`. */
-export function modelEnum(shapeName: string): readonly string[] {
-  return ecsModel().shapes[shapeName]?.enum ?? [];
-}

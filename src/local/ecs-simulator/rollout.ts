@@ -41,8 +41,6 @@ import {
 import type { AlarmWatcher } from './alarms.js';
 import type { LogWriter } from './logs.js';
 
-export { breakerThreshold } from './breaker.js';
-
 /** A new PRIMARY, IN_PROGRESS deployment of `taskDefinitionArn` (service revision `revisionArn`). */
 export function startDeployment(
   service: Service,
