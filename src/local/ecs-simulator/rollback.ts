@@ -73,6 +73,25 @@ const ROLLBACK_PREFIX: Record<FailureTrigger, string> = {
 };
 
 /**
+ * Marks `deployment` FAILED (rolloutState and its reason for `trigger`), records when, and adds the service
+ * event ECS writes for a circuit-breaker or alarm failure.
+ */
+export function markDeploymentFailed(
+  state: SimulatorState,
+  service: Service,
+  deployment: Deployment,
+  trigger: FailureTrigger,
+  now: number
+): void {
+  deployment.rolloutState = 'FAILED';
+  deployment.rolloutStateReason = ROLLOUT_REASON[trigger];
+  deployment.updatedAt = now;
+  state.failedAt.set(deployment.id, now);
+  if (trigger === 'circuit-breaker') addEvent(service, deploymentFailed(service.name, deployment.id), now);
+  if (trigger === 'alarm') addEvent(service, deploymentFailedAlarm(service.name, deployment.id), now);
+}
+
+/**
  * Fails service deployment `sd` of `service`: its deployment FAILED and then, when `rollback` holds, rolled
  * back (see the module comment). `reason` becomes the service deployment's statusReason.
  */
@@ -87,14 +106,7 @@ export function failServiceDeployment(
 ): void {
   const ours = targetDeployment(service, sd);
   const before = ours ? { state: ours.rolloutState, reason: ours.rolloutStateReason } : undefined;
-  if (ours && ours.rolloutState !== 'FAILED') {
-    ours.rolloutState = 'FAILED';
-    ours.rolloutStateReason = ROLLOUT_REASON[trigger];
-    ours.updatedAt = now;
-    state.failedAt.set(ours.id, now);
-    if (trigger === 'circuit-breaker') addEvent(service, deploymentFailed(service.name, ours.id), now);
-    if (trigger === 'alarm') addEvent(service, deploymentFailedAlarm(service.name, ours.id), now);
-  }
+  if (ours && ours.rolloutState !== 'FAILED') markDeploymentFailed(state, service, ours, trigger, now);
   if (trigger === 'circuit-breaker') {
     sd.breakerStatus = 'TRIGGERED';
     sd.failureCountAtTrip ??= ours?.failedTasks;

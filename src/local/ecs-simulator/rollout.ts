@@ -14,7 +14,6 @@ import { failureThreshold, resetsOnHealthyTask } from './breaker.js';
 import {
   CIRCUIT_BREAKER_REASON,
   addEvent,
-  deploymentFailed,
   inProgressReason,
   scalingReason,
   startedTasks,
@@ -23,7 +22,7 @@ import {
 } from './events.js';
 import { advanceTask, stopTask, type LifecycleHooks, type StopDetails } from './lifecycle.js';
 import { advancePlan } from './plan-runner.js';
-import { failServiceDeployment, rollingBackStatus } from './rollback.js';
+import { failServiceDeployment, markDeploymentFailed, rollingBackStatus } from './rollback.js';
 import { completeDeployment, healthy, settled } from './steady.js';
 import { liveTasks } from './shapes.js';
 import { createTask } from './tasks.js';
@@ -170,10 +169,7 @@ export class RolloutEngine {
       );
     } else if (rollingBackStatus(sd) && sd.rollback?.deploymentId === deployment.id) {
       // A rollback that fails in turn is not rolled back again.
-      deployment.rolloutState = 'FAILED';
-      deployment.rolloutStateReason = CIRCUIT_BREAKER_REASON;
-      this.state.failedAt.set(deployment.id, now);
-      addEvent(service, deploymentFailed(service.name, deployment.id), now);
+      markDeploymentFailed(this.state, service, deployment, 'circuit-breaker', now);
       sd.status = 'ROLLBACK_FAILED';
       sd.statusReason = `${sd.statusReason ?? ''} The rollback failed: ${CIRCUIT_BREAKER_REASON}`.trim();
       sd.breakerStatus = 'TRIGGERED';
