@@ -68174,7 +68174,7 @@ async function createChangeSet(ctx, definition) {
     // instead of producing a FAILED change set: the same no-change outcome, with nothing to delete.
     const created = await call(ctx, 'CreateChangeSet', {
         resource: changeSetResource(ctx),
-        expected: (error) => operation === 'UPDATE' && EMPTY_CHANGE_SET.test(messageOf(error))
+        expected: (error) => operation === 'UPDATE' && isEmptyChangeSet(messageOf(error))
     }, () => client.send(new dist_cjs/* CreateChangeSetCommand */.YDU({
         ...definition,
         ChangeSetName: prepared.changeSetName,
@@ -69145,6 +69145,7 @@ class Translator {
  */
 
 
+
 const ec2Id = (prefix) => ({
     shape: new RegExp(`^${prefix}-(?:[0-9a-f]{8}|[0-9a-f]{17})$`),
     shapeDoc: `${prefix}- followed by 8 or 17 lower-case hex digits`
@@ -69213,7 +69214,7 @@ function between(min, max, unit = '') {
  */
 function checkParameterValue(given) {
     const { name, value, input, parameter } = given;
-    const noEcho = parameter.NoEcho === true || parameter.NoEcho === 'true';
+    const noEcho = isNoEcho(parameter);
     const warnings = [];
     const kind = kindOf(parameter.Type);
     const refuse = (violation) => {
@@ -69247,8 +69248,6 @@ function checkParameterValue(given) {
         const min = numberOf(parameter.MinLength);
         const max = numberOf(parameter.MaxLength);
         if ((min === undefined || text.length >= min) && (max === undefined || text.length <= max))
-            return undefined;
-        if (min === undefined && max === undefined)
             return undefined;
         const problem = noEcho
             ? `is ${min !== undefined && text.length < min ? 'shorter than MinLength' : 'longer than MaxLength'}`
