@@ -11,11 +11,7 @@ import { defineOptions, given, requires, type OptionValues } from '../lib/option
 import type { GroupFn, Reporter } from '../lib/reporter.js';
 import { rollbackServiceOptions } from '../ecs/control-options.js';
 import { rollbackService, type ServiceRollbackResult } from '../ecs/rollback.js';
-import {
-  createPlannedInvalidation,
-  planInvalidate,
-  type InvalidationResult
-} from '../frontend/invalidate.js';
+import { invalidateCdn, type InvalidationResult } from '../frontend/invalidate.js';
 import { invalidateOptions, rollbackFrontendOptions } from '../frontend/options.js';
 import { applyPublish, planResult, planRollback, type ReleaseResult } from '../frontend/release.js';
 
@@ -137,14 +133,9 @@ export async function runRollback(
       if (values.distributionId && !values.dryRun) {
         const distributionId = values.distributionId;
         const changed = outcome.frontend.changedPaths;
-        outcome.invalidation = await inGroup(`Invalidate ${distributionId}`, async () => {
-          const planned = planInvalidate(
-            { distributionId, changedPaths: changed, region: values.region, env },
-            reporter
-          );
-          if (planned.result.status !== 'planned') return planned.result;
-          return (await createPlannedInvalidation(planned, reporter)).result;
-        });
+        outcome.invalidation = await inGroup(`Invalidate ${distributionId}`, () =>
+          invalidateCdn({ distributionId, changedPaths: changed, region: values.region, env }, reporter)
+        );
       }
     }
     if (values.cluster && values.service) {
