@@ -171,7 +171,6 @@ export async function continueDeployment(input: ContinueOptions, reporter: Repor
     hookId: hook.hookId,
     wait: options.wait,
     waitUntil: options.action === 'ROLLBACK' ? 'settled' : options.waitUntil,
-    expectRollback: options.action === 'ROLLBACK',
     timeout: options.timeout,
     pollInterval: options.pollInterval,
     seen,
@@ -208,7 +207,6 @@ export async function stopDeployment(input: StopOptions, reporter: Reporter): Pr
     action: options.stopType,
     wait: options.wait,
     waitUntil: 'settled',
-    expectRollback: options.stopType === 'ROLLBACK',
     timeout: options.timeout,
     pollInterval: options.pollInterval,
     seen,
@@ -226,12 +224,11 @@ async function follow(
     cluster: string;
     service: string;
     arn: string;
+    /** CONTINUE, ROLLBACK (continue) or the stop type; ROLLBACK means ROLLBACK_SUCCESSFUL is success. */
     action: string;
     hookId?: string;
     wait: boolean;
     waitUntil: Parameters<typeof watchServiceDeployment>[1]['waitUntil'];
-    /** True when the request asked for a rollback: ROLLBACK_SUCCESSFUL is then what success looks like. */
-    expectRollback: boolean;
     timeout: Parameters<typeof watchServiceDeployment>[1]['timeout'];
     pollInterval: Parameters<typeof watchServiceDeployment>[1]['pollInterval'];
     seen: Set<string>;
@@ -278,11 +275,12 @@ async function follow(
   const status = o.deployment?.status ?? 'UNKNOWN';
   // What success is depends on what was asked: a rollback that ended ROLLBACK_SUCCESSFUL, an abort that
   // ended STOPPED, or a continued deployment that reached `waitUntil`.
-  const ok = f.expectRollback
-    ? status === 'ROLLBACK_SUCCESSFUL'
-    : f.action === 'ABORT'
-      ? status === 'STOPPED'
-      : o.kind === 'completed' || o.kind === 'traffic-shifted' || o.kind === 'paused';
+  const ok =
+    f.action === 'ROLLBACK'
+      ? status === 'ROLLBACK_SUCCESSFUL'
+      : f.action === 'ABORT'
+        ? status === 'STOPPED'
+        : o.kind === 'completed' || o.kind === 'traffic-shifted' || o.kind === 'paused';
   const message =
     o.kind === 'timed-out'
       ? `${arnName(f.arn)} did not settle within ${f.timeout} after ${f.action} (status ${status}).`
