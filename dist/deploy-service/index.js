@@ -93027,30 +93027,26 @@ const waitParts = ({ timeout, pollInterval, seenEventIds, sleep, clock }) => ({
 class Follower {
     ecs;
     reporter;
-    api = 'unknown';
+    /** Set once the control plane showed it has no ServiceDeployment API (or listed none for an update). */
+    fallback = false;
     constructor(ecs, reporter) {
         this.ecs = ecs;
         this.reporter = reporter;
-    }
-    /** True once the ServiceDeployment API has answered. */
-    get hasServiceDeployments() {
-        return this.api === 'yes';
     }
     /**
      * Follows the deployment UpdateService started until `waitUntil`, a failure, or the timeout.
      * @throws the SDK's errors after its retries (other than the API being absent).
      */
     async follow(options) {
-        if (this.api !== 'no') {
+        if (!this.fallback) {
             const located = await locateServiceDeployment(this.ecs, options);
             if (located === 'unsupported' || located === undefined) {
-                this.api = 'no';
+                this.fallback = true;
                 this.reporter.info(located === 'unsupported'
                     ? 'This ECS control plane has no ServiceDeployment API; following the deployment through DescribeServices (rolloutState) instead.'
                     : 'ECS listed no service deployment for this update; following the deployment through DescribeServices (rolloutState) instead.');
             }
             else {
-                this.api = 'yes';
                 return this.followServiceDeployment(located, options);
             }
         }

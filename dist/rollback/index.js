@@ -86653,9 +86653,9 @@ const rollbackServiceOptions = defineOptions('rollback-service', {
 
 ;// CONCATENATED MODULE: ./build/bundle/lib/sleep.js
 /** The real clock's sleep. */
-const sleep_realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The real monotonic clock: performance.now(), milliseconds. */
-const sleep_realClock = () => performance.now();
+const realClock = () => performance.now();
 
 ;// CONCATENATED MODULE: ./build/bundle/ecs/follow.js
 /**
@@ -86688,30 +86688,26 @@ const waitParts = ({ timeout, pollInterval, seenEventIds, sleep, clock }) => ({
 class Follower {
     ecs;
     reporter;
-    api = 'unknown';
+    /** Set once the control plane showed it has no ServiceDeployment API (or listed none for an update). */
+    fallback = false;
     constructor(ecs, reporter) {
         this.ecs = ecs;
         this.reporter = reporter;
-    }
-    /** True once the ServiceDeployment API has answered. */
-    get hasServiceDeployments() {
-        return this.api === 'yes';
     }
     /**
      * Follows the deployment UpdateService started until `waitUntil`, a failure, or the timeout.
      * @throws the SDK's errors after its retries (other than the API being absent).
      */
     async follow(options) {
-        if (this.api !== 'no') {
+        if (!this.fallback) {
             const located = await locateServiceDeployment(this.ecs, options);
             if (located === 'unsupported' || located === undefined) {
-                this.api = 'no';
+                this.fallback = true;
                 this.reporter.info(located === 'unsupported'
                     ? 'This ECS control plane has no ServiceDeployment API; following the deployment through DescribeServices (rolloutState) instead.'
                     : 'ECS listed no service deployment for this update; following the deployment through DescribeServices (rolloutState) instead.');
             }
             else {
-                this.api = 'yes';
                 return this.followServiceDeployment(located, options);
             }
         }
@@ -86910,8 +86906,8 @@ const IN_FLIGHT = ['PENDING', 'IN_PROGRESS'];
 async function rollbackService(input, reporter) {
     const options = options_resolveOptions(rollbackServiceOptions, input);
     const ecs = input.client ?? ecsClient({ region: options.region, maxAttempts: input.maxAttempts });
-    const sleep = input.sleep ?? sleep_realSleep;
-    const clock = input.clock ?? sleep_realClock;
+    const sleep = input.sleep ?? realSleep;
+    const clock = input.clock ?? realClock;
     const { cluster, service } = options;
     const described = await describeService(ecs, cluster, service);
     const seen = new Set();
@@ -87704,8 +87700,8 @@ function callerReference(paths, given, env = process.env, now = Date.now) {
  * @throws DeploymentError when CloudFront still refuses when the time is up.
  */
 async function createInvalidation(cloudfront, paths, reference, options, reporter) {
-    const sleep = options.sleep ?? sleep_realSleep;
-    const clock = options.clock ?? sleep_realClock;
+    const sleep = options.sleep ?? realSleep;
+    const clock = options.clock ?? realClock;
     const random = options.random ?? Math.random;
     const started = clock();
     for (let attempt = 1;; attempt++) {
@@ -87805,15 +87801,15 @@ async function findInvalidation(cloudfront, distributionId, reference, recent = 
  * @param startedAt clock value (ms) the timeout counts from.
  * @throws DeploymentError when it is not Completed within `timeoutMs`.
  */
-async function invalidation_client_waitForInvalidation(cloudfront, id, options, reporter, startedAt = (options.clock ?? realClock)()) {
+async function waitForInvalidation(cloudfront, id, options, reporter, startedAt = (options.clock ?? realClock)()) {
     const sleep = options.sleep ?? realSleep;
     const clock = options.clock ?? realClock;
     const interval = options.pollIntervalMs ?? 10000;
     for (;;) {
         const response = await cloudfront
-            .send(new GetInvalidationCommand({ DistributionId: options.distributionId, Id: id }))
+            .send(new client_cloudfront_dist_cjs/* GetInvalidationCommand */.Wwh({ DistributionId: options.distributionId, Id: id }))
             .catch((error) => {
-            throw new DeploymentError(`${requestFailure('CloudFront', 'GetInvalidation', `${id} of distribution ${options.distributionId}`, error)}. ` +
+            throw new errors_DeploymentError(`${request_failure_requestFailure('CloudFront', 'GetInvalidation', `${id} of distribution ${options.distributionId}`, error)}. ` +
                 'The invalidation was created and keeps running in CloudFront; only the wait failed.', { cause: error, details: { id } });
         });
         const status = response.Invalidation?.Status ?? 'unknown';
@@ -87823,7 +87819,7 @@ async function invalidation_client_waitForInvalidation(cloudfront, id, options, 
         }
         const elapsed = clock() - startedAt;
         if (elapsed + interval > options.timeoutMs) {
-            throw new DeploymentError(`invalidation ${id} is still ${status} after ${Math.round(elapsed / 1000)} s (timeout ${Math.round(options.timeoutMs / 1000)} s); ` +
+            throw new errors_DeploymentError(`invalidation ${id} is still ${status} after ${Math.round(elapsed / 1000)} s (timeout ${Math.round(options.timeoutMs / 1000)} s); ` +
                 'it keeps running in CloudFront: the files were deployed, the caches will expire on their own.', { details: { id, status } });
         }
         reporter.info(`invalidation ${id}: ${status}, checking again in ${Math.round(interval / 1000)} s`);
@@ -87918,7 +87914,7 @@ function planInvalidate(input, reporter) {
  *   fails after the SDK's retries (nothing was created then, unless the message says so).
  */
 async function createPlannedInvalidation(planned, reporter) {
-    const clock = planned.client.clock ?? sleep_realClock;
+    const clock = planned.client.clock ?? realClock;
     const startedAt = clock();
     const { result } = planned;
     if (result.status !== 'planned' || !result.callerReference)
@@ -89307,12 +89303,7 @@ async function runRollback(values, reporter, inGroup, env = process.env) {
             if (values.distributionId && !values.dryRun) {
                 const distributionId = values.distributionId;
                 const changed = outcome.frontend.changedPaths;
-                outcome.invalidation = await inGroup(`Invalidate ${distributionId}`, async () => {
-                    const planned = planInvalidate({ distributionId, changedPaths: changed, region: values.region, env }, reporter);
-                    if (planned.result.status !== 'planned')
-                        return planned.result;
-                    return (await createPlannedInvalidation(planned, reporter)).result;
-                });
+                outcome.invalidation = await inGroup(`Invalidate ${distributionId}`, () => invalidateCdn({ distributionId, changedPaths: changed, region: values.region, env }, reporter));
             }
         }
         if (values.cluster && values.service) {

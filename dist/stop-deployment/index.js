@@ -61590,7 +61590,6 @@ async function continueDeployment(input, reporter) {
         hookId: hook.hookId,
         wait: options.wait,
         waitUntil: options.action === 'ROLLBACK' ? 'settled' : options.waitUntil,
-        expectRollback: options.action === 'ROLLBACK',
         timeout: options.timeout,
         pollInterval: options.pollInterval,
         seen,
@@ -61623,7 +61622,6 @@ async function stopDeployment(input, reporter) {
         action: options.stopType,
         wait: options.wait,
         waitUntil: 'settled',
-        expectRollback: options.stopType === 'ROLLBACK',
         timeout: options.timeout,
         pollInterval: options.pollInterval,
         seen,
@@ -61668,7 +61666,7 @@ async function follow(ecs, reporter, f) {
     const status = o.deployment?.status ?? 'UNKNOWN';
     // What success is depends on what was asked: a rollback that ended ROLLBACK_SUCCESSFUL, an abort that
     // ended STOPPED, or a continued deployment that reached `waitUntil`.
-    const ok = f.expectRollback
+    const ok = f.action === 'ROLLBACK'
         ? status === 'ROLLBACK_SUCCESSFUL'
         : f.action === 'ABORT'
             ? status === 'STOPPED'
